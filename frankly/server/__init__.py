@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket server: static web client, signaling, TLS."""

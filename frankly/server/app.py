@@ -1,0 +1,81 @@
+"""The ASGI application: web client pages, static files, health, WebSocket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from frankly import __version__
+from frankly.protocol.messages import room_name_ok
+from frankly.server.config import ServerConfig
+from frankly.server.connection import endpoint
+from frankly.server.hub import Hub
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+def create_app(config: ServerConfig | None = None) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/", _page),
+            Route("/healthz", _health),
+            WebSocketRoute("/ws", endpoint),
+            Mount("/static", StaticFiles(directory=WEB), name="static"),
+            Route("/{room}", _page),
+        ]
+    )
+    app.state.hub = Hub(config or ServerConfig())
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+async def _page(request: Request) -> Response:
+    # Every page is the same client; it reads the room from the path. An
+    # invalid name still gets the page (to explain itself) with status 404.
+    room = request.path_params.get("room")
+    status = 404 if room is not None and not room_name_ok(room) else 200
+    return FileResponse(WEB / "index.html", status_code=status)
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"ok": True, "version": __version__})
+
+
+class SecurityHeaders:
+    """The server delivers the JavaScript, so it pins down what that may load."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+_HEADERS = [
+    (b"content-security-policy", _CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"permissions-policy", b"camera=(self), microphone=(self), display-capture=(self)"),
+    (b"cache-control", b"no-cache"),
+]

@@ -1,0 +1,200 @@
+"""The signaling hub: joins, leaves, relays and broadcasts for every room.
+
+Runs on one event loop, so room state needs no locks. Each handler takes the
+link that sent a message and the validated message; refusals are raised as
+ProtocolError and answered by the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from typing import Any
+
+from frankly.protocol import messages
+from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.rooms import Participant, Room, RoomFull, Rooms
+from frankly.server.config import ServerConfig
+from frankly.server.link import Link, State
+
+log = logging.getLogger(__name__)
+
+# Signals kept for a participant whose socket is away, delivered on resume.
+PENDING_SIGNALS = 64
+
+
+class Hub:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.rooms = Rooms(config.max_participants)
+        self.links: dict[str, Link] = {}  # participant id -> its current socket
+        self._expiry: dict[str, asyncio.TimerHandle] = {}
+        self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    # --- handlers, one per message type ------------------------------------
+
+    def hello(self, link: Link, msg: messages.Hello) -> None:
+        if link.state is State.JOINED:
+            raise ProtocolError(Code.ALREADY_JOINED, "this connection has joined already", "hello")
+        if msg.version != messages.PROTOCOL_VERSION:
+            raise ProtocolError(
+                Code.UNSUPPORTED_VERSION,
+                f"protocol version {msg.version} is not supported; "
+                f"this server speaks {messages.PROTOCOL_VERSION}",
+                "hello",
+            )
+        if not messages.room_name_ok(msg.room):
+            raise ProtocolError(
+                Code.INVALID_ROOM,
+                "a room name is 1 to 64 letters, digits, '-' or '_'",
+                "hello",
+            )
+        participant = self._resume(link, msg) if msg.resume else None
+        resumed = participant is not None
+        room = self.rooms.get_or_create(msg.room)
+        if participant is None:
+            participant = self._admit(room, msg)
+        self._attach(link, room, participant)
+        link.send(self._welcome(room, participant, resumed))
+        if resumed:
+            for signal in self._pending.pop(participant.id, []):
+                link.send(signal)
+
+    def update(self, link: Link, msg: messages.Update) -> None:
+        room, me = self._joined(link, "update")
+        if msg.audio is not None:
+            me.audio = msg.audio
+        if msg.video is not None:
+            me.video = msg.video
+        self.broadcast(room, {"type": "updated", "participant": me.public()}, skip=me.id)
+
+    def signal(self, link: Link, msg: messages.Signal) -> None:
+        room, me = self._joined(link, "signal")
+        peer = room.participants.get(msg.to)
+        if peer is None or peer is me:
+            what = f"no other participant {msg.to!r} in this room"
+            raise ProtocolError(Code.UNKNOWN_PEER, what, "signal")
+        relayed = msg.model_dump(exclude={"to"}, exclude_unset=True)
+        relayed["from"] = me.id
+        self.send_to(peer.id, relayed)
+
+    def chat(self, link: Link, msg: messages.Chat) -> None:
+        room, me = self._joined(link, "chat")
+        self.broadcast(room, room.say(me, msg.text, time.time()))
+
+    def ping(self, link: Link, msg: messages.Ping) -> None:
+        link.send(messages.pong(msg.n))
+
+    def leave(self, link: Link, msg: messages.Leave) -> None:
+        room, me = self._joined(link, "leave")
+        self._forget(room, me, "left")
+        link.close(Close.NORMAL)
+
+    # --- socket lifecycle ----------------------------------------------------
+
+    def detach(self, link: Link) -> None:
+        """The socket closed. Keep its participant for the grace period."""
+        me, room = link.participant, link.room
+        if me is None or room is None or self.links.get(me.id) is not link:
+            return  # never joined, already left, or replaced by a resume
+        del self.links[me.id]
+        me.connected = False
+        self.broadcast(room, {"type": "updated", "participant": me.public()}, skip=me.id)
+        loop = asyncio.get_running_loop()
+        self._expiry[me.id] = loop.call_later(self.config.grace, self._expire, room, me)
+
+    def drop(self, participant_id: str, code: int = 1012) -> None:
+        """Close a participant's socket as a restarting server would (tests, ops)."""
+        link = self.links.get(participant_id)
+        if link is not None:
+            link.close(code)
+
+    # --- delivery ------------------------------------------------------------
+
+    def send_to(self, participant_id: str, message: dict[str, Any]) -> None:
+        link = self.links.get(participant_id)
+        if link is not None:
+            link.send(message)
+        elif message["type"] == "signal":
+            pending = self._pending[participant_id]
+            if len(pending) < PENDING_SIGNALS:
+                pending.append(message)
+
+    def broadcast(self, room: Room, message: dict[str, Any], skip: str | None = None) -> None:
+        for pid in room.participants:
+            if pid != skip and pid in self.links:
+                self.links[pid].send(message)
+
+    # --- helpers -------------------------------------------------------------
+
+    def _joined(self, link: Link, ref: str) -> tuple[Room, Participant]:
+        if link.room is None or link.participant is None:
+            raise ProtocolError(Code.NOT_JOINED, "send 'hello' first", ref)
+        return link.room, link.participant
+
+    def _resume(self, link: Link, msg: messages.Hello) -> Participant | None:
+        assert msg.resume is not None
+        participant = self.rooms.find_resume(msg.room, msg.resume)
+        if participant is None:
+            return None
+        timer = self._expiry.pop(participant.id, None)
+        if timer is not None:
+            timer.cancel()
+        old = self.links.pop(participant.id, None)
+        if old is not None:  # the client gave up on a socket we still thought alive
+            old.participant = None
+            old.close(Close.REPLACED)
+        return participant
+
+    def _admit(self, room: Room, msg: messages.Hello) -> Participant:
+        try:
+            participant = room.add(msg.name, msg.audio, msg.video)
+        except RoomFull:
+            self.rooms.discard_if_empty(room)
+            raise ProtocolError(
+                Code.ROOM_FULL,
+                f"room {room.name!r} is full ({room.max_participants} participants)",
+                "hello",
+            ) from None
+        self.broadcast(room, {"type": "joined", "participant": participant.public()})
+        return participant
+
+    def _attach(self, link: Link, room: Room, participant: Participant) -> None:
+        link.state = State.JOINED
+        link.room, link.participant = room, participant
+        self.links[participant.id] = link
+        if not participant.connected:
+            participant.connected = True
+            update = {"type": "updated", "participant": participant.public()}
+            self.broadcast(room, update, skip=participant.id)
+
+    def _welcome(self, room: Room, me: Participant, resumed: bool) -> dict[str, Any]:
+        return {
+            "type": "welcome",
+            "version": messages.PROTOCOL_VERSION,
+            "room": room.name,
+            "you": me.public(),
+            "resume": me.resume,
+            "resumed": resumed,
+            "participants": [p.public() for p in room.others(me.id)],
+            "chat": list(room.chat),
+            "mode": room.mode,
+            "max_participants": room.max_participants,
+            "ice_servers": self.config.ice_servers,
+            "ping_interval": self.config.ping_interval,
+            "timeout": self.config.timeout,
+        }
+
+    def _expire(self, room: Room, me: Participant) -> None:
+        self._expiry.pop(me.id, None)
+        if me.id not in self.links and room.participants.get(me.id) is me:
+            self._forget(room, me, "disconnected")
+
+    def _forget(self, room: Room, me: Participant, reason: str) -> None:
+        room.remove(me.id)
+        self.links.pop(me.id, None)
+        self._pending.pop(me.id, None)
+        self.broadcast(room, {"type": "left", "id": me.id, "reason": reason})
+        self.rooms.discard_if_empty(room)

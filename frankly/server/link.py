@@ -1,0 +1,120 @@
+"""One WebSocket connection: its outgoing queue, its limits, its lifecycle.
+
+Outgoing messages go through a bounded queue drained by a writer task, so a
+slow reader never blocks a broadcast to the rest of the room; one that falls
+too far behind is closed (1013) and may resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocket
+
+from frankly.protocol import messages
+from frankly.protocol.errors import Code, ProtocolError
+from frankly.server.config import ServerConfig
+from frankly.server.limits import TokenBucket
+
+if TYPE_CHECKING:
+    from frankly.rooms import Participant, Room
+
+log = logging.getLogger(__name__)
+
+TRY_AGAIN_LATER = 1013
+
+
+class State(enum.Enum):
+    CONNECTED = "connected"  # socket open, no hello yet
+    JOINED = "joined"
+    CLOSING = "closing"  # a close is queued; nothing more is read or sent
+
+
+class Link:
+    def __init__(self, ws: WebSocket, config: ServerConfig, now: float) -> None:
+        self.ws = ws
+        self.config = config
+        self.state = State.CONNECTED
+        self.room: Room | None = None
+        self.participant: Participant | None = None
+        self.bucket = TokenBucket(config.rate, config.burst, now)
+        self.errors = 0
+        self.dropped = 0
+        self._last_rate_error = float("-inf")
+        self._queue: asyncio.Queue[str | int] = asyncio.Queue(config.send_queue)
+        self._writer = asyncio.create_task(self._write_loop())
+
+    # --- sending ---------------------------------------------------------
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self.state is State.CLOSING:
+            return
+        try:
+            self._queue.put_nowait(messages.dump(message))
+        except asyncio.QueueFull:
+            log.info("closing a socket that fell %d messages behind", self._queue.qsize())
+            self._abandon_queue()
+            self.close(TRY_AGAIN_LATER)
+
+    def close(self, code: int) -> None:
+        """Send what is queued, then close with `code`."""
+        if self.state is State.CLOSING:
+            return
+        self.state = State.CLOSING
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(code)
+
+    def _abandon_queue(self) -> None:
+        while not self._queue.empty():
+            self._queue.get_nowait()
+
+    async def _write_loop(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                if isinstance(item, int):
+                    await self.ws.close(item)
+                    return
+                await self.ws.send_text(item)
+            except Exception:  # the socket is gone; the reader will see it too
+                return
+
+    async def finish(self) -> None:
+        """Let the writer flush and close; called once the reader is done."""
+        self.close(1000)
+        try:
+            await asyncio.wait_for(self._writer, 5)
+        except TimeoutError:
+            self._writer.cancel()
+
+    # --- refusing ----------------------------------------------------------
+
+    def refuse(self, err: ProtocolError) -> None:
+        """Answer one bad message; past the limits, close the connection."""
+        self.send(messages.error(err.code, err.message, err.ref))
+        if err.close_code is not None:
+            self.close(err.close_code)
+            return
+        self.errors += 1
+        if self.errors >= self.config.max_errors:
+            self.refuse(
+                ProtocolError(
+                    Code.PROTOCOL_VIOLATION, f"{self.errors} invalid messages on this connection"
+                )
+            )
+
+    def rate_limited(self, now: float) -> None:
+        """A message arrived with no token left: it was dropped."""
+        self.dropped += 1
+        if self.dropped >= self.config.max_dropped:
+            self.refuse(
+                ProtocolError(Code.FLOODING, f"{self.dropped} messages dropped for flooding")
+            )
+        elif now - self._last_rate_error >= 1.0:  # one error a second, not one a message
+            self._last_rate_error = now
+            limit = f"{self.config.rate:g} messages a second"
+            self.send(messages.error(Code.RATE_LIMITED, f"over {limit}; message dropped"))
