@@ -1,0 +1,46 @@
+# Two commands for a new user (README): `make serve` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: serve test lint typecheck unit browser bench clean
+
+# The venv is rebuilt when the package's dependencies change.
+$(BIN)/frankly: pyproject.toml
+	./scripts/system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/frankly
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.bin/tsc: package.json package-lock.json
+	./scripts/system-deps node
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+serve: $(BIN)/frankly
+	$(BIN)/frankly serve $(ARGS)
+
+test: $(VENV)/.test-deps node_modules/.bin/tsc
+	./scripts/system-deps chromium
+	$(MAKE) lint typecheck
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+	node_modules/.bin/tsc -p tsconfig.json
+
+bench: $(VENV)/.test-deps
+	$(BIN)/frankly bench join
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
