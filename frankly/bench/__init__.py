@@ -1,0 +1,1 @@
+"""Benchmarks behind `frankly bench`. Each prints its figures and the machine."""
