@@ -1,0 +1,615 @@
+"""The forwarding router: published tracks in, one down-track per subscriber out.
+
+The hot path (`_on_rtp`) works on bytes: a dict lookup by SSRC, a few struct
+reads, a copy into a bytearray per subscriber, an in-place header rewrite,
+SRTP protect, sendto. Everything else (SDP, layer choice, feedback) runs on
+timers or on control messages, never per packet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import secrets
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from frankly.sfu import codecs, rtcp, rtp, sdp
+from frankly.sfu.cache import PacketCache
+from frankly.sfu.layers import LayerInfo, choose
+from frankly.sfu.transport import MediaServer, PeerTransport
+
+log = logging.getLogger(__name__)
+
+_U16 = struct.Struct("!H")
+_U32 = struct.Struct("!I")
+_SEQ_TS_SSRC = struct.Struct("!HII")
+
+KEYFRAME_INTERVAL = 0.5  # at most one keyframe request a layer per 500 ms
+NACK_DELAY = 0.02  # a gap that lasts 20 ms is loss, not reordering
+REMB_MAX = 3_000_000  # what a publisher may send in all, bits a second
+STATS_PERIOD = 1.0
+SPEAKER_PERIOD = 0.3
+
+# Fixed payload types toward subscribers, so that every m-line of a bundle
+# agrees on what a payload type means, whichever publisher it came from.
+OUT_PT = {"OPUS": 111, "VP8": 96, "VP9": 98, "H264": 102}
+# Header extension ids toward subscribers.
+OUT_EXT = {sdp.MID: 1, sdp.AUDIO_LEVEL: 2}
+
+Inspect = Callable[[bytes | memoryview, int, int], codecs.Frame]
+_INSPECT: dict[str, Inspect] = {"VP8": codecs.vp8, "VP9": codecs.vp9, "H264": codecs.h264}
+
+
+@dataclass(eq=False)
+class Layer:
+    """One RTP stream a publisher sends: a track, or one simulcast layer of it."""
+
+    track: Track
+    rid: str
+    ssrc: int = 0
+    cache: PacketCache = field(default_factory=lambda: PacketCache(512))
+    downs: list[DownTrack] = field(default_factory=list)  # forwarding from this layer
+    waiting: list[DownTrack] = field(default_factory=list)  # switching to it at a keyframe
+    highest: int = -1
+    last_keyframe_request: float = float("-inf")
+    height: int = 0
+    bytes_in: int = 0
+    bitrate: float = 0.0
+
+
+@dataclass(eq=False)
+class Track:
+    publisher: Publisher
+    mid: str
+    kind: str
+    codec: sdp.Codec
+    layers: list[Layer]  # low to high; one entry without simulcast
+    id: str
+    audio_level_ext: int = 0
+    mid_ext: int = 0
+    rid_ext: int = 0
+
+    @property
+    def inspect(self) -> Inspect | None:
+        return _INSPECT.get(self.codec.name)
+
+
+@dataclass(eq=False)
+class Publisher:
+    id: str
+    transport: PeerTransport
+    tracks: dict[str, Track] = field(default_factory=dict)  # by mid
+    ssrc: int = field(default_factory=lambda: secrets.randbits(32))  # for our feedback
+    level: float = 0.0  # smoothed audio level, 0 silent .. 127 loud
+
+
+@dataclass(eq=False)
+class DownTrack:
+    subscriber: Subscriber
+    track: Track
+    mid: str
+    ssrc: int = field(default_factory=lambda: secrets.randbits(32))
+    layer: Layer | None = None  # forwarding from
+    target: Layer | None = None  # switching to, at its next keyframe
+    seq_offset: int = 0
+    ts_offset: int = 0
+    last_seq: int = -1
+    last_ts: int = 0
+    last_time: float = 0.0
+    started: bool = False
+
+    @property
+    def pt(self) -> int:
+        return OUT_PT[self.track.codec.name]
+
+
+@dataclass(eq=False)
+class Subscriber:
+    id: str
+    transport: PeerTransport
+    slots: list[DownTrack | str] = field(default_factory=list)  # str: a freed mid's kind
+    version: int = 1
+    offering: bool = False
+    dirty: bool = False
+    budget: float = 10_000_000.0  # bits a second, from the client's REMB
+    wanted: dict[str, int] = field(default_factory=dict)  # publisher id -> tile height
+    ssrc: int = field(default_factory=lambda: secrets.randbits(32))
+
+
+class Router:
+    def __init__(
+        self,
+        media: MediaServer,
+        send_offer: Callable[[str, str], None],
+        on_speaker: Callable[[str], None] = lambda pid: None,
+    ) -> None:
+        self.media = media
+        self.send_offer = send_offer
+        self.on_speaker = on_speaker
+        self.publishers: dict[str, Publisher] = {}
+        self.subscribers: dict[str, Subscriber] = {}
+        self.by_ssrc: dict[int, Layer] = {}
+        self.downs_by_ssrc: dict[int, DownTrack] = {}
+        self.speaker = ""
+        self.forwarded = 0
+        self._timers: list[asyncio.TimerHandle] = []
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._timers = [
+            loop.call_later(STATS_PERIOD, self._stats_tick),
+            loop.call_later(SPEAKER_PERIOD, self._speaker_tick),
+        ]
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        for pid in list(self.publishers) + list(self.subscribers):
+            self.remove(pid)
+
+    # --- control: publishing -----------------------------------------------
+
+    def publish(self, pid: str, offer_sdp: str) -> str:
+        """Take a participant's publish offer; return the SFU's answer."""
+        offer = sdp.parse(offer_sdp)
+        ufrag, _, fingerprint = offer.credentials()
+        publisher = self.publishers.get(pid)
+        if publisher is None or publisher.transport.remote_ufrag != ufrag:
+            if publisher is not None:
+                self._unpublish(publisher)
+            transport = self.media.create()
+            transport.set_remote(fingerprint, ufrag)
+            transport.on_rtp = self._on_rtp
+            transport.on_rtcp = self._on_publisher_rtcp
+            transport.on_closed = functools.partial(self._publisher_gone, pid)
+            publisher = self.publishers[pid] = Publisher(pid, transport)
+        chosen = [sdp.choose_codec(m) for m in offer.media]
+        self._update_tracks(publisher, offer, chosen)
+        return sdp.answer(offer, self._local(publisher.transport), chosen)
+
+    def _update_tracks(
+        self, publisher: Publisher, offer: sdp.Session, chosen: list[sdp.Codec | None]
+    ) -> None:
+        sending = {
+            m.mid: (m, c)
+            for m, c in zip(offer.media, chosen, strict=True)
+            if c is not None and m.direction in ("sendonly", "sendrecv") and m.port != 0
+        }
+        for mid in list(publisher.tracks):
+            if mid not in sending:
+                self._remove_track(publisher.tracks.pop(mid))
+        for mid, (media, codec) in sending.items():
+            if mid not in publisher.tracks:
+                publisher.tracks[mid] = self._add_track(publisher, media, codec)
+
+    def _add_track(self, publisher: Publisher, media: sdp.Media, codec: sdp.Codec) -> Track:
+        track = Track(
+            publisher,
+            media.mid,
+            media.kind,
+            codec,
+            [],
+            f"{media.kind}-{media.mid}",
+            audio_level_ext=media.extensions.get(sdp.AUDIO_LEVEL, 0),
+            mid_ext=media.extensions.get(sdp.MID, 0),
+            rid_ext=media.extensions.get(sdp.RID, 0),
+        )
+        if media.rids:
+            # Browsers list rids high to low in practice; scale order is what
+            # matters, and is learned from bitrates; keep offer order reversed.
+            track.layers = [Layer(track, rid) for rid in reversed(media.rids)]
+        else:
+            layer = Layer(track, "")
+            primary = _primary_ssrc(media)
+            if primary:
+                layer.ssrc = primary
+                self.by_ssrc[primary] = layer
+            track.layers = [layer]
+        for subscriber in self.subscribers.values():
+            if subscriber.id != publisher.id:
+                self._subscribe(subscriber, track)
+        return track
+
+    def _remove_track(self, track: Track) -> None:
+        for layer in track.layers:
+            if self.by_ssrc.get(layer.ssrc) is layer:
+                del self.by_ssrc[layer.ssrc]
+            layer.downs.clear()
+            layer.waiting.clear()
+        for subscriber in self.subscribers.values():
+            for i, slot in enumerate(subscriber.slots):
+                if isinstance(slot, DownTrack) and slot.track is track:
+                    self.downs_by_ssrc.pop(slot.ssrc, None)
+                    subscriber.slots[i] = track.kind
+                    self._renegotiate(subscriber)
+
+    def _unpublish(self, publisher: Publisher) -> None:
+        for track in publisher.tracks.values():
+            self._remove_track(track)
+        publisher.tracks.clear()
+        publisher.transport.on_closed = lambda t: None
+        publisher.transport.close()
+
+    def _publisher_gone(self, pid: str, transport: PeerTransport) -> None:
+        publisher = self.publishers.get(pid)
+        if publisher is not None and publisher.transport is transport:
+            del self.publishers[pid]
+            self._unpublish(publisher)
+
+    # --- control: subscribing ----------------------------------------------
+
+    def subscribe_all(self, pid: str) -> None:
+        """Start sending a participant everything the others publish."""
+        if pid in self.subscribers:
+            return
+        transport = self.media.create()
+        transport.on_rtcp = self._on_subscriber_rtcp
+        transport.on_connected = self._subscriber_connected
+        subscriber = self.subscribers[pid] = Subscriber(pid, transport)
+        for publisher in self.publishers.values():
+            if publisher.id != pid:
+                for track in publisher.tracks.values():
+                    self._subscribe(subscriber, track)
+        self._renegotiate(subscriber)
+
+    def subscriber_answer(self, pid: str, answer_sdp: str) -> None:
+        subscriber = self.subscribers.get(pid)
+        if subscriber is None or not subscriber.offering:
+            raise ValueError("no subscribe offer is waiting for an answer")
+        answer = sdp.parse(answer_sdp)
+        ufrag, _, fingerprint = answer.credentials()
+        subscriber.transport.set_remote(fingerprint, ufrag)
+        subscriber.offering = False
+        if subscriber.dirty:
+            subscriber.dirty = False
+            self._renegotiate(subscriber)
+
+    def set_view(self, pid: str, publisher_id: str, height: int) -> None:
+        """The subscriber shows this publisher's video this many pixels high."""
+        subscriber = self.subscribers.get(pid)
+        if subscriber is not None:
+            subscriber.wanted[publisher_id] = height
+
+    def _subscribe(self, subscriber: Subscriber, track: Track) -> None:
+        free = next(
+            (i for i, s in enumerate(subscriber.slots) if s == track.kind), len(subscriber.slots)
+        )
+        down = DownTrack(subscriber, track, mid=str(free))
+        if free == len(subscriber.slots):
+            subscriber.slots.append(down)
+        else:
+            subscriber.slots[free] = down
+        self.downs_by_ssrc[down.ssrc] = down
+        lowest = track.layers[0]
+        if track.kind == "audio":
+            down.layer = lowest
+            lowest.downs.append(down)
+        else:  # video starts at the lowest layer's next keyframe: quick to arrive
+            self._retarget(down, lowest)
+        self._renegotiate(subscriber)
+
+    def _retarget(self, down: DownTrack, layer: Layer | None) -> None:
+        if down.target is not None and down in down.target.waiting:
+            down.target.waiting.remove(down)
+        down.target = layer
+        if layer is not None:
+            layer.waiting.append(down)
+
+    def _subscriber_connected(self, transport: PeerTransport) -> None:
+        for subscriber in self.subscribers.values():
+            if subscriber.transport is transport:
+                for slot in subscriber.slots:
+                    if isinstance(slot, DownTrack) and slot.target is not None:
+                        self._request_keyframe(slot.target, time.monotonic())
+
+    def _renegotiate(self, subscriber: Subscriber) -> None:
+        if not subscriber.slots:
+            return  # nothing to send yet: an offer needs at least one m-line
+        if subscriber.offering:
+            subscriber.dirty = True
+            return
+        subscriber.offering = True
+        subscriber.version += 1
+        slots = [self._outgoing(i, s) for i, s in enumerate(subscriber.slots)]
+        offer = sdp.subscriber_offer(self._local(subscriber.transport), slots, subscriber.version)
+        self.send_offer(subscriber.id, offer)
+
+    def _outgoing(self, index: int, slot: DownTrack | str) -> sdp.Outgoing:
+        if isinstance(slot, str):
+            return sdp.Outgoing(str(index), slot, None)
+        codec = slot.track.codec
+        out = sdp.Codec(
+            OUT_PT[codec.name],
+            codec.name,
+            codec.clock,
+            codec.channels,
+            codec.fmtp,
+            ["nack", "nack pli", "ccm fir", "goog-remb"] if slot.track.kind == "video" else [],
+        )
+        exts = {sdp.MID: OUT_EXT[sdp.MID]}
+        if slot.track.kind == "audio":
+            exts[sdp.AUDIO_LEVEL] = OUT_EXT[sdp.AUDIO_LEVEL]
+        return sdp.Outgoing(
+            slot.mid, slot.track.kind, out, slot.ssrc, slot.track.publisher.id, slot.track.id, exts
+        )
+
+    def remove(self, pid: str) -> None:
+        """A participant left: free everything it held."""
+        publisher = self.publishers.pop(pid, None)
+        if publisher is not None:
+            self._unpublish(publisher)
+        subscriber = self.subscribers.pop(pid, None)
+        if subscriber is not None:
+            for slot in subscriber.slots:
+                if isinstance(slot, DownTrack):
+                    self._detach(slot)
+            subscriber.transport.close()
+        if self.speaker == pid:
+            self.speaker = ""
+
+    def _detach(self, down: DownTrack) -> None:
+        self.downs_by_ssrc.pop(down.ssrc, None)
+        for layer in down.track.layers:
+            if down in layer.downs:
+                layer.downs.remove(down)
+            if down in layer.waiting:
+                layer.waiting.remove(down)
+
+    def _local(self, transport: PeerTransport) -> sdp.Local:
+        return sdp.Local(
+            transport.ufrag,
+            transport.pwd,
+            self.media.certificate.fingerprint,
+            self.media.public_host,
+            self.media.port,
+        )
+
+    # --- the hot path --------------------------------------------------------
+
+    def _on_rtp(self, transport: PeerTransport, packet: bytes) -> None:
+        ssrc = _U32.unpack_from(packet, 8)[0]
+        layer = self.by_ssrc.get(ssrc)
+        if layer is None:
+            layer = self._learn(transport, packet, ssrc)
+            if layer is None:
+                return
+        seq = _U16.unpack_from(packet, 2)[0]
+        layer.cache.put(seq, packet)
+        layer.bytes_in += len(packet)
+        if layer.highest >= 0 and ((seq - layer.highest) & 0xFFFF) > 1:
+            self._gap(layer, seq)
+        if layer.highest < 0 or ((seq - layer.highest) & 0xFFFF) < 0x8000:
+            layer.highest = seq
+        track = layer.track
+        if track.audio_level_ext:
+            self._audio_level(track, packet)
+        if layer.waiting and track.inspect is not None:
+            try:
+                start = rtp.payload_offset(packet)
+                if track.inspect(packet, start, rtp.payload_end(packet)).keyframe:
+                    self._switch_to(layer)
+            except ValueError:
+                return
+        ts = _U32.unpack_from(packet, 4)[0]
+        for down in layer.downs:
+            if not down.started:
+                self._start(down, seq, ts)
+            out_seq = (seq + down.seq_offset) & 0xFFFF
+            out_ts = (ts + down.ts_offset) & 0xFFFFFFFF
+            buf = bytearray(packet)
+            _SEQ_TS_SSRC.pack_into(buf, 2, out_seq, out_ts, down.ssrc)
+            buf[1] = (buf[1] & 0x80) | down.pt
+            if ((out_seq - down.last_seq) & 0xFFFF) < 0x8000:
+                down.last_seq, down.last_ts = out_seq, out_ts
+            down.subscriber.transport.send_rtp(bytes(buf))
+            self.forwarded += 1
+
+    def _switch_to(self, layer: Layer) -> None:
+        """A keyframe starts on `layer`: down-tracks waiting for it switch now."""
+        for down in layer.waiting:
+            if down.layer is not None and down in down.layer.downs:
+                down.layer.downs.remove(down)
+            down.layer, down.target, down.started = layer, None, False
+            layer.downs.append(down)
+        layer.waiting.clear()
+
+    def _start(self, down: DownTrack, seq: int, ts: int) -> None:
+        """Map a new source into the down-track's sequence and time, seamlessly."""
+        now = time.monotonic()
+        if down.last_seq < 0:
+            down.seq_offset = secrets.randbits(16) - seq
+            down.ts_offset = secrets.randbits(32) - ts
+        else:
+            elapsed = max(1, int((now - down.last_time) * down.track.codec.clock))
+            down.seq_offset = down.last_seq + 1 - seq
+            down.ts_offset = down.last_ts + elapsed - ts
+        down.started = True
+        down.last_time = now
+
+    def _learn(self, transport: PeerTransport, packet: bytes, ssrc: int) -> Layer | None:
+        """An SSRC seen for the first time: find its layer by mid and rid."""
+        publisher = next((p for p in self.publishers.values() if p.transport is transport), None)
+        if publisher is None:
+            return None
+        for track in publisher.tracks.values():
+            if (
+                track.mid_ext
+                and (rtp.extension(packet, track.mid_ext) or b"").decode(errors="replace")
+                != track.mid
+            ):
+                continue
+            rid = (rtp.extension(packet, track.rid_ext) or b"").decode(errors="replace")
+            for layer in track.layers:
+                if layer.rid == rid and not layer.ssrc:
+                    layer.ssrc = ssrc
+                    self.by_ssrc[ssrc] = layer
+                    return layer
+        return None
+
+    def _audio_level(self, track: Track, packet: bytes) -> None:
+        value = rtp.extension(packet, track.audio_level_ext)
+        if value:
+            loudness = 127 - (value[0] & 0x7F)  # the header carries -dBov
+            publisher = track.publisher
+            publisher.level += (loudness - publisher.level) * 0.1
+
+    # --- feedback ------------------------------------------------------------
+
+    def _gap(self, layer: Layer, seq: int) -> None:
+        missing = [(layer.highest + i) & 0xFFFF for i in range(1, (seq - layer.highest) & 0xFFFF)]
+        if 0 < len(missing) <= 64:
+            asyncio.get_running_loop().call_later(NACK_DELAY, self._nack_publisher, layer, missing)
+
+    def _nack_publisher(self, layer: Layer, missing: list[int]) -> None:
+        still = [s for s in missing if layer.cache.get(s) is None]
+        if still and layer.ssrc:
+            publisher = layer.track.publisher
+            publisher.transport.send_rtcp(rtcp.nack(publisher.ssrc, layer.ssrc, still))
+
+    def _request_keyframe(self, layer: Layer, now: float) -> None:
+        if not layer.ssrc or now - layer.last_keyframe_request < KEYFRAME_INTERVAL:
+            return
+        layer.last_keyframe_request = now
+        publisher = layer.track.publisher
+        publisher.transport.send_rtcp(rtcp.pli(publisher.ssrc, layer.ssrc))
+
+    def _on_subscriber_rtcp(self, transport: PeerTransport, data: bytes) -> None:
+        try:
+            parts = list(rtcp.walk(data))
+        except ValueError:
+            return
+        now = time.monotonic()
+        for kind, fmt, offset, size in parts:
+            if kind == rtcp.PSFB and fmt in (rtcp.FMT_PLI, rtcp.FMT_FIR):
+                target = (
+                    rtcp.media_ssrc(data, offset)
+                    if fmt == rtcp.FMT_PLI
+                    else (next(iter(rtcp.fir_targets(data, offset, size)), (0, 0))[0])
+                )
+                down = self.downs_by_ssrc.get(target)
+                if down is not None:
+                    layer = down.target or down.layer
+                    if layer is not None:
+                        self._request_keyframe(layer, now)
+            elif kind == rtcp.RTPFB and fmt == rtcp.FMT_NACK:
+                self._serve_nack(data, offset, size)
+            elif kind == rtcp.PSFB and fmt == rtcp.FMT_AFB:
+                estimate = rtcp.remb(data, offset, size)
+                if estimate is not None:
+                    self._set_budget(transport, estimate[0])
+
+    def _serve_nack(self, data: bytes, offset: int, size: int) -> None:
+        down = self.downs_by_ssrc.get(rtcp.media_ssrc(data, offset))
+        if down is None or down.layer is None or not down.started:
+            return
+        for out_seq in rtcp.nack_seqs(data, offset, size):
+            packet = down.layer.cache.get((out_seq - down.seq_offset) & 0xFFFF)
+            if packet is None:
+                continue
+            buf = bytearray(packet)
+            ts = (_U32.unpack_from(packet, 4)[0] + down.ts_offset) & 0xFFFFFFFF
+            _SEQ_TS_SSRC.pack_into(buf, 2, out_seq, ts, down.ssrc)
+            buf[1] = (buf[1] & 0x80) | down.pt
+            down.subscriber.transport.send_rtp(bytes(buf))
+
+    def _set_budget(self, transport: PeerTransport, bitrate: int) -> None:
+        for subscriber in self.subscribers.values():
+            if subscriber.transport is transport:
+                subscriber.budget = float(bitrate)
+
+    def _on_publisher_rtcp(self, transport: PeerTransport, data: bytes) -> None:
+        """Sender reports go on to subscribers, translated, for lip sync."""
+        try:
+            parts = list(rtcp.walk(data))
+        except ValueError:
+            return
+        for kind, _, offset, size in parts:
+            if kind != rtcp.SR or size < 28:
+                continue
+            layer = self.by_ssrc.get(rtcp.sender_ssrc(data, offset))
+            if layer is None:
+                continue
+            for down in layer.downs:
+                if down.started:
+                    report = bytearray(data[offset : offset + 28])
+                    report[0] &= 0xE0  # drop the report blocks: they describe the publisher's view
+                    _U16.pack_into(report, 2, 6)
+                    _U32.pack_into(report, 4, down.ssrc)
+                    ts = (_U32.unpack_from(report, 16)[0] + down.ts_offset) & 0xFFFFFFFF
+                    _U32.pack_into(report, 16, ts)
+                    down.subscriber.transport.send_rtcp(bytes(report))
+
+    # --- timers ----------------------------------------------------------------
+
+    def _stats_tick(self) -> None:
+        now = time.monotonic()
+        for publisher in self.publishers.values():
+            total = 0.0
+            for track in publisher.tracks.values():
+                for layer in track.layers:
+                    layer.bitrate = layer.bytes_in * 8 / STATS_PERIOD
+                    layer.bytes_in = 0
+                    total += layer.bitrate
+            # Let the publisher grow: REMB above what it sends, up to the cap.
+            estimate = int(min(REMB_MAX, max(total * 1.5, 1_000_000)))
+            ssrcs = [
+                layer.ssrc
+                for track in publisher.tracks.values()
+                for layer in track.layers
+                if layer.ssrc and track.kind == "video"
+            ]
+            if ssrcs:
+                publisher.transport.send_rtcp(rtcp.remb_packet(publisher.ssrc, estimate, ssrcs))
+        for subscriber in self.subscribers.values():
+            self._choose_layers(subscriber, now)
+        self._timers[0] = asyncio.get_running_loop().call_later(STATS_PERIOD, self._stats_tick)
+
+    def _choose_layers(self, subscriber: Subscriber, now: float) -> None:
+        for slot in subscriber.slots:
+            if not isinstance(slot, DownTrack) or slot.track.kind != "video":
+                continue
+            layers = slot.track.layers
+            infos = [
+                LayerInfo(layer.rid, _height(i, len(layers)), layer.bitrate)
+                for i, layer in enumerate(layers)
+            ]
+            current = layers.index(slot.layer) if slot.layer in layers else -1
+            wanted = subscriber.wanted.get(slot.track.publisher.id, 720)
+            pick = choose(infos, current, wanted, subscriber.budget)
+            if pick < 0:
+                continue
+            if layers[pick] is slot.layer:
+                self._retarget(slot, None)  # stay: forget a switch no longer wanted
+            elif layers[pick] is not slot.target:
+                self._retarget(slot, layers[pick])
+            if slot.target is not None:  # still waiting for a keyframe: ask again
+                self._request_keyframe(slot.target, now)
+
+    def _speaker_tick(self) -> None:
+        loudest = max(self.publishers.values(), key=lambda p: p.level, default=None)
+        if loudest is not None and loudest.level > 40 and loudest.id != self.speaker:
+            self.speaker = loudest.id
+            self.on_speaker(loudest.id)
+        for publisher in self.publishers.values():
+            publisher.level *= 0.7  # silence decays even without packets
+        self._timers[1] = asyncio.get_running_loop().call_later(SPEAKER_PERIOD, self._speaker_tick)
+
+
+def _primary_ssrc(media: sdp.Media) -> int:
+    for semantics, ssrcs in media.ssrc_groups:
+        if semantics == "FID" and ssrcs:
+            return ssrcs[0]
+    return media.ssrcs[0] if media.ssrcs else 0
+
+
+def _height(index: int, count: int) -> int:
+    """Nominal height of simulcast layer `index` of `count`, low to high.
+
+    Browsers scale layers by 4, 2 and 1 from a 720p camera; the real size is
+    not in the RTP headers the SFU may read.
+    """
+    return 720 >> (count - 1 - index)
