@@ -18,6 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="state kept here")
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (with --tls-key)")
     serve.add_argument("--tls-key", type=Path, help="PEM private key (with --tls-cert)")
+    serve.add_argument(
+        "--media-port", type=int, default=None, help="the SFU's UDP port (default: --port)"
+    )
+    serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
+    serve.add_argument("--max-participants", type=int, default=2, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.set_defaults(run=_serve)
 
@@ -40,6 +45,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     import uvicorn
 
     from frankly.server.app import create_app
+    from frankly.server.config import ServerConfig
     from frankly.server.tls import is_loopback, self_signed
 
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -56,8 +62,14 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     scheme = "https" if cert else "http"
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     print(f"Frankly is running. Open {scheme}://{shown}:{args.port}/ in a browser.", flush=True)
+    config = ServerConfig(
+        max_participants=args.max_participants,
+        media_port=args.port if args.media_port is None else args.media_port,
+        media_host=args.host,
+        public_ip=args.public_ip or _announced(args.host),
+    )
     uvicorn.run(
-        create_app(),
+        create_app(config),
         host=args.host,
         port=args.port,
         ssl_certfile=cert,
@@ -66,6 +78,18 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         ws_max_size=1 << 20,  # larger frames close with 1009 unread (docs/protocol.md)
         proxy_headers=True,
     )
+
+
+def _announced(host: str) -> str:
+    """The address browsers should send media to, when --public-ip is not given."""
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    import socket
+
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
 
 
 def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,8 @@ class Code(StrEnum):
     NOT_JOINED = "not-joined"
     ALREADY_JOINED = "already-joined"
     UNKNOWN_PEER = "unknown-peer"
+    WRONG_MODE = "wrong-mode"
+    BAD_SDP = "bad-sdp"
     RATE_LIMITED = "rate-limited"
     UNSUPPORTED_VERSION = "unsupported-version"
     INVALID_ROOM = "invalid-room"

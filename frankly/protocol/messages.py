@@ -12,7 +12,7 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from frankly.protocol.errors import Code, ProtocolError
 
@@ -81,7 +81,23 @@ class Leave(_Message):
     type: Literal["leave"]
 
 
-ClientMessage = Hello | Update | Signal | Chat | Ping | Leave
+class Sfu(_Message):
+    """Negotiation with the SFU: the publish offer, the subscribe answer."""
+
+    type: Literal["sfu"]
+    pc: Literal["publish", "subscribe"]
+    description: Description
+
+
+class View(_Message):
+    """How many pixels high this client shows a participant's video (0: hidden)."""
+
+    type: Literal["view"]
+    id: PeerId
+    height: Annotated[int, Field(ge=0, le=4320)]
+
+
+ClientMessage = Hello | Update | Signal | Chat | Ping | Leave | Sfu | View
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
     "update": Update,
@@ -89,6 +105,8 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "chat": Chat,
     "ping": Ping,
     "leave": Leave,
+    "sfu": Sfu,
+    "view": View,
 }
 
 
@@ -174,8 +192,10 @@ __all__ = [
     "Hello",
     "Leave",
     "Ping",
+    "Sfu",
     "Signal",
     "Update",
+    "View",
     "dump",
     "error",
     "parse",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHAT_HISTORY = 100
+# Up to this many participants talk peer to peer; from one more, the SFU.
+P2P_LIMIT = 2
 
 
 class RoomFull(Exception):
@@ -46,6 +48,10 @@ class Room:
     # Insertion order is join order, which clients use to lay out tiles.
     participants: dict[str, Participant] = field(default_factory=dict)
     chat: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=CHAT_HISTORY))
+    # "p2p" or "sfu". A room moves to the SFU when a third person joins and
+    # stays there until it empties: dropping back would interrupt everyone's
+    # media a second time for no gain in privacy (media is encrypted end to end).
+    mode: str = "p2p"
     _chat_seq: int = 0
 
     def add(self, name: str, audio: bool, video: bool) -> Participant:
@@ -59,6 +65,8 @@ class Room:
             resume=secrets.token_urlsafe(32),
         )
         self.participants[participant.id] = participant
+        if len(self.participants) > P2P_LIMIT:
+            self.mode = "sfu"
         return participant
 
     def remove(self, participant_id: str) -> Participant | None:
@@ -89,10 +97,6 @@ class Room:
     @property
     def empty(self) -> bool:
         return not self.participants
-
-    @property
-    def mode(self) -> str:
-        return "p2p"
 
 
 def _new_id(taken: dict[str, Participant]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -21,16 +23,27 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 
 
 def create_app(config: ServerConfig | None = None) -> Starlette:
+    hub = Hub(config or ServerConfig())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await hub.start()
+        try:
+            yield
+        finally:
+            hub.stop()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", _page),
             Route("/healthz", _health),
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Route("/{room}", _page),
-        ]
+        ],
     )
-    app.state.hub = Hub(config or ServerConfig())
+    app.state.hub = hub
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -8,7 +8,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ServerConfig:
-    max_participants: int = 2  # peer to peer only, until the SFU lands
+    # 2 until the web client speaks to the SFU; then 100 (issue 3).
+    max_participants: int = 2
     grace: float = 30.0  # seconds a participant whose socket dropped is kept
     ping_interval: float = 10.0
     timeout: float = 30.0  # silence after which the server closes a socket
@@ -19,3 +20,8 @@ class ServerConfig:
     max_dropped: int = 100
     send_queue: int = 256  # outgoing messages a slow reader may owe us
     ice_servers: list[dict[str, Any]] = field(default_factory=list)
+    # The SFU's one UDP port (0: any free port), the address it binds, and the
+    # address it announces in its ICE candidates.
+    media_port: int = 0
+    media_host: str = "127.0.0.1"
+    public_ip: str | None = None

@@ -28,6 +28,8 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.Chat: Hub.chat,
     messages.Ping: Hub.ping,
     messages.Leave: Hub.leave,
+    messages.Sfu: Hub.sfu,
+    messages.View: Hub.view,
 }
 
 

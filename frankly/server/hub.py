@@ -18,10 +18,12 @@ from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.rooms import Participant, Room, RoomFull, Rooms
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
+from frankly.sfu.router import Router
+from frankly.sfu.transport import MediaServer
 
 log = logging.getLogger(__name__)
 
-# Signals kept for a participant whose socket is away, delivered on resume.
+# Negotiation kept for a participant whose socket is away, delivered on resume.
 PENDING_SIGNALS = 64
 
 
@@ -32,6 +34,21 @@ class Hub:
         self.links: dict[str, Link] = {}  # participant id -> its current socket
         self._expiry: dict[str, asyncio.TimerHandle] = {}
         self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.media: MediaServer | None = None
+        self.routers: dict[str, Router] = {}  # room name -> its SFU router
+
+    async def start(self) -> None:
+        """Open the SFU's UDP port."""
+        config = self.config
+        self.media = MediaServer(config.media_host, config.public_ip)
+        await self.media.start(config.media_port)
+
+    def stop(self) -> None:
+        for router in self.routers.values():
+            router.stop()
+        self.routers.clear()
+        if self.media is not None:
+            self.media.stop()
 
     # --- handlers, one per message type ------------------------------------
 
@@ -54,13 +71,16 @@ class Hub:
         participant = self._resume(link, msg) if msg.resume else None
         resumed = participant is not None
         room = self.rooms.get_or_create(msg.room)
+        was_p2p = room.mode == "p2p"
         if participant is None:
             participant = self._admit(room, msg)
         self._attach(link, room, participant)
         link.send(self._welcome(room, participant, resumed))
         if resumed:
-            for signal in self._pending.pop(participant.id, []):
-                link.send(signal)
+            for pending in self._pending.pop(participant.id, []):
+                link.send(pending)
+        elif room.mode == "sfu":
+            self._enter_sfu(room, participant, was_p2p)
 
     def update(self, link: Link, msg: messages.Update) -> None:
         room, me = self._joined(link, "update")
@@ -83,6 +103,30 @@ class Hub:
     def chat(self, link: Link, msg: messages.Chat) -> None:
         room, me = self._joined(link, "chat")
         self.broadcast(room, room.say(me, msg.text, time.time()))
+
+    def sfu(self, link: Link, msg: messages.Sfu) -> None:
+        room, me = self._joined(link, "sfu")
+        router = self.routers.get(room.name)
+        if router is None:
+            raise ProtocolError(Code.WRONG_MODE, "this room is peer to peer, not on the SFU", "sfu")
+        kind = msg.description.type
+        try:
+            if msg.pc == "publish" and kind == "offer":
+                answer = router.publish(me.id, msg.description.sdp)
+                link.send(_sfu_message("publish", "answer", answer))
+            elif msg.pc == "subscribe" and kind == "answer":
+                router.subscriber_answer(me.id, msg.description.sdp)
+            else:
+                what = "sfu: publish takes an offer and subscribe an answer"
+                raise ProtocolError(Code.INVALID_MESSAGE, what, "sfu")
+        except ValueError as exc:
+            raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", "sfu") from None
+
+    def view(self, link: Link, msg: messages.View) -> None:
+        room, me = self._joined(link, "view")
+        router = self.routers.get(room.name)
+        if router is not None:
+            router.set_view(me.id, msg.id, msg.height)
 
     def ping(self, link: Link, msg: messages.Ping) -> None:
         link.send(messages.pong(msg.n))
@@ -117,7 +161,7 @@ class Hub:
         link = self.links.get(participant_id)
         if link is not None:
             link.send(message)
-        elif message["type"] == "signal":
+        elif message["type"] in ("signal", "sfu"):
             pending = self._pending[participant_id]
             if len(pending) < PENDING_SIGNALS:
                 pending.append(message)
@@ -187,6 +231,28 @@ class Hub:
             "timeout": self.config.timeout,
         }
 
+    def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
+        """The room is on the SFU: subscribe the newcomer (and, on the move, everyone)."""
+        router = self.routers.get(room.name)
+        if router is None:
+            if self.media is None:
+                raise RuntimeError("the SFU's media port is not open")
+            router = Router(
+                self.media,
+                send_offer=lambda pid, sdp: self.send_to(
+                    pid, _sfu_message("subscribe", "offer", sdp)
+                ),
+                on_speaker=lambda pid: self.broadcast(room, {"type": "speaker", "id": pid}),
+            )
+            router.start()
+            self.routers[room.name] = router
+        if was_p2p:
+            self.broadcast(room, {"type": "mode", "mode": "sfu"}, skip=me.id)
+            for pid in room.participants:
+                router.subscribe_all(pid)
+        else:
+            router.subscribe_all(me.id)
+
     def _expire(self, room: Room, me: Participant) -> None:
         self._expiry.pop(me.id, None)
         if me.id not in self.links and room.participants.get(me.id) is me:
@@ -197,4 +263,14 @@ class Hub:
         self.links.pop(me.id, None)
         self._pending.pop(me.id, None)
         self.broadcast(room, {"type": "left", "id": me.id, "reason": reason})
+        router = self.routers.get(room.name)
+        if router is not None:
+            router.remove(me.id)
+            if room.empty:
+                router.stop()
+                del self.routers[room.name]
         self.rooms.discard_if_empty(room)
+
+
+def _sfu_message(pc: str, kind: str, sdp: str) -> dict[str, Any]:
+    return {"type": "sfu", "pc": pc, "description": {"type": kind, "sdp": sdp}}

@@ -37,6 +37,10 @@ SPEAKER_PERIOD = 0.3
 # Fixed payload types toward subscribers, so that every m-line of a bundle
 # agrees on what a payload type means, whichever publisher it came from.
 OUT_PT = {"OPUS": 111, "VP8": 96, "VP9": 98, "H264": 102}
+FREE_SLOT_CODEC = {
+    "audio": sdp.Codec(OUT_PT["OPUS"], "OPUS", 48000, 2),
+    "video": sdp.Codec(OUT_PT["VP8"], "VP8", 90000),
+}
 # Header extension ids toward subscribers.
 OUT_EXT = {sdp.MID: 1, sdp.AUDIO_LEVEL: 2}
 
@@ -320,7 +324,7 @@ class Router:
 
     def _outgoing(self, index: int, slot: DownTrack | str) -> sdp.Outgoing:
         if isinstance(slot, str):
-            return sdp.Outgoing(str(index), slot, None)
+            return sdp.Outgoing(str(index), slot, FREE_SLOT_CODEC[slot])
         codec = slot.track.codec
         out = sdp.Codec(
             OUT_PT[codec.name],

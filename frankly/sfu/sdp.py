@@ -278,12 +278,12 @@ def _rejected(local: Local, media: Media) -> list[str]:
 
 @dataclass
 class Outgoing:
-    """One m-line of a subscriber offer: a forwarded track, or a freed slot."""
+    """One m-line of a subscriber offer: a forwarded track, or a free slot."""
 
     mid: str
     kind: str
-    codec: Codec | None  # None: the slot is free (port 0, inactive)
-    ssrc: int = 0
+    codec: Codec
+    ssrc: int = 0  # 0: the slot is free (inactive), kept for the next track
     stream: str = ""  # msid stream id: the publishing participant's id
     track: str = ""
     extensions: dict[str, int] = field(default_factory=dict)
@@ -292,25 +292,21 @@ class Outgoing:
 def subscriber_offer(local: Local, slots: list[Outgoing], version: int) -> str:
     """The SFU's offer to a subscriber: one sendonly m-line per forwarded track.
 
-    Freed slots stay as inactive m-lines (JSEP never removes an m-line).
+    A free slot stays in the bundle as an inactive m-line (JSEP never removes
+    an m-line); the next track of its kind takes it over.
     """
-    lines = _header(local, [s.mid for s in slots if s.codec is not None] or ["0"])
+    lines = _header(local, [s.mid for s in slots])
     lines[1] = f"o=frankly 4611731400430051336 {version} IN IP4 127.0.0.1"
     for slot in slots:
-        if slot.codec is None:
-            lines += [
-                f"m={slot.kind} 0 UDP/TLS/RTP/SAVPF 0",
-                "c=IN IP4 0.0.0.0",
-                f"a=mid:{slot.mid}",
-                "a=inactive",
-            ]
-            continue
         lines += _transport(local, slot.kind, slot.mid, [slot.codec.pt], "actpass")
-        lines.append("a=sendonly")
-        lines.append(f"a=msid:{slot.stream} {slot.track}")
         lines += _codec_lines(slot.codec)
         lines += [f"a=extmap:{i} {uri}" for uri, i in slot.extensions.items()]
         lines.append("a=rtcp-rsize")
+        if not slot.ssrc:
+            lines.append("a=inactive")
+            continue
+        lines.append("a=sendonly")
+        lines.append(f"a=msid:{slot.stream} {slot.track}")
         lines.append(f"a=ssrc:{slot.ssrc} cname:{slot.stream}")
         lines.append(f"a=ssrc:{slot.ssrc} msid:{slot.stream} {slot.track}")
     return "\r\n".join(lines) + "\r\n"
