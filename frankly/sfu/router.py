@@ -42,7 +42,14 @@ FREE_SLOT_CODEC = {
     "video": sdp.Codec(OUT_PT["VP8"], "VP8", 90000),
 }
 # Header extension ids toward subscribers.
-OUT_EXT = {sdp.MID: 1, sdp.AUDIO_LEVEL: 2}
+# Forwarded packets get a header of the SFU's own: the publisher's extension
+# ids mean nothing to a subscriber, whose bundle the SFU negotiated.
+# abs-send-time, stamped as the packet leaves, lets the subscriber's browser
+# estimate its bandwidth and report it back in REMB.
+OUT_EXT = {sdp.AUDIO_LEVEL: 1, sdp.ABS_SEND_TIME: 3}
+_HEAD = struct.Struct("!BBHII")
+_EXT_VIDEO = struct.Struct("!HHB3s")  # 0xBEDE, 1 word, abs-send-time
+_EXT_AUDIO = struct.Struct("!HHBBB3sxx")  # 0xBEDE, 2 words, audio level, abs-send-time
 
 Inspect = Callable[[bytes | memoryview, int, int], codecs.Frame]
 _INSPECT: dict[str, Inspect] = {"VP8": codecs.vp8, "VP9": codecs.vp9, "H264": codecs.h264}
@@ -63,6 +70,7 @@ class Layer:
     height: int = 0
     bytes_in: int = 0
     bitrate: float = 0.0
+    last_arrival: float = 0.0
 
 
 @dataclass(eq=False)
@@ -334,7 +342,7 @@ class Router:
             codec.fmtp,
             ["nack", "nack pli", "ccm fir", "goog-remb"] if slot.track.kind == "video" else [],
         )
-        exts = {sdp.MID: OUT_EXT[sdp.MID]}
+        exts = {sdp.ABS_SEND_TIME: OUT_EXT[sdp.ABS_SEND_TIME]}
         if slot.track.kind == "audio":
             exts[sdp.AUDIO_LEVEL] = OUT_EXT[sdp.AUDIO_LEVEL]
         return sdp.Outgoing(
@@ -381,6 +389,14 @@ class Router:
             layer = self._learn(transport, packet, ssrc)
             if layer is None:
                 return
+        track = layer.track
+        try:
+            start = rtp.payload_offset(packet)
+            inspect = track.inspect if layer.waiting else None
+            keyframe = inspect is not None and inspect(packet, start, rtp.payload_end(packet))[0]
+        except ValueError:
+            self.media.dropped["bad-rtp"] += 1
+            return
         seq = _U16.unpack_from(packet, 2)[0]
         layer.cache.put(seq, packet)
         layer.bytes_in += len(packet)
@@ -388,35 +404,42 @@ class Router:
             self._gap(layer, seq)
         if layer.highest < 0 or ((seq - layer.highest) & 0xFFFF) < 0x8000:
             layer.highest = seq
-        track = layer.track
-        if track.audio_level_ext:
-            self._audio_level(track, packet)
-        if layer.waiting and track.inspect is not None:
-            try:
-                start = rtp.payload_offset(packet)
-                if track.inspect(packet, start, rtp.payload_end(packet)).keyframe:
-                    self._switch_to(layer)
-            except ValueError:
-                return
+        layer.last_arrival = now = time.monotonic()
+        if keyframe:
+            self._switch_to(layer)
+        if not layer.downs:
+            return
+        ext = self._extensions(track, packet, now)
+        body = packet[start:]
         ts = _U32.unpack_from(packet, 4)[0]
+        b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
         for down in layer.downs:
             if not down.started:
                 self._start(down, seq, ts)
             out_seq = (seq + down.seq_offset) & 0xFFFF
             out_ts = (ts + down.ts_offset) & 0xFFFFFFFF
-            buf = bytearray(packet)
-            _SEQ_TS_SSRC.pack_into(buf, 2, out_seq, out_ts, down.ssrc)
-            buf[1] = (buf[1] & 0x80) | down.pt
+            head = _HEAD.pack(b0, marker | down.pt, out_seq, out_ts, down.ssrc)
             if ((out_seq - down.last_seq) & 0xFFFF) < 0x8000:
                 down.last_seq, down.last_ts = out_seq, out_ts
-            down.subscriber.transport.send_rtp(bytes(buf))
+            down.subscriber.transport.send_rtp(head + ext + body)
             self.forwarded += 1
+
+    def _extensions(self, track: Track, packet: bytes, now: float) -> bytes:
+        """The SFU's header extension block for one forwarded packet."""
+        sent = (int(now * 262144) & 0xFFFFFF).to_bytes(3, "big")  # 6.18 fixed point
+        if track.kind != "audio":
+            return _EXT_VIDEO.pack(0xBEDE, 1, 0x32, sent)
+        level = rtp.extension(packet, track.audio_level_ext) if track.audio_level_ext else None
+        value = level[0] if level else 127
+        track.publisher.level += (127 - (value & 0x7F) - track.publisher.level) * 0.1
+        return _EXT_AUDIO.pack(0xBEDE, 2, 0x10, value, 0x32, sent)
 
     def _switch_to(self, layer: Layer) -> None:
         """A keyframe starts on `layer`: down-tracks waiting for it switch now."""
         for down in layer.waiting:
             if down.layer is not None and down in down.layer.downs:
                 down.layer.downs.remove(down)
+                down.last_time = down.layer.last_arrival
             down.layer, down.target, down.started = layer, None, False
             layer.downs.append(down)
         layer.waiting.clear()
@@ -432,7 +455,6 @@ class Router:
             down.seq_offset = down.last_seq + 1 - seq
             down.ts_offset = down.last_ts + elapsed - ts
         down.started = True
-        down.last_time = now
 
     def _learn(self, transport: PeerTransport, packet: bytes, ssrc: int) -> Layer | None:
         """An SSRC seen for the first time: find its layer by mid and rid."""
@@ -453,13 +475,6 @@ class Router:
                     self.by_ssrc[ssrc] = layer
                     return layer
         return None
-
-    def _audio_level(self, track: Track, packet: bytes) -> None:
-        value = rtp.extension(packet, track.audio_level_ext)
-        if value:
-            loudness = 127 - (value[0] & 0x7F)  # the header carries -dBov
-            publisher = track.publisher
-            publisher.level += (loudness - publisher.level) * 0.1
 
     # --- feedback ------------------------------------------------------------
 
@@ -510,15 +525,16 @@ class Router:
         down = self.downs_by_ssrc.get(rtcp.media_ssrc(data, offset))
         if down is None or down.layer is None or not down.started:
             return
+        track = down.track
         for out_seq in rtcp.nack_seqs(data, offset, size):
             packet = down.layer.cache.get((out_seq - down.seq_offset) & 0xFFFF)
             if packet is None:
                 continue
-            buf = bytearray(packet)
             ts = (_U32.unpack_from(packet, 4)[0] + down.ts_offset) & 0xFFFFFFFF
-            _SEQ_TS_SSRC.pack_into(buf, 2, out_seq, ts, down.ssrc)
-            buf[1] = (buf[1] & 0x80) | down.pt
-            down.subscriber.transport.send_rtp(bytes(buf))
+            b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
+            head = _HEAD.pack(b0, marker | down.pt, out_seq, ts, down.ssrc)
+            ext = self._extensions(track, packet, time.monotonic())
+            down.subscriber.transport.send_rtp(head + ext + packet[rtp.payload_offset(packet) :])
 
     def _set_budget(self, transport: PeerTransport, bitrate: int) -> None:
         for subscriber in self.subscribers.values():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 # Header extensions the SFU understands, by URI.
 AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+ABS_SEND_TIME = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 TRANSPORT_CC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 MID = "urn:ietf:params:rtp-hdrext:sdes:mid"
 RID = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
