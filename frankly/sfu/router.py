@@ -610,13 +610,17 @@ class Router:
                 self._request_keyframe(slot.target, now)
 
     def _speaker_tick(self) -> None:
+        self.update_speaker()
+        self._timers[1] = asyncio.get_running_loop().call_later(SPEAKER_PERIOD, self._speaker_tick)
+
+    def update_speaker(self) -> None:
+        """Announce the loudest publisher when it changes; let levels decay."""
         loudest = max(self.publishers.values(), key=lambda p: p.level, default=None)
         if loudest is not None and loudest.level > 40 and loudest.id != self.speaker:
             self.speaker = loudest.id
             self.on_speaker(loudest.id)
         for publisher in self.publishers.values():
             publisher.level *= 0.7  # silence decays even without packets
-        self._timers[1] = asyncio.get_running_loop().call_later(SPEAKER_PERIOD, self._speaker_tick)
 
 
 def _primary_ssrc(media: sdp.Media) -> int:
