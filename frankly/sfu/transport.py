@@ -20,6 +20,7 @@ import pylibsrtp
 
 from frankly.sfu import dtls, stun
 from frankly.sfu.dtls import Endpoint
+from frankly.sfu.impair import Impairment
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class PeerTransport:
         self.dtls: Endpoint | None = None
         self._early: list[bytes] = []
         self.address: Address | None = None
+        self.impair: Impairment | None = None  # tests: a lossy or narrow link
         self.last_check = 0.0
         self.closed = False
         # Set by the router: called with each unprotected RTP or RTCP packet.
@@ -74,6 +76,8 @@ class PeerTransport:
     def send_rtp(self, packet: bytes) -> None:
         tx = self.dtls.tx if self.dtls is not None else None
         if self.address is not None and tx is not None:
+            if self.impair is not None and self.impair.drop(len(packet)):
+                return
             self.server.sendto(tx.protect(packet), self.address)
 
     def send_rtcp(self, packet: bytes) -> None:
