@@ -1,0 +1,141 @@
+"""A room moves to the SFU at its third participant; media then flows through it.
+
+Real server, real sockets, aiortc peers speaking the 'sfu' messages directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+
+from frankly.server.config import ServerConfig
+from tests.conftest import LiveServer
+from tests.server.wsclient import Raw
+
+
+@pytest.fixture
+def server_config() -> ServerConfig:
+    return ServerConfig(max_participants=4)
+
+
+class SfuPeer:
+    """A participant that publishes a video track and counts what it receives."""
+
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+        self.publish = RTCPeerConnection()
+        self.subscribe = RTCPeerConnection()
+        self.frames: dict[str, int] = {}
+        self.got = asyncio.Event()
+        self.subscribe.on("track", self._on_track)
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def _on_track(self, track: Any) -> None:
+        self._tasks.append(asyncio.ensure_future(self._count(track)))
+
+    async def _count(self, track: Any) -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                await track.recv()
+                sdp = self.subscribe.remoteDescription.sdp
+                for t in self.subscribe.getTransceivers():
+                    if t.receiver.track is track:
+                        stream = _msid(sdp, t.mid)
+                        self.frames[stream] = self.frames.get(stream, 0) + 1
+                self.got.set()
+
+    async def start_publishing(self) -> None:
+        self.publish.addTransceiver(VideoStreamTrack(), direction="sendonly")
+        await self.publish.setLocalDescription(await self.publish.createOffer())
+        offer = {"type": "offer", "sdp": self.publish.localDescription.sdp}
+        await self.raw.send({"type": "sfu", "pc": "publish", "description": offer})
+
+    async def serve(self) -> None:
+        """Handle the server's sfu messages until cancelled."""
+        while True:
+            msg = await self.raw.expect("sfu")
+            desc = RTCSessionDescription(**msg["description"])
+            if msg["pc"] == "publish":
+                await self.publish.setRemoteDescription(desc)
+                continue
+            await self.subscribe.setRemoteDescription(desc)
+            await self.subscribe.setLocalDescription(await self.subscribe.createAnswer())
+            answer = {"type": "answer", "sdp": self.subscribe.localDescription.sdp}
+            await self.raw.send({"type": "sfu", "pc": "subscribe", "description": answer})
+
+    async def sees(self, ids: list[str]) -> None:
+        async with asyncio.timeout(20):
+            while not all(self.frames.get(i, 0) >= 3 for i in ids):
+                self.got.clear()
+                await self.got.wait()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await self.publish.close()
+        await self.subscribe.close()
+
+
+def _msid(sdp: str, mid: str | None) -> str:
+    current = None
+    for line in sdp.splitlines():
+        if line.startswith("a=mid:"):
+            current = line[6:]
+        elif line.startswith("a=msid:") and current == mid:
+            return line[7:].split()[0]
+    return "?"
+
+
+async def test_third_participant_moves_the_room_and_everyone_sees_everyone(
+    live_server: LiveServer,
+) -> None:
+    ada = await Raw.join(live_server.ws_url, name="Ada")
+    grace = await Raw.join(live_server.ws_url, name="Grace")
+    assert ada.welcome["mode"] == "p2p"
+    eve = await Raw.join(live_server.ws_url, name="Eve")
+    assert eve.welcome["mode"] == "sfu"
+    for raw in (ada, grace):
+        assert await raw.expect("mode") == {"type": "mode", "mode": "sfu"}
+    peers = [SfuPeer(raw) for raw in (ada, grace, eve)]
+    servers = [asyncio.ensure_future(p.serve()) for p in peers]
+    try:
+        for peer in peers:
+            await peer.start_publishing()
+        for peer in peers:
+            others = [p.raw.id for p in peers if p is not peer]
+            await peer.sees(others)
+            assert peer.raw.id not in peer.frames
+    finally:
+        for task in servers:
+            task.cancel()
+        for peer in peers:
+            await peer.close()
+
+
+async def test_sfu_messages_in_a_p2p_room_are_refused(live_server: LiveServer) -> None:
+    ada = await Raw.join(live_server.ws_url)
+    offer = {"type": "offer", "sdp": "v=0\r\n"}
+    await ada.send({"type": "sfu", "pc": "publish", "description": offer})
+    error = await ada.expect("error")
+    assert error["code"] == "wrong-mode"
+
+
+async def test_bad_sdp_is_refused_and_the_room_carries_on(live_server: LiveServer) -> None:
+    rooms = [await Raw.join(live_server.ws_url, name=n) for n in ("A", "B", "C")]
+    bad = {"type": "offer", "sdp": "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"}
+    await rooms[2].send({"type": "sfu", "pc": "publish", "description": bad})
+    error = await rooms[2].expect("error")
+    assert error["code"] == "bad-sdp"
+    assert error["message"] == "sfu publish: SDP has no ICE credentials"
+    await rooms[2].send({"type": "sfu", "pc": "subscribe", "description": bad})
+    error = await rooms[2].expect("error")
+    assert (error["code"], error["message"]) == (
+        "invalid-message",
+        "sfu: publish takes an offer and subscribe an answer",
+    )
+    await rooms[0].send({"type": "chat", "text": "fine"})
+    assert (await rooms[1].expect("chat"))["text"] == "fine"
