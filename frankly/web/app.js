@@ -1,0 +1,888 @@
+// @ts-check
+/**
+ * The Frankly web client's user interface. Everything about the protocol and
+ * WebRTC lives in protocol.js; this file renders screens and calls Session.
+ *
+ * Screens (sections of index.html, one visible at a time):
+ *   home      /        start a new meeting, or join one by name or link
+ *   invalid   /BAD     the room name in the address breaks the rules
+ *   prejoin   /ROOM    preview, devices, name, then Join
+ *   meeting            tiles, controls, people, chat
+ *   left               after Leave: rejoin or go home
+ *   notice             the server refused or ended the meeting (room full, ...)
+ *
+ * Debug handle for tests and the browser console, kept small on purpose:
+ *   window.frankly.session    the active Session (protocol.js), or null
+ *   window.frankly.pcs()      {peerId: RTCPeerConnection} of the active session
+ *   window.frankly.stats(id)  Promise of inbound totals from that peer's
+ *                             pc.getStats(): {video: {framesDecoded,
+ *                             packetsReceived, bytesReceived},
+ *                             audio: {packetsReceived, bytesReceived}} or null
+ *   window.frankly.states     every connection state the session entered, in order
+ */
+
+import {
+  FATAL_ERROR_CODES,
+  Session,
+  isValidRoom,
+  newRoomName,
+  roomFromInput,
+  signalingUrl,
+} from './protocol.js';
+
+/**
+ * @typedef {import('./protocol.js').Participant} Participant
+ * @typedef {import('./protocol.js').ChatMessage} ChatMessage
+ * @typedef {import('./protocol.js').Ended} Ended
+ * @typedef {import('./protocol.js').ErrorMessage} ErrorMessage
+ * @typedef {import('./protocol.js').ConnectionState} ConnectionState
+ * @typedef {'pending' | 'ok' | 'off' | 'denied' | 'absent' | 'busy' | 'unsupported' | 'error'} DeviceStatus
+ */
+
+const debug = {
+  /** @type {Session | null} */
+  session: null,
+  /** @type {ConnectionState[]} */
+  states: [],
+  /** @returns {Record<string, RTCPeerConnection>} */
+  pcs() {
+    /** @type {Record<string, RTCPeerConnection>} */
+    const out = {};
+    for (const [id, link] of debug.session?.links ?? []) out[id] = link.pc;
+    return out;
+  },
+  /** @param {string} peerId */
+  stats(peerId) {
+    return debug.session ? debug.session.inboundStats(peerId) : Promise.resolve(null);
+  },
+};
+/** @type {any} */ (window).frankly = debug;
+
+// --- small helpers ---------------------------------------------------------------
+
+/**
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @returns {T}
+ */
+function byId(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`index.html has no #${id}`);
+  return /** @type {T} */ (node);
+}
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {string} [text]
+ * @returns {HTMLElement}
+ */
+function h(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const SCREENS = ['home', 'invalid', 'prejoin', 'meeting', 'left', 'notice'];
+
+/** @param {string} name */
+function show(name) {
+  for (const s of SCREENS) byId(`screen-${s}`).hidden = s !== name;
+  document.body.dataset.screen = name;
+  const heading = byId(`screen-${name}`).querySelector('h1');
+  if (heading && name !== 'meeting') {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+}
+
+/** Tell screen-reader users (the aria-live region) what happened. @param {string} text */
+function announce(text) {
+  const region = byId('announcer');
+  region.append(h('p', {}, text));
+  while (region.childElementCount > 5) region.firstElementChild?.remove();
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let toastTimer;
+/** @param {string} text */
+function toast(text) {
+  const node = byId('toast');
+  node.textContent = text;
+  node.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (node.hidden = true), 4000);
+}
+
+/** @param {string} name @returns {string} */
+function initials(name) {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const letters = parts.length > 1 ? [parts[0], parts[parts.length - 1]] : parts;
+  return letters.map((p) => [...p][0]?.toUpperCase() ?? '').join('') || '?';
+}
+
+/** @param {number} ts @returns {string} */
+function clock(ts) {
+  return new Date(ts * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+const store = {
+  /** @param {string} key @returns {string} */
+  get(key) {
+    try {
+      return localStorage.getItem(`frankly.${key}`) ?? '';
+    } catch {
+      return '';
+    }
+  },
+  /** @param {string} key @param {string} value */
+  set(key, value) {
+    try {
+      localStorage.setItem(`frankly.${key}`, value);
+    } catch {
+      /* private mode: nothing remembered */
+    }
+  },
+};
+
+// --- routing -----------------------------------------------------------------------
+
+function route() {
+  const raw = location.pathname.replace(/^\/+|\/+$/g, '');
+  if (!raw) {
+    showHome();
+    return;
+  }
+  let room = raw;
+  try {
+    room = decodeURIComponent(raw);
+  } catch {
+    /* keep it raw: it is invalid anyway */
+  }
+  if (isValidRoom(room)) showPrejoin(room);
+  else showInvalid(room);
+}
+
+// --- home --------------------------------------------------------------------------
+
+function showHome() {
+  document.title = 'Frankly';
+  show('home');
+}
+
+byId('btn-new').addEventListener('click', () => location.assign(`/${newRoomName()}`));
+
+byId('join-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = /** @type {HTMLInputElement} */ (byId('join-input'));
+  const error = byId('join-error');
+  const room = roomFromInput(input.value, location.origin);
+  if (!room) {
+    error.textContent = input.value.trim()
+      ? 'That is not a valid meeting name or link. Names use letters, digits, “-” and “_”.'
+      : 'Enter a meeting name or paste a link.';
+    error.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return;
+  }
+  location.assign(`/${room}`);
+});
+
+// --- invalid room --------------------------------------------------------------------
+
+/** @param {string} room */
+function showInvalid(room) {
+  document.title = 'Invalid room name · Frankly';
+  const shown = room.length > 80 ? `${room.slice(0, 80)}…` : room;
+  byId('invalid-text').textContent = `“${shown}” is not a valid meeting name.`;
+  show('invalid');
+}
+
+// --- pre-join ------------------------------------------------------------------------
+
+const pre = {
+  room: '',
+  /** the preview's tracks, handed to the Session on join */
+  stream: new MediaStream(),
+  mic: true,
+  cam: true,
+  /** @type {DeviceStatus} */ micStatus: 'pending',
+  /** @type {DeviceStatus} */ camStatus: 'pending',
+  /** settles when the preview has asked for the camera and microphone */
+  ready: Promise.resolve(),
+  receiveOnly: false,
+};
+
+const nameInput = /** @type {HTMLInputElement} */ (byId('name-input'));
+const camSelect = /** @type {HTMLSelectElement} */ (byId('cam-select'));
+const micSelect = /** @type {HTMLSelectElement} */ (byId('mic-select'));
+
+/** @param {string} room @param {{autoJoin?: boolean}} [opts] */
+async function showPrejoin(room, opts = {}) {
+  pre.room = room;
+  document.title = `${room} · Frankly`;
+  byId('prejoin-room').textContent = room;
+  nameInput.value = nameInput.value || store.get('name');
+  renderPreview();
+  show('prejoin');
+  if (!opts.autoJoin) nameInput.focus();
+  pre.ready = startPreview();
+  if (opts.autoJoin) await join(pre.receiveOnly);
+}
+
+/**
+ * @param {unknown} err
+ * @returns {DeviceStatus}
+ */
+function statusOf(err) {
+  const name = err instanceof DOMException || err instanceof Error ? err.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'absent';
+  if (name === 'NotReadableError' || name === 'AbortError') return 'busy';
+  return 'error';
+}
+
+/**
+ * @param {'audio' | 'video'} kind
+ * @returns {MediaTrackConstraints | boolean}
+ */
+function constraintsFor(kind) {
+  const id = store.get(kind === 'video' ? 'camera' : 'microphone');
+  return id ? { deviceId: { ideal: id } } : true;
+}
+
+/**
+ * Open one device. @param {'audio' | 'video'} kind
+ * @returns {Promise<{track: MediaStreamTrack | null, status: DeviceStatus}>}
+ */
+async function openDevice(kind) {
+  try {
+    const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind) });
+    return { track: s.getTracks()[0] ?? null, status: 'ok' };
+  } catch (err) {
+    return { track: null, status: statusOf(err) };
+  }
+}
+
+function stopPreview() {
+  for (const t of pre.stream.getTracks()) t.stop();
+  pre.stream = new MediaStream();
+}
+
+async function startPreview() {
+  stopPreview();
+  pre.micStatus = pre.camStatus = 'pending';
+  renderPreview();
+  if (!navigator.mediaDevices?.getUserMedia) {
+    pre.micStatus = pre.camStatus = 'unsupported';
+    renderPreview();
+    return;
+  }
+  const stream = new MediaStream();
+  try {
+    // One request, so one permission prompt for both.
+    const s = await navigator.mediaDevices.getUserMedia({
+      audio: constraintsFor('audio'),
+      video: pre.cam ? constraintsFor('video') : false,
+    });
+    for (const t of s.getTracks()) stream.addTrack(t);
+    pre.micStatus = 'ok';
+    pre.camStatus = pre.cam ? 'ok' : 'off';
+  } catch {
+    // Find out which one is the trouble, and keep the other.
+    const audio = await openDevice('audio');
+    const video = pre.cam ? await openDevice('video') : { track: null, status: /** @type {DeviceStatus} */ ('off') };
+    for (const t of [audio.track, video.track]) if (t) stream.addTrack(t);
+    pre.micStatus = audio.status;
+    pre.camStatus = video.status;
+  }
+  if (byId('screen-prejoin').hidden) {
+    for (const t of stream.getTracks()) t.stop(); // left the page meanwhile
+    return;
+  }
+  pre.stream = stream;
+  for (const t of stream.getAudioTracks()) t.enabled = pre.mic;
+  if (pre.camStatus !== 'ok' && pre.camStatus !== 'off') pre.cam = false;
+  renderPreview();
+  await fillDevices();
+}
+
+async function fillDevices() {
+  if (!navigator.mediaDevices?.enumerateDevices) return;
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  /**
+   * @param {HTMLSelectElement} select @param {MediaDeviceKind} kind
+   * @param {MediaStreamTrack | undefined} track @param {string} what
+   */
+  const fill = (select, kind, track, what) => {
+    const list = devices.filter((d) => d.kind === kind && d.deviceId);
+    const current = track?.getSettings().deviceId ?? '';
+    select.replaceChildren();
+    list.forEach((d, i) => {
+      const option = /** @type {HTMLOptionElement} */ (h('option', { value: d.deviceId }, d.label || `${what} ${i + 1}`));
+      option.selected = d.deviceId === current;
+      select.append(option);
+    });
+    if (!list.length) select.append(h('option', { value: '' }, `No ${what.toLowerCase()} found`));
+    select.disabled = list.length === 0;
+  };
+  fill(camSelect, 'videoinput', pre.stream.getVideoTracks()[0], 'Camera');
+  fill(micSelect, 'audioinput', pre.stream.getAudioTracks()[0], 'Microphone');
+  // Blocked is blocked on every device: another choice would not help.
+  if (pre.camStatus === 'denied') camSelect.disabled = true;
+  if (pre.micStatus === 'denied') micSelect.disabled = true;
+}
+
+/**
+ * @param {'audio' | 'video'} kind
+ * @param {string} deviceId
+ */
+async function chooseDevice(kind, deviceId) {
+  store.set(kind === 'video' ? 'camera' : 'microphone', deviceId);
+  const old = kind === 'video' ? pre.stream.getVideoTracks()[0] : pre.stream.getAudioTracks()[0];
+  if (!old && kind === 'video' && !pre.cam) return;
+  old?.stop();
+  if (old) pre.stream.removeTrack(old);
+  const { track, status } = await openDevice(kind);
+  if (track) {
+    if (kind === 'audio') track.enabled = pre.mic;
+    pre.stream.addTrack(track);
+  }
+  if (kind === 'video') pre.camStatus = status;
+  else pre.micStatus = status;
+  renderPreview();
+}
+
+camSelect.addEventListener('change', () => chooseDevice('video', camSelect.value));
+micSelect.addEventListener('change', () => chooseDevice('audio', micSelect.value));
+
+byId('pre-mic').addEventListener('click', () => {
+  pre.mic = !pre.mic;
+  for (const t of pre.stream.getAudioTracks()) t.enabled = pre.mic;
+  renderPreview();
+});
+
+byId('pre-cam').addEventListener('click', async () => {
+  pre.cam = !pre.cam;
+  if (!pre.cam) {
+    for (const t of pre.stream.getVideoTracks()) {
+      t.stop();
+      pre.stream.removeTrack(t);
+    }
+    pre.camStatus = 'off';
+  } else {
+    const { track, status } = await openDevice('video');
+    if (track) pre.stream.addTrack(track);
+    else pre.cam = false;
+    pre.camStatus = status;
+  }
+  renderPreview();
+});
+
+byId('btn-retry-media').addEventListener('click', () => {
+  pre.cam = true;
+  pre.ready = startPreview();
+});
+
+nameInput.addEventListener('input', () => {
+  byId('preview-initials').textContent = initials(nameInput.value);
+  if (nameInput.value.trim()) {
+    byId('name-error').hidden = true;
+    nameInput.removeAttribute('aria-invalid');
+  }
+});
+
+/** What is wrong with the camera and microphone, in words, or '' if nothing. */
+function mediaProblem() {
+  const { micStatus: mic, camStatus: cam } = pre;
+  if (mic === 'pending' || cam === 'pending') return '';
+  if (mic === 'unsupported') {
+    return 'This browser can’t use a camera or microphone on this page (it needs a secure https:// address). You can still join to see and hear the others.';
+  }
+  /** @param {DeviceStatus} s */
+  const why = (s) =>
+    ({
+      denied: 'permission was denied',
+      absent: 'none was found',
+      busy: 'it is in use by another app',
+      error: 'it could not be started',
+    })[/** @type {string} */ (s)] ?? '';
+  const micBad = mic !== 'ok';
+  const camBad = cam !== 'ok' && cam !== 'off';
+  if (micBad && camBad) {
+    const reason = mic === cam ? `: ${why(mic)}` : '';
+    return `Frankly can’t use your camera or microphone${reason}. You can still join to see and hear the others (they won’t see or hear you).`;
+  }
+  if (camBad) return `Frankly can’t use your camera: ${why(cam)}. You can join with your microphone only.`;
+  if (micBad) return `Frankly can’t use your microphone: ${why(mic)}. You can join with your camera only; others won’t hear you.`;
+  return '';
+}
+
+function renderPreview() {
+  const video = /** @type {HTMLVideoElement} */ (byId('preview-video'));
+  const camTrack = pre.stream.getVideoTracks()[0];
+  const micTrack = pre.stream.getAudioTracks()[0];
+  // No empty streams on a <video>: one that waits for tracks delays the page's load event.
+  const source = camTrack ? pre.stream : null;
+  if (video.srcObject !== source) video.srcObject = source;
+  byId('preview-tile').dataset.video = camTrack ? 'on' : 'off';
+  byId('preview-initials').textContent = initials(nameInput.value);
+  byId('preview-note').textContent =
+    pre.camStatus === 'pending' ? 'Starting camera…' : camTrack ? '' : 'Camera is off';
+  const micBtn = byId('pre-mic');
+  micBtn.setAttribute('aria-pressed', String(!pre.mic || !micTrack));
+  micBtn.setAttribute('aria-label', 'Mute microphone');
+  /** @type {HTMLButtonElement} */ (micBtn).disabled = !micTrack;
+  const camBtn = byId('pre-cam');
+  camBtn.setAttribute('aria-pressed', String(!camTrack));
+  camBtn.setAttribute('aria-label', 'Camera off');
+  /** @type {HTMLButtonElement} */ (camBtn).disabled = pre.camStatus === 'pending';
+  const problem = mediaProblem();
+  const box = byId('media-problem');
+  box.textContent = problem;
+  box.hidden = !problem;
+  const nothing = !micTrack && !camTrack;
+  byId('btn-join-receive').hidden = !problem || nothing;
+  byId('btn-retry-media').hidden = !problem || pre.micStatus === 'unsupported';
+}
+
+byId('prejoin-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  join(false);
+});
+byId('btn-join-receive').addEventListener('click', () => join(true));
+
+/** @param {boolean} receiveOnly */
+async function join(receiveOnly) {
+  const name = nameInput.value.trim();
+  if (!name) {
+    byId('name-error').hidden = false;
+    nameInput.setAttribute('aria-invalid', 'true');
+    nameInput.focus();
+    return;
+  }
+  store.set('name', name);
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
+  button.disabled = true;
+  try {
+    await pre.ready; // a click during the permission prompt joins with what it gives
+  } finally {
+    button.disabled = false;
+  }
+  if (byId('screen-prejoin').hidden) return;
+  pre.receiveOnly = receiveOnly;
+  let stream = pre.stream;
+  pre.stream = new MediaStream(); // handed over to the meeting
+  if (receiveOnly) {
+    for (const t of stream.getTracks()) t.stop();
+    stream = new MediaStream();
+  }
+  startMeeting({
+    room: pre.room,
+    name,
+    stream,
+    audio: pre.mic,
+    video: stream.getVideoTracks().length > 0,
+  });
+}
+
+// --- meeting -------------------------------------------------------------------------
+
+const tiles = byId('tiles');
+const people = byId('people');
+const chatLog = byId('chat-log');
+let leaving = false;
+
+/**
+ * @param {{room: string, name: string, stream: MediaStream, audio: boolean, video: boolean}} opts
+ */
+function startMeeting(opts) {
+  const session = new Session({
+    url: signalingUrl(location),
+    room: opts.room,
+    name: opts.name,
+    stream: opts.stream,
+    audio: opts.audio,
+    video: opts.video,
+    videoConstraints: constraintsFor('video'),
+    audioConstraints: constraintsFor('audio'),
+  });
+  debug.session = session;
+  debug.states = [];
+  leaving = false;
+  tiles.replaceChildren();
+  people.replaceChildren();
+  chatLog.replaceChildren();
+  byId('meeting-room').textContent = opts.room;
+  byId('left-room').textContent = opts.room;
+  const self = makeTile('', `${opts.name}`, true);
+  tiles.append(self);
+  renderSelf(session);
+  renderConn('connecting', session);
+  renderAlone(session);
+
+  /** @param {string} type @param {(detail: any) => void} fn */
+  const on = (type, fn) =>
+    session.on(type, (detail) => {
+      if (debug.session === session) fn(detail);
+    });
+  on('state', (/** @type {ConnectionState} */ state) => {
+    debug.states.push(state);
+    renderConn(state, session);
+  });
+  on('welcome', (/** @type {import('./protocol.js').Welcome} */ msg) => {
+    self.dataset.participantId = msg.you.id;
+    renderSelf(session);
+    renderPeople(session);
+    if (msg.resumed) announce('Reconnected to the meeting.');
+    else announce(`You joined meeting ${msg.room}.`);
+  });
+  on('participant-added', (/** @type {Participant} */ p) => {
+    tiles.append(makeTile(p.id, p.name, false));
+    renderTile(p);
+    renderPeople(session);
+    renderAlone(session);
+    announce(`${p.name} joined.`);
+  });
+  on('participant-updated', (/** @type {Participant} */ p) => {
+    renderTile(p);
+    renderPeople(session);
+  });
+  on('participant-removed', (/** @type {{id: string, reason: string, participant: Participant}} */ e) => {
+    tileOf(e.id)?.remove();
+    renderPeople(session);
+    renderAlone(session);
+    if (e.reason !== 'rejoined') {
+      announce(e.reason === 'disconnected' ? `${e.participant.name} lost connection and left.` : `${e.participant.name} left.`);
+    }
+  });
+  on('remote-stream', (/** @type {{id: string, stream: MediaStream}} */ e) => attachStream(e.id, e.stream));
+  on('peer-state', (/** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
+    const tile = tileOf(e.id);
+    if (tile) tile.dataset.peerState = e.state;
+    const p = session.participants.get(e.id);
+    if (p) renderTile(p);
+  });
+  on('local-media', () => renderSelf(session));
+  on('chat-reset', () => chatLog.replaceChildren());
+  on('chat', (/** @type {{message: ChatMessage, history: boolean}} */ e) => addChat(session, e.message, e.history));
+  on('error', (/** @type {ErrorMessage} */ err) => {
+    if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
+    if (err.code === 'unknown-peer') return; // a signal crossed a leave: harmless
+    if (err.code === 'rate-limited') toast('Slow down: the server dropped a message.');
+    else toast(`The server refused a message: ${err.message}`);
+  });
+  on('ended', (/** @type {Ended} */ e) => {
+    session.stopLocal();
+    if (!leaving) showEnded(e);
+  });
+
+  show('meeting');
+  byId('btn-mic').focus();
+  session.start();
+}
+
+/** @param {string} id @returns {HTMLElement | null} */
+function tileOf(id) {
+  return tiles.querySelector(`.tile[data-participant-id="${CSS.escape(id)}"]:not([data-self])`);
+}
+
+/**
+ * @param {string} id
+ * @param {string} name
+ * @param {boolean} self
+ * @returns {HTMLElement}
+ */
+function makeTile(id, name, self) {
+  const tile = h('article', { class: 'tile', 'data-testid': 'tile', 'data-participant-id': id });
+  if (self) tile.dataset.self = 'true';
+  const video = /** @type {HTMLVideoElement} */ (h('video', { 'data-testid': 'tile-video' }));
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = self; // never play ourselves back
+  const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
+  avatar.append(h('span', { class: 'initials' }, initials(name)));
+  const label = h('div', { class: 'tile-label' });
+  label.append(
+    h('span', { class: 'name', 'data-testid': 'tile-name' }, self ? `${name} (you)` : name),
+    h('span', { class: 'badge mic-off', 'data-testid': 'tile-muted', role: 'img', 'aria-label': 'Microphone muted', title: 'Microphone muted' }),
+    h('span', { class: 'sr-only cam-off', 'data-testid': 'tile-camera-off' }, 'Camera off'),
+  );
+  const status = h('p', { class: 'tile-status', 'data-testid': 'tile-status', hidden: '' });
+  const sound = h('button', { type: 'button', class: 'btn btn-small tile-sound', hidden: '' }, 'Turn on sound');
+  sound.addEventListener('click', () => {
+    video.muted = false;
+    video.play().catch(() => {});
+    sound.hidden = true;
+  });
+  tile.append(video, avatar, label, status, sound);
+  tile.setAttribute('aria-label', self ? `${name} (you)` : name);
+  return tile;
+}
+
+/**
+ * @param {string} id
+ * @param {MediaStream} stream
+ */
+function attachStream(id, stream) {
+  const tile = tileOf(id);
+  const video = /** @type {HTMLVideoElement | null} */ (tile?.querySelector('video') ?? null);
+  if (!tile || !video) return;
+  if (video.srcObject !== stream) video.srcObject = stream;
+  video.play().catch((err) => {
+    if (err.name !== 'NotAllowedError') return; // interrupted by a newer load: fine
+    // Autoplay with sound was refused: play muted and let the user turn sound on.
+    video.muted = true;
+    video.play().catch(() => {});
+    const button = /** @type {HTMLElement | null} */ (tile.querySelector('.tile-sound'));
+    if (button) button.hidden = false;
+  });
+}
+
+/** @param {Participant} p */
+function renderTile(p) {
+  const tile = tileOf(p.id);
+  if (!tile) return;
+  tile.dataset.audio = p.audio ? 'on' : 'off';
+  tile.dataset.video = p.video ? 'on' : 'off';
+  tile.dataset.connected = String(p.connected);
+  /** @type {HTMLElement} */ (tile.querySelector('.mic-off')).hidden = p.audio;
+  /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = p.video;
+  const state = tile.dataset.peerState ?? 'new';
+  const status = /** @type {HTMLElement} */ (tile.querySelector('.tile-status'));
+  let text = '';
+  if (!p.connected) text = 'Reconnecting…';
+  else if (state === 'new' || state === 'connecting') text = 'Connecting…';
+  else if (state === 'disconnected') text = 'Connection unstable…';
+  else if (state === 'failed') text = 'Can’t connect media';
+  status.textContent = text;
+  status.hidden = !text;
+}
+
+/** @param {Session} session */
+function renderSelf(session) {
+  const tile = /** @type {HTMLElement | null} */ (tiles.querySelector('.tile[data-self]'));
+  const hasAudio = session.localStream.getAudioTracks().length > 0;
+  const hasVideo = session.localStream.getVideoTracks().length > 0;
+  if (tile) {
+    tile.dataset.audio = session.audio ? 'on' : 'off';
+    tile.dataset.video = session.video && hasVideo ? 'on' : 'off';
+    tile.dataset.connected = 'true';
+    /** @type {HTMLElement} */ (tile.querySelector('.mic-off')).hidden = session.audio;
+    /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = session.video;
+    const video = /** @type {HTMLVideoElement} */ (tile.querySelector('video'));
+    // Re-attach so the element picks up a camera track that came back.
+    video.srcObject = null;
+    if (hasVideo) {
+      video.srcObject = session.localStream;
+      video.play().catch(() => {});
+    }
+  }
+  const mic = /** @type {HTMLButtonElement} */ (byId('btn-mic'));
+  mic.setAttribute('aria-pressed', String(!session.audio));
+  mic.title = hasAudio ? '' : 'No microphone';
+  const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
+  cam.setAttribute('aria-pressed', String(!session.video));
+}
+
+/** @param {Session} session */
+function renderPeople(session) {
+  const list = [];
+  if (session.you) list.push({ ...session.you, audio: session.audio, video: session.video, self: true });
+  for (const p of session.participants.values()) list.push({ ...p, self: false });
+  people.replaceChildren(
+    ...list.map((p) => {
+      const li = h('li', { 'data-participant-id': p.id });
+      li.append(h('span', { class: 'person-name' }, p.self ? `${p.name} (you)` : p.name));
+      const states = [];
+      if (!p.audio) states.push('muted');
+      if (!p.video) states.push('camera off');
+      if (!p.connected) states.push('reconnecting');
+      if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
+      return li;
+    }),
+  );
+  byId('people-count').textContent = `(${list.length})`;
+}
+
+/** @param {Session} session */
+function renderAlone(session) {
+  byId('alone').hidden = session.participants.size > 0;
+}
+
+/**
+ * @param {ConnectionState} state
+ * @param {Session} session
+ */
+function renderConn(state, session) {
+  const everJoined = session.client.everJoined;
+  const words = {
+    idle: 'Not connected',
+    connecting: 'Connecting…',
+    connected: 'Connected',
+    reconnecting: 'Reconnecting…',
+    offline: 'Offline',
+    closed: 'Disconnected',
+  };
+  byId('conn-state').dataset.state = state;
+  byId('conn-text').textContent = words[state];
+  const banner = byId('conn-banner');
+  let text = '';
+  if (state === 'connecting') text = 'Joining the meeting…';
+  else if (state === 'reconnecting') text = 'Connection to the server lost. Reconnecting… (calls in progress keep going)';
+  else if (state === 'offline' && !everJoined) text = `Can’t reach the Frankly server at ${location.host}. Retrying…`;
+  else if (state === 'offline') text = 'Offline: can’t reach the server. Still trying to reconnect…';
+  banner.textContent = text;
+  banner.hidden = !text;
+  banner.dataset.state = state;
+}
+
+/**
+ * @param {Session} session
+ * @param {ChatMessage} m
+ * @param {boolean} history
+ */
+function addChat(session, m, history) {
+  const mine = m.from === session.you?.id;
+  const li = h('li', { class: mine ? 'msg mine' : 'msg', 'data-chat-id': String(m.id) });
+  const meta = h('div', { class: 'msg-meta' });
+  meta.append(h('span', { class: 'msg-name' }, mine ? 'You' : m.name), h('time', { datetime: new Date(m.ts * 1000).toISOString() }, clock(m.ts)));
+  li.append(meta, h('p', { class: 'msg-text' }, m.text));
+  const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
+  chatLog.append(li);
+  if (atBottom || mine) chatLog.scrollTop = chatLog.scrollHeight;
+  if (!history && !mine) announce(`${m.name} says: ${m.text}`);
+}
+
+byId('chat-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = /** @type {HTMLInputElement} */ (byId('chat-input'));
+  const error = byId('chat-error');
+  const session = debug.session;
+  if (!session || !input.value.trim()) return;
+  if (session.chat(input.value)) {
+    input.value = '';
+    error.hidden = true;
+  } else {
+    error.textContent = 'Not connected: your message was not sent.';
+    error.hidden = false;
+  }
+});
+
+byId('btn-mic').addEventListener('click', async () => {
+  const session = debug.session;
+  if (!session) return;
+  try {
+    await session.setMicrophone(!session.audio);
+    announce(session.audio ? 'Microphone on.' : 'Microphone muted.');
+  } catch (err) {
+    toast(`Can’t use the microphone: ${describeMediaError(err)}.`);
+  }
+});
+
+byId('btn-cam').addEventListener('click', async () => {
+  const session = debug.session;
+  if (!session) return;
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
+  button.disabled = true;
+  try {
+    await session.setCamera(!session.video);
+    announce(session.video ? 'Camera on.' : 'Camera off.');
+  } catch (err) {
+    toast(`Can’t use the camera: ${describeMediaError(err)}.`);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+/** @param {unknown} err @returns {string} */
+function describeMediaError(err) {
+  const s = statusOf(err);
+  return (
+    {
+      denied: 'permission was denied',
+      absent: 'none was found',
+      busy: 'it is in use by another app',
+    }[/** @type {string} */ (s)] ?? 'it could not be started'
+  );
+}
+
+byId('btn-invite').addEventListener('click', async () => {
+  const room = debug.session?.room ?? pre.room;
+  const link = `${location.origin}/${room}`;
+  try {
+    await navigator.clipboard.writeText(link);
+    toast('Invite link copied.');
+  } catch {
+    toast(`Copy this invite link: ${link}`);
+  }
+});
+
+byId('btn-leave').addEventListener('click', async () => {
+  const session = debug.session;
+  if (!session) return;
+  leaving = true;
+  // Rejoin comes back the way we left: muted stays muted, camera off stays off.
+  pre.mic = session.audio || session.localStream.getAudioTracks().length === 0;
+  pre.cam = session.video || session.localStream.getVideoTracks().length === 0;
+  await session.leave();
+  debug.session = null;
+  announce('You left the meeting.');
+  show('left');
+});
+
+byId('btn-rejoin').addEventListener('click', () => {
+  showPrejoin(pre.room, { autoJoin: true });
+});
+
+byId('btn-notice-retry').addEventListener('click', () => location.reload());
+
+/** @param {Ended} e */
+function showEnded(e) {
+  const code = e.error?.code ?? '';
+  let title = 'Disconnected';
+  let text = 'The connection to the meeting ended.';
+  if (code === 'room-full' || e.code === 4409) {
+    title = 'This meeting is full';
+    text = `Meeting “${pre.room}” already has as many people as it can hold. Try again later, or ask for another link.`;
+  } else if (code === 'invalid-room') {
+    showInvalid(pre.room);
+    return;
+  } else if (code === 'unsupported-version') {
+    title = 'This page is out of date';
+    text = 'The server speaks a newer version of Frankly. Reload the page.';
+  } else if (e.code === 4000) {
+    title = 'Joined from somewhere else';
+    text = 'You are in this meeting from another tab or window now, so this one stopped.';
+  } else if (
+    code === 'protocol-violation' ||
+    code === 'flooding' ||
+    e.code === 1009 ||
+    e.code === 4422 ||
+    e.code === 4429 ||
+    e.code === 4400
+  ) {
+    title = 'Protocol error';
+    text = 'The server closed the connection because this client sent messages it could not accept.';
+  } else if (e.code === 1000) {
+    title = 'You are no longer in the meeting';
+    text = 'The server ended your connection.';
+  }
+  byId('notice-title').textContent = title;
+  byId('notice-text').textContent = text;
+  const detail = byId('notice-detail');
+  detail.textContent = e.error ? `Server said: ${e.error.message} (${e.error.code}, close code ${e.code})` : `Close code ${e.code}`;
+  detail.hidden = false;
+  document.body.dataset.ended = code || String(e.code);
+  announce(`${title}. ${text}`);
+  show('notice');
+}
+
+// Closing the tab is leaving: others should not wait out the grace period.
+window.addEventListener('pagehide', () => {
+  debug.session?.client.send({ type: 'leave' });
+});
+
+route();

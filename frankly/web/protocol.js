@@ -1,0 +1,905 @@
+// @ts-check
+/**
+ * Frankly client library: the signaling protocol (docs/protocol.md, version 1)
+ * and peer-to-peer media, with no user interface.
+ *
+ *   SignalingClient  one WebSocket to /ws: hello/welcome, resume after a drop
+ *                    with backoff, ping, dead-socket detection, close codes.
+ *   PeerLink         one RTCPeerConnection to one remote participant, driven
+ *                    by the perfect-negotiation pattern over `signal` messages.
+ *   Session          a joined participant: a SignalingClient, the local
+ *                    stream, and a PeerLink per remote participant.
+ *
+ * The UI (app.js) only calls Session methods and listens to its events.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Close codes after which the client must not reconnect (docs/protocol.md). */
+export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4409, 4422, 4429]);
+
+/** Error codes after which the server closes the connection (docs/protocol.md). */
+export const FATAL_ERROR_CODES = new Set([
+  'unsupported-version',
+  'invalid-room',
+  'room-full',
+  'protocol-violation',
+  'flooding',
+  'timeout',
+]);
+
+/** Silence from the server after which a socket is treated as dead. */
+export const DEAD_AFTER_MS = 20_000;
+export const BACKOFF_FIRST_MS = 500;
+export const BACKOFF_MAX_MS = 5_000;
+/** Failed reconnect attempts in a row after which we call ourselves offline. */
+const OFFLINE_AFTER_ATTEMPTS = 3;
+/** Signals kept while the socket is away, sent once it resumes. */
+const MAX_QUEUED_SIGNALS = 200;
+
+/**
+ * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean}} Participant
+ * @typedef {{type: 'chat', id: number, from: string, name: string, text: string, ts: number}} ChatMessage
+ * @typedef {{type: 'error', code: string, message: string, ref?: string}} ErrorMessage
+ * @typedef {{
+ *   type: 'welcome', version: number, room: string, you: Participant,
+ *   resume: string, resumed: boolean, participants: Participant[],
+ *   chat: ChatMessage[], mode: string, max_participants: number,
+ *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number
+ * }} Welcome
+ * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
+ * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
+ * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
+ * @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed'} ConnectionState
+ * @typedef {{code: number, reason: string, error: ErrorMessage | null}} Ended
+ *   Why a connection ended for good: the close code, and the fatal error the
+ *   server sent before closing, if any.
+ */
+
+/** @param {string} name @returns {boolean} */
+export function isValidRoom(name) {
+  return ROOM_RE.test(name);
+}
+
+/**
+ * The room named by what someone typed: a bare name or a pasted link.
+ * @param {string} input
+ * @param {string} [base] the origin to resolve relative links against
+ * @returns {string | null} the room name, or null when there is none
+ */
+export function roomFromInput(input, base = 'http://localhost') {
+  const text = input.trim();
+  if (!text) return null;
+  let name = text;
+  if (text.includes('/')) {
+    try {
+      const path = new URL(text, base).pathname.replace(/\/+$/, '');
+      name = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+    } catch {
+      return null;
+    }
+  }
+  return isValidRoom(name) ? name : null;
+}
+
+/**
+ * An unguessable room name such as `k3rt-9wq2-mzha`: 12 characters from a
+ * 32-letter alphabet without look-alikes, so 60 random bits.
+ * @returns {string}
+ */
+export function newRoomName() {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const chars = Array.from(bytes, (b) => alphabet[b & 31]);
+  return [0, 4, 8].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+/**
+ * The signaling URL of the server that served this page.
+ * @param {{protocol: string, host: string}} loc
+ * @returns {string}
+ */
+export function signalingUrl(loc) {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}
+
+/** A minimal typed-enough event emitter. */
+export class Emitter {
+  constructor() {
+    /** @type {Map<string, Set<(detail: any) => void>>} */
+    this.listeners = new Map();
+  }
+
+  /**
+   * @param {string} type
+   * @param {(detail: any) => void} fn
+   * @returns {() => void} a function that removes the listener
+   */
+  on(type, fn) {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(fn);
+    return () => set?.delete(fn);
+  }
+
+  /** @param {string} type @param {any} [detail] */
+  emit(type, detail) {
+    for (const fn of [...(this.listeners.get(type) ?? [])]) {
+      try {
+        fn(detail);
+      } catch (err) {
+        console.error(`frankly: a '${type}' listener failed`, err);
+      }
+    }
+  }
+}
+
+// --- signaling ---------------------------------------------------------------
+
+/**
+ * One participant's signaling connection. Events:
+ *   state (ConnectionState), welcome (Welcome), joined, updated, left, chat,
+ *   signal, pong, error (ErrorMessage), ended (Ended), retry ({delay, attempt}).
+ * After a drop it reconnects by itself and resumes with the token from the
+ * last welcome; it stops for good on the close codes of FINAL_CLOSE_CODES.
+ */
+export class SignalingClient extends Emitter {
+  /**
+   * @param {{url: string, room: string, name: string, audio?: boolean, video?: boolean,
+   *          deadAfterMs?: number}} opts
+   */
+  constructor(opts) {
+    super();
+    this.url = opts.url;
+    this.room = opts.room;
+    this.name = opts.name;
+    /** What the next hello announces; Session keeps these current. */
+    this.audio = opts.audio ?? true;
+    this.video = opts.video ?? true;
+    this.deadAfterMs = opts.deadAfterMs ?? DEAD_AFTER_MS;
+    /** @type {ConnectionState} */
+    this.state = 'idle';
+    /** @type {WebSocket | null} */
+    this.ws = null;
+    /** Whether the current socket got its welcome. */
+    this.joined = false;
+    /** Whether any socket ever got a welcome (so there is something to resume). */
+    this.everJoined = false;
+    /** @type {string | null} */
+    this.resumeToken = null;
+    /** @type {Participant | null} */
+    this.you = null;
+    /** @type {ErrorMessage | null} the last error the server sent */
+    this.lastError = null;
+    this.attempt = 0;
+    this.pingMs = 10_000;
+    this.pingN = 0;
+    this.lastHeard = 0;
+    this.stopped = false;
+    /** @type {object[]} signals waiting for the socket to come back */
+    this.queued = [];
+    /** @type {ReturnType<typeof setInterval> | undefined} */ this.pingTimer = undefined;
+    /** @type {ReturnType<typeof setInterval> | undefined} */ this.watchTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */ this.retryTimer = undefined;
+    this.onOnline = () => {
+      if (this.retryTimer !== undefined) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        this.open();
+      }
+    };
+  }
+
+  /** Open the connection (and keep it open until leave() or close()). */
+  connect() {
+    if (this.ws || this.stopped) return;
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+    this.setState('connecting');
+    this.open();
+  }
+
+  /**
+   * Send one message now. Returns false when there is no joined socket to
+   * send it on (hello and ping only need an open one).
+   * @param {{type: string} & Record<string, unknown>} msg
+   * @returns {boolean}
+   */
+  send(msg) {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.joined && msg.type !== 'hello' && msg.type !== 'ping') return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /**
+   * Send a signal to a peer; while the socket is away, keep it for the resume.
+   * @param {string} to @param {SignalPayload} payload
+   */
+  signal(to, payload) {
+    const msg = { type: 'signal', to, ...payload };
+    if (this.send(msg)) return;
+    if (this.everJoined && !this.stopped && this.queued.length < MAX_QUEUED_SIGNALS) {
+      this.queued.push(msg);
+    }
+  }
+
+  /**
+   * Say goodbye: the server tells the others and closes with 1000.
+   * @returns {Promise<void>} settles once the socket is closed
+   */
+  leave() {
+    const ws = this.ws;
+    this.stopped = true;
+    if (!ws || !this.send({ type: 'leave' })) {
+      this.shutdown(1000, 'left', null);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      // The server closes after leave; do it ourselves if it does not.
+      const timer = setTimeout(() => {
+        this.shutdown(1000, 'left', null);
+        done();
+      }, 2000);
+      this.once('ended', done);
+    });
+  }
+
+  /** Close without saying leave (others see us drop, then leave after the grace). */
+  close() {
+    this.stopped = true;
+    this.shutdown(1000, 'closed by the client', null);
+  }
+
+  /** @param {string} type @param {(detail: any) => void} fn */
+  once(type, fn) {
+    const off = this.on(type, (detail) => {
+      off();
+      fn(detail);
+    });
+  }
+
+  // --- internals -------------------------------------------------------------
+
+  /** @param {ConnectionState} state */
+  setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  open() {
+    this.retryTimer = undefined;
+    this.joined = false;
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      console.error('frankly: cannot open the signaling socket', err);
+      this.stopped = true;
+      this.shutdown(1006, String(err), null);
+      return;
+    }
+    this.ws = ws;
+    this.lastHeard = Date.now();
+    ws.onopen = () => {
+      if (ws !== this.ws) return;
+      this.lastHeard = Date.now();
+      this.send({
+        type: 'hello',
+        version: PROTOCOL_VERSION,
+        room: this.room,
+        name: this.name,
+        audio: this.audio,
+        video: this.video,
+        resume: this.resumeToken,
+      });
+    };
+    ws.onmessage = (ev) => {
+      if (ws === this.ws) this.onFrame(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (ws === this.ws) this.onClose(ev.code, ev.reason);
+    };
+    ws.onerror = () => {}; // a close event always follows
+    clearInterval(this.watchTimer);
+    this.watchTimer = setInterval(() => this.watch(), 1000);
+  }
+
+  /** Treat a socket that has been silent too long as dead. */
+  watch() {
+    if (this.ws && Date.now() - this.lastHeard > this.deadAfterMs) {
+      const ws = this.ws;
+      this.detach();
+      try {
+        ws.close(4001, 'silent'); // 4001 is ours only; the server sees a close
+      } catch {
+        /* already closing */
+      }
+      this.onClose(1006, 'no word from the server for 20 s');
+    }
+  }
+
+  /** Forget the current socket without waiting for its close event. */
+  detach() {
+    const ws = this.ws;
+    if (ws) ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    this.ws = null;
+    this.joined = false;
+    clearInterval(this.pingTimer);
+    clearInterval(this.watchTimer);
+    this.pingTimer = this.watchTimer = undefined;
+  }
+
+  /** @param {unknown} data */
+  onFrame(data) {
+    this.lastHeard = Date.now();
+    let msg;
+    try {
+      msg = JSON.parse(String(data));
+    } catch {
+      console.warn('frankly: the server sent a frame that is not JSON');
+      return;
+    }
+    if (!msg || typeof msg.type !== 'string') return;
+    const handler = this.handlers[msg.type];
+    if (handler) handler.call(this, msg);
+    else this.emit(msg.type, msg); // joined, updated, left, chat, signal, pong, ...
+  }
+
+  /** Handlers for the messages that change the connection itself. */
+  get handlers() {
+    return /** @type {Record<string, (this: SignalingClient, msg: any) => void>} */ ({
+      welcome: SignalingClient.prototype.onWelcome,
+      error: SignalingClient.prototype.onError,
+    });
+  }
+
+  /** @param {Welcome} msg */
+  onWelcome(msg) {
+    this.joined = true;
+    this.everJoined = true;
+    this.attempt = 0;
+    this.lastError = null;
+    this.resumeToken = msg.resume;
+    this.you = msg.you;
+    this.pingMs = Math.max(1, msg.ping_interval || 10) * 1000;
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.send({ type: 'ping', n: ++this.pingN }), this.pingMs);
+    const queued = msg.resumed ? this.queued : [];
+    this.queued = [];
+    this.setState('connected');
+    this.emit('welcome', msg);
+    for (const m of queued) this.send(/** @type {any} */ (m));
+  }
+
+  /** @param {ErrorMessage} msg */
+  onError(msg) {
+    this.lastError = msg;
+    this.emit('error', msg);
+  }
+
+  /** @param {number} code @param {string} reason */
+  onClose(code, reason) {
+    const error = this.lastError;
+    this.detach();
+    if (this.stopped || FINAL_CLOSE_CODES.has(code)) {
+      this.stopped = true;
+      this.shutdown(code, reason, error);
+      return;
+    }
+    const delay = Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, BACKOFF_MAX_MS);
+    this.attempt += 1;
+    const away = !this.everJoined || this.attempt > OFFLINE_AFTER_ATTEMPTS;
+    this.setState(away ? 'offline' : 'reconnecting');
+    this.emit('retry', { delay, attempt: this.attempt, code });
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  /** @param {number} code @param {string} reason @param {ErrorMessage | null} error */
+  shutdown(code, reason, error) {
+    const ws = this.ws;
+    this.detach();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.queued = [];
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
+    if (this.state === 'closed') return;
+    this.setState('closed');
+    /** @type {Ended} */
+    const ended = { code, reason, error };
+    this.emit('ended', ended);
+  }
+}
+
+// --- media -------------------------------------------------------------------
+
+/**
+ * One RTCPeerConnection to one remote participant, negotiated with the
+ * perfect-negotiation pattern. The polite side (the higher id) rolls back on
+ * a collision; the impolite side ignores the colliding offer and restarts
+ * ICE when it fails. Events: track ({track, stream}), state (the
+ * connectionState), error (Error).
+ */
+export class PeerLink extends Emitter {
+  /**
+   * @param {{selfId: string, peerId: string, iceServers?: RTCIceServer[],
+   *          stream: MediaStream, sendSignal: (payload: SignalPayload) => void}} opts
+   */
+  constructor(opts) {
+    super();
+    this.peerId = opts.peerId;
+    this.polite = opts.selfId > opts.peerId;
+    this.sendSignal = opts.sendSignal;
+    // max-bundle: one transport (one set of candidates) for audio and video.
+    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    /** Everything this peer sends us, in one stream for a <video>. */
+    this.remoteStream = new MediaStream();
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.closed = false;
+    /** Incoming signals are handled one at a time, in order. */
+    this.inbox = Promise.resolve();
+    /** Local candidates gathered so far. */
+    this.gathered = 0;
+
+    const pc = this.pc;
+    pc.onnegotiationneeded = () => this.negotiate();
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this.gathered += 1;
+      if (!this.closed) this.sendSignal({ candidate: candidate ? candidate.toJSON() : null });
+    };
+    pc.ontrack = ({ track }) => {
+      this.remoteStream.addTrack(track);
+      this.emit('track', { track, stream: this.remoteStream });
+    };
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState === 'failed' && !this.polite) pc.restartIce();
+    };
+    pc.onconnectionstatechange = () => this.emit('state', pc.connectionState);
+    // addTrack (not addTransceiver) so these senders pair with the m-lines
+    // of a remote offer if the other side's offer wins.
+    const tracks = opts.stream.getTracks();
+    for (const track of tracks) pc.addTrack(track, opts.stream);
+    // The impolite side offers even with nothing to send: a polite peer that
+    // cannot roll back (the Python SDK) never offers, so a receive-only
+    // browser facing it would otherwise wait forever. A kind we do not send
+    // gets a receive-only m-line; a later addTrack of that kind reuses it.
+    if (!this.polite) {
+      for (const kind of ['audio', 'video']) {
+        if (!tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
+      }
+    }
+  }
+
+  /** @returns {RTCPeerConnectionState} */
+  get state() {
+    return this.pc.connectionState;
+  }
+
+  async negotiate() {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendDescription();
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  sendDescription() {
+    const d = this.pc.localDescription;
+    if (!d || this.closed) return;
+    const type = /** @type {Description['type']} */ (d.type); // never 'pranswer' here
+    this.sendSignal({ description: { type, sdp: d.sdp } });
+  }
+
+  /** @param {SignalMessage} msg */
+  handleSignal(msg) {
+    this.inbox = this.inbox.then(() => this.receive(msg)).catch((err) => this.fail(err));
+  }
+
+  /** @param {SignalMessage} msg */
+  async receive(msg) {
+    if (this.closed) return;
+    const pc = this.pc;
+    const d = msg.description;
+    if (d) {
+      if (d.type === 'rollback') {
+        if (pc.signalingState === 'have-remote-offer') await pc.setRemoteDescription(d);
+        return;
+      }
+      const collision = d.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      if (collision) await this.offerGathered();
+      // An answer that no offer of ours is waiting for (a duplicate) changes nothing.
+      if (d.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
+      await pc.setRemoteDescription(/** @type {RTCSessionDescriptionInit} */ (d)); // rolls back if needed
+      if (d.type === 'offer') {
+        await pc.setLocalDescription();
+        this.sendDescription();
+      }
+    } else if (msg.candidate !== undefined) {
+      try {
+        if (msg.candidate) await pc.addIceCandidate(msg.candidate);
+        else await pc.addIceCandidate();
+      } catch (err) {
+        if (!this.ignoreOffer) throw err;
+      }
+    }
+  }
+
+  /**
+   * Send `track` as our `kind` (null sends nothing, keeping the sender). When
+   * no sender of that kind has sent before, add the track: that renegotiates.
+   * @param {'audio' | 'video'} kind
+   * @param {MediaStreamTrack | null} track
+   * @param {MediaStream} stream
+   */
+  async setTrack(kind, track, stream) {
+    if (this.closed) return;
+    const sending = this.pc
+      .getTransceivers()
+      .find(
+        (t) =>
+          t.receiver.track.kind === kind &&
+          (t.direction === 'sendrecv' || t.direction === 'sendonly'),
+      );
+    if (sending) await sending.sender.replaceTrack(track);
+    else if (track) this.pc.addTrack(track, stream);
+  }
+
+  /**
+   * Settles once our pending offer is set and has gathered its first
+   * candidate (or 1 s passed). Chromium leaves ICE gathering hung for good
+   * when an offer is rolled back before its first candidate, which is what an
+   * offer collision at the very start of a call does to the polite side (seen
+   * in about 4 calls out of 10 before this wait). The polite side never makes
+   * ICE-restart offers, so counting candidates since the start is enough.
+   * @returns {Promise<void>}
+   */
+  async offerGathered() {
+    const deadline = Date.now() + 1000;
+    while (Date.now() < deadline && !this.closed) {
+      const pc = this.pc;
+      const offered = !this.makingOffer && pc.signalingState === 'have-local-offer';
+      if (offered && (this.gathered > 0 || pc.iceGatheringState === 'complete')) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** @param {unknown} err */
+  fail(err) {
+    console.warn(`frankly: negotiation with ${this.peerId} failed`, err);
+    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.pc.close();
+    for (const track of this.remoteStream.getTracks()) track.stop();
+    this.emit('state', this.pc.connectionState);
+  }
+
+  /**
+   * Totals of what we receive from this peer, from pc.getStats().
+   * @returns {Promise<{video: {framesDecoded: number, packetsReceived: number, bytesReceived: number},
+   *                    audio: {packetsReceived: number, bytesReceived: number}}>}
+   */
+  async inboundStats() {
+    const out = {
+      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 },
+      audio: { packetsReceived: 0, bytesReceived: 0 },
+    };
+    const report = await this.pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') {
+        out.video.framesDecoded += s.framesDecoded ?? 0;
+        out.video.packetsReceived += s.packetsReceived ?? 0;
+        out.video.bytesReceived += s.bytesReceived ?? 0;
+      } else if (s.kind === 'audio') {
+        out.audio.packetsReceived += s.packetsReceived ?? 0;
+        out.audio.bytesReceived += s.bytesReceived ?? 0;
+      }
+    });
+    return out;
+  }
+}
+
+// --- a joined participant ------------------------------------------------------
+
+/**
+ * Signaling plus media for one participant in one room. Events:
+ *   state (ConnectionState)          the signaling connection
+ *   welcome (Welcome)                joined or resumed
+ *   participant-added (Participant)  someone is here (from welcome or joined)
+ *   participant-updated (Participant)
+ *   participant-removed ({id, reason, participant})
+ *   chat ({message: ChatMessage, history: boolean})
+ *   chat-reset ()                    a fresh join: forget shown chat
+ *   remote-stream ({id, stream})     the MediaStream of a peer (tracks come and go)
+ *   peer-state ({id, state})         a peer connection's connectionState
+ *   local-media ()                   our stream, audio or video changed
+ *   error (ErrorMessage)             a non-fatal error from the server
+ *   ended (Ended)                    the connection is over for good
+ */
+export class Session extends Emitter {
+  /**
+   * @param {{url: string, room: string, name: string, stream?: MediaStream,
+   *          audio?: boolean, video?: boolean,
+   *          videoConstraints?: MediaTrackConstraints | boolean,
+   *          audioConstraints?: MediaTrackConstraints | boolean}} opts
+   */
+  constructor(opts) {
+    super();
+    this.room = opts.room;
+    this.localStream = opts.stream ?? new MediaStream();
+    const hasAudio = this.localStream.getAudioTracks().length > 0;
+    const hasVideo = this.localStream.getVideoTracks().length > 0;
+    /** What we announce: microphone unmuted, camera on. */
+    this.audio = (opts.audio ?? true) && hasAudio;
+    this.video = (opts.video ?? true) && hasVideo;
+    for (const t of this.localStream.getAudioTracks()) t.enabled = this.audio;
+    /** @type {MediaTrackConstraints | boolean} */
+    this.videoConstraints = opts.videoConstraints ?? true;
+    /** @type {MediaTrackConstraints | boolean} */
+    this.audioConstraints = opts.audioConstraints ?? true;
+    /** @type {Participant | null} */
+    this.you = null;
+    /** @type {Map<string, Participant>} everyone else, in order of joining */
+    this.participants = new Map();
+    /** @type {Map<string, PeerLink>} */
+    this.links = new Map();
+    /** @type {RTCIceServer[]} */
+    this.iceServers = [];
+    this.lastChatId = 0;
+    this.ended = false;
+    this.client = new SignalingClient({
+      url: opts.url,
+      room: opts.room,
+      name: opts.name,
+      audio: this.audio,
+      video: this.video,
+    });
+    const c = this.client;
+    c.on('state', (s) => this.emit('state', s));
+    c.on('welcome', (m) => this.onWelcome(m));
+    c.on('joined', (m) => this.addParticipant(m.participant));
+    c.on('updated', (m) => this.updateParticipant(m.participant));
+    c.on('left', (m) => this.removeParticipant(m.id, m.reason));
+    c.on('chat', (m) => this.onChat(m, false));
+    c.on('signal', (m) => this.onSignal(m));
+    c.on('error', (m) => this.emit('error', m));
+    c.on('ended', (e) => this.onEnded(e));
+  }
+
+  /** @returns {ConnectionState} */
+  get state() {
+    return this.client.state;
+  }
+
+  start() {
+    this.client.connect();
+  }
+
+  /**
+   * @param {string} text
+   * @returns {boolean} whether it was sent (false while disconnected)
+   */
+  chat(text) {
+    const t = text.trim();
+    return t.length > 0 && this.client.send({ type: 'chat', text: t });
+  }
+
+  /**
+   * Mute or unmute: the track stays (no renegotiation) but sends silence.
+   * @param {boolean} on
+   */
+  async setMicrophone(on) {
+    let track = this.localStream.getAudioTracks()[0];
+    if (!track && on) {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: this.audioConstraints });
+      track = s.getAudioTracks()[0];
+      this.localStream.addTrack(track);
+      await this.eachLink((l) => l.setTrack('audio', track, this.localStream));
+    }
+    if (track) track.enabled = on;
+    this.audio = on && !!track;
+    this.announce({ audio: this.audio });
+  }
+
+  /**
+   * Camera off stops the camera (its light goes out) and sends nothing;
+   * camera on opens it again and sends the new track.
+   * @param {boolean} on
+   */
+  async setCamera(on) {
+    if (!on) {
+      for (const t of this.localStream.getVideoTracks()) {
+        t.stop();
+        this.localStream.removeTrack(t);
+      }
+      this.video = false;
+      this.announce({ video: false });
+      await this.eachLink((l) => l.setTrack('video', null, this.localStream));
+      return;
+    }
+    if (this.localStream.getVideoTracks().length === 0) {
+      const s = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraints });
+      const track = s.getVideoTracks()[0];
+      this.localStream.addTrack(track);
+      await this.eachLink((l) => l.setTrack('video', track, this.localStream));
+    }
+    this.video = true;
+    this.announce({ video: true });
+  }
+
+  /**
+   * Use another camera or microphone, live.
+   * @param {'audio' | 'video'} kind
+   * @param {string} deviceId
+   */
+  async useDevice(kind, deviceId) {
+    const constraints = { deviceId: { exact: deviceId } };
+    if (kind === 'video') this.videoConstraints = constraints;
+    else this.audioConstraints = constraints;
+    const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];
+    if (!old) return; // off: the next setCamera/setMicrophone uses the device
+    const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+    const track = kind === 'video' ? s.getVideoTracks()[0] : s.getAudioTracks()[0];
+    track.enabled = old.enabled;
+    old.stop();
+    this.localStream.removeTrack(old);
+    this.localStream.addTrack(track);
+    await this.eachLink((l) => l.setTrack(kind, track, this.localStream));
+    this.emit('local-media');
+  }
+
+  /** Leave the room: others see us go at once. */
+  async leave() {
+    this.closeLinks();
+    await this.client.leave();
+    this.stopLocal();
+  }
+
+  /** Stop our camera and microphone. */
+  stopLocal() {
+    for (const t of this.localStream.getTracks()) t.stop();
+  }
+
+  /**
+   * Receive totals from one peer (see PeerLink.inboundStats).
+   * @param {string} peerId
+   */
+  async inboundStats(peerId) {
+    const link = this.links.get(peerId);
+    return link ? link.inboundStats() : null;
+  }
+
+  // --- internals -------------------------------------------------------------
+
+  /** @param {(l: PeerLink) => Promise<void>} fn */
+  async eachLink(fn) {
+    await Promise.all([...this.links.values()].map(fn));
+  }
+
+  /** @param {{audio?: boolean, video?: boolean}} change */
+  announce(change) {
+    this.client.audio = this.audio;
+    this.client.video = this.video;
+    this.client.send({ type: 'update', ...change }); // if away, the welcome reconciles
+    this.emit('local-media');
+  }
+
+  /** @param {Welcome} msg */
+  onWelcome(msg) {
+    const fresh = !msg.resumed || (this.you !== null && this.you.id !== msg.you.id);
+    if (fresh) {
+      // A new participant: nobody knows our old id any more.
+      for (const id of [...this.participants.keys()]) this.removeParticipant(id, 'rejoined');
+      this.lastChatId = 0;
+      this.emit('chat-reset');
+    }
+    this.you = msg.you;
+    this.iceServers = msg.ice_servers ?? [];
+    this.emit('welcome', msg);
+    const present = new Set(msg.participants.map((p) => p.id));
+    for (const id of [...this.participants.keys()]) {
+      if (!present.has(id)) this.removeParticipant(id, 'left'); // left while we were away
+    }
+    for (const p of msg.participants) {
+      if (this.participants.has(p.id)) this.updateParticipant(p);
+      else this.addParticipant(p);
+    }
+    for (const m of msg.chat ?? []) this.onChat(m, true);
+    /** @type {{audio?: boolean, video?: boolean}} */
+    const change = {};
+    if (msg.you.audio !== this.audio) change.audio = this.audio;
+    if (msg.you.video !== this.video) change.video = this.video;
+    if (Object.keys(change).length) this.client.send({ type: 'update', ...change });
+  }
+
+  /** @param {Participant} p */
+  addParticipant(p) {
+    if (!this.you || p.id === this.you.id) return;
+    if (this.participants.has(p.id)) {
+      this.updateParticipant(p);
+      return;
+    }
+    this.participants.set(p.id, p);
+    this.emit('participant-added', p);
+    this.ensureLink(p.id);
+  }
+
+  /** @param {Participant} p */
+  updateParticipant(p) {
+    if (!this.participants.has(p.id)) return;
+    this.participants.set(p.id, p);
+    this.emit('participant-updated', p);
+  }
+
+  /** @param {string} id @param {string} reason */
+  removeParticipant(id, reason) {
+    const participant = this.participants.get(id);
+    const link = this.links.get(id);
+    this.links.delete(id);
+    link?.close();
+    if (!participant) return;
+    this.participants.delete(id);
+    this.emit('participant-removed', { id, reason, participant });
+  }
+
+  /** @param {string} id */
+  ensureLink(id) {
+    if (this.links.has(id) || !this.you) return;
+    const link = new PeerLink({
+      selfId: this.you.id,
+      peerId: id,
+      iceServers: this.iceServers,
+      stream: this.localStream,
+      sendSignal: (payload) => this.client.signal(id, payload),
+    });
+    link.on('track', ({ stream }) => this.emit('remote-stream', { id, stream }));
+    link.on('state', (state) => this.emit('peer-state', { id, state }));
+    this.links.set(id, link);
+    this.emit('remote-stream', { id, stream: link.remoteStream });
+  }
+
+  /** @param {SignalMessage} msg */
+  onSignal(msg) {
+    if (!this.links.has(msg.from) && this.participants.has(msg.from)) this.ensureLink(msg.from);
+    this.links.get(msg.from)?.handleSignal(msg);
+  }
+
+  /** @param {ChatMessage} m @param {boolean} history */
+  onChat(m, history) {
+    if (m.id <= this.lastChatId) return;
+    this.lastChatId = m.id;
+    this.emit('chat', { message: m, history });
+  }
+
+  closeLinks() {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+
+  /** @param {Ended} e */
+  onEnded(e) {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeLinks();
+    this.emit('ended', e);
+  }
+}

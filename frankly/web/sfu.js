@@ -1,0 +1,162 @@
+// The client side of a room on the SFU (docs/protocol.md, "Group meetings").
+//
+// Two peer connections with the server: *publish*, which this client offers
+// and which sends its camera and microphone (video as three simulcast
+// layers), and *subscribe*, which the server offers and which carries
+// everyone else's tracks. Only one side offers on each, so there is no
+// offer collision to resolve, unlike peer to peer.
+
+import { Emitter } from './protocol.js';
+
+/**
+ * Simulcast layers, low to high as the SFU orders them. The SFU picks one per
+ * subscriber from its tile size and bandwidth.
+ * @type {RTCRtpEncodingParameters[]}
+ */
+export const SIMULCAST = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+/**
+ * @typedef {{type: 'sfu', pc: 'publish' | 'subscribe',
+ *            description: RTCSessionDescriptionInit}} SfuMessage
+ */
+
+/**
+ * Events: track ({participantId, track, stream}), state (publish or subscribe
+ * connectionState: {pc, state}), error (Error).
+ */
+export class SfuLink extends Emitter {
+  /**
+   * @param {{send: (msg: SfuMessage | object) => void, stream: MediaStream,
+   *          iceServers?: RTCIceServer[], simulcast?: boolean}} opts
+   */
+  constructor(opts) {
+    super();
+    this.send = opts.send;
+    this.simulcast = opts.simulcast ?? true;
+    const config = { iceServers: opts.iceServers ?? [], bundlePolicy: /** @type {const} */ ('max-bundle') };
+    this.publishPc = new RTCPeerConnection(config);
+    this.subscribePc = new RTCPeerConnection(config);
+    /** One stream per remote participant, keyed by participant id. */
+    /** @type {Map<string, MediaStream>} */
+    this.streams = new Map();
+    this.offering = false;
+    this.offerAgain = false;
+    this.closed = false;
+    /** Messages from the server are handled one at a time, in order. */
+    this.inbox = Promise.resolve();
+    /** @type {Map<string, RTCRtpSender>} the sender of each kind */
+    this.senders = new Map();
+
+    this.publishPc.onnegotiationneeded = () => this.offer();
+    this.subscribePc.ontrack = (event) => this.onTrack(event);
+    for (const [name, pc] of /** @type {const} */ ([['publish', this.publishPc], ['subscribe', this.subscribePc]])) {
+      pc.onconnectionstatechange = () => this.emit('state', { pc: name, state: pc.connectionState });
+    }
+    for (const track of opts.stream.getTracks()) this.setTrack(track.kind, track);
+  }
+
+  /**
+   * Send this track as the given kind, or stop sending it (null). A kind not
+   * yet sent gets a new transceiver, which renegotiates.
+   * @param {string} kind 'audio' | 'video'
+   * @param {MediaStreamTrack | null} track
+   */
+  async setTrack(kind, track) {
+    const sender = this.senders.get(kind);
+    if (sender) {
+      await sender.replaceTrack(track);
+      return;
+    }
+    if (!track) return;
+    /** @type {RTCRtpTransceiverInit} */
+    const init = { direction: 'sendonly' };
+    if (kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST;
+    const transceiver = this.publishPc.addTransceiver(track, init);
+    this.senders.set(kind, transceiver.sender);
+  }
+
+  /** Offer the publish connection; one offer in flight at a time. */
+  async offer() {
+    if (this.closed) return;
+    if (this.offering) {
+      this.offerAgain = true;
+      return;
+    }
+    this.offering = true;
+    try {
+      await this.publishPc.setLocalDescription();
+      const description = this.publishPc.localDescription;
+      if (description) this.send({ type: 'sfu', pc: 'publish', description: description.toJSON() });
+    } catch (err) {
+      this.offering = false;
+      this.emit('error', err);
+    }
+  }
+
+  /** @param {SfuMessage} msg a message of type 'sfu' from the server */
+  handle(msg) {
+    this.inbox = this.inbox.then(() => this.apply(msg)).catch((err) => this.emit('error', err));
+  }
+
+  /** @param {SfuMessage} msg */
+  async apply(msg) {
+    if (this.closed) return;
+    if (msg.pc === 'publish' && msg.description.type === 'answer') {
+      await this.publishPc.setRemoteDescription(msg.description);
+      this.offering = false;
+      if (this.offerAgain) {
+        this.offerAgain = false;
+        await this.offer();
+      }
+    } else if (msg.pc === 'subscribe' && msg.description.type === 'offer') {
+      await this.subscribePc.setRemoteDescription(msg.description);
+      await this.subscribePc.setLocalDescription();
+      const answer = this.subscribePc.localDescription;
+      if (answer) this.send({ type: 'sfu', pc: 'subscribe', description: answer.toJSON() });
+    }
+  }
+
+  /** @param {RTCTrackEvent} event */
+  onTrack(event) {
+    // The SFU names each stream after the participant who publishes it.
+    const participantId = event.streams[0]?.id;
+    if (!participantId) return;
+    // A reused m-line brings its receiver's track to its new publisher.
+    for (const [id, other] of this.streams) {
+      if (id !== participantId && other.getTracks().includes(event.track)) other.removeTrack(event.track);
+    }
+    let stream = this.streams.get(participantId);
+    if (!stream) this.streams.set(participantId, (stream = new MediaStream()));
+    for (const old of stream.getTracks()) {
+      if (old.kind === event.track.kind && old !== event.track) stream.removeTrack(old);
+    }
+    if (!stream.getTracks().includes(event.track)) stream.addTrack(event.track);
+    this.emit('track', { participantId, track: event.track, stream });
+  }
+
+  /**
+   * Tell the SFU how many pixels high a participant's video is shown, so it
+   * sends the simulcast layer that fills the tile and no more.
+   * @param {string} participantId
+   * @param {number} height CSS pixels times devicePixelRatio; 0 when hidden
+   */
+  view(participantId, height) {
+    this.send({ type: 'view', id: participantId, height: Math.max(0, Math.min(4320, Math.round(height))) });
+  }
+
+  /** @param {string} participantId */
+  forget(participantId) {
+    this.streams.delete(participantId);
+  }
+
+  close() {
+    this.closed = true;
+    this.publishPc.close();
+    this.subscribePc.close();
+    this.streams.clear();
+  }
+}

@@ -1,0 +1,127 @@
+"""What a participant does and sees in the web client, as small helpers.
+
+The page exposes `window.frankly` (see frankly/web/app.js): the active
+session, its peer connections and their inbound totals from getStats().
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+CHROMIUM = os.environ.get("FRANKLY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-sandbox",
+]
+# Media over loopback is quick; allow for a loaded machine all the same.
+MEDIA_TIMEOUT_MS = 20_000
+
+expect.set_options(timeout=10_000)
+
+# A getUserMedia that refuses, as after "Block" in the permission prompt. KINDS
+# is replaced by the kinds to refuse.
+DENY_SCRIPT = """
+(() => {
+  const refuse = KINDS;
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    if (refuse.some((kind) => constraints && constraints[kind])) {
+      throw new DOMException('Permission denied', 'NotAllowedError');
+    }
+    return real(constraints);
+  };
+})();
+"""
+
+# new_page(deny=[...]) -> Page: a participant's page in its own browser context.
+NewPage = Callable[..., Page]
+
+
+def join(page: Page, room: str, name: str, *, button: str = "Join") -> str:
+    """Open the room, give a name, press the join button; return our id."""
+    page.goto(f"/{room}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
+    return self_id(page)
+
+
+def self_id(page: Page) -> str:
+    tile = page.locator('[data-testid="tile"][data-self]')
+    expect(tile).to_have_attribute("data-participant-id", re.compile(r".+"))
+    pid = tile.get_attribute("data-participant-id")
+    assert pid
+    return pid
+
+
+def tile(page: Page, participant_id: str) -> Locator:
+    """The tile of another participant."""
+    return page.locator(f'[data-testid="tile"][data-participant-id="{participant_id}"]')
+
+
+def stats(page: Page, peer_id: str) -> dict[str, Any]:
+    """Inbound totals from this page's peer connection to peer_id."""
+    result: dict[str, Any] | None = page.evaluate("(id) => window.frankly.stats(id)", peer_id)
+    assert result is not None, f"no peer connection to {peer_id}"
+    return result
+
+
+def wait_media(page: Page, peer_id: str, *, frames_over: int = 0, audio_over: int = -1) -> None:
+    """Wait until this page has decoded more than `frames_over` video frames
+    from peer_id and received more than `audio_over` audio packets.
+
+    Polled from here: wait_for_function does not await a predicate's Promise,
+    and getStats() is asynchronous.
+    """
+    deadline = time.monotonic() + MEDIA_TIMEOUT_MS / 1000
+    while True:
+        got = page.evaluate("(id) => window.frankly.stats(id)", peer_id)
+        if (
+            got is not None
+            and got["video"]["framesDecoded"] > frames_over
+            and got["audio"]["packetsReceived"] > audio_over
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"from {peer_id}: wanted over {frames_over} frames decoded and over "
+                f"{audio_over} audio packets; have {got}"
+            )
+        page.wait_for_timeout(200)
+
+
+def wait_video_shown(page: Page, peer_id: str) -> None:
+    """The remote tile's <video> has a picture: it has a size and is playing."""
+    video = f'[data-testid="tile"][data-participant-id="{peer_id}"] video'
+    try:
+        page.wait_for_function(
+            """(sel) => {
+                const v = document.querySelector(sel);
+                return !!v && v.videoWidth > 0 && !v.paused && v.readyState >= 2;
+            }""",
+            arg=video,
+            polling=200,
+            timeout=MEDIA_TIMEOUT_MS,
+        )
+    except PlaywrightTimeout:
+        state = page.evaluate(
+            """(sel) => { const v = document.querySelector(sel); return v && {
+                width: v.videoWidth, paused: v.paused, readyState: v.readyState,
+                muted: v.muted, tracks: v.srcObject && v.srcObject.getTracks().map(
+                    (t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`),
+                pcs: Object.values(window.frankly.pcs()).map(
+                    (pc) => `${pc.signalingState}/${pc.iceConnectionState}`) }; }""",
+            video,
+        )
+        raise AssertionError(f"the video of {peer_id} is not showing: {state}") from None

@@ -1,0 +1,107 @@
+"""What people see when a room refuses them, and the room's chat."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.meeting import NewPage, join, tile
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def test_third_person_is_told_the_room_is_full(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace, linus = new_page(), new_page(), new_page()
+    ada_id = join(ada, "full-room", "Ada")
+    grace_id = join(grace, "full-room", "Grace")
+
+    linus.goto("/full-room")
+    linus.get_by_label("Your name").fill("Linus")
+    linus.get_by_role("button", name="Join", exact=True).click()
+
+    expect(linus.get_by_role("heading", name="This meeting is full")).to_be_visible()
+    expect(linus.get_by_test_id("notice-text")).to_contain_text("full-room")
+    expect(linus.get_by_role("link", name="Back to home")).to_be_visible()
+    # Refused, so the camera is released; the two inside carry on.
+    linus.wait_for_function(
+        "() => window.frankly.session.localStream.getTracks()"
+        ".every((t) => t.readyState === 'ended')"
+    )
+    assert live_server.participant_ids("full-room") == [ada_id, grace_id]
+    expect(ada.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
+    expect(ada.get_by_test_id("tile")).to_have_count(2)
+    expect(tile(grace, ada_id)).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/not%20a%20room!", "/" + "x" * 65, "/caf%C3%A9"])
+def test_invalid_room_name_is_explained(
+    live_server: LiveServer, new_page: NewPage, path: str
+) -> None:
+    page = new_page()
+    response = page.goto(path)
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Invalid room name")).to_be_visible()
+    expect(page.get_by_text("is not a valid meeting name")).to_be_visible()
+    page.get_by_role("link", name="Go to the home page").click()
+    expect(page.get_by_role("button", name="Start a new meeting")).to_be_visible()
+
+
+def test_home_starts_and_joins_meetings(live_server: LiveServer, new_page: NewPage) -> None:
+    page = new_page()
+    page.goto("/")
+    page.get_by_role("button", name="Start a new meeting").click()
+    expect(page).to_have_url(re.compile(r"/[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$"))
+    expect(page.get_by_label("Your name")).to_be_visible()
+    room = page.url.rsplit("/", 1)[1]
+
+    page.goto("/")
+    page.get_by_label("Join a meeting").fill("no good!")
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("join-error")).to_contain_text("not a valid meeting name")
+    page.get_by_label("Join a meeting").fill(f"{live_server.url}/{room}")
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/{room}")
+    expect(page.get_by_test_id("prejoin-room")).to_have_text(room)
+
+
+def test_chat_reaches_the_other_and_is_kept_for_latecomers(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, grace = new_page(), new_page()
+    ada_id = join(ada, "chat-room", "Ada")
+    grace_id = join(grace, "chat-room", "Grace")
+
+    ada.get_by_label("Write a message").fill("Shall we start with the agenda?")
+    ada.get_by_label("Write a message").press("Enter")
+
+    expect(grace.get_by_test_id("chat-log")).to_contain_text("Shall we start with the agenda?")
+    expect(grace.get_by_test_id("chat-log").locator("li").last).to_contain_text("Ada")
+    expect(ada.get_by_test_id("chat-log")).to_contain_text("Shall we start with the agenda?")
+    expect(ada.get_by_label("Write a message")).to_have_value("")
+    expect(grace.get_by_test_id("announcer")).to_contain_text("Ada says: Shall we start")
+
+    grace.get_by_label("Write a message").fill("Yes.")
+    grace.get_by_role("button", name="Send").click()
+    expect(ada.get_by_test_id("chat-log").locator("li")).to_have_count(2)
+
+    # Grace reloads (closing the page is leaving) and comes back: the history is there.
+    grace.reload()
+    expect(tile(ada, grace_id)).to_have_count(0)
+    expect(ada.get_by_test_id("tile")).to_have_count(1)
+    join(grace, "chat-room", "Grace")
+    expect(grace.get_by_test_id("chat-log").locator("li")).to_have_count(2)
+    expect(grace.get_by_test_id("chat-log")).to_contain_text("Shall we start with the agenda?")
+    assert ada_id in live_server.participant_ids("chat-room")
+
+
+def test_invite_link_is_copied(live_server: LiveServer, new_page: NewPage) -> None:
+    page = new_page()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    join(page, "invite-room", "Ada")
+    expect(page.get_by_text("Waiting for others to join")).to_be_visible()
+    page.get_by_role("button", name="Copy invite link").click()
+    expect(page.get_by_role("status").filter(has_text="Invite link copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/invite-room"
