@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
         "--media-port", type=int, default=None, help="the SFU's UDP port (default: --port)"
     )
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
-    serve.add_argument("--max-participants", type=int, default=2, help="per room")
+    serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.set_defaults(run=_serve)
 

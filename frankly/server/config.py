@@ -8,8 +8,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ServerConfig:
-    # 2 until the web client speaks to the SFU; then 100 (issue 3).
-    max_participants: int = 2
+    max_participants: int = 100
     grace: float = 30.0  # seconds a participant whose socket dropped is kept
     ping_interval: float = 10.0
     timeout: float = 30.0  # silence after which the server closes a socket

@@ -36,3 +36,28 @@ def choose(layers: list[LayerInfo], current: int, wanted_height: int, budget: fl
     if goal > current:  # up one step at a time
         return min(i for i in live if i > current)
     return goal
+
+
+# Loss a subscriber reports above which its link counts as congested.
+CONGESTED_LOSS = 0.10
+# After congestion, how long the SFU waits before it tries a higher layer again.
+HOLD_SECONDS = 10.0
+
+
+def link_budget(
+    remb: float, loss: float, sending: float, now: float, congested_at: float
+) -> tuple[float, float]:
+    """(bits a second the SFU may plan to send, new `congested_at`).
+
+    A receiver's REMB never says much more than what it already gets, so it
+    works as a ceiling when the link is congested, not as a measure of
+    headroom. Congested (loss, or REMB below what is sent): plan for what
+    the link carried. Recently congested: hold. Otherwise the sky, and
+    `choose` climbs one layer at a time.
+    """
+    if loss > CONGESTED_LOSS or (remb > 0 and remb < 0.8 * sending):
+        carried = min(remb, sending) if remb > 0 else sending
+        return carried * (1 - loss), now
+    if now - congested_at < HOLD_SECONDS:
+        return sending, congested_at
+    return float("inf"), congested_at

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from frankly.sfu import codecs, rtcp, rtp, sdp
 from frankly.sfu.cache import PacketCache
-from frankly.sfu.layers import LayerInfo, choose
+from frankly.sfu.layers import HEADROOM, LayerInfo, choose, link_budget
 from frankly.sfu.transport import MediaServer, PeerTransport
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,9 @@ class Subscriber:
     version: int = 1
     offering: bool = False
     dirty: bool = False
-    budget: float = 10_000_000.0  # bits a second, from the client's REMB
+    remb: float = 0.0  # bits a second, the subscriber's last REMB
+    loss: float = 0.0  # smoothed fraction lost it reports for what we send
+    congested_at: float = float("-inf")
     wanted: dict[str, int] = field(default_factory=dict)  # publisher id -> tile height
     ssrc: int = field(default_factory=lambda: secrets.randbits(32))
 
@@ -148,6 +150,7 @@ class Router:
         self.downs_by_ssrc: dict[int, DownTrack] = {}
         self.speaker = ""
         self.forwarded = 0
+        self.nacks_served = 0
         self._timers: list[asyncio.TimerHandle] = []
 
     def start(self) -> None:
@@ -211,9 +214,9 @@ class Router:
             rid_ext=media.extensions.get(sdp.RID, 0),
         )
         if media.rids:
-            # Browsers list rids high to low in practice; scale order is what
-            # matters, and is learned from bitrates; keep offer order reversed.
-            track.layers = [Layer(track, rid) for rid in reversed(media.rids)]
+            # The protocol asks for rids from the lowest resolution to the
+            # highest, as sendEncodings lists them (docs/protocol.md).
+            track.layers = [Layer(track, rid) for rid in media.rids]
         else:
             layer = Layer(track, "")
             primary = _primary_ssrc(media)
@@ -518,8 +521,11 @@ class Router:
                 self._serve_nack(data, offset, size)
             elif kind == rtcp.PSFB and fmt == rtcp.FMT_AFB:
                 estimate = rtcp.remb(data, offset, size)
-                if estimate is not None:
-                    self._set_budget(transport, estimate[0])
+                subscriber = self._subscriber_of(transport)
+                if estimate is not None and subscriber is not None:
+                    subscriber.remb = float(estimate[0])
+            elif kind in (rtcp.RR, rtcp.SR):
+                self._losses(transport, data, kind, fmt, offset)
 
     def _serve_nack(self, data: bytes, offset: int, size: int) -> None:
         down = self.downs_by_ssrc.get(rtcp.media_ssrc(data, offset))
@@ -535,11 +541,23 @@ class Router:
             head = _HEAD.pack(b0, marker | down.pt, out_seq, ts, down.ssrc)
             ext = self._extensions(track, packet, time.monotonic())
             down.subscriber.transport.send_rtp(head + ext + packet[rtp.payload_offset(packet) :])
+            self.nacks_served += 1
 
-    def _set_budget(self, transport: PeerTransport, bitrate: int) -> None:
+    def _subscriber_of(self, transport: PeerTransport) -> Subscriber | None:
         for subscriber in self.subscribers.values():
             if subscriber.transport is transport:
-                subscriber.budget = float(bitrate)
+                return subscriber
+        return None
+
+    def _losses(
+        self, transport: PeerTransport, data: bytes, kind: int, count: int, at: int
+    ) -> None:
+        subscriber = self._subscriber_of(transport)
+        if subscriber is None:
+            return
+        for ssrc, fraction, _ in rtcp.report_blocks(data, at, count, kind):
+            if ssrc in self.downs_by_ssrc:
+                subscriber.loss += (fraction / 256 - subscriber.loss) * 0.5
 
     def _on_publisher_rtcp(self, transport: PeerTransport, data: bytes) -> None:
         """Sender reports go on to subscribers, translated, for lip sync."""
@@ -571,7 +589,8 @@ class Router:
             total = 0.0
             for track in publisher.tracks.values():
                 for layer in track.layers:
-                    layer.bitrate = layer.bytes_in * 8 / STATS_PERIOD
+                    # Smoothed: a starved encoder skips a second now and then.
+                    layer.bitrate += (layer.bytes_in * 8 / STATS_PERIOD - layer.bitrate) * 0.5
                     layer.bytes_in = 0
                     total += layer.bitrate
             # Let the publisher grow: REMB above what it sends, up to the cap.
@@ -589,9 +608,18 @@ class Router:
         self._timers[0] = asyncio.get_running_loop().call_later(STATS_PERIOD, self._stats_tick)
 
     def _choose_layers(self, subscriber: Subscriber, now: float) -> None:
-        for slot in subscriber.slots:
-            if not isinstance(slot, DownTrack) or slot.track.kind != "video":
-                continue
+        videos = [
+            s for s in subscriber.slots if isinstance(s, DownTrack) and s.track.kind == "video"
+        ]
+        sending = sum(s.layer.bitrate for s in videos if s.layer is not None)
+        budget, subscriber.congested_at = link_budget(
+            subscriber.remb, subscriber.loss, sending, now, subscriber.congested_at
+        )
+        for slot in videos:
+            # Split the link between the videos, each in proportion to what
+            # it sends now (equally when nothing is sent yet).
+            share = (slot.layer.bitrate / sending) if slot.layer and sending else 1 / len(videos)
+            track_budget = budget * share / HEADROOM if budget < float("inf") else budget
             layers = slot.track.layers
             infos = [
                 LayerInfo(layer.rid, _height(i, len(layers)), layer.bitrate)
@@ -599,7 +627,7 @@ class Router:
             ]
             current = layers.index(slot.layer) if slot.layer in layers else -1
             wanted = subscriber.wanted.get(slot.track.publisher.id, 720)
-            pick = choose(infos, current, wanted, subscriber.budget)
+            pick = choose(infos, current, wanted, track_budget)
             if pick < 0:
                 continue
             if layers[pick] is slot.layer:

@@ -13,7 +13,8 @@
  *
  * Debug handle for tests and the browser console, kept small on purpose:
  *   window.frankly.session    the active Session (protocol.js), or null
- *   window.frankly.pcs()      {peerId: RTCPeerConnection} of the active session
+ *   window.frankly.pcs()      {peerId: RTCPeerConnection} of the active session,
+ *                             with 'sfu:publish' and 'sfu:subscribe' on the SFU
  *   window.frankly.stats(id)  Promise of inbound totals from that peer's
  *                             pc.getStats(): {video: {framesDecoded,
  *                             packetsReceived, bytesReceived},
@@ -49,6 +50,11 @@ const debug = {
     /** @type {Record<string, RTCPeerConnection>} */
     const out = {};
     for (const [id, link] of debug.session?.links ?? []) out[id] = link.pc;
+    const sfu = debug.session?.sfu;
+    if (sfu) {
+      out['sfu:publish'] = sfu.publishPc;
+      out['sfu:subscribe'] = sfu.subscribePc;
+    }
     return out;
   },
   /** @param {string} peerId */
@@ -559,6 +565,11 @@ function startMeeting(opts) {
     }
   });
   on('remote-stream', (/** @type {{id: string, stream: MediaStream}} */ e) => attachStream(e.id, e.stream));
+  on('speaker', (/** @type {string} */ id) => {
+    for (const tile of tiles.querySelectorAll('.tile')) {
+      /** @type {HTMLElement} */ (tile).classList.toggle('speaking', /** @type {HTMLElement} */ (tile).dataset.participantId === id);
+    }
+  });
   on('peer-state', (/** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
     const tile = tileOf(e.id);
     if (tile) tile.dataset.peerState = e.state;
@@ -583,6 +594,18 @@ function startMeeting(opts) {
   byId('btn-mic').focus();
   session.start();
 }
+
+/**
+ * On the SFU, each tile's height tells the server which simulcast layer to
+ * send it: no more pixels than the tile shows.
+ */
+const tileSizes = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const tile = /** @type {HTMLElement} */ (entry.target);
+    const id = tile.dataset.participantId;
+    if (id) debug.session?.view(id, entry.contentRect.height * window.devicePixelRatio);
+  }
+});
 
 /** @param {string} id @returns {HTMLElement | null} */
 function tileOf(id) {
@@ -631,6 +654,7 @@ function attachStream(id, stream) {
   const video = /** @type {HTMLVideoElement | null} */ (tile?.querySelector('video') ?? null);
   if (!tile || !video) return;
   if (video.srcObject !== stream) video.srcObject = stream;
+  tileSizes.observe(tile);
   video.play().catch((err) => {
     if (err.name !== 'NotAllowedError') return; // interrupted by a newer load: fine
     // Autoplay with sound was refused: play muted and let the user turn sound on.

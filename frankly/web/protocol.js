@@ -13,6 +13,11 @@
  * The UI (app.js) only calls Session methods and listens to its events.
  */
 
+import { Emitter } from './emitter.js';
+import { SfuLink } from './sfu.js';
+
+export { Emitter };
+
 export const PROTOCOL_VERSION = 1;
 export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -104,37 +109,6 @@ export function signalingUrl(loc) {
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
 }
 
-/** A minimal typed-enough event emitter. */
-export class Emitter {
-  constructor() {
-    /** @type {Map<string, Set<(detail: any) => void>>} */
-    this.listeners = new Map();
-  }
-
-  /**
-   * @param {string} type
-   * @param {(detail: any) => void} fn
-   * @returns {() => void} a function that removes the listener
-   */
-  on(type, fn) {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(fn);
-    return () => set?.delete(fn);
-  }
-
-  /** @param {string} type @param {any} [detail] */
-  emit(type, detail) {
-    for (const fn of [...(this.listeners.get(type) ?? [])]) {
-      try {
-        fn(detail);
-      } catch (err) {
-        console.error(`frankly: a '${type}' listener failed`, err);
-      }
-    }
-  }
-}
-
 // --- signaling ---------------------------------------------------------------
 
 /**
@@ -218,7 +192,14 @@ export class SignalingClient extends Emitter {
    * @param {string} to @param {SignalPayload} payload
    */
   signal(to, payload) {
-    const msg = { type: 'signal', to, ...payload };
+    this.sendOrKeep({ type: 'signal', to, ...payload });
+  }
+
+  /**
+   * Send a negotiation message; while the socket is away, keep it for the resume.
+   * @param {{type: string} & Record<string, unknown>} msg
+   */
+  sendOrKeep(msg) {
     if (this.send(msg)) return;
     if (this.everJoined && !this.stopped && this.queued.length < MAX_QUEUED_SIGNALS) {
       this.queued.push(msg);
@@ -662,6 +643,12 @@ export class Session extends Emitter {
     this.participants = new Map();
     /** @type {Map<string, PeerLink>} */
     this.links = new Map();
+    /** 'p2p' or 'sfu' (docs/protocol.md): from the third participant on, the SFU. */
+    this.mode = 'p2p';
+    /** @type {SfuLink | null} the two connections with the SFU, in 'sfu' mode */
+    this.sfu = null;
+    /** @type {Map<string, number>} how high each participant's video shows */
+    this.heights = new Map();
     /** @type {RTCIceServer[]} */
     this.iceServers = [];
     this.lastChatId = 0;
@@ -683,6 +670,9 @@ export class Session extends Emitter {
     c.on('signal', (m) => this.onSignal(m));
     c.on('error', (m) => this.emit('error', m));
     c.on('ended', (e) => this.onEnded(e));
+    c.on('mode', (m) => this.setMode(m.mode));
+    c.on('sfu', (m) => this.sfu?.handle(m));
+    c.on('speaker', (m) => this.emit('speaker', m.id));
   }
 
   /** @returns {ConnectionState} */
@@ -713,7 +703,7 @@ export class Session extends Emitter {
       const s = await navigator.mediaDevices.getUserMedia({ audio: this.audioConstraints });
       track = s.getAudioTracks()[0];
       this.localStream.addTrack(track);
-      await this.eachLink((l) => l.setTrack('audio', track, this.localStream));
+      await this.sendTrack('audio', track);
     }
     if (track) track.enabled = on;
     this.audio = on && !!track;
@@ -733,14 +723,14 @@ export class Session extends Emitter {
       }
       this.video = false;
       this.announce({ video: false });
-      await this.eachLink((l) => l.setTrack('video', null, this.localStream));
+      await this.sendTrack('video', null);
       return;
     }
     if (this.localStream.getVideoTracks().length === 0) {
       const s = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraints });
       const track = s.getVideoTracks()[0];
       this.localStream.addTrack(track);
-      await this.eachLink((l) => l.setTrack('video', track, this.localStream));
+      await this.sendTrack('video', track);
     }
     this.video = true;
     this.announce({ video: true });
@@ -763,7 +753,7 @@ export class Session extends Emitter {
     old.stop();
     this.localStream.removeTrack(old);
     this.localStream.addTrack(track);
-    await this.eachLink((l) => l.setTrack(kind, track, this.localStream));
+    await this.sendTrack(kind, track);
     this.emit('local-media');
   }
 
@@ -784,15 +774,59 @@ export class Session extends Emitter {
    * @param {string} peerId
    */
   async inboundStats(peerId) {
+    if (this.sfu?.streams.has(peerId)) return this.sfu.inboundStats(peerId);
     const link = this.links.get(peerId);
     return link ? link.inboundStats() : null;
   }
 
+  /**
+   * Tell the SFU how high a participant's video shows (see SfuLink.view).
+   * @param {string} peerId @param {number} height
+   */
+  view(peerId, height) {
+    this.heights.set(peerId, height);
+    this.sfu?.view(peerId, height);
+  }
+
   // --- internals -------------------------------------------------------------
 
-  /** @param {(l: PeerLink) => Promise<void>} fn */
-  async eachLink(fn) {
-    await Promise.all([...this.links.values()].map(fn));
+  /**
+   * Send `track` as our `kind` to everyone: each peer link and the SFU.
+   * @param {'audio' | 'video'} kind @param {MediaStreamTrack | null} track
+   */
+  async sendTrack(kind, track) {
+    const links = [...this.links.values()].map((l) => l.setTrack(kind, track, this.localStream));
+    await Promise.all([...links, this.sfu?.setTrack(kind, track)]);
+  }
+
+  /**
+   * Move to the SFU (a room never moves back). Peer links stay until the
+   * SFU brings that participant's media, so the picture does not drop out.
+   * @param {string} mode
+   */
+  setMode(mode) {
+    this.mode = mode === 'sfu' ? 'sfu' : 'p2p';
+    if (this.mode !== 'sfu' || this.sfu) return;
+    const sfu = new SfuLink({
+      send: (msg) => this.client.sendOrKeep(msg),
+      stream: this.localStream,
+      iceServers: this.iceServers,
+    });
+    sfu.on('track', ({ participantId, stream }) => {
+      const link = this.links.get(participantId);
+      this.links.delete(participantId);
+      link?.close();
+      this.emit('remote-stream', { id: participantId, stream });
+    });
+    sfu.on('state', ({ pc, state }) => {
+      if (pc !== 'subscribe') return;
+      for (const id of this.participants.keys()) {
+        if (!this.links.has(id)) this.emit('peer-state', { id, state });
+      }
+    });
+    sfu.on('error', (err) => console.error('frankly: SFU negotiation failed', err));
+    this.sfu = sfu;
+    for (const [id, height] of this.heights) sfu.view(id, height);
   }
 
   /** @param {{audio?: boolean, video?: boolean}} change */
@@ -814,6 +848,12 @@ export class Session extends Emitter {
     }
     this.you = msg.you;
     this.iceServers = msg.ice_servers ?? [];
+    if (fresh && this.sfu) {
+      // The server forgot our old self, and its SFU state with it.
+      this.sfu.close();
+      this.sfu = null;
+    }
+    this.setMode(msg.mode);
     this.emit('welcome', msg);
     const present = new Set(msg.participants.map((p) => p.id));
     for (const id of [...this.participants.keys()]) {
@@ -840,7 +880,7 @@ export class Session extends Emitter {
     }
     this.participants.set(p.id, p);
     this.emit('participant-added', p);
-    this.ensureLink(p.id);
+    if (this.mode === 'p2p') this.ensureLink(p.id);
   }
 
   /** @param {Participant} p */
@@ -858,6 +898,8 @@ export class Session extends Emitter {
     link?.close();
     if (!participant) return;
     this.participants.delete(id);
+    this.heights.delete(id);
+    this.sfu?.forget(id);
     this.emit('participant-removed', { id, reason, participant });
   }
 
@@ -879,7 +921,8 @@ export class Session extends Emitter {
 
   /** @param {SignalMessage} msg */
   onSignal(msg) {
-    if (!this.links.has(msg.from) && this.participants.has(msg.from)) this.ensureLink(msg.from);
+    const known = this.participants.has(msg.from);
+    if (!this.links.has(msg.from) && known && this.mode === 'p2p') this.ensureLink(msg.from);
     this.links.get(msg.from)?.handleSignal(msg);
   }
 
@@ -893,6 +936,8 @@ export class Session extends Emitter {
   closeLinks() {
     for (const link of this.links.values()) link.close();
     this.links.clear();
+    this.sfu?.close();
+    this.sfu = null;
   }
 
   /** @param {Ended} e */

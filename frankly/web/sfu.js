@@ -6,7 +6,7 @@
 // everyone else's tracks. Only one side offers on each, so there is no
 // offer collision to resolve, unlike peer to peer.
 
-import { Emitter } from './protocol.js';
+import { Emitter } from './emitter.js';
 
 /**
  * Simulcast layers, low to high as the SFU orders them. The SFU picks one per
@@ -30,7 +30,7 @@ export const SIMULCAST = [
  */
 export class SfuLink extends Emitter {
   /**
-   * @param {{send: (msg: SfuMessage | object) => void, stream: MediaStream,
+   * @param {{send: (msg: {type: string} & Record<string, unknown>) => void, stream: MediaStream,
    *          iceServers?: RTCIceServer[], simulcast?: boolean}} opts
    */
   constructor(opts) {
@@ -146,6 +146,31 @@ export class SfuLink extends Emitter {
    */
   view(participantId, height) {
     this.send({ type: 'view', id: participantId, height: Math.max(0, Math.min(4320, Math.round(height))) });
+  }
+
+  /**
+   * Receive totals of one participant's tracks, in PeerLink.inboundStats's shape.
+   * @param {string} participantId
+   */
+  async inboundStats(participantId) {
+    const out = {
+      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 },
+      audio: { packetsReceived: 0, bytesReceived: 0 },
+    };
+    const ids = new Set((this.streams.get(participantId)?.getTracks() ?? []).map((t) => t.id));
+    const report = await this.subscribePc.getStats();
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp' || !ids.has(s.trackIdentifier)) return;
+      if (s.kind === 'video') {
+        out.video.framesDecoded += s.framesDecoded ?? 0;
+        out.video.packetsReceived += s.packetsReceived ?? 0;
+        out.video.bytesReceived += s.bytesReceived ?? 0;
+      } else if (s.kind === 'audio') {
+        out.audio.packetsReceived += s.packetsReceived ?? 0;
+        out.audio.bytesReceived += s.bytesReceived ?? 0;
+      }
+    });
+    return out;
   }
 
   /** @param {string} participantId */

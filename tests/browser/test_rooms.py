@@ -7,12 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage, join, tile
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.parametrize("server_config", [ServerConfig(max_participants=2)])
 def test_third_person_is_told_the_room_is_full(live_server: LiveServer, new_page: NewPage) -> None:
     ada, grace, linus = new_page(), new_page(), new_page()
     ada_id = join(ada, "full-room", "Ada")

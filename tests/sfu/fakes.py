@@ -93,7 +93,7 @@ def offer(ufrag: str, *, simulcast: bool = False, audio: bool = True, ssrc: int 
         "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
     ]
     if simulcast:
-        lines += ["a=rid:f send", "a=rid:h send", "a=rid:q send", "a=simulcast:send f;h;q"]
+        lines += ["a=rid:q send", "a=rid:h send", "a=rid:f send", "a=simulcast:send q;h;f"]
     else:
         lines += [f"a=ssrc:{ssrc} cname:x"]
     if audio:

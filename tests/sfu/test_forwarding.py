@@ -96,7 +96,7 @@ async def test_simulcast_switch_happens_at_a_keyframe_and_keeps_numbering(rig: R
     sub = rig.subscriber("ada")
     pub = rig.publish("eve", audio=False, simulcast=True)
     track = rig.router.publishers["eve"].tracks["0"]
-    assert [layer.rid for layer in track.layers] == ["q", "h", "f"]  # low to high
+    assert [layer.rid for layer in track.layers] == ["q", "h", "f"]  # as offered
     for i, rid in enumerate("qhf"):  # first packets name their layer
         pub.on_rtp(pub, vp8(100 * i, 5000 * i, 2000 + i, keyframe=True, rid=rid))
     assert len(sub.rtp) == 1 and rtp.ssrc(sub.rtp[0]) != 2000  # started on the lowest

@@ -30,3 +30,17 @@ def test_idle_layers_are_skipped() -> None:
 
 def test_no_layer_fits_the_budget_keeps_the_lowest() -> None:
     assert choose([LOW, MID, HIGH], current=1, wanted_height=720, budget=10_000) == 0
+
+
+def test_link_budget_caps_on_congestion_holds_then_frees() -> None:
+    from frankly.sfu.layers import link_budget
+
+    # Loss: plan for what got through.
+    budget, since = link_budget(remb=0, loss=0.2, sending=1e6, now=100.0, congested_at=0.0)
+    assert budget == 800_000 and since == 100.0
+    # REMB well below what is sent: REMB is the ceiling.
+    assert link_budget(300_000, 0.0, 1e6, 101.0, since) == (300_000, 101.0)
+    # Clean again, but too soon: hold at what is sent.
+    assert link_budget(1e6, 0.0, 500_000, 105.0, 101.0) == (500_000, 101.0)
+    # Clean for long enough: free to climb.
+    assert link_budget(600_000, 0.0, 500_000, 112.0, 101.0) == (float("inf"), 101.0)
