@@ -30,3 +30,10 @@ def live_server(server_config: ServerConfig) -> Iterator[BackgroundServer]:
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in
+    the main thread for as long as its session fixture lives, which would break
+    every asyncio test collected after it."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))

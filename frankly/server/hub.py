@@ -73,7 +73,7 @@ class Hub:
         room = self.rooms.get_or_create(msg.room)
         was_p2p = room.mode == "p2p"
         if participant is None:
-            participant = self._admit(room, msg)
+            participant = self._admit(room, msg, was_p2p)
         self._attach(link, room, participant)
         link.send(self._welcome(room, participant, resumed))
         if resumed:
@@ -192,7 +192,7 @@ class Hub:
             old.close(Close.REPLACED)
         return participant
 
-    def _admit(self, room: Room, msg: messages.Hello) -> Participant:
+    def _admit(self, room: Room, msg: messages.Hello, was_p2p: bool) -> Participant:
         try:
             participant = room.add(msg.name, msg.audio, msg.video)
         except RoomFull:
@@ -202,6 +202,8 @@ class Hub:
                 f"room {room.name!r} is full ({room.max_participants} participants)",
                 "hello",
             ) from None
+        if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
+            self.broadcast(room, {"type": "mode", "mode": "sfu"}, skip=participant.id)
         self.broadcast(room, {"type": "joined", "participant": participant.public()})
         return participant
 
@@ -247,7 +249,6 @@ class Hub:
             router.start()
             self.routers[room.name] = router
         if was_p2p:
-            self.broadcast(room, {"type": "mode", "mode": "sfu"}, skip=me.id)
             for pid in room.participants:
                 router.subscribe_all(pid)
         else:

@@ -424,6 +424,8 @@ export class PeerLink extends Emitter {
     this.remoteStream = new MediaStream();
     this.makingOffer = false;
     this.ignoreOffer = false;
+    /** Whether the other side has made an offer yet (see negotiate). */
+    this.heardOffer = false;
     this.closed = false;
     /** Incoming signals are handled one at a time, in order. */
     this.inbox = Promise.resolve();
@@ -466,6 +468,11 @@ export class PeerLink extends Emitter {
 
   async negotiate() {
     if (this.closed) return;
+    // The impolite side always makes the first offer (docs/protocol.md). The
+    // polite side waits for it: no collision at the start of every call, and
+    // so no rollback, which costs Chromium up to a second (offerGathered).
+    // Anything still unnegotiated fires negotiationneeded again once stable.
+    if (this.polite && !this.heardOffer) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -507,6 +514,7 @@ export class PeerLink extends Emitter {
       if (d.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
       await pc.setRemoteDescription(/** @type {RTCSessionDescriptionInit} */ (d)); // rolls back if needed
       if (d.type === 'offer') {
+        this.heardOffer = true;
         await pc.setLocalDescription();
         this.sendDescription();
       }

@@ -1,0 +1,831 @@
+"""`Client`: one participant in a Frankly room, over the signaling WebSocket.
+
+It speaks docs/protocol.md: the `hello`/`welcome` handshake, `ping` keepalive,
+reconnecting with the `resume` token and backoff, and one `PeerLink` (an
+RTCPeerConnection) for every other participant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from types import MappingProxyType, TracebackType
+from typing import Any, Literal, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from aiortc import RTCIceServer
+from aiortc.mediastreams import MediaStreamTrack
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from frankly.client.errors import FINAL_CLOSE_CODES, HANDSHAKE_FAILED, FranklyError
+from frankly.client.events import (
+    ChatMessage,
+    Closed,
+    ConnectionStateChanged,
+    Event,
+    ModeChanged,
+    Participant,
+    ParticipantJoined,
+    ParticipantLeft,
+    ParticipantUpdated,
+    Reconnected,
+    Reconnecting,
+    ServerError,
+    TrackReceived,
+)
+from frankly.client.media import LocalMedia
+from frankly.client.peer import PeerLink, ice_servers_from_wire
+
+log = logging.getLogger("frankly.client")
+
+PROTOCOL_VERSION = 1
+E = TypeVar("E", bound=Event)
+
+# Errors after which the server closes the socket (docs/protocol.md, "Error codes").
+_FATAL_CODES = {
+    "unsupported-version": 4400,
+    "invalid-room": 4400,
+    "room-full": 4409,
+    "protocol-violation": 4422,
+    "flooding": 4429,
+    "timeout": 4408,
+}
+# Refusals of a `hello` that another attempt would only repeat.
+_HOPELESS = {"unsupported-version", "invalid-room", "room-full", "invalid-message"}
+_BACKOFF_FIRST = 0.5
+_BACKOFF_MAX = 5.0
+_MAX_CHAT = 4000
+
+
+def split_url(url: str, room: str | None = None) -> tuple[str, str]:
+    """The signaling URL and the room name for a meeting URL.
+
+    ``http://host:8080/team-sync`` gives ``ws://host:8080/ws`` and ``team-sync``;
+    ``https://`` gives ``wss://``. With ``room`` given, ``url`` is the server's
+    base URL (``http://host:8080``). A path before the room name is kept, for a
+    server behind a reverse proxy under a prefix.
+    """
+    parts = urlsplit(url)
+    scheme = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}.get(parts.scheme)
+    if scheme is None or not parts.netloc:
+        raise ValueError(f"not an http(s) or ws(s) URL: {url!r}")
+    path = parts.path.rstrip("/")
+    if room is None:
+        base, _, last = path.rpartition("/")
+        room = unquote(last)
+        if not room:
+            raise ValueError(f"the URL {url!r} names no room: give room=...")
+    elif path.endswith("/ws"):
+        base = path[: -len("/ws")]
+    else:
+        base = path
+    return urlunsplit((scheme, parts.netloc, base + "/ws", "", "")), room
+
+
+def _dump(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"))
+
+
+class EventStream:
+    """The events of one `Client`, from the moment `Client.events` was called.
+
+    Iterate it with ``async for``; it ends after the `Closed` event. Use it as a
+    context manager (``with call.events() as events:``), or call `close`, to stop
+    receiving when you are done before the client is: until then, every event is
+    kept for it.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+
+    def _put(self, event: Event | None) -> None:
+        self._queue.put_nowait(event)
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> Event:
+        event = await self._queue.get()
+        if event is None:
+            self._queue.put_nowait(None)  # stays ended
+            self.close()
+            raise StopAsyncIteration
+        return event
+
+    def pending(self) -> list[Event]:
+        """The events already queued, taken without waiting for more."""
+        out: list[Event] = []
+        while not self._queue.empty():
+            event = self._queue.get_nowait()
+            if event is None:
+                self._queue.put_nowait(None)
+                break
+            out.append(event)
+        return out
+
+    def close(self) -> None:
+        """Stop receiving events (those already queued can still be read with `pending`)."""
+        self._client._streams.discard(self)
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Client:
+    """One participant in a Frankly room.
+
+    ::
+
+        async with Client("http://127.0.0.1:8080/team-sync", name="bot",
+                          video=PatternTrack()) as call:
+            async for event in call.events():
+                ...
+
+    ``audio`` and ``video`` are the tracks to send (any aiortc
+    ``MediaStreamTrack``; they stay yours and are not stopped on leave).
+    ``audio_enabled``/``video_enabled`` say whether the microphone and camera
+    start on; by default, on when there is a track. With ``reconnect`` (the
+    default) a lost signaling socket is re-opened with backoff and resumed.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str,
+        room: str | None = None,
+        audio: MediaStreamTrack | None = None,
+        video: MediaStreamTrack | None = None,
+        audio_enabled: bool | None = None,
+        video_enabled: bool | None = None,
+        reconnect: bool = True,
+        handshake_timeout: float = 10.0,
+    ) -> None:
+        self._ws_url, self._room = split_url(url, room)
+        self._name = name
+        self._media: dict[str, LocalMedia] = {}
+        for kind, track in (("audio", audio), ("video", video)):
+            if track is None:
+                continue
+            if track.kind != kind:
+                raise ValueError(f"{kind}= needs a {kind} track, not a {track.kind} one")
+            self._media[kind] = LocalMedia(track)
+        self._audio_on = audio is not None if audio_enabled is None else audio_enabled
+        self._video_on = video is not None if video_enabled is None else video_enabled
+        self._gate()
+        self._reconnect = reconnect
+        self._handshake_timeout = handshake_timeout
+
+        self._state: Literal["new", "joining", "joined", "reconnecting", "leaving", "closed"]
+        self._state = "new"
+        self._ws: ClientConnection | None = None
+        self._me: Participant | None = None
+        self._participants: dict[str, Participant] = {}
+        self._links: dict[str, PeerLink] = {}
+        self._chat: list[ChatMessage] = []
+        self._last_chat_id = 0
+        self._resume: str | None = None
+        self._ice_servers: list[RTCIceServer] = []
+        self._ping_interval = 10.0
+        self._mode = "p2p"
+        self._max_participants: int | None = None
+        self._streams: set[EventStream] = set()
+        self._outbox: deque[dict[str, Any]] = deque()
+        self._outbox_ready = asyncio.Event()
+        self._fatal: FranklyError | None = None
+        self._error: FranklyError | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing: asyncio.Future[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- state you can read -------------------------------------------------
+
+    @property
+    def room(self) -> str:
+        return self._room
+
+    @property
+    def me(self) -> Participant:
+        """This participant as the server knows it (after `join`)."""
+        if self._me is None:
+            raise RuntimeError("not joined yet")
+        return self._me
+
+    @property
+    def id(self) -> str:
+        return self.me.id
+
+    @property
+    def participants(self) -> Mapping[str, Participant]:
+        """Everyone else in the room, by id, in order of joining."""
+        return MappingProxyType(self._participants)
+
+    @property
+    def chat_history(self) -> Sequence[ChatMessage]:
+        """The room's chat: what the server sent on joining, then every message since."""
+        return tuple(self._chat)
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def max_participants(self) -> int | None:
+        return self._max_participants
+
+    @property
+    def connected(self) -> bool:
+        """True while the signaling socket is up (media does not depend on it)."""
+        return self._state == "joined" and self._ws is not None
+
+    @property
+    def closed(self) -> bool:
+        return self._state == "closed"
+
+    @property
+    def error(self) -> FranklyError | None:
+        """Why the client ended, once it has (None after `leave`)."""
+        return self._error
+
+    def tracks(self, participant_id: str) -> list[MediaStreamTrack]:
+        """The tracks received so far from one participant."""
+        link = self._links.get(participant_id)
+        return list(link.tracks) if link is not None else []
+
+    def connection_state(self, participant_id: str) -> str | None:
+        """The RTCPeerConnection state with one participant, None without a connection."""
+        link = self._links.get(participant_id)
+        return link.state if link is not None else None
+
+    # --- events -------------------------------------------------------------
+
+    def events(self) -> EventStream:
+        """A new stream of every event from now on (see `EventStream`)."""
+        stream = EventStream(self)
+        if self._state == "closed":
+            stream._put(None)
+        else:
+            self._streams.add(stream)
+        return stream
+
+    def wait_for(
+        self,
+        kind: type[E],
+        predicate: Callable[[E], bool] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Awaitable[E]:
+        """The next event of type ``kind`` (for which ``predicate`` holds).
+
+        It listens from the moment of the call, so start waiting before you cause
+        the event::
+
+            echo = call.wait_for(ChatMessage, lambda m: m.text == "hi", timeout=5)
+            await call.send_chat("hi")
+            await echo
+
+        Raises `TimeoutError`, or `FranklyError` if the client closes first.
+        """
+        stream = self.events()
+
+        async def wait() -> E:
+            with stream:
+                async with asyncio.timeout(timeout):
+                    async for event in stream:
+                        if isinstance(event, kind) and (predicate is None or predicate(event)):
+                            return event
+            raise self._error or FranklyError("closed", "the client closed first")
+
+        return wait()
+
+    async def wait_closed(self) -> FranklyError | None:
+        """Wait until the client has ended; return why (None after `leave`)."""
+        while self._closing is None:
+            stream = self.events()
+            with stream:
+                async for _ in stream:
+                    pass
+        await asyncio.shield(self._closing)
+        return self._error
+
+    def _emit(self, event: Event) -> None:
+        for stream in list(self._streams):
+            stream._put(event)
+
+    # --- actions ------------------------------------------------------------
+
+    async def join(self) -> None:
+        """Connect, say hello and wait for the welcome.
+
+        Raises `FranklyError` when the server refuses (``room-full``,
+        ``invalid-room``, ...), `OSError` when it cannot be reached.
+        """
+        if self._state != "new":
+            raise RuntimeError(f"join() on a client that is {self._state}")
+        self._state = "joining"
+        try:
+            ws, welcome = await self._handshake(None)
+        except BaseException as exc:
+            if self._closing is None:
+                self._state = "closed"
+                self._closing = asyncio.get_running_loop().create_future()
+                await self._cleanup(exc if isinstance(exc, FranklyError) else None)
+            raise
+        if self._state != "joining":  # leave() was called meanwhile
+            await ws.close()
+            raise FranklyError("closed", "left before the welcome came")
+        self._ws = ws
+        self._state = "joined"
+        self._apply_welcome(welcome, first=True)
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def leave(self) -> None:
+        """Say goodbye, close every peer connection and the socket. Safe to call twice."""
+        if self._closing is not None:
+            await asyncio.shield(self._closing)
+            return
+        if self._state == "new":
+            self._state = "closed"
+            self._closing = asyncio.get_running_loop().create_future()
+            await self._cleanup(None)
+            return
+        was_joined = self._state == "joined"
+        self._state = "leaving"
+        ws = self._ws
+        if ws is not None and was_joined:
+            self._send({"type": "leave"}, force=True)
+            # The server answers `leave` by closing with 1000, after what we sent before it.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(3):
+                    await ws.wait_closed()
+        await self._finish(None)
+
+    async def send_chat(self, text: str) -> None:
+        """Send a chat message to the room (it comes back as a `ChatMessage` event)."""
+        if not 1 <= len(text.strip()) <= _MAX_CHAT:
+            raise ValueError(f"chat text must be 1 to {_MAX_CHAT} characters after trimming")
+        self._check_open()
+        self._send({"type": "chat", "text": text})
+
+    async def update(self, *, audio: bool | None = None, video: bool | None = None) -> None:
+        """Turn the microphone and/or camera on or off.
+
+        Off sends silence / black frames on the existing connection (no
+        renegotiation) and tells the others with an ``update``.
+        """
+        if audio is None and video is None:
+            raise ValueError("give audio=, video= or both")
+        self._check_open()
+        message: dict[str, Any] = {"type": "update"}
+        if audio is not None:
+            self._audio_on = audio
+            message["audio"] = audio
+        if video is not None:
+            self._video_on = video
+            message["video"] = video
+        self._gate()
+        if self._me is not None:
+            self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
+        self._send(message)
+
+    async def __aenter__(self) -> Client:
+        if self._state == "new":
+            await self.join()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.leave()
+
+    # --- internals: sending ---------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._state in ("new", "joining"):
+            raise RuntimeError("not joined yet")
+        if self._state in ("leaving", "closed"):
+            raise self._error or FranklyError("closed", "the client has left")
+
+    def _gate(self) -> None:
+        if "audio" in self._media:
+            self._media["audio"].enabled = self._audio_on
+        if "video" in self._media:
+            self._media["video"].enabled = self._video_on
+
+    def _send(self, message: dict[str, Any], *, force: bool = False) -> None:
+        """Queue a message; it goes out now, or after the socket comes back."""
+        if self._state in ("leaving", "closed") and not force:
+            return
+        self._outbox.append(message)
+        self._outbox_ready.set()
+
+    async def _write(self, ws: ClientConnection) -> None:
+        while True:
+            while not self._outbox:
+                self._outbox_ready.clear()
+                await self._outbox_ready.wait()
+            await ws.send(_dump(self._outbox[0]))
+            self._outbox.popleft()
+
+    async def _ping(self, ws: ClientConnection) -> None:
+        n = 0
+        while True:
+            await asyncio.sleep(self._ping_interval)
+            n += 1
+            await ws.send(_dump({"type": "ping", "n": n}))
+
+    # --- internals: connection ------------------------------------------------
+
+    def _hello(self, resume: str | None) -> dict[str, Any]:
+        return {
+            "type": "hello",
+            "version": PROTOCOL_VERSION,
+            "room": self._room,
+            "name": self._name,
+            "audio": self._audio_on,
+            "video": self._video_on,
+            "resume": resume,
+        }
+
+    async def _handshake(self, resume: str | None) -> tuple[ClientConnection, dict[str, Any]]:
+        ws = await connect(
+            self._ws_url,
+            ping_interval=None,  # the protocol has its own ping
+            open_timeout=self._handshake_timeout,
+            close_timeout=2,
+            max_size=2**20,
+        )
+        try:
+            await ws.send(_dump(self._hello(resume)))
+            async with asyncio.timeout(self._handshake_timeout):
+                while True:
+                    raw = await ws.recv()
+                    message = json.loads(raw) if isinstance(raw, str) else None
+                    if not isinstance(message, dict):
+                        continue
+                    if message.get("type") == "welcome":
+                        return ws, message
+                    if message.get("type") == "error":
+                        error = FranklyError.from_message(message)
+                        error.close_code = _FATAL_CODES.get(error.code)
+                        raise error
+        except ConnectionClosed as exc:
+            await ws.close()
+            code = exc.rcvd.code if exc.rcvd is not None else None
+            raise FranklyError.from_close(code, exc.rcvd.reason if exc.rcvd else "") from None
+        except TimeoutError:
+            ws.transport.abort()
+            raise FranklyError(HANDSHAKE_FAILED, "no welcome from the server in time") from None
+        except BaseException:
+            await ws.close()
+            raise
+
+    async def _run(self) -> None:
+        """Read the socket; when it is lost, reconnect; until the end."""
+        error: FranklyError | None = None
+        try:
+            while True:
+                ws = self._ws
+                assert ws is not None
+                code = await self._session(ws)
+                self._ws = None
+                if self._state in ("leaving", "closed"):
+                    return
+                fatal, self._fatal = self._fatal, None
+                if code in FINAL_CLOSE_CODES or not self._reconnect:
+                    error = fatal or FranklyError.from_close(code)
+                    log.warning("signaling closed for good: %s", error)
+                    break
+                log.info("signaling lost (close code %s); reconnecting", code)
+                self._state = "reconnecting"
+                outcome = await self._reconnect_loop(code)
+                if isinstance(outcome, FranklyError):
+                    error = outcome
+                    break
+                self._state = "joined"
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("frankly client failed")
+            error = FranklyError("internal", f"the SDK failed: {exc!r}")
+        self._background_task(self._finish(error))
+
+    @property
+    def _dead_after(self) -> float:
+        # Two missed pongs (docs/protocol.md, "Keepalive"); never under a second,
+        # so that a pause of the event loop is not taken for a dead server.
+        return max(2 * self._ping_interval, 1.0)
+
+    async def _session(self, ws: ClientConnection) -> int | None:
+        """Serve one connection; return its close code (None if it went silent or vanished)."""
+        writer = asyncio.get_running_loop().create_task(self._write(ws))
+        pinger = asyncio.get_running_loop().create_task(self._ping(ws))
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self._dead_after):
+                        raw = await ws.recv()
+                except TimeoutError:
+                    log.warning("heard nothing from the server for %.1f s", self._dead_after)
+                    ws.transport.abort()
+                    return None
+                if not isinstance(raw, str):
+                    continue
+                try:
+                    message = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(message, dict):
+                    self._dispatch(message)
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd is not None else None
+        finally:
+            for task in (writer, pinger):
+                task.cancel()
+            for task in (writer, pinger):
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await task
+
+    async def _reconnect_loop(self, close_code: int | None) -> FranklyError | None:
+        delay = _BACKOFF_FIRST
+        attempt = 0
+        while True:
+            attempt += 1
+            self._emit(Reconnecting(attempt=attempt, delay=delay, close_code=close_code))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _BACKOFF_MAX)
+            try:
+                ws, welcome = await self._handshake(self._resume)
+            except FranklyError as exc:
+                if exc.code in _HOPELESS or exc.close_code in FINAL_CLOSE_CODES:
+                    return exc
+                log.info("reconnect attempt %d refused: %s", attempt, exc)
+                continue
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+                log.info("reconnect attempt %d failed: %r", attempt, exc)
+                continue
+            self._ws = ws
+            self._apply_welcome(welcome, first=False)
+            return None
+
+    async def _finish(self, error: FranklyError | None) -> None:
+        if self._closing is None:
+            self._state = "closed"
+            self._closing = asyncio.get_running_loop().create_future()
+            task = self._task
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self._cleanup(error)
+        else:
+            await asyncio.shield(self._closing)
+
+    async def _cleanup(self, error: FranklyError | None) -> None:
+        assert self._closing is not None
+        try:
+            self._error = error
+            self._state = "closed"
+            links = list(self._links.values())
+            self._links.clear()
+            for link in links:
+                await link.close()
+            for media in self._media.values():
+                await media.aclose()
+            background = [t for t in self._background if t is not asyncio.current_task()]
+            if background:
+                await asyncio.gather(*background, return_exceptions=True)
+            if self._ws is not None:
+                ws, self._ws = self._ws, None
+                with contextlib.suppress(Exception):
+                    await ws.close()
+            self._emit(Closed(error=error))
+            for stream in list(self._streams):
+                stream._put(None)
+            self._streams.clear()
+        finally:
+            if not self._closing.done():
+                self._closing.set_result(None)
+
+    def _background_task(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- internals: room state ----------------------------------------------------
+
+    def _apply_welcome(self, welcome: dict[str, Any], *, first: bool) -> None:
+        me = Participant.from_wire(welcome["you"])
+        resumed = bool(welcome.get("resumed")) and self._me is not None and me.id == self._me.id
+        resume = welcome.get("resume")
+        self._resume = resume if isinstance(resume, str) else None
+        self._room = str(welcome.get("room", self._room))
+        self._ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
+        self._ping_interval = float(welcome.get("ping_interval") or 10.0)
+        self._mode = str(welcome.get("mode", "p2p"))
+        maximum = welcome.get("max_participants")
+        self._max_participants = maximum if isinstance(maximum, int) else None
+        others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
+        chat = [ChatMessage.from_wire(c) for c in welcome.get("chat") or []]
+
+        if first:
+            self._me = me
+            self._participants = {p.id: p for p in others}
+            self._chat = chat
+            self._last_chat_id = max((c.id for c in chat), default=0)
+            for p in others:
+                self._link_if_p2p(p.id)
+            log.info("joined %s as %s (%s)", self._room, me.name, me.id)
+            self._warn_if_sfu()
+            return
+
+        if not resumed:
+            # The server forgot us: everything we knew is gone, and we are someone new.
+            log.info("rejoined %s afresh as %s", self._room, me.id)
+            for link in self._links.values():
+                self._background_task(link.close())
+            self._links.clear()
+            self._outbox = deque(m for m in self._outbox if m.get("type") == "chat")
+            self._outbox_ready.set()
+            old, self._participants = self._participants, {}
+            self._me = me
+            self._emit(Reconnected(resumed=False, me=me))
+            for p in old.values():
+                self._emit(ParticipantLeft(participant=p, reason="disconnected"))
+            for p in others:
+                self._participants[p.id] = p
+                self._link_if_p2p(p.id)
+                self._emit(ParticipantJoined(participant=p))
+        else:
+            log.info("resumed %s as %s", self._room, me.id)
+            self._me = me
+            self._emit(Reconnected(resumed=True, me=me))
+            now = {p.id: p for p in others}
+            for pid in [pid for pid in self._participants if pid not in now]:
+                gone = self._participants.pop(pid)
+                old_link = self._links.pop(pid, None)
+                if old_link is not None:
+                    self._background_task(old_link.close())
+                self._emit(ParticipantLeft(participant=gone, reason="disconnected"))
+            for p in others:
+                before = self._participants.get(p.id)
+                self._participants[p.id] = p
+                if before is None:
+                    self._link_if_p2p(p.id)
+                    self._emit(ParticipantJoined(participant=p))
+                elif before != p:
+                    self._emit(ParticipantUpdated(participant=p))
+            for link in self._links.values():
+                link.resend_pending_offer()
+            if (me.audio, me.video) != (self._audio_on, self._video_on):
+                self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
+                self._me = replace(me, audio=self._audio_on, video=self._video_on)
+        # Chat said while we were away.
+        for message in chat:
+            self._chat_arrived(message)
+
+    def _chat_arrived(self, message: ChatMessage) -> None:
+        if message.id and message.id <= self._last_chat_id:
+            return
+        self._last_chat_id = max(self._last_chat_id, message.id)
+        self._chat.append(message)
+        self._emit(message)
+
+    def _participant(self, pid: str) -> Participant:
+        known = self._participants.get(pid)
+        return known if known is not None else Participant(pid, "", True, True, True)
+
+    def _link(self, pid: str) -> PeerLink:
+        link = self._links.get(pid)
+        if link is None:
+            assert self._me is not None
+            link = PeerLink(
+                pid,
+                polite=self._me.id > pid,
+                ice_servers=self._ice_servers,
+                media=self._media,
+                send=self._send,
+                on_track=self._track_arrived,
+                on_state=self._link_state,
+            )
+            self._links[pid] = link
+        return link
+
+    def _link_if_p2p(self, pid: str) -> None:
+        # In an SFU room the others stop making peer-to-peer connections.
+        if self._mode == "p2p":
+            self._link(pid)
+
+    def _warn_if_sfu(self) -> None:
+        if self._mode != "p2p":
+            log.warning(
+                "room %s is in %s mode, which this SDK does not speak yet: "
+                "no media with those who join from now on",
+                self._room,
+                self._mode,
+            )
+
+    def _track_arrived(self, pid: str, track: MediaStreamTrack) -> None:
+        log.debug("%s track from %s", track.kind, pid)
+        self._emit(TrackReceived(participant=self._participant(pid), track=track))
+
+    def _link_state(self, pid: str, state: str) -> None:
+        log.debug("connection with %s: %s", pid, state)
+        self._emit(ConnectionStateChanged(participant=self._participant(pid), state=state))
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        try:
+            if kind == "signal":
+                sender = message.get("from")
+                if not isinstance(sender, str) or self._me is None or sender == self._me.id:
+                    return
+                if sender in self._links or self._mode == "p2p":
+                    self._link(sender).signal(message)
+            elif kind == "joined":
+                p = Participant.from_wire(message["participant"])
+                if self._me is None or p.id == self._me.id:
+                    return
+                self._participants[p.id] = p
+                self._link_if_p2p(p.id)
+                self._emit(ParticipantJoined(participant=p))
+            elif kind == "mode":
+                mode = str(message["mode"])
+                if mode != self._mode:
+                    self._mode = mode
+                    self._warn_if_sfu()
+                    # Keep the peer connections that carry media; drop the ones
+                    # just begun (with the newcomer who moved the room).
+                    for pid, begun in list(self._links.items()):
+                        if begun.state != "connected":
+                            del self._links[pid]
+                            self._background_task(begun.close())
+                    self._emit(ModeChanged(mode=mode))
+            elif kind == "updated":
+                p = Participant.from_wire(message["participant"])
+                if self._me is not None and p.id == self._me.id:
+                    self._me = p
+                    return
+                self._participants[p.id] = p
+                self._emit(ParticipantUpdated(participant=p))
+            elif kind == "left":
+                pid = str(message["id"])
+                gone = self._participants.pop(pid, None) or self._participant(pid)
+                link = self._links.pop(pid, None)
+                if link is not None:
+                    self._background_task(link.close())
+                reason: Literal["left", "disconnected"] = (
+                    "disconnected" if message.get("reason") == "disconnected" else "left"
+                )
+                self._emit(ParticipantLeft(participant=gone, reason=reason))
+            elif kind == "chat":
+                self._chat_arrived(ChatMessage.from_wire(message))
+            elif kind == "error":
+                error = FranklyError.from_message(message)
+                if error.code in _FATAL_CODES:
+                    error.close_code = _FATAL_CODES[error.code]
+                    self._fatal = error
+                else:
+                    log.warning("the server refused a message: %s", error)
+                    self._emit(ServerError(error=error))
+        except (KeyError, TypeError, ValueError):
+            log.warning("ignoring a malformed %s message: %r", kind, message)
+
+
+async def join(
+    url: str,
+    *,
+    name: str,
+    room: str | None = None,
+    audio: MediaStreamTrack | None = None,
+    video: MediaStreamTrack | None = None,
+    audio_enabled: bool | None = None,
+    video_enabled: bool | None = None,
+    reconnect: bool = True,
+) -> Client:
+    """Join a room and return the joined `Client` (see `Client` for the arguments)."""
+    client = Client(
+        url,
+        name=name,
+        room=room,
+        audio=audio,
+        video=video,
+        audio_enabled=audio_enabled,
+        video_enabled=video_enabled,
+        reconnect=reconnect,
+    )
+    await client.join()
+    return client

@@ -1,0 +1,196 @@
+"""Participants and the events a `Client` reports.
+
+Every event is a frozen dataclass deriving from `Event`, so a consumer can
+``match`` on them::
+
+    async for event in call.events():
+        match event:
+            case ParticipantJoined(participant=p):
+                print(p.name, "joined")
+            case ChatMessage(name=name, text=text):
+                print(f"{name}: {text}")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from aiortc.mediastreams import MediaStreamTrack
+
+    from frankly.client.errors import FranklyError
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """Someone in the room, as the server last described them."""
+
+    id: str
+    name: str
+    audio: bool
+    """Their microphone is on."""
+    video: bool
+    """Their camera is on."""
+    connected: bool
+    """False while their signaling socket is away (they may still come back)."""
+
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> Participant:
+        return cls(
+            id=str(obj["id"]),
+            name=str(obj.get("name", "")),
+            audio=bool(obj.get("audio", True)),
+            video=bool(obj.get("video", True)),
+            connected=bool(obj.get("connected", True)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base class of everything `Client.events()` yields."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantJoined(Event):
+    participant: Participant
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantUpdated(Event):
+    """A participant's microphone, camera or connection changed."""
+
+    participant: Participant
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantLeft(Event):
+    participant: Participant
+    reason: Literal["left", "disconnected"]
+    """``left``: they said goodbye; ``disconnected``: they went away and did not come back."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage(Event):
+    """A chat message to the room, including your own (the server echoes them)."""
+
+    id: int
+    sender_id: str
+    name: str
+    text: str
+    ts: float
+    """The server's Unix time in seconds."""
+
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> ChatMessage:
+        return cls(
+            id=int(obj.get("id", 0)),
+            sender_id=str(obj.get("from", "")),
+            name=str(obj.get("name", "")),
+            text=str(obj.get("text", "")),
+            ts=float(obj.get("ts", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrackReceived(Event):
+    """A remote participant's audio or video track arrived.
+
+    Call ``await track.recv()`` to get decoded ``av.AudioFrame`` / ``av.VideoFrame``
+    objects. Frames queue up until read, so read every track you receive (or hand
+    it to ``aiortc.contrib.media.MediaBlackhole``). ``recv()`` raises
+    ``aiortc.mediastreams.MediaStreamError`` once the participant is gone.
+    """
+
+    participant: Participant
+    track: MediaStreamTrack
+
+    @property
+    def kind(self) -> Literal["audio", "video"]:
+        return "video" if self.track.kind == "video" else "audio"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStateChanged(Event):
+    """The media connection with one participant changed state.
+
+    ``state`` is the ``RTCPeerConnection.connectionState``: ``new``,
+    ``connecting``, ``connected``, ``failed`` or ``closed``.
+    """
+
+    participant: Participant
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnecting(Event):
+    """The signaling socket was lost; the SDK is about to try again.
+
+    Media with the others keeps flowing peer to peer meanwhile.
+    """
+
+    attempt: int
+    delay: float
+    """Seconds before this attempt."""
+    close_code: int | None
+    """The close code that ended the last connection (None when it just vanished)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnected(Event):
+    """The signaling socket is back.
+
+    ``resumed`` is True when the server kept us (same id, the others saw no
+    leave). When False the grace period had passed: we joined afresh with a new
+    id, and the SDK has reported everyone it knew as left and everyone now in
+    the room as joined.
+    """
+
+    resumed: bool
+    me: Participant
+
+
+@dataclass(frozen=True, slots=True)
+class ModeChanged(Event):
+    """The room moved its media to the server's SFU (``mode`` is ``sfu``).
+
+    This SDK speaks peer to peer only so far: in an ``sfu`` room it keeps chat,
+    events and the peer connections it already has, but makes no new ones.
+    """
+
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServerError(Event):
+    """The server refused one message without closing (``rate-limited``, ``unknown-peer``, ...)."""
+
+    error: FranklyError
+
+
+@dataclass(frozen=True, slots=True)
+class Closed(Event):
+    """The last event: the client is done.
+
+    ``error`` is None after `Client.leave`, else why it ended (a fatal protocol
+    error, or a close after which the protocol says not to reconnect).
+    """
+
+    error: FranklyError | None
+
+
+__all__ = [
+    "ChatMessage",
+    "Closed",
+    "ConnectionStateChanged",
+    "Event",
+    "ModeChanged",
+    "Participant",
+    "ParticipantJoined",
+    "ParticipantLeft",
+    "ParticipantUpdated",
+    "Reconnected",
+    "Reconnecting",
+    "ServerError",
+    "TrackReceived",
+]

@@ -1,0 +1,319 @@
+"""One RTCPeerConnection with one remote participant, and its negotiation.
+
+The rules are those of docs/protocol.md, "Negotiation", for a client that
+cannot roll back: the side whose id sorts higher is *polite*. While polite the
+SDK never offers; it answers every offer. While impolite it offers (one audio
+and one video m-line, send-receive when it has that track, else receive-only,
+so that a polite peer can always answer with its own media) and ignores an
+offer that collides with its own.
+
+aiortc gathers every candidate before `setLocalDescription` returns, so the
+descriptions the SDK sends carry their candidates and it sends no `candidate`
+signals. Candidates from the other side (browsers trickle them) are added as
+they come, or kept until there is a remote description to add them to.
+
+All work for one peer runs in order on one task, so an answer never races the
+offer it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aiortc import (
+    RTCConfiguration,
+    RTCIceCandidate,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.sdp import candidate_from_sdp
+
+from frankly.client.media import LocalMedia
+
+log = logging.getLogger("frankly.client")
+
+SendSignal = Callable[[dict[str, Any]], None]
+OnTrack = Callable[[str, MediaStreamTrack], None]
+OnState = Callable[[str, str], None]
+
+
+def ice_servers_from_wire(servers: list[dict[str, Any]]) -> list[RTCIceServer]:
+    """The welcome's `ice_servers` (RTCIceServer dictionaries) as aiortc objects."""
+    out: list[RTCIceServer] = []
+    for server in servers:
+        urls = server.get("urls")
+        if not isinstance(urls, str | list):
+            continue
+        out.append(
+            RTCIceServer(
+                urls=urls, username=server.get("username"), credential=server.get("credential")
+            )
+        )
+    return out
+
+
+def parse_candidate(obj: dict[str, Any]) -> RTCIceCandidate | None:
+    """An RTCIceCandidateInit from the wire, or None for an end-of-candidates marker."""
+    text = obj.get("candidate")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    if text.startswith("candidate:"):
+        text = text[len("candidate:") :]
+    candidate = candidate_from_sdp(text)
+    mid = obj.get("sdpMid")
+    index = obj.get("sdpMLineIndex")
+    candidate.sdpMid = mid if isinstance(mid, str) else None
+    candidate.sdpMLineIndex = index if isinstance(index, int) else None
+    if candidate.sdpMid is None and candidate.sdpMLineIndex is None:
+        candidate.sdpMLineIndex = 0
+    return candidate
+
+
+def _connect_tasks(pc: RTCPeerConnection) -> list[asyncio.Task[Any]]:
+    """The unfinished `RTCPeerConnection.__connect` tasks of ``pc``."""
+    found = []
+    for task in asyncio.all_tasks():
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if (
+            getattr(coro, "__qualname__", "") == "RTCPeerConnection.__connect"
+            and frame is not None
+            and frame.f_locals.get("self") is pc
+        ):
+            found.append(task)
+    return found
+
+
+async def _sweep(pc: RTCPeerConnection) -> None:
+    """Stop what a connect task started after `close` (stopping twice is harmless)."""
+    for transceiver in pc.getTransceivers():
+        await transceiver.sender.stop()
+        await transceiver.receiver.stop()
+        connection = getattr(transceiver.receiver.transport.transport, "_connection", None)
+        consent = getattr(connection, "_query_consent_task", None)
+        if isinstance(consent, asyncio.Task) and not consent.done():
+            consent.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consent
+
+
+class PeerLink:
+    """The media connection with one remote participant."""
+
+    def __init__(
+        self,
+        peer_id: str,
+        *,
+        polite: bool,
+        ice_servers: list[RTCIceServer],
+        media: Mapping[str, LocalMedia],
+        send: SendSignal,
+        on_track: OnTrack,
+        on_state: OnState,
+    ) -> None:
+        self.peer_id = peer_id
+        self.polite = polite
+        self.tracks: list[MediaStreamTrack] = []
+        self._send = send
+        self._on_track = on_track
+        self._on_state = on_state
+        self._ignore_offer = False
+        self._early_candidates: list[RTCIceCandidate] = []
+        self._taps: list[MediaStreamTrack] = []
+        self._closed = False
+        self._resend_timer: asyncio.TimerHandle | None = None
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
+        self.pc.on("track", self._track)
+        self.pc.on("connectionstatechange", self._state)
+        for kind in ("audio", "video"):
+            local = media.get(kind)
+            tap = local.tap() if local is not None else None
+            if tap is not None:
+                self._taps.append(tap)
+            if polite:
+                # addTrack makes a transceiver with no mid yet, which aiortc pairs
+                # with the first m-line of the same kind in the peer's offer.
+                if tap is not None:
+                    self.pc.addTrack(tap)
+            else:
+                self.pc.addTransceiver(
+                    tap if tap is not None else kind,
+                    direction="sendrecv" if tap is not None else "recvonly",
+                )
+        self._inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._worker = asyncio.get_running_loop().create_task(self._work())
+        if not polite:
+            self._inbox.put_nowait(("offer", None))
+
+    @property
+    def state(self) -> str:
+        return str(self.pc.connectionState)
+
+    # --- what the client feeds in ------------------------------------------
+
+    def signal(self, message: dict[str, Any]) -> None:
+        """A `signal` message from this peer."""
+        if "description" in message and isinstance(message["description"], dict):
+            self._inbox.put_nowait(("description", message["description"]))
+        elif "candidate" in message:
+            candidate = message["candidate"]
+            self._inbox.put_nowait(
+                ("candidate", candidate if isinstance(candidate, dict) else None)
+            )
+
+    def resend_pending_offer(self, delay: float = 3.0) -> None:
+        """After our socket came back: an offer we sent may have been lost on the way.
+
+        The server keeps signals for an absent participant and delivers them on
+        resume, so an answer usually comes without this; if ``delay`` seconds on
+        our offer is still unanswered, send it again.
+        """
+        if self._resend_timer is not None:
+            self._resend_timer.cancel()
+        self._resend_timer = asyncio.get_running_loop().call_later(
+            delay, self._inbox.put_nowait, ("resend", None)
+        )
+
+    async def close(self) -> None:
+        """Close the connection; its remote tracks end.
+
+        An operation under way (gathering candidates, say) is let finish first:
+        cancelled halfway, aiortc would leave its sockets open.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._resend_timer is not None:
+            self._resend_timer.cancel()
+        self._inbox.put_nowait(("stop", None))
+        try:
+            await asyncio.wait_for(asyncio.shield(self._worker), 10)
+        except TimeoutError:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        for tap in self._taps:
+            tap.stop()
+        # aiortc connects in a task of its own that close() neither waits for nor
+        # stops: closed under it, that task can go on to start RTCP and ICE
+        # consent tasks that nothing ends. So give it a moment to finish first
+        # (tens of ms on a LAN; it never will if the peer is gone), then sweep up.
+        connecting = _connect_tasks(self.pc)
+        if connecting:
+            await asyncio.wait(connecting, timeout=0.5)
+        await self.pc.close()
+        if connecting:
+            await asyncio.wait(connecting, timeout=2)
+            for task in connecting:
+                if task.done() and not task.cancelled():
+                    task.exception()  # a connection closed halfway fails; that is expected
+            await _sweep(self.pc)
+
+    # --- the worker ---------------------------------------------------------
+
+    async def _work(self) -> None:
+        while not self._closed:
+            op, arg = await self._inbox.get()
+            if self._closed:
+                return
+            try:
+                if op == "offer":
+                    await self._offer()
+                elif op == "description":
+                    await self._description(arg)
+                elif op == "candidate":
+                    await self._candidate(arg)
+                elif op == "resend":
+                    self._resend()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("negotiation with %s: %s failed", self.peer_id, op, exc_info=True)
+
+    async def _offer(self) -> None:
+        if self.polite or self.pc.signalingState != "stable":
+            return
+        offer = await self.pc.createOffer()
+        await self.pc.setLocalDescription(offer)
+        self._send_description()
+
+    def _resend(self) -> None:
+        if self.pc.signalingState == "have-local-offer":
+            self._send_description()
+
+    async def _description(self, desc: dict[str, Any]) -> None:
+        kind = desc.get("type")
+        sdp = desc.get("sdp")
+        if not isinstance(sdp, str):
+            return
+        if kind == "offer":
+            if self.pc.signalingState != "stable":
+                # A collision. Impolite: ignore theirs, they roll back and answer ours.
+                # Polite: cannot happen, since a polite SDK never offers.
+                log.debug("ignoring an offer from %s that collides with ours", self.peer_id)
+                self._ignore_offer = True
+                return
+            self._ignore_offer = False
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            await self._add_early_candidates()
+            answer = await self.pc.createAnswer()
+            await self.pc.setLocalDescription(answer)
+            self._send_description()
+        elif kind == "answer":
+            if self.pc.signalingState != "have-local-offer":
+                log.debug(
+                    "ignoring an answer from %s in state %s", self.peer_id, self.pc.signalingState
+                )
+                return
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+            await self._add_early_candidates()
+        # "rollback" concerns only the side that sends it.
+
+    async def _candidate(self, obj: dict[str, Any] | None) -> None:
+        if obj is None or self._ignore_offer:
+            return
+        candidate = parse_candidate(obj)
+        if candidate is None:
+            # End of candidates: aiortc would then declare failure as soon as the
+            # checks run out; browsers may still send candidates for a later generation.
+            return
+        if self.pc.remoteDescription is None:
+            self._early_candidates.append(candidate)
+        else:
+            await self.pc.addIceCandidate(candidate)
+
+    async def _add_early_candidates(self) -> None:
+        early, self._early_candidates = self._early_candidates, []
+        for candidate in early:
+            await self.pc.addIceCandidate(candidate)
+
+    def _send_description(self) -> None:
+        local = self.pc.localDescription
+        if local is None or self._closed:
+            return
+        self._send(
+            {
+                "type": "signal",
+                "to": self.peer_id,
+                "description": {"type": local.type, "sdp": local.sdp},
+            }
+        )
+
+    # --- aiortc callbacks ---------------------------------------------------
+
+    def _track(self, track: MediaStreamTrack) -> None:
+        if self._closed:
+            return
+        self.tracks.append(track)
+        self._on_track(self.peer_id, track)
+
+    def _state(self) -> None:
+        if not self._closed:
+            self._on_state(self.peer_id, self.state)

@@ -1,0 +1,76 @@
+"""The SDK's small pure parts: URLs, candidates, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from frankly.client import FranklyError, split_url
+from frankly.client.peer import ice_servers_from_wire, parse_candidate
+
+
+@pytest.mark.parametrize(
+    ("url", "room", "expected"),
+    [
+        ("http://127.0.0.1:8080/team-sync", None, ("ws://127.0.0.1:8080/ws", "team-sync")),
+        ("https://meet.example/team-sync/", None, ("wss://meet.example/ws", "team-sync")),
+        ("https://example.org/frankly/a_b", None, ("wss://example.org/frankly/ws", "a_b")),
+        ("http://h:1/x?lang=fr#top", None, ("ws://h:1/ws", "x")),
+        ("http://h:1", "standup", ("ws://h:1/ws", "standup")),
+        ("ws://h:1/ws", "standup", ("ws://h:1/ws", "standup")),
+        ("http://h:1/no%20such", None, ("ws://h:1/ws", "no such")),
+    ],
+)
+def test_split_url(url: str, room: str | None, expected: tuple[str, str]) -> None:
+    assert split_url(url, room) == expected
+
+
+@pytest.mark.parametrize("url", ["http://h:1/", "ftp://h/room", "team-sync"])
+def test_split_url_refuses(url: str) -> None:
+    with pytest.raises(ValueError):
+        split_url(url)
+
+
+def test_parse_candidate_as_browsers_send_it() -> None:
+    candidate = parse_candidate(
+        {
+            "candidate": "candidate:842163049 1 udp 1677729535 192.0.2.7 50122 typ srflx "
+            "raddr 10.0.0.2 rport 50122 generation 0 ufrag 1Xyz network-cost 999",
+            "sdpMid": "0",
+            "sdpMLineIndex": 0,
+            "usernameFragment": "1Xyz",
+        }
+    )
+    assert candidate is not None
+    assert (candidate.ip, candidate.port, candidate.type) == ("192.0.2.7", 50122, "srflx")
+    assert (candidate.relatedAddress, candidate.relatedPort) == ("10.0.0.2", 50122)
+    assert (candidate.sdpMid, candidate.sdpMLineIndex, candidate.priority) == ("0", 0, 1677729535)
+
+
+def test_parse_candidate_end_markers() -> None:
+    assert parse_candidate({"candidate": "", "sdpMid": "0"}) is None
+    assert parse_candidate({}) is None
+
+
+def test_ice_servers_from_wire() -> None:
+    servers = ice_servers_from_wire(
+        [
+            {"urls": "stun:stun.example:3478"},
+            {"urls": ["turn:t.example:3478?transport=udp"], "username": "u", "credential": "p"},
+            {"no": "urls"},
+        ]
+    )
+    assert [s.urls for s in servers] == [
+        "stun:stun.example:3478",
+        ["turn:t.example:3478?transport=udp"],
+    ]
+    assert (servers[1].username, servers[1].credential) == ("u", "p")
+
+
+def test_franklyerror_from_messages_and_closes() -> None:
+    err = FranklyError.from_message(
+        {"type": "error", "code": "room-full", "message": "full", "ref": "hello"}
+    )
+    assert (err.code, err.message, err.ref) == ("room-full", "full", "hello")
+    assert FranklyError.from_close(4000).code == "replaced"
+    assert FranklyError.from_close(4422).code == "closed"
+    assert FranklyError.from_close(None).close_code is None
