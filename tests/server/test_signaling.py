@@ -19,7 +19,7 @@ async def test_second_joiner_sees_the_first_and_the_first_hears_of_it(
 ) -> None:
     ada = await Raw.join(live_server.ws_url, name="Ada", video=False)
     assert ada.welcome["participants"] == [] and ada.welcome["resumed"] is False
-    assert ada.welcome["mode"] == "p2p" and ada.welcome["max_participants"] == 2
+    assert ada.welcome["mode"] == "p2p" and ada.welcome["max_participants"] == 100
     grace = await Raw.join(live_server.ws_url, name="Grace")
     assert grace.welcome["participants"] == [
         {"id": ada.id, "name": "Ada", "audio": True, "video": False, "connected": True}
