@@ -1,7 +1,8 @@
 """`frankly bench join`: join-to-first-remote-frame for a 1:1 call in Chromium.
 
 For each run, one participant waits in a fresh room; a second opens the
-pre-join screen, and the clock starts when it clicks "Join". It stops when
+pre-join screen, and once its camera preview plays (as it does while a
+person types their name), the clock starts when it clicks "Join". It stops when
 the joiner has decoded the first frame of the other's video (framesDecoded in
 getStats, polled every 5 ms inside the page). Server and browsers run on
 loopback; Chromium is Debian's, with fake camera and microphone.
@@ -98,6 +99,10 @@ def _one_run(browser: Any, base: str, room: str) -> float:
 
 def _join(page: Any, url: str, name: str) -> None:
     page.goto(url)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#preview-video');"
+        " return v && v.readyState >= 2 && v.videoWidth > 0; }"
+    )
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name="Join", exact=True).click()
 

@@ -419,7 +419,12 @@ export class PeerLink extends Emitter {
     this.polite = opts.selfId > opts.peerId;
     this.sendSignal = opts.sendSignal;
     // max-bundle: one transport (one set of candidates) for audio and video.
-    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    // A candidate pool gathers while the offer is on its way, not after it.
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers ?? [],
+      bundlePolicy: 'max-bundle',
+      iceCandidatePoolSize: 1,
+    });
     /** Everything this peer sends us, in one stream for a <video>. */
     this.remoteStream = new MediaStream();
     this.makingOffer = false;
