@@ -71,6 +71,12 @@ class Layer:
     bytes_in: int = 0
     bitrate: float = 0.0
     last_arrival: float = 0.0
+    # For receiver reports: packets received, and the extended highest
+    # sequence number, now and at the last report.
+    received: int = 0
+    cycles: int = 0
+    reported: tuple[int, int] = (-1, 0)  # (extended highest, received) at the last RR
+    lost: int = 0
 
 
 @dataclass(eq=False)
@@ -403,9 +409,12 @@ class Router:
         seq = _U16.unpack_from(packet, 2)[0]
         layer.cache.put(seq, packet)
         layer.bytes_in += len(packet)
+        layer.received += 1
         if layer.highest >= 0 and ((seq - layer.highest) & 0xFFFF) > 1:
             self._gap(layer, seq)
         if layer.highest < 0 or ((seq - layer.highest) & 0xFFFF) < 0x8000:
+            if seq < layer.highest:
+                layer.cycles += 1
             layer.highest = seq
         layer.last_arrival = now = time.monotonic()
         if keyframe:
@@ -422,7 +431,7 @@ class Router:
             out_seq = (seq + down.seq_offset) & 0xFFFF
             out_ts = (ts + down.ts_offset) & 0xFFFFFFFF
             head = _HEAD.pack(b0, marker | down.pt, out_seq, out_ts, down.ssrc)
-            if ((out_seq - down.last_seq) & 0xFFFF) < 0x8000:
+            if down.last_seq < 0 or ((out_seq - down.last_seq) & 0xFFFF) < 0x8000:
                 down.last_seq, down.last_ts = out_seq, out_ts
             down.subscriber.transport.send_rtp(head + ext + body)
             self.forwarded += 1
@@ -603,6 +612,14 @@ class Router:
             ]
             if ssrcs:
                 publisher.transport.send_rtcp(rtcp.remb_packet(publisher.ssrc, estimate, ssrcs))
+            blocks = [
+                _report_block(layer)
+                for track in publisher.tracks.values()
+                for layer in track.layers
+                if layer.ssrc and layer.highest >= 0
+            ]
+            if blocks:
+                publisher.transport.send_rtcp(rtcp.receiver_report(publisher.ssrc, blocks))
         for subscriber in self.subscribers.values():
             self._choose_layers(subscriber, now)
         self._timers[0] = asyncio.get_running_loop().call_later(STATS_PERIOD, self._stats_tick)
@@ -649,6 +666,25 @@ class Router:
             self.on_speaker(loudest.id)
         for publisher in self.publishers.values():
             publisher.level *= 0.7  # silence decays even without packets
+
+
+def _report_block(layer: Layer) -> tuple[int, int, int, int, int]:
+    """(SSRC, fraction lost, cumulative lost, extended highest seq, jitter) since the last RR.
+
+    Publishers' loss-based rate control needs these; without them a
+    browser's estimate does not grow.
+    """
+    highest = layer.cycles << 16 | layer.highest
+    last_highest, last_received = layer.reported
+    if last_highest < 0:
+        last_highest = highest - layer.received
+    expected = highest - last_highest
+    got = layer.received - last_received
+    lost = max(0, expected - got)
+    layer.lost += lost
+    layer.reported = (highest, layer.received)
+    fraction = (lost * 256 // expected) if expected > 0 else 0
+    return layer.ssrc, min(fraction, 255), layer.lost, highest, 0
 
 
 def _primary_ssrc(media: sdp.Media) -> int:

@@ -16,9 +16,12 @@ TRANSPORT_CC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-exte
 MID = "urn:ietf:params:rtp-hdrext:sdes:mid"
 RID = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
 REPAIRED_RID = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+# Not transport-cc: a publisher that negotiates it waits for transport-wide
+# feedback, which the SFU does not send, and its estimate sinks. The SFU
+# sends REMB and receiver reports instead (goog-remb).
 ACCEPTED_EXTENSIONS = {
-    "audio": (AUDIO_LEVEL, TRANSPORT_CC, MID),
-    "video": (TRANSPORT_CC, MID, RID, REPAIRED_RID),
+    "audio": (AUDIO_LEVEL, MID),
+    "video": (MID, RID, REPAIRED_RID, ABS_SEND_TIME),
 }
 
 
@@ -228,7 +231,7 @@ def _wire_name(name: str) -> str:
 
 # What the SFU accepts from a publisher, in order of preference per kind.
 PREFERRED = {"audio": ["OPUS"], "video": ["VP8", "H264", "VP9"]}
-FEEDBACK = {"audio": ["transport-cc"], "video": ["nack", "nack pli", "ccm fir", "transport-cc"]}
+FEEDBACK = {"audio": [], "video": ["nack", "nack pli", "ccm fir", "goog-remb"]}
 
 
 def choose_codec(media: Media) -> Codec | None:

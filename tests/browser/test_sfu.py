@@ -93,7 +93,9 @@ def test_a_narrow_link_gets_a_lower_simulcast_layer_and_back(
     from frankly.sfu.impair import Impairment
 
     pages = [new_page() for _ in range(3)]
-    ids = [join(page, "narrow", name) for page, name in zip(pages, "ABC", strict=True)]
+    ids = [
+        join(page, "narrow", name) for page, name in zip(pages, ["Ada", "Bea", "Cy"], strict=True)
+    ]
     for page in pages:
         in_sfu_mode(page)
     wait_media(pages[0], ids[1], frames_over=5)
@@ -124,7 +126,9 @@ def test_a_narrow_link_gets_a_lower_simulcast_layer_and_back(
             f"layer stayed at {layer_of(ids[0], ids[1])}, wanted {predicate} {want}"
         )
 
-    wait_layer("above", 0)  # a clear link climbs above the lowest layer
+    # Ada shows Bea's video large: a clear link climbs above the lowest layer.
+    pages[0].evaluate("(id) => window.frankly.session.view(id, 720)", ids[1])
+    wait_layer("above", 0)
     link = Impairment(rate_bps=300_000)
 
     def narrow(on: bool) -> None:

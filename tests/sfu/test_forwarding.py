@@ -143,3 +143,28 @@ async def test_speaker_follows_the_loudest_audio(rig: Rig) -> None:
         pub.on_rtp(pub, opus(seq, seq * 960, 1112, level=5))  # loud: 5 dB below full
     rig.router.update_speaker()
     assert rig.speakers == ["eve"]
+
+
+async def test_publishers_get_receiver_reports_and_remb(rig: Rig) -> None:
+    rig.subscriber("ada")
+    pub = rig.publish("eve", audio=False)
+    for seq in (65530, 65531, 65533, 65535, 0, 1):  # 2 of 8 lost, across the wrap
+        pub.on_rtp(pub, vp8(seq, 0, 1111, keyframe=True))
+    rig.router._timers = [None, None]  # type: ignore[list-item]
+    rig.router._stats_tick()
+    rig.router._timers[0].cancel()  # type: ignore[union-attr]
+    kinds = {p[1]: p for p in pub.rtcp}
+    ((_, count, offset, _),) = list(rtcp.walk(kinds[rtcp.RR]))
+    ((ssrc, fraction, _),) = rtcp.report_blocks(kinds[rtcp.RR], offset, count, rtcp.RR)
+    assert ssrc == 1111 and fraction == 0  # the first report has nothing to compare with
+    for seq in (2, 3, 5, 6):  # 4 of 5 since the last report: 20 % lost
+        pub.on_rtp(pub, vp8(seq, 0, 1111, keyframe=False))
+    pub.rtcp.clear()
+    rig.router._stats_tick()
+    rig.router._timers[0].cancel()  # type: ignore[union-attr]
+    rr = next(p for p in pub.rtcp if p[1] == rtcp.RR)
+    ((ssrc, fraction, _),) = rtcp.report_blocks(rr, 0, 1, rtcp.RR)
+    assert fraction == 256 // 5
+    remb = next(p for p in pub.rtcp if p[1] == rtcp.PSFB)
+    bitrate, ssrcs = rtcp.remb(remb, 0, len(remb)) or (0, [])
+    assert ssrcs == [1111] and bitrate >= 990_000  # room to grow: at least 1 Mbit/s
