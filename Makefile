@@ -40,7 +40,9 @@ typecheck:
 	node_modules/.bin/tsc -p tsconfig.json
 
 bench: $(VENV)/.test-deps
+	./scripts/system-deps chromium janus
 	$(BIN)/frankly bench join
+	$(BIN)/frankly bench sfu
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -31,6 +31,13 @@ def main(argv: list[str] | None = None) -> None:
     join = benches.add_parser("join", help="join-to-first-remote-frame, 1:1 in Chromium")
     join.add_argument("--runs", type=int, default=10)
     join.set_defaults(run=_bench_join)
+    sfu = benches.add_parser(
+        "sfu", help="SFU forwarding throughput, latency and memory, beside Janus"
+    )
+    from frankly.bench.sfu import add_arguments
+
+    add_arguments(sfu)
+    sfu.set_defaults(run=_bench_sfu)
 
     args = parser.parse_args(argv)
     args.run(args, parser)
@@ -90,6 +97,12 @@ def _announced(host: str) -> str:
         return socket.gethostbyname(socket.gethostname())
     except OSError:
         return "127.0.0.1"
+
+
+def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.bench.sfu import options, run
+
+    run(**options(args))
 
 
 def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

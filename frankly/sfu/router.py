@@ -119,10 +119,10 @@ class DownTrack:
     last_ts: int = 0
     last_time: float = 0.0
     started: bool = False
+    pt: int = 0  # the payload type toward the subscriber
 
-    @property
-    def pt(self) -> int:
-        return OUT_PT[self.track.codec.name]
+    def __post_init__(self) -> None:
+        self.pt = OUT_PT[self.track.codec.name]
 
 
 @dataclass(eq=False)

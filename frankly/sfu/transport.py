@@ -10,8 +10,10 @@ is dropped and counted; it never reaches another session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+import socket
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -97,6 +99,34 @@ class PeerTransport:
         self.on_closed(self)
 
 
+# Every publisher shares this one socket, so its buffers must absorb a stall
+# of the event loop: the kernel's default (208 KiB, about 90 full packets)
+# overflowed under load at half the CPU (docs/benchmarks.md).
+SOCKET_BUFFER = 4 << 20
+
+
+def _enlarge_buffers(sock: Any) -> None:
+    if sock is None:
+        return
+    for force, plain in (
+        (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF),
+        (getattr(socket, "SO_SNDBUFFORCE", None), socket.SO_SNDBUF),
+    ):
+        try:  # past net.core.rmem_max / wmem_max needs CAP_NET_ADMIN
+            sock.setsockopt(socket.SOL_SOCKET, force or plain, SOCKET_BUFFER)
+        except (OSError, TypeError):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, plain, SOCKET_BUFFER)
+    got = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    if got < SOCKET_BUFFER:
+        log.warning(
+            "the SFU's UDP receive buffer is %d KiB; raise net.core.rmem_max to %d "
+            "(or run with CAP_NET_ADMIN) so bursts are not dropped",
+            got // 1024,
+            SOCKET_BUFFER,
+        )
+
+
 def _ignore(transport: PeerTransport, packet: bytes) -> None:
     pass
 
@@ -125,6 +155,7 @@ class MediaServer(asyncio.DatagramProtocol):
         udp, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=(self.host, port))
         self._udp = udp
         self.port = udp.get_extra_info("sockname")[1]
+        _enlarge_buffers(udp.get_extra_info("socket"))
         self._sweeper = loop.call_later(5, self._sweep)
 
     def stop(self) -> None:
