@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
 
     add_arguments(sfu)
     sfu.set_defaults(run=_bench_sfu)
+    soak = benches.add_parser("soak", help="SFU memory while people come and go")
+    soak.add_argument("--minutes", type=float, default=10.0)
+    soak.set_defaults(run=_bench_soak)
 
     args = parser.parse_args(argv)
     args.run(args, parser)
@@ -103,6 +106,12 @@ def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     from frankly.bench.sfu import options, run
 
     run(**options(args))
+
+
+def _bench_soak(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.bench.soak import run
+
+    run(minutes=args.minutes)
 
 
 def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

@@ -15,6 +15,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
+from tests.sfu.peers import msid_for_mid
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ class SfuPeer:
                 sdp = self.subscribe.remoteDescription.sdp
                 for t in self.subscribe.getTransceivers():
                     if t.receiver.track is track:
-                        stream = _msid(sdp, t.mid)
+                        stream = msid_for_mid(sdp, t.mid)
                         self.frames[stream] = self.frames.get(stream, 0) + 1
                 self.got.set()
 
@@ -78,16 +79,6 @@ class SfuPeer:
             task.cancel()
         await self.publish.close()
         await self.subscribe.close()
-
-
-def _msid(sdp: str, mid: str | None) -> str:
-    current = None
-    for line in sdp.splitlines():
-        if line.startswith("a=mid:"):
-            current = line[6:]
-        elif line.startswith("a=msid:") and current == mid:
-            return line[7:].split()[0]
-    return "?"
 
 
 async def test_third_participant_moves_the_room_and_everyone_sees_everyone(

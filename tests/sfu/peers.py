@@ -47,7 +47,7 @@ class Subscriber:
         for transceiver in self.pc.getTransceivers():
             if transceiver.receiver.track is track:
                 desc = self.pc.remoteDescription.sdp
-                return _msid_for_mid(desc, transceiver.mid)
+                return msid_for_mid(desc, transceiver.mid)
         return "?"
 
     async def offer(self, sdp: str) -> None:
@@ -68,7 +68,8 @@ class Subscriber:
         await self.pc.close()
 
 
-def _msid_for_mid(sdp: str, mid: str | None) -> str:
+def msid_for_mid(sdp: str, mid: str | None) -> str:
+    """The msid stream id (the publisher's participant id) of an m-line."""
     current = None
     for line in sdp.splitlines():
         if line.startswith("a=mid:"):
