@@ -2,7 +2,8 @@
 
 It speaks docs/protocol.md: the `hello`/`welcome` handshake, `ping` keepalive,
 reconnecting with the `resume` token and backoff, and one `PeerLink` (an
-RTCPeerConnection) for every other participant.
+RTCPeerConnection) for every other participant, or, once the room is on the
+server's SFU, one `SfuLink` (a publish and a subscribe RTCPeerConnection).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from frankly.client.events import (
 )
 from frankly.client.media import LocalMedia
 from frankly.client.peer import PeerLink, ice_servers_from_wire
+from frankly.client.sfu import SfuLink
 
 log = logging.getLogger("frankly.client")
 
@@ -192,6 +194,7 @@ class Client:
         self._me: Participant | None = None
         self._participants: dict[str, Participant] = {}
         self._links: dict[str, PeerLink] = {}
+        self._sfu: SfuLink | None = None
         self._chat: list[ChatMessage] = []
         self._last_chat_id = 0
         self._resume: str | None = None
@@ -258,14 +261,35 @@ class Client:
         return self._error
 
     def tracks(self, participant_id: str) -> list[MediaStreamTrack]:
-        """The tracks received so far from one participant."""
+        """The live tracks received so far from one participant (peer to peer or via the SFU)."""
         link = self._links.get(participant_id)
-        return list(link.tracks) if link is not None else []
+        found = list(link.tracks) if link is not None else []
+        if self._sfu is not None:
+            found += self._sfu.tracks(participant_id)
+        return found
 
     def connection_state(self, participant_id: str) -> str | None:
-        """The RTCPeerConnection state with one participant, None without a connection."""
+        """The state of the media connection that carries one participant, None without one.
+
+        Peer to peer, that of the RTCPeerConnection with them; on the SFU, that of
+        the connections with the SFU (`sfu_state`).
+        """
         link = self._links.get(participant_id)
-        return link.state if link is not None else None
+        if link is not None:
+            return link.state
+        if self._sfu is not None and participant_id in self._participants:
+            return self._sfu.state
+        return None
+
+    @property
+    def sfu_state(self) -> str | None:
+        """In an SFU room, the state of the connections with the SFU, else None.
+
+        ``connected`` once both are (the subscribe one, and the publish one when
+        there is anything to publish); else the least advanced of ``new``,
+        ``connecting``, ``failed`` and ``closed``.
+        """
+        return self._sfu.state if self._sfu is not None else None
 
     # --- events -------------------------------------------------------------
 
@@ -603,6 +627,9 @@ class Client:
             self._links.clear()
             for link in links:
                 await link.close()
+            if self._sfu is not None:
+                sfu, self._sfu = self._sfu, None
+                await sfu.close()
             for media in self._media.values():
                 await media.aclose()
             background = [t for t in self._background if t is not asyncio.current_task()]
@@ -635,7 +662,8 @@ class Client:
         self._room = str(welcome.get("room", self._room))
         self._ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
         self._ping_interval = float(welcome.get("ping_interval") or 10.0)
-        self._mode = str(welcome.get("mode", "p2p"))
+        old_mode, self._mode = self._mode, str(welcome.get("mode", "p2p"))
+        moved = not first and self._mode != old_mode
         maximum = welcome.get("max_participants")
         self._max_participants = maximum if isinstance(maximum, int) else None
         others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
@@ -649,7 +677,7 @@ class Client:
             for p in others:
                 self._link_if_p2p(p.id)
             log.info("joined %s as %s (%s)", self._room, me.name, me.id)
-            self._warn_if_sfu()
+            self._start_sfu_if_needed()
             return
 
         if not resumed:
@@ -658,27 +686,38 @@ class Client:
             for link in self._links.values():
                 self._background_task(link.close())
             self._links.clear()
+            if self._sfu is not None:
+                # Our SFU connections belonged to the participant we were.
+                self._background_task(self._sfu.close())
+                self._sfu = None
             self._outbox = deque(m for m in self._outbox if m.get("type") == "chat")
             self._outbox_ready.set()
             old, self._participants = self._participants, {}
             self._me = me
             self._emit(Reconnected(resumed=False, me=me))
+            if moved:
+                self._emit(ModeChanged(mode=self._mode))
             for p in old.values():
                 self._emit(ParticipantLeft(participant=p, reason="disconnected"))
             for p in others:
                 self._participants[p.id] = p
                 self._link_if_p2p(p.id)
                 self._emit(ParticipantJoined(participant=p))
+            self._start_sfu_if_needed()
         else:
             log.info("resumed %s as %s", self._room, me.id)
             self._me = me
             self._emit(Reconnected(resumed=True, me=me))
+            if moved:  # the room moved to the SFU while we were away
+                self._emit(ModeChanged(mode=self._mode))
             now = {p.id: p for p in others}
             for pid in [pid for pid in self._participants if pid not in now]:
                 gone = self._participants.pop(pid)
                 old_link = self._links.pop(pid, None)
                 if old_link is not None:
                     self._background_task(old_link.close())
+                if self._sfu is not None:
+                    self._sfu.forget(pid)
                 self._emit(ParticipantLeft(participant=gone, reason="disconnected"))
             for p in others:
                 before = self._participants.get(p.id)
@@ -690,6 +729,11 @@ class Client:
                     self._emit(ParticipantUpdated(participant=p))
             for link in self._links.values():
                 link.resend_pending_offer()
+            if self._sfu is not None:
+                self._sfu.resend_pending_offer()
+            elif self._mode == "sfu":
+                self._drop_unconnected_links()
+                self._start_sfu_if_needed()
             if (me.audio, me.video) != (self._audio_on, self._video_on):
                 self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
                 self._me = replace(me, audio=self._audio_on, video=self._video_on)
@@ -729,14 +773,34 @@ class Client:
         if self._mode == "p2p":
             self._link(pid)
 
-    def _warn_if_sfu(self) -> None:
-        if self._mode != "p2p":
-            log.warning(
-                "room %s is in %s mode, which this SDK does not speak yet: "
-                "no media with those who join from now on",
-                self._room,
-                self._mode,
-            )
+    def _start_sfu_if_needed(self) -> None:
+        if self._mode != "sfu" or self._sfu is not None or self._state == "closed":
+            return
+        log.info("room %s is on the SFU: publishing and subscribing", self._room)
+        self._sfu = SfuLink(
+            ice_servers=self._ice_servers,
+            media=self._media,
+            send=self._send,
+            on_track=self._track_arrived,
+            on_state=self._sfu_state_changed,
+        )
+
+    def _drop_unconnected_links(self) -> None:
+        # Keep the peer connections that carry media until the SFU's are up;
+        # drop the ones just begun (with the newcomer who moved the room).
+        for pid, begun in list(self._links.items()):
+            if begun.state != "connected":
+                del self._links[pid]
+                self._background_task(begun.close())
+
+    def _sfu_state_changed(self, state: str) -> None:
+        log.debug("connections with the SFU: %s", state)
+        if state == "connected" and self._links:
+            # The SFU carries the media now: the peer-to-peer calls can end.
+            links = list(self._links.values())
+            self._links.clear()
+            for link in links:
+                self._background_task(link.close())
 
     def _track_arrived(self, pid: str, track: MediaStreamTrack) -> None:
         log.debug("%s track from %s", track.kind, pid)
@@ -766,14 +830,12 @@ class Client:
                 mode = str(message["mode"])
                 if mode != self._mode:
                     self._mode = mode
-                    self._warn_if_sfu()
-                    # Keep the peer connections that carry media; drop the ones
-                    # just begun (with the newcomer who moved the room).
-                    for pid, begun in list(self._links.items()):
-                        if begun.state != "connected":
-                            del self._links[pid]
-                            self._background_task(begun.close())
+                    self._drop_unconnected_links()
+                    self._start_sfu_if_needed()
                     self._emit(ModeChanged(mode=mode))
+            elif kind == "sfu":
+                if self._sfu is not None:
+                    self._sfu.message(message)
             elif kind == "updated":
                 p = Participant.from_wire(message["participant"])
                 if self._me is not None and p.id == self._me.id:
@@ -787,6 +849,8 @@ class Client:
                 link = self._links.pop(pid, None)
                 if link is not None:
                     self._background_task(link.close())
+                if self._sfu is not None:
+                    self._sfu.forget(pid)
                 reason: Literal["left", "disconnected"] = (
                     "disconnected" if message.get("reason") == "disconnected" else "left"
                 )

@@ -99,7 +99,8 @@ class TrackReceived(Event):
     Call ``await track.recv()`` to get decoded ``av.AudioFrame`` / ``av.VideoFrame``
     objects. Frames queue up until read, so read every track you receive (or hand
     it to ``aiortc.contrib.media.MediaBlackhole``). ``recv()`` raises
-    ``aiortc.mediastreams.MediaStreamError`` once the participant is gone.
+    ``aiortc.mediastreams.MediaStreamError`` once the participant is gone (and
+    for a peer-to-peer track, once the room has moved to the SFU).
     """
 
     participant: Participant
@@ -112,7 +113,9 @@ class TrackReceived(Event):
 
 @dataclass(frozen=True, slots=True)
 class ConnectionStateChanged(Event):
-    """The media connection with one participant changed state.
+    """The peer-to-peer media connection with one participant changed state.
+
+    Not sent for the connections with the SFU: see ``Client.sfu_state``.
 
     ``state`` is the ``RTCPeerConnection.connectionState``: ``new``,
     ``connecting``, ``connected``, ``failed`` or ``closed``.
@@ -126,7 +129,7 @@ class ConnectionStateChanged(Event):
 class Reconnecting(Event):
     """The signaling socket was lost; the SDK is about to try again.
 
-    Media with the others keeps flowing peer to peer meanwhile.
+    Media keeps flowing meanwhile (peer to peer, or through the SFU).
     """
 
     attempt: int
@@ -154,8 +157,9 @@ class Reconnected(Event):
 class ModeChanged(Event):
     """The room moved its media to the server's SFU (``mode`` is ``sfu``).
 
-    This SDK speaks peer to peer only so far: in an ``sfu`` room it keeps chat,
-    events and the peer connections it already has, but makes no new ones.
+    The SDK then publishes its tracks to the SFU and receives everyone's from
+    it: each arrives as a new `TrackReceived`. The peer connections that
+    carried media until then close once the SFU's are up, and their tracks end.
     """
 
     mode: str

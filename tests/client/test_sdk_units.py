@@ -74,3 +74,34 @@ def test_franklyerror_from_messages_and_closes() -> None:
     assert FranklyError.from_close(4000).code == "replaced"
     assert FranklyError.from_close(4422).code == "closed"
     assert FranklyError.from_close(None).close_code is None
+
+
+def test_parse_slots_reads_the_publisher_of_each_m_line() -> None:
+    from frankly.client.sfu import Slot, parse_slots
+
+    sdp = "\r\n".join(
+        [
+            "v=0",
+            "a=group:BUNDLE 0 1 2",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+            "a=mid:0",
+            "a=sendonly",
+            "a=msid:p-ada audio-0",
+            "a=ssrc:1234 cname:p-ada",
+            "a=ssrc:1234 msid:p-ada audio-0",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "a=mid:1",
+            "a=inactive",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "a=mid:2",
+            "a=sendonly",
+            "a=msid:p-grace video-1",
+            "a=ssrc:99 cname:p-grace",
+            "",
+        ]
+    )
+    assert parse_slots(sdp) == {
+        "0": Slot("0", "audio", "p-ada", "audio-0", 1234),
+        "1": Slot("1", "video", None, "", 0),
+        "2": Slot("2", "video", "p-grace", "video-1", 99),
+    }
