@@ -87,3 +87,21 @@ async def test_a_publisher_leaving_frees_its_slots_for_the_next() -> None:
         assert len(slots) == 1  # the freed m-line was reused
         await second.close()
         await asyncio.sleep(0)
+
+
+async def test_h264_is_forwarded_when_the_publisher_sends_only_h264() -> None:
+    from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
+
+    async with bench() as b:
+        ada = b.subscribe("ada")
+        pc = RTCPeerConnection()
+        transceiver = pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+        h264 = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.name == "H264"]
+        transceiver.setCodecPreferences(h264)
+        await pc.setLocalDescription(await pc.createOffer())
+        answer = b.router.publish("eve", pc.localDescription.sdp)
+        assert "H264/90000" in answer and "VP8" not in answer
+        await pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+        await ada.wait_frames("eve", "video")
+        assert "a=rtpmap:102 H264/90000" in ada.pc.remoteDescription.sdp
+        await pc.close()
