@@ -32,8 +32,8 @@ test: $(VENV)/.test-deps node_modules/.bin/tsc
 	$(BIN)/pytest
 
 lint:
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check frankly tests
+	$(BIN)/ruff format --check frankly tests
 
 typecheck:
 	$(BIN)/mypy
