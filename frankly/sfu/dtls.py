@@ -60,6 +60,9 @@ class Certificate:
     def context(self) -> SSL.Context:
         ctx = SSL.Context(SSL.DTLS_METHOD)
         ctx.set_options(SSL.OP_NO_TICKET)
+        # WebRTC never resumes a DTLS session; a server-side cache would keep
+        # one entry (with the peer's certificate) for every join, for good.
+        ctx.set_session_cache_mode(SSL.SESS_CACHE_OFF)
         # Accept any certificate here: it is checked against the SDP fingerprint.
         ctx.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, lambda *_: True)
         ctx.use_certificate(self._cert)
