@@ -15,6 +15,7 @@
 
 import { Emitter } from './emitter.js';
 import { SfuLink } from './sfu.js';
+import { inboundTotals } from './stats.js';
 
 export { Emitter };
 
@@ -591,24 +592,8 @@ export class PeerLink extends Emitter {
    * @returns {Promise<{video: {framesDecoded: number, packetsReceived: number, bytesReceived: number},
    *                    audio: {packetsReceived: number, bytesReceived: number}}>}
    */
-  async inboundStats() {
-    const out = {
-      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 },
-      audio: { packetsReceived: 0, bytesReceived: 0 },
-    };
-    const report = await this.pc.getStats();
-    report.forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'video') {
-        out.video.framesDecoded += s.framesDecoded ?? 0;
-        out.video.packetsReceived += s.packetsReceived ?? 0;
-        out.video.bytesReceived += s.bytesReceived ?? 0;
-      } else if (s.kind === 'audio') {
-        out.audio.packetsReceived += s.packetsReceived ?? 0;
-        out.audio.bytesReceived += s.bytesReceived ?? 0;
-      }
-    });
-    return out;
+  inboundStats() {
+    return inboundTotals(this.pc);
   }
 }
 

@@ -7,6 +7,7 @@
 // offer collision to resolve, unlike peer to peer.
 
 import { Emitter } from './emitter.js';
+import { inboundTotals } from './stats.js';
 
 /**
  * Simulcast layers, low to high as the SFU orders them. The SFU picks one per
@@ -152,25 +153,9 @@ export class SfuLink extends Emitter {
    * Receive totals of one participant's tracks, in PeerLink.inboundStats's shape.
    * @param {string} participantId
    */
-  async inboundStats(participantId) {
-    const out = {
-      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 },
-      audio: { packetsReceived: 0, bytesReceived: 0 },
-    };
+  inboundStats(participantId) {
     const ids = new Set((this.streams.get(participantId)?.getTracks() ?? []).map((t) => t.id));
-    const report = await this.subscribePc.getStats();
-    report.forEach((s) => {
-      if (s.type !== 'inbound-rtp' || !ids.has(s.trackIdentifier)) return;
-      if (s.kind === 'video') {
-        out.video.framesDecoded += s.framesDecoded ?? 0;
-        out.video.packetsReceived += s.packetsReceived ?? 0;
-        out.video.bytesReceived += s.bytesReceived ?? 0;
-      } else if (s.kind === 'audio') {
-        out.audio.packetsReceived += s.packetsReceived ?? 0;
-        out.audio.bytesReceived += s.bytesReceived ?? 0;
-      }
-    });
-    return out;
+    return inboundTotals(this.subscribePc, (id) => ids.has(id));
   }
 
   /** @param {string} participantId */
