@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 
@@ -86,7 +85,6 @@ async def test_a_publisher_leaving_frees_its_slots_for_the_next() -> None:
         slots = b.router.subscribers["ada"].slots
         assert len(slots) == 1  # the freed m-line was reused
         await second.close()
-        await asyncio.sleep(0)
 
 
 async def test_h264_is_forwarded_when_the_publisher_sends_only_h264() -> None:
