@@ -206,14 +206,7 @@ admin: {{
         return log_problems(self.log_path)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_process(self.proc, self.dir)
 
 
 def log_problems(path: Path) -> list[str]:
@@ -446,3 +439,15 @@ def _feed(person: Participant) -> int:
 
 def cpu_count() -> int:
     return len(os.sched_getaffinity(0))
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, folder: Path) -> None:
+    """End a server the benchmark started (politely, then not) and remove its folder."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -281,14 +281,7 @@ class FranklyProcess:
         return janus_bench.log_problems(self.dir / "serve.log")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        janus_bench.stop_process(self.proc, self.dir)
 
 
 class FranklyTarget:
