@@ -22,6 +22,8 @@ ROOM_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# Base64 of an encrypted chat text: 4000 characters of UTF-8, sealed, fit.
+Sealed = Annotated[str, StringConstraints(min_length=1, max_length=22000, pattern=r"^[A-Za-z0-9+/]+=*$")]
 PeerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -68,8 +70,19 @@ class Signal(_Message):
 
 
 class Chat(_Message):
+    """Plain `text`, or `sealed`: the text end-to-end encrypted (docs/security.md)."""
+
     type: Literal["chat"]
-    text: ChatText
+    text: ChatText | None = None
+    sealed: Sealed | None = None
+
+
+class E2ee(_Message):
+    """Key exchange for end-to-end encryption, relayed to one peer unread."""
+
+    type: Literal["e2ee"]
+    to: PeerId
+    payload: Annotated[dict[str, Any], Field(max_length=16)]
 
 
 class Ping(_Message):
@@ -97,7 +110,7 @@ class View(_Message):
     height: Annotated[int, Field(ge=0, le=4320)]
 
 
-ClientMessage = Hello | Update | Signal | Chat | Ping | Leave | Sfu | View
+ClientMessage = Hello | Update | Signal | Chat | Ping | Leave | Sfu | View | E2ee
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
     "update": Update,
@@ -107,6 +120,7 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "leave": Leave,
     "sfu": Sfu,
     "view": View,
+    "e2ee": E2ee,
 }
 
 
@@ -147,6 +161,10 @@ def _check(message: _Message) -> None:
             Code.INVALID_MESSAGE,
             "signal: give exactly one of 'description' and 'candidate'",
             ref="signal",
+        )
+    if isinstance(message, Chat) and (message.text is None) == (message.sealed is None):
+        raise ProtocolError(
+            Code.INVALID_MESSAGE, "chat: give exactly one of 'text' and 'sealed'", ref="chat"
         )
 
 
@@ -189,6 +207,7 @@ __all__ = [
     "Chat",
     "ClientMessage",
     "Description",
+    "E2ee",
     "Hello",
     "Leave",
     "Ping",

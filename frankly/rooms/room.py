@@ -81,14 +81,15 @@ class Room:
     def others(self, participant_id: str) -> list[Participant]:
         return [p for p in self.participants.values() if p.id != participant_id]
 
-    def say(self, sender: Participant, text: str, now: float) -> dict[str, Any]:
+    def say(self, sender: Participant, body: dict[str, str], now: float) -> dict[str, Any]:
+        """Keep and return a chat message; `body` is {"text": ...} or {"sealed": ...}."""
         self._chat_seq += 1
         message = {
             "type": "chat",
             "id": self._chat_seq,
             "from": sender.id,
             "name": sender.name,
-            "text": text,
+            **body,
             "ts": now,
         }
         self.chat.append(message)

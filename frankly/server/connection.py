@@ -30,6 +30,7 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.Leave: Hub.leave,
     messages.Sfu: Hub.sfu,
     messages.View: Hub.view,
+    messages.E2ee: Hub.signal,  # key exchange is relayed like negotiation
 }
 
 

@@ -90,19 +90,21 @@ class Hub:
             me.video = msg.video
         self.broadcast(room, {"type": "updated", "participant": me.public()}, skip=me.id)
 
-    def signal(self, link: Link, msg: messages.Signal) -> None:
-        room, me = self._joined(link, "signal")
+    def signal(self, link: Link, msg: messages.Signal | messages.E2ee) -> None:
+        """Relay to one peer as it came, `to` becoming `from`."""
+        room, me = self._joined(link, msg.type)
         peer = room.participants.get(msg.to)
         if peer is None or peer is me:
             what = f"no other participant {msg.to!r} in this room"
-            raise ProtocolError(Code.UNKNOWN_PEER, what, "signal")
+            raise ProtocolError(Code.UNKNOWN_PEER, what, msg.type)
         relayed = msg.model_dump(exclude={"to"}, exclude_unset=True)
         relayed["from"] = me.id
         self.send_to(peer.id, relayed)
 
     def chat(self, link: Link, msg: messages.Chat) -> None:
         room, me = self._joined(link, "chat")
-        self.broadcast(room, room.say(me, msg.text, time.time()))
+        body = {"sealed": msg.sealed} if msg.sealed is not None else {"text": msg.text or ""}
+        self.broadcast(room, room.say(me, body, time.time()))
 
     def sfu(self, link: Link, msg: messages.Sfu) -> None:
         room, me = self._joined(link, "sfu")
@@ -161,7 +163,7 @@ class Hub:
         link = self.links.get(participant_id)
         if link is not None:
             link.send(message)
-        elif message["type"] in ("signal", "sfu"):
+        elif message["type"] in ("signal", "sfu", "e2ee"):
             pending = self._pending[participant_id]
             if len(pending) < PENDING_SIGNALS:
                 pending.append(message)

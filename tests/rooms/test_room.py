@@ -44,7 +44,7 @@ def test_chat_history_is_bounded_and_numbered() -> None:
     room = Room("r", max_participants=2)
     ada = room.add("Ada", True, True)
     for i in range(CHAT_HISTORY + 5):
-        room.say(ada, f"m{i}", now=float(i))
+        room.say(ada, {"text": f"m{i}"}, now=float(i))
     assert len(room.chat) == CHAT_HISTORY
     assert room.chat[0]["text"] == "m5" and room.chat[0]["id"] == 6
     assert room.chat[-1] == {

@@ -36,7 +36,19 @@ async def still_fine(victim: Raw, bystander: Raw) -> None:
         (b"\x00\x01", "bad-json", "frames must be JSON text, not binary"),
         ("x" * 65_537, "too-large", "message is over 65536 bytes"),
         ('{"type": "teleport"}', "unknown-type", "unknown message type 'teleport'"),
-        ('{"type": "chat"}', "invalid-message", "chat: field 'text' is required"),
+        ('{"type": "chat"}', "invalid-message", "chat: give exactly one of 'text' and 'sealed'"),
+        (
+            '{"type": "chat", "text": "a", "sealed": "AAAA"}',
+            "invalid-message",
+            "chat: give exactly one of 'text' and 'sealed'",
+        ),
+        ('{"type": "chat", "sealed": "not base64!"}', "invalid-message", "chat: field 'sealed'"),
+        ('{"type": "e2ee", "to": "p-0000000000"}', "invalid-message", "e2ee: field 'payload'"),
+        (
+            '{"type": "e2ee", "to": "p-0000000000", "payload": {}}',
+            "unknown-peer",
+            "no other participant 'p-0000000000' in this room",
+        ),
         ('{"type": "update", "video": 1}', "invalid-message", "update: field 'video'"),
         ('{"type": "hello", "version": 1, "room": "r", "name": "A"}', "already-joined", "this"),
         (

@@ -53,6 +53,20 @@ async def test_update_chat_and_history(live_server: LiveServer) -> None:
     assert [c["text"] for c in late.welcome["chat"]] == ["hello there"]
 
 
+async def test_sealed_chat_and_key_exchange_pass_through_unread(live_server: LiveServer) -> None:
+    ada = await Raw.join(live_server.ws_url)
+    grace = await Raw.join(live_server.ws_url, name="Grace")
+    payload = {"kind": "commit", "commit": "q83vEjRWeJA="}
+    await ada.send({"type": "e2ee", "to": grace.id, "payload": payload})
+    assert await grace.expect("e2ee") == {"type": "e2ee", "from": ada.id, "payload": payload}
+    await grace.send({"type": "chat", "sealed": "c2VhbGVk"})
+    for who in (ada, grace):
+        chat = await who.expect("chat")
+        assert chat["sealed"] == "c2VhbGVk" and "text" not in chat
+    late = await Raw.join(live_server.ws_url, name="Late")
+    assert [c["sealed"] for c in late.welcome["chat"]] == ["c2VhbGVk"]
+
+
 async def test_leave_tells_the_other_and_closes_normally(live_server: LiveServer) -> None:
     ada = await Raw.join(live_server.ws_url)
     grace = await Raw.join(live_server.ws_url, name="Grace")
