@@ -25,6 +25,7 @@
 import {
   FATAL_ERROR_CODES,
   Session,
+  e2eeSupported,
   isValidRoom,
   newRoomName,
   roomFromInput,
@@ -228,6 +229,14 @@ const micSelect = /** @type {HTMLSelectElement} */ (byId('mic-select'));
 /** @param {string} room @param {{autoJoin?: boolean}} [opts] */
 async function showPrejoin(room, opts = {}) {
   pre.room = room;
+  if (!e2eeSupported()) {
+    showNotice(
+      'This browser can’t join',
+      'Every Frankly meeting is end-to-end encrypted, and this browser cannot encrypt video calls. ' +
+        'Open the link in a current Chrome, Edge, Firefox or Safari.',
+    );
+    return;
+  }
   document.title = `${room} · Frankly`;
   byId('prejoin-room').textContent = room;
   nameInput.value = nameInput.value || store.get('name');
@@ -506,6 +515,7 @@ let leaving = false;
  */
 function startMeeting(opts) {
   const session = new Session({
+    passphrase: passphraseFromLink(),
     url: signalingUrl(location),
     room: opts.room,
     name: opts.name,
@@ -528,6 +538,7 @@ function startMeeting(opts) {
   renderSelf(session);
   renderConn('connecting', session);
   renderAlone(session);
+  renderE2ee(session);
 
   /** @param {string} type @param {(detail: any) => void} fn */
   const on = (type, fn) =>
@@ -577,6 +588,16 @@ function startMeeting(opts) {
     if (p) renderTile(p);
   });
   on('local-media', () => renderSelf(session));
+  on('encryption', () => {
+    renderPeople(session);
+    renderE2ee(session);
+    renderVerify(session);
+  });
+  on('decrypting', (/** @type {{id: string, ok: boolean}} */ e) => {
+    const p = session.participants.get(e.id);
+    if (p) renderTile(p);
+    renderE2ee(session);
+  });
   on('chat-reset', () => chatLog.replaceChildren());
   on('chat', (/** @type {{message: ChatMessage, history: boolean}} */ e) => addChat(session, e.message, e.history));
   on('error', (/** @type {ErrorMessage} */ err) => {
@@ -676,8 +697,14 @@ function renderTile(p) {
   /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = p.video;
   const state = tile.dataset.peerState ?? 'new';
   const status = /** @type {HTMLElement} */ (tile.querySelector('.tile-status'));
+  const sealed = debug.session?.e2ee.undecryptable(p.id) ?? false;
+  tile.dataset.decrypting = String(!sealed);
   let text = '';
-  if (!p.connected) text = 'Reconnecting…';
+  if (sealed) {
+    text = debug.session?.e2ee.passphrase
+      ? 'Can’t decrypt: this person may have another passphrase'
+      : 'Can’t decrypt this person’s media';
+  } else if (!p.connected) text = 'Reconnecting…';
   else if (state === 'new' || state === 'connecting') text = 'Connecting…';
   else if (state === 'disconnected') text = 'Connection unstable…';
   else if (state === 'failed') text = 'Can’t connect media';
@@ -725,10 +752,136 @@ function renderPeople(session) {
       if (!p.video) states.push('camera off');
       if (!p.connected) states.push('reconnecting');
       if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
+      if (!p.self) li.append(...personE2ee(session, p));
       return li;
     }),
   );
   byId('people-count').textContent = `(${list.length})`;
+}
+
+/**
+ * A person's encryption state in the people list, and the button that
+ * compares safety codes with them.
+ * @param {Session} session @param {Participant} p @returns {HTMLElement[]}
+ */
+function personE2ee(session, p) {
+  const e2ee = session.e2ee;
+  const pair = e2ee.pairState(p.id);
+  const verdict = e2ee.verdict(p.id);
+  const state = pair === 'ready' ? verdict : pair;
+  const words = {
+    exchanging: 'exchanging keys…',
+    ready: '',
+    failed: 'key check failed',
+    passphrase: 'passphrase',
+    unverified: 'not verified',
+    verified: 'verified',
+    mismatch: 'codes did not match',
+  };
+  const out = [h('span', { class: 'person-e2ee', 'data-state': state, 'data-testid': 'person-e2ee' }, words[state])];
+  if (pair === 'ready') {
+    const button = h('button', { type: 'button', class: 'btn btn-small person-verify', 'data-testid': 'btn-verify' }, 'Verify');
+    button.setAttribute('aria-label', `Compare safety codes with ${p.name}`);
+    button.addEventListener('click', () => openVerify(session, p.id));
+    out.push(button);
+  }
+  return out;
+}
+
+/**
+ * The top bar's summary: encrypted always; verified by how many; a warning
+ * when a key check failed or codes did not match.
+ * @param {Session} session
+ */
+function renderE2ee(session) {
+  const e2ee = session.e2ee;
+  const ids = [...session.participants.keys()];
+  const badge = byId('e2ee-state');
+  let state = 'ok';
+  let text = 'Encrypted';
+  let detail = 'End-to-end encrypted: the server cannot see or hear this meeting.';
+  const bad = ids.filter((id) => e2ee.pairState(id) === 'failed' || e2ee.verdict(id) === 'mismatch');
+  const verified = ids.filter((id) => e2ee.verdict(id) === 'verified').length;
+  if (bad.length) {
+    state = 'warning';
+    text = 'Keys don’t match';
+    detail = 'Someone’s keys failed a check: the server may be listening in. Do not say anything sensitive.';
+  } else if (e2ee.passphrase) {
+    text = 'Encrypted · passphrase';
+    detail = 'End-to-end encrypted with the passphrase in this meeting’s link. Anyone with the link can join and listen.';
+  } else if (ids.length > 0) {
+    text = verified === ids.length ? 'Encrypted · verified' : `Encrypted · ${verified} of ${ids.length} verified`;
+    detail += ' Compare safety codes with each person (People, Verify) to be sure nobody is in between.';
+  }
+  badge.dataset.state = state;
+  byId('e2ee-text').textContent = text;
+  badge.title = detail;
+  badge.setAttribute('aria-label', `${text}. ${detail}`);
+}
+
+/** The participant whose safety code the dialog shows. */
+let verifying = '';
+const verifyDialog = /** @type {HTMLDialogElement} */ (byId('verify-dialog'));
+
+/** @param {Session} session @param {string} id */
+async function openVerify(session, id) {
+  verifying = id;
+  const name = session.participants.get(id)?.name ?? 'them';
+  byId('verify-title').textContent = `Compare safety codes with ${name}`;
+  byId('verify-code').replaceChildren();
+  renderVerify(session);
+  if (!verifyDialog.open) verifyDialog.showModal();
+  const code = await session.e2ee.safetyCode(id);
+  if (verifying !== id || !code) return;
+  byId('verify-code').replaceChildren(
+    ...code.map(([emoji, word]) => {
+      const li = h('li');
+      li.append(h('span', { class: 'emoji', 'aria-hidden': 'true' }, emoji), h('span', {}, word));
+      return li;
+    }),
+  );
+}
+
+/** @param {Session} session */
+function renderVerify(session) {
+  if (!verifying) return;
+  const verdict = session.e2ee.verdict(verifying);
+  const ready = session.e2ee.pairState(verifying) === 'ready';
+  byId('verify-status').textContent = !ready
+    ? 'Keys are not exchanged with this person.'
+    : verdict === 'verified'
+      ? 'You marked these codes as matching.'
+      : verdict === 'mismatch'
+        ? 'You said these codes differ: someone may be in between. Leave the meeting to be safe.'
+        : '';
+  /** @type {HTMLButtonElement} */ (byId('btn-verify-yes')).disabled = !ready;
+  /** @type {HTMLButtonElement} */ (byId('btn-verify-no')).disabled = !ready;
+}
+
+/** @param {'verified' | 'mismatch'} verdict */
+function verdictGiven(verdict) {
+  const session = debug.session;
+  if (!session || !verifying) return;
+  session.e2ee.setVerdict(verifying, verdict);
+  const name = session.participants.get(verifying)?.name ?? 'them';
+  announce(verdict === 'verified' ? `Verified ${name}.` : `Warning: safety codes with ${name} differ.`);
+  verifyDialog.close();
+}
+
+byId('btn-verify-yes').addEventListener('click', () => verdictGiven('verified'));
+byId('btn-verify-no').addEventListener('click', () => verdictGiven('mismatch'));
+byId('btn-verify-close').addEventListener('click', () => verifyDialog.close());
+verifyDialog.addEventListener('close', () => {
+  verifying = '';
+});
+byId('e2ee-state').addEventListener('click', () => {
+  const badge = byId('e2ee-state');
+  toast(badge.title);
+});
+
+/** The passphrase in this page's link (`#passphrase=...`), which no server ever sees. */
+function passphraseFromLink() {
+  return new URLSearchParams(location.hash.slice(1)).get('passphrase') || null;
 }
 
 /** @param {Session} session */
@@ -770,23 +923,28 @@ function renderConn(state, session) {
  */
 function addChat(session, m, history) {
   const mine = m.from === session.you?.id;
-  const li = h('li', { class: mine ? 'msg mine' : 'msg', 'data-chat-id': String(m.id) });
+  const li = h('li', { class: mine ? 'msg mine' : 'msg', 'data-chat-id': String(m.id), 'data-privacy': m.privacy });
   const meta = h('div', { class: 'msg-meta' });
   meta.append(h('span', { class: 'msg-name' }, mine ? 'You' : m.name), h('time', { datetime: new Date(m.ts * 1000).toISOString() }, clock(m.ts)));
-  li.append(meta, h('p', { class: 'msg-text' }, m.text));
+  if (m.privacy === 'plain') meta.append(h('span', { class: 'msg-plain' }, 'not encrypted'));
+  const text =
+    m.privacy === 'unreadable'
+      ? h('p', { class: 'msg-text msg-sealed' }, 'Sent before you joined: encrypted for those who were here.')
+      : h('p', { class: 'msg-text' }, m.text);
+  li.append(meta, text);
   const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
   chatLog.append(li);
   if (atBottom || mine) chatLog.scrollTop = chatLog.scrollHeight;
-  if (!history && !mine) announce(`${m.name} says: ${m.text}`);
+  if (!history && !mine && m.privacy !== 'unreadable') announce(`${m.name} says: ${m.text}`);
 }
 
-byId('chat-form').addEventListener('submit', (ev) => {
+byId('chat-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const input = /** @type {HTMLInputElement} */ (byId('chat-input'));
   const error = byId('chat-error');
   const session = debug.session;
   if (!session || !input.value.trim()) return;
-  if (session.chat(input.value)) {
+  if (await session.chat(input.value)) {
     input.value = '';
     error.hidden = true;
   } else {
@@ -835,7 +993,9 @@ function describeMediaError(err) {
 
 byId('btn-invite').addEventListener('click', async () => {
   const room = debug.session?.room ?? pre.room;
-  const link = `${location.origin}/${room}`;
+  const secret = passphraseFromLink();
+  // The passphrase travels in the fragment, which browsers never send to a server.
+  const link = `${location.origin}/${room}${secret ? `#passphrase=${encodeURIComponent(secret)}` : ''}`;
   try {
     await navigator.clipboard.writeText(link);
     toast('Invite link copied.');
@@ -862,6 +1022,15 @@ byId('btn-rejoin').addEventListener('click', () => {
 });
 
 byId('btn-notice-retry').addEventListener('click', () => location.reload());
+
+/** @param {string} title @param {string} text */
+function showNotice(title, text) {
+  byId('notice-title').textContent = title;
+  byId('notice-text').textContent = text;
+  byId('notice-detail').hidden = true;
+  announce(`${title}. ${text}`);
+  show('notice');
+}
 
 /** @param {Ended} e */
 function showEnded(e) {

@@ -13,11 +13,12 @@
  * The UI (app.js) only calls Session methods and listens to its events.
  */
 
+import { E2ee, e2eeSupported } from './e2ee/keys.js';
 import { Emitter } from './emitter.js';
 import { SfuLink } from './sfu.js';
 import { inboundTotals } from './stats.js';
 
-export { Emitter };
+export { Emitter, e2eeSupported };
 
 export const PROTOCOL_VERSION = 1;
 export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -46,7 +47,11 @@ const MAX_QUEUED_SIGNALS = 200;
 
 /**
  * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean}} Participant
- * @typedef {{type: 'chat', id: number, from: string, name: string, text: string, ts: number}} ChatMessage
+ * @typedef {{type: 'chat', id: number, from: string, name: string, text?: string, sealed?: string, ts: number}} ChatWire
+ * @typedef {{type: 'chat', id: number, from: string, name: string, text: string, ts: number,
+ *            privacy: 'encrypted' | 'unreadable' | 'plain'}} ChatMessage
+ *   `privacy`: opened with the sender's key; sealed with a key we never held
+ *   (sent before we came); or sent unencrypted by a tool that does not seal
  * @typedef {{type: 'error', code: string, message: string, ref?: string}} ErrorMessage
  * @typedef {{
  *   type: 'welcome', version: number, room: string, you: Participant,
@@ -59,6 +64,8 @@ const MAX_QUEUED_SIGNALS = 200;
  * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
  * @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed'} ConnectionState
  * @typedef {{code: number, reason: string, error: ErrorMessage | null}} Ended
+ * @typedef {{protect: (pc: RTCPeerConnection) => void, pcOptions: RTCConfiguration}} Protector
+ *   what encrypts a connection's media (e2ee/keys.js's E2ee)
  *   Why a connection ended for good: the close code, and the fatal error the
  *   server sent before closing, if any.
  */
@@ -412,7 +419,8 @@ export class SignalingClient extends Emitter {
 export class PeerLink extends Emitter {
   /**
    * @param {{selfId: string, peerId: string, iceServers?: RTCIceServer[],
-   *          stream: MediaStream, sendSignal: (payload: SignalPayload) => void}} opts
+   *          stream: MediaStream, sendSignal: (payload: SignalPayload) => void,
+   *          e2ee?: Protector}} opts
    */
   constructor(opts) {
     super();
@@ -425,7 +433,10 @@ export class PeerLink extends Emitter {
       iceServers: opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
       iceCandidatePoolSize: 1,
+      ...opts.e2ee?.pcOptions,
     });
+    /** Encrypts what we send and decrypts what we receive (e2ee/keys.js). */
+    this.e2ee = opts.e2ee ?? null;
     /** Everything this peer sends us, in one stream for a <video>. */
     this.remoteStream = new MediaStream();
     this.makingOffer = false;
@@ -465,6 +476,7 @@ export class PeerLink extends Emitter {
         if (!tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
       }
     }
+    this.e2ee?.protect(pc);
   }
 
   /** @returns {RTCPeerConnectionState} */
@@ -481,6 +493,7 @@ export class PeerLink extends Emitter {
     if (this.polite && !this.heardOffer) return;
     try {
       this.makingOffer = true;
+      this.e2ee?.protect(this.pc);
       await this.pc.setLocalDescription();
       this.sendDescription();
     } catch (err) {
@@ -521,6 +534,7 @@ export class PeerLink extends Emitter {
       await pc.setRemoteDescription(/** @type {RTCSessionDescriptionInit} */ (d)); // rolls back if needed
       if (d.type === 'offer') {
         this.heardOffer = true;
+        this.e2ee?.protect(pc); // transceivers the offer made
         await pc.setLocalDescription();
         this.sendDescription();
       }
@@ -551,7 +565,10 @@ export class PeerLink extends Emitter {
           (t.direction === 'sendrecv' || t.direction === 'sendonly'),
       );
     if (sending) await sending.sender.replaceTrack(track);
-    else if (track) this.pc.addTrack(track, stream);
+    else if (track) {
+      this.pc.addTrack(track, stream);
+      this.e2ee?.protect(this.pc);
+    }
   }
 
   /**
@@ -619,10 +636,12 @@ export class Session extends Emitter {
    * @param {{url: string, room: string, name: string, stream?: MediaStream,
    *          audio?: boolean, video?: boolean,
    *          videoConstraints?: MediaTrackConstraints | boolean,
-   *          audioConstraints?: MediaTrackConstraints | boolean}} opts
+   *          audioConstraints?: MediaTrackConstraints | boolean,
+   *          passphrase?: string | null}} opts
    */
   constructor(opts) {
     super();
+    if (!e2eeSupported()) throw new Error('this browser cannot encrypt video calls end to end');
     this.room = opts.room;
     this.localStream = opts.stream ?? new MediaStream();
     const hasAudio = this.localStream.getAudioTracks().length > 0;
@@ -650,7 +669,17 @@ export class Session extends Emitter {
     /** @type {RTCIceServer[]} */
     this.iceServers = [];
     this.lastChatId = 0;
+    /** Chat is opened one message at a time, so it shows in order. */
+    /** @type {Promise<void>} */
+    this.chatOrder = Promise.resolve();
     this.ended = false;
+    this.e2ee = new E2ee({
+      room: opts.room,
+      passphrase: opts.passphrase,
+      send: (to, payload) => this.client.sendOrKeep({ type: 'e2ee', to, payload }),
+    });
+    this.e2ee.on('pair', (e) => this.emit('encryption', e));
+    this.e2ee.on('decrypting', (e) => this.emit('decrypting', e));
     this.client = new SignalingClient({
       url: opts.url,
       room: opts.room,
@@ -661,7 +690,7 @@ export class Session extends Emitter {
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
     c.on('welcome', (m) => this.onWelcome(m));
-    c.on('joined', (m) => this.addParticipant(m.participant));
+    c.on('joined', (m) => this.addParticipant(m.participant, true));
     c.on('updated', (m) => this.updateParticipant(m.participant));
     c.on('left', (m) => this.removeParticipant(m.id, m.reason));
     c.on('chat', (m) => this.onChat(m, false));
@@ -671,6 +700,7 @@ export class Session extends Emitter {
     c.on('mode', (m) => this.setMode(m.mode));
     c.on('sfu', (m) => this.sfu?.handle(m));
     c.on('speaker', (m) => this.emit('speaker', m.id));
+    c.on('e2ee', (m) => this.e2ee.handle(m.from, m.payload));
   }
 
   /** @returns {ConnectionState} */
@@ -683,12 +713,14 @@ export class Session extends Emitter {
   }
 
   /**
+   * Send a chat message, sealed with our key.
    * @param {string} text
-   * @returns {boolean} whether it was sent (false while disconnected)
+   * @returns {Promise<boolean>} whether it was sent (false while disconnected)
    */
-  chat(text) {
+  async chat(text) {
     const t = text.trim();
-    return t.length > 0 && this.client.send({ type: 'chat', text: t });
+    if (t.length === 0 || !this.client.joined) return false;
+    return this.client.send({ type: 'chat', sealed: await this.e2ee.sealChat(t) });
   }
 
   /**
@@ -809,6 +841,7 @@ export class Session extends Emitter {
       send: (msg) => this.client.sendOrKeep(msg),
       stream: this.localStream,
       iceServers: this.iceServers,
+      e2ee: this.e2ee,
     });
     sfu.on('track', ({ participantId, stream }) => {
       const link = this.links.get(participantId);
@@ -845,6 +878,7 @@ export class Session extends Emitter {
       this.emit('chat-reset');
     }
     this.you = msg.you;
+    if (fresh) this.e2ee.start(msg.you.id); // a new identity, new keys
     this.iceServers = msg.ice_servers ?? [];
     if (fresh && this.sfu) {
       // The server forgot our old self, and its SFU state with it.
@@ -859,7 +893,7 @@ export class Session extends Emitter {
     }
     for (const p of msg.participants) {
       if (this.participants.has(p.id)) this.updateParticipant(p);
-      else this.addParticipant(p);
+      else this.addParticipant(p, !fresh); // came while we were away: after us
     }
     for (const m of msg.chat ?? []) this.onChat(m, true);
     /** @type {{audio?: boolean, video?: boolean}} */
@@ -869,13 +903,17 @@ export class Session extends Emitter {
     if (Object.keys(change).length) this.client.send({ type: 'update', ...change });
   }
 
-  /** @param {Participant} p */
-  addParticipant(p) {
+  /**
+   * @param {Participant} p
+   * @param {boolean} late whether they came after us (see E2ee.peerAdded)
+   */
+  addParticipant(p, late) {
     if (!this.you || p.id === this.you.id) return;
     if (this.participants.has(p.id)) {
       this.updateParticipant(p);
       return;
     }
+    this.e2ee.peerAdded(p.id, late);
     this.participants.set(p.id, p);
     this.emit('participant-added', p);
     if (this.mode === 'p2p') this.ensureLink(p.id);
@@ -895,6 +933,8 @@ export class Session extends Emitter {
     this.links.delete(id);
     link?.close();
     if (!participant) return;
+    // A fresh join of ours starts new keys anyway: nothing to rotate then.
+    if (reason !== 'rejoined') this.e2ee.peerRemoved(id);
     this.participants.delete(id);
     this.heights.delete(id);
     this.sfu?.forget(id);
@@ -910,6 +950,7 @@ export class Session extends Emitter {
       iceServers: this.iceServers,
       stream: this.localStream,
       sendSignal: (payload) => this.client.signal(id, payload),
+      e2ee: this.e2ee,
     });
     link.on('track', ({ stream }) => this.emit('remote-stream', { id, stream }));
     link.on('state', (state) => this.emit('peer-state', { id, state }));
@@ -924,11 +965,18 @@ export class Session extends Emitter {
     this.links.get(msg.from)?.handleSignal(msg);
   }
 
-  /** @param {ChatMessage} m @param {boolean} history */
+  /** @param {ChatWire} m @param {boolean} history */
   onChat(m, history) {
     if (m.id <= this.lastChatId) return;
     this.lastChatId = m.id;
-    this.emit('chat', { message: m, history });
+    this.chatOrder = this.chatOrder.then(async () => {
+      const text = m.sealed === undefined ? null : await this.e2ee.openChat(m.sealed);
+      /** @type {ChatMessage['privacy']} */
+      const privacy = m.sealed === undefined ? 'plain' : text === null ? 'unreadable' : 'encrypted';
+      const message = { ...m, text: text ?? m.text ?? '', privacy };
+      delete message.sealed;
+      this.emit('chat', { message, history });
+    });
   }
 
   closeLinks() {
@@ -943,6 +991,7 @@ export class Session extends Emitter {
     if (this.ended) return;
     this.ended = true;
     this.closeLinks();
+    this.e2ee.close();
     this.emit('ended', e);
   }
 }

@@ -32,13 +32,20 @@ export const SIMULCAST = [
 export class SfuLink extends Emitter {
   /**
    * @param {{send: (msg: {type: string} & Record<string, unknown>) => void, stream: MediaStream,
-   *          iceServers?: RTCIceServer[], simulcast?: boolean}} opts
+   *          iceServers?: RTCIceServer[], simulcast?: boolean,
+   *          e2ee?: import('./protocol.js').Protector}} opts
    */
   constructor(opts) {
     super();
     this.send = opts.send;
     this.simulcast = opts.simulcast ?? true;
-    const config = { iceServers: opts.iceServers ?? [], bundlePolicy: /** @type {const} */ ('max-bundle') };
+    const config = {
+      iceServers: opts.iceServers ?? [],
+      bundlePolicy: /** @type {const} */ ('max-bundle'),
+      ...opts.e2ee?.pcOptions,
+    };
+    /** Encrypts what we publish and decrypts what we receive (e2ee/keys.js). */
+    this.e2ee = opts.e2ee ?? null;
     this.publishPc = new RTCPeerConnection(config);
     this.subscribePc = new RTCPeerConnection(config);
     /** One stream per remote participant, keyed by participant id. */
@@ -78,6 +85,7 @@ export class SfuLink extends Emitter {
     if (kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST;
     const transceiver = this.publishPc.addTransceiver(track, init);
     this.senders.set(kind, transceiver.sender);
+    this.e2ee?.protect(this.publishPc);
   }
 
   /** Offer the publish connection; one offer in flight at a time. */
@@ -115,6 +123,7 @@ export class SfuLink extends Emitter {
       }
     } else if (msg.pc === 'subscribe' && msg.description.type === 'offer') {
       await this.subscribePc.setRemoteDescription(msg.description);
+      this.e2ee?.protect(this.subscribePc); // before any frame of a new track arrives
       await this.subscribePc.setLocalDescription();
       const answer = this.subscribePc.localDescription;
       if (answer) this.send({ type: 'sfu', pc: 'subscribe', description: answer.toJSON() });

@@ -48,9 +48,10 @@ DENY_SCRIPT = """
 NewPage = Callable[..., Page]
 
 
-def join(page: Page, room: str, name: str, *, button: str = "Join") -> str:
-    """Open the room, give a name, press the join button; return our id."""
-    page.goto(f"/{room}")
+def join(page: Page, room: str, name: str, *, button: str = "Join", fragment: str = "") -> str:
+    """Open the room (its link ending in `#fragment`, if given), give a name,
+    press the join button; return our id."""
+    page.goto(f"/{room}" + (f"#{fragment}" if fragment else ""))
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")

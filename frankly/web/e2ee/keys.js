@@ -1,0 +1,528 @@
+// End-to-end encryption for one participant, on the page (docs/security.md).
+//
+// E2ee owns our identity and sending keys, runs the per-pair key exchange
+// over `e2ee` messages, tells the transform worker every key, attaches that
+// worker to every RTP sender and receiver, and seals and opens chat. The
+// frames themselves never pass through the page: the worker encrypts them.
+
+import { Emitter } from '../emitter.js';
+import { KeyRing } from './keyring.js';
+import { safetyCode } from './safety.js';
+import {
+  chatBase,
+  frameKey,
+  hkdf,
+  kidFor,
+  open,
+  passphraseBase,
+  peekKid,
+  ratchet,
+  roomSecret,
+  seal,
+  senderOf,
+} from './sframe.js';
+
+/** How long the others get to receive a rotated key before we send with it. */
+export const ROTATE_AFTER_MS = 1000;
+/** How long a chat message waits for its sender's key to reach us. */
+const KEY_WAIT_MS = 5000;
+
+/**
+ * Where a pair of participants stands:
+ *   exchanging  keys on their way
+ *   ready       we hold each other's keys
+ *   failed      their key did not match their commitment: no keys flow
+ *   passphrase  both derive keys from the room's passphrase
+ * @typedef {'exchanging' | 'ready' | 'failed' | 'passphrase'} PairState
+ * @typedef {'unverified' | 'verified' | 'mismatch'} Verdict
+ * @typedef {{state: PairState, verdict: Verdict, sentCommit: boolean, sentIdentity: boolean,
+ *            theirCommit: string | null, theirPub: Uint8Array<ArrayBuffer> | null, key: CryptoKey | null}} Pair
+ * @typedef {{kind: string} & Record<string, unknown>} Payload
+ */
+
+/** Whether this browser can encrypt frames at all. */
+export function e2eeSupported() {
+  return (
+    typeof RTCRtpScriptTransform === 'function' ||
+    (typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype)
+  );
+}
+
+/** RTCRtpScriptTransform where the browser has it, else createEncodedStreams. */
+const SCRIPT_TRANSFORM = typeof RTCRtpScriptTransform === 'function';
+
+/**
+ * What an RTCPeerConnection needs to carry encrypted frames: the old
+ * createEncodedStreams API has to be asked for when the connection is made.
+ * @returns {RTCConfiguration}
+ */
+function connectionOptions() {
+  return SCRIPT_TRANSFORM ? {} : /** @type {RTCConfiguration} */ ({ encodedInsertableStreams: true });
+}
+
+/**
+ * Events: pair ({id, state, verdict}) when a pair's state or verdict changes,
+ * decrypting ({id, ok}) when a sender's frames stop or start opening.
+ */
+export class E2ee extends Emitter {
+  /**
+   * @param {{room: string, passphrase?: string | null,
+   *          send: (to: string, payload: Payload) => void}} opts
+   */
+  constructor(opts) {
+    super();
+    this.room = opts.room;
+    this.passphrase = opts.passphrase || null;
+    this.send = opts.send;
+    /** What each RTCPeerConnection is made with (see connectionOptions). */
+    this.pcOptions = connectionOptions();
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (event) => this.fromWorker(event.data);
+    /** @type {WeakSet<RTCRtpSender | RTCRtpReceiver>} */
+    this.attached = new WeakSet();
+    /** @type {WeakSet<RTCRtpTransceiver>} */
+    this.preferred = new WeakSet();
+    /** @type {((value: unknown) => void) | undefined} opens the inbox once we have keys */
+    this.started = undefined;
+    /** Work is done in order, and none of it before our first keys exist. */
+    /** @type {Promise<unknown>} */
+    this.inbox = new Promise((resolve) => {
+      this.started = resolve;
+    });
+    /** @type {((m: {stats: object}) => void)[]} */
+    this.statsWaiting = [];
+    /** Everything that belongs to one identity in the room. */
+    this.keys = blankKeys();
+  }
+
+  /** Forget every key and pair: a fresh join is a new identity. */
+  reset() {
+    if (this.keys) clearTimeout(this.keys.rotateTimer);
+    this.keys = blankKeys();
+  }
+
+  /**
+   * Begin as participant `selfId` (again after a fresh join): a new identity
+   * and a first sending key.
+   * @param {string} selfId
+   */
+  start(selfId) {
+    const release = this.started;
+    if (!release) {
+      this.queue(() => this.begin(selfId));
+      return;
+    }
+    this.started = undefined;
+    this.begin(selfId)
+      .catch((err) => console.error('frankly: e2ee could not start', err))
+      .finally(() => release(undefined));
+  }
+
+  /** @param {string} selfId */
+  async begin(selfId) {
+    this.reset();
+    this.keys.selfId = selfId;
+    if (this.passphrase) {
+      const secret = await roomSecret(this.passphrase, this.room);
+      this.keys.ring.roomSecret = secret;
+      this.worker.postMessage({ op: 'room-secret', secret });
+      this.useKey(0, await passphraseBase(secret, selfId));
+      return;
+    }
+    const pair = /** @type {CryptoKeyPair} */ (
+      await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])
+    );
+    const pub = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+    this.keys.identity = { priv: pair.privateKey, pub, commit: b64(await commitment(pub)) };
+    this.useKey(0, crypto.getRandomValues(new Uint8Array(32)));
+  }
+
+  // --- who is here -------------------------------------------------------------
+
+  /**
+   * Someone is in the room with us. `late` when they came after us: then
+   * our key ratchets first, so they cannot read what came before.
+   * @param {string} id @param {boolean} late
+   */
+  peerAdded(id, late) {
+    this.queue(async () => {
+      if (late && !this.passphrase) {
+        this.settleRotation();
+        this.useKey(this.keys.gen + 1, await ratchet(this.keys.base));
+      }
+      this.pair(id);
+    });
+  }
+
+  /**
+   * Someone left: a fresh key for those who remain, in use once they have it.
+   * @param {string} id
+   */
+  peerRemoved(id) {
+    this.queue(async () => {
+      this.keys.pairs.delete(id);
+      this.keys.failing.delete(id);
+      this.worker.postMessage({ op: 'forget', participantId: id });
+      if (this.passphrase) return;
+      const next = { gen: Math.max(this.keys.gen, this.keys.next?.gen ?? 0) + 1, base: crypto.getRandomValues(new Uint8Array(32)) };
+      this.keys.next = next;
+      for (const [peer, pair] of this.keys.pairs) if (pair.state === 'ready') await this.sendKey(peer, pair, next);
+      clearTimeout(this.keys.rotateTimer);
+      this.keys.rotateTimer = setTimeout(() => this.queue(async () => this.settleRotation()), ROTATE_AFTER_MS);
+    });
+  }
+
+  /** Start sending with the rotated key now, if one waits. */
+  settleRotation() {
+    clearTimeout(this.keys.rotateTimer);
+    if (this.keys.next) this.useKey(this.keys.next.gen, this.keys.next.base);
+    this.keys.next = null;
+  }
+
+  /**
+   * An `e2ee` message from a peer.
+   * @param {string} from @param {unknown} payload
+   */
+  handle(from, payload) {
+    if (!payload || typeof payload !== 'object') return;
+    const p = /** @type {Record<string, unknown>} */ (payload);
+    this.queue(async () => {
+      const pair = this.pair(from);
+      if (p.kind === 'commit' && typeof p.commit === 'string') this.onCommit(from, pair, p.commit);
+      else if (p.kind === 'identity' && typeof p.key === 'string') await this.onIdentity(from, pair, p.key);
+      else if (p.kind === 'key' && typeof p.iv === 'string' && typeof p.data === 'string') {
+        await this.onKey(from, pair, p.iv, p.data);
+      }
+    });
+  }
+
+  // --- what the UI asks ----------------------------------------------------------
+
+  /** @param {string} id @returns {PairState} */
+  pairState(id) {
+    if (this.passphrase) return 'passphrase';
+    return this.keys.pairs.get(id)?.state ?? 'exchanging';
+  }
+
+  /** @param {string} id @returns {Verdict} */
+  verdict(id) {
+    return this.keys.pairs.get(id)?.verdict ?? 'unverified';
+  }
+
+  /**
+   * What the user said after comparing safety codes with `id`.
+   * @param {string} id @param {Verdict} verdict
+   */
+  setVerdict(id, verdict) {
+    const pair = this.keys.pairs.get(id);
+    if (!pair || pair.state !== 'ready') return;
+    pair.verdict = verdict;
+    this.emit('pair', { id, state: pair.state, verdict });
+  }
+
+  /**
+   * The six emoji we and `id` should both see; null until keys are exchanged.
+   * @param {string} id
+   */
+  async safetyCode(id) {
+    const pair = this.keys.pairs.get(id);
+    if (!pair?.theirPub || !this.keys.identity || pair.state !== 'ready') return null;
+    return safetyCode(this.keys.selfId, this.keys.identity.pub, id, pair.theirPub);
+  }
+
+  /** @param {string} id whether `id`'s frames are failing to open */
+  undecryptable(id) {
+    return this.keys.failing.get(id) === true;
+  }
+
+  /** The worker's counters (frames, time spent, failures). */
+  stats() {
+    return new Promise((resolve) => {
+      this.statsWaiting.push(/** @type {any} */ (resolve));
+      this.worker.postMessage({ op: 'stats' });
+    });
+  }
+
+  // --- chat ----------------------------------------------------------------------
+
+  /**
+   * Seal a chat text with our current key (base64 for the `sealed` field).
+   * @param {string} text @returns {Promise<string>}
+   */
+  async sealChat(text) {
+    await this.inbox;
+    const fk = await frameKey(await chatBase(this.keys.base), kidFor(this.keys.selfId, this.keys.gen));
+    const ctr = new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0);
+    return b64(await seal(fk, ctr, new TextEncoder().encode(text), 0));
+  }
+
+  /**
+   * Open a sealed chat text; null when we hold no key for it (sent before we
+   * came, or by someone whose keys never reached us).
+   * @param {string} sealed @returns {Promise<string | null>}
+   */
+  async openChat(sealed) {
+    await this.inbox;
+    let bytes;
+    try {
+      bytes = unb64(sealed);
+    } catch {
+      return null;
+    }
+    const kid = peekKid(bytes, 0);
+    if (kid === null) return null;
+    const sender = senderOf(kid).participantId;
+    const deadline = Date.now() + KEY_WAIT_MS;
+    for (;;) {
+      const fk = await this.keys.ring.lookup(kid, chatBase);
+      const plain = fk ? await open(fk, bytes, 0) : null;
+      if (plain) return new TextDecoder().decode(plain);
+      // A message sent the moment we arrived may beat the sender's key here;
+      // once we hold any key of theirs, an older message stays closed.
+      const keyOnItsWay = !this.keys.ring.senders.has(sender) && this.keys.pairs.get(sender)?.state === 'exchanging';
+      if (!keyOnItsWay || Date.now() > deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  // --- media -----------------------------------------------------------------------
+
+  /**
+   * Encrypt everything `pc` sends and decrypt everything it receives, in VP8
+   * for video. Call after every change of its transceivers, before an offer
+   * or answer is made.
+   * @param {RTCPeerConnection} pc
+   */
+  protect(pc) {
+    for (const t of pc.getTransceivers()) {
+      const kind = /** @type {'audio' | 'video'} */ (t.receiver.track.kind);
+      if (kind === 'video') this.preferVp8(t);
+      this.attach(t.sender, 'send', kind);
+      this.attach(t.receiver, 'receive', kind);
+    }
+  }
+
+  /**
+   * @param {RTCRtpSender | RTCRtpReceiver} end
+   * @param {'send' | 'receive'} side @param {'audio' | 'video'} kind
+   */
+  attach(end, side, kind) {
+    if (this.attached.has(end)) return;
+    this.attached.add(end);
+    if (SCRIPT_TRANSFORM) {
+      end.transform = new RTCRtpScriptTransform(this.worker, { side, kind });
+      return;
+    }
+    const streams = /** @type {any} */ (end).createEncodedStreams();
+    this.worker.postMessage({ op: 'streams', side, kind, readable: streams.readable, writable: streams.writable }, [
+      streams.readable,
+      streams.writable,
+    ]);
+  }
+
+  /**
+   * Encrypted frames travel as VP8: H.264's packetizer would cut ciphertext at
+   * whatever looks like a start code (docs/security.md).
+   * @param {RTCRtpTransceiver} t
+   */
+  preferVp8(t) {
+    if (this.preferred.has(t) || t.currentDirection === 'stopped') return;
+    const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+    const vp8 = codecs.filter((c) => c.mimeType === 'video/VP8' || c.mimeType === 'video/rtx');
+    if (!vp8.some((c) => c.mimeType === 'video/VP8')) return;
+    t.setCodecPreferences(vp8);
+    this.preferred.add(t);
+  }
+
+  close() {
+    clearTimeout(this.keys.rotateTimer);
+    this.worker.terminate();
+  }
+
+  // --- internals -----------------------------------------------------------------
+
+  /** Run `job` after everything before it, and after start(). @param {() => Promise<void>} job */
+  queue(job) {
+    this.inbox = this.inbox.then(job).catch((err) => console.error('frankly: e2ee', err));
+  }
+
+  /**
+   * Send with generation `gen` of key `base` from now on.
+   * @param {number} gen @param {Uint8Array<ArrayBuffer>} base
+   */
+  useKey(gen, base) {
+    this.keys.gen = gen;
+    this.keys.base = base;
+    this.keys.ring.add(this.keys.selfId, gen, base); // our own chat comes back to us
+    // Those we share a pair with derive a ratchet themselves and are sent a
+    // rotation ahead of time; a newcomer is told when its pair is ready.
+    this.worker.postMessage({ op: 'send-key', participantId: this.keys.selfId, gen, base });
+  }
+
+  /**
+   * The pair with `id`, begun (our commitment sent) if new.
+   * @param {string} id @returns {Pair}
+   */
+  pair(id) {
+    let pair = this.keys.pairs.get(id);
+    if (pair) return pair;
+    /** @type {Pair} */
+    const fresh = {
+      state: this.passphrase ? 'passphrase' : 'exchanging',
+      verdict: 'unverified',
+      sentCommit: false,
+      sentIdentity: false,
+      theirCommit: null,
+      theirPub: null,
+      key: null,
+    };
+    this.keys.pairs.set(id, (pair = fresh));
+    if (this.keys.identity) {
+      this.send(id, { kind: 'commit', commit: this.keys.identity.commit });
+      pair.sentCommit = true;
+    }
+    return pair;
+  }
+
+  /** @param {string} id @param {Pair} pair @param {string} commit */
+  onCommit(id, pair, commit) {
+    if (pair.theirCommit && pair.theirCommit !== commit) {
+      this.fail(id, pair); // one identity per participant id, never two
+      return;
+    }
+    pair.theirCommit = commit;
+    // Reveal only once both are committed: neither side can then choose its
+    // key after seeing the other's, so a swap cannot be made to match.
+    if (pair.sentCommit && !pair.sentIdentity && this.keys.identity) {
+      pair.sentIdentity = true;
+      this.send(id, { kind: 'identity', key: b64(this.keys.identity.pub) });
+    }
+  }
+
+  /** @param {string} id @param {Pair} pair @param {string} key */
+  async onIdentity(id, pair, key) {
+    if (pair.state !== 'exchanging' || !this.keys.identity) return;
+    let pub;
+    try {
+      pub = unb64(key);
+    } catch {
+      pub = new Uint8Array(0);
+    }
+    if (!pair.theirCommit || b64(await commitment(pub)) !== pair.theirCommit) {
+      this.fail(id, pair);
+      return;
+    }
+    let theirs;
+    try {
+      theirs = await crypto.subtle.importKey('raw', pub, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+    } catch {
+      this.fail(id, pair);
+      return;
+    }
+    const shared = new Uint8Array(
+      await crypto.subtle.deriveBits({ name: 'ECDH', public: theirs }, this.keys.identity.priv, 256),
+    );
+    const [low, high] = this.keys.selfId < id ? [this.keys.selfId, id] : [id, this.keys.selfId];
+    const raw = await hkdf(shared, `Frankly pair ${low} ${high}`, 32);
+    pair.key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    pair.theirPub = pub;
+    pair.state = 'ready';
+    this.emit('pair', { id, state: pair.state, verdict: pair.verdict });
+    await this.sendKey(id, pair, { gen: this.keys.gen, base: this.keys.base });
+    if (this.keys.next) await this.sendKey(id, pair, this.keys.next);
+  }
+
+  /**
+   * @param {string} id @param {Pair} pair
+   * @param {{gen: number, base: Uint8Array<ArrayBuffer>}} key
+   */
+  async sendKey(id, pair, key) {
+    if (!pair.key) return;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const body = new TextEncoder().encode(JSON.stringify({ gen: key.gen, key: b64(key.base) }));
+    const aad = new TextEncoder().encode(`${this.keys.selfId} ${id}`);
+    const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, pair.key, body);
+    this.send(id, { kind: 'key', iv: b64(iv), data: b64(new Uint8Array(data)) });
+  }
+
+  /** @param {string} id @param {Pair} pair @param {string} iv @param {string} data */
+  async onKey(id, pair, iv, data) {
+    if (!pair.key) return;
+    const aad = new TextEncoder().encode(`${id} ${this.keys.selfId}`);
+    let told;
+    try {
+      const params = { name: 'AES-GCM', iv: unb64(iv), additionalData: aad };
+      told = JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt(params, pair.key, unb64(data))));
+    } catch {
+      console.warn(`frankly: a key from ${id} did not open`);
+      return;
+    }
+    if (!Number.isInteger(told?.gen) || told.gen < 0 || typeof told.key !== 'string') return;
+    const base = unb64(told.key);
+    if (base.length !== 32) return;
+    this.keys.ring.add(id, told.gen, base);
+    this.worker.postMessage({ op: 'key', participantId: id, gen: told.gen, base });
+  }
+
+  /** @param {string} id @param {Pair} pair */
+  fail(id, pair) {
+    pair.state = 'failed';
+    pair.key = null;
+    console.warn(`frankly: ${id}'s key does not match its commitment; no keys go to it`);
+    this.emit('pair', { id, state: pair.state, verdict: pair.verdict });
+  }
+
+  /** @param {any} m */
+  fromWorker(m) {
+    if (m?.op === 'stats') this.statsWaiting.shift()?.(m);
+    else if (m?.op === 'decrypting') {
+      this.keys.failing.set(m.participantId, !m.ok);
+      this.emit('decrypting', { id: m.participantId, ok: m.ok });
+    }
+  }
+}
+
+/** The state of one identity, before its keys exist. */
+function blankKeys() {
+  return {
+    selfId: '',
+    /** Every sender's keys, ours too: our own chat comes back to us. */
+    ring: new KeyRing(),
+    /** @type {Map<string, Pair>} */
+    pairs: new Map(),
+    /** @type {Map<string, boolean>} senders whose frames we fail to open */
+    failing: new Map(),
+    /** Our sending key now... */
+    gen: 0,
+    /** @type {Uint8Array<ArrayBuffer>} */
+    base: new Uint8Array(32),
+    /** ...and a rotated one the others are receiving before we send with it. */
+    /** @type {{gen: number, base: Uint8Array<ArrayBuffer>} | null} */
+    next: null,
+    /** @type {{priv: CryptoKey, pub: Uint8Array<ArrayBuffer>, commit: string} | null} */
+    identity: null,
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    rotateTimer: undefined,
+  };
+}
+
+/** SHA-256("Frankly commit" | pub). @param {Uint8Array<ArrayBuffer>} pub */
+async function commitment(pub) {
+  const label = new TextEncoder().encode('Frankly commit');
+  const input = new Uint8Array(label.length + pub.length);
+  input.set(label, 0);
+  input.set(pub, label.length);
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', input));
+}
+
+/** @param {Uint8Array<ArrayBuffer>} bytes */
+export function b64(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/** @param {string} text @returns {Uint8Array<ArrayBuffer>} */
+export function unb64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}

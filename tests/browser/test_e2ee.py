@@ -1,0 +1,169 @@
+"""End-to-end encryption in Chromium: what the participants and the server see.
+
+The server's view is taken with a tap on the SFU's forwarding path: the RTP
+packets it hands a subscriber's SRTP context, before protection.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import av
+import pytest
+from aiortc.codecs.vpx import VpxPayloadDescriptor
+from playwright.sync_api import Page, expect
+
+from frankly.sfu import rtp
+from tests.browser.meeting import NewPage, join, stats, tile, wait_media
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def e2ee_stats(page: Page) -> dict[str, Any]:
+    """The transform worker's counters (frankly/web/e2ee/worker.js)."""
+    reply: dict[str, Any] = page.evaluate("async () => (await window.frankly.session.e2ee.stats()).stats")
+    return reply
+
+
+def in_sfu_mode(page: Page) -> None:
+    page.wait_for_function("() => window.frankly.session && window.frankly.session.mode === 'sfu'")
+
+
+def safety_code(page: Page, peer_name: str) -> list[str]:
+    """Open the Verify dialog for a person and read the six symbols."""
+    page.get_by_role("button", name=f"Compare safety codes with {peer_name}").click()
+    code = page.get_by_test_id("safety-code").locator("li")
+    expect(code).to_have_count(6)
+    return code.all_inner_texts()
+
+
+def test_a_call_is_encrypted_and_its_safety_codes_match(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, grace = new_page(), new_page()
+    ada_id, grace_id = join(ada, "sealed", "Ada"), join(grace, "sealed", "Grace")
+    wait_media(ada, grace_id, frames_over=10, audio_over=10)
+    wait_media(grace, ada_id, frames_over=10, audio_over=10)
+    for page, other in ((ada, grace_id), (grace, ada_id)):
+        counts = e2ee_stats(page)
+        # Every frame we decoded came through the worker, which opened it.
+        assert counts["encrypted"] > 10 and counts["from"][other] > 10, counts
+        expect(page.get_by_test_id("e2ee-state")).to_have_text("Encrypted · 0 of 1 verified")
+    ada_code, grace_code = safety_code(ada, "Grace"), safety_code(grace, "Ada")
+    assert ada_code == grace_code
+    ada.get_by_test_id("verify-match").click()
+    expect(ada.get_by_test_id("e2ee-state")).to_have_text("Encrypted · verified")
+    expect(ada.get_by_test_id("person-e2ee")).to_have_text("verified")
+
+
+def test_a_wrong_passphrase_decodes_nothing(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace, eve = new_page(), new_page(), new_page()
+    ada_id = join(ada, "secret", "Ada", fragment="passphrase=open%20sesame")
+    grace_id = join(grace, "secret", "Grace", fragment="passphrase=open%20sesame")
+    join(eve, "secret", "Eve", fragment="passphrase=guess")
+    for page in (ada, grace, eve):
+        in_sfu_mode(page)
+    wait_media(grace, ada_id, frames_over=10, audio_over=10)  # the same passphrase: all fine
+    expect(grace.get_by_test_id("e2ee-state")).to_have_text("Encrypted · passphrase")
+    # Eve receives packets from both, and decodes none of them.
+    for other in (ada_id, grace_id):
+        eve.wait_for_function(
+            "(id) => window.frankly.session.e2ee.undecryptable(id)", arg=other, timeout=20_000
+        )
+        expect(tile(eve, other).get_by_test_id("tile-status")).to_have_text(
+            "Can’t decrypt: this person may have another passphrase"
+        )
+        got = stats(eve, other)
+        assert got["video"]["packetsReceived"] > 20 and got["video"]["framesDecoded"] == 0, got
+        assert got["audio"]["packetsReceived"] > 10, got
+    assert e2ee_stats(eve)["decrypted"] == 0
+
+
+def vp8_frames(packets: list[bytes]) -> list[bytes]:
+    """Whole VP8 frames (payload descriptors removed) from RTP packets of one
+    SSRC: a frame is the packets of one timestamp, in order, without a gap."""
+    by_ts: dict[int, list[bytes]] = defaultdict(list)
+    for p in packets:
+        by_ts[rtp.timestamp(p)].append(p)
+    frames = []
+    for group in by_ts.values():
+        group.sort(key=rtp.seq)
+        seqs = [rtp.seq(p) for p in group]
+        if seqs != list(range(seqs[0], seqs[0] + len(seqs))) or not rtp.marker(group[-1]):
+            continue
+        parts = []
+        for p in group:
+            descriptor, data = VpxPayloadDescriptor.parse(p[rtp.payload_offset(p) : rtp.payload_end(p)])
+            parts.append((descriptor, data))
+        if not parts[0][0].partition_start or parts[0][0].partition_id != 0:
+            continue
+        frames.append(b"".join(data for _, data in parts))
+    return frames
+
+
+def decodable(frames: list[bytes]) -> int:
+    """How many of these frames a VP8 decoder turns into pictures."""
+    decoder = av.CodecContext.create("vp8", "r")
+    pictures = 0
+    for frame in frames:
+        try:
+            pictures += len(decoder.decode(av.Packet(frame)))
+        except av.error.FFmpegError:
+            pass
+    return pictures
+
+
+def test_the_vp8_check_decodes_plain_frames() -> None:
+    """The control for the tap test: the same assembly and decoder do decode
+    VP8 that is not encrypted."""
+    from fractions import Fraction
+
+    from aiortc.codecs.vpx import Vp8Encoder
+    from av import VideoFrame
+
+    encoder = Vp8Encoder()
+    packets = []
+    for i in range(10):
+        frame = VideoFrame(width=320, height=240)
+        frame.pts, frame.time_base = i * 3000, Fraction(1, 90000)
+        payloads, timestamp = encoder.encode(frame)
+        for n, payload in enumerate(payloads):
+            header = bytes([0x80, (0x80 if n == len(payloads) - 1 else 0) | 96])
+            header += (len(packets) & 0xFFFF).to_bytes(2, "big") + timestamp.to_bytes(4, "big")
+            packets.append(header + (1234).to_bytes(4, "big") + payload)
+    assert decodable(vp8_frames(packets)) == 10
+
+
+def test_a_tap_inside_the_sfu_finds_only_ciphertext(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    pages = [new_page() for _ in range(3)]
+    ids = [join(page, "tapped", name) for page, name in zip(pages, "ABC", strict=True)]
+    for page in pages:
+        in_sfu_mode(page)
+    wait_media(pages[0], ids[1], frames_over=5)
+    seen: list[bytes] = []
+
+    def tap() -> None:
+        transport = live_server.hub.routers["tapped"].subscribers[ids[0]].transport
+        send = transport.send_rtp
+
+        def copy(packet: bytes) -> None:
+            if rtp.payload_type(packet) == 96 and len(seen) < 3000:  # VP8, as forwarded
+                seen.append(bytes(packet))
+            send(packet)
+
+        transport.send_rtp = copy  # type: ignore[method-assign]
+
+    live_server.call(tap)
+    before = stats(pages[0], ids[1])["video"]["framesDecoded"]
+    wait_media(pages[0], ids[1], frames_over=before + 60)  # the subscriber decodes them...
+    packets = live_server.call(lambda: list(seen))
+    by_ssrc: dict[int, list[bytes]] = defaultdict(list)
+    for p in packets:
+        by_ssrc[rtp.ssrc(p)].append(p)
+    frames = [f for group in by_ssrc.values() for f in vp8_frames(group)]
+    assert len(frames) > 30
+    assert decodable(frames) == 0  # ...and the server could not
