@@ -82,7 +82,7 @@ class SecurityHeaders:
 
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self' blob:; "
+    "media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 _HEADERS = [

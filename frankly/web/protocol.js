@@ -8,7 +8,9 @@
  *   PeerLink         one RTCPeerConnection to one remote participant, driven
  *                    by the perfect-negotiation pattern over `signal` messages.
  *   Session          a joined participant: a SignalingClient, the local
- *                    stream, and a PeerLink per remote participant.
+ *                    stream, a PeerLink per remote participant (or an
+ *                    SfuLink), and E2ee (e2ee/keys.js), which encrypts all
+ *                    of their media and the chat.
  *
  * The UI (app.js) only calls Session methods and listens to its events.
  */

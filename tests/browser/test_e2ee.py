@@ -167,3 +167,16 @@ def test_a_tap_inside_the_sfu_finds_only_ciphertext(
     frames = [f for group in by_ssrc.values() for f in vp8_frames(group)]
     assert len(frames) > 30
     assert decodable(frames) == 0  # ...and the server could not
+
+
+def test_six_people_in_an_encrypted_sfu_room(live_server: LiveServer, new_page: NewPage) -> None:
+    pages = [new_page() for _ in range(6)]
+    ids = [join(page, "six", name) for page, name in zip(pages, "ABCDEF", strict=True)]
+    for page, me in zip(pages, ids, strict=True):
+        in_sfu_mode(page)
+        for other in ids:
+            if other != me:
+                wait_media(page, other, audio_over=0)
+    for page, me in zip(pages, ids, strict=True):
+        opened = e2ee_stats(page)["from"]
+        assert all(opened.get(other, 0) > 0 for other in ids if other != me), opened
