@@ -180,3 +180,84 @@ def test_six_people_in_an_encrypted_sfu_room(live_server: LiveServer, new_page: 
     for page, me in zip(pages, ids, strict=True):
         opened = e2ee_stats(page)["from"]
         assert all(opened.get(other, 0) > 0 for other in ids if other != me), opened
+
+
+def key_ring(page: Page) -> dict[str, dict[int, bytes]]:
+    """Every sender's base keys this page holds: {participant: {generation: key}}."""
+    held: dict[str, dict[str, list[int]]] = page.evaluate(
+        """() => Object.fromEntries([...window.frankly.session.e2ee.keys.ring.senders].map(
+            ([id, gens]) => [id, Object.fromEntries([...gens].map(([g, e]) => [g, [...e.base]]))]))"""
+    )
+    return {pid: {int(g): bytes(b) for g, b in gens.items()} for pid, gens in held.items()}
+
+
+def opens(ring: dict[str, dict[int, bytes]], frame: bytes) -> bool:
+    """Whether any key in `ring`, or any of up to 16 ratchets from it, opens this frame."""
+    from frankly.client.e2ee import sframe
+
+    clear = sframe.clear_length("video", frame)
+    kid = sframe.peek_kid(frame, clear)
+    assert kid is not None
+    sender, _ = sframe.sender_of(kid)
+    for gen, base in ring.get(sender, {}).items():
+        for ahead in range(17):
+            if sframe.unseal(sframe.frame_key(base, sframe.kid_for(sender, gen + ahead)), frame, clear):
+                return True
+            base = sframe.ratchet(base)
+    return False
+
+
+def test_who_left_cannot_open_what_is_sent_after(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, grace, eve = new_page(), new_page(), new_page()
+    ada_id = join(ada, "rotate", "Ada")
+    grace_id = join(grace, "rotate", "Grace")
+    join(eve, "rotate", "Eve")
+    for page in (ada, grace, eve):
+        in_sfu_mode(page)
+    wait_media(eve, ada_id, frames_over=5)
+    held_by_eve = key_ring(eve)
+    assert ada_id in held_by_eve
+    gen = ada.evaluate("() => window.frankly.session.e2ee.keys.gen")
+    eve.get_by_test_id("btn-leave").click()
+    # Ada sends with a fresh key once the others have it.
+    ada.wait_for_function(
+        "(g) => window.frankly.session.e2ee.keys.gen > g && !window.frankly.session.e2ee.keys.next",
+        arg=gen,
+    )
+    seen: list[bytes] = []
+
+    def tap() -> None:
+        transport = live_server.hub.routers["rotate"].subscribers[grace_id].transport
+        send = transport.send_rtp
+
+        def copy(packet: bytes) -> None:
+            if rtp.payload_type(packet) == 96 and len(seen) < 2000:
+                seen.append(bytes(packet))
+            send(packet)
+
+        transport.send_rtp = copy  # type: ignore[method-assign]
+
+    live_server.call(tap)
+    before = stats(grace, ada_id)["video"]["framesDecoded"]
+    wait_media(grace, ada_id, frames_over=before + 30)
+    frames = vp8_frames(live_server.call(lambda: list(seen)))
+    assert len(frames) > 10
+    # Grace's keys open them (the frames and the check are sound)...
+    assert all(opens(key_ring(grace), f) for f in frames)
+    # ...and nothing Eve held, ratcheted as far as anyone would, does.
+    assert not any(opens(held_by_eve, f) for f in frames)
+
+
+def test_a_browser_that_cannot_encrypt_is_told_and_never_joins(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    page = new_page()
+    page.add_init_script(
+        "delete window.RTCRtpScriptTransform; delete RTCRtpSender.prototype.createEncodedStreams;"
+    )
+    page.goto("/plain")
+    expect(page.get_by_test_id("screen-notice")).to_be_visible()
+    expect(page.get_by_test_id("notice-text")).to_contain_text("cannot encrypt video calls")
+    assert live_server.participant_ids("plain") == []
