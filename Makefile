@@ -43,6 +43,7 @@ bench: $(VENV)/.test-deps
 	./scripts/system-deps chromium janus
 	$(BIN)/frankly bench join
 	$(BIN)/frankly bench sfu
+	$(BIN)/frankly bench e2ee
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> None:
     soak = benches.add_parser("soak", help="SFU memory while people come and go")
     soak.add_argument("--minutes", type=float, default=10.0)
     soak.set_defaults(run=_bench_soak)
+    e2ee = benches.add_parser("e2ee", help="the cost of end-to-end encryption, browser and SDK")
+    e2ee.add_argument("--runs", type=int, default=5, help="joins to time")
+    e2ee.add_argument("--seconds", type=float, default=10.0, help="length of the timed call")
+    e2ee.set_defaults(run=_bench_e2ee)
 
     args = parser.parse_args(argv)
     args.run(args, parser)
@@ -112,6 +116,12 @@ def _bench_soak(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     from frankly.bench.soak import run
 
     run(minutes=args.minutes)
+
+
+def _bench_e2ee(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.bench.e2ee import run
+
+    run(runs=args.runs, seconds=args.seconds)
 
 
 def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

@@ -11,15 +11,18 @@
                 case fc.ChatMessage(name=name, text=text):
                     print(f"{name}: {text}")
 
-See docs/sdk.md.
+Media and chat are end-to-end encrypted (docs/security.md); see docs/sdk.md.
 """
 
 from frankly.client.client import Client, EventStream, join, split_url
+from frankly.client.e2ee import FrameStats, PairState, SafetyCode
 from frankly.client.errors import FranklyError
 from frankly.client.events import (
+    ChatEncryption,
     ChatMessage,
     Closed,
     ConnectionStateChanged,
+    EncryptionChanged,
     Event,
     ModeChanged,
     Participant,
@@ -34,14 +37,18 @@ from frankly.client.events import (
 from frankly.client.media import PatternTrack, ToneTrack
 
 __all__ = [
+    "ChatEncryption",
     "ChatMessage",
     "Client",
     "Closed",
     "ConnectionStateChanged",
+    "EncryptionChanged",
     "Event",
     "EventStream",
+    "FrameStats",
     "FranklyError",
     "ModeChanged",
+    "PairState",
     "Participant",
     "ParticipantJoined",
     "ParticipantLeft",
@@ -49,6 +56,7 @@ __all__ = [
     "PatternTrack",
     "Reconnected",
     "Reconnecting",
+    "SafetyCode",
     "ServerError",
     "ToneTrack",
     "TrackReceived",

@@ -4,6 +4,11 @@ It speaks docs/protocol.md: the `hello`/`welcome` handshake, `ping` keepalive,
 reconnecting with the `resume` token and backoff, and one `PeerLink` (an
 RTCPeerConnection) for every other participant, or, once the room is on the
 server's SFU, one `SfuLink` (a publish and a subscribe RTCPeerConnection).
+
+Everything is end-to-end encrypted (docs/security.md): an `E2ee` exchanges
+keys with every participant over `e2ee` messages (or derives them from a
+passphrase), seals every frame the links send and opens every frame they
+receive, and seals and opens the chat.
 """
 
 from __future__ import annotations
@@ -17,18 +22,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from aiortc import RTCIceServer
 from aiortc.mediastreams import MediaStreamTrack
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
+from frankly.client.e2ee.sframe import room_secret
 from frankly.client.errors import FINAL_CLOSE_CODES, HANDSHAKE_FAILED, FranklyError
 from frankly.client.events import (
     ChatMessage,
     Closed,
     ConnectionStateChanged,
+    EncryptionChanged,
     Event,
     ModeChanged,
     Participant,
@@ -63,6 +71,9 @@ _HOPELESS = {"unsupported-version", "invalid-room", "room-full", "invalid-messag
 _BACKOFF_FIRST = 0.5
 _BACKOFF_MAX = 5.0
 _MAX_CHAT = 4000
+# How long a sealed chat message waits for its sender's keys (they may still be
+# on their way from a newcomer) before it is shown as unreadable.
+_HOLD_CHAT_FOR = 10.0
 
 
 def split_url(url: str, room: str | None = None) -> tuple[str, str]:
@@ -88,6 +99,16 @@ def split_url(url: str, room: str | None = None) -> tuple[str, str]:
     else:
         base = path
     return urlunsplit((scheme, parts.netloc, base + "/ws", "", "")), room
+
+
+def passphrase_from_url(url: str) -> str | None:
+    """The passphrase in a meeting link's fragment (``.../room#passphrase=...``), if any.
+
+    Read as the web client reads it (URLSearchParams): browsers never send the
+    fragment to a server.
+    """
+    values = parse_qs(urlsplit(url).fragment).get("passphrase")
+    return values[0] if values and values[0] else None
 
 
 def _dump(message: dict[str, Any]) -> str:
@@ -158,6 +179,10 @@ class Client:
     ``audio_enabled``/``video_enabled`` say whether the microphone and camera
     start on; by default, on when there is a track. With ``reconnect`` (the
     default) a lost signaling socket is re-opened with backoff and resumed.
+
+    Media and chat are end-to-end encrypted. With a ``passphrase`` (or a
+    ``#passphrase=...`` at the end of ``url``, as in a browser's link) every
+    key derives from it and none is exchanged through the server.
     """
 
     def __init__(
@@ -172,9 +197,11 @@ class Client:
         video_enabled: bool | None = None,
         reconnect: bool = True,
         handshake_timeout: float = 10.0,
+        passphrase: str | None = None,
     ) -> None:
         self._ws_url, self._room = split_url(url, room)
         self._name = name
+        self._passphrase = passphrase or passphrase_from_url(url)
         self._media: dict[str, LocalMedia] = {}
         for kind, track in (("audio", audio), ("video", video)):
             if track is None:
@@ -210,6 +237,13 @@ class Client:
         self._task: asyncio.Task[None] | None = None
         self._closing: asyncio.Future[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._room_secret: bytes | None = None
+        self._e2ee = E2ee(
+            self._send_e2ee, on_state=self._encryption_changed, on_keys=self._keys_came
+        )
+        # Sealed chat waiting for its sender's keys, by sender.
+        self._held_chat: dict[str, list[tuple[ChatMessage, Any]]] = {}
+        self._hold_timers: dict[str, asyncio.TimerHandle] = {}
 
     # --- state you can read -------------------------------------------------
 
@@ -280,6 +314,39 @@ class Client:
         if self._sfu is not None and participant_id in self._participants:
             return self._sfu.state
         return None
+
+    # --- end-to-end encryption --------------------------------------------------
+
+    @property
+    def passphrase_mode(self) -> bool:
+        """Whether the keys derive from a passphrase (none are exchanged; no safety codes)."""
+        return self._passphrase is not None
+
+    def encryption(self, participant_id: str) -> PairState | None:
+        """The end-to-end encryption with one participant, None for someone unknown.
+
+        ``pending`` while keys are on their way, ``ready`` once exchanged,
+        ``failed`` when their identity did not match their commitment (nothing
+        we send is readable to them), ``passphrase`` in a passphrase room.
+        """
+        return self._e2ee.state(participant_id)
+
+    def safety_code(self, participant_id: str) -> SafetyCode | None:
+        """The six emoji to compare with one participant (`SafetyCode`).
+
+        They see the same six on their side unless someone swapped the keys on
+        the way. None until the keys are exchanged, and in a passphrase room.
+        """
+        return self._e2ee.safety_code(participant_id)
+
+    def encryption_stats(self) -> dict[str, FrameStats]:
+        """Frames sealed (under our id) and opened or refused (under each sender's id), and time."""
+        return {pid: replace(stats) for pid, stats in self._e2ee.stats.items()}
+
+    @property
+    def e2ee(self) -> E2ee:
+        """The encryption session itself (keys, counters), for tests and diagnostics."""
+        return self._e2ee
 
     @property
     def sfu_state(self) -> str | None:
@@ -358,6 +425,10 @@ class Client:
             raise RuntimeError(f"join() on a client that is {self._state}")
         self._state = "joining"
         try:
+            if self._passphrase is not None:
+                # PBKDF2, slow on purpose: not on the event loop.
+                secret = await asyncio.to_thread(room_secret, self._passphrase, self._room)
+                self._room_secret = secret
             ws, welcome = await self._handshake(None)
         except BaseException as exc:
             if self._closing is None:
@@ -395,11 +466,13 @@ class Client:
         await self._finish(None)
 
     async def send_chat(self, text: str) -> None:
-        """Send a chat message to the room (it comes back as a `ChatMessage` event)."""
+        """Send a chat message to the room, sealed (it comes back as a `ChatMessage` event)."""
         if not 1 <= len(text.strip()) <= _MAX_CHAT:
             raise ValueError(f"chat text must be 1 to {_MAX_CHAT} characters after trimming")
         self._check_open()
-        self._send({"type": "chat", "text": text})
+        # Sealed when it goes out (see `_wire`), with the key of that moment: a
+        # message queued while the socket is away may go out as someone new.
+        self._send({"type": "chat", "seal": text})
 
     async def update(self, *, audio: bool | None = None, video: bool | None = None) -> None:
         """Turn the microphone and/or camera on or off.
@@ -461,8 +534,17 @@ class Client:
             while not self._outbox:
                 self._outbox_ready.clear()
                 await self._outbox_ready.wait()
-            await ws.send(_dump(self._outbox[0]))
+            await ws.send(_dump(self._wire(self._outbox[0])))
             self._outbox.popleft()
+
+    def _wire(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A queued message as it goes out: chat is sealed now, with our key of this moment."""
+        if message.get("type") == "chat" and "seal" in message:
+            return {"type": "chat", "sealed": self._e2ee.seal_chat(message["seal"])}
+        return message
+
+    def _send_e2ee(self, peer_id: str, payload: dict[str, Any]) -> None:
+        self._send({"type": "e2ee", "to": peer_id, "payload": payload})
 
     async def _ping(self, ws: ClientConnection) -> None:
         n = 0
@@ -623,6 +705,10 @@ class Client:
         try:
             self._error = error
             self._state = "closed"
+            self._e2ee.close()
+            for timer in self._hold_timers.values():
+                timer.cancel()
+            self._hold_timers.clear()
             links = list(self._links.values())
             self._links.clear()
             for link in links:
@@ -667,13 +753,17 @@ class Client:
         maximum = welcome.get("max_participants")
         self._max_participants = maximum if isinstance(maximum, int) else None
         others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
-        chat = [ChatMessage.from_wire(c) for c in welcome.get("chat") or []]
+        chat = [c for c in welcome.get("chat") or [] if isinstance(c, dict)]
 
         if first:
             self._me = me
             self._participants = {p.id: p for p in others}
-            self._chat = chat
-            self._last_chat_id = max((c.id for c in chat), default=0)
+            self._e2ee.start(me.id, self._room_secret)
+            for p in others:
+                self._e2ee.peer_added(p.id, late=False)
+            # What was said before we came is not for us (unless by passphrase).
+            self._chat = [self._opened(ChatMessage.from_wire(c), c.get("sealed")) for c in chat]
+            self._last_chat_id = max((c.id for c in self._chat), default=0)
             for p in others:
                 self._link_if_p2p(p.id)
             log.info("joined %s as %s (%s)", self._room, me.name, me.id)
@@ -694,6 +784,9 @@ class Client:
             self._outbox_ready.set()
             old, self._participants = self._participants, {}
             self._me = me
+            # A new identity, new keys, new pairs with everyone.
+            self._release_all_held_chat()
+            self._e2ee.start(me.id, self._room_secret)
             self._emit(Reconnected(resumed=False, me=me))
             if moved:
                 self._emit(ModeChanged(mode=self._mode))
@@ -701,6 +794,7 @@ class Client:
                 self._emit(ParticipantLeft(participant=p, reason="disconnected"))
             for p in others:
                 self._participants[p.id] = p
+                self._e2ee.peer_added(p.id, late=False)
                 self._link_if_p2p(p.id)
                 self._emit(ParticipantJoined(participant=p))
             self._start_sfu_if_needed()
@@ -718,11 +812,14 @@ class Client:
                     self._background_task(old_link.close())
                 if self._sfu is not None:
                     self._sfu.forget(pid)
+                self._e2ee.peer_removed(pid)
+                self._release_held_chat(pid)
                 self._emit(ParticipantLeft(participant=gone, reason="disconnected"))
             for p in others:
                 before = self._participants.get(p.id)
                 self._participants[p.id] = p
                 if before is None:
+                    self._e2ee.peer_added(p.id, late=True)
                     self._link_if_p2p(p.id)
                     self._emit(ParticipantJoined(participant=p))
                 elif before != p:
@@ -738,15 +835,73 @@ class Client:
                 self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
                 self._me = replace(me, audio=self._audio_on, video=self._video_on)
         # Chat said while we were away.
-        for message in chat:
-            self._chat_arrived(message)
+        for obj in chat:
+            self._chat_arrived(obj)
 
-    def _chat_arrived(self, message: ChatMessage) -> None:
+    # --- internals: chat ------------------------------------------------------------
+
+    def _chat_arrived(self, obj: dict[str, Any]) -> None:
+        """A ``chat`` message from the server (live, or said while we were away)."""
+        message = ChatMessage.from_wire(obj)
         if message.id and message.id <= self._last_chat_id:
             return
         self._last_chat_id = max(self._last_chat_id, message.id)
+        sealed = obj.get("sealed")
+        opened = self._opened(message, sealed)
+        if opened.encryption == "unreadable" and self._e2ee.awaiting_keys(message.sender_id):
+            # A newcomer may speak before its keys reach us: wait for them a while.
+            self._hold_chat(message, sealed)
+            return
+        self._chat_ready(opened)
+
+    def _opened(self, message: ChatMessage, sealed: Any) -> ChatMessage:
+        """The message with its text, if it was sealed and a key we hold opens it."""
+        if not isinstance(sealed, str):
+            return message
+        text = self._e2ee.open_chat(message.sender_id, sealed)
+        if text is None:
+            return message  # unreadable
+        return replace(message, text=text, encryption="encrypted")
+
+    def _chat_ready(self, message: ChatMessage) -> None:
         self._chat.append(message)
         self._emit(message)
+
+    def _hold_chat(self, message: ChatMessage, sealed: Any) -> None:
+        sender = message.sender_id
+        self._held_chat.setdefault(sender, []).append((message, sealed))
+        if sender not in self._hold_timers:
+            self._hold_timers[sender] = asyncio.get_running_loop().call_later(
+                _HOLD_CHAT_FOR, self._release_held_chat, sender
+            )
+
+    def _release_held_chat(self, sender: str) -> None:
+        """Show what ``sender`` said while we waited for its keys: opened, or unreadable.
+
+        Their first key settles it: what that key (or a ratchet of it) does not
+        open was sealed with a key from before we came.
+        """
+        timer = self._hold_timers.pop(sender, None)
+        if timer is not None:
+            timer.cancel()
+        for message, sealed in self._held_chat.pop(sender, []):
+            self._chat_ready(self._opened(message, sealed))
+
+    def _release_all_held_chat(self) -> None:
+        for sender in list(self._held_chat):
+            self._release_held_chat(sender)
+
+    # --- internals: encryption --------------------------------------------------------
+
+    def _encryption_changed(self, pid: str, state: PairState) -> None:
+        log.debug("end-to-end encryption with %s: %s", pid, state)
+        if state == "failed":
+            self._release_held_chat(pid)  # no keys will come
+        self._emit(EncryptionChanged(participant=self._participant(pid), state=state))
+
+    def _keys_came(self, pid: str) -> None:
+        if pid in self._held_chat:
+            self._release_held_chat(pid)  # with their key, what they said opens (or never will)
 
     def _participant(self, pid: str) -> Participant:
         known = self._participants.get(pid)
@@ -761,6 +916,7 @@ class Client:
                 polite=self._me.id > pid,
                 ice_servers=self._ice_servers,
                 media=self._media,
+                crypto=self._e2ee,
                 send=self._send,
                 on_track=self._track_arrived,
                 on_state=self._link_state,
@@ -780,6 +936,7 @@ class Client:
         self._sfu = SfuLink(
             ice_servers=self._ice_servers,
             media=self._media,
+            crypto=self._e2ee,
             send=self._send,
             on_track=self._track_arrived,
             on_state=self._sfu_state_changed,
@@ -824,8 +981,13 @@ class Client:
                 if self._me is None or p.id == self._me.id:
                     return
                 self._participants[p.id] = p
+                self._e2ee.peer_added(p.id, late=True)
                 self._link_if_p2p(p.id)
                 self._emit(ParticipantJoined(participant=p))
+            elif kind == "e2ee":
+                sender = message.get("from")
+                if isinstance(sender, str):
+                    self._e2ee.handle(sender, message.get("payload"))
             elif kind == "mode":
                 mode = str(message["mode"])
                 if mode != self._mode:
@@ -851,12 +1013,14 @@ class Client:
                     self._background_task(link.close())
                 if self._sfu is not None:
                     self._sfu.forget(pid)
+                self._e2ee.peer_removed(pid)
+                self._release_held_chat(pid)
                 reason: Literal["left", "disconnected"] = (
                     "disconnected" if message.get("reason") == "disconnected" else "left"
                 )
                 self._emit(ParticipantLeft(participant=gone, reason=reason))
             elif kind == "chat":
-                self._chat_arrived(ChatMessage.from_wire(message))
+                self._chat_arrived(message)
             elif kind == "error":
                 error = FranklyError.from_message(message)
                 if error.code in _FATAL_CODES:
@@ -879,6 +1043,7 @@ async def join(
     audio_enabled: bool | None = None,
     video_enabled: bool | None = None,
     reconnect: bool = True,
+    passphrase: str | None = None,
 ) -> Client:
     """Join a room and return the joined `Client` (see `Client` for the arguments)."""
     client = Client(
@@ -890,6 +1055,7 @@ async def join(
         audio_enabled=audio_enabled,
         video_enabled=video_enabled,
         reconnect=reconnect,
+        passphrase=passphrase,
     )
     await client.join()
     return client

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from aiortc.mediastreams import MediaStreamTrack
 
+    from frankly.client.e2ee.keys import PairState
     from frankly.client.errors import FranklyError
 
 
@@ -70,9 +71,19 @@ class ParticipantLeft(Event):
     """``left``: they said goodbye; ``disconnected``: they went away and did not come back."""
 
 
+ChatEncryption = Literal["encrypted", "unencrypted", "unreadable"]
+
+
 @dataclass(frozen=True, slots=True)
 class ChatMessage(Event):
-    """A chat message to the room, including your own (the server echoes them)."""
+    """A chat message to the room, including your own (the server echoes them).
+
+    ``encryption`` says how it came: ``encrypted`` (sealed end to end, and
+    opened), ``unencrypted`` (plain text, from a tool that does not encrypt:
+    anyone on the way could read it), or ``unreadable`` (sealed with a key we
+    never held: sent before we joined, or by someone whose keys never reached
+    us; ``text`` is then empty).
+    """
 
     id: int
     sender_id: str
@@ -80,15 +91,19 @@ class ChatMessage(Event):
     text: str
     ts: float
     """The server's Unix time in seconds."""
+    encryption: ChatEncryption = "unencrypted"
 
     @classmethod
     def from_wire(cls, obj: dict[str, Any]) -> ChatMessage:
+        """The message as the server sent it: a sealed one is `unreadable` until opened."""
+        sealed = "sealed" in obj
         return cls(
             id=int(obj.get("id", 0)),
             sender_id=str(obj.get("from", "")),
             name=str(obj.get("name", "")),
-            text=str(obj.get("text", "")),
+            text="" if sealed else str(obj.get("text", "")),
             ts=float(obj.get("ts", 0.0)),
+            encryption="unreadable" if sealed else "unencrypted",
         )
 
 
@@ -123,6 +138,22 @@ class ConnectionStateChanged(Event):
 
     participant: Participant
     state: str
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptionChanged(Event):
+    """The end-to-end encryption with one participant changed state.
+
+    ``state`` is ``ready`` once each holds the other's keys (the safety code,
+    `Client.safety_code`, can then be compared), or ``failed`` when their
+    identity did not match what they committed to: a sign that someone, the
+    server perhaps, swapped keys. No keys go to them then, so they cannot read
+    what we send. (It starts ``pending``; in a passphrase room it is
+    ``passphrase`` throughout, and no event comes.)
+    """
+
+    participant: Participant
+    state: PairState
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +215,11 @@ class Closed(Event):
 
 
 __all__ = [
+    "ChatEncryption",
     "ChatMessage",
     "Closed",
     "ConnectionStateChanged",
+    "EncryptionChanged",
     "Event",
     "ModeChanged",
     "Participant",

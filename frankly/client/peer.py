@@ -14,6 +14,10 @@ they come, or kept until there is a remote description to add them to.
 
 All work for one peer runs in order on one task, so an answer never races the
 offer it answers.
+
+Every frame is end-to-end encrypted: `protect` hooks the connection's senders
+before anything is negotiated, and its receivers after every remote
+description (frankly.client.e2ee.media).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
 
 log = logging.getLogger("frankly.client")
@@ -114,11 +119,13 @@ class PeerLink:
         polite: bool,
         ice_servers: list[RTCIceServer],
         media: Mapping[str, LocalMedia],
+        crypto: FrameCrypto,
         send: SendSignal,
         on_track: OnTrack,
         on_state: OnState,
     ) -> None:
         self.peer_id = peer_id
+        self._crypto = crypto
         self.polite = polite
         self.tracks: list[MediaStreamTrack] = []
         self._send = send
@@ -147,6 +154,8 @@ class PeerLink:
                     tap if tap is not None else kind,
                     direction="sendrecv" if tap is not None else "recvonly",
                 )
+        # Before any negotiation: no frame may ever leave unencrypted.
+        protect(self.pc, crypto)
         self._inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self._worker = asyncio.get_running_loop().create_task(self._work())
         if not polite:
@@ -262,6 +271,7 @@ class PeerLink:
                 return
             self._ignore_offer = False
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            protect(self.pc, self._crypto)  # the offer may have made transceivers
             await self._add_early_candidates()
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
@@ -273,6 +283,7 @@ class PeerLink:
                 )
                 return
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+            protect(self.pc, self._crypto)
             await self._add_early_candidates()
         # "rollback" concerns only the side that sends it.
 

@@ -20,6 +20,10 @@ All work runs in order on one task, so an answer never races its offer.
 Both connections use the max-bundle policy: with aiortc's default (balanced)
 one, an offer that brings two new video m-lines at once leaves the second on a
 transport that BUNDLE then discards, and that track never plays.
+
+Every frame is end-to-end encrypted, so the SFU forwards only ciphertext:
+`protect` hooks the publish senders before the first offer, and the subscribe
+receivers after every offer (frankly.client.e2ee.media).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 from av.packet import Packet
 
+from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
 from frankly.client.peer import _connect_tasks, _sweep
 
@@ -163,10 +168,12 @@ class SfuLink:
         *,
         ice_servers: list[RTCIceServer],
         media: Mapping[str, LocalMedia],
+        crypto: FrameCrypto,
         send: SendMessage,
         on_track: OnTrack,
         on_state: OnState,
     ) -> None:
+        self._crypto = crypto
         self._send = send
         self._on_track = on_track
         self._on_state = on_state
@@ -187,6 +194,9 @@ class SfuLink:
             tap = local.tap()
             self._taps.append(tap)
             self.publish_pc.addTransceiver(tap, direction="sendonly")
+        if self.publish_pc is not None:
+            # Before any negotiation: no frame may ever leave unencrypted.
+            protect(self.publish_pc, crypto)
         self.subscribe_pc = RTCPeerConnection(config)
         self.subscribe_pc.on("connectionstatechange", self._state)
         self._slots: dict[str, RemoteTrack] = {}  # mid -> the track it carries now
@@ -320,6 +330,7 @@ class SfuLink:
             log.debug("ignoring a publish answer in state %s", pc.signalingState)
             return
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        protect(pc, self._crypto)
 
     async def _subscribe_offer(self, desc: dict[str, Any]) -> None:
         pc = self.subscribe_pc
@@ -327,6 +338,7 @@ class SfuLink:
         if desc.get("type") != "offer" or not isinstance(sdp, str):
             return
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        protect(pc, self._crypto)  # before its new receivers start
         await pc.setLocalDescription(await pc.createAnswer())
         self._send_description("subscribe", pc)
         slots = parse_slots(sdp)

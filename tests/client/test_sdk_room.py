@@ -66,9 +66,16 @@ async def test_a_late_joiner_gets_the_chat_history(clients: Clients) -> None:
     await ada.send_chat("a")
     await ada.send_chat("b")
     await said_b  # chat is delivered in order
+    assert [(m.text, m.encryption) for m in ada.chat_history] == [
+        ("a", "encrypted"),
+        ("b", "encrypted"),
+    ]
     grace = await clients.join("Grace")
-    assert [m.text for m in grace.chat_history] == ["a", "b"]
-    assert [m.name for m in grace.chat_history] == ["Ada", "Ada"]
+    # End-to-end encrypted with Ada's key from before Grace came: listed, but closed to her.
+    assert [(m.name, m.text, m.encryption) for m in grace.chat_history] == [
+        ("Ada", "", "unreadable"),
+        ("Ada", "", "unreadable"),
+    ]
 
 
 async def test_a_full_room_refuses_with_room_full(clients: Clients) -> None:

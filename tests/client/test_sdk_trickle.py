@@ -4,6 +4,7 @@ The peer here is a plain WebSocket client with its own aiortc connection that
 strips the candidates out of its descriptions and sends each one as a
 `candidate` signal instead, before the description itself (the SDK must keep
 early candidates until it has a remote description), then the end marker.
+Like a browser, it encrypts end to end (with the SDK's own E2ee).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from websockets.asyncio.client import ClientConnection, connect
 
 import frankly.client as fc
+from frankly.client.e2ee import E2ee
+from frankly.client.e2ee.media import protect
 from tests.client.helpers import Clients, frame_where, luma_mean, track_from
 
 
@@ -43,11 +46,25 @@ class TricklingPeer:
     def __init__(self, ws: ClientConnection, me: str) -> None:
         self.ws = ws
         self.id = me
+        self.outbox: list[dict[str, Any]] = []
+        self.e2ee = E2ee(lambda to, payload: self.outbox.append({"to": to, "payload": payload}))
+        self.e2ee.start(me)
         self.pc = RTCPeerConnection()
         self.pc.addTrack(fc.PatternTrack())
+        protect(self.pc, self.e2ee)
         self.tracks: asyncio.Queue[Any] = asyncio.Queue()
         self.trickled: set[tuple[str, int]] = set()
         self.pc.on("track", self.tracks.put_nowait)
+
+    async def meet(self, sdk_id: str) -> None:
+        """The SDK joined after us: start the key exchange with it."""
+        self.e2ee.peer_added(sdk_id, late=True)
+        await self.flush()
+
+    async def flush(self) -> None:
+        outbox, self.outbox = self.outbox, []
+        for message in outbox:
+            await self.ws.send(json.dumps({"type": "e2ee", **message}))
 
     async def send_description(self, to: str) -> None:
         sdp, candidates = split_candidates(self.pc.localDescription.sdp)
@@ -66,10 +83,14 @@ class TricklingPeer:
     async def serve(self) -> None:
         async for raw in self.ws:
             message = json.loads(raw)
+            if message["type"] == "e2ee":
+                self.e2ee.handle(message["from"], message["payload"])
+                await self.flush()
             if message["type"] != "signal" or "description" not in message:
                 continue
             description = message["description"]
             await self.pc.setRemoteDescription(RTCSessionDescription(**description))
+            protect(self.pc, self.e2ee)
             if description["type"] == "offer":
                 await self.pc.setLocalDescription(await self.pc.createAnswer())
                 await self.send_description(message["from"])
@@ -97,6 +118,7 @@ async def test_trickled_candidates_connect(
     async with ws:
         events = sdk.events()
         serving = asyncio.create_task(peer.serve())
+        await peer.meet(sdk.id)
         try:
             if sdk_polite:  # the peer is impolite: it offers
                 await peer.pc.setLocalDescription(await peer.pc.createOffer())
