@@ -1,4 +1,4 @@
-"""The `frankly` command: `frankly serve`, `frankly bench ...`."""
+"""The `frankly` command: `frankly serve`, `frankly invite`, `frankly bench ...`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,24 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--human-check", action="store_true", help="ask for a proof of work before joining"
+    )
+    serve.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="take clients' addresses from X-Forwarded-For (behind a reverse proxy only)",
+    )
     serve.set_defaults(run=_serve)
+
+    invite = commands.add_parser("invite", help="print an invite link to a room")
+    invite.add_argument("room", help="the room's name")
+    invite.add_argument("--role", default="participant", choices=["host", "participant", "guest"])
+    invite.add_argument("--ttl", default="1d", help="how long it works: 90m, 12h, 7d (60s to 30d)")
+    invite.add_argument("--name", help="the name the invited person will have")
+    invite.add_argument("--base-url", default="http://localhost:8080", help="the server's address")
+    invite.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="as for serve")
+    invite.set_defaults(run=_invite)
 
     bench = commands.add_parser("bench", help="run a benchmark")
     benches = bench.add_subparsers(dest="bench", required=True)
@@ -81,6 +98,9 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         media_port=args.port if args.media_port is None else args.media_port,
         media_host=args.host,
         public_ip=args.public_ip or _announced(args.host),
+        data_dir=args.data_dir,
+        trust_proxy=args.trust_proxy,
+        human_check=args.human_check,
     )
     uvicorn.run(
         create_app(config),
@@ -90,8 +110,35 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         ssl_keyfile=key,
         log_level=args.log_level,
         ws_max_size=1 << 20,  # larger frames close with 1009 unread (docs/protocol.md)
-        proxy_headers=True,
+        # Frankly reads X-Forwarded-For itself, and only with --trust-proxy.
+        proxy_headers=False,
     )
+
+
+def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.server.invites import Invites
+
+    ttl = _seconds(args.ttl)
+    if ttl is None or not 60 <= ttl <= 30 * 86400:
+        parser.error(f"--ttl {args.ttl!r}: give 60s to 30d, as in 90m, 12h or 7d")
+    name = args.name.strip() if args.name is not None else None
+    if name is not None and not 1 <= len(name) <= 64:
+        parser.error("--name: 1 to 64 characters")
+    try:
+        token, _ = Invites(args.data_dir).make(args.room, args.role, ttl, name)
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(f"{args.base_url.rstrip('/')}/{args.room}?invite={token}")
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(text: str) -> int | None:
+    """'90m' -> 5400; a bare number is seconds; None if it is not a duration."""
+    unit = _UNITS.get(text[-1:].lower(), 1) if text else 1
+    number = text[:-1] if text[-1:].lower() in _UNITS else text
+    return int(number) * unit if number.isdigit() else None
 
 
 def _announced(host: str) -> str:

@@ -27,6 +27,21 @@ class Code(StrEnum):
     PROTOCOL_VIOLATION = "protocol-violation"
     FLOODING = "flooding"
     TIMEOUT = "timeout"
+    # Access to a room (issue 5).
+    INVITE_EXPIRED = "invite-expired"
+    INVITE_WRONG_ROOM = "invite-wrong-room"
+    INVITE_INVALID = "invite-invalid"
+    PASSWORD_REQUIRED = "password-required"
+    WRONG_PASSWORD = "wrong-password"
+    TOO_MANY_ATTEMPTS = "too-many-attempts"
+    HUMAN_CHECK_REQUIRED = "human-check-required"
+    HUMAN_CHECK_FAILED = "human-check-failed"
+    DENIED = "denied"
+    REMOVED = "removed"
+    # In the meeting.
+    NOT_HOST = "not-host"
+    NOT_ALLOWED = "not-allowed"
+    UNKNOWN_KNOCK = "unknown-knock"
 
 
 class Close(IntEnum):
@@ -34,8 +49,11 @@ class Close(IntEnum):
     TOO_BIG = 1009
     REPLACED = 4000
     HANDSHAKE_REFUSED = 4400
+    CREDENTIALS_REFUSED = 4401  # password or human check
+    NOT_ALLOWED_IN = 4403  # invite refused, denied, removed
     TIMEOUT = 4408
     ROOM_FULL = 4409
+    ENDED = 4410  # a host ended the meeting for everyone
     PROTOCOL_VIOLATION = 4422
     FLOODING = 4429
 
@@ -48,18 +66,33 @@ FATAL: dict[Code, Close] = {
     Code.PROTOCOL_VIOLATION: Close.PROTOCOL_VIOLATION,
     Code.FLOODING: Close.FLOODING,
     Code.TIMEOUT: Close.TIMEOUT,
+    Code.INVITE_EXPIRED: Close.NOT_ALLOWED_IN,
+    Code.INVITE_WRONG_ROOM: Close.NOT_ALLOWED_IN,
+    Code.INVITE_INVALID: Close.NOT_ALLOWED_IN,
+    Code.DENIED: Close.NOT_ALLOWED_IN,
+    Code.REMOVED: Close.NOT_ALLOWED_IN,
+    Code.PASSWORD_REQUIRED: Close.CREDENTIALS_REFUSED,
+    Code.WRONG_PASSWORD: Close.CREDENTIALS_REFUSED,
+    Code.HUMAN_CHECK_REQUIRED: Close.CREDENTIALS_REFUSED,
+    Code.HUMAN_CHECK_FAILED: Close.CREDENTIALS_REFUSED,
+    Code.TOO_MANY_ATTEMPTS: Close.FLOODING,
 }
 
 
 class ProtocolError(Exception):
     """A refusal with a stable code and a message for people."""
 
-    def __init__(self, code: Code, message: str, ref: str | None = None) -> None:
+    def __init__(
+        self, code: Code, message: str, ref: str | None = None, close: Close | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.ref = ref
+        # A code that is not always fatal may be in one place: `rate-limited`
+        # drops one message, but a hello over the join rate closes with 4429.
+        self._close = close
 
     @property
     def close_code(self) -> Close | None:
-        return FATAL.get(self.code)
+        return self._close if self._close is not None else FATAL.get(self.code)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -23,8 +23,22 @@ ROOM_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 # Base64 of an encrypted chat text: 4000 characters of UTF-8, sealed, fit.
-Sealed = Annotated[str, StringConstraints(min_length=1, max_length=22000, pattern=r"^[A-Za-z0-9+/]+=*$")]
+Sealed = Annotated[
+    str, StringConstraints(min_length=1, max_length=22000, pattern=r"^[A-Za-z0-9+/]+=*$")
+]
 PeerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Role = Literal["host", "participant", "guest"]
+# Reactions are a fixed set, so that a room cannot be flooded with arbitrary text.
+Reaction = Literal["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋"]
+REACTIONS: tuple[str, ...] = get_args(Reaction)
+Action = Literal[
+    "mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"
+]
+MODERATION: tuple[str, ...] = get_args(Action)
+INVITE_TTL_MIN = 60
+INVITE_TTL_MAX = 30 * 24 * 3600
+INVITE_TTL_DEFAULT = 24 * 3600
 
 
 class _Message(BaseModel):
@@ -40,12 +54,21 @@ class Hello(_Message):
     audio: bool = True
     video: bool = True
     resume: Annotated[str, StringConstraints(max_length=128)] | None = None
+    # Optional, so that clients written before these existed keep working.
+    invite: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
+    password: Password | None = None
+    proof: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
+    device: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 
 class Update(_Message):
     type: Literal["update"]
     audio: bool | None = None
     video: bool | None = None
+    screen: bool | None = None
+    # The MediaStream id of the screen share (peer to peer), so receivers can
+    # tell it from the camera.
+    screen_stream: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
 
 
 class Description(_Message):
@@ -110,7 +133,72 @@ class View(_Message):
     height: Annotated[int, Field(ge=0, le=4320)]
 
 
-ClientMessage = Hello | Update | Signal | Chat | Ping | Leave | Sfu | View | E2ee
+class Settings(_Message):
+    """A host changes the room: lobby, lock, password (null clears it)."""
+
+    type: Literal["settings"]
+    lobby: bool | None = None
+    locked: bool | None = None
+    password: Password | None = None
+
+
+class Admit(_Message):
+    type: Literal["admit"]
+    id: PeerId
+
+
+class Deny(_Message):
+    type: Literal["deny"]
+    id: PeerId
+
+
+class Moderate(_Message):
+    type: Literal["moderate"]
+    action: Action
+    id: PeerId
+
+
+class End(_Message):
+    type: Literal["end"]
+
+
+class Hand(_Message):
+    type: Literal["hand"]
+    up: bool
+
+
+class React(_Message):
+    type: Literal["react"]
+    emoji: Reaction
+
+
+class Invite(_Message):
+    """A host asks for an invite token for this room."""
+
+    type: Literal["invite"]
+    role: Role = "participant"
+    ttl: Annotated[int, Field(ge=INVITE_TTL_MIN, le=INVITE_TTL_MAX)] = INVITE_TTL_DEFAULT
+
+
+ClientMessage = (
+    Hello
+    | Update
+    | Signal
+    | Chat
+    | Ping
+    | Leave
+    | Sfu
+    | View
+    | E2ee
+    | Settings
+    | Admit
+    | Deny
+    | Moderate
+    | End
+    | Hand
+    | React
+    | Invite
+)
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
     "update": Update,
@@ -121,6 +209,14 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "sfu": Sfu,
     "view": View,
     "e2ee": E2ee,
+    "settings": Settings,
+    "admit": Admit,
+    "deny": Deny,
+    "moderate": Moderate,
+    "end": End,
+    "hand": Hand,
+    "react": React,
+    "invite": Invite,
 }
 
 
@@ -150,10 +246,10 @@ def parse(frame: str | bytes) -> ClientMessage:
 
 def _check(message: _Message) -> None:
     """Rules that span fields, which the schemas alone cannot say."""
-    if isinstance(message, Update) and message.audio is None and message.video is None:
-        raise ProtocolError(
-            Code.INVALID_MESSAGE, "update: give 'audio', 'video' or both", ref="update"
-        )
+    if isinstance(message, Update):
+        _check_update(message)
+    if isinstance(message, Settings):
+        _check_settings(message)
     if isinstance(message, Signal) and (message.description is None) == (
         "candidate" not in message.model_fields_set
     ):
@@ -166,6 +262,26 @@ def _check(message: _Message) -> None:
         raise ProtocolError(
             Code.INVALID_MESSAGE, "chat: give exactly one of 'text' and 'sealed'", ref="chat"
         )
+
+
+def _check_update(message: Update) -> None:
+    if message.audio is None and message.video is None and message.screen is None:
+        what = "update: give at least one of 'audio', 'video' and 'screen'"
+        raise ProtocolError(Code.INVALID_MESSAGE, what, ref="update")
+    if message.screen_stream is not None and message.screen is not True:
+        what = "update: 'screen_stream' goes with \"screen\": true"
+        raise ProtocolError(Code.INVALID_MESSAGE, what, ref="update")
+
+
+def _check_settings(message: Settings) -> None:
+    given = message.model_fields_set - {"type"}
+    if not given:
+        what = "settings: give 'lobby', 'locked' or 'password' (null clears the password)"
+        raise ProtocolError(Code.INVALID_MESSAGE, what, ref="settings")
+    for name in ("lobby", "locked"):
+        if name in given and getattr(message, name) is None:
+            what = f"settings: field '{name}' is true or false, not null"
+            raise ProtocolError(Code.INVALID_MESSAGE, what, ref="settings")
 
 
 def _describe(kind: str, exc: ValidationError) -> str:
@@ -196,28 +312,81 @@ def pong(n: int | None) -> dict[str, Any]:
     return {"type": "pong", "n": n}
 
 
+def lobby_waiting(room: str) -> dict[str, Any]:
+    return {"type": "lobby", "status": "waiting", "room": room}
+
+
+def knock(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
+    return {"type": "knock", "knock": {"id": knock_id, "name": name, "returning": returning}}
+
+
+def knock_done(knock_id: str, outcome: Literal["admitted", "denied", "left"]) -> dict[str, Any]:
+    return {"type": "knock-done", "id": knock_id, "outcome": outcome}
+
+
+def settings(lobby: bool, locked: bool, password: bool) -> dict[str, Any]:
+    return {
+        "type": "settings",
+        "settings": {"lobby": lobby, "locked": locked, "password": password},
+    }
+
+
+def moderated(action: str, by: str) -> dict[str, Any]:
+    return {"type": "moderated", "action": action, "by": by}
+
+
+def ended(by: str) -> dict[str, Any]:
+    return {"type": "meeting-ended", "by": by}
+
+
+def reaction(sender: str, emoji: str) -> dict[str, Any]:
+    return {"type": "reaction", "from": sender, "emoji": emoji}
+
+
+def invite_token(token: str, role: str, exp: int) -> dict[str, Any]:
+    return {"type": "invite", "token": token, "role": role, "exp": exp}
+
+
 def dump(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
 __all__ = [
     "MAX_FRAME",
+    "MODERATION",
     "PROTOCOL_VERSION",
+    "REACTIONS",
+    "Admit",
     "Candidate",
     "Chat",
     "ClientMessage",
+    "Deny",
     "Description",
     "E2ee",
+    "End",
+    "Hand",
     "Hello",
+    "Invite",
     "Leave",
+    "Moderate",
     "Ping",
+    "React",
+    "Settings",
     "Sfu",
     "Signal",
     "Update",
     "View",
     "dump",
+    "ended",
     "error",
+    "invite_token",
+    "knock",
+    "knock_done",
+    "lobby_waiting",
+    "moderated",
     "parse",
     "pong",
+    "reaction",
     "room_name_ok",
+    "settings",
 ]

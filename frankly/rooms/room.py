@@ -6,6 +6,7 @@ drive time by hand. The server's connection handler is the only writer.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import Any
 CHAT_HISTORY = 100
 # Up to this many participants talk peer to peer; from one more, the SFU.
 P2P_LIMIT = 2
+HOST = "host"
+GUEST = "guest"
 
 
 class RoomFull(Exception):
@@ -29,6 +32,17 @@ class Participant:
     # A secret that lets a reconnecting client take this participant over.
     resume: str
     connected: bool = True
+    role: str = "participant"  # "host" | "participant" | "guest"
+    hand: int | None = None  # when the hand went up, in the room's order; None: down
+    screen: bool = False
+    screen_stream: str | None = None
+    # How to recognise this person if a host removes them; never shown to others.
+    device: str | None = None
+    address: str | None = None
+
+    @property
+    def is_host(self) -> bool:
+        return self.role == HOST
 
     def public(self) -> dict[str, Any]:
         """What everyone in the room may know about this participant."""
@@ -38,6 +52,10 @@ class Participant:
             "audio": self.audio,
             "video": self.video,
             "connected": self.connected,
+            "role": self.role,
+            "hand": self.hand,
+            "screen": self.screen,
+            "screen_stream": self.screen_stream,
         }
 
 
@@ -52,9 +70,26 @@ class Room:
     # stays there until it empties: dropping back would interrupt everyone's
     # media a second time for no gain in privacy (media is encrypted end to end).
     mode: str = "p2p"
+    lobby: bool = False
+    locked: bool = False
+    # Denied or removed people, by the device id their client keeps and by
+    # address, so that a new device alone does not get them back in.
+    banned_devices: set[str] = field(default_factory=set)
+    banned_addresses: set[str] = field(default_factory=set)
+    _password: tuple[bytes, bytes] | None = None  # (salt, scrypt hash)
     _chat_seq: int = 0
+    _hand_seq: int = 0
 
-    def add(self, name: str, audio: bool, video: bool) -> Participant:
+    def add(
+        self,
+        name: str,
+        audio: bool,
+        video: bool,
+        role: str = "participant",
+        device: str | None = None,
+        address: str | None = None,
+    ) -> Participant:
+        """Add a participant; whoever enters an empty room is its host."""
         if len(self.participants) >= self.max_participants:
             raise RoomFull(self.name)
         participant = Participant(
@@ -63,6 +98,9 @@ class Room:
             audio=audio,
             video=video,
             resume=secrets.token_urlsafe(32),
+            role=HOST if self.empty else role,
+            device=device,
+            address=address,
         )
         self.participants[participant.id] = participant
         if len(self.participants) > P2P_LIMIT:
@@ -71,6 +109,81 @@ class Room:
 
     def remove(self, participant_id: str) -> Participant | None:
         return self.participants.pop(participant_id, None)
+
+    # --- hosts ----------------------------------------------------------------
+
+    def hosts(self) -> list[Participant]:
+        return [p for p in self.participants.values() if p.is_host]
+
+    def ensure_host(self) -> Participant | None:
+        """After a host left: promote someone if no host is left; return them.
+
+        The earliest-joined who is not a guest, else the earliest guest, so a
+        room with people in it is never without someone who can let others in.
+        """
+        if self.empty or self.hosts():
+            return None
+        people = list(self.participants.values())
+        chosen = next((p for p in people if p.role != GUEST), people[0])
+        chosen.role = HOST
+        return chosen
+
+    # --- settings -------------------------------------------------------------
+
+    def set_password(self, password: str | None) -> None:
+        if password is None:
+            self._password = None
+            return
+        salt = secrets.token_bytes(16)
+        self._password = (salt, _hash_password(password, salt))
+
+    def check_password(self, password: str) -> bool:
+        if self._password is None:
+            return True
+        salt, expected = self._password
+        return secrets.compare_digest(_hash_password(password, salt), expected)
+
+    @property
+    def has_password(self) -> bool:
+        return self._password is not None
+
+    def settings(self) -> dict[str, bool]:
+        return {"lobby": self.lobby, "locked": self.locked, "password": self.has_password}
+
+    # --- who gets in ----------------------------------------------------------
+
+    def ban(self, device: str | None, address: str | None) -> None:
+        if device is not None:
+            self.banned_devices.add(device)
+        if address is not None:
+            self.banned_addresses.add(address)
+
+    def unban(self, device: str | None, address: str | None) -> None:
+        self.banned_devices.discard(device or "")
+        self.banned_addresses.discard(address or "")
+
+    def is_banned(self, device: str | None, address: str | None) -> bool:
+        return device in self.banned_devices or address in self.banned_addresses
+
+    def must_knock(self, device: str | None, address: str | None, invited: bool) -> bool:
+        """A banned person always knocks; others only at a lobby or lock, unless invited."""
+        if self.empty:
+            return False  # the room is new (or forgotten): its creator walks in
+        if self.is_banned(device, address):
+            return True
+        return (self.lobby or self.locked) and not invited
+
+    # --- in the meeting -------------------------------------------------------
+
+    def raise_hand(self, participant: Participant) -> None:
+        """Hands keep their place in the queue: raising again changes nothing."""
+        if participant.hand is None:
+            self._hand_seq += 1
+            participant.hand = self._hand_seq
+
+    def stop_screen(self, participant: Participant) -> None:
+        participant.screen = False
+        participant.screen_stream = None
 
     def by_resume(self, token: str) -> Participant | None:
         for participant in self.participants.values():
@@ -100,6 +213,12 @@ class Room:
         return not self.participants
 
 
+def _hash_password(password: str, salt: bytes) -> bytes:
+    # scrypt at its interactive cost (16 MiB, tens of milliseconds): the
+    # password is only ever in memory, but a memory dump should not hand it out.
+    return hashlib.scrypt(password.encode(), salt=salt, n=1 << 14, r=8, p=1)
+
+
 def _new_id(taken: dict[str, Participant]) -> str:
     while True:
         candidate = "p-" + secrets.token_hex(5)
@@ -121,7 +240,12 @@ class Rooms:
         return room
 
     def discard_if_empty(self, room: Room) -> None:
-        if room.empty and self.rooms.get(room.name) is room:
+        """An empty room is forgotten with its settings, bans and chat."""
+        if room.empty:
+            self.discard(room)
+
+    def discard(self, room: Room) -> None:
+        if self.rooms.get(room.name) is room:
             del self.rooms[room.name]
 
     def find_resume(self, name: str, token: str) -> Participant | None:

@@ -38,6 +38,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         routes=[
             Route("/", _page),
             Route("/healthz", _health),
+            Route("/config.json", _config),
+            Route("/challenge", _challenge),
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Route("/{room}", _page),
@@ -58,6 +60,19 @@ async def _page(request: Request) -> Response:
 
 async def _health(request: Request) -> Response:
     return JSONResponse({"ok": True, "version": __version__})
+
+
+async def _config(request: Request) -> Response:
+    """What the web client must know before it says hello."""
+    hub: Hub = request.app.state.hub
+    return JSONResponse({"human_check": hub.gate.human is not None})
+
+
+async def _challenge(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    if hub.gate.human is None:
+        return JSONResponse({"error": "this server has no human check"}, status_code=404)
+    return JSONResponse(hub.gate.human.challenge())
 
 
 class SecurityHeaders:

@@ -31,7 +31,12 @@ class BackgroundServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
         self._server = uvicorn.Server(
             uvicorn.Config(
-                app, host="127.0.0.1", port=self.port, log_level="warning", ws_max_size=1 << 20
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                ws_max_size=1 << 20,
+                proxy_headers=False,  # X-Forwarded-For is the app's, with trust_proxy
             )
         )
         self.loop = asyncio.new_event_loop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -24,3 +25,18 @@ class ServerConfig:
     media_port: int = 0
     media_host: str = "127.0.0.1"
     public_ip: str | None = None
+    # Where the invite and human-check keys live; None keeps them in memory
+    # (tests), so tokens die with the process.
+    data_dir: Path | None = None
+    # Take the client's address from X-Forwarded-For (the last address in
+    # it, which the proxy added): only behind a reverse proxy.
+    trust_proxy: bool = False
+    hello_rate: float = 10 / 60  # hellos a second per address, sustained
+    hello_burst: float = 10
+    password_attempts: int = 5  # wrong passwords per address and room...
+    password_window: float = 600.0  # ...within this many seconds
+    reaction_rate: float = 2.0  # reactions a second per participant
+    human_check: bool = False  # proof of work before hello (ALTCHA)
+    # Numbers a solver may have to try: a browser takes about a second on average.
+    human_check_maxnumber: int = 100_000
+    human_check_ttl: float = 300.0  # seconds a challenge stays good

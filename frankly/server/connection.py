@@ -15,8 +15,9 @@ from starlette.websockets import WebSocket
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
+from frankly.server import hosts
 from frankly.server.hub import Hub
-from frankly.server.link import Link, State
+from frankly.server.link import Link, State, client_address
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,14 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.Sfu: Hub.sfu,
     messages.View: Hub.view,
     messages.E2ee: Hub.signal,  # key exchange is relayed like negotiation
+    messages.Hand: Hub.hand,
+    messages.React: Hub.react,
+    messages.Settings: hosts.settings,
+    messages.Admit: hosts.admit,
+    messages.Deny: hosts.deny,
+    messages.Moderate: hosts.moderate,
+    messages.End: hosts.end,
+    messages.Invite: hosts.invite,
 }
 
 
@@ -38,7 +47,7 @@ async def endpoint(ws: WebSocket) -> None:
     hub: Hub = ws.app.state.hub
     loop = asyncio.get_running_loop()
     await ws.accept()
-    link = Link(ws, hub.config, loop.time())
+    link = Link(ws, hub.config, loop.time(), client_address(ws, hub.config.trust_proxy))
     try:
         await _read_loop(hub, link, loop)
     finally:
@@ -64,7 +73,8 @@ async def _read_loop(hub: Hub, link: Link, loop: asyncio.AbstractEventLoop) -> N
 
 async def _receive(hub: Hub, link: Link) -> str | bytes | None:
     """The next frame, or None once the socket is closed or timed out."""
-    joined = link.state is State.JOINED
+    # Knockers wait as long as a host takes, kept alive by their pings.
+    joined = link.state in (State.JOINED, State.WAITING)
     timeout = hub.config.timeout if joined else hub.config.hello_timeout
     try:
         event = await asyncio.wait_for(link.ws.receive(), timeout)

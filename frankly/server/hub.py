@@ -1,4 +1,4 @@
-"""The signaling hub: joins, leaves, relays and broadcasts for every room.
+"""The signaling hub: joins, knocks, leaves, relays and broadcasts for every room.
 
 Runs on one event loop, so room state needs no locks. Each handler takes the
 link that sent a message and the validated message; refusals are raised as
@@ -11,13 +11,16 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.rooms import Participant, Room, RoomFull, Rooms
+from frankly.rooms.room import GUEST, HOST
+from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
+from frankly.server.lobby import Knock, Lobby
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
 
@@ -36,6 +39,8 @@ class Hub:
         self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.media: MediaServer | None = None
         self.routers: dict[str, Router] = {}  # room name -> its SFU router
+        self.gate = Gate(config)
+        self.lobby = Lobby()
 
     async def start(self) -> None:
         """Open the SFU's UDP port."""
@@ -53,46 +58,41 @@ class Hub:
     # --- handlers, one per message type ------------------------------------
 
     def hello(self, link: Link, msg: messages.Hello) -> None:
-        if link.state is State.JOINED:
-            raise ProtocolError(Code.ALREADY_JOINED, "this connection has joined already", "hello")
-        if msg.version != messages.PROTOCOL_VERSION:
-            raise ProtocolError(
-                Code.UNSUPPORTED_VERSION,
-                f"protocol version {msg.version} is not supported; "
-                f"this server speaks {messages.PROTOCOL_VERSION}",
-                "hello",
-            )
-        if not messages.room_name_ok(msg.room):
-            raise ProtocolError(
-                Code.INVALID_ROOM,
-                "a room name is 1 to 64 letters, digits, '-' or '_'",
-                "hello",
-            )
+        self._check_hello(link, msg)
+        now = asyncio.get_running_loop().time()
+        self.gate.pace(link.address, now)
         participant = self._resume(link, msg) if msg.resume else None
-        resumed = participant is not None
-        room = self.rooms.get_or_create(msg.room)
-        was_p2p = room.mode == "p2p"
-        if participant is None:
-            participant = self._admit(room, msg, was_p2p)
-        self._attach(link, room, participant)
-        link.send(self._welcome(room, participant, resumed))
-        if resumed:
-            for pending in self._pending.pop(participant.id, []):
-                link.send(pending)
-        elif room.mode == "sfu":
-            self._enter_sfu(room, participant, was_p2p)
+        if participant is not None:  # let in once already: no checks again
+            self._enter(link, self.rooms.rooms[msg.room], participant, resumed=True)
+            return
+        room = self.rooms.rooms.get(msg.room)
+        entry = self.gate.entry(msg, room, link.address, now)
+        if room is not None and room.must_knock(
+            msg.device, own_address(link.address), entry.invited
+        ):
+            self._knock(link, room, msg, entry)
+        else:
+            self.join(link, msg, entry)
 
     def update(self, link: Link, msg: messages.Update) -> None:
-        room, me = self._joined(link, "update")
+        room, me = self.joined(link, "update")
+        if msg.screen and me.role == GUEST:
+            raise ProtocolError(Code.NOT_ALLOWED, "guests cannot share their screen", "update")
         if msg.audio is not None:
             me.audio = msg.audio
         if msg.video is not None:
             me.video = msg.video
+        if msg.screen is not None:
+            me.screen, me.screen_stream = msg.screen, msg.screen_stream
+            router = self.routers.get(room.name)
+            if router is not None:
+                # Before the publish offer that carries it (the socket is in order).
+                router.set_screen_stream(me.id, me.screen_stream if me.screen else None)
         self.broadcast(room, {"type": "updated", "participant": me.public()}, skip=me.id)
 
     def signal(self, link: Link, msg: messages.Signal | messages.E2ee) -> None:
         """Relay to one peer as it came, `to` becoming `from`."""
-        room, me = self._joined(link, msg.type)
+        room, me = self.joined(link, msg.type)
         peer = room.participants.get(msg.to)
         if peer is None or peer is me:
             what = f"no other participant {msg.to!r} in this room"
@@ -102,12 +102,12 @@ class Hub:
         self.send_to(peer.id, relayed)
 
     def chat(self, link: Link, msg: messages.Chat) -> None:
-        room, me = self._joined(link, "chat")
+        room, me = self.joined(link, "chat")
         body = {"sealed": msg.sealed} if msg.sealed is not None else {"text": msg.text or ""}
         self.broadcast(room, room.say(me, body, time.time()))
 
     def sfu(self, link: Link, msg: messages.Sfu) -> None:
-        room, me = self._joined(link, "sfu")
+        room, me = self.joined(link, "sfu")
         router = self.routers.get(room.name)
         if router is None:
             raise ProtocolError(Code.WRONG_MODE, "this room is peer to peer, not on the SFU", "sfu")
@@ -125,16 +125,33 @@ class Hub:
             raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", "sfu") from None
 
     def view(self, link: Link, msg: messages.View) -> None:
-        room, me = self._joined(link, "view")
+        room, me = self.joined(link, "view")
         router = self.routers.get(room.name)
         if router is not None:
             router.set_view(me.id, msg.id, msg.height)
+
+    def hand(self, link: Link, msg: messages.Hand) -> None:
+        room, me = self.joined(link, "hand")
+        if msg.up:
+            room.raise_hand(me)
+        else:
+            me.hand = None
+        self.updated(room, me)
+
+    def react(self, link: Link, msg: messages.React) -> None:
+        room, me = self.joined(link, "react")
+        if not link.reactions.take(asyncio.get_running_loop().time()):
+            # Not counted as an error: an eager clicker is not misbehaving.
+            limit = f"{self.config.reaction_rate:g} reactions a second"
+            link.send(messages.error(Code.RATE_LIMITED, f"over {limit}; dropped", "react"))
+            return
+        self.broadcast(room, messages.reaction(me.id, msg.emoji))
 
     def ping(self, link: Link, msg: messages.Ping) -> None:
         link.send(messages.pong(msg.n))
 
     def leave(self, link: Link, msg: messages.Leave) -> None:
-        room, me = self._joined(link, "leave")
+        room, me = self.joined(link, "leave")
         self._forget(room, me, "left")
         link.close(Close.NORMAL)
 
@@ -142,6 +159,9 @@ class Hub:
 
     def detach(self, link: Link) -> None:
         """The socket closed. Keep its participant for the grace period."""
+        if link.knock is not None:
+            self._knock_over(link.knock, "left")
+            return
         me, room = link.participant, link.room
         if me is None or room is None or self.links.get(me.id) is not link:
             return  # never joined, already left, or replaced by a resume
@@ -173,12 +193,117 @@ class Hub:
             if pid != skip and pid in self.links:
                 self.links[pid].send(message)
 
+    def to_hosts(self, room_name: str, message: dict[str, Any]) -> None:
+        room = self.rooms.rooms.get(room_name)
+        for host in room.hosts() if room else []:
+            self.send_to(host.id, message)
+
+    def updated(self, room: Room, participant: Participant) -> None:
+        """Everyone, the participant too: a change it did not make itself."""
+        self.broadcast(room, {"type": "updated", "participant": participant.public()})
+
+    # --- hosts' decisions ----------------------------------------------------
+
+    def admit(self, room: Room, knock: Knock) -> None:
+        room.unban(knock.hello.device, own_address(knock.link.address))
+        self._knock_over(knock, "admitted")
+        try:
+            self.join(knock.link, knock.hello, knock.entry)
+        except ProtocolError as err:  # the room filled up while they waited
+            knock.link.refuse(err)
+
+    def deny(self, room: Room, knock: Knock) -> None:
+        room.ban(knock.hello.device, own_address(knock.link.address))
+        self._knock_over(knock, "denied")
+        knock.link.refuse(ProtocolError(Code.DENIED, "a host did not let you in", "hello"))
+
+    def remove(self, room: Room, target: Participant) -> None:
+        room.ban(target.device, target.address)
+        link = self.links.get(target.id)
+        if link is not None:
+            link.refuse(ProtocolError(Code.REMOVED, "a host removed you from the meeting"))
+        self._forget(room, target, "removed")
+
+    def make_host(self, room: Room, participant: Participant) -> None:
+        participant.role = HOST
+        self.updated(room, participant)
+        for knock in self.lobby.waiting(room.name):  # what earlier hosts already see
+            self.send_to(participant.id, _knock_message(knock))
+
+    def end(self, room: Room, by: Participant) -> None:
+        """Close every socket of the meeting, waiting ones too, and forget it."""
+        ended = messages.ended(by.id)
+        links = [knock.link for knock in self.lobby.clear(room.name)]
+        for knock_link in links:
+            knock_link.knock = None
+        for pid in list(room.participants):
+            links.extend(self._let_go(pid))
+        for link in links:
+            link.send(ended)
+            link.close(Close.ENDED)
+        room.participants.clear()
+        self._stop_router(room)
+        self.rooms.discard(room)
+
     # --- helpers -------------------------------------------------------------
 
-    def _joined(self, link: Link, ref: str) -> tuple[Room, Participant]:
+    def joined(self, link: Link, ref: str) -> tuple[Room, Participant]:
+        if link.state is State.WAITING:
+            raise ProtocolError(
+                Code.NOT_JOINED, "you are in the lobby until a host lets you in", ref
+            )
         if link.room is None or link.participant is None:
             raise ProtocolError(Code.NOT_JOINED, "send 'hello' first", ref)
         return link.room, link.participant
+
+    def join(self, link: Link, msg: messages.Hello, entry: Entry) -> None:
+        room = self.rooms.get_or_create(msg.room)
+        was_p2p = room.mode == "p2p"
+        participant = self._admit(room, msg, entry, own_address(link.address), was_p2p)
+        self._enter(link, room, participant, resumed=False, was_p2p=was_p2p)
+
+    def _check_hello(self, link: Link, msg: messages.Hello) -> None:
+        if link.state is State.JOINED:
+            raise ProtocolError(Code.ALREADY_JOINED, "this connection has joined already", "hello")
+        if link.state is State.WAITING:
+            raise ProtocolError(Code.NOT_JOINED, "you are in the lobby already", "hello")
+        if msg.version != messages.PROTOCOL_VERSION:
+            raise ProtocolError(
+                Code.UNSUPPORTED_VERSION,
+                f"protocol version {msg.version} is not supported; "
+                f"this server speaks {messages.PROTOCOL_VERSION}",
+                "hello",
+            )
+        if not messages.room_name_ok(msg.room):
+            raise ProtocolError(
+                Code.INVALID_ROOM,
+                "a room name is 1 to 64 letters, digits, '-' or '_'",
+                "hello",
+            )
+
+    def _enter(
+        self, link: Link, room: Room, participant: Participant, resumed: bool, was_p2p: bool = False
+    ) -> None:
+        self._attach(link, room, participant)
+        link.send(self._welcome(room, participant, resumed))
+        if resumed:
+            for pending in self._pending.pop(participant.id, []):
+                link.send(pending)
+        elif room.mode == "sfu":
+            self._enter_sfu(room, participant, was_p2p)
+
+    def _knock(self, link: Link, room: Room, msg: messages.Hello, entry: Entry) -> None:
+        returning = room.is_banned(msg.device, own_address(link.address))
+        knock = self.lobby.add(link, msg, entry, returning)
+        link.state, link.knock = State.WAITING, knock
+        link.send(messages.lobby_waiting(room.name))
+        self.to_hosts(room.name, _knock_message(knock))
+
+    def _knock_over(self, knock: Knock, outcome: Literal["admitted", "denied", "left"]) -> None:
+        knock.link.knock = None
+        knock.link.state = State.CONNECTED
+        if self.lobby.pop(knock.room, knock.id) is not None:
+            self.to_hosts(knock.room, messages.knock_done(knock.id, outcome))
 
     def _resume(self, link: Link, msg: messages.Hello) -> Participant | None:
         assert msg.resume is not None
@@ -194,9 +319,13 @@ class Hub:
             old.close(Close.REPLACED)
         return participant
 
-    def _admit(self, room: Room, msg: messages.Hello, was_p2p: bool) -> Participant:
+    def _admit(
+        self, room: Room, msg: messages.Hello, entry: Entry, address: str | None, was_p2p: bool
+    ) -> Participant:
         try:
-            participant = room.add(msg.name, msg.audio, msg.video)
+            participant = room.add(
+                entry.name, msg.audio, msg.video, entry.role, msg.device, address
+            )
         except RoomFull:
             self.rooms.discard_if_empty(room)
             raise ProtocolError(
@@ -219,7 +348,7 @@ class Hub:
             self.broadcast(room, update, skip=participant.id)
 
     def _welcome(self, room: Room, me: Participant, resumed: bool) -> dict[str, Any]:
-        return {
+        welcome = {
             "type": "welcome",
             "version": messages.PROTOCOL_VERSION,
             "room": room.name,
@@ -227,6 +356,7 @@ class Hub:
             "resume": me.resume,
             "resumed": resumed,
             "participants": [p.public() for p in room.others(me.id)],
+            "settings": room.settings(),
             "chat": list(room.chat),
             "mode": room.mode,
             "max_participants": room.max_participants,
@@ -234,6 +364,9 @@ class Hub:
             "ping_interval": self.config.ping_interval,
             "timeout": self.config.timeout,
         }
+        if me.is_host:  # who waits in the lobby is for hosts to know
+            welcome["knocks"] = [knock.public() for knock in self.lobby.waiting(room.name)]
+        return welcome
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
         """The room is on the SFU: subscribe the newcomer (and, on the move, everyone)."""
@@ -250,6 +383,9 @@ class Hub:
             )
             router.start()
             self.routers[room.name] = router
+            for p in room.participants.values():
+                if p.screen and p.screen_stream:
+                    router.set_screen_stream(p.id, p.screen_stream)
         if was_p2p:
             for pid in room.participants:
                 router.subscribe_all(pid)
@@ -262,17 +398,38 @@ class Hub:
             self._forget(room, me, "disconnected")
 
     def _forget(self, room: Room, me: Participant, reason: str) -> None:
+        self._let_go(me.id)
         room.remove(me.id)
-        self.links.pop(me.id, None)
-        self._pending.pop(me.id, None)
         self.broadcast(room, {"type": "left", "id": me.id, "reason": reason})
         router = self.routers.get(room.name)
         if router is not None:
             router.remove(me.id)
-            if room.empty:
-                router.stop()
-                del self.routers[room.name]
-        self.rooms.discard_if_empty(room)
+        if room.empty:
+            self._stop_router(room)
+            self.rooms.discard_if_empty(room)
+            return
+        if me.is_host:
+            new_host = room.ensure_host()
+            if new_host is not None:
+                self.make_host(room, new_host)
+
+    def _let_go(self, participant_id: str) -> list[Link]:
+        """Drop what the hub holds for a participant; return its socket, if any."""
+        timer = self._expiry.pop(participant_id, None)
+        if timer is not None:
+            timer.cancel()
+        self._pending.pop(participant_id, None)
+        link = self.links.pop(participant_id, None)
+        return [link] if link is not None else []
+
+    def _stop_router(self, room: Room) -> None:
+        router = self.routers.pop(room.name, None)
+        if router is not None:
+            router.stop()
+
+
+def _knock_message(knock: Knock) -> dict[str, Any]:
+    return messages.knock(knock.id, knock.entry.name, knock.returning)
 
 
 def _sfu_message(pc: str, kind: str, sdp: str) -> dict[str, Any]:

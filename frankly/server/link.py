@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from frankly.server.limits import TokenBucket
 
 if TYPE_CHECKING:
     from frankly.rooms import Participant, Room
+    from frankly.server.lobby import Knock
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +32,22 @@ TRY_AGAIN_LATER = 1013
 
 class State(enum.Enum):
     CONNECTED = "connected"  # socket open, no hello yet
+    WAITING = "waiting"  # knocked; in the lobby until a host admits or denies
     JOINED = "joined"
     CLOSING = "closing"  # a close is queued; nothing more is read or sent
 
 
 class Link:
-    def __init__(self, ws: WebSocket, config: ServerConfig, now: float) -> None:
+    def __init__(self, ws: WebSocket, config: ServerConfig, now: float, address: str) -> None:
         self.ws = ws
         self.config = config
+        self.address = address  # the client's, as client_address() found it
         self.state = State.CONNECTED
         self.room: Room | None = None
         self.participant: Participant | None = None
+        self.knock: Knock | None = None  # while WAITING
         self.bucket = TokenBucket(config.rate, config.burst, now)
+        self.reactions = TokenBucket(config.reaction_rate, config.reaction_rate, now)
         self.errors = 0
         self.dropped = 0
         self._last_rate_error = float("-inf")
@@ -118,3 +124,20 @@ class Link:
             self._last_rate_error = now
             limit = f"{self.config.rate:g} messages a second"
             self.send(messages.error(Code.RATE_LIMITED, f"over {limit}; message dropped"))
+
+
+def client_address(ws: WebSocket, trust_proxy: bool) -> str:
+    """The peer's address; behind a trusted proxy, the one the proxy saw.
+
+    The last X-Forwarded-For entry is the one the proxy itself added; those
+    before it are whatever the client claimed.
+    """
+    peer = ws.client.host if ws.client is not None else "unknown"
+    forwarded = ws.headers.get("x-forwarded-for") if trust_proxy else None
+    if not forwarded:
+        return peer
+    last = forwarded.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:  # not what a proxy writes: keep the peer's
+        return peer

@@ -31,6 +31,8 @@ _SEQ_TS_SSRC = struct.Struct("!HII")
 KEYFRAME_INTERVAL = 0.5  # at most one keyframe request a layer per 500 ms
 NACK_DELAY = 0.02  # a gap that lasts 20 ms is loss, not reordering
 REMB_MAX = 3_000_000  # what a publisher may send in all, bits a second
+# Appended to a publisher's id to name the stream of its screen share.
+SCREEN_SUFFIX = ":screen"
 STATS_PERIOD = 1.0
 SPEAKER_PERIOD = 0.3
 
@@ -90,6 +92,9 @@ class Track:
     audio_level_ext: int = 0
     mid_ext: int = 0
     rid_ext: int = 0
+    # The msid stream subscribers see: the publisher's id, plus ":screen"
+    # for a screen share, so that a client tells it from the camera.
+    stream: str = ""
 
     @property
     def inspect(self) -> Inspect | None:
@@ -155,6 +160,9 @@ class Router:
         self.by_ssrc: dict[int, Layer] = {}
         self.downs_by_ssrc: dict[int, DownTrack] = {}
         self.speaker = ""
+        # The msid stream id each publisher shares its screen in (announced
+        # over signaling before the publish offer that carries it).
+        self.screen_streams: dict[str, str] = {}
         self.forwarded = 0
         self.nacks_served = 0
         self._timers: list[asyncio.TimerHandle] = []
@@ -218,7 +226,11 @@ class Router:
             audio_level_ext=media.extensions.get(sdp.AUDIO_LEVEL, 0),
             mid_ext=media.extensions.get(sdp.MID, 0),
             rid_ext=media.extensions.get(sdp.RID, 0),
+            stream=publisher.id,
         )
+        screen = self.screen_streams.get(publisher.id)
+        if screen and media.msid.split(" ")[0] == screen:
+            track.stream = publisher.id + SCREEN_SUFFIX
         if media.rids:
             # The protocol asks for rids from the lowest resolution to the
             # highest, as sendEncodings lists them (docs/protocol.md).
@@ -247,6 +259,9 @@ class Router:
                     self.downs_by_ssrc.pop(slot.ssrc, None)
                     subscriber.slots[i] = track.kind
                     self._renegotiate(subscriber)
+        # A layer and its track refer to each other; without this cycle the
+        # layers' packet caches and the publisher they lead to go at once.
+        track.layers = []
 
     def _unpublish(self, publisher: Publisher) -> None:
         for track in publisher.tracks.values():
@@ -288,6 +303,13 @@ class Router:
         if subscriber.dirty:
             subscriber.dirty = False
             self._renegotiate(subscriber)
+
+    def set_screen_stream(self, pid: str, stream_id: str | None) -> None:
+        """Which of a publisher's msid streams is its screen share (None: none)."""
+        if stream_id:
+            self.screen_streams[pid] = stream_id
+        else:
+            self.screen_streams.pop(pid, None)
 
     def set_view(self, pid: str, publisher_id: str, height: int) -> None:
         """The subscriber shows this publisher's video this many pixels high."""
@@ -355,11 +377,12 @@ class Router:
         if slot.track.kind == "audio":
             exts[sdp.AUDIO_LEVEL] = OUT_EXT[sdp.AUDIO_LEVEL]
         return sdp.Outgoing(
-            slot.mid, slot.track.kind, out, slot.ssrc, slot.track.publisher.id, slot.track.id, exts
+            slot.mid, slot.track.kind, out, slot.ssrc, slot.track.stream, slot.track.id, exts
         )
 
     def remove(self, pid: str) -> None:
         """A participant left: free everything it held."""
+        self.screen_streams.pop(pid, None)
         publisher = self.publishers.pop(pid, None)
         if publisher is not None:
             self._unpublish(publisher)
@@ -368,6 +391,9 @@ class Router:
             for slot in subscriber.slots:
                 if isinstance(slot, DownTrack):
                     self._detach(slot)
+            # A down-track and its subscriber refer to each other: a cycle
+            # only the cyclic GC would free, and it runs rarely here.
+            subscriber.slots.clear()
             subscriber.transport.close()
         if self.speaker == pid:
             self.speaker = ""

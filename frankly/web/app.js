@@ -22,8 +22,11 @@
  *   window.frankly.states     every connection state the session entered, in order
  */
 
+import { humanCheckRequired, solveHumanCheck } from './humancheck.js';
 import {
   FATAL_ERROR_CODES,
+  MODERATION,
+  REACTIONS,
   Session,
   e2eeSupported,
   isValidRoom,
@@ -91,7 +94,7 @@ function h(tag, attrs = {}, text) {
   return node;
 }
 
-const SCREENS = ['home', 'invalid', 'prejoin', 'meeting', 'left', 'notice'];
+const SCREENS = ['home', 'invalid', 'prejoin', 'lobby', 'meeting', 'left', 'notice'];
 
 /** @param {string} name */
 function show(name) {
@@ -487,6 +490,8 @@ async function join(receiveOnly) {
     button.disabled = false;
   }
   if (byId('screen-prejoin').hidden) return;
+  const credentials = await credentialsForJoin();
+  if (!credentials) return;
   pre.receiveOnly = receiveOnly;
   let stream = pre.stream;
   pre.stream = new MediaStream(); // handed over to the meeting
@@ -500,7 +505,49 @@ async function join(receiveOnly) {
     stream,
     audio: pre.mic,
     video: stream.getVideoTracks().length > 0,
+    credentials,
   });
+}
+
+/** This browser's id for the server to recognise a returning person by. */
+function deviceId() {
+  let id = store.get('device');
+  if (!id) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+    store.set('device', id);
+  }
+  return id;
+}
+
+/**
+ * What this join shows the server: the invite in the link, the password
+ * typed, a solved human check when the server asks for one. Null when the
+ * human check could not be done (the reason is on screen).
+ * @returns {Promise<import('./protocol.js').Credentials | null>}
+ */
+async function credentialsForJoin() {
+  /** @type {import('./protocol.js').Credentials} */
+  const out = { device: deviceId() };
+  const invite = new URLSearchParams(location.search).get('invite');
+  if (invite) out.invite = invite;
+  const password = /** @type {HTMLInputElement} */ (byId('password-input')).value;
+  if (password) out.password = password;
+  if (invite || !(await humanCheckRequired())) return out;
+  const status = byId('human-check');
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
+  status.hidden = false;
+  status.textContent = 'Checking that you are a person, not a bot… (about a second)';
+  button.disabled = true;
+  try {
+    out.proof = await solveHumanCheck();
+    status.hidden = true;
+    return out;
+  } catch (err) {
+    status.textContent = `The human check failed: ${err instanceof Error ? err.message : err}. Try again.`;
+    return null;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // --- meeting -------------------------------------------------------------------------
@@ -511,10 +558,12 @@ const chatLog = byId('chat-log');
 let leaving = false;
 
 /**
- * @param {{room: string, name: string, stream: MediaStream, audio: boolean, video: boolean}} opts
+ * @param {{room: string, name: string, stream: MediaStream, audio: boolean, video: boolean,
+ *          credentials: import('./protocol.js').Credentials}} opts
  */
 function startMeeting(opts) {
   const session = new Session({
+    credentials: opts.credentials,
     passphrase: passphraseFromLink(),
     url: signalingUrl(location),
     room: opts.room,
@@ -549,10 +598,20 @@ function startMeeting(opts) {
     debug.states.push(state);
     renderConn(state, session);
   });
+  on('lobby', () => {
+    byId('lobby-room').textContent = opts.room;
+    show('lobby');
+    announce('Waiting for a host to let you in.');
+  });
   on('welcome', (/** @type {import('./protocol.js').Welcome} */ msg) => {
+    if (!byId('screen-lobby').hidden) {
+      show('meeting');
+      announce('A host let you in.');
+    }
     self.dataset.participantId = msg.you.id;
     renderSelf(session);
     renderPeople(session);
+    renderHost(session);
     if (msg.resumed) announce('Reconnected to the meeting.');
     else announce(`You joined meeting ${msg.room}.`);
   });
@@ -566,13 +625,22 @@ function startMeeting(opts) {
   on('participant-updated', (/** @type {Participant} */ p) => {
     renderTile(p);
     renderPeople(session);
+    if (!p.screen) screenTileOf(p.id)?.remove();
   });
   on('participant-removed', (/** @type {{id: string, reason: string, participant: Participant}} */ e) => {
     tileOf(e.id)?.remove();
+    screenTileOf(e.id)?.remove();
     renderPeople(session);
     renderAlone(session);
     if (e.reason !== 'rejoined') {
-      announce(e.reason === 'disconnected' ? `${e.participant.name} lost connection and left.` : `${e.participant.name} left.`);
+      const name = e.participant.name;
+      announce(
+        e.reason === 'disconnected'
+          ? `${name} lost connection and left.`
+          : e.reason === 'removed'
+            ? `${name} was removed by a host.`
+            : `${name} left.`,
+      );
     }
   });
   on('remote-stream', (/** @type {{id: string, stream: MediaStream}} */ e) => attachStream(e.id, e.stream));
@@ -588,6 +656,22 @@ function startMeeting(opts) {
     if (p) renderTile(p);
   });
   on('local-media', () => renderSelf(session));
+  on('you-updated', () => {
+    renderSelf(session);
+    renderPeople(session);
+    renderHost(session);
+  });
+  on('knocks', (/** @type {{added?: {name: string}}} */ e) => {
+    renderHost(session);
+    if (e.added && session.you?.role === 'host') {
+      toast(`${e.added.name} is waiting to join.`);
+      announce(`${e.added.name} is waiting to join.`);
+    }
+  });
+  on('settings', () => renderHost(session));
+  on('moderated', (/** @type {{action: string}} */ m) => onModerated(m));
+  on('reaction', (/** @type {{from: string, emoji: string}} */ m) => showReaction(session, m));
+  on('remote-screen', (/** @type {{id: string, stream: MediaStream}} */ e) => attachScreen(session, e.id, e.stream));
   on('encryption', () => {
     renderPeople(session);
     renderE2ee(session);
@@ -736,6 +820,14 @@ function renderSelf(session) {
   mic.title = hasAudio ? '' : 'No microphone';
   const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
   cam.setAttribute('aria-pressed', String(!session.video));
+  const screen = byId('btn-screen');
+  screen.setAttribute('aria-pressed', String(!!session.screen));
+  /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
+  screen.hidden = session.you?.role === 'guest' || !navigator.mediaDevices?.getDisplayMedia;
+  const up = typeof session.you?.hand === 'number';
+  const hand = byId('btn-hand');
+  hand.setAttribute('aria-pressed', String(up));
+  /** @type {HTMLElement} */ (hand.querySelector('.label')).textContent = up ? 'Lower hand' : 'Raise hand';
 }
 
 /** @param {Session} session */
@@ -747,16 +839,177 @@ function renderPeople(session) {
     ...list.map((p) => {
       const li = h('li', { 'data-participant-id': p.id });
       li.append(h('span', { class: 'person-name' }, p.self ? `${p.name} (you)` : p.name));
+      if (p.role === 'host') li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
+      if (typeof p.hand === 'number') {
+        const order = handOrder(session).indexOf(p.id) + 1;
+        const hand = h('span', { class: 'person-hand', 'data-testid': 'person-hand' }, `✋ ${order}`);
+        hand.setAttribute('aria-label', `Hand raised, number ${order}`);
+        li.append(hand);
+      }
       const states = [];
       if (!p.audio) states.push('muted');
       if (!p.video) states.push('camera off');
+      if (p.screen) states.push('sharing screen');
       if (!p.connected) states.push('reconnecting');
       if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
       if (!p.self) li.append(...personE2ee(session, p));
+      if (!p.self && session.you?.role === 'host') li.append(manageMenu(session, p));
       return li;
     }),
   );
   byId('people-count').textContent = `(${list.length})`;
+}
+
+/**
+ * Everyone with a hand up, in the order the hands went up.
+ * @param {Session} session @returns {string[]}
+ */
+function handOrder(session) {
+  const all = [...session.participants.values()];
+  if (session.you) all.push(session.you);
+  return all
+    .filter((p) => typeof p.hand === 'number')
+    .sort((a, b) => /** @type {number} */ (a.hand) - /** @type {number} */ (b.hand))
+    .map((p) => p.id);
+}
+
+/** What each host action is called on its button. */
+const ACTION_LABELS = {
+  mute: 'Mute',
+  'ask-unmute': 'Ask to unmute',
+  'stop-video': 'Stop video',
+  'stop-screen': 'Stop screen share',
+  'lower-hand': 'Lower hand',
+  'make-host': 'Make host',
+  remove: 'Remove from meeting',
+};
+
+/**
+ * A host's menu of actions on one person.
+ * @param {Session} session @param {Participant} p @returns {HTMLElement}
+ */
+function manageMenu(session, p) {
+  const menu = h('details', { class: 'menu person-manage', 'data-testid': 'manage' });
+  const summary = h('summary', { class: 'btn btn-small' }, 'Manage');
+  summary.setAttribute('aria-label', `Manage ${p.name}`);
+  const items = h('div', { class: 'menu-items', role: 'group', 'aria-label': `Actions for ${p.name}` });
+  for (const action of MODERATION) {
+    if (action === 'lower-hand' && typeof p.hand !== 'number') continue;
+    if (action === 'stop-screen' && !p.screen) continue;
+    if (action === 'make-host' && p.role === 'host') continue;
+    const label = ACTION_LABELS[/** @type {keyof typeof ACTION_LABELS} */ (action)];
+    const item = h('button', { type: 'button', class: action === 'remove' ? 'btn btn-small btn-danger' : 'btn btn-small' }, label);
+    item.addEventListener('click', () => {
+      menu.removeAttribute('open');
+      session.moderate(action, p.id);
+      announce(`${label}: ${p.name}.`);
+    });
+    items.append(item);
+  }
+  menu.append(summary, items);
+  return menu;
+}
+
+/**
+ * The host's side panels: people knocking, and the room's settings.
+ * @param {Session} session
+ */
+function renderHost(session) {
+  const host = session.you?.role === 'host';
+  byId('host-panel').hidden = !host;
+  /** @type {HTMLInputElement} */ (byId('set-lobby')).checked = session.settings.lobby;
+  /** @type {HTMLInputElement} */ (byId('set-locked')).checked = session.settings.locked;
+  byId('btn-clear-password').hidden = !session.settings.password;
+  const knocks = [...session.knocks.values()];
+  byId('knocks-panel').hidden = !host || knocks.length === 0;
+  byId('knocks-count').textContent = `(${knocks.length})`;
+  byId('knocks').replaceChildren(
+    ...knocks.map((k) => {
+      const li = h('li', { 'data-knock-id': k.id, 'data-testid': 'knock' });
+      li.append(h('span', { class: 'person-name' }, k.name));
+      if (k.returning) li.append(h('span', { class: 'person-state' }, 'was removed or turned away'));
+      const admit = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, 'Admit');
+      admit.setAttribute('aria-label', `Admit ${k.name}`);
+      admit.addEventListener('click', () => session.admit(k.id));
+      const deny = h('button', { type: 'button', class: 'btn btn-small' }, 'Deny');
+      deny.setAttribute('aria-label', `Deny ${k.name}`);
+      deny.addEventListener('click', () => session.deny(k.id));
+      li.append(admit, deny);
+      return li;
+    }),
+  );
+  renderSelf(session);
+}
+
+/** @param {{action: string}} m what a host did to us */
+function onModerated(m) {
+  const words = {
+    mute: 'A host muted your microphone.',
+    'stop-video': 'A host turned your camera off.',
+    'stop-screen': 'A host stopped your screen share.',
+    'lower-hand': 'A host lowered your hand.',
+    'make-host': 'You are now a host of this meeting.',
+  };
+  const text = words[/** @type {keyof typeof words} */ (m.action)];
+  if (text) {
+    toast(text);
+    announce(text);
+  }
+  if (m.action === 'ask-unmute') {
+    const dialog = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
+    if (!dialog.open) dialog.showModal();
+  }
+}
+
+byId('btn-unmute-yes').addEventListener('click', async () => {
+  /** @type {HTMLDialogElement} */ (byId('unmute-dialog')).close();
+  await debug.session?.setMicrophone(true);
+});
+byId('btn-unmute-no').addEventListener('click', () => /** @type {HTMLDialogElement} */ (byId('unmute-dialog')).close());
+
+/**
+ * A reaction floats up from the reacting person's tile for a few seconds.
+ * @param {Session} session @param {{from: string, emoji: string}} m
+ */
+function showReaction(session, m) {
+  const mine = m.from === session.you?.id;
+  const tile = mine ? tiles.querySelector('.tile[data-self]') : tileOf(m.from);
+  const name = mine ? 'You' : (session.participants.get(m.from)?.name ?? 'Someone');
+  if (tile) {
+    const bubble = h('span', { class: 'reaction', 'data-testid': 'reaction', 'aria-hidden': 'true' }, m.emoji);
+    tile.append(bubble);
+    setTimeout(() => bubble.remove(), 4000);
+  }
+  announce(`${name} reacted ${m.emoji}`);
+}
+
+/** @param {string} id @returns {HTMLElement | null} */
+function screenTileOf(id) {
+  return tiles.querySelector(`.tile[data-screen-of="${CSS.escape(id)}"]`);
+}
+
+/**
+ * A participant's screen share, in its own tile after theirs.
+ * @param {Session} session @param {string} id @param {MediaStream} stream
+ */
+function attachScreen(session, id, stream) {
+  let tile = screenTileOf(id);
+  if (!tile) {
+    const name = session.participants.get(id)?.name ?? 'Someone';
+    tile = makeTile('', `${name}’s screen`, false);
+    tile.classList.add('screen-tile');
+    tile.dataset.screenOf = id;
+    tile.dataset.video = 'on';
+    tile.dataset.connected = 'true';
+    tile.dataset.testid = 'screen-tile';
+    tile.setAttribute('data-testid', 'screen-tile');
+    const after = tileOf(id);
+    if (after) after.after(tile);
+    else tiles.append(tile);
+  }
+  const video = /** @type {HTMLVideoElement} */ (tile.querySelector('video'));
+  if (video.srcObject !== stream) video.srcObject = stream;
+  video.play().catch(() => {});
 }
 
 /**
@@ -991,6 +1244,94 @@ function describeMediaError(err) {
   );
 }
 
+byId('btn-screen').addEventListener('click', async () => {
+  const session = debug.session;
+  if (!session) return;
+  if (session.screen) {
+    await session.shareScreen(null);
+    announce('You stopped sharing your screen.');
+    return;
+  }
+  let screen;
+  try {
+    screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+  } catch (err) {
+    if (statusOf(err) !== 'denied') toast(`Can’t share the screen: ${describeMediaError(err)}.`);
+    return;
+  }
+  await session.shareScreen(screen);
+  announce('You are sharing your screen.');
+});
+
+byId('btn-hand').addEventListener('click', () => {
+  const session = debug.session;
+  if (!session?.you) return;
+  const up = typeof session.you.hand !== 'number';
+  session.raiseHand(up);
+  announce(up ? 'You raised your hand.' : 'You lowered your hand.');
+});
+
+for (const emoji of REACTIONS) {
+  const button = h('button', { type: 'button', class: 'btn btn-small reaction-choice', 'data-testid': 'reaction-choice' }, emoji);
+  button.setAttribute('aria-label', `React ${emoji}`);
+  button.addEventListener('click', () => {
+    debug.session?.react(emoji);
+    byId('react-menu').removeAttribute('open');
+  });
+  byId('reactions').append(button);
+}
+
+byId('set-lobby').addEventListener('change', (ev) => {
+  debug.session?.setSettings({ lobby: /** @type {HTMLInputElement} */ (ev.target).checked });
+});
+byId('set-locked').addEventListener('change', (ev) => {
+  debug.session?.setSettings({ locked: /** @type {HTMLInputElement} */ (ev.target).checked });
+});
+byId('password-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = /** @type {HTMLInputElement} */ (byId('set-password'));
+  if (!input.value) return;
+  debug.session?.setSettings({ password: input.value });
+  input.value = '';
+  toast('Password set: newcomers need it to join.');
+});
+byId('btn-clear-password').addEventListener('click', () => {
+  debug.session?.setSettings({ password: null });
+  toast('Password removed.');
+});
+byId('btn-guest-invite').addEventListener('click', async () => {
+  const session = debug.session;
+  if (!session) return;
+  try {
+    const { token } = await session.invite('guest', 24 * 3600);
+    const secret = passphraseFromLink();
+    const link = `${location.origin}/${session.room}?invite=${encodeURIComponent(token)}${secret ? `#passphrase=${encodeURIComponent(secret)}` : ''}`;
+    await copyOrShow(link, 'Guest invite copied: valid for a day.');
+  } catch {
+    toast('Could not make an invite: not connected.');
+  }
+});
+byId('btn-end').addEventListener('click', () => {
+  if (confirm('End the meeting for everyone?')) debug.session?.endMeeting();
+});
+byId('btn-lobby-leave').addEventListener('click', async () => {
+  const session = debug.session;
+  if (!session) return;
+  leaving = true;
+  await session.leave();
+  showPrejoin(pre.room);
+});
+
+/** @param {string} text @param {string} done what to say once copied */
+async function copyOrShow(text, done) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast(done);
+  } catch {
+    toast(`Copy this link: ${text}`);
+  }
+}
+
 byId('btn-invite').addEventListener('click', async () => {
   const room = debug.session?.room ?? pre.room;
   const secret = passphraseFromLink();
@@ -1023,6 +1364,22 @@ byId('btn-rejoin').addEventListener('click', () => {
 
 byId('btn-notice-retry').addEventListener('click', () => location.reload());
 
+/**
+ * Back to the pre-join screen with the password field, and why.
+ * @param {string} why
+ */
+function askPassword(why) {
+  showPrejoin(pre.room);
+  byId('password-field').hidden = false;
+  const error = byId('password-error');
+  error.textContent = why;
+  error.hidden = false;
+  const input = /** @type {HTMLInputElement} */ (byId('password-input'));
+  input.setAttribute('aria-invalid', 'true');
+  input.value = '';
+  input.focus();
+}
+
 /** @param {string} title @param {string} text */
 function showNotice(title, text) {
   byId('notice-title').textContent = title;
@@ -1043,6 +1400,32 @@ function showEnded(e) {
   } else if (code === 'invalid-room') {
     showInvalid(pre.room);
     return;
+  } else if (code === 'password-required' || code === 'wrong-password') {
+    askPassword(code === 'wrong-password' ? 'That password is not right. Try again.' : 'This meeting needs a password.');
+    return;
+  } else if (code === 'too-many-attempts') {
+    title = 'Too many wrong passwords';
+    text = 'Wait a few minutes before trying again.';
+  } else if (code === 'denied') {
+    title = 'You were not let in';
+    text = 'A host of this meeting turned down your request to join.';
+  } else if (code === 'removed') {
+    title = 'You were removed from the meeting';
+    text = 'A host removed you. You can ask to join again; a host has to let you in.';
+  } else if (e.code === 4410) {
+    title = 'The meeting has ended';
+    text = 'A host ended this meeting for everyone.';
+  } else if (code.startsWith('invite-')) {
+    title = 'This invite link does not work';
+    text =
+      code === 'invite-expired'
+        ? 'The invite has expired. Ask for a new link.'
+        : code === 'invite-wrong-room'
+          ? 'The invite is for another meeting.'
+          : 'The invite in this link is damaged or not from this server.';
+  } else if (code.startsWith('human-check')) {
+    title = 'The human check did not pass';
+    text = 'Reload the page to try again.';
   } else if (code === 'unsupported-version') {
     title = 'This page is out of date';
     text = 'The server speaks a newer version of Frankly. Reload the page.';

@@ -26,7 +26,7 @@ export const PROTOCOL_VERSION = 1;
 export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Close codes after which the client must not reconnect (docs/protocol.md). */
-export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4409, 4422, 4429]);
+export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
 
 /** Error codes after which the server closes the connection (docs/protocol.md). */
 export const FATAL_ERROR_CODES = new Set([
@@ -36,7 +36,26 @@ export const FATAL_ERROR_CODES = new Set([
   'protocol-violation',
   'flooding',
   'timeout',
+  'denied',
+  'removed',
+  'invite-expired',
+  'invite-wrong-room',
+  'invite-invalid',
+  'password-required',
+  'wrong-password',
+  'too-many-attempts',
+  'human-check-required',
+  'human-check-failed',
 ]);
+
+/** The SFU names a screen share's stream after its participant, plus this. */
+export const SCREEN_SUFFIX = ':screen';
+
+/** The reactions the server relays (docs/protocol.md). */
+export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '✋'];
+
+/** Host actions on one participant (docs/protocol.md, moderate). */
+export const MODERATION = ['mute', 'ask-unmute', 'stop-video', 'stop-screen', 'remove', 'make-host', 'lower-hand'];
 
 /** Silence from the server after which a socket is treated as dead. */
 export const DEAD_AFTER_MS = 20_000;
@@ -48,7 +67,8 @@ const OFFLINE_AFTER_ATTEMPTS = 3;
 const MAX_QUEUED_SIGNALS = 200;
 
 /**
- * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean}} Participant
+ * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean,
+ *            role?: string, hand?: number | null, screen?: boolean, screen_stream?: string | null}} Participant
  * @typedef {{type: 'chat', id: number, from: string, name: string, text?: string, sealed?: string, ts: number}} ChatWire
  * @typedef {{type: 'chat', id: number, from: string, name: string, text: string, ts: number,
  *            privacy: 'encrypted' | 'unreadable' | 'plain'}} ChatMessage
@@ -59,13 +79,18 @@ const MAX_QUEUED_SIGNALS = 200;
  *   type: 'welcome', version: number, room: string, you: Participant,
  *   resume: string, resumed: boolean, participants: Participant[],
  *   chat: ChatMessage[], mode: string, max_participants: number,
- *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number
+ *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number,
+ *   settings?: RoomSettings, knocks?: Knock[]
  * }} Welcome
  * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
  * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
  * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
  * @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed'} ConnectionState
  * @typedef {{code: number, reason: string, error: ErrorMessage | null}} Ended
+ * @typedef {{invite?: string, password?: string, proof?: string, device?: string}} Credentials
+ *   optional hello fields for rooms with invitations, passwords and a human check
+ * @typedef {{lobby: boolean, locked: boolean, password: boolean}} RoomSettings
+ * @typedef {{id: string, name: string, returning: boolean}} Knock
  * @typedef {{protect: (pc: RTCPeerConnection) => void, pcOptions: RTCConfiguration}} Protector
  *   what encrypts a connection's media (e2ee/keys.js's E2ee)
  *   Why a connection ended for good: the close code, and the fatal error the
@@ -131,13 +156,15 @@ export function signalingUrl(loc) {
 export class SignalingClient extends Emitter {
   /**
    * @param {{url: string, room: string, name: string, audio?: boolean, video?: boolean,
-   *          deadAfterMs?: number}} opts
+   *          deadAfterMs?: number, credentials?: Credentials}} opts
    */
   constructor(opts) {
     super();
     this.url = opts.url;
     this.room = opts.room;
     this.name = opts.name;
+    /** What a fresh join shows the server: invite, password, proof, device. */
+    this.credentials = opts.credentials ?? {};
     /** What the next hello announces; Session keeps these current. */
     this.audio = opts.audio ?? true;
     this.video = opts.video ?? true;
@@ -289,6 +316,7 @@ export class SignalingClient extends Emitter {
         audio: this.audio,
         video: this.video,
         resume: this.resumeToken,
+        ...this.credentials,
       });
     };
     ws.onmessage = (ev) => {
@@ -347,6 +375,7 @@ export class SignalingClient extends Emitter {
   get handlers() {
     return /** @type {Record<string, (this: SignalingClient, msg: any) => void>} */ ({
       welcome: SignalingClient.prototype.onWelcome,
+      lobby: SignalingClient.prototype.onLobby,
       error: SignalingClient.prototype.onError,
     });
   }
@@ -367,6 +396,16 @@ export class SignalingClient extends Emitter {
     this.setState('connected');
     this.emit('welcome', msg);
     for (const m of queued) this.send(/** @type {any} */ (m));
+  }
+
+  /**
+   * We wait in the lobby: keep the socket alive until a host decides.
+   * @param {{type: 'lobby'}} msg
+   */
+  onLobby(msg) {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.send({ type: 'ping', n: ++this.pingN }), this.pingMs);
+    this.emit('lobby', msg);
   }
 
   /** @param {ErrorMessage} msg */
@@ -439,8 +478,12 @@ export class PeerLink extends Emitter {
     });
     /** Encrypts what we send and decrypts what we receive (e2ee/keys.js). */
     this.e2ee = opts.e2ee ?? null;
-    /** Everything this peer sends us, in one stream for a <video>. */
+    /** Everything this peer sends us, in one stream for a <video>... */
     this.remoteStream = new MediaStream();
+    /** ...except its screen share, which comes in the stream of this id. */
+    /** @type {string | null} */
+    this.screenStreamId = null;
+    this.remoteScreen = new MediaStream();
     this.makingOffer = false;
     this.ignoreOffer = false;
     /** Whether the other side has made an offer yet (see negotiate). */
@@ -450,6 +493,8 @@ export class PeerLink extends Emitter {
     this.inbox = Promise.resolve();
     /** Local candidates gathered so far. */
     this.gathered = 0;
+    /** @type {Set<RTCRtpSender>} the senders of our screen share */
+    this.screenSenders = new Set();
 
     const pc = this.pc;
     pc.onnegotiationneeded = () => this.negotiate();
@@ -457,7 +502,15 @@ export class PeerLink extends Emitter {
       if (candidate) this.gathered += 1;
       if (!this.closed) this.sendSignal({ candidate: candidate ? candidate.toJSON() : null });
     };
-    pc.ontrack = ({ track }) => {
+    pc.ontrack = ({ track, streams }) => {
+      if (streams[0] && streams[0].id === this.screenStreamId) {
+        for (const old of this.remoteScreen.getTracks()) {
+          if (old.kind === track.kind) this.remoteScreen.removeTrack(old);
+        }
+        this.remoteScreen.addTrack(track);
+        this.emit('screen', { track, stream: this.remoteScreen });
+        return;
+      }
       this.remoteStream.addTrack(track);
       this.emit('track', { track, stream: this.remoteStream });
     };
@@ -574,6 +627,26 @@ export class PeerLink extends Emitter {
   }
 
   /**
+   * Send a screen share's tracks (null: stop sending them). Renegotiates.
+   * @param {MediaStream | null} screen
+   */
+  setScreen(screen) {
+    if (this.closed) return;
+    const ours = new Set(screen?.getTracks() ?? []);
+    for (const sender of this.pc.getSenders()) {
+      if (sender.track && this.screenSenders.has(sender) && !ours.has(sender.track)) {
+        this.pc.removeTrack(sender);
+        this.screenSenders.delete(sender);
+      }
+    }
+    const sent = new Set(this.pc.getSenders().map((s) => s.track));
+    for (const track of ours) {
+      if (!sent.has(track) && screen) this.screenSenders.add(this.pc.addTrack(track, screen));
+    }
+    this.e2ee?.protect(this.pc);
+  }
+
+  /**
    * Settles once our pending offer is set and has gathered its first
    * candidate (or 1 s passed). Chromium leaves ICE gathering hung for good
    * when an offer is rolled back before its first candidate, which is what an
@@ -639,7 +712,7 @@ export class Session extends Emitter {
    *          audio?: boolean, video?: boolean,
    *          videoConstraints?: MediaTrackConstraints | boolean,
    *          audioConstraints?: MediaTrackConstraints | boolean,
-   *          passphrase?: string | null}} opts
+   *          passphrase?: string | null, credentials?: Credentials}} opts
    */
   constructor(opts) {
     super();
@@ -688,7 +761,18 @@ export class Session extends Emitter {
       name: opts.name,
       audio: this.audio,
       video: this.video,
+      credentials: opts.credentials,
     });
+    /** @type {RoomSettings} */
+    this.settings = { lobby: false, locked: false, password: false };
+    /** @type {Map<string, Knock>} people waiting in the lobby (hosts hear of them) */
+    this.knocks = new Map();
+    /** Whether we wait in the lobby for a host to let us in. */
+    this.waiting = false;
+    /** @type {MediaStream | null} our screen share */
+    this.screen = null;
+    /** @type {((token: {token: string, role: string, exp: number}) => void)[]} */
+    this.inviteWaiting = [];
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
     c.on('welcome', (m) => this.onWelcome(m));
@@ -703,6 +787,26 @@ export class Session extends Emitter {
     c.on('sfu', (m) => this.sfu?.handle(m));
     c.on('speaker', (m) => this.emit('speaker', m.id));
     c.on('e2ee', (m) => this.e2ee.handle(m.from, m.payload));
+    c.on('lobby', () => {
+      this.waiting = true;
+      this.emit('lobby');
+    });
+    c.on('knock', (m) => {
+      this.knocks.set(m.knock.id, m.knock);
+      this.emit('knocks', { added: m.knock });
+    });
+    c.on('knock-done', (m) => {
+      this.knocks.delete(m.id);
+      this.emit('knocks', { done: m });
+    });
+    c.on('settings', (m) => {
+      this.settings = m.settings;
+      this.emit('settings', m.settings);
+    });
+    c.on('moderated', (m) => this.onModerated(m));
+    c.on('reaction', (m) => this.emit('reaction', m));
+    c.on('meeting-ended', (m) => this.emit('meeting-ended', m));
+    c.on('invite', (m) => this.inviteWaiting.shift()?.(m));
   }
 
   /** @returns {ConnectionState} */
@@ -789,6 +893,93 @@ export class Session extends Emitter {
     this.emit('local-media');
   }
 
+  // --- hosts, hands, reactions, screen ------------------------------------------
+
+  /** @param {string} knockId */
+  admit(knockId) {
+    this.client.send({ type: 'admit', id: knockId });
+  }
+
+  /** @param {string} knockId */
+  deny(knockId) {
+    this.client.send({ type: 'deny', id: knockId });
+  }
+
+  /**
+   * Change the room's settings (hosts only; the server refuses others).
+   * @param {{lobby?: boolean, locked?: boolean, password?: string | null}} change
+   */
+  setSettings(change) {
+    this.client.send({ type: 'settings', ...change });
+  }
+
+  /**
+   * A host action on one participant (MODERATION).
+   * @param {string} action @param {string} participantId
+   */
+  moderate(action, participantId) {
+    this.client.send({ type: 'moderate', action, id: participantId });
+  }
+
+  /** End the meeting for everyone (hosts only). */
+  endMeeting() {
+    this.client.send({ type: 'end' });
+  }
+
+  /**
+   * A signed invite link's token (hosts only).
+   * @param {string} role @param {number} ttl seconds
+   * @returns {Promise<{token: string, role: string, exp: number}>}
+   */
+  invite(role, ttl) {
+    return new Promise((resolve, reject) => {
+      if (!this.client.send({ type: 'invite', role, ttl })) reject(new Error('not connected'));
+      else this.inviteWaiting.push(resolve);
+    });
+  }
+
+  /** @param {boolean} up */
+  raiseHand(up) {
+    this.client.send({ type: 'hand', up });
+  }
+
+  /** @param {string} emoji one of REACTIONS */
+  react(emoji) {
+    this.client.send({ type: 'react', emoji });
+  }
+
+  /**
+   * Share a screen (a stream from getDisplayMedia), or stop (null). The
+   * others are told which stream is the screen before it arrives.
+   * @param {MediaStream | null} screen
+   */
+  async shareScreen(screen) {
+    if (this.screen && this.screen !== screen) {
+      for (const t of this.screen.getTracks()) t.stop();
+    }
+    this.screen = screen;
+    if (screen) {
+      for (const t of screen.getTracks()) t.addEventListener('ended', () => this.screenEnded(screen));
+    }
+    this.client.send({ type: 'update', screen: !!screen, screen_stream: screen ? screen.id : null });
+    for (const link of this.links.values()) link.setScreen(screen);
+    this.sfu?.setScreen(screen);
+    this.emit('local-media');
+  }
+
+  /** @param {MediaStream} screen the browser's "Stop sharing" ended it */
+  screenEnded(screen) {
+    if (this.screen === screen) void this.shareScreen(null);
+  }
+
+  /** @param {{action: string, by: string}} m what a host did to us */
+  onModerated(m) {
+    if (m.action === 'mute') void this.setMicrophone(false);
+    else if (m.action === 'stop-video') void this.setCamera(false);
+    else if (m.action === 'stop-screen') void this.shareScreen(null);
+    this.emit('moderated', m);
+  }
+
   /** Leave the room: others see us go at once. */
   async leave() {
     this.closeLinks();
@@ -796,9 +987,10 @@ export class Session extends Emitter {
     this.stopLocal();
   }
 
-  /** Stop our camera and microphone. */
+  /** Stop our camera, microphone and screen share. */
   stopLocal() {
     for (const t of this.localStream.getTracks()) t.stop();
+    for (const t of this.screen?.getTracks() ?? []) t.stop();
   }
 
   /**
@@ -846,6 +1038,10 @@ export class Session extends Emitter {
       e2ee: this.e2ee,
     });
     sfu.on('track', ({ participantId, stream }) => {
+      if (participantId.endsWith(SCREEN_SUFFIX)) {
+        this.emit('remote-screen', { id: participantId.slice(0, -SCREEN_SUFFIX.length), stream });
+        return;
+      }
       const link = this.links.get(participantId);
       this.links.delete(participantId);
       link?.close();
@@ -860,6 +1056,7 @@ export class Session extends Emitter {
     sfu.on('error', (err) => console.error('frankly: SFU negotiation failed', err));
     this.sfu = sfu;
     for (const [id, height] of this.heights) sfu.view(id, height);
+    if (this.screen) sfu.setScreen(this.screen);
   }
 
   /** @param {{audio?: boolean, video?: boolean}} change */
@@ -880,6 +1077,9 @@ export class Session extends Emitter {
       this.emit('chat-reset');
     }
     this.you = msg.you;
+    this.waiting = false;
+    if (msg.settings) this.settings = msg.settings;
+    this.knocks = new Map((msg.knocks ?? []).map((k) => [k.id, k]));
     if (fresh) this.e2ee.start(msg.you.id); // a new identity, new keys
     this.iceServers = msg.ice_servers ?? [];
     if (fresh && this.sfu) {
@@ -923,8 +1123,15 @@ export class Session extends Emitter {
 
   /** @param {Participant} p */
   updateParticipant(p) {
+    if (this.you && p.id === this.you.id) {
+      this.you = p; // a host changed our role, hand or media
+      this.emit('you-updated', p);
+      return;
+    }
     if (!this.participants.has(p.id)) return;
     this.participants.set(p.id, p);
+    const link = this.links.get(p.id);
+    if (link) link.screenStreamId = p.screen_stream ?? null;
     this.emit('participant-updated', p);
   }
 
@@ -954,8 +1161,11 @@ export class Session extends Emitter {
       sendSignal: (payload) => this.client.signal(id, payload),
       e2ee: this.e2ee,
     });
+    link.screenStreamId = this.participants.get(id)?.screen_stream ?? null;
     link.on('track', ({ stream }) => this.emit('remote-stream', { id, stream }));
+    link.on('screen', ({ stream }) => this.emit('remote-screen', { id, stream }));
     link.on('state', (state) => this.emit('peer-state', { id, state }));
+    if (this.screen) link.setScreen(this.screen);
     this.links.set(id, link);
     this.emit('remote-stream', { id, stream: link.remoteStream });
   }

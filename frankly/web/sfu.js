@@ -58,6 +58,8 @@ export class SfuLink extends Emitter {
     this.inbox = Promise.resolve();
     /** @type {Map<string, RTCRtpSender>} the sender of each kind */
     this.senders = new Map();
+    /** @type {RTCRtpTransceiver[]} those carrying our screen share */
+    this.screenTransceivers = [];
 
     this.publishPc.onnegotiationneeded = () => this.offer();
     this.subscribePc.ontrack = (event) => this.onTrack(event);
@@ -85,6 +87,24 @@ export class SfuLink extends Emitter {
     if (kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST;
     const transceiver = this.publishPc.addTransceiver(track, init);
     this.senders.set(kind, transceiver.sender);
+    this.e2ee?.protect(this.publishPc);
+  }
+
+  /**
+   * Publish a screen share (one layer: text must stay sharp) or stop (null).
+   * Its stream id, announced beforehand, tells the SFU it is a screen.
+   * @param {MediaStream | null} screen
+   */
+  setScreen(screen) {
+    for (const t of this.screenTransceivers) {
+      this.publishPc.removeTrack(t.sender);
+      t.direction = 'inactive';
+    }
+    this.screenTransceivers = [];
+    if (!screen || this.closed) return;
+    for (const track of screen.getTracks()) {
+      this.screenTransceivers.push(this.publishPc.addTransceiver(track, { direction: 'sendonly', streams: [screen] }));
+    }
     this.e2ee?.protect(this.publishPc);
   }
 

@@ -47,7 +47,11 @@ def test_hello_with_defaults() -> None:
             Code.INVALID_MESSAGE,
             "update: field 'audio': Input should be a valid boolean",
         ),
-        ('{"type": "update"}', Code.INVALID_MESSAGE, "update: give 'audio', 'video' or both"),
+        (
+            '{"type": "update"}',
+            Code.INVALID_MESSAGE,
+            "update: give at least one of 'audio', 'video' and 'screen'",
+        ),
         (
             '{"type": "chat", "text": "   "}',
             Code.INVALID_MESSAGE,

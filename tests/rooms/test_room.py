@@ -16,8 +16,13 @@ def test_join_order_and_others() -> None:
         "audio": True,
         "video": False,
         "connected": True,
+        "role": "host",
+        "hand": None,
+        "screen": False,
+        "screen_stream": None,
     }
-    assert "resume" not in ada.public()
+    assert grace.public()["role"] == "participant"
+    assert "resume" not in ada.public() and "device" not in ada.public()
 
 
 def test_full_room_refuses_and_frees_a_seat_on_leave() -> None:

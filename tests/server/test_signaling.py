@@ -22,8 +22,19 @@ async def test_second_joiner_sees_the_first_and_the_first_hears_of_it(
     assert ada.welcome["mode"] == "p2p" and ada.welcome["max_participants"] == 100
     grace = await Raw.join(live_server.ws_url, name="Grace")
     assert grace.welcome["participants"] == [
-        {"id": ada.id, "name": "Ada", "audio": True, "video": False, "connected": True}
+        {
+            "id": ada.id,
+            "name": "Ada",
+            "audio": True,
+            "video": False,
+            "connected": True,
+            "role": "host",
+            "hand": None,
+            "screen": False,
+            "screen_stream": None,
+        }
     ]
+    assert grace.welcome["you"]["role"] == "participant"
     joined = await ada.expect("joined")
     assert joined["participant"]["id"] == grace.id
 

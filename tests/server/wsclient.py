@@ -23,15 +23,42 @@ class Raw:
         Raw.opened.append(self)
 
     @classmethod
-    async def connect(cls, url: str) -> Raw:
-        return cls(await websockets.connect(url, max_size=None))
+    async def connect(cls, url: str, headers: dict[str, str] | None = None) -> Raw:
+        return cls(await websockets.connect(url, max_size=None, additional_headers=headers))
 
     @classmethod
-    async def join(cls, url: str, room: str = "r", name: str = "Ada", **extra: Any) -> Raw:
-        client = await cls.connect(url)
+    async def hello(
+        cls,
+        url: str,
+        room: str = "r",
+        name: str = "Ada",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> Raw:
+        """Connect and say hello; what comes back is for the test to expect."""
+        client = await cls.connect(url, headers)
         await client.send({"type": "hello", "version": 1, "room": room, "name": name, **extra})
+        return client
+
+    @classmethod
+    async def join(
+        cls,
+        url: str,
+        room: str = "r",
+        name: str = "Ada",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> Raw:
+        client = await cls.hello(url, room, name, headers, **extra)
         client.welcome = await client.expect("welcome")
         return client
+
+    async def refused(self, code: str, close: int) -> dict[str, Any]:
+        """Expect the error `code` and then the close `close`; return the error."""
+        error = await self.expect("error")
+        assert error["code"] == code, error
+        assert await self.closed() == close
+        return error
 
     @property
     def id(self) -> str:

@@ -1,0 +1,120 @@
+"""Handlers of the messages only a host may send.
+
+Each one first makes sure the sender is a host of its room (`not-host`
+otherwise), then asks the Hub to act: the Hub owns the sockets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from frankly.protocol import messages
+from frankly.protocol.errors import Code, ProtocolError
+from frankly.rooms import Participant, Room
+from frankly.server.hub import Hub
+from frankly.server.link import Link
+from frankly.server.lobby import Knock
+
+
+def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
+    room, _ = _host(hub, link, "settings")
+    given = msg.model_fields_set
+    if msg.lobby is not None:
+        room.lobby = msg.lobby
+    if msg.locked is not None:
+        room.locked = msg.locked
+    if "password" in given:
+        room.set_password(msg.password)
+    hub.broadcast(room, messages.settings(**room.settings()))
+
+
+def admit(hub: Hub, link: Link, msg: messages.Admit) -> None:
+    room, _ = _host(hub, link, "admit")
+    hub.admit(room, _knock(hub, room, msg.id, "admit"))
+
+
+def deny(hub: Hub, link: Link, msg: messages.Deny) -> None:
+    room, _ = _host(hub, link, "deny")
+    hub.deny(room, _knock(hub, room, msg.id, "deny"))
+
+
+def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
+    room, me = _host(hub, link, "moderate")
+    target = room.participants.get(msg.id)
+    if target is None:
+        raise ProtocolError(
+            Code.UNKNOWN_PEER, f"no participant {msg.id!r} in this room", "moderate"
+        )
+    if msg.action == "remove" and target is me:
+        raise ProtocolError(
+            Code.INVALID_MESSAGE, "moderate: a host cannot remove itself; send 'leave'", "moderate"
+        )
+    if msg.action != "remove":  # the removed get their `removed` error instead
+        hub.send_to(target.id, messages.moderated(msg.action, me.id))
+    ACTIONS[msg.action](hub, room, target)
+
+
+def end(hub: Hub, link: Link, msg: messages.End) -> None:
+    room, me = _host(hub, link, "end")
+    hub.end(room, me)
+
+
+def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
+    room, _ = _host(hub, link, "invite")
+    token, exp = hub.gate.invites.make(room.name, msg.role, msg.ttl)
+    link.send(messages.invite_token(token, msg.role, exp))
+
+
+# --- moderation actions -------------------------------------------------------
+
+
+def _mute(hub: Hub, room: Room, target: Participant) -> None:
+    target.audio = False
+    hub.updated(room, target)
+
+
+def _stop_video(hub: Hub, room: Room, target: Participant) -> None:
+    target.video = False
+    hub.updated(room, target)
+
+
+def _stop_screen(hub: Hub, room: Room, target: Participant) -> None:
+    room.stop_screen(target)
+    hub.updated(room, target)
+
+
+def _lower_hand(hub: Hub, room: Room, target: Participant) -> None:
+    target.hand = None
+    hub.updated(room, target)
+
+
+def _ask_unmute(hub: Hub, room: Room, target: Participant) -> None:
+    """Nothing to change: only its owner may turn a microphone on."""
+
+
+ACTIONS: dict[str, Callable[[Hub, Room, Participant], None]] = {
+    "mute": _mute,
+    "ask-unmute": _ask_unmute,
+    "stop-video": _stop_video,
+    "stop-screen": _stop_screen,
+    "remove": Hub.remove,
+    "make-host": Hub.make_host,
+    "lower-hand": _lower_hand,
+}
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def _host(hub: Hub, link: Link, ref: str) -> tuple[Room, Participant]:
+    room, me = hub.joined(link, ref)
+    if not me.is_host:
+        raise ProtocolError(Code.NOT_HOST, f"{ref}: only a host may do this", ref)
+    return room, me
+
+
+def _knock(hub: Hub, room: Room, knock_id: str, ref: str) -> Knock:
+    knock = hub.lobby.get(room.name, knock_id)
+    if knock is None:
+        raise ProtocolError(Code.UNKNOWN_KNOCK, f"nobody is knocking as {knock_id!r}", ref)
+    return knock

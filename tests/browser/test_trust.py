@@ -1,0 +1,180 @@
+"""Rooms people can trust, in Chromium: hosts, the lobby, passwords,
+moderation, screen share, hands and reactions (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.meeting import NewPage, join, tile, wait_media, wait_video_shown
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+# getDisplayMedia without a picker: a canvas that keeps drawing stands in for
+# the screen, as the fake camera stands in for a camera.
+FAKE_SCREEN = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const canvas = Object.assign(document.createElement('canvas'), {width: 640, height: 360});
+  const ctx = canvas.getContext('2d');
+  let n = 0;
+  setInterval(() => {
+    ctx.fillStyle = n++ % 2 ? '#224' : '#442';
+    ctx.fillRect(0, 0, 640, 360);
+    ctx.fillStyle = '#fff';
+    ctx.fillText('slide ' + n, 20, 40);
+  }, 100);
+  return canvas.captureStream(10);
+};
+"""
+
+
+def open_room(page: Page, room: str, name: str) -> None:
+    """Go to the room and give a name, without waiting to be in."""
+    page.goto(f"/{room}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+
+
+def person(page: Page, name: str) -> Locator:
+    return page.get_by_test_id("people").locator("li", has_text=name)
+
+
+def manage(page: Page, name: str, action: str) -> None:
+    """A host's action on someone, through the people list."""
+    page.get_by_label(f"Manage {name}").click()
+    actions = page.get_by_role("group", name=f"Actions for {name}")
+    actions.get_by_role("button", name=action, exact=True).click()
+
+
+def test_knock_then_admit_and_knock_then_deny(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace, eve = new_page(), new_page(), new_page()
+    ada_id = join(ada, "lobby", "Ada")
+    expect(person(ada, "Ada").get_by_test_id("person-role")).to_have_text("host")
+    ada.get_by_test_id("set-lobby").check()
+    open_room(grace, "lobby", "Grace")
+    expect(grace.get_by_test_id("screen-lobby")).to_be_visible()
+    knock = ada.get_by_test_id("knock").filter(has_text="Grace")
+    expect(knock).to_be_visible()
+    ada.get_by_role("button", name="Admit Grace").click()
+    expect(grace.get_by_test_id("screen-meeting")).to_be_visible()
+    wait_media(grace, ada_id)
+    expect(knock).to_have_count(0)
+
+    open_room(eve, "lobby", "Eve")
+    expect(eve.get_by_test_id("screen-lobby")).to_be_visible()
+    ada.get_by_role("button", name="Deny Eve").click()
+    expect(eve.get_by_test_id("notice-text")).to_contain_text("turned down your request")
+    expect(ada.get_by_test_id("people").locator("li")).to_have_count(2)
+
+
+def test_remove_and_the_removed_must_knock(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace = new_page(), new_page()
+    join(ada, "removal", "Ada")
+    grace_id = join(grace, "removal", "Grace")
+    manage(ada, "Grace", "Remove from meeting")
+    expect(grace.get_by_test_id("notice-text")).to_contain_text("A host removed you")
+    expect(tile(ada, grace_id)).to_have_count(0)
+    # Back with the same browser: no lobby in this room, yet she must knock.
+    open_room(grace, "removal", "Grace")
+    expect(grace.get_by_test_id("screen-lobby")).to_be_visible()
+    expect(ada.get_by_test_id("knock").filter(has_text="was removed")).to_be_visible()
+    ada.get_by_role("button", name="Admit Grace").click()
+    expect(grace.get_by_test_id("screen-meeting")).to_be_visible()
+
+
+def test_mute_by_host_then_ask_to_unmute(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace = new_page(), new_page()
+    join(ada, "muting", "Ada")
+    grace_id = join(grace, "muting", "Grace")
+    manage(ada, "Grace", "Mute")
+    expect(grace.get_by_test_id("btn-mic")).to_have_attribute("aria-pressed", "true")
+    expect(tile(ada, grace_id).get_by_test_id("tile-muted")).to_be_visible()
+    manage(ada, "Grace", "Ask to unmute")
+    expect(grace.get_by_test_id("unmute-dialog")).to_be_visible()
+    grace.get_by_test_id("unmute-yes").click()
+    expect(grace.get_by_test_id("btn-mic")).to_have_attribute("aria-pressed", "false")
+    expect(tile(ada, grace_id).get_by_test_id("tile-muted")).to_be_hidden()
+
+
+def test_a_locked_room_makes_newcomers_knock(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, linus = new_page(), new_page()
+    join(ada, "locked", "Ada")
+    ada.get_by_test_id("set-locked").check()
+    open_room(linus, "locked", "Linus")
+    expect(linus.get_by_test_id("screen-lobby")).to_be_visible()
+    expect(ada.get_by_test_id("knock").filter(has_text="Linus")).to_be_visible()
+
+
+def test_password_wrong_then_right(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace = new_page(), new_page()
+    join(ada, "guarded", "Ada")
+    ada.get_by_test_id("set-password").fill("tulip-42")
+    ada.get_by_test_id("save-password").click()
+    expect(ada.get_by_test_id("clear-password")).to_be_visible()
+    open_room(grace, "guarded", "Grace")
+    expect(grace.get_by_text("This meeting needs a password.")).to_be_visible()
+    grace.get_by_label("Meeting password").fill("tulip-41")
+    grace.get_by_role("button", name="Join", exact=True).click()
+    expect(grace.get_by_text("That password is not right. Try again.")).to_be_visible()
+    grace.get_by_label("Meeting password").fill("tulip-42")
+    grace.get_by_role("button", name="Join", exact=True).click()
+    expect(grace.get_by_test_id("screen-meeting")).to_be_visible()
+    expect(ada.get_by_test_id("people").locator("li")).to_have_count(2)
+
+
+@pytest.mark.parametrize("people", [2, 3], ids=["p2p", "sfu"])
+def test_a_screen_share_is_seen_by_the_others(
+    live_server: LiveServer, new_page: NewPage, people: int
+) -> None:
+    pages = [new_page() for _ in range(people)]
+    pages[0].add_init_script(FAKE_SCREEN)
+    ids = [join(p, f"screens-{people}", n) for p, n in zip(pages, "ABC", strict=False)]
+    for page in pages[1:]:
+        wait_media(page, ids[0])
+    pages[0].get_by_test_id("btn-screen").click()
+    expect(pages[0].get_by_test_id("btn-screen")).to_have_attribute("aria-pressed", "true")
+    for page in pages[1:]:
+        screen = page.locator(f'[data-testid="screen-tile"][data-screen-of="{ids[0]}"]')
+        expect(screen).to_be_visible()
+        page.wait_for_function(
+            "(sel) => { const v = document.querySelector(sel); return v && v.videoWidth === 640; }",
+            arg=f'[data-screen-of="{ids[0]}"] video',
+            timeout=20_000,
+        )
+        wait_video_shown(page, ids[0])  # and the camera tile still shows
+    pages[0].get_by_test_id("btn-screen").click()
+    for page in pages[1:]:
+        expect(page.locator(f'[data-screen-of="{ids[0]}"]')).to_have_count(0)
+
+
+def test_hands_in_order_and_reactions(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace, linus = new_page(), new_page(), new_page()
+    join(ada, "hands", "Ada")
+    join(grace, "hands", "Grace")
+    join(linus, "hands", "Linus")
+    linus.get_by_test_id("btn-hand").click()
+    expect(person(ada, "Linus").get_by_test_id("person-hand")).to_have_text("✋ 1")
+    grace.get_by_test_id("btn-hand").click()
+    expect(person(ada, "Grace").get_by_test_id("person-hand")).to_have_text("✋ 2")
+    linus.get_by_test_id("btn-hand").click()  # Linus lowers: Grace is first now
+    expect(person(ada, "Grace").get_by_test_id("person-hand")).to_have_text("✋ 1")
+    expect(person(ada, "Linus").get_by_test_id("person-hand")).to_have_count(0)
+    grace.get_by_test_id("btn-react").click()
+    grace.get_by_role("button", name="React 🎉").click()
+    expect(
+        tile(ada, grace.evaluate("() => window.frankly.session.you.id")).get_by_test_id("reaction")
+    ).to_have_text("🎉")
+
+
+def test_a_host_ends_the_meeting_for_all(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, grace = new_page(), new_page()
+    join(ada, "ending", "Ada")
+    join(grace, "ending", "Grace")
+    ada.on("dialog", lambda d: d.accept())
+    ada.get_by_test_id("end-meeting").click()
+    for page in (ada, grace):
+        expect(page.get_by_test_id("notice-text")).to_contain_text(
+            "ended this meeting for everyone"
+        )
+    assert live_server.participant_ids("ending") == []

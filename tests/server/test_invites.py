@@ -1,0 +1,156 @@
+"""Invite tokens: made by hosts and by `frankly invite`, checked at hello."""
+
+from __future__ import annotations
+
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from frankly.cli import main
+from frankly.server.config import ServerConfig
+from tests.conftest import LiveServer
+from tests.server.wsclient import Raw
+
+
+@pytest.fixture
+def server_config(tmp_path: Path) -> ServerConfig:
+    return ServerConfig(data_dir=tmp_path)
+
+
+def signed(claims: dict[str, Any], key: bytes) -> str:
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def server_key(tmp_path: Path) -> bytes:
+    return (tmp_path / "invite.key").read_bytes()
+
+
+def test_the_key_is_kept_private_in_the_data_dir(live_server: LiveServer, tmp_path: Path) -> None:
+    key = tmp_path / "invite.key"
+    assert len(key.read_bytes()) == 32
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("claims", "key", "code", "text"),
+    [
+        (  # forged: signed with another key
+            {"room": "r", "role": "host", "exp": 4102444800},
+            b"x" * 32,
+            "invite-invalid",
+            "invite: Signature verification failed",
+        ),
+        (
+            {"room": "r", "role": "host", "exp": 1000},
+            None,
+            "invite-expired",
+            "this invite has expired",
+        ),
+        (
+            {"room": "other", "role": "host", "exp": 4102444800},
+            None,
+            "invite-wrong-room",
+            "this invite is for another room",
+        ),
+        (
+            {"room": "r", "role": "admin", "exp": 4102444800},
+            None,
+            "invite-invalid",
+            "invite: unknown role 'admin'",
+        ),
+        (
+            {"room": "r", "role": "host"},
+            None,
+            "invite-invalid",
+            'invite: Token is missing the "exp" claim',
+        ),
+        (
+            {"room": "r", "role": "host", "exp": 4102444800, "name": ""},
+            None,
+            "invite-invalid",
+            "invite: 'name' is not a usable name",
+        ),
+    ],
+)
+async def test_bad_tokens_are_refused_with_4403(
+    live_server: LiveServer,
+    tmp_path: Path,
+    claims: dict[str, Any],
+    key: bytes | None,
+    code: str,
+    text: str,
+) -> None:
+    token = signed(claims, key or server_key(tmp_path))
+    client = await Raw.hello(live_server.ws_url, invite=token)
+    error = await client.refused(code, 4403)
+    assert error["message"] == text and error["ref"] == "hello"
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "a.b.c", "eyJhbGciOiJub25lIn0.e30."])
+async def test_malformed_tokens_are_refused_with_4403(live_server: LiveServer, token: str) -> None:
+    client = await Raw.hello(live_server.ws_url, invite=token)
+    assert (await client.refused("invite-invalid", 4403))["message"].startswith("invite: ")
+
+
+async def test_a_host_invite_makes_a_host_and_its_name_holds(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    ada = await Raw.join(live_server.ws_url)
+    claims = {"room": "r", "role": "host", "exp": int(time.time()) + 60, "name": "Grace"}
+    grace = await Raw.join(
+        live_server.ws_url, name="Mallory", invite=signed(claims, server_key(tmp_path))
+    )
+    assert (grace.welcome["you"]["role"], grace.welcome["you"]["name"]) == ("host", "Grace")
+    assert grace.welcome["knocks"] == []
+    assert (await ada.expect("joined"))["participant"]["name"] == "Grace"
+    await grace.send({"type": "settings", "locked": True})
+    assert (await ada.expect("settings"))["settings"]["locked"] is True
+
+
+async def test_the_invite_message_makes_a_token_for_this_room(live_server: LiveServer) -> None:
+    ada = await Raw.join(live_server.ws_url)
+    before = int(time.time())
+    await ada.send({"type": "invite", "role": "guest", "ttl": 120})
+    answer = await ada.expect("invite")
+    assert answer["role"] == "guest" and before + 120 <= answer["exp"] <= time.time() + 121
+    gus = await Raw.join(live_server.ws_url, name="Gus", invite=answer["token"])
+    assert gus.welcome["you"]["role"] == "guest"
+    elsewhere = await Raw.hello(live_server.ws_url, room="elsewhere", invite=answer["token"])
+    await elsewhere.refused("invite-wrong-room", 4403)
+
+
+async def test_frankly_invite_prints_a_link_the_server_takes(
+    live_server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = "https://meet.example.org/"
+    args = ["--role", "host", "--ttl", "2h", "--name", "Boss", "--base-url", base]
+    main(["invite", "r", *args, "--data-dir", str(tmp_path)])
+    link = capsys.readouterr().out.strip()
+    prefix = "https://meet.example.org/r?invite="
+    assert link.startswith(prefix)
+    token = link.removeprefix(prefix)
+    assert jwt.decode(token, options={"verify_signature": False})["exp"] > time.time() + 7000
+    boss = await Raw.join(live_server.ws_url, name="Someone", invite=token)
+    assert (boss.welcome["you"]["role"], boss.welcome["you"]["name"]) == ("host", "Boss")
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["r", "--ttl", "10s"], "--ttl '10s'"),
+        (["r", "--ttl", "31d"], "--ttl '31d'"),
+        (["r", "--ttl", "soon"], "--ttl 'soon'"),
+        (["no room"], "a room name is"),
+        (["r", "--name", " "], "--name"),
+    ],
+)
+def test_frankly_invite_refuses_bad_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], complaint: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["invite", *args, "--data-dir", str(tmp_path)])
+    assert complaint in capsys.readouterr().err
