@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import json
 import logging
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
@@ -33,21 +35,34 @@ from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
 from frankly.client.e2ee.sframe import room_secret
 from frankly.client.errors import FINAL_CLOSE_CODES, HANDSHAKE_FAILED, FranklyError
 from frankly.client.events import (
+    MODERATION_ACTIONS,
+    REACTIONS,
     ChatMessage,
     Closed,
     ConnectionStateChanged,
     EncryptionChanged,
     Event,
+    Knock,
+    KnockDone,
+    LeaveReason,
+    MeetingEnded,
     ModeChanged,
+    Moderated,
+    ModerationAction,
     Participant,
     ParticipantJoined,
     ParticipantLeft,
     ParticipantUpdated,
+    Reaction,
     Reconnected,
     Reconnecting,
+    RoomSettings,
     ServerError,
+    SettingsChanged,
     TrackReceived,
+    Waiting,
 )
+from frankly.client.humancheck import fetch_proof
 from frankly.client.media import LocalMedia
 from frankly.client.peer import PeerLink, ice_servers_from_wire
 from frankly.client.sfu import SfuLink
@@ -65,9 +80,26 @@ _FATAL_CODES = {
     "protocol-violation": 4422,
     "flooding": 4429,
     "timeout": 4408,
+    # Who may come in (all final: another attempt would only be refused again).
+    "invite-expired": 4403,
+    "invite-wrong-room": 4403,
+    "invite-invalid": 4403,
+    "denied": 4403,
+    "removed": 4403,
+    "password-required": 4401,
+    "wrong-password": 4401,
+    "human-check-required": 4401,
+    "human-check-failed": 4401,
+    "too-many-attempts": 4429,
 }
 # Refusals of a `hello` that another attempt would only repeat.
 _HOPELESS = {"unsupported-version", "invalid-room", "room-full", "invalid-message"}
+# Refusals of a resuming `hello` that mean the server forgot us and the room
+# asks a newcomer for what we showed on joining: join afresh, showing it again.
+_FORGOTTEN = "forgotten"  # internal: a resume that landed in the lobby, with an invite at hand
+_SHOW_AGAIN = {"password-required", "human-check-required", _FORGOTTEN}
+_SCREEN_SUFFIX = ":screen"
+_SOLVE_TIMEOUT = 120.0  # seconds the human check may take, on top of the handshake
 _BACKOFF_FIRST = 0.5
 _BACKOFF_MAX = 5.0
 _MAX_CHAT = 4000
@@ -109,6 +141,18 @@ def passphrase_from_url(url: str) -> str | None:
     """
     values = parse_qs(urlsplit(url).fragment).get("passphrase")
     return values[0] if values and values[0] else None
+
+
+def invite_from_url(url: str) -> str | None:
+    """The invite token in a meeting link's query (``.../room?invite=...``), if any."""
+    values = parse_qs(urlsplit(url).query).get("invite")
+    return values[0] if values and values[0] else None
+
+
+class _Keep(enum.Enum):
+    """`Client.settings`'s "leave the password as it is" (None clears it)."""
+
+    KEEP = "keep"
 
 
 def _dump(message: dict[str, Any]) -> str:
@@ -183,6 +227,14 @@ class Client:
     Media and chat are end-to-end encrypted. With a ``passphrase`` (or a
     ``#passphrase=...`` at the end of ``url``, as in a browser's link) every
     key derives from it and none is exchanged through the server.
+
+    Guarded rooms: ``invite`` is a signed invite token (or ``?invite=...`` in
+    ``url``, as in an invite link): it lets its holder past the lobby, the
+    lock, the password and the human check. ``password`` is the room's
+    password. ``device`` is an id of your choosing (1 to 64 characters) by
+    which the server recognises someone a host denied or removed. All three go
+    in a fresh join's ``hello`` only, never in a resuming one. Without an
+    invite, on a server that asks for a human check, the SDK solves it itself.
     """
 
     def __init__(
@@ -198,10 +250,20 @@ class Client:
         reconnect: bool = True,
         handshake_timeout: float = 10.0,
         passphrase: str | None = None,
+        invite: str | None = None,
+        password: str | None = None,
+        device: str | None = None,
     ) -> None:
         self._ws_url, self._room = split_url(url, room)
         self._name = name
         self._passphrase = passphrase or passphrase_from_url(url)
+        self._invite = invite or invite_from_url(url)
+        if password is not None and not 1 <= len(password) <= 128:
+            raise ValueError("a room password is 1 to 128 characters")
+        if device is not None and not 1 <= len(device) <= 64:
+            raise ValueError("a device id is 1 to 64 characters")
+        self._password = password
+        self._device = device
         self._media: dict[str, LocalMedia] = {}
         for kind, track in (("audio", audio), ("video", video)):
             if track is None:
@@ -244,6 +306,14 @@ class Client:
         # Sealed chat waiting for its sender's keys, by sender.
         self._held_chat: dict[str, list[tuple[ChatMessage, Any]]] = {}
         self._hold_timers: dict[str, asyncio.TimerHandle] = {}
+        # Guarded rooms: the socket of a hello not yet welcomed (to close it on
+        # leave), whether it waits in the lobby, the room's settings, the knocks
+        # a host sees, and `invite` requests waiting for their token.
+        self._hello_ws: ClientConnection | None = None
+        self._waiting = False
+        self._settings = RoomSettings()
+        self._knocks: dict[str, Knock] = {}
+        self._invite_replies: deque[asyncio.Future[str]] = deque()
 
     # --- state you can read -------------------------------------------------
 
@@ -277,6 +347,26 @@ class Client:
         return self._mode
 
     @property
+    def is_host(self) -> bool:
+        """We are a host of the room (we may admit, moderate, change settings, end it)."""
+        return self._me is not None and self._me.is_host
+
+    @property
+    def waiting(self) -> bool:
+        """We knocked and wait in the lobby for a host (during `join`)."""
+        return self._waiting
+
+    @property
+    def room_settings(self) -> RoomSettings:
+        """The room's lobby, lock and password, as the server last said."""
+        return self._settings
+
+    @property
+    def knocks(self) -> Mapping[str, Knock]:
+        """Who waits in the lobby, by knock id, in order of knocking (hosts only)."""
+        return MappingProxyType(self._knocks)
+
+    @property
     def max_participants(self) -> int | None:
         return self._max_participants
 
@@ -300,6 +390,7 @@ class Client:
         found = list(link.tracks) if link is not None else []
         if self._sfu is not None:
             found += self._sfu.tracks(participant_id)
+            found += self._sfu.tracks(participant_id + _SCREEN_SUFFIX)
         return found
 
     def connection_state(self, participant_id: str) -> str | None:
@@ -415,26 +506,38 @@ class Client:
 
     # --- actions ------------------------------------------------------------
 
-    async def join(self) -> None:
+    async def join(self, *, timeout: float | None = None) -> None:  # noqa: ASYNC109 (the lobby)
         """Connect, say hello and wait for the welcome.
 
+        In a room with a lobby (or a locked one) we knock: a `Waiting` event
+        comes, and `join` waits on until a host admits us, or denies us
+        (`FranklyError` ``denied``), or the caller gives up: cancels the call,
+        calls `leave`, or set ``timeout`` (seconds for the whole join, lobby
+        included; `TimeoutError` then). ``handshake_timeout`` bounds only the
+        wait for the server's first answer.
+
         Raises `FranklyError` when the server refuses (``room-full``,
-        ``invalid-room``, ...), `OSError` when it cannot be reached.
+        ``invalid-room``, ``wrong-password``, ``invite-expired``, ``denied``,
+        ...), `OSError` when it cannot be reached.
         """
         if self._state != "new":
             raise RuntimeError(f"join() on a client that is {self._state}")
         self._state = "joining"
         try:
-            if self._passphrase is not None:
-                # PBKDF2, slow on purpose: not on the event loop.
-                secret = await asyncio.to_thread(room_secret, self._passphrase, self._room)
-                self._room_secret = secret
-            ws, welcome = await self._handshake(None)
+            async with asyncio.timeout(timeout):
+                if self._passphrase is not None:
+                    # PBKDF2, slow on purpose: not on the event loop.
+                    secret = await asyncio.to_thread(room_secret, self._passphrase, self._room)
+                    self._room_secret = secret
+                ws, welcome = await self._handshake(None)
         except BaseException as exc:
+            left = self._state != "joining"  # leave() closed the socket we waited on
             if self._closing is None:
                 self._state = "closed"
                 self._closing = asyncio.get_running_loop().create_future()
                 await self._cleanup(exc if isinstance(exc, FranklyError) else None)
+            if left and isinstance(exc, FranklyError):
+                raise FranklyError("closed", "left before the welcome came") from None
             raise
         if self._state != "joining":  # leave() was called meanwhile
             await ws.close()
@@ -455,7 +558,12 @@ class Client:
             await self._cleanup(None)
             return
         was_joined = self._state == "joined"
+        was_joining = self._state == "joining"
         self._state = "leaving"
+        if was_joining and self._hello_ws is not None:
+            # Waiting for the welcome (in the lobby, perhaps): that wait ends here.
+            with contextlib.suppress(Exception):
+                await self._hello_ws.close()
         ws = self._ws
         if ws is not None and was_joined:
             self._send({"type": "leave"}, force=True)
@@ -494,6 +602,112 @@ class Client:
         if self._me is not None:
             self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
         self._send(message)
+
+    async def raise_hand(self, up: bool = True) -> None:
+        """Raise (or lower, ``up=False``) our hand; the others see it in `Participant.hand`."""
+        self._check_open()
+        self._send({"type": "hand", "up": up})
+
+    async def react(self, emoji: str) -> None:
+        """Send an emoji reaction to the room, one of `REACTIONS` (it comes back as a `Reaction`).
+
+        The server relays at most 2 a second from one participant and drops the
+        rest (a `ServerError` ``rate-limited`` says so).
+        """
+        if emoji not in REACTIONS:
+            raise ValueError(f"a reaction is one of {' '.join(REACTIONS)}")
+        self._check_open()
+        self._send({"type": "react", "emoji": emoji})
+
+    # --- host actions (the server refuses them from others: ``not-host``) -----
+
+    async def admit(self, knock_id: str) -> None:
+        """Let someone waiting in the lobby in (an id from `knocks` or a `Knock` event)."""
+        self._check_open()
+        self._send({"type": "admit", "id": knock_id})
+
+    async def deny(self, knock_id: str) -> None:
+        """Turn away someone waiting in the lobby; they cannot come back in this meeting
+        unless a host admits them from the lobby later."""
+        self._check_open()
+        self._send({"type": "deny", "id": knock_id})
+
+    async def settings(
+        self,
+        *,
+        lobby: bool | None = None,
+        locked: bool | None = None,
+        password: str | Literal[_Keep.KEEP] | None = _Keep.KEEP,
+    ) -> None:
+        """Change the room's guards; what is not given stays as it is.
+
+        ``lobby``: joiners without an invite knock. ``locked``: nobody new comes
+        in without an invite or being admitted. ``password``: a new password
+        (1 to 128 characters), or None to clear it. Everyone gets a
+        `SettingsChanged`; `room_settings` follows.
+        """
+        message: dict[str, Any] = {"type": "settings"}
+        if lobby is not None:
+            message["lobby"] = lobby
+        if locked is not None:
+            message["locked"] = locked
+        if password is not _Keep.KEEP:
+            if password is not None and not 1 <= len(password) <= 128:
+                raise ValueError("a room password is 1 to 128 characters")
+            message["password"] = password
+        if len(message) == 1:
+            raise ValueError("give lobby=, locked= or password=")
+        self._check_open()
+        self._send(message)
+
+    async def moderate(self, action: ModerationAction, participant_id: str) -> None:
+        """Act on one participant: ``mute``, ``ask-unmute``, ``stop-video``,
+        ``stop-screen``, ``remove``, ``make-host`` or ``lower-hand``.
+
+        They get a `Moderated` event (and obey it when they are a Frankly
+        client); a removed one is gone for this meeting (others see
+        `ParticipantLeft` with reason ``removed``).
+        """
+        if action not in MODERATION_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(MODERATION_ACTIONS)}")
+        self._check_open()
+        self._send({"type": "moderate", "action": action, "id": participant_id})
+
+    async def end_meeting(self) -> None:
+        """End the meeting for everyone, and wait until the server has closed our socket.
+
+        Everyone, we included, gets `MeetingEnded`, then `Closed` with a
+        `FranklyError` ``meeting-ended`` (close 4410); the room is forgotten.
+        Raises `FranklyError` when refused (``not-host``).
+        """
+        self._check_open()
+        with self.events() as stream:
+            self._send({"type": "end"})
+            async for event in stream:  # it ends after `Closed`
+                if isinstance(event, ServerError) and event.error.ref == "end":
+                    raise event.error
+
+    async def invite(
+        self,
+        role: Literal["host", "participant", "guest"] = "participant",
+        ttl: float = 24 * 3600,
+    ) -> str:
+        """A signed invite token for this room, from the server.
+
+        ``ttl`` is its lifetime in seconds (60 s to 30 days). Share it as
+        ``https://server/room?invite=TOKEN``, or give it to `Client` as
+        ``invite=``. Raises `FranklyError` when refused (``not-host``, or
+        ``invalid-message`` for a ttl out of range).
+        """
+        self._check_open()
+        reply: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._invite_replies.append(reply)
+        self._send({"type": "invite", "role": role, "ttl": int(ttl)})
+        try:
+            return await reply
+        finally:
+            # Given up on (cancelled), it stays in line: a token that still comes goes to nobody.
+            reply.cancel()
 
     async def __aenter__(self) -> Client:
         if self._state == "new":
@@ -555,8 +769,8 @@ class Client:
 
     # --- internals: connection ------------------------------------------------
 
-    def _hello(self, resume: str | None) -> dict[str, Any]:
-        return {
+    def _hello(self, resume: str | None, proof: str | None = None) -> dict[str, Any]:
+        hello: dict[str, Any] = {
             "type": "hello",
             "version": PROTOCOL_VERSION,
             "room": self._room,
@@ -565,8 +779,39 @@ class Client:
             "video": self._video_on,
             "resume": resume,
         }
+        if resume is None:
+            # What a newcomer shows; a resuming participant was let in already.
+            credentials = {
+                "invite": self._invite,
+                "password": self._password,
+                "device": self._device,
+                "proof": proof,
+            }
+            hello.update({k: v for k, v in credentials.items() if v is not None})
+        return hello
+
+    async def _proof(self) -> str | None:
+        """The human check's answer for a fresh join, when the server asks for one.
+
+        An invite skips the check. The search runs in a thread, so the loop
+        goes on; it stops early if the join is given up.
+        """
+        if self._invite is not None:
+            return None
+        stop = threading.Event()
+        try:
+            async with asyncio.timeout(self._handshake_timeout + _SOLVE_TIMEOUT):
+                return await asyncio.to_thread(
+                    fetch_proof, self._ws_url, self._handshake_timeout, stop
+                )
+        except TimeoutError:
+            raise FranklyError(HANDSHAKE_FAILED, "the human check took too long") from None
+        finally:
+            stop.set()
 
     async def _handshake(self, resume: str | None) -> tuple[ClientConnection, dict[str, Any]]:
+        """Say hello and wait for the welcome: through the lobby, if the room has one."""
+        proof = await self._proof() if resume is None else None
         ws = await connect(
             self._ws_url,
             ping_interval=None,  # the protocol has its own ping
@@ -574,20 +819,35 @@ class Client:
             close_timeout=2,
             max_size=2**20,
         )
+        self._hello_ws = ws
+        pinger: asyncio.Task[None] | None = None
         try:
-            await ws.send(_dump(self._hello(resume)))
-            async with asyncio.timeout(self._handshake_timeout):
+            if self._state in ("leaving", "closed"):  # leave() came while we connected
+                raise FranklyError("closed", "left before the welcome came")
+            await ws.send(_dump(self._hello(resume, proof)))
+            async with asyncio.timeout(self._handshake_timeout) as first_answer:
                 while True:
                     raw = await ws.recv()
                     message = json.loads(raw) if isinstance(raw, str) else None
                     if not isinstance(message, dict):
                         continue
-                    if message.get("type") == "welcome":
+                    kind = message.get("type")
+                    if kind == "welcome":
                         return ws, message
-                    if message.get("type") == "error":
+                    if kind == "error":
                         error = FranklyError.from_message(message)
                         error.close_code = _FATAL_CODES.get(error.code)
                         raise error
+                    if kind == "lobby" and resume is not None and self._invite is not None:
+                        # Forgotten, and sent to the lobby: our invite gets us in instead.
+                        raise FranklyError(_FORGOTTEN, "the server forgot us; rejoining")
+                    if kind == "lobby" and pinger is None:
+                        # We knocked: wait as long as the hosts take, pinging to stay.
+                        first_answer.reschedule(None)
+                        log.info("waiting in the lobby of %s for a host", self._room)
+                        self._waiting = True
+                        self._emit(Waiting(room=str(message.get("room", self._room))))
+                        pinger = asyncio.get_running_loop().create_task(self._ping(ws))
         except ConnectionClosed as exc:
             await ws.close()
             code = exc.rcvd.code if exc.rcvd is not None else None
@@ -598,6 +858,13 @@ class Client:
         except BaseException:
             await ws.close()
             raise
+        finally:
+            self._hello_ws = None
+            self._waiting = False
+            if pinger is not None:
+                pinger.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await pinger
 
     async def _run(self) -> None:
         """Read the socket; when it is lost, reconnect; until the end."""
@@ -668,14 +935,19 @@ class Client:
     async def _reconnect_loop(self, close_code: int | None) -> FranklyError | None:
         delay = _BACKOFF_FIRST
         attempt = 0
+        fresh = False  # the server forgot us: join as a newcomer, credentials and all
         while True:
             attempt += 1
             self._emit(Reconnecting(attempt=attempt, delay=delay, close_code=close_code))
             await asyncio.sleep(delay)
             delay = min(delay * 2, _BACKOFF_MAX)
             try:
-                ws, welcome = await self._handshake(self._resume)
+                ws, welcome = await self._handshake(None if fresh else self._resume)
             except FranklyError as exc:
+                if exc.code in _SHOW_AGAIN and not fresh:
+                    log.info("the server forgot us and the room asks newcomers (%s)", exc.code)
+                    fresh = True
+                    continue
                 if exc.code in _HOPELESS or exc.close_code in FINAL_CLOSE_CODES:
                     return exc
                 log.info("reconnect attempt %d refused: %s", attempt, exc)
@@ -706,6 +978,10 @@ class Client:
             self._error = error
             self._state = "closed"
             self._e2ee.close()
+            while self._invite_replies:
+                waiting = self._invite_replies.popleft()
+                if not waiting.done():
+                    waiting.set_exception(error or FranklyError("closed", "the client has left"))
             for timer in self._hold_timers.values():
                 timer.cancel()
             self._hold_timers.clear()
@@ -754,6 +1030,9 @@ class Client:
         self._max_participants = maximum if isinstance(maximum, int) else None
         others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
         chat = [c for c in welcome.get("chat") or [] if isinstance(c, dict)]
+        self._settings = RoomSettings.from_wire(welcome.get("settings"))
+        knocks = [Knock.from_wire(k) for k in welcome.get("knocks") or [] if isinstance(k, dict)]
+        self._knocks = {k.id: k for k in knocks}
 
         if first:
             self._me = me
@@ -961,11 +1240,76 @@ class Client:
 
     def _track_arrived(self, pid: str, track: MediaStreamTrack) -> None:
         log.debug("%s track from %s", track.kind, pid)
-        self._emit(TrackReceived(participant=self._participant(pid), track=track))
+        # The SFU names a screen share's stream after its sharer, plus ":screen".
+        owner, screen = pid.removesuffix(_SCREEN_SUFFIX), pid.endswith(_SCREEN_SUFFIX)
+        event = TrackReceived(participant=self._participant(owner), track=track, screen=screen)
+        self._emit(event)
 
     def _link_state(self, pid: str, state: str) -> None:
         log.debug("connection with %s: %s", pid, state)
         self._emit(ConnectionStateChanged(participant=self._participant(pid), state=state))
+
+    def _participant_or_me(self, pid: str) -> Participant:
+        if self._me is not None and pid == self._me.id:
+            return self._me
+        return self._participant(pid)
+
+    def _host_message(self, kind: str, message: dict[str, Any]) -> None:
+        """The lobby, the settings and invite tokens: what hosts hear (and settings, everyone)."""
+        if kind == "knock":
+            knock = Knock.from_wire(message["knock"])
+            self._knocks[knock.id] = knock
+            self._emit(knock)
+        elif kind == "knock-done":
+            knock_id = str(message["id"])
+            outcome = message.get("outcome")
+            if outcome not in ("admitted", "denied", "left"):
+                raise ValueError(f"unknown knock outcome {outcome!r}")
+            gone = self._knocks.pop(knock_id, None)
+            name = gone.name if gone is not None else ""
+            self._emit(KnockDone(id=knock_id, outcome=outcome, name=name))
+        elif kind == "settings":
+            self._settings = RoomSettings.from_wire(message["settings"])
+            self._emit(SettingsChanged(settings=self._settings))
+        elif kind == "invite":
+            token = message["token"]
+            if not isinstance(token, str):
+                raise TypeError("invite: token is not a string")
+            self._invite_reply(token)
+
+    def _invite_reply(self, reply: str | FranklyError) -> bool:
+        """Answer the oldest `invite` request; False if none waits."""
+        if not self._invite_replies:
+            return False
+        waiting = self._invite_replies.popleft()
+        if not waiting.done():
+            if isinstance(reply, FranklyError):
+                waiting.set_exception(reply)
+            else:
+                waiting.set_result(reply)
+        return True
+
+    def _moderated(self, message: dict[str, Any]) -> None:
+        """A host acted on us: obey as the web client does, and say so."""
+        action = message.get("action")
+        if action not in MODERATION_ACTIONS:
+            raise ValueError(f"unknown moderation {action!r}")
+        if action == "mute":
+            self._audio_on = False
+        elif action == "stop-video":
+            self._video_on = False
+        # The server changed our record and tells everyone (`updated`); we follow now.
+        self._gate()
+        if self._me is not None:
+            self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
+            if action == "make-host":
+                self._me = replace(self._me, role="host")
+            elif action == "lower-hand":
+                self._me = replace(self._me, hand=None)
+            elif action == "stop-screen":
+                self._me = replace(self._me, screen=False)
+        by = self._participant(str(message.get("by", "")))
+        self._emit(Moderated(action=action, by=by))
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -1001,10 +1345,21 @@ class Client:
             elif kind == "updated":
                 p = Participant.from_wire(message["participant"])
                 if self._me is not None and p.id == self._me.id:
+                    # A change made by the server or a host (hand, role, a mute).
                     self._me = p
                     return
                 self._participants[p.id] = p
                 self._emit(ParticipantUpdated(participant=p))
+            elif kind in ("knock", "knock-done", "settings", "invite"):
+                self._host_message(kind, message)
+            elif kind == "moderated":
+                self._moderated(message)
+            elif kind == "reaction":
+                sender = self._participant_or_me(str(message["from"]))
+                self._emit(Reaction(participant=sender, emoji=str(message["emoji"])))
+            elif kind == "meeting-ended":
+                # The socket closes next (4410), ending the client.
+                self._emit(MeetingEnded(by=self._participant_or_me(str(message.get("by", "")))))
             elif kind == "left":
                 pid = str(message["id"])
                 gone = self._participants.pop(pid, None) or self._participant(pid)
@@ -1013,16 +1368,18 @@ class Client:
                     self._background_task(link.close())
                 if self._sfu is not None:
                     self._sfu.forget(pid)
+                    self._sfu.forget(pid + _SCREEN_SUFFIX)
                 self._e2ee.peer_removed(pid)
                 self._release_held_chat(pid)
-                reason: Literal["left", "disconnected"] = (
-                    "disconnected" if message.get("reason") == "disconnected" else "left"
-                )
+                said = message.get("reason")
+                reason: LeaveReason = said if said in ("disconnected", "removed") else "left"
                 self._emit(ParticipantLeft(participant=gone, reason=reason))
             elif kind == "chat":
                 self._chat_arrived(message)
             elif kind == "error":
                 error = FranklyError.from_message(message)
+                if error.ref == "invite" and self._invite_reply(error):
+                    return
                 if error.code in _FATAL_CODES:
                     error.close_code = _FATAL_CODES[error.code]
                     self._fatal = error
@@ -1044,8 +1401,13 @@ async def join(
     video_enabled: bool | None = None,
     reconnect: bool = True,
     passphrase: str | None = None,
+    invite: str | None = None,
+    password: str | None = None,
+    device: str | None = None,
+    timeout: float | None = None,  # noqa: ASYNC109 (as Client.join's)
 ) -> Client:
-    """Join a room and return the joined `Client` (see `Client` for the arguments)."""
+    """Join a room and return the joined `Client` (see `Client` for the arguments,
+    and `Client.join` for ``timeout``)."""
     client = Client(
         url,
         name=name,
@@ -1056,6 +1418,9 @@ async def join(
         video_enabled=video_enabled,
         reconnect=reconnect,
         passphrase=passphrase,
+        invite=invite,
+        password=password,
+        device=device,
     )
-    await client.join()
+    await client.join(timeout=timeout)
     return client

@@ -5,23 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 # Close codes after which a client must not reconnect (docs/protocol.md, "Close codes").
-FINAL_CLOSE_CODES = frozenset({1000, 1009, 4000, 4400, 4409, 4422, 4429})
+# 4401: credentials refused (password, human check); 4403: not allowed in (invite
+# refused, denied, removed); 4410: a host ended the meeting.
+FINAL_CLOSE_CODES = frozenset({1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429})
 
 # Codes the SDK uses itself, for ends that the server did not name with an `error`.
 CLOSED = "closed"  # the socket closed with a final close code and no error message
 REPLACED = "replaced"  # close 4000: this participant resumed on another connection
 TOO_BIG = "too-big"  # close 1009
 HANDSHAKE_FAILED = "handshake-failed"  # no `welcome` in time, or an unexpected reply
-_BY_CLOSE = {4000: REPLACED, 1009: TOO_BIG}
+MEETING_ENDED = "meeting-ended"  # close 4410: a host ended the meeting for everyone
+_BY_CLOSE = {4000: REPLACED, 1009: TOO_BIG, 4410: MEETING_ENDED}
 
 
 class FranklyError(Exception):
     """A refusal or an end that the SDK cannot recover from.
 
     ``code`` is one of the stable error codes of docs/protocol.md (``room-full``,
-    ``invalid-room``, ``unsupported-version``, ``timeout``, ...) when the server
-    sent an ``error``; otherwise one of the SDK's own: ``closed``, ``replaced``,
-    ``too-big``, ``handshake-failed``. ``close_code`` is the WebSocket close code
+    ``invalid-room``, ``denied``, ``removed``, ``wrong-password``,
+    ``invite-expired``, ``human-check-failed``, ...) when the server sent an
+    ``error``; otherwise one of the SDK's own: ``closed``, ``replaced``,
+    ``too-big``, ``handshake-failed``, ``meeting-ended``. ``close_code`` is the WebSocket close code
     that ended the connection, when there was one.
     """
 

@@ -14,13 +14,28 @@ Every event is a frozen dataclass deriving from `Event`, so a consumer can
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
     from aiortc.mediastreams import MediaStreamTrack
 
     from frankly.client.e2ee.keys import PairState
     from frankly.client.errors import FranklyError
+
+
+Role = Literal["host", "participant", "guest", "interpreter", "observer"]
+"""What a participant may do: hosts let people in and moderate; guests cannot
+share a screen. ``interpreter`` and ``observer`` are reserved (not granted yet)."""
+_ROLES: tuple[Role, ...] = get_args(Role)
+
+ModerationAction = Literal[
+    "mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"
+]
+"""What a host can do to one participant (`Client.moderate`)."""
+MODERATION_ACTIONS: tuple[ModerationAction, ...] = get_args(ModerationAction)
+
+REACTIONS: tuple[str, ...] = ("👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋")
+"""The emoji the server relays as reactions (`Client.react`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +50,51 @@ class Participant:
     """Their camera is on."""
     connected: bool
     """False while their signaling socket is away (they may still come back)."""
+    role: Role = "participant"
+    hand: int | None = None
+    """None, or the order in which their hand went up (lower went up first)."""
+    screen: bool = False
+    """They share their screen."""
+
+    @property
+    def is_host(self) -> bool:
+        return self.role == "host"
 
     @classmethod
     def from_wire(cls, obj: dict[str, Any]) -> Participant:
+        role = obj.get("role")
+        hand = obj.get("hand")
         return cls(
             id=str(obj["id"]),
             name=str(obj.get("name", "")),
             audio=bool(obj.get("audio", True)),
             video=bool(obj.get("video", True)),
             connected=bool(obj.get("connected", True)),
+            role=role if role in _ROLES else "participant",
+            hand=hand if isinstance(hand, int) and not isinstance(hand, bool) else None,
+            screen=bool(obj.get("screen", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """A room's guards, as its hosts set them (`Client.settings`)."""
+
+    lobby: bool = False
+    """Joiners without an invite knock and wait for a host."""
+    locked: bool = False
+    """Nobody new comes in without an invite or a host's admission (they knock)."""
+    password: bool = False
+    """Joiners without an invite need the room's password."""
+
+    @classmethod
+    def from_wire(cls, obj: Any) -> RoomSettings:
+        if not isinstance(obj, dict):
+            return cls()
+        return cls(
+            lobby=bool(obj.get("lobby", False)),
+            locked=bool(obj.get("locked", False)),
+            password=bool(obj.get("password", False)),
         )
 
 
@@ -59,16 +110,20 @@ class ParticipantJoined(Event):
 
 @dataclass(frozen=True, slots=True)
 class ParticipantUpdated(Event):
-    """A participant's microphone, camera or connection changed."""
+    """A participant's microphone, camera, connection, role, hand or screen share changed."""
 
     participant: Participant
+
+
+LeaveReason = Literal["left", "disconnected", "removed"]
 
 
 @dataclass(frozen=True, slots=True)
 class ParticipantLeft(Event):
     participant: Participant
-    reason: Literal["left", "disconnected"]
-    """``left``: they said goodbye; ``disconnected``: they went away and did not come back."""
+    reason: LeaveReason
+    """``left``: they said goodbye; ``disconnected``: they went away and did not
+    come back; ``removed``: a host removed them."""
 
 
 ChatEncryption = Literal["encrypted", "unencrypted", "unreadable"]
@@ -120,6 +175,8 @@ class TrackReceived(Event):
 
     participant: Participant
     track: MediaStreamTrack
+    screen: bool = False
+    """The track is their screen share, not their camera or microphone (SFU rooms)."""
 
     @property
     def kind(self) -> Literal["audio", "video"]:
@@ -204,6 +261,87 @@ class ServerError(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting(Event):
+    """The room has a lobby (or is locked): we knocked, and wait for a host.
+
+    `Client.join` goes on waiting until a host admits us (the welcome comes),
+    denies us (`FranklyError` ``denied``), or the caller gives up.
+    """
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Knock(Event):
+    """Someone knocks and waits in the lobby (hosts only; see `Client.admit`).
+
+    ``returning`` is True for someone a host denied or removed before.
+    """
+
+    id: str
+    name: str
+    returning: bool = False
+
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> Knock:
+        return cls(
+            id=str(obj["id"]),
+            name=str(obj.get("name", "")),
+            returning=bool(obj.get("returning", False)),
+        )
+
+
+KnockOutcome = Literal["admitted", "denied", "left"]
+
+
+@dataclass(frozen=True, slots=True)
+class KnockDone(Event):
+    """A knock ended: a host admitted or denied them, or they left (hosts only)."""
+
+    id: str
+    outcome: KnockOutcome
+    name: str
+    """Their name as they knocked (empty if the knock was never seen)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsChanged(Event):
+    """A host changed the room's lobby, lock or password."""
+
+    settings: RoomSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Moderated(Event):
+    """A host acted on us.
+
+    The SDK obeys as the web client does: ``mute`` turns our microphone off and
+    ``stop-video`` our camera (silence and black frames, as `Client.update`).
+    ``ask-unmute`` only asks: whether to turn the microphone on is ours to
+    decide. ``make-host`` made us a host; ``lower-hand`` lowered our hand.
+    (``remove`` comes as the end instead: `Closed` with ``removed``.)
+    """
+
+    action: ModerationAction
+    by: Participant
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction(Event):
+    """Someone (us included) sent an emoji reaction."""
+
+    participant: Participant
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingEnded(Event):
+    """A host ended the meeting for everyone; `Closed` (``meeting-ended``, close 4410) follows."""
+
+    by: Participant
+
+
+@dataclass(frozen=True, slots=True)
 class Closed(Event):
     """The last event: the client is done.
 
@@ -215,19 +353,33 @@ class Closed(Event):
 
 
 __all__ = [
+    "MODERATION_ACTIONS",
+    "REACTIONS",
     "ChatEncryption",
     "ChatMessage",
     "Closed",
     "ConnectionStateChanged",
     "EncryptionChanged",
     "Event",
+    "Knock",
+    "KnockDone",
+    "KnockOutcome",
+    "LeaveReason",
+    "MeetingEnded",
     "ModeChanged",
+    "Moderated",
+    "ModerationAction",
     "Participant",
     "ParticipantJoined",
     "ParticipantLeft",
     "ParticipantUpdated",
+    "Reaction",
     "Reconnected",
     "Reconnecting",
+    "Role",
+    "RoomSettings",
     "ServerError",
+    "SettingsChanged",
     "TrackReceived",
+    "Waiting",
 ]

@@ -105,3 +105,73 @@ def test_parse_slots_reads_the_publisher_of_each_m_line() -> None:
         "1": Slot("1", "video", None, "", 0),
         "2": Slot("2", "video", "p-grace", "video-1", 99),
     }
+
+
+def test_the_sdk_solves_an_altcha_challenge_the_server_accepts() -> None:
+    import base64
+    import json
+    import threading
+
+    from frankly.client.humancheck import solve
+    from frankly.server.humancheck import HumanCheck
+
+    check = HumanCheck(None, maxnumber=3000, ttl=60)
+    challenge = check.challenge()
+    proof = solve(challenge)
+    assert proof is not None
+    payload = json.loads(base64.b64decode(proof))
+    assert set(payload) == {"algorithm", "challenge", "number", "salt", "signature"}
+    check.verify(proof, now=0.0)  # raises if refused
+    stopped = threading.Event()
+    stopped.set()
+    assert solve(challenge, stopped) is None  # given up at once
+    with pytest.raises(FranklyError) as caught:
+        solve({**challenge, "challenge": "0" * 64, "maxnumber": 10})
+    assert caught.value.code == "human-check-failed"
+
+
+def test_guarded_room_helpers() -> None:
+    from frankly.client.client import invite_from_url
+    from frankly.client.errors import FINAL_CLOSE_CODES
+    from frankly.client.humancheck import http_base
+
+    assert invite_from_url("https://m.example/board?invite=abc.def.ghi#passphrase=x") == (
+        "abc.def.ghi"
+    )
+    assert invite_from_url("https://m.example/board") is None
+    assert http_base("wss://m.example/frankly/ws") == "https://m.example/frankly"
+    assert http_base("ws://127.0.0.1:8080/ws") == "http://127.0.0.1:8080"
+    assert {4401, 4403, 4410} <= FINAL_CLOSE_CODES
+    ended = FranklyError.from_close(4410)
+    assert (ended.code, ended.close_code) == ("meeting-ended", 4410)
+
+
+def test_participant_and_settings_from_the_wire() -> None:
+    from frankly.client import Participant, RoomSettings
+
+    p = Participant.from_wire(
+        {"id": "p-1", "name": "A", "role": "host", "hand": 3, "screen": True, "x": 1}
+    )
+    assert (p.role, p.hand, p.screen, p.is_host) == ("host", 3, True, True)
+    old = Participant.from_wire({"id": "p-2", "role": "admiral", "hand": True})
+    assert (old.role, old.hand, old.screen) == ("participant", None, False)
+    assert RoomSettings.from_wire({"lobby": True, "password": True}) == RoomSettings(
+        lobby=True, password=True
+    )
+    assert RoomSettings.from_wire(None) == RoomSettings()
+
+
+def test_client_arguments_for_guarded_rooms() -> None:
+    from frankly.client import Client
+
+    call = Client("http://h:1/board?invite=tok", name="bot", password="pw", device="d")
+    fresh = call._hello(None, proof="p")
+    assert (fresh["invite"], fresh["password"], fresh["device"], fresh["proof"]) == (
+        "tok", "pw", "d", "p"
+    )  # fmt: skip
+    assert not {"invite", "password", "device", "proof"} & set(call._hello("resume-token"))
+    assert "invite" not in Client("http://h:1/board", name="bot")._hello(None)
+    with pytest.raises(ValueError):
+        Client("http://h:1/board", name="bot", device="x" * 65)
+    with pytest.raises(ValueError):
+        Client("http://h:1/board", name="bot", password="")
