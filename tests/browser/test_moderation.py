@@ -178,3 +178,23 @@ def test_a_host_ends_the_meeting_for_all(live_server: LiveServer, new_page: NewP
             "ended this meeting for everyone"
         )
     assert live_server.participant_ids("ending") == []
+
+
+def test_a_guest_invite_walks_into_a_locked_room(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, guest = new_page(), new_page()
+    ada.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    join(ada, "invited", "Ada")
+    ada.get_by_test_id("set-locked").check()
+    ada.get_by_test_id("guest-invite").click()
+    expect(ada.get_by_role("status").filter(has_text="Guest invite copied")).to_be_visible()
+    link = ada.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(f"{live_server.url}/invited?invite=")
+    guest.goto(link)
+    guest.get_by_label("Your name").fill("Grace")
+    guest.get_by_role("button", name="Join", exact=True).click()
+    expect(guest.get_by_test_id("screen-meeting")).to_be_visible()  # no lobby
+    expect(guest.get_by_test_id("btn-screen")).to_be_hidden()  # guests do not share screens
+    expect(ada.get_by_test_id("knock")).to_have_count(0)
+    expect(ada.get_by_test_id("people").locator("li")).to_have_count(2)
