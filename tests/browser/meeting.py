@@ -58,6 +58,20 @@ def join(page: Page, room: str, name: str, *, button: str = "Join", fragment: st
     return self_id(page)
 
 
+def in_sfu_mode(page: Page) -> None:
+    page.wait_for_function("() => window.frankly.session && window.frankly.session.mode === 'sfu'")
+
+
+def group(new_page: NewPage, room: str, names: str) -> tuple[list[Page], list[str]]:
+    """One participant per letter of `names`, joined in that order to a room
+    that is on the SFU by the end; their pages and ids."""
+    pages = [new_page() for _ in names]
+    ids = [join(page, room, name) for page, name in zip(pages, names, strict=True)]
+    for page in pages:
+        in_sfu_mode(page)
+    return pages, ids
+
+
 def self_id(page: Page) -> str:
     tile = page.locator('[data-testid="tile"][data-self]')
     expect(tile).to_have_attribute("data-participant-id", re.compile(r".+"))

@@ -16,7 +16,7 @@ from aiortc.codecs.vpx import VpxPayloadDescriptor
 from playwright.sync_api import Page, expect
 
 from frankly.sfu import rtp
-from tests.browser.meeting import NewPage, join, stats, tile, wait_media
+from tests.browser.meeting import NewPage, group, in_sfu_mode, join, stats, tile, wait_media
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -28,10 +28,6 @@ def e2ee_stats(page: Page) -> dict[str, Any]:
         "async () => (await window.frankly.session.e2ee.stats()).stats"
     )
     return reply
-
-
-def in_sfu_mode(page: Page) -> None:
-    page.wait_for_function("() => window.frankly.session && window.frankly.session.mode === 'sfu'")
 
 
 def safety_code(page: Page, peer_name: str) -> list[str]:
@@ -91,13 +87,13 @@ def vp8_frames(packets: list[bytes]) -> list[bytes]:
     for p in packets:
         by_ts[rtp.timestamp(p)].append(p)
     frames = []
-    for group in by_ts.values():
-        group.sort(key=rtp.seq)
-        seqs = [rtp.seq(p) for p in group]
-        if seqs != list(range(seqs[0], seqs[0] + len(seqs))) or not rtp.marker(group[-1]):
+    for run in by_ts.values():
+        run.sort(key=rtp.seq)
+        seqs = [rtp.seq(p) for p in run]
+        if seqs != list(range(seqs[0], seqs[0] + len(seqs))) or not rtp.marker(run[-1]):
             continue
         parts = []
-        for p in group:
+        for p in run:
             descriptor, data = VpxPayloadDescriptor.parse(
                 p[rtp.payload_offset(p) : rtp.payload_end(p)]
             )
@@ -142,10 +138,7 @@ def test_the_vp8_check_decodes_plain_frames() -> None:
 def test_a_tap_inside_the_sfu_finds_only_ciphertext(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
-    pages = [new_page() for _ in range(3)]
-    ids = [join(page, "tapped", name) for page, name in zip(pages, "ABC", strict=True)]
-    for page in pages:
-        in_sfu_mode(page)
+    pages, ids = group(new_page, "tapped", "ABC")
     wait_media(pages[0], ids[1], frames_over=5)
     seen: list[bytes] = []
 
@@ -167,7 +160,7 @@ def test_a_tap_inside_the_sfu_finds_only_ciphertext(
     by_ssrc: dict[int, list[bytes]] = defaultdict(list)
     for p in packets:
         by_ssrc[rtp.ssrc(p)].append(p)
-    frames = [f for group in by_ssrc.values() for f in vp8_frames(group)]
+    frames = [f for packets in by_ssrc.values() for f in vp8_frames(packets)]
     assert len(frames) > 30
     assert decodable(frames) == 0  # ...and the server could not
 

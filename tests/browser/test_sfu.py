@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.meeting import NewPage, join, stats, tile, wait_media, wait_video_shown
+from tests.browser.meeting import (
+    NewPage,
+    group,
+    in_sfu_mode,
+    join,
+    stats,
+    tile,
+    wait_media,
+    wait_video_shown,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-def in_sfu_mode(page: Page) -> None:
-    page.wait_for_function("() => window.frankly.session && window.frankly.session.mode === 'sfu'")
 
 
 def test_four_people_each_decode_the_other_three(
@@ -60,10 +65,7 @@ def test_loss_toward_a_subscriber_is_repaired_by_nack(
 ) -> None:
     from frankly.sfu.impair import Impairment
 
-    pages = [new_page() for _ in range(3)]
-    ids = [join(page, "lossy", name) for page, name in zip(pages, "ABC", strict=True)]
-    for page in pages:
-        in_sfu_mode(page)
+    pages, ids = group(new_page, "lossy", "ABC")
     wait_media(pages[0], ids[1], frames_over=5)
     link = Impairment(loss_every=25)  # 4% of what the SFU sends Ada is lost
 
@@ -92,12 +94,7 @@ def test_a_narrow_link_gets_a_lower_simulcast_layer_and_back(
 ) -> None:
     from frankly.sfu.impair import Impairment
 
-    pages = [new_page() for _ in range(3)]
-    ids = [
-        join(page, "narrow", name) for page, name in zip(pages, ["Ada", "Bea", "Cy"], strict=True)
-    ]
-    for page in pages:
-        in_sfu_mode(page)
+    pages, ids = group(new_page, "narrow", "ABC")
     wait_media(pages[0], ids[1], frames_over=5)
 
     def layer_of(subscriber: str, publisher: str) -> int:
