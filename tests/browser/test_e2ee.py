@@ -260,3 +260,19 @@ def test_a_browser_that_cannot_encrypt_is_told_and_never_joins(
     expect(page.get_by_test_id("screen-notice")).to_be_visible()
     expect(page.get_by_test_id("notice-text")).to_contain_text("cannot encrypt video calls")
     assert live_server.participant_ids("plain") == []
+
+
+def test_browsers_with_only_encoded_streams_encrypt_too(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    """Where there is no RTCRtpScriptTransform, createEncodedStreams carries
+    the frames to the same worker."""
+    ada, grace = new_page(), new_page()
+    for page in (ada, grace):
+        page.add_init_script("delete window.RTCRtpScriptTransform;")
+    ada_id, grace_id = join(ada, "older", "Ada"), join(grace, "older", "Grace")
+    wait_media(ada, grace_id, frames_over=10, audio_over=10)
+    wait_media(grace, ada_id, frames_over=10, audio_over=10)
+    for page, other in ((ada, grace_id), (grace, ada_id)):
+        counts = e2ee_stats(page)
+        assert counts["encrypted"] > 10 and counts["from"][other] > 10, counts
