@@ -181,7 +181,12 @@ function showHome() {
   show('home');
 }
 
-byId('btn-new').addEventListener('click', () => location.assign(`/${newRoomName()}`));
+byId('btn-new').addEventListener('click', () => {
+  const withSecret = /** @type {HTMLInputElement} */ (byId('new-passphrase')).checked;
+  // 128 random bits, in the fragment: browsers never send it to a server.
+  const secret = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  location.assign(`/${newRoomName()}${withSecret ? `#passphrase=${secret}` : ''}`);
+});
 
 byId('join-form').addEventListener('submit', (ev) => {
   ev.preventDefault();

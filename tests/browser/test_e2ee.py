@@ -7,6 +7,7 @@ packets it hands a subscriber's SRTP context, before protection.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -276,3 +277,23 @@ def test_browsers_with_only_encoded_streams_encrypt_too(
     for page, other in ((ada, grace_id), (grace, ada_id)):
         counts = e2ee_stats(page)
         assert counts["encrypted"] > 10 and counts["from"][other] > 10, counts
+
+
+def test_a_meeting_started_with_a_passphrase_keeps_it_in_the_link(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada = new_page()
+    ada.goto("/")
+    ada.get_by_test_id("new-passphrase").check()
+    ada.get_by_test_id("new-meeting").click()
+    ada.wait_for_url(re.compile(r"/[A-Za-z0-9_-]+#passphrase=[0-9a-f]{32}$"))
+    ada.get_by_label("Your name").fill("Ada")
+    ada.get_by_role("button", name="Join", exact=True).click()
+    expect(ada.get_by_test_id("e2ee-state")).to_have_text("Encrypted · passphrase")
+    # Whoever follows the same link shares the keys; the server never saw them.
+    grace = new_page()
+    grace.goto(ada.url.removeprefix(live_server.url))
+    grace.get_by_label("Your name").fill("Grace")
+    grace.get_by_role("button", name="Join", exact=True).click()
+    ada_id = ada.evaluate("() => window.frankly.session.you.id")
+    wait_media(grace, ada_id, frames_over=5)
