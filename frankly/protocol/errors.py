@@ -83,7 +83,13 @@ class ProtocolError(Exception):
     """A refusal with a stable code and a message for people."""
 
     def __init__(
-        self, code: Code, message: str, ref: str | None = None, close: Close | None = None
+        self,
+        code: Code,
+        message: str,
+        ref: str | None = None,
+        close: Close | None = None,
+        *,
+        counts: bool = True,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -92,6 +98,10 @@ class ProtocolError(Exception):
         # A code that is not always fatal may be in one place: `rate-limited`
         # drops one message, but a hello over the join rate closes with 4429.
         self._close = close
+        # Whether it counts towards the errors that close a connection: not for
+        # a message that was fine when sent, such as a signal that crossed its
+        # recipient's leave on the way.
+        self.counts = counts
 
     @property
     def close_code(self) -> Close | None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHAT_HISTORY = 100
+# How many of those who left a room it remembers (see Room.has_left).
+LEFT_REMEMBERED = 64
 # Up to this many participants talk peer to peer; from one more, the SFU.
 P2P_LIMIT = 2
 HOST = "host"
@@ -66,6 +68,8 @@ class Room:
     # Insertion order is join order, which clients use to lay out tiles.
     participants: dict[str, Participant] = field(default_factory=dict)
     chat: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=CHAT_HISTORY))
+    # The ids of the latest participants to leave, newest last.
+    left: deque[str] = field(default_factory=lambda: deque(maxlen=LEFT_REMEMBERED))
     # "p2p" or "sfu". A room moves to the SFU when a third person joins and
     # stays there until it empties: dropping back would interrupt everyone's
     # media a second time for no gain in privacy (media is encrypted end to end).
@@ -108,7 +112,18 @@ class Room:
         return participant
 
     def remove(self, participant_id: str) -> Participant | None:
-        return self.participants.pop(participant_id, None)
+        participant = self.participants.pop(participant_id, None)
+        if participant is not None:
+            self.left.append(participant_id)
+        return participant
+
+    def has_left(self, participant_id: str) -> bool:
+        """Whether this id was one of the room's participants lately, and is gone.
+
+        Negotiation and key exchange addressed to them may still be on the way
+        from the others, sent before they heard of the leave.
+        """
+        return participant_id not in self.participants and participant_id in self.left
 
     # --- hosts ----------------------------------------------------------------
 

@@ -41,6 +41,10 @@ def deny(hub: Hub, link: Link, msg: messages.Deny) -> None:
 def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
     room, me = _host(hub, link, "moderate")
     target = room.participants.get(msg.id)
+    if target is None and room.has_left(msg.id):
+        # A host's click crossed their leave: not the host's fault.
+        what = f"participant {msg.id!r} has left this room"
+        raise ProtocolError(Code.UNKNOWN_PEER, what, "moderate", counts=False)
     if target is None:
         raise ProtocolError(
             Code.UNKNOWN_PEER, f"no participant {msg.id!r} in this room", "moderate"

@@ -94,6 +94,11 @@ class Hub:
         """Relay to one peer as it came, `to` becoming `from`."""
         room, me = self.joined(link, msg.type)
         peer = room.participants.get(msg.to)
+        if peer is None and room.has_left(msg.to):
+            # It crossed their leave on the way: the sender did nothing wrong,
+            # so it does not count towards the errors that close a connection.
+            what = f"participant {msg.to!r} has left this room"
+            raise ProtocolError(Code.UNKNOWN_PEER, what, msg.type, counts=False)
         if peer is None or peer is me:
             what = f"no other participant {msg.to!r} in this room"
             raise ProtocolError(Code.UNKNOWN_PEER, what, msg.type)

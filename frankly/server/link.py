@@ -105,6 +105,8 @@ class Link:
         if err.close_code is not None:
             self.close(err.close_code)
             return
+        if not err.counts:
+            return
         self.errors += 1
         if self.errors >= self.config.max_errors:
             self.refuse(

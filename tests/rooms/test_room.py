@@ -1,7 +1,7 @@
 import pytest
 
 from frankly.rooms import Room, RoomFull, Rooms
-from frankly.rooms.room import CHAT_HISTORY
+from frankly.rooms.room import CHAT_HISTORY, LEFT_REMEMBERED
 
 
 def test_join_order_and_others() -> None:
@@ -33,6 +33,19 @@ def test_full_room_refuses_and_frees_a_seat_on_leave() -> None:
         room.add("Eve", True, True)
     room.remove(ada.id)
     assert room.add("Eve", True, True).name == "Eve"
+
+
+def test_the_room_remembers_who_left_lately() -> None:
+    room = Room("r", max_participants=2)
+    ada = room.add("Ada", True, True)
+    grace = room.add("Grace", True, True)
+    assert not room.has_left(grace.id)
+    room.remove(grace.id)
+    assert room.has_left(grace.id)
+    assert not room.has_left(ada.id) and not room.has_left("p-0000000000")
+    for _ in range(LEFT_REMEMBERED):
+        room.remove(room.add("Eve", True, True).id)
+    assert not room.has_left(grace.id)  # bounded: the oldest are forgotten
 
 
 def test_resume_token_finds_only_its_participant() -> None:

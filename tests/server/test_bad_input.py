@@ -124,6 +124,31 @@ async def test_ten_errors_close_4422(live_server: LiveServer) -> None:
     await still_fine(victim, bystander)
 
 
+async def test_signals_crossing_a_leave_do_not_close_the_sender(live_server: LiveServer) -> None:
+    # A participant that comes and goes while the other is mid-negotiation: the
+    # other's signals and keys were on their way before it heard of the leave.
+    sender, leaver = await room_of_two(live_server)
+    gone = leaver.id
+    await leaver.send({"type": "leave"})
+    assert (await sender.expect("left"))["id"] == gone
+    for _ in range(12):
+        await sender.send({"type": "signal", "to": gone, "candidate": None})
+        await sender.send({"type": "e2ee", "to": gone, "payload": {"kind": "commit"}})
+    for _ in range(24):
+        error = await sender.expect("error")
+        assert error["code"] == "unknown-peer" and "has left" in error["message"]
+    await sender.send({"type": "ping", "n": 5})
+    assert await sender.expect("pong") == {"type": "pong", "n": 5}
+    # A stranger's id still counts, as any other bad message does.
+    for _ in range(10):
+        await sender.send({"type": "signal", "to": "p-0000000000", "candidate": None})
+    final = None
+    while final is None or final["code"] == "unknown-peer":
+        final = await sender.expect("error")
+    assert final["code"] == "protocol-violation"
+    assert await sender.closed() == 4422
+
+
 async def test_flood_is_limited_then_closed_4429(live_server: LiveServer) -> None:
     victim, bystander = await room_of_two(live_server)
     ping = json.dumps({"type": "ping"})
