@@ -87,7 +87,8 @@ class Endpoint:
     """One DTLS association. Feed it datagrams; send what it returns."""
 
     def __init__(self, ctx: SSL.Context, remote_fingerprint: str, server: bool = True) -> None:
-        self._ssl = SSL.Connection(ctx, None)
+        # None once closed: see _free.
+        self._ssl: SSL.Connection | None = SSL.Connection(ctx, None)
         if server:
             self._ssl.set_accept_state()
         else:
@@ -100,61 +101,87 @@ class Endpoint:
 
     def start(self) -> list[bytes]:
         """For the client role: the first flight."""
-        self._advance()
-        return self._drain()
+        if self._ssl is None:
+            return []
+        self._advance(self._ssl)
+        return _drain(self._ssl)
 
     def receive(self, datagram: bytes) -> list[bytes]:
         """Take one DTLS record datagram; return datagrams to send back."""
-        if self.state is State.CLOSED or self.state is State.FAILED:
+        ssl = self._ssl
+        if ssl is None or self.state is State.CLOSED or self.state is State.FAILED:
             return []
-        self._ssl.bio_write(datagram)
+        ssl.bio_write(datagram)
         if self.state is State.HANDSHAKING:
-            self._advance()
+            self._advance(ssl)
         else:
-            self._read_application_data()
-        return self._drain()
+            self._read_application_data(ssl)
+        return _drain(ssl)
 
     def timeout(self) -> float | None:
         """Seconds until a handshake retransmission is due, if one is pending."""
-        if self.state is not State.HANDSHAKING:
+        if self._ssl is None or self.state is not State.HANDSHAKING:
             return None
         value: float | None = self._ssl.DTLSv1_get_timeout()
         return value
 
     def on_timeout(self) -> list[bytes]:
+        if self._ssl is None:
+            return []
         if self.state is State.HANDSHAKING:
             self._ssl.DTLSv1_handle_timeout()
-        return self._drain()
+        return _drain(self._ssl)
 
     def close(self) -> list[bytes]:
+        """End the association: its close_notify to send, and its memory freed."""
+        ssl = self._ssl
+        if ssl is None:
+            return []
         if self.state is State.CONNECTED:
             with contextlib.suppress(SSL.Error):
-                self._ssl.shutdown()
+                ssl.shutdown()
         self.state = State.CLOSED
-        return self._drain()
+        goodbye = _drain(ssl)
+        self._free()
+        return goodbye
 
-    def _advance(self) -> None:
+    def _free(self) -> None:
+        """Let go of the OpenSSL and libsrtp state now, not when this object goes.
+
+        That state is native memory (about 86 KiB of DTLS buffers and 14 KiB
+        of SRTP sessions an association), which tracemalloc does not see.
+        Whatever still refers to a closed endpoint, such as a reference cycle
+        that only the cyclic GC frees, would keep it for as long as that
+        lasts; the GC's full collections are rare in the SFU, and glibc cannot
+        give back a heap that is full of holes by then. Dropping the last
+        references here frees it at once (docs/benchmarks.md, the soak).
+        """
+        self._ssl = None
+        self.rx = None
+        self.tx = None
+
+    def _advance(self, ssl: SSL.Connection) -> None:
         try:
-            self._ssl.do_handshake()
+            ssl.do_handshake()
         except SSL.WantReadError:
             return
         except SSL.Error as exc:
             self.state = State.FAILED
             raise DtlsError(f"DTLS handshake failed: {exc}") from None
-        self._check_peer()
-        self._setup_srtp()
+        self._check_peer(ssl)
+        self._setup_srtp(ssl)
         self.state = State.CONNECTED
 
-    def _read_application_data(self) -> None:
+    def _read_application_data(self, ssl: SSL.Connection) -> None:
         try:
-            self._ssl.recv(1500)  # nothing is expected here but close_notify
+            ssl.recv(1500)  # nothing is expected here but close_notify
         except SSL.ZeroReturnError:
             self.state = State.CLOSED
         except SSL.Error:
             pass
 
-    def _check_peer(self) -> None:
-        cert = self._ssl.get_peer_certificate()
+    def _check_peer(self, ssl: SSL.Connection) -> None:
+        cert = ssl.get_peer_certificate()
         if cert is None:
             self.state = State.FAILED
             raise DtlsError("DTLS peer sent no certificate")
@@ -163,13 +190,13 @@ class Endpoint:
             self.state = State.FAILED
             raise DtlsError("DTLS peer certificate does not match the SDP fingerprint")
 
-    def _setup_srtp(self) -> None:
-        chosen = self._ssl.get_selected_srtp_profile()
+    def _setup_srtp(self, ssl: SSL.Connection) -> None:
+        chosen = ssl.get_selected_srtp_profile()
         profile = next((p for p in _PROFILES if p.openssl == chosen), None)
         if profile is None:
             self.state = State.FAILED
             raise DtlsError("DTLS peer negotiated no SRTP profile")
-        material = self._ssl.export_keying_material(
+        material = ssl.export_keying_material(
             b"EXTRACTOR-dtls_srtp", 2 * (profile.key + profile.salt)
         )
         client = _key_and_salt(material, profile, 0)
@@ -178,14 +205,15 @@ class Endpoint:
         self.rx = _session(rx, profile, pylibsrtp.Policy.SSRC_ANY_INBOUND)
         self.tx = _session(tx, profile, pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
 
-    def _drain(self) -> list[bytes]:
-        out: list[bytes] = []
-        while True:
-            try:
-                data = self._ssl.bio_read(1500)
-            except SSL.WantReadError:
-                return out
-            out.append(data)
+
+def _drain(ssl: SSL.Connection) -> list[bytes]:
+    out: list[bytes] = []
+    while True:
+        try:
+            data = ssl.bio_read(1500)
+        except SSL.WantReadError:
+            return out
+        out.append(data)
 
 
 def _key_and_salt(material: bytes, profile: _Profile, index: int) -> bytes:
