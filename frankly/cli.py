@@ -75,7 +75,7 @@ def _default_data_dir() -> Path:
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     import uvicorn
 
-    from frankly.server.app import create_app
+    from frankly.server.app import UVICORN_OPTIONS, create_app
     from frankly.server.config import ServerConfig
     from frankly.server.tls import is_loopback, self_signed
 
@@ -109,9 +109,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         ssl_certfile=cert,
         ssl_keyfile=key,
         log_level=args.log_level,
-        ws_max_size=1 << 20,  # larger frames close with 1009 unread (docs/protocol.md)
-        # Frankly reads X-Forwarded-For itself, and only with --trust-proxy.
-        proxy_headers=False,
+        **UVICORN_OPTIONS,
     )
 
 

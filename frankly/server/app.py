@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +21,20 @@ from frankly.server.connection import endpoint
 from frankly.server.hub import Hub
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+# How uvicorn must serve the app, for `frankly serve` and tests alike.
+UVICORN_OPTIONS: dict[str, Any] = {
+    # Larger frames close with 1009 unread (docs/protocol.md).
+    "ws_max_size": 1 << 20,
+    # Frankly reads X-Forwarded-For itself, and only with --trust-proxy.
+    "proxy_headers": False,
+    # No permessage-deflate: its zlib contexts cost far more memory per
+    # socket than the few kilobytes of SDP they would save, and compressing
+    # secrets (resume tokens) beside attacker-chosen text invites CRIME-style
+    # guessing.
+    "ws_per_message_deflate": False,
+}
 
 
 def create_app(config: ServerConfig | None = None) -> Starlette:

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import uvicorn
 
-from frankly.server.app import create_app
+from frankly.server.app import UVICORN_OPTIONS, create_app
 from frankly.server.config import ServerConfig
 from frankly.server.hub import Hub
 
@@ -35,8 +35,7 @@ class BackgroundServer:
                 host="127.0.0.1",
                 port=self.port,
                 log_level="warning",
-                ws_max_size=1 << 20,
-                proxy_headers=False,  # X-Forwarded-For is the app's, with trust_proxy
+                **UVICORN_OPTIONS,
             )
         )
         self.loop = asyncio.new_event_loop()
