@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
+import weakref
 
 from frankly.sfu import rtcp, stun
 from tests.sfu.peers import bench, publish
@@ -70,6 +72,31 @@ async def test_leaving_frees_everything() -> None:
         assert b.router.publishers == {} and b.router.subscribers == {}
         assert b.router.by_ssrc == {} and b.router.downs_by_ssrc == {}
         assert b.media.by_ufrag == {} and b.media.by_address == {}
+        await pub.close()
+
+
+async def test_who_leaves_is_freed_at_once_without_the_cycle_collector() -> None:
+    """A closed association's ~99 KiB of OpenSSL and SRTP memory must go when
+    it ends, not when Python's cycle collector next runs (docs/benchmarks.md,
+    the soak)."""
+    async with bench() as b:
+        ada = b.subscribe("ada")
+        pub = await publish(b.router, "eve")
+        await ada.wait_frames("eve", "video")
+        subscriber = b.router.subscribers["ada"]
+        track = next(iter(b.router.publishers["eve"].tracks.values()))
+        gone = [weakref.ref(x) for x in (subscriber, subscriber.transport, track)]
+        endpoint = subscriber.transport.dtls
+        assert endpoint is not None
+        del subscriber, track
+        gc.disable()
+        try:
+            b.router.remove("ada")
+            b.router.remove("eve")
+            assert [ref() for ref in gone] == [None, None, None]
+            assert endpoint._ssl is None  # the SSL* and SRTP sessions are let go
+        finally:
+            gc.enable()
         await pub.close()
 
 
