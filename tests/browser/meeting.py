@@ -72,6 +72,14 @@ def group(new_page: NewPage, room: str, names: str) -> tuple[list[Page], list[st
     return pages, ids
 
 
+def wait_all_media(pages: list[Page], ids: list[str]) -> None:
+    """Every page decodes video and receives audio from every other."""
+    for page, me in zip(pages, ids, strict=True):
+        for other in ids:
+            if other != me:
+                wait_media(page, other, audio_over=0)
+
+
 def self_id(page: Page) -> str:
     tile = page.locator('[data-testid="tile"][data-self]')
     expect(tile).to_have_attribute("data-participant-id", re.compile(r".+"))

@@ -17,7 +17,16 @@ from aiortc.codecs.vpx import VpxPayloadDescriptor
 from playwright.sync_api import Page, expect
 
 from frankly.sfu import rtp
-from tests.browser.meeting import NewPage, group, in_sfu_mode, join, stats, tile, wait_media
+from tests.browser.meeting import (
+    NewPage,
+    group,
+    in_sfu_mode,
+    join,
+    stats,
+    tile,
+    wait_all_media,
+    wait_media,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -167,13 +176,8 @@ def test_a_tap_inside_the_sfu_finds_only_ciphertext(
 
 
 def test_six_people_in_an_encrypted_sfu_room(live_server: LiveServer, new_page: NewPage) -> None:
-    pages = [new_page() for _ in range(6)]
-    ids = [join(page, "six", name) for page, name in zip(pages, "ABCDEF", strict=True)]
-    for page, me in zip(pages, ids, strict=True):
-        in_sfu_mode(page)
-        for other in ids:
-            if other != me:
-                wait_media(page, other, audio_over=0)
+    pages, ids = group(new_page, "six", "ABCDEF")
+    wait_all_media(pages, ids)
     for page, me in zip(pages, ids, strict=True):
         opened = e2ee_stats(page)["from"]
         assert all(opened.get(other, 0) > 0 for other in ids if other != me), opened

@@ -12,6 +12,7 @@ from tests.browser.meeting import (
     join,
     stats,
     tile,
+    wait_all_media,
     wait_media,
     wait_video_shown,
 )
@@ -23,13 +24,8 @@ pytestmark = pytest.mark.browser
 def test_four_people_each_decode_the_other_three(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
-    pages = [new_page() for _ in range(4)]
-    ids = [join(page, "four", name) for page, name in zip(pages, "ABCD", strict=True)]
-    for page, me in zip(pages, ids, strict=True):
-        in_sfu_mode(page)
-        for other in ids:
-            if other != me:
-                wait_media(page, other, audio_over=0)
+    pages, ids = group(new_page, "four", "ABCD")
+    wait_all_media(pages, ids)
     # Everything came through the SFU: no peer-to-peer connection is left.
     for page in pages:
         pcs = page.evaluate("() => Object.keys(window.frankly.pcs()).sort()")
