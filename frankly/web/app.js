@@ -1007,7 +1007,6 @@ function attachScreen(session, id, stream) {
     tile.dataset.video = 'on';
     tile.dataset.connected = 'true';
     tile.dataset.testid = 'screen-tile';
-    tile.setAttribute('data-testid', 'screen-tile');
     const after = tileOf(id);
     if (after) after.after(tile);
     else tiles.append(tile);
@@ -1385,11 +1384,16 @@ function askPassword(why) {
   input.focus();
 }
 
-/** @param {string} title @param {string} text */
-function showNotice(title, text) {
+/**
+ * The notice screen: what happened, and optionally what the server said.
+ * @param {string} title @param {string} text @param {string} [detail]
+ */
+function showNotice(title, text, detail) {
   byId('notice-title').textContent = title;
   byId('notice-text').textContent = text;
-  byId('notice-detail').hidden = true;
+  const more = byId('notice-detail');
+  more.textContent = detail ?? '';
+  more.hidden = !detail;
   announce(`${title}. ${text}`);
   show('notice');
 }
@@ -1451,14 +1455,9 @@ function showEnded(e) {
     title = 'You are no longer in the meeting';
     text = 'The server ended your connection.';
   }
-  byId('notice-title').textContent = title;
-  byId('notice-text').textContent = text;
-  const detail = byId('notice-detail');
-  detail.textContent = e.error ? `Server said: ${e.error.message} (${e.error.code}, close code ${e.code})` : `Close code ${e.code}`;
-  detail.hidden = false;
   document.body.dataset.ended = code || String(e.code);
-  announce(`${title}. ${text}`);
-  show('notice');
+  const detail = e.error ? `Server said: ${e.error.message} (${e.error.code}, close code ${e.code})` : `Close code ${e.code}`;
+  showNotice(title, text, detail);
 }
 
 // Closing the tab is leaving: others should not wait out the grace period.

@@ -96,10 +96,7 @@ export class SfuLink extends Emitter {
    * @param {MediaStream | null} screen
    */
   setScreen(screen) {
-    for (const t of this.screenTransceivers) {
-      this.publishPc.removeTrack(t.sender);
-      t.direction = 'inactive';
-    }
+    for (const t of this.screenTransceivers) this.publishPc.removeTrack(t.sender); // sendonly -> inactive
     this.screenTransceivers = [];
     if (!screen || this.closed) return;
     for (const track of screen.getTracks()) {

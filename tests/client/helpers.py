@@ -40,9 +40,9 @@ class Clients:
 async def track_from(
     client: fc.Client, peer_id: str, kind: str, within: float = FRAME_TIMEOUT
 ) -> MediaStreamTrack:
-    """The `kind` track `client` receives from `peer_id` (waiting for it if need be)."""
+    """The live `kind` track `client` receives from `peer_id` (waiting for it if need be)."""
     for track in client.tracks(peer_id):
-        if track.kind == kind:
+        if track.kind == kind and track.readyState != "ended":
             return track
     # No await between the look and wait_for: the track cannot slip in between.
     event = await client.wait_for(

@@ -152,11 +152,19 @@ async def test_after_a_leave_the_leaver_cannot_open_what_follows() -> None:
     eve = room.join(IDS[2])
     eves_keys = eve.ring.copy()
     ada.rotate_after = 0.05
+    settled = asyncio.Event()
+    settle = ada._settle
+
+    def settle_and_tell() -> None:
+        settle()
+        settled.set()
+
+    ada._settle = settle_and_tell  # type: ignore[method-assign]
     room.leave(IDS[2])
     assert ada.sending is not None
     old_gen = ada.sending.gen
     still_old = ada.encrypt("video", video(3))  # the others are still getting the new key
-    await asyncio.sleep(0.1)
+    await asyncio.wait_for(settled.wait(), timeout=5)
     assert ada.sending.gen == old_gen + 1
     later = ada.encrypt("video", video(4))
     assert later is not None and still_old is not None

@@ -58,7 +58,7 @@ async def frame_from(
             try:
                 return await frame_where(track, predicate, within=within)
             except MediaStreamError:
-                await asyncio.sleep(0.1)
+                continue  # that track ended: track_from waits for its successor
 
 
 async def sees_and_hears(me: fc.Client, other: fc.Client) -> None:
@@ -137,36 +137,37 @@ async def test_after_a_leave_what_follows_is_closed_to_the_leaver(clients: Clien
     await frame_from(eve, ada.id, "video", bars)
     eves_keys = eve.e2ee.ring.copy()  # all that Eve holds as she goes
 
-    # Every video frame Ada seals from now on, as it goes out.
-    sealed: list[bytes] = []
-    seal = ada.e2ee.encrypt
-
-    def tapped(kind: Kind, frame: bytes) -> bytes | None:
-        out = seal(kind, frame)
-        if kind == "video" and out is not None:
-            sealed.append(out)
-        return out
-
-    ada.e2ee.encrypt = tapped  # type: ignore[method-assign]
     assert ada.e2ee.sending is not None
     before = ada.e2ee.sending.gen
-    sealed_before = len(sealed)
-    left = ada.wait_for(fc.ParticipantLeft, timeout=10)
-    await eve.leave()
-    await left
-    await asyncio.sleep(1.5)  # Ada sends with her new key one second after the leave
-    assert ada.e2ee.sending.gen == before + 1
 
     def generation(frame: bytes) -> int:
         kid = peek_kid(frame, clear_length("video", frame))
         assert kid is not None
         return sender_of(kid)[1]
 
+    # Every video frame Ada seals with the key she moves to a second after
+    # the leave, as it goes out.
+    later: list[bytes] = []
+    enough = asyncio.Event()
+    seal = ada.e2ee.encrypt
+
+    def tapped(kind: Kind, frame: bytes) -> bytes | None:
+        out = seal(kind, frame)
+        if kind == "video" and out is not None and generation(out) == before + 1:
+            later.append(out)
+            if len(later) >= 3:
+                enough.set()
+        return out
+
+    ada.e2ee.encrypt = tapped  # type: ignore[method-assign]
+    left = ada.wait_for(fc.ParticipantLeft, timeout=10)
+    await eve.leave()
+    await left
+    await asyncio.wait_for(enough.wait(), timeout=10)
+    assert ada.e2ee.sending.gen == before + 1
+
     def opens(ring: Any, frame: bytes) -> bool:
         return ring.unseal(frame, clear_length("video", frame))[1] is not None
-
-    later = [frame for frame in sealed[sealed_before:] if generation(frame) == before + 1]
-    assert len(later) >= 3
 
     assert not any(opens(eves_keys, frame) for frame in later)
     assert all(opens(grace.e2ee.ring, frame) for frame in later)
