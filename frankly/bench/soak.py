@@ -15,7 +15,8 @@ import time
 
 from frankly.bench.loadgen import Engine, Participant, audio_stream, video_stream
 from frankly.bench.machine import describe
-from frankly.bench.sfu import FranklyProcess, FranklyTarget, rss_kib
+from frankly.bench.sfu.proc import rss_kib
+from frankly.bench.sfu.servers.frankly import FranklyServer, FranklyTarget
 
 
 def run(minutes: float = 10.0, publishers: int = 4, viewers: int = 6, churn: float = 3.0) -> float:
@@ -24,11 +25,11 @@ def run(minutes: float = 10.0, publishers: int = 4, viewers: int = 6, churn: flo
 
 
 async def _soak(minutes: float, publishers: int, viewers: int, churn: float) -> float:
-    process = FranklyProcess(max_participants=publishers + viewers + 2, cpus=None)
-    process.start()
+    server = FranklyServer(max_participants=publishers + viewers + 2, cpus=None)
+    server.start()
     engine = Engine()
     engine.start()
-    target = FranklyTarget(engine, process)
+    target = FranklyTarget(engine, server)
     streams = {s for i in range(publishers) for s in (audio_stream(i), video_stream(i))}
     people = [Participant(i, True, name=f"pub-{i}") for i in range(publishers)]
     for person in people:
@@ -52,7 +53,7 @@ async def _soak(minutes: float, publishers: int, viewers: int, churn: float) -> 
                 await target.remove(watching.pop(0))
             now = time.monotonic()
             if now >= next_sample:
-                samples.append((now - start, rss_kib(process.pid)))
+                samples.append((now - start, rss_kib(server.pid)))
                 print(
                     f"{(now - start) / 60:5.1f} min  RSS {samples[-1][1] / 1024:7.1f} MiB"
                     f"  joins {joins}",
@@ -63,7 +64,7 @@ async def _soak(minutes: float, publishers: int, viewers: int, churn: float) -> 
     finally:
         await target.close()
         engine.stop()
-        process.stop()
+        server.stop()
     return _report(samples, joins, minutes, publishers, viewers)
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from frankly.bench import janus
 from frankly.bench.sfu import run, summarize_profile
+from frankly.bench.sfu.cli import unavailable
+from frankly.bench.sfu.servers.janus import JanusServer
 
 
 def _check(result: dict[str, Any]) -> None:
@@ -41,7 +42,7 @@ def test_frankly_forwards_between_real_peers(capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.skipif(janus.available() is not None, reason=f"Janus: {janus.available()}")
+@pytest.mark.skipif(unavailable(JanusServer) is not None, reason=f"{unavailable(JanusServer)}")
 def test_janus_runs_the_same_load() -> None:
     out = run(
         publishers=3,

@@ -13,12 +13,8 @@ same ICE and DTLS-SRTP code, same measurement.
 Janus cannot put its media on 127.0.0.1: it gathers ICE candidates on every
 interface but the loopback one (src/ice.c skips IFF_LOOPBACK), and its
 libnice sockets, bound to a real interface's address, send replies meant
-for 127.0.0.1 out of that interface. So Janus and the generator's side of
-the Janus run share a private network namespace (`unshare --net`, root),
-whose only other interface is a veth pair with a private address
-(NETNS_ADDRESS): nothing in it can reach or be reached from outside the
-machine, and everything between Janus and the generator goes through the
-loopback device, as it does for Frankly on 127.0.0.1.
+for 127.0.0.1 out of that interface. So it runs in a private network
+namespace with the generator's side of its run (netns.py), on netns.ADDRESS.
 """
 
 from __future__ import annotations
@@ -28,12 +24,7 @@ import contextlib
 import itertools
 import json
 import logging
-import os
-import shutil
 import socket
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +34,9 @@ from frankly.bench.loadgen import (
     publish_offer,
     subscribe_answer,
 )
+from frankly.bench.sfu import netns
+from frankly.bench.sfu.server import Server, connects, free_port
+from frankly.bench.sfu.settings import Settings
 from frankly.sfu import sdp
 
 log = logging.getLogger(__name__)
@@ -52,46 +46,6 @@ LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 PLUGIN = "libjanus_videoroom.so"
 TRANSPORT = "libjanus_websockets.so"
 ROOM = 4242
-NETNS_ADDRESS = "10.77.0.1"  # inside the private namespace only
-
-
-def available() -> str | None:
-    """None when Janus can run here, else why not."""
-    if not Path(JANUS).exists():
-        return f"{JANUS} is missing (apt-get install janus)"
-    for folder, name in (("plugins", PLUGIN), ("transports", TRANSPORT)):
-        if not (_lib() / folder / name).exists():
-            return f"Janus's {name} is missing from {_lib() / folder}"
-    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
-        return "Janus runs in a private network namespace: that needs root, unshare and ip"
-    return None
-
-
-def enter_private_network() -> None:
-    """In a fresh network namespace: bring up lo and a veth pair with NETNS_ADDRESS."""
-    commands = [
-        ["ip", "link", "set", "lo", "up"],
-        ["ip", "link", "add", "fb0", "type", "veth", "peer", "name", "fb1"],
-        ["ip", "addr", "add", f"{NETNS_ADDRESS}/24", "dev", "fb0"],
-        ["ip", "link", "set", "fb0", "up"],
-        ["ip", "link", "set", "fb1", "up"],
-    ]
-    for command in commands:
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)}: {done.stderr.strip()}")
-    # Janus gathers only interfaces that are up and running: wait for the carrier.
-    # (/sys/class/net shows the namespace sysfs was mounted in: ask ip.)
-    deadline = time.monotonic() + 5
-    while (
-        "LOWER_UP"
-        not in subprocess.run(
-            ["ip", "-o", "link", "show", "dev", "fb0"], capture_output=True, text=True
-        ).stdout
-    ):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the veth pair of the private network did not come up")
-        time.sleep(0.05)
 
 
 def _lib() -> Path:
@@ -102,32 +56,55 @@ def _lib() -> Path:
     return LIB
 
 
-class JanusProcess:
-    """A Janus of our own on loopback, in a temporary configuration folder."""
+class JanusServer(Server):
+    """A Janus of our own, its WebSockets on loopback, in a temporary configuration folder."""
+
+    name = "Janus"
+    label = "Janus"
+    not_ready = "did not open its WebSocket port"
+    start_within = 15.0
+    log_name = "janus.log"
+    private_network = True
 
     def __init__(
         self,
         cpus: set[int] | None = None,
         rtp_ports: tuple[int, int] = (21000, 22999),
-        address: str = NETNS_ADDRESS,
+        address: str = netns.ADDRESS,
     ) -> None:
+        super().__init__(cpus)
         self.address = address
-        self.dir = Path(tempfile.mkdtemp(prefix="frankly-bench-janus-"))
-        self.ws_port = _free_tcp_port()
+        self.ws_port = free_port(socket.SOCK_STREAM)
         self.rtp_ports = rtp_ports
-        self.cpus = cpus
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path = self.dir / "janus.log"
         self._write_config()
 
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
+    @staticmethod
+    def available() -> str | None:
+        if not Path(JANUS).exists():
+            return f"{JANUS} is missing (apt-get install janus)"
+        for folder, name in (("plugins", PLUGIN), ("transports", TRANSPORT)):
+            if not (_lib() / folder / name).exists():
+                return f"Janus's {name} is missing from {_lib() / folder}"
+        return None
 
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.ws_port}"
+
+    def command(self) -> list[str]:
+        return [JANUS, "-C", str(self.dir / "janus.jcfg"), "-F", str(self.dir), "-o"]
+
+    def answers(self) -> bool:
+        return connects(self.ws_port, 0.2)
+
+    def server_ports(self) -> set[int]:
+        low, high = self.rtp_ports
+        return set(range(low, high + 1))
+
+    async def connect(self, engine: Engine, settings: Settings) -> JanusTarget:
+        target = JanusTarget(engine, self)
+        await target.open(settings.publishers + 1)
+        return target
 
     def _write_config(self) -> None:
         lib = _lib()
@@ -172,67 +149,6 @@ admin: {{
 """
         )
         (self.dir / "janus.plugin.videoroom.jcfg").write_text("general: {\n}\n")
-
-    def start(self) -> None:
-        command = [JANUS, "-C", str(self.dir / "janus.jcfg"), "-F", str(self.dir), "-o"]
-        if self.cpus is not None and shutil.which("taskset"):
-            # Every thread Janus starts inherits this: set it before exec.
-            command = ["taskset", "-c", ",".join(map(str, sorted(self.cpus))), *command]
-        with open(self.log_path, "wb") as out:
-            self.proc = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
-            )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Janus exited at start: {self.tail()}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.ws_port), 0.2),
-            ):
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"Janus did not open its WebSocket port: {self.tail()}")
-
-    def tail(self, lines: int = 15) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def problems(self) -> list[str]:
-        """Error lines Janus logged."""
-        return log_problems(self.log_path)
-
-    def stop(self) -> None:
-        stop_process(self.proc, self.dir)
-
-
-def log_problems(path: Path) -> list[str]:
-    """Lines of a server's log that say something went wrong."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return []
-    marks = ("Traceback", "ERROR", "[ERR]", "Exception", "CRITICAL")
-    return [line for line in text.splitlines() if any(m in line for m in marks)]
-
-
-def die_with_parent() -> None:
-    """preexec_fn: the kernel ends this child (SIGTERM) if the benchmark dies first."""
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _free_tcp_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class JanusError(RuntimeError):
@@ -330,16 +246,14 @@ class JanusApi:
 class JanusTarget:
     """The generator's participants on a Janus VideoRoom."""
 
-    name = "Janus"
-
-    def __init__(self, engine: Engine, process: JanusProcess) -> None:
+    def __init__(self, engine: Engine, server: JanusServer) -> None:
         self.engine = engine
-        self.process = process
+        self.server = server
         self.api = JanusApi()
         self._admin = 0
 
     async def open(self, publishers: int) -> None:
-        await self.api.connect(self.process.url)
+        await self.api.connect(self.server.url)
         self._admin = await self.api.attach()
         body = {
             "request": "create",
@@ -359,65 +273,65 @@ class JanusTarget:
     async def close(self) -> None:
         await self.api.close()
 
-    async def add_publisher(self, person: Participant) -> None:
-        api, engine = self.api, self.engine
-        handle = await api.attach()
-        person.extra["pub_handle"] = handle
-        join = {
-            "request": "join",
-            "ptype": "publisher",
-            "room": ROOM,
-            "id": _feed(person),
-            "display": person.name,
-        }
-        await api.call({"janus": "message", "handle_id": handle, "body": join}, event=True)
+    async def add_publishers(self, people: list[Participant]) -> None:
+        for person in people:
+            await self._add_publisher(person)
+        # Janus lists a feed for subscribing once its peer connection is up.
+        for person in people:
+            assert person.pub is not None
+            await asyncio.wait_for(person.pub.connected.wait(), 20)
+        await asyncio.sleep(0.5)
+        for person in people:
+            others = [p for p in people if p is not person]
+            if others:
+                await self._add_subscriber(person, others)
+
+    async def add_viewer(self, person: Participant, publishers: list[Participant]) -> None:
+        await self._add_subscriber(person, publishers)
+
+    async def _add_publisher(self, person: Participant) -> None:
+        engine = self.engine
+        join = {"ptype": "publisher", "id": _feed(person), "display": person.name}
+        handle, _ = await self._join(person, "pub_handle", join)
         person.pub = engine.transport(f"{person.name}/publish")
         person.sources = engine.publish(person.pub, person.index)
         offer = publish_offer(person.pub, person.name, *person.sources)
-        reply = await api.call(
-            {
-                "janus": "message",
-                "handle_id": handle,
-                "body": {"request": "publish"},
-                "jsep": {"type": "offer", "sdp": offer, "trickle": False},
-            },
-            event=True,
-        )
+        reply = await self._negotiate(handle, "publish", "offer", offer)
         answer = reply.get("jsep", {}).get("sdp")
         if not answer:
             raise JanusError(f"publish got no answer: {reply}")
         person.pub.set_remote(sdp.parse(answer), answer, we_offered=True)
-        await api.trickle_done(handle)
+        await self.api.trickle_done(handle)
 
-    async def add_subscriber(self, person: Participant, feeds: list[Participant]) -> None:
+    async def _add_subscriber(self, person: Participant, feeds: list[Participant]) -> None:
         """Receive every stream of `feeds` on one peer connection."""
-        api, engine = self.api, self.engine
-        handle = await api.attach()
-        person.extra["sub_handle"] = handle
-        join = {
-            "request": "join",
-            "ptype": "subscriber",
-            "room": ROOM,
-            "streams": [{"feed": _feed(p)} for p in feeds],
-        }
-        reply = await api.call({"janus": "message", "handle_id": handle, "body": join}, event=True)
+        join = {"ptype": "subscriber", "streams": [{"feed": _feed(p)} for p in feeds]}
+        handle, reply = await self._join(person, "sub_handle", join)
         text = reply.get("jsep", {}).get("sdp")
         if not text:
             raise JanusError(f"subscribe got no offer: {reply}")
         offer = sdp.parse(text)
-        person.sub = engine.transport(f"{person.name}/subscribe")
+        person.sub = self.engine.transport(f"{person.name}/subscribe")
         answer = subscribe_answer(person.sub, offer)
         person.sub.set_remote(offer, text, we_offered=False)
-        await api.call(
-            {
-                "janus": "message",
-                "handle_id": handle,
-                "body": {"request": "start"},
-                "jsep": {"type": "answer", "sdp": answer, "trickle": False},
-            },
-            event=True,
-        )
-        await api.trickle_done(handle)
+        await self._negotiate(handle, "start", "answer", answer)
+        await self.api.trickle_done(handle)
+
+    async def _join(
+        self, person: Participant, key: str, join: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """A handle of `person`'s own (kept in extra[key]) joined to the room; and the event."""
+        handle = await self.api.attach()
+        person.extra[key] = handle
+        body = {"request": "join", "room": ROOM, **join}
+        message = {"janus": "message", "handle_id": handle, "body": body}
+        return handle, await self.api.call(message, event=True)
+
+    async def _negotiate(self, handle: int, request: str, kind: str, text: str) -> dict[str, Any]:
+        """`request` with our SDP (`kind`: offer or answer, every candidate in it); the event."""
+        jsep = {"type": kind, "sdp": text, "trickle": False}
+        message = {"janus": "message", "handle_id": handle, "body": {"request": request}}
+        return await self.api.call({**message, "jsep": jsep}, event=True)
 
     async def remove(self, person: Participant) -> None:
         for key in ("sub_handle", "pub_handle"):
@@ -428,26 +342,6 @@ class JanusTarget:
         for transport in person.transports():
             transport.close()
 
-    def server_ports(self) -> set[int]:
-        low, high = self.process.rtp_ports
-        return set(range(low, high + 1))
-
 
 def _feed(person: Participant) -> int:
     return 1000 + person.index
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0))
-
-
-def stop_process(proc: subprocess.Popen[bytes] | None, folder: Path) -> None:
-    """End a server the benchmark started (politely, then not) and remove its folder."""
-    if proc is not None and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    shutil.rmtree(folder, ignore_errors=True)
