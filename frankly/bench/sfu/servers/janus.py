@@ -103,7 +103,11 @@ class JanusServer(Server):
 
     async def connect(self, engine: Engine, settings: Settings) -> JanusTarget:
         target = JanusTarget(engine, self)
-        await target.open(settings.publishers + 1)
+        try:
+            await target.open(settings.publishers + 1)
+        except BaseException:
+            await target.close()  # the caller has no target to close
+            raise
         return target
 
     def _write_config(self) -> None:
