@@ -42,7 +42,9 @@ def test_frankly_forwards_between_real_peers(capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.skipif(unavailable(JanusServer) is not None, reason=f"{unavailable(JanusServer)}")
+@pytest.mark.skipif(
+    unavailable(JanusServer) is not None, reason=f"Janus: {unavailable(JanusServer)}"
+)
 def test_janus_runs_the_same_load() -> None:
     out = run(
         publishers=3,
