@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from frankly.protocol import Code, ProtocolError, parse
+from frankly.protocol import Code, ProtocolError
+from frankly.protocol.messages import parse
 from frankly.protocol.messages import MAX_FRAME, Hello, Signal, room_name_ok
 
 

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from frankly.protocol import Close, Code, ProtocolError, parse
+from frankly.protocol import Close, Code, ProtocolError
+from frankly.protocol.messages import parse
 from frankly.protocol.messages import (
     MODERATION,
     REACTIONS,
