@@ -5,7 +5,6 @@ import json
 import pytest
 
 from frankly.protocol import Close, Code, ProtocolError
-from frankly.protocol.messages import parse
 from frankly.protocol.messages import (
     MODERATION,
     REACTIONS,
@@ -15,6 +14,7 @@ from frankly.protocol.messages import (
     React,
     Settings,
     Update,
+    parse,
 )
 
 
