@@ -10,6 +10,7 @@ checks and any static server can host.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from frankly.protocol import words
 from frankly.protocol.errors import FATAL, FINAL_CLOSE_CODES, Close, Code
@@ -24,7 +25,7 @@ def _js(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _frozen(name: str, doc: str, entries: dict[str, object]) -> str:
+def _frozen(name: str, doc: str, entries: Mapping[str, object]) -> str:
     # Keys are quoted: error codes such as "room-full" are not identifiers.
     body = "".join(f"  {_js(key)}: {_js(value)},\n" for key, value in entries.items())
     return f"/** {doc} */\nexport const {name} = Object.freeze({{\n{body}}});\n"
