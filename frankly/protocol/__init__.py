@@ -1,6 +1,10 @@
-"""The signaling protocol: message schemas and error codes. No I/O here."""
+"""The signaling protocol: its words, message schemas and error codes. No I/O here.
+
+`words` and `errors` are plain Python, so the SDK can use the vocabulary
+without loading pydantic; only `messages` (the server's schemas) needs it.
+"""
 
 from frankly.protocol.errors import Close, Code, ProtocolError
-from frankly.protocol.messages import PROTOCOL_VERSION, parse
+from frankly.protocol.words import PROTOCOL_VERSION
 
-__all__ = ["PROTOCOL_VERSION", "Close", "Code", "ProtocolError", "parse"]
+__all__ = ["PROTOCOL_VERSION", "Close", "Code", "ProtocolError"]

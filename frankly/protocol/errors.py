@@ -79,6 +79,12 @@ FATAL: dict[Code, Close] = {
 }
 
 
+# Close codes after which a client does not reconnect: every code the server
+# closes with but 4408, since a timed-out client (its network stalled) should
+# come back. 1000 is the client's own leave.
+FINAL_CLOSE_CODES: frozenset[int] = frozenset(int(c) for c in Close if c is not Close.TIMEOUT)
+
+
 class ProtocolError(Exception):
     """A refusal with a stable code and a message for people."""
 

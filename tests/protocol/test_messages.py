@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from frankly.protocol import Code, ProtocolError, parse
-from frankly.protocol.messages import MAX_FRAME, Hello, Signal, room_name_ok
+from frankly.protocol import Code, ProtocolError
+from frankly.protocol.messages import MAX_FRAME, Hello, Signal, parse, room_name_ok
 
 
 def refused(frame: str | bytes) -> ProtocolError:

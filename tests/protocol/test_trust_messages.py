@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from frankly.protocol import Close, Code, ProtocolError, parse
+from frankly.protocol import Close, Code, ProtocolError
 from frankly.protocol.messages import (
     MODERATION,
     REACTIONS,
@@ -14,6 +14,7 @@ from frankly.protocol.messages import (
     React,
     Settings,
     Update,
+    parse,
 )
 
 

@@ -1,0 +1,43 @@
+"""The protocol's words that are not error codes, each written once.
+
+Server, Python SDK and web client all take these from here: the server and
+the SDK import this module (plain Python, no pydantic, so a client need not
+load the schemas), and the web client imports `web/wire.js`, which
+`scripts/gen-wire-js` writes from this module and `errors.py` (a test fails
+when the checked-in file is stale).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+PROTOCOL_VERSION: Final = 1
+
+# Who a participant is in a room; the server decides it, never the client.
+Role = Literal["host", "participant", "guest"]
+ROLES: Final[tuple[str, ...]] = get_args(Role)
+
+# Reactions are a fixed set, so that a room cannot be flooded with arbitrary text.
+Reaction = Literal["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋"]
+REACTIONS: Final[tuple[str, ...]] = get_args(Reaction)
+
+# What a host can do to another participant (`moderate`).
+Action = Literal[
+    "mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"
+]
+MODERATION: Final[tuple[str, ...]] = get_args(Action)
+
+# The SFU names the stream of a screen share after its sharer plus this suffix.
+SCREEN_SUFFIX: Final = ":screen"
+
+
+def screen_stream(pid: str) -> str:
+    """The stream id under which the SFU forwards `pid`'s screen share."""
+    return pid + SCREEN_SUFFIX
+
+
+def sharer_of(stream_id: str) -> str | None:
+    """Whose screen share `stream_id` is, or None for a camera stream."""
+    if stream_id.endswith(SCREEN_SUFFIX):
+        return stream_id[: -len(SCREEN_SUFFIX)]
+    return None

@@ -1,0 +1,88 @@
+// Generated from frankly/protocol/ by scripts/gen-wire-js; do not edit.
+// The protocol's words (docs/protocol.md), shared with the server and the SDK.
+
+/** Sent in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Error codes the server sends. */
+export const Code = Object.freeze({
+  "BAD_JSON": "bad-json",
+  "TOO_LARGE": "too-large",
+  "UNKNOWN_TYPE": "unknown-type",
+  "INVALID_MESSAGE": "invalid-message",
+  "NOT_JOINED": "not-joined",
+  "ALREADY_JOINED": "already-joined",
+  "UNKNOWN_PEER": "unknown-peer",
+  "WRONG_MODE": "wrong-mode",
+  "BAD_SDP": "bad-sdp",
+  "RATE_LIMITED": "rate-limited",
+  "UNSUPPORTED_VERSION": "unsupported-version",
+  "INVALID_ROOM": "invalid-room",
+  "ROOM_FULL": "room-full",
+  "PROTOCOL_VIOLATION": "protocol-violation",
+  "FLOODING": "flooding",
+  "TIMEOUT": "timeout",
+  "INVITE_EXPIRED": "invite-expired",
+  "INVITE_WRONG_ROOM": "invite-wrong-room",
+  "INVITE_INVALID": "invite-invalid",
+  "PASSWORD_REQUIRED": "password-required",
+  "WRONG_PASSWORD": "wrong-password",
+  "TOO_MANY_ATTEMPTS": "too-many-attempts",
+  "HUMAN_CHECK_REQUIRED": "human-check-required",
+  "HUMAN_CHECK_FAILED": "human-check-failed",
+  "DENIED": "denied",
+  "REMOVED": "removed",
+  "NOT_HOST": "not-host",
+  "NOT_ALLOWED": "not-allowed",
+  "UNKNOWN_KNOCK": "unknown-knock",
+});
+
+/** WebSocket close codes. */
+export const Close = Object.freeze({
+  "NORMAL": 1000,
+  "TOO_BIG": 1009,
+  "REPLACED": 4000,
+  "HANDSHAKE_REFUSED": 4400,
+  "CREDENTIALS_REFUSED": 4401,
+  "NOT_ALLOWED_IN": 4403,
+  "TIMEOUT": 4408,
+  "ROOM_FULL": 4409,
+  "ENDED": 4410,
+  "PROTOCOL_VIOLATION": 4422,
+  "FLOODING": 4429,
+});
+
+/** The close code that follows each fatal error code. */
+export const FATAL = Object.freeze({
+  "unsupported-version": 4400,
+  "invalid-room": 4400,
+  "room-full": 4409,
+  "protocol-violation": 4422,
+  "flooding": 4429,
+  "timeout": 4408,
+  "invite-expired": 4403,
+  "invite-wrong-room": 4403,
+  "invite-invalid": 4403,
+  "denied": 4403,
+  "removed": 4403,
+  "password-required": 4401,
+  "wrong-password": 4401,
+  "human-check-required": 4401,
+  "human-check-failed": 4401,
+  "too-many-attempts": 4429,
+});
+
+/** Close codes after which a client does not reconnect. */
+export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
+
+/** Roles the server gives. */
+export const ROLES = Object.freeze(["host", "participant", "guest"]);
+
+/** The reactions a room accepts. */
+export const REACTIONS = Object.freeze(["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋"]);
+
+/** What a host can do to another. */
+export const MODERATION = Object.freeze(["mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"]);
+
+/** Suffix of a screen share's stream id. */
+export const SCREEN_SUFFIX = ":screen";
