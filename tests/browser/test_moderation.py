@@ -4,7 +4,7 @@ moderation, screen share, hands and reactions (docs/protocol.md)."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 from tests.browser.meeting import NewPage, join, tile, wait_media, wait_video_shown
 from tests.conftest import LiveServer
@@ -213,9 +213,15 @@ def test_an_invite_leaves_the_address_bar_but_still_lets_the_guest_in(
     token = link.split("?invite=", 1)[1]
     assert token
 
+    requests: list[Request] = []
+    guest.on("request", lambda r: requests.append(r))
     guest.goto(link)
     expect(guest.get_by_test_id("prejoin-room")).to_have_text("tokens")
     assert guest.evaluate("location.search") == ""
+    # The page's own requests (modules, styles) carry no Referer with the token
+    # (the server says Referrer-Policy: no-referrer).
+    assert len(requests) > 3
+    assert not [r.url for r in requests[1:] if token in (r.all_headers().get("referer") or "")]
     assert guest.url == f"{live_server.url}/tokens"
     # A reload in the same tab still has the invite (the tab kept it, not the address).
     guest.reload()
