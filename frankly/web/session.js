@@ -47,10 +47,22 @@ export const MODERATION = ['mute', 'ask-unmute', 'stop-video', 'stop-screen', 'r
  *   chat ({message: ChatMessage, history: boolean})
  *   chat-reset ()                    a fresh join: forget shown chat
  *   remote-stream ({id, stream})     the MediaStream of a peer (tracks come and go)
+ *   remote-screen ({id, stream})     a peer's screen share
  *   peer-state ({id, state})         a peer connection's connectionState
- *   local-media ()                   our stream, audio or video changed
+ *   speaker (id)                     the active speaker, on the SFU
+ *   local-media ()                   our stream, audio, video or screen changed
+ *   you-updated (Participant)        a host changed our role, hand or media
+ *   lobby ()                         we wait for a host to let us in
+ *   knocks ({added} | {done})        someone knocks, or was let in or turned away
+ *   settings (RoomSettings)          the room's lobby, lock or password changed
+ *   moderated ({action, by})         a host acted on us
+ *   reaction ({from, emoji})
+ *   meeting-ended (message)          a host ended the meeting for everyone
+ *   encryption ({id, state, verdict}) keys with a peer changed (e2ee/keys.js)
+ *   decrypting ({id, ok})            a peer's media opens, or stopped opening
  *   error (ErrorMessage)             a non-fatal error from the server
  *   ended (Ended)                    the connection is over for good
+ * The UI's table of what it does on each is ui/meeting.js's EVENTS.
  */
 export class Session extends Emitter {
   /**
