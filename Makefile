@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: serve test lint typecheck unit browser bench clean
+.PHONY: serve test lint typecheck webunit unit browser bench clean
 
 # The venv is rebuilt when the package's dependencies change.
 $(BIN)/frankly: pyproject.toml
@@ -28,8 +28,12 @@ serve: $(BIN)/frankly
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
 	./scripts/system-deps chromium
-	$(MAKE) lint typecheck
+	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
+
+# The web client's pure functions, under Node's own test runner (tests/web/*.test.mjs).
+webunit:
+	node --test tests/web/
 
 lint:
 	$(BIN)/ruff check frankly tests

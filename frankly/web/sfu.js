@@ -1,3 +1,4 @@
+// @ts-check
 // The client side of a room on the SFU (docs/protocol.md, "Group meetings").
 //
 // Two peer connections with the server: *publish*, which this client offers
@@ -7,7 +8,23 @@
 // offer collision to resolve, unlike peer to peer.
 
 import { Emitter } from './emitter.js';
+import { clampHeight } from './layout.js';
 import { inboundTotals } from './stats.js';
+
+/** The SFU names a screen share's stream after its participant, plus this. */
+export const SCREEN_SUFFIX = ':screen';
+
+/**
+ * Whose media a stream of the SFU's subscribe offer carries: the SFU names
+ * each stream (its msid) after the participant who publishes it, with
+ * SCREEN_SUFFIX for a screen share.
+ * @param {string} streamId
+ * @returns {{id: string, screen: boolean}}
+ */
+export function streamOwner(streamId) {
+  const screen = streamId.endsWith(SCREEN_SUFFIX) && streamId.length > SCREEN_SUFFIX.length;
+  return { id: screen ? streamId.slice(0, -SCREEN_SUFFIX.length) : streamId, screen };
+}
 
 /**
  * Simulcast layers, low to high as the SFU orders them. The SFU picks one per
@@ -33,7 +50,7 @@ export class SfuLink extends Emitter {
   /**
    * @param {{send: (msg: {type: string} & Record<string, unknown>) => void, stream: MediaStream,
    *          iceServers?: RTCIceServer[], simulcast?: boolean,
-   *          e2ee?: import('./protocol.js').Protector}} opts
+   *          e2ee?: import('./peer.js').Protector}} opts
    */
   constructor(opts) {
     super();
@@ -172,7 +189,7 @@ export class SfuLink extends Emitter {
    * @param {number} height CSS pixels times devicePixelRatio; 0 when hidden
    */
   view(participantId, height) {
-    this.send({ type: 'view', id: participantId, height: Math.max(0, Math.min(4320, Math.round(height))) });
+    this.send({ type: 'view', id: participantId, height: clampHeight(height) });
   }
 
   /**

@@ -4,7 +4,7 @@ moderation, screen share, hands and reactions (docs/protocol.md)."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 from tests.browser.meeting import NewPage, join, tile, wait_media, wait_video_shown
 from tests.conftest import LiveServer
@@ -198,3 +198,36 @@ def test_a_guest_invite_walks_into_a_locked_room(
     expect(guest.get_by_test_id("btn-screen")).to_be_hidden()  # guests do not share screens
     expect(ada.get_by_test_id("knock")).to_have_count(0)
     expect(ada.get_by_test_id("people").locator("li")).to_have_count(2)
+
+
+def test_an_invite_leaves_the_address_bar_but_still_lets_the_guest_in(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, guest = new_page(), new_page()
+    ada.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    join(ada, "tokens", "Ada")
+    ada.get_by_test_id("set-locked").check()
+    ada.get_by_test_id("guest-invite").click()
+    expect(ada.get_by_role("status").filter(has_text="Guest invite copied")).to_be_visible()
+    link = ada.evaluate("navigator.clipboard.readText()")
+    token = link.split("?invite=", 1)[1]
+    assert token
+
+    requests: list[Request] = []
+    guest.on("request", lambda r: requests.append(r))
+    guest.goto(link)
+    expect(guest.get_by_test_id("prejoin-room")).to_have_text("tokens")
+    assert guest.evaluate("location.search") == ""
+    # The page's own requests (modules, styles) carry no Referer with the token
+    # (the server says Referrer-Policy: no-referrer).
+    assert len(requests) > 3
+    assert not [r.url for r in requests[1:] if token in (r.all_headers().get("referer") or "")]
+    assert guest.url == f"{live_server.url}/tokens"
+    # A reload in the same tab still has the invite (the tab kept it, not the address).
+    guest.reload()
+    assert guest.evaluate("location.search") == ""
+    guest.get_by_label("Your name").fill("Grace")
+    guest.get_by_role("button", name="Join", exact=True).click()
+    expect(guest.get_by_test_id("screen-meeting")).to_be_visible()  # locked, yet no lobby
+    expect(ada.get_by_test_id("people").locator("li")).to_have_count(2)
+    assert token not in guest.url

@@ -113,3 +113,44 @@ def test_invite_link_is_copied(live_server: LiveServer, new_page: NewPage) -> No
     page.get_by_role("button", name="Copy invite link").click()
     expect(page.get_by_role("status").filter(has_text="Invite link copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/invite-room"
+
+
+def test_two_people_of_the_same_name_are_told_apart(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    first, second, grace = new_page(), new_page(), new_page()
+    first_id = join(first, "namesakes", "Ada")
+    join(grace, "namesakes", "Grace")
+    # Alone with her name, Ada is shown as she typed it.
+    expect(tile(grace, first_id).get_by_test_id("tile-name")).to_have_text("Ada")
+    first.get_by_label("Write a message").fill("Hello from the first Ada.")
+    first.get_by_label("Write a message").press("Enter")
+    expect(grace.get_by_test_id("chat-log")).to_contain_text("Hello from the first Ada.")
+
+    second_id = join(second, "namesakes", "Ada")
+    # The tag comes from each one's participant id, so everyone sees the same.
+    first_shown, second_shown = f"Ada #{first_id[2:6]}", f"Ada #{second_id[2:6]}"
+    assert first_shown != second_shown
+    for page, own, other in (
+        (first, first_shown, second_shown),
+        (second, second_shown, first_shown),
+    ):
+        other_id = second_id if page is first else first_id
+        expect(tile(page, other_id).get_by_test_id("tile-name")).to_have_text(other)
+        expect(
+            page.locator('[data-testid="tile"][data-self] [data-testid="tile-name"]')
+        ).to_have_text(f"{own} (you)")
+    people = grace.get_by_test_id("people")
+    expect(people.locator(".person-name")).to_have_text(["Grace (you)", first_shown, second_shown])
+    expect(tile(grace, first_id).get_by_test_id("tile-name")).to_have_text(first_shown)
+    expect(tile(grace, second_id).get_by_test_id("tile-name")).to_have_text(second_shown)
+    # Chat says which Ada wrote, the earlier message included.
+    second.get_by_label("Write a message").fill("And from the second.")
+    second.get_by_label("Write a message").press("Enter")
+    names = grace.get_by_test_id("chat-log").locator(".msg-name")
+    expect(names).to_have_text([first_shown, second_shown])
+
+    # Once the second Ada leaves, the first is plain Ada again.
+    second.get_by_role("button", name="Leave").click()
+    expect(tile(grace, first_id).get_by_test_id("tile-name")).to_have_text("Ada")
+    expect(people.locator(".person-name")).to_have_text(["Grace (you)", "Ada"])

@@ -1,0 +1,595 @@
+// @ts-check
+/**
+ * A joined participant: a SignalingClient (signaling.js), the local stream,
+ * a PeerLink (peer.js) per remote participant or an SfuLink (sfu.js) on the
+ * SFU, and E2ee (e2ee/keys.js), which encrypts all of their media and the
+ * chat. The UI (app.js and ui/) calls Session's methods and listens to its
+ * events, and nothing below it. The Python SDK's counterpart is
+ * frankly/client's Client.
+ */
+
+import { E2ee, e2eeSupported } from './e2ee/keys.js';
+import { Emitter } from './emitter.js';
+import { PeerLink } from './peer.js';
+import { reconcile } from './roster.js';
+import { SfuLink, streamOwner } from './sfu.js';
+import { SignalingClient } from './signaling.js';
+
+/**
+ * @typedef {import('./signaling.js').Participant} Participant
+ * @typedef {import('./signaling.js').ChatWire} ChatWire
+ * @typedef {import('./signaling.js').Welcome} Welcome
+ * @typedef {import('./signaling.js').SignalMessage} SignalMessage
+ * @typedef {import('./signaling.js').ConnectionState} ConnectionState
+ * @typedef {import('./signaling.js').Ended} Ended
+ * @typedef {import('./signaling.js').Credentials} Credentials
+ * @typedef {import('./signaling.js').RoomSettings} RoomSettings
+ * @typedef {import('./signaling.js').Knock} Knock
+ * @typedef {{type: 'chat', id: number, from: string, name: string, text: string, ts: number,
+ *            privacy: 'encrypted' | 'unreadable' | 'plain'}} ChatMessage
+ *   `privacy`: opened with the sender's key; sealed with a key we never held
+ *   (sent before we came); or sent unencrypted by a tool that does not seal
+ */
+
+/** The reactions the server relays (docs/protocol.md). */
+export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '✋'];
+
+/** Host actions on one participant (docs/protocol.md, moderate). */
+export const MODERATION = ['mute', 'ask-unmute', 'stop-video', 'stop-screen', 'remove', 'make-host', 'lower-hand'];
+
+/**
+ * Signaling plus media for one participant in one room. Events:
+ *   state (ConnectionState)          the signaling connection
+ *   welcome (Welcome)                joined or resumed
+ *   participant-added (Participant)  someone is here (from welcome or joined)
+ *   participant-updated (Participant)
+ *   participant-removed ({id, reason, participant})
+ *   chat ({message: ChatMessage, history: boolean})
+ *   chat-reset ()                    a fresh join: forget shown chat
+ *   remote-stream ({id, stream})     the MediaStream of a peer (tracks come and go)
+ *   remote-screen ({id, stream})     a peer's screen share
+ *   peer-state ({id, state})         a peer connection's connectionState
+ *   speaker (id)                     the active speaker, on the SFU
+ *   local-media ()                   our stream, audio, video or screen changed
+ *   you-updated (Participant)        a host changed our role, hand or media
+ *   lobby ()                         we wait for a host to let us in
+ *   knocks ({added} | {done})        someone knocks, or was let in or turned away
+ *   settings (RoomSettings)          the room's lobby, lock or password changed
+ *   moderated ({action, by})         a host acted on us
+ *   reaction ({from, emoji})
+ *   meeting-ended (message)          a host ended the meeting for everyone
+ *   encryption ({id, state, verdict}) keys with a peer changed (e2ee/keys.js)
+ *   decrypting ({id, ok})            a peer's media opens, or stopped opening
+ *   error (ErrorMessage)             a non-fatal error from the server
+ *   ended (Ended)                    the connection is over for good
+ * The UI's table of what it does on each is ui/meeting.js's EVENTS.
+ */
+export class Session extends Emitter {
+  /**
+   * @param {{url: string, room: string, name: string, stream?: MediaStream,
+   *          audio?: boolean, video?: boolean,
+   *          videoConstraints?: MediaTrackConstraints | boolean,
+   *          audioConstraints?: MediaTrackConstraints | boolean,
+   *          passphrase?: string | null, credentials?: Credentials}} opts
+   */
+  constructor(opts) {
+    super();
+    if (!e2eeSupported()) throw new Error('this browser cannot encrypt video calls end to end');
+    this.room = opts.room;
+    this.localStream = opts.stream ?? new MediaStream();
+    const hasAudio = this.localStream.getAudioTracks().length > 0;
+    const hasVideo = this.localStream.getVideoTracks().length > 0;
+    /** What we announce: microphone unmuted, camera on. */
+    this.audio = (opts.audio ?? true) && hasAudio;
+    this.video = (opts.video ?? true) && hasVideo;
+    for (const t of this.localStream.getAudioTracks()) t.enabled = this.audio;
+    /** @type {MediaTrackConstraints | boolean} */
+    this.videoConstraints = opts.videoConstraints ?? true;
+    /** @type {MediaTrackConstraints | boolean} */
+    this.audioConstraints = opts.audioConstraints ?? true;
+    /** @type {Participant | null} */
+    this.you = null;
+    /** @type {Map<string, Participant>} everyone else, in order of joining */
+    this.participants = new Map();
+    /** @type {Map<string, PeerLink>} */
+    this.links = new Map();
+    /** 'p2p' or 'sfu' (docs/protocol.md): from the third participant on, the SFU. */
+    this.mode = 'p2p';
+    /** @type {SfuLink | null} the two connections with the SFU, in 'sfu' mode */
+    this.sfu = null;
+    /** @type {Map<string, number>} how high each participant's video shows */
+    this.heights = new Map();
+    /** @type {RTCIceServer[]} */
+    this.iceServers = [];
+    this.lastChatId = 0;
+    /** Chat is opened one message at a time, so it shows in order. */
+    /** @type {Promise<void>} */
+    this.chatOrder = Promise.resolve();
+    this.ended = false;
+    this.e2ee = new E2ee({
+      room: opts.room,
+      passphrase: opts.passphrase,
+      send: (to, payload) => this.client.sendOrKeep({ type: 'e2ee', to, payload }),
+    });
+    this.e2ee.on('pair', (e) => this.emit('encryption', e));
+    this.e2ee.on('decrypting', (e) => this.emit('decrypting', e));
+    this.client = new SignalingClient({
+      url: opts.url,
+      room: opts.room,
+      name: opts.name,
+      audio: this.audio,
+      video: this.video,
+      credentials: opts.credentials,
+    });
+    /** @type {RoomSettings} */
+    this.settings = { lobby: false, locked: false, password: false };
+    /** @type {Map<string, Knock>} people waiting in the lobby (hosts hear of them) */
+    this.knocks = new Map();
+    /** Whether we wait in the lobby for a host to let us in. */
+    this.waiting = false;
+    /** @type {MediaStream | null} our screen share */
+    this.screen = null;
+    /** @type {((token: {token: string, role: string, exp: number}) => void)[]} */
+    this.inviteWaiting = [];
+    const c = this.client;
+    c.on('state', (s) => this.emit('state', s));
+    c.on('welcome', (m) => this.onWelcome(m));
+    c.on('joined', (m) => this.addParticipant(m.participant, true));
+    c.on('updated', (m) => this.updateParticipant(m.participant));
+    c.on('left', (m) => this.removeParticipant(m.id, m.reason));
+    c.on('chat', (m) => this.onChat(m, false));
+    c.on('signal', (m) => this.onSignal(m));
+    c.on('error', (m) => this.emit('error', m));
+    c.on('ended', (e) => this.onEnded(e));
+    c.on('mode', (m) => this.setMode(m.mode));
+    c.on('sfu', (m) => this.sfu?.handle(m));
+    c.on('speaker', (m) => this.emit('speaker', m.id));
+    c.on('e2ee', (m) => this.e2ee.handle(m.from, m.payload));
+    c.on('lobby', () => {
+      this.waiting = true;
+      this.emit('lobby');
+    });
+    c.on('knock', (m) => {
+      this.knocks.set(m.knock.id, m.knock);
+      this.emit('knocks', { added: m.knock });
+    });
+    c.on('knock-done', (m) => {
+      this.knocks.delete(m.id);
+      this.emit('knocks', { done: m });
+    });
+    c.on('settings', (m) => {
+      this.settings = m.settings;
+      this.emit('settings', m.settings);
+    });
+    c.on('moderated', (m) => this.onModerated(m));
+    c.on('reaction', (m) => this.emit('reaction', m));
+    c.on('meeting-ended', (m) => this.emit('meeting-ended', m));
+    c.on('invite', (m) => this.inviteWaiting.shift()?.(m));
+  }
+
+  /** @returns {ConnectionState} */
+  get state() {
+    return this.client.state;
+  }
+
+  /** Whether we were ever in the room (so a lost connection is a reconnect). */
+  get everJoined() {
+    return this.client.everJoined;
+  }
+
+  /**
+   * Every peer connection of ours, for the debug handle and tests: one per
+   * peer, and 'sfu:publish' and 'sfu:subscribe' on the SFU.
+   * @returns {Record<string, RTCPeerConnection>}
+   */
+  peerConnections() {
+    /** @type {Record<string, RTCPeerConnection>} */
+    const out = {};
+    for (const [id, link] of this.links) out[id] = link.pc;
+    if (this.sfu) {
+      out['sfu:publish'] = this.sfu.publishPc;
+      out['sfu:subscribe'] = this.sfu.subscribePc;
+    }
+    return out;
+  }
+
+  start() {
+    this.client.connect();
+  }
+
+  /**
+   * Send a chat message, sealed with our key.
+   * @param {string} text
+   * @returns {Promise<boolean>} whether it was sent (false while disconnected)
+   */
+  async chat(text) {
+    const t = text.trim();
+    if (t.length === 0 || !this.client.joined) return false;
+    return this.client.send({ type: 'chat', sealed: await this.e2ee.sealChat(t) });
+  }
+
+  /**
+   * Mute or unmute: the track stays (no renegotiation) but sends silence.
+   * @param {boolean} on
+   */
+  async setMicrophone(on) {
+    let track = this.localStream.getAudioTracks()[0];
+    if (!track && on) {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: this.audioConstraints });
+      track = s.getAudioTracks()[0];
+      this.localStream.addTrack(track);
+      await this.sendTrack('audio', track);
+    }
+    if (track) track.enabled = on;
+    this.audio = on && !!track;
+    this.announce({ audio: this.audio });
+  }
+
+  /**
+   * Camera off stops the camera (its light goes out) and sends nothing;
+   * camera on opens it again and sends the new track.
+   * @param {boolean} on
+   */
+  async setCamera(on) {
+    if (!on) {
+      for (const t of this.localStream.getVideoTracks()) {
+        t.stop();
+        this.localStream.removeTrack(t);
+      }
+      this.video = false;
+      this.announce({ video: false });
+      await this.sendTrack('video', null);
+      return;
+    }
+    if (this.localStream.getVideoTracks().length === 0) {
+      const s = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraints });
+      const track = s.getVideoTracks()[0];
+      this.localStream.addTrack(track);
+      await this.sendTrack('video', track);
+    }
+    this.video = true;
+    this.announce({ video: true });
+  }
+
+  /**
+   * Use another camera or microphone, live.
+   * @param {'audio' | 'video'} kind
+   * @param {string} deviceId
+   */
+  async useDevice(kind, deviceId) {
+    const constraints = { deviceId: { exact: deviceId } };
+    if (kind === 'video') this.videoConstraints = constraints;
+    else this.audioConstraints = constraints;
+    const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];
+    if (!old) return; // off: the next setCamera/setMicrophone uses the device
+    const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+    const track = kind === 'video' ? s.getVideoTracks()[0] : s.getAudioTracks()[0];
+    track.enabled = old.enabled;
+    old.stop();
+    this.localStream.removeTrack(old);
+    this.localStream.addTrack(track);
+    await this.sendTrack(kind, track);
+    this.emit('local-media');
+  }
+
+  // --- hosts, hands, reactions, screen ------------------------------------------
+
+  /** @param {string} knockId */
+  admit(knockId) {
+    this.client.send({ type: 'admit', id: knockId });
+  }
+
+  /** @param {string} knockId */
+  deny(knockId) {
+    this.client.send({ type: 'deny', id: knockId });
+  }
+
+  /**
+   * Change the room's settings (hosts only; the server refuses others).
+   * @param {{lobby?: boolean, locked?: boolean, password?: string | null}} change
+   */
+  setSettings(change) {
+    this.client.send({ type: 'settings', ...change });
+  }
+
+  /**
+   * A host action on one participant (MODERATION).
+   * @param {string} action @param {string} participantId
+   */
+  moderate(action, participantId) {
+    this.client.send({ type: 'moderate', action, id: participantId });
+  }
+
+  /** End the meeting for everyone (hosts only). */
+  endMeeting() {
+    this.client.send({ type: 'end' });
+  }
+
+  /**
+   * A signed invite link's token (hosts only).
+   * @param {string} role @param {number} ttl seconds
+   * @returns {Promise<{token: string, role: string, exp: number}>}
+   */
+  invite(role, ttl) {
+    return new Promise((resolve, reject) => {
+      if (!this.client.send({ type: 'invite', role, ttl })) reject(new Error('not connected'));
+      else this.inviteWaiting.push(resolve);
+    });
+  }
+
+  /** @param {boolean} up */
+  raiseHand(up) {
+    this.client.send({ type: 'hand', up });
+  }
+
+  /** @param {string} emoji one of REACTIONS */
+  react(emoji) {
+    this.client.send({ type: 'react', emoji });
+  }
+
+  /**
+   * Share a screen (a stream from getDisplayMedia), or stop (null). The
+   * others are told which stream is the screen before it arrives.
+   * @param {MediaStream | null} screen
+   */
+  async shareScreen(screen) {
+    if (this.screen && this.screen !== screen) {
+      for (const t of this.screen.getTracks()) t.stop();
+    }
+    this.screen = screen;
+    if (screen) {
+      for (const t of screen.getTracks()) t.addEventListener('ended', () => this.screenEnded(screen));
+    }
+    this.client.send({ type: 'update', screen: !!screen, screen_stream: screen ? screen.id : null });
+    for (const link of this.links.values()) link.setScreen(screen);
+    this.sfu?.setScreen(screen);
+    this.emit('local-media');
+  }
+
+  /** @param {MediaStream} screen the browser's "Stop sharing" ended it */
+  screenEnded(screen) {
+    if (this.screen === screen) void this.shareScreen(null);
+  }
+
+  /** @param {{action: string, by: string}} m what a host did to us */
+  onModerated(m) {
+    if (m.action === 'mute') void this.setMicrophone(false);
+    else if (m.action === 'stop-video') void this.setCamera(false);
+    else if (m.action === 'stop-screen') void this.shareScreen(null);
+    this.emit('moderated', m);
+  }
+
+  /**
+   * Say leave and nothing else, at once: the page is going away (pagehide)
+   * and cannot wait for the server to close. Others then see us go without
+   * waiting out the grace period.
+   */
+  leaveNow() {
+    this.client.send({ type: 'leave' });
+  }
+
+  /** Leave the room: others see us go at once. */
+  async leave() {
+    this.closeLinks();
+    await this.client.leave();
+    this.stopLocal();
+  }
+
+  /** Stop our camera, microphone and screen share. */
+  stopLocal() {
+    for (const t of this.localStream.getTracks()) t.stop();
+    for (const t of this.screen?.getTracks() ?? []) t.stop();
+  }
+
+  /**
+   * Receive totals from one peer (see PeerLink.inboundStats).
+   * @param {string} peerId
+   */
+  async inboundStats(peerId) {
+    if (this.sfu?.streams.has(peerId)) return this.sfu.inboundStats(peerId);
+    const link = this.links.get(peerId);
+    return link ? link.inboundStats() : null;
+  }
+
+  /**
+   * Tell the SFU how high a participant's video shows (see SfuLink.view).
+   * @param {string} peerId @param {number} height
+   */
+  view(peerId, height) {
+    this.heights.set(peerId, height);
+    this.sfu?.view(peerId, height);
+  }
+
+  // --- internals -------------------------------------------------------------
+
+  /**
+   * Send `track` as our `kind` to everyone: each peer link and the SFU.
+   * @param {'audio' | 'video'} kind @param {MediaStreamTrack | null} track
+   */
+  async sendTrack(kind, track) {
+    const links = [...this.links.values()].map((l) => l.setTrack(kind, track, this.localStream));
+    await Promise.all([...links, this.sfu?.setTrack(kind, track)]);
+  }
+
+  /**
+   * Move to the SFU (a room never moves back). Peer links stay until the
+   * SFU brings that participant's media, so the picture does not drop out.
+   * @param {string} mode
+   */
+  setMode(mode) {
+    this.mode = mode === 'sfu' ? 'sfu' : 'p2p';
+    if (this.mode !== 'sfu' || this.sfu) return;
+    const sfu = new SfuLink({
+      send: (msg) => this.client.sendOrKeep(msg),
+      stream: this.localStream,
+      iceServers: this.iceServers,
+      e2ee: this.e2ee,
+    });
+    sfu.on('track', ({ participantId, stream }) => {
+      const { id, screen } = streamOwner(participantId);
+      if (screen) {
+        this.emit('remote-screen', { id, stream });
+        return;
+      }
+      const link = this.links.get(id);
+      this.links.delete(id);
+      link?.close();
+      this.emit('remote-stream', { id, stream });
+    });
+    sfu.on('state', ({ pc, state }) => {
+      if (pc !== 'subscribe') return;
+      for (const id of this.participants.keys()) {
+        if (!this.links.has(id)) this.emit('peer-state', { id, state });
+      }
+    });
+    sfu.on('error', (err) => console.error('frankly: SFU negotiation failed', err));
+    this.sfu = sfu;
+    for (const [id, height] of this.heights) sfu.view(id, height);
+    if (this.screen) sfu.setScreen(this.screen);
+  }
+
+  /** @param {{audio?: boolean, video?: boolean}} change */
+  announce(change) {
+    this.client.audio = this.audio;
+    this.client.video = this.video;
+    this.client.send({ type: 'update', ...change }); // if away, the welcome reconciles
+    this.emit('local-media');
+  }
+
+  /** @param {Welcome} msg */
+  onWelcome(msg) {
+    const fresh = !msg.resumed || (this.you !== null && this.you.id !== msg.you.id);
+    if (fresh) {
+      // A new participant: nobody knows our old id any more.
+      for (const id of [...this.participants.keys()]) this.removeParticipant(id, 'rejoined');
+      this.lastChatId = 0;
+      this.emit('chat-reset');
+    }
+    this.you = msg.you;
+    this.waiting = false;
+    if (msg.settings) this.settings = msg.settings;
+    this.knocks = new Map((msg.knocks ?? []).map((k) => [k.id, k]));
+    if (fresh) this.e2ee.start(msg.you.id); // a new identity, new keys
+    this.iceServers = msg.ice_servers ?? [];
+    if (fresh && this.sfu) {
+      // The server forgot our old self, and its SFU state with it.
+      this.sfu.close();
+      this.sfu = null;
+    }
+    this.setMode(msg.mode);
+    this.emit('welcome', msg);
+    const { gone, kept, added } = reconcile(this.participants.keys(), msg.participants);
+    for (const id of gone) this.removeParticipant(id, 'left'); // left while we were away
+    for (const p of kept) this.updateParticipant(p);
+    for (const p of added) this.addParticipant(p, !fresh); // came while we were away: after us
+    for (const m of msg.chat ?? []) this.onChat(m, true);
+    /** @type {{audio?: boolean, video?: boolean}} */
+    const change = {};
+    if (msg.you.audio !== this.audio) change.audio = this.audio;
+    if (msg.you.video !== this.video) change.video = this.video;
+    if (Object.keys(change).length) this.client.send({ type: 'update', ...change });
+  }
+
+  /**
+   * @param {Participant} p
+   * @param {boolean} late whether they came after us (see E2ee.peerAdded)
+   */
+  addParticipant(p, late) {
+    if (!this.you || p.id === this.you.id) return;
+    if (this.participants.has(p.id)) {
+      this.updateParticipant(p);
+      return;
+    }
+    this.e2ee.peerAdded(p.id, late);
+    this.participants.set(p.id, p);
+    this.emit('participant-added', p);
+    if (this.mode === 'p2p') this.ensureLink(p.id);
+  }
+
+  /** @param {Participant} p */
+  updateParticipant(p) {
+    if (this.you && p.id === this.you.id) {
+      this.you = p; // a host changed our role, hand or media
+      this.emit('you-updated', p);
+      return;
+    }
+    if (!this.participants.has(p.id)) return;
+    this.participants.set(p.id, p);
+    const link = this.links.get(p.id);
+    if (link) link.screenStreamId = p.screen_stream ?? null;
+    this.emit('participant-updated', p);
+  }
+
+  /** @param {string} id @param {string} reason */
+  removeParticipant(id, reason) {
+    const participant = this.participants.get(id);
+    const link = this.links.get(id);
+    this.links.delete(id);
+    link?.close();
+    if (!participant) return;
+    // A fresh join of ours starts new keys anyway: nothing to rotate then.
+    if (reason !== 'rejoined') this.e2ee.peerRemoved(id);
+    this.participants.delete(id);
+    this.heights.delete(id);
+    this.sfu?.forget(id);
+    this.emit('participant-removed', { id, reason, participant });
+  }
+
+  /** @param {string} id */
+  ensureLink(id) {
+    if (this.links.has(id) || !this.you) return;
+    const link = new PeerLink({
+      selfId: this.you.id,
+      peerId: id,
+      iceServers: this.iceServers,
+      stream: this.localStream,
+      sendSignal: (payload) => this.client.signal(id, payload),
+      e2ee: this.e2ee,
+    });
+    link.screenStreamId = this.participants.get(id)?.screen_stream ?? null;
+    link.on('track', ({ stream }) => this.emit('remote-stream', { id, stream }));
+    link.on('screen', ({ stream }) => this.emit('remote-screen', { id, stream }));
+    link.on('state', (state) => this.emit('peer-state', { id, state }));
+    if (this.screen) link.setScreen(this.screen);
+    this.links.set(id, link);
+    this.emit('remote-stream', { id, stream: link.remoteStream });
+  }
+
+  /** @param {SignalMessage} msg */
+  onSignal(msg) {
+    const known = this.participants.has(msg.from);
+    if (!this.links.has(msg.from) && known && this.mode === 'p2p') this.ensureLink(msg.from);
+    this.links.get(msg.from)?.handleSignal(msg);
+  }
+
+  /** @param {ChatWire} m @param {boolean} history */
+  onChat(m, history) {
+    if (m.id <= this.lastChatId) return;
+    this.lastChatId = m.id;
+    this.chatOrder = this.chatOrder.then(async () => {
+      const text = m.sealed === undefined ? null : await this.e2ee.openChat(m.sealed);
+      /** @type {ChatMessage['privacy']} */
+      const privacy = m.sealed === undefined ? 'plain' : text === null ? 'unreadable' : 'encrypted';
+      const message = { ...m, text: text ?? m.text ?? '', privacy };
+      delete message.sealed;
+      this.emit('chat', { message, history });
+    });
+  }
+
+  closeLinks() {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    this.sfu?.close();
+    this.sfu = null;
+  }
+
+  /** @param {Ended} e */
+  onEnded(e) {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeLinks();
+    this.e2ee.close();
+    this.emit('ended', e);
+  }
+}
+

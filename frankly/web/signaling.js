@@ -1,0 +1,372 @@
+// @ts-check
+/**
+ * The signaling connection (docs/protocol.md, version 1): one WebSocket to
+ * /ws with hello and welcome, resume after a drop with backoff, ping,
+ * dead-socket detection and close codes. The shapes of the messages on the
+ * wire are typed here too. Media and the UI live elsewhere (peer.js,
+ * session.js); the Python SDK's counterpart is the signaling half of
+ * frankly/client's Client.
+ */
+
+import { Emitter } from './emitter.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Close codes after which the client must not reconnect (docs/protocol.md). */
+export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
+
+/** Error codes after which the server closes the connection (docs/protocol.md). */
+export const FATAL_ERROR_CODES = new Set([
+  'unsupported-version',
+  'invalid-room',
+  'room-full',
+  'protocol-violation',
+  'flooding',
+  'timeout',
+  'denied',
+  'removed',
+  'invite-expired',
+  'invite-wrong-room',
+  'invite-invalid',
+  'password-required',
+  'wrong-password',
+  'too-many-attempts',
+  'human-check-required',
+  'human-check-failed',
+]);
+
+/** Silence from the server after which a socket is treated as dead. */
+export const DEAD_AFTER_MS = 20_000;
+export const BACKOFF_FIRST_MS = 500;
+export const BACKOFF_MAX_MS = 5_000;
+/** Failed reconnect attempts in a row after which we call ourselves offline. */
+const OFFLINE_AFTER_ATTEMPTS = 3;
+/** Signals kept while the socket is away, sent once it resumes. */
+const MAX_QUEUED_SIGNALS = 200;
+
+/**
+ * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean,
+ *            role?: string, hand?: number | null, screen?: boolean, screen_stream?: string | null}} Participant
+ * @typedef {{type: 'chat', id: number, from: string, name: string, text?: string, sealed?: string, ts: number}} ChatWire
+ * @typedef {{type: 'error', code: string, message: string, ref?: string}} ErrorMessage
+ * @typedef {{
+ *   type: 'welcome', version: number, room: string, you: Participant,
+ *   resume: string, resumed: boolean, participants: Participant[],
+ *   chat: ChatWire[], mode: string, max_participants: number,
+ *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number,
+ *   settings?: RoomSettings, knocks?: Knock[]
+ * }} Welcome
+ * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
+ * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
+ * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
+ * @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed'} ConnectionState
+ * @typedef {{code: number, reason: string, error: ErrorMessage | null}} Ended
+ *   Why a connection ended for good: the close code, and the fatal error the
+ *   server sent before closing, if any.
+ * @typedef {{invite?: string, password?: string, proof?: string, device?: string}} Credentials
+ *   optional hello fields for rooms with invitations, passwords and a human check
+ * @typedef {{lobby: boolean, locked: boolean, password: boolean}} RoomSettings
+ * @typedef {{id: string, name: string, returning: boolean}} Knock
+ */
+
+/**
+ * One participant's signaling connection. Events:
+ *   state (ConnectionState), welcome (Welcome), joined, updated, left, chat,
+ *   signal, pong, error (ErrorMessage), ended (Ended), retry ({delay, attempt}).
+ * After a drop it reconnects by itself and resumes with the token from the
+ * last welcome; it stops for good on the close codes of FINAL_CLOSE_CODES.
+ */
+export class SignalingClient extends Emitter {
+  /**
+   * @param {{url: string, room: string, name: string, audio?: boolean, video?: boolean,
+   *          deadAfterMs?: number, credentials?: Credentials}} opts
+   */
+  constructor(opts) {
+    super();
+    this.url = opts.url;
+    this.room = opts.room;
+    this.name = opts.name;
+    /** What a fresh join shows the server: invite, password, proof, device. */
+    this.credentials = opts.credentials ?? {};
+    /** What the next hello announces; Session keeps these current. */
+    this.audio = opts.audio ?? true;
+    this.video = opts.video ?? true;
+    this.deadAfterMs = opts.deadAfterMs ?? DEAD_AFTER_MS;
+    /** @type {ConnectionState} */
+    this.state = 'idle';
+    /** @type {WebSocket | null} */
+    this.ws = null;
+    /** Whether the current socket got its welcome. */
+    this.joined = false;
+    /** Whether any socket ever got a welcome (so there is something to resume). */
+    this.everJoined = false;
+    /** @type {string | null} */
+    this.resumeToken = null;
+    /** @type {Participant | null} */
+    this.you = null;
+    /** @type {ErrorMessage | null} the last error the server sent */
+    this.lastError = null;
+    this.attempt = 0;
+    this.pingMs = 10_000;
+    this.pingN = 0;
+    this.lastHeard = 0;
+    this.stopped = false;
+    /** @type {object[]} signals waiting for the socket to come back */
+    this.queued = [];
+    /** @type {ReturnType<typeof setInterval> | undefined} */ this.pingTimer = undefined;
+    /** @type {ReturnType<typeof setInterval> | undefined} */ this.watchTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */ this.retryTimer = undefined;
+    this.onOnline = () => {
+      if (this.retryTimer !== undefined) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        this.open();
+      }
+    };
+  }
+
+  /** Open the connection (and keep it open until leave() or close()). */
+  connect() {
+    if (this.ws || this.stopped) return;
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+    this.setState('connecting');
+    this.open();
+  }
+
+  /**
+   * Send one message now. Returns false when there is no joined socket to
+   * send it on (hello and ping only need an open one).
+   * @param {{type: string} & Record<string, unknown>} msg
+   * @returns {boolean}
+   */
+  send(msg) {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.joined && msg.type !== 'hello' && msg.type !== 'ping') return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /**
+   * Send a signal to a peer; while the socket is away, keep it for the resume.
+   * @param {string} to @param {SignalPayload} payload
+   */
+  signal(to, payload) {
+    this.sendOrKeep({ type: 'signal', to, ...payload });
+  }
+
+  /**
+   * Send a negotiation message; while the socket is away, keep it for the resume.
+   * @param {{type: string} & Record<string, unknown>} msg
+   */
+  sendOrKeep(msg) {
+    if (this.send(msg)) return;
+    if (this.everJoined && !this.stopped && this.queued.length < MAX_QUEUED_SIGNALS) {
+      this.queued.push(msg);
+    }
+  }
+
+  /**
+   * Say goodbye: the server tells the others and closes with 1000.
+   * @returns {Promise<void>} settles once the socket is closed
+   */
+  leave() {
+    const ws = this.ws;
+    this.stopped = true;
+    if (!ws || !this.send({ type: 'leave' })) {
+      this.shutdown(1000, 'left', null);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      // The server closes after leave; do it ourselves if it does not.
+      const timer = setTimeout(() => {
+        this.shutdown(1000, 'left', null);
+        done();
+      }, 2000);
+      this.once('ended', done);
+    });
+  }
+
+  /** Close without saying leave (others see us drop, then leave after the grace). */
+  close() {
+    this.stopped = true;
+    this.shutdown(1000, 'closed by the client', null);
+  }
+
+  /** @param {string} type @param {(detail: any) => void} fn */
+  once(type, fn) {
+    const off = this.on(type, (detail) => {
+      off();
+      fn(detail);
+    });
+  }
+
+  // --- internals -------------------------------------------------------------
+
+  /** @param {ConnectionState} state */
+  setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  open() {
+    this.retryTimer = undefined;
+    this.joined = false;
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      console.error('frankly: cannot open the signaling socket', err);
+      this.stopped = true;
+      this.shutdown(1006, String(err), null);
+      return;
+    }
+    this.ws = ws;
+    this.lastHeard = Date.now();
+    ws.onopen = () => {
+      if (ws !== this.ws) return;
+      this.lastHeard = Date.now();
+      this.send({
+        type: 'hello',
+        version: PROTOCOL_VERSION,
+        room: this.room,
+        name: this.name,
+        audio: this.audio,
+        video: this.video,
+        resume: this.resumeToken,
+        ...this.credentials,
+      });
+    };
+    ws.onmessage = (ev) => {
+      if (ws === this.ws) this.onFrame(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (ws === this.ws) this.onClose(ev.code, ev.reason);
+    };
+    ws.onerror = () => {}; // a close event always follows
+    clearInterval(this.watchTimer);
+    this.watchTimer = setInterval(() => this.watch(), 1000);
+  }
+
+  /** Treat a socket that has been silent too long as dead. */
+  watch() {
+    if (this.ws && Date.now() - this.lastHeard > this.deadAfterMs) {
+      const ws = this.ws;
+      this.detach();
+      try {
+        ws.close(4001, 'silent'); // 4001 is ours only; the server sees a close
+      } catch {
+        /* already closing */
+      }
+      this.onClose(1006, 'no word from the server for 20 s');
+    }
+  }
+
+  /** Forget the current socket without waiting for its close event. */
+  detach() {
+    const ws = this.ws;
+    if (ws) ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    this.ws = null;
+    this.joined = false;
+    clearInterval(this.pingTimer);
+    clearInterval(this.watchTimer);
+    this.pingTimer = this.watchTimer = undefined;
+  }
+
+  /** @param {unknown} data */
+  onFrame(data) {
+    this.lastHeard = Date.now();
+    let msg;
+    try {
+      msg = JSON.parse(String(data));
+    } catch {
+      console.warn('frankly: the server sent a frame that is not JSON');
+      return;
+    }
+    if (!msg || typeof msg.type !== 'string') return;
+    const handler = this.handlers[msg.type];
+    if (handler) handler.call(this, msg);
+    else this.emit(msg.type, msg); // joined, updated, left, chat, signal, pong, ...
+  }
+
+  /** Handlers for the messages that change the connection itself. */
+  get handlers() {
+    return /** @type {Record<string, (this: SignalingClient, msg: any) => void>} */ ({
+      welcome: SignalingClient.prototype.onWelcome,
+      lobby: SignalingClient.prototype.onLobby,
+      error: SignalingClient.prototype.onError,
+    });
+  }
+
+  /** @param {Welcome} msg */
+  onWelcome(msg) {
+    this.joined = true;
+    this.everJoined = true;
+    this.attempt = 0;
+    this.lastError = null;
+    this.resumeToken = msg.resume;
+    this.you = msg.you;
+    this.pingMs = Math.max(1, msg.ping_interval || 10) * 1000;
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.send({ type: 'ping', n: ++this.pingN }), this.pingMs);
+    const queued = msg.resumed ? this.queued : [];
+    this.queued = [];
+    this.setState('connected');
+    this.emit('welcome', msg);
+    for (const m of queued) this.send(/** @type {any} */ (m));
+  }
+
+  /**
+   * We wait in the lobby: keep the socket alive until a host decides.
+   * @param {{type: 'lobby'}} msg
+   */
+  onLobby(msg) {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.send({ type: 'ping', n: ++this.pingN }), this.pingMs);
+    this.emit('lobby', msg);
+  }
+
+  /** @param {ErrorMessage} msg */
+  onError(msg) {
+    this.lastError = msg;
+    this.emit('error', msg);
+  }
+
+  /** @param {number} code @param {string} reason */
+  onClose(code, reason) {
+    const error = this.lastError;
+    this.detach();
+    if (this.stopped || FINAL_CLOSE_CODES.has(code)) {
+      this.stopped = true;
+      this.shutdown(code, reason, error);
+      return;
+    }
+    const delay = Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, BACKOFF_MAX_MS);
+    this.attempt += 1;
+    const away = !this.everJoined || this.attempt > OFFLINE_AFTER_ATTEMPTS;
+    this.setState(away ? 'offline' : 'reconnecting');
+    this.emit('retry', { delay, attempt: this.attempt, code });
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  /** @param {number} code @param {string} reason @param {ErrorMessage | null} error */
+  shutdown(code, reason, error) {
+    const ws = this.ws;
+    this.detach();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.queued = [];
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
+    if (this.state === 'closed') return;
+    this.setState('closed');
+    /** @type {Ended} */
+    const ended = { code, reason, error };
+    this.emit('ended', ended);
+  }
+}

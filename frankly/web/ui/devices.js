@@ -1,0 +1,84 @@
+// @ts-check
+/**
+ * Cameras and microphones: the device this browser chose last time, what a
+ * getUserMedia failure means, and what to tell the person about it. The
+ * wording functions are pure (statusOf, mediaProblem, describeMediaError).
+ */
+
+import { store } from './dom.js';
+
+/**
+ * @typedef {'pending' | 'ok' | 'off' | 'denied' | 'absent' | 'busy' | 'unsupported' | 'error'} DeviceStatus
+ */
+
+/**
+ * What a getUserMedia or getDisplayMedia failure means.
+ * @param {unknown} err
+ * @returns {DeviceStatus}
+ */
+export function statusOf(err) {
+  const name = err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException) ? err.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'absent';
+  if (name === 'NotReadableError' || name === 'AbortError') return 'busy';
+  return 'error';
+}
+
+/** Why a device cannot be used, in words, by status. */
+const WHY = /** @type {Partial<Record<DeviceStatus, string>>} */ ({
+  denied: 'permission was denied',
+  absent: 'none was found',
+  busy: 'it is in use by another app',
+  error: 'it could not be started',
+});
+
+/** @param {unknown} err @returns {string} why a device could not be used, in words */
+export function describeMediaError(err) {
+  return WHY[statusOf(err)] ?? 'it could not be started';
+}
+
+/**
+ * What is wrong with the camera and microphone, in words, or '' if nothing.
+ * @param {DeviceStatus} mic @param {DeviceStatus} cam
+ * @returns {string}
+ */
+export function mediaProblem(mic, cam) {
+  if (mic === 'pending' || cam === 'pending') return '';
+  if (mic === 'unsupported') {
+    return 'This browser can’t use a camera or microphone on this page (it needs a secure https:// address). You can still join to see and hear the others.';
+  }
+  /** @param {DeviceStatus} s */
+  const why = (s) => WHY[s] ?? '';
+  const micBad = mic !== 'ok';
+  const camBad = cam !== 'ok' && cam !== 'off';
+  if (micBad && camBad) {
+    const reason = mic === cam ? `: ${why(mic)}` : '';
+    return `Frankly can’t use your camera or microphone${reason}. You can still join to see and hear the others (they won’t see or hear you).`;
+  }
+  if (camBad) return `Frankly can’t use your camera: ${why(cam)}. You can join with your microphone only.`;
+  if (micBad) return `Frankly can’t use your microphone: ${why(mic)}. You can join with your camera only; others won’t hear you.`;
+  return '';
+}
+
+/**
+ * The device chosen last time, if any.
+ * @param {'audio' | 'video'} kind
+ * @returns {MediaTrackConstraints | boolean}
+ */
+export function constraintsFor(kind) {
+  const id = store.get(kind === 'video' ? 'camera' : 'microphone');
+  return id ? { deviceId: { ideal: id } } : true;
+}
+
+/**
+ * Open one device. @param {'audio' | 'video'} kind
+ * @returns {Promise<{track: MediaStreamTrack | null, status: DeviceStatus}>}
+ */
+export async function openDevice(kind) {
+  try {
+    const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind) });
+    return { track: s.getTracks()[0] ?? null, status: 'ok' };
+  } catch (err) {
+    return { track: null, status: statusOf(err) };
+  }
+}

@@ -1,0 +1,474 @@
+// @ts-check
+/**
+ * The meeting screen (and the lobby's waiting screen): a Meeting holds the
+ * Session on screen, and EVENTS says what the screen does on each of the
+ * Session's events, one small function a row. The controls (mute, camera,
+ * screen, hand, reactions, invites, a host's settings, leave) call Session
+ * methods and nothing below it.
+ */
+
+import { displayNames } from '../roster.js';
+import { REACTIONS, Session } from '../session.js';
+import { FATAL_ERROR_CODES } from '../signaling.js';
+import { passphraseFrom, roomLink, signalingUrl } from '../urls.js';
+import { addChat, clearChat, initChat, renameChat } from './chat.js';
+import { constraintsFor, describeMediaError, statusOf } from './devices.js';
+import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
+import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
+import { renderHost, renderPeople } from './people.js';
+import * as tiles from './tiles.js';
+
+/**
+ * @typedef {import('../signaling.js').Participant} Participant
+ * @typedef {import('../signaling.js').ConnectionState} ConnectionState
+ * @typedef {import('../signaling.js').Ended} Ended
+ * @typedef {import('../signaling.js').ErrorMessage} ErrorMessage
+ * @typedef {import('../signaling.js').Welcome} Welcome
+ * @typedef {import('../session.js').ChatMessage} ChatMessage
+ * @typedef {import('./prejoin.js').JoinRequest} JoinRequest
+ * @typedef {{ended: (e: Ended) => void, left: (rejoin: {mic: boolean, cam: boolean}) => void,
+ *            lobbyLeft: () => void}} MeetingHooks
+ *   what app.js does when the meeting ends for good, after Leave, and after
+ *   leaving the lobby
+ */
+
+/** One meeting on screen: its Session and what the screen keeps about it. */
+class Meeting {
+  /** @param {Session} session @param {string} room @param {string} name */
+  constructor(session, room, name) {
+    this.session = session;
+    this.room = room;
+    /** the name we joined with (our tile shows it before the welcome) */
+    this.name = name;
+    /** @type {ConnectionState[]} every connection state the session entered, in order */
+    this.states = [];
+    /** whether we are leaving on purpose (so the end is not a notice) */
+    this.leaving = false;
+  }
+
+  /**
+   * The name each person here is shown by (namesakes get a tag).
+   * @param {Participant[]} [also] people to count as here (one who just left)
+   */
+  names(also = []) {
+    const s = this.session;
+    return displayNames([...(s.you ? [s.you] : []), ...s.participants.values(), ...also]);
+  }
+
+  /** @param {string} id @param {string} [fallback] @returns {string} */
+  shown(id, fallback = 'Someone') {
+    return this.names().get(id) ?? this.session.participants.get(id)?.name ?? fallback;
+  }
+}
+
+/** @type {Meeting | null} */
+let meeting = null;
+/** @type {MeetingHooks} */
+let hooks = { ended: () => {}, left: () => {}, lobbyLeft: () => {} };
+
+/** The Session on screen, or null. */
+export function currentSession() {
+  return meeting?.session ?? null;
+}
+
+/** Every connection state the session on screen entered, in order. */
+export function connectionStates() {
+  return meeting?.states ?? [];
+}
+
+/** @param {JoinRequest} opts */
+export function startMeeting(opts) {
+  const session = new Session({
+    credentials: opts.credentials,
+    passphrase: passphraseFrom(location.hash),
+    url: signalingUrl(location),
+    room: opts.room,
+    name: opts.name,
+    stream: opts.stream,
+    audio: opts.audio,
+    video: opts.video,
+    videoConstraints: constraintsFor('video'),
+    audioConstraints: constraintsFor('audio'),
+  });
+  const m = new Meeting(session, opts.room, opts.name);
+  meeting = m;
+  tiles.resetTiles(opts.name);
+  byId('people').replaceChildren();
+  clearChat();
+  byId('meeting-room').textContent = opts.room;
+  byId('left-room').textContent = opts.room;
+  renderSelf(m);
+  renderConn(m, 'connecting');
+  renderAlone(m);
+  renderE2ee(session);
+  for (const [type, fn] of Object.entries(EVENTS)) {
+    session.on(type, (detail) => {
+      if (meeting === m) fn(m, detail); // a meeting left behind says nothing
+    });
+  }
+  show('meeting');
+  byId('btn-mic').focus();
+  session.start();
+}
+
+/**
+ * What the meeting screen does on each Session event (see Session's list).
+ * @type {Record<string, (m: Meeting, detail: any) => void>}
+ */
+const EVENTS = {
+  state: (m, /** @type {ConnectionState} */ state) => {
+    m.states.push(state);
+    renderConn(m, state);
+  },
+  lobby: (m) => {
+    byId('lobby-room').textContent = m.room;
+    show('lobby');
+    announce('Waiting for a host to let you in.');
+  },
+  welcome: (m, /** @type {Welcome} */ msg) => {
+    if (showing('lobby')) {
+      show('meeting');
+      announce('A host let you in.');
+    }
+    const self = tiles.selfTile();
+    if (self) self.dataset.participantId = msg.you.id;
+    renderSelf(m);
+    renderRoster(m);
+    renderHost(m.session);
+    announce(msg.resumed ? 'Reconnected to the meeting.' : `You joined meeting ${msg.room}.`);
+  },
+  'participant-added': (m, /** @type {Participant} */ p) => {
+    tiles.addTile(p.id, p.name);
+    renderRoster(m);
+    renderAlone(m);
+    announce(`${m.shown(p.id, p.name)} joined.`);
+  },
+  'participant-updated': (m, /** @type {Participant} */ p) => {
+    tiles.renderTile(m.session, p);
+    renderPeople(m.session, m.names());
+    if (!p.screen) tiles.screenTileOf(p.id)?.remove();
+  },
+  'participant-removed': (m, /** @type {{id: string, reason: string, participant: Participant}} */ e) => {
+    // Their shown name as it was, before the roster forgets them.
+    const names = m.names([e.participant]);
+    tiles.removeTiles(e.id);
+    renderRoster(m);
+    renderAlone(m);
+    if (e.reason !== 'rejoined') announce(leftWords(names.get(e.id) ?? e.participant.name, e.reason));
+  },
+  'remote-stream': (_m, /** @type {{id: string, stream: MediaStream}} */ e) => tiles.attachStream(e.id, e.stream),
+  speaker: (_m, /** @type {string} */ id) => tiles.markSpeaker(id),
+  'peer-state': (m, /** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
+    tiles.setPeerState(e.id, e.state);
+    const p = m.session.participants.get(e.id);
+    if (p) tiles.renderTile(m.session, p);
+  },
+  'local-media': (m) => renderSelf(m),
+  'you-updated': (m) => {
+    renderSelf(m);
+    renderPeople(m.session, m.names());
+    renderHost(m.session);
+  },
+  knocks: (m, /** @type {{added?: {name: string}}} */ e) => {
+    renderHost(m.session);
+    renderSelf(m);
+    if (e.added && m.session.you?.role === 'host') {
+      toast(`${e.added.name} is waiting to join.`);
+      announce(`${e.added.name} is waiting to join.`);
+    }
+  },
+  settings: (m) => {
+    renderHost(m.session);
+    renderSelf(m);
+  },
+  moderated: (_m, /** @type {{action: string}} */ msg) => onModerated(msg),
+  reaction: (m, /** @type {{from: string, emoji: string}} */ msg) => {
+    const mine = msg.from === m.session.you?.id;
+    tiles.floatReaction(mine ? tiles.selfTile() : tiles.tileOf(msg.from), msg.emoji);
+    announce(`${mine ? 'You' : m.shown(msg.from)} reacted ${msg.emoji}`);
+  },
+  'remote-screen': (m, /** @type {{id: string, stream: MediaStream}} */ e) => tiles.attachScreen(e.id, e.stream, m.shown(e.id)),
+  encryption: (m) => {
+    renderPeople(m.session, m.names());
+    renderE2ee(m.session);
+    renderVerify(m.session);
+  },
+  decrypting: (m, /** @type {{id: string, ok: boolean}} */ e) => {
+    const p = m.session.participants.get(e.id);
+    if (p) tiles.renderTile(m.session, p);
+    renderE2ee(m.session);
+  },
+  'chat-reset': () => clearChat(),
+  chat: (m, /** @type {{message: ChatMessage, history: boolean}} */ e) =>
+    addChat(m.session, e.message, e.history, m.names().get(e.message.from) ?? e.message.name),
+  error: (_m, /** @type {ErrorMessage} */ err) => {
+    if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
+    if (err.code === 'unknown-peer') return; // a signal crossed a leave: harmless
+    if (err.code === 'rate-limited') toast('Slow down: the server dropped a message.');
+    else toast(`The server refused a message: ${err.message}`);
+  },
+  ended: (m, /** @type {Ended} */ e) => {
+    m.session.stopLocal();
+    if (!m.leaving) hooks.ended(e);
+  },
+};
+
+/** @param {string} name @param {string} reason why they left (docs/protocol.md, `left`) */
+function leftWords(name, reason) {
+  if (reason === 'disconnected') return `${name} lost connection and left.`;
+  if (reason === 'removed') return `${name} was removed by a host.`;
+  return `${name} left.`;
+}
+
+/**
+ * Someone came or went: every tile, the people list and the chat show the
+ * names as they must be told apart now.
+ * @param {Meeting} m
+ */
+function renderRoster(m) {
+  const names = m.names();
+  for (const p of m.session.participants.values()) {
+    const shown = names.get(p.id) ?? p.name;
+    tiles.nameTile(tiles.tileOf(p.id), shown);
+    tiles.nameTile(tiles.screenTileOf(p.id), tiles.screenName(shown));
+    tiles.renderTile(m.session, p);
+  }
+  const you = m.session.you;
+  tiles.nameTile(tiles.selfTile(), `${(you && names.get(you.id)) ?? m.name} (you)`);
+  renderPeople(m.session, names);
+  renameChat(names, you?.id);
+}
+
+/** Our tile and the controls. @param {Meeting} m */
+function renderSelf(m) {
+  const session = m.session;
+  tiles.renderSelfTile(session);
+  const hasAudio = session.localStream.getAudioTracks().length > 0;
+  const mic = /** @type {HTMLButtonElement} */ (byId('btn-mic'));
+  mic.setAttribute('aria-pressed', String(!session.audio));
+  mic.title = hasAudio ? '' : 'No microphone';
+  const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
+  cam.setAttribute('aria-pressed', String(!session.video));
+  const screen = byId('btn-screen');
+  screen.setAttribute('aria-pressed', String(!!session.screen));
+  /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
+  screen.hidden = session.you?.role === 'guest' || !navigator.mediaDevices?.getDisplayMedia;
+  const up = typeof session.you?.hand === 'number';
+  const hand = byId('btn-hand');
+  hand.setAttribute('aria-pressed', String(up));
+  /** @type {HTMLElement} */ (hand.querySelector('.label')).textContent = up ? 'Lower hand' : 'Raise hand';
+}
+
+/** @param {Meeting} m */
+function renderAlone(m) {
+  byId('alone').hidden = m.session.participants.size > 0;
+}
+
+/** What the top bar calls each connection state. */
+const CONN_WORDS = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  closed: 'Disconnected',
+};
+
+/** @param {Meeting} m @param {ConnectionState} state */
+function renderConn(m, state) {
+  byId('conn-state').dataset.state = state;
+  byId('conn-text').textContent = CONN_WORDS[state];
+  const banner = byId('conn-banner');
+  let text = '';
+  if (state === 'connecting') text = 'Joining the meeting…';
+  else if (state === 'reconnecting') text = 'Connection to the server lost. Reconnecting… (calls in progress keep going)';
+  else if (state === 'offline' && !m.session.everJoined) text = `Can’t reach the Frankly server at ${location.host}. Retrying…`;
+  else if (state === 'offline') text = 'Offline: can’t reach the server. Still trying to reconnect…';
+  banner.textContent = text;
+  banner.hidden = !text;
+  banner.dataset.state = state;
+}
+
+/** What we are told when a host acts on us. */
+const MODERATED_WORDS = {
+  mute: 'A host muted your microphone.',
+  'stop-video': 'A host turned your camera off.',
+  'stop-screen': 'A host stopped your screen share.',
+  'lower-hand': 'A host lowered your hand.',
+  'make-host': 'You are now a host of this meeting.',
+};
+
+/** @param {{action: string}} msg what a host did to us */
+function onModerated(msg) {
+  const text = MODERATED_WORDS[/** @type {keyof typeof MODERATED_WORDS} */ (msg.action)];
+  if (text) {
+    toast(text);
+    announce(text);
+  }
+  if (msg.action === 'ask-unmute') {
+    const dialog = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
+    if (!dialog.open) dialog.showModal();
+  }
+}
+
+// --- controls ------------------------------------------------------------------------
+
+/**
+ * A control's click handler, run only while a meeting is on screen.
+ * @param {string} id @param {(m: Meeting, ev: Event) => unknown} fn
+ */
+function control(id, fn) {
+  byId(id).addEventListener('click', (ev) => {
+    if (meeting) void fn(meeting, ev);
+  });
+}
+
+/** @param {Meeting} m */
+async function toggleMic(m) {
+  try {
+    await m.session.setMicrophone(!m.session.audio);
+    announce(m.session.audio ? 'Microphone on.' : 'Microphone muted.');
+  } catch (err) {
+    toast(`Can’t use the microphone: ${describeMediaError(err)}.`);
+  }
+}
+
+/** @param {Meeting} m */
+async function toggleCam(m) {
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
+  button.disabled = true;
+  try {
+    await m.session.setCamera(!m.session.video);
+    announce(m.session.video ? 'Camera on.' : 'Camera off.');
+  } catch (err) {
+    toast(`Can’t use the camera: ${describeMediaError(err)}.`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** @param {Meeting} m */
+async function toggleScreen(m) {
+  if (m.session.screen) {
+    await m.session.shareScreen(null);
+    announce('You stopped sharing your screen.');
+    return;
+  }
+  let screen;
+  try {
+    screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+  } catch (err) {
+    if (statusOf(err) !== 'denied') toast(`Can’t share the screen: ${describeMediaError(err)}.`);
+    return;
+  }
+  await m.session.shareScreen(screen);
+  announce('You are sharing your screen.');
+}
+
+/** @param {Meeting} m */
+function toggleHand(m) {
+  if (!m.session.you) return;
+  const up = typeof m.session.you.hand !== 'number';
+  m.session.raiseHand(up);
+  announce(up ? 'You raised your hand.' : 'You lowered your hand.');
+}
+
+/** @param {Meeting} m */
+async function copyGuestInvite(m) {
+  try {
+    const { token } = await m.session.invite('guest', 24 * 3600);
+    const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
+    await copyOrShow(link, 'Guest invite copied: valid for a day.');
+  } catch {
+    toast('Could not make an invite: not connected.');
+  }
+}
+
+/** @param {Meeting} m */
+async function copyInvite(m) {
+  // The passphrase travels in the fragment, which browsers never send to a server.
+  const link = roomLink(location.origin, m.session.room, { passphrase: passphraseFrom(location.hash) });
+  await copyOrShow(link, 'Invite link copied.', 'Copy this invite link');
+}
+
+/** @param {Meeting} m */
+async function leave(m) {
+  m.leaving = true;
+  const s = m.session;
+  // Rejoin comes back the way we left: muted stays muted, camera off stays off.
+  const rejoin = {
+    mic: s.audio || s.localStream.getAudioTracks().length === 0,
+    cam: s.video || s.localStream.getVideoTracks().length === 0,
+  };
+  await s.leave();
+  if (meeting === m) meeting = null;
+  announce('You left the meeting.');
+  hooks.left(rejoin);
+}
+
+/** @param {Meeting} m */
+async function leaveLobby(m) {
+  m.leaving = true;
+  await m.session.leave();
+  hooks.lobbyLeft();
+}
+
+/** The page is going away: say leave, so others need not wait out the grace. */
+export function leaveAtOnce() {
+  meeting?.session.leaveNow();
+}
+
+/**
+ * Wire the meeting screen's controls (once, at start).
+ * @param {MeetingHooks} given
+ */
+export function initMeeting(given) {
+  hooks = given;
+  tiles.onTileHeight((id, height) => meeting?.session.view(id, height));
+  initChat(currentSession);
+  initEncryption();
+  control('btn-mic', toggleMic);
+  control('btn-cam', toggleCam);
+  control('btn-screen', toggleScreen);
+  control('btn-hand', toggleHand);
+  for (const emoji of REACTIONS) {
+    const button = h('button', { type: 'button', class: 'btn btn-small reaction-choice', 'data-testid': 'reaction-choice' }, emoji);
+    button.setAttribute('aria-label', `React ${emoji}`);
+    byId('reactions').append(button);
+    button.addEventListener('click', () => {
+      meeting?.session.react(emoji);
+      byId('react-menu').removeAttribute('open');
+    });
+  }
+  byId('set-lobby').addEventListener('change', (ev) => {
+    meeting?.session.setSettings({ lobby: /** @type {HTMLInputElement} */ (ev.target).checked });
+  });
+  byId('set-locked').addEventListener('change', (ev) => {
+    meeting?.session.setSettings({ locked: /** @type {HTMLInputElement} */ (ev.target).checked });
+  });
+  byId('password-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const input = /** @type {HTMLInputElement} */ (byId('set-password'));
+    if (!input.value || !meeting) return;
+    meeting.session.setSettings({ password: input.value });
+    input.value = '';
+    toast('Password set: newcomers need it to join.');
+  });
+  control('btn-clear-password', (m) => {
+    m.session.setSettings({ password: null });
+    toast('Password removed.');
+  });
+  control('btn-guest-invite', copyGuestInvite);
+  control('btn-end', (m) => {
+    if (confirm('End the meeting for everyone?')) m.session.endMeeting();
+  });
+  control('btn-lobby-leave', leaveLobby);
+  control('btn-invite', copyInvite);
+  control('btn-leave', leave);
+  const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
+  byId('btn-unmute-yes').addEventListener('click', async () => {
+    unmute.close();
+    await meeting?.session.setMicrophone(true);
+  });
+  byId('btn-unmute-no').addEventListener('click', () => unmute.close());
+}

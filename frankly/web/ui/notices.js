@@ -1,0 +1,116 @@
+// @ts-check
+/**
+ * What to tell someone whose meeting ended for good: one table from the
+ * server's error code, one from the WebSocket close code (docs/protocol.md,
+ * "Error codes" and "Close codes"), each row a small function of the room.
+ * Pure, no DOM: the Node tests (tests/web/) import this file.
+ */
+
+/**
+ * @typedef {import('../signaling.js').Ended} Ended
+ * @typedef {{screen: 'notice', title: string, text: string}
+ *         | {screen: 'invalid'}
+ *         | {screen: 'password', why: string}} Notice
+ *   the notice screen with these words; the invalid-room screen; or back to
+ *   the pre-join screen, asking for the password, saying why
+ * @typedef {(room: string) => Notice} NoticeRow
+ */
+
+/** @param {string} title @param {string} text @returns {Notice} */
+const notice = (title, text) => ({ screen: 'notice', title, text });
+
+/** @type {NoticeRow} */
+const invalid = () => ({ screen: 'invalid' });
+
+/** @param {string} why @returns {NoticeRow} */
+const password = (why) => () => ({ screen: 'password', why });
+
+/** @type {NoticeRow} */
+const full = (room) =>
+  notice(
+    'This meeting is full',
+    `Meeting “${room}” already has as many people as it can hold. Try again later, or ask for another link.`,
+  );
+
+/** @type {NoticeRow} */
+const protocolError = () =>
+  notice('Protocol error', 'The server closed the connection because this client sent messages it could not accept.');
+
+/** @type {NoticeRow} */
+const badInvite = () =>
+  notice('This invite link does not work', 'The invite in this link is damaged or not from this server.');
+
+/** @type {NoticeRow} */
+const humanCheck = () => notice('The human check did not pass', 'Reload the page to try again.');
+
+/**
+ * By the error the server sent before closing. An error code missing here
+ * (`timeout`) falls through to its close code.
+ * @type {Readonly<Record<string, NoticeRow>>}
+ */
+export const ERROR_NOTICES = Object.freeze({
+  'room-full': full,
+  'invalid-room': invalid,
+  'password-required': password('This meeting needs a password.'),
+  'wrong-password': password('That password is not right. Try again.'),
+  'too-many-attempts': () => notice('Too many wrong passwords', 'Wait a few minutes before trying again.'),
+  denied: () => notice('You were not let in', 'A host of this meeting turned down your request to join.'),
+  removed: () =>
+    notice(
+      'You were removed from the meeting',
+      'A host removed you. You can ask to join again; a host has to let you in.',
+    ),
+  'invite-expired': () => notice('This invite link does not work', 'The invite has expired. Ask for a new link.'),
+  'invite-wrong-room': () => notice('This invite link does not work', 'The invite is for another meeting.'),
+  'invite-invalid': badInvite,
+  'human-check-required': humanCheck,
+  'human-check-failed': humanCheck,
+  'unsupported-version': () =>
+    notice('This page is out of date', 'The server speaks a newer version of Frankly. Reload the page.'),
+  'protocol-violation': protocolError,
+  flooding: protocolError,
+});
+
+/**
+ * By the close code, when no error above says more.
+ * @type {Readonly<Record<number, NoticeRow>>}
+ */
+export const CLOSE_NOTICES = Object.freeze({
+  1000: () => notice('You are no longer in the meeting', 'The server ended your connection.'),
+  1009: protocolError,
+  4000: () =>
+    notice(
+      'Joined from somewhere else',
+      'You are in this meeting from another tab or window now, so this one stopped.',
+    ),
+  4400: protocolError,
+  4409: full,
+  4410: () => notice('The meeting has ended', 'A host ended this meeting for everyone.'),
+  4422: protocolError,
+  4429: protocolError,
+});
+
+/** What we say when neither table knows the reason. */
+const DISCONNECTED = notice('Disconnected', 'The connection to the meeting ended.');
+
+/**
+ * What to show after a connection ended for good.
+ * @param {Ended} ended @param {string} room
+ * @returns {Notice}
+ */
+export function noticeFor(ended, room) {
+  const code = ended.error?.code ?? '';
+  const row = Object.hasOwn(ERROR_NOTICES, code) ? ERROR_NOTICES[code] : CLOSE_NOTICES[ended.code];
+  return row ? row(room) : DISCONNECTED;
+}
+
+/**
+ * The small print under a notice: what the server said, and the close code.
+ * @param {Ended} ended
+ * @returns {string}
+ */
+export function endedDetail(ended) {
+  return ended.error
+    ? `Server said: ${ended.error.message} (${ended.error.code}, close code ${ended.code})`
+    : `Close code ${ended.code}`;
+}

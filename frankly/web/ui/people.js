@@ -1,0 +1,121 @@
+// @ts-check
+/**
+ * The side panel's lists: the people here (role, hand, media, encryption,
+ * and a host's Manage menu), those knocking in the lobby, and a host's room
+ * settings.
+ */
+
+import { handOrder } from '../roster.js';
+import { MODERATION } from '../session.js';
+import { announce, byId, h } from './dom.js';
+import { personE2ee } from './encryption.js';
+
+/**
+ * @typedef {import('../session.js').Session} Session
+ * @typedef {import('../signaling.js').Participant} Participant
+ */
+
+const people = byId('people');
+
+/** What each host action is called on its button. */
+const ACTION_LABELS = {
+  mute: 'Mute',
+  'ask-unmute': 'Ask to unmute',
+  'stop-video': 'Stop video',
+  'stop-screen': 'Stop screen share',
+  'lower-hand': 'Lower hand',
+  'make-host': 'Make host',
+  remove: 'Remove from meeting',
+};
+
+/**
+ * Everyone here, ourselves first, with the name each is shown by.
+ * @param {Session} session @param {Map<string, string>} names id -> shown name
+ */
+export function renderPeople(session, names) {
+  const list = [];
+  if (session.you) list.push({ ...session.you, audio: session.audio, video: session.video, self: true });
+  for (const p of session.participants.values()) list.push({ ...p, self: false });
+  const hands = handOrder(list);
+  people.replaceChildren(
+    ...list.map((p) => {
+      const shown = names.get(p.id) ?? p.name;
+      const li = h('li', { 'data-participant-id': p.id });
+      li.append(h('span', { class: 'person-name' }, p.self ? `${shown} (you)` : shown));
+      if (p.role === 'host') li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
+      if (typeof p.hand === 'number') {
+        const order = hands.indexOf(p.id) + 1;
+        const hand = h('span', { class: 'person-hand', 'data-testid': 'person-hand' }, `✋ ${order}`);
+        hand.setAttribute('aria-label', `Hand raised, number ${order}`);
+        li.append(hand);
+      }
+      const states = [];
+      if (!p.audio) states.push('muted');
+      if (!p.video) states.push('camera off');
+      if (p.screen) states.push('sharing screen');
+      if (!p.connected) states.push('reconnecting');
+      if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
+      if (!p.self) li.append(...personE2ee(session, p, shown));
+      if (!p.self && session.you?.role === 'host') li.append(manageMenu(session, p, shown));
+      return li;
+    }),
+  );
+  byId('people-count').textContent = `(${list.length})`;
+}
+
+/**
+ * A host's menu of actions on one person.
+ * @param {Session} session @param {Participant} p @param {string} shown their shown name
+ * @returns {HTMLElement}
+ */
+function manageMenu(session, p, shown) {
+  const menu = h('details', { class: 'menu person-manage', 'data-testid': 'manage' });
+  const summary = h('summary', { class: 'btn btn-small' }, 'Manage');
+  summary.setAttribute('aria-label', `Manage ${shown}`);
+  const items = h('div', { class: 'menu-items', role: 'group', 'aria-label': `Actions for ${shown}` });
+  for (const action of MODERATION) {
+    if (action === 'lower-hand' && typeof p.hand !== 'number') continue;
+    if (action === 'stop-screen' && !p.screen) continue;
+    if (action === 'make-host' && p.role === 'host') continue;
+    const label = ACTION_LABELS[/** @type {keyof typeof ACTION_LABELS} */ (action)];
+    const item = h('button', { type: 'button', class: action === 'remove' ? 'btn btn-small btn-danger' : 'btn btn-small' }, label);
+    item.addEventListener('click', () => {
+      menu.removeAttribute('open');
+      session.moderate(action, p.id);
+      announce(`${label}: ${shown}.`);
+    });
+    items.append(item);
+  }
+  menu.append(summary, items);
+  return menu;
+}
+
+/**
+ * The host's side panels: people knocking, and the room's settings.
+ * @param {Session} session
+ */
+export function renderHost(session) {
+  const host = session.you?.role === 'host';
+  byId('host-panel').hidden = !host;
+  /** @type {HTMLInputElement} */ (byId('set-lobby')).checked = session.settings.lobby;
+  /** @type {HTMLInputElement} */ (byId('set-locked')).checked = session.settings.locked;
+  byId('btn-clear-password').hidden = !session.settings.password;
+  const knocks = [...session.knocks.values()];
+  byId('knocks-panel').hidden = !host || knocks.length === 0;
+  byId('knocks-count').textContent = `(${knocks.length})`;
+  byId('knocks').replaceChildren(
+    ...knocks.map((k) => {
+      const li = h('li', { 'data-knock-id': k.id, 'data-testid': 'knock' });
+      li.append(h('span', { class: 'person-name' }, k.name));
+      if (k.returning) li.append(h('span', { class: 'person-state' }, 'was removed or turned away'));
+      const admit = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, 'Admit');
+      admit.setAttribute('aria-label', `Admit ${k.name}`);
+      admit.addEventListener('click', () => session.admit(k.id));
+      const deny = h('button', { type: 'button', class: 'btn btn-small' }, 'Deny');
+      deny.setAttribute('aria-label', `Deny ${k.name}`);
+      deny.addEventListener('click', () => session.deny(k.id));
+      li.append(admit, deny);
+      return li;
+    }),
+  );
+}

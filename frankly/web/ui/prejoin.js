@@ -1,0 +1,344 @@
+// @ts-check
+/**
+ * The pre-join screen (`/ROOM`): a preview of the camera, device pickers,
+ * mute and camera toggles, the name, a password when the room asks for one,
+ * the human check when the server asks for it; then Join hands the preview's
+ * tracks and the credentials to whoever starts the meeting (app.js).
+ */
+
+import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
+import { e2eeSupported } from '../e2ee/keys.js';
+import { byId, h, initials, randomHex, show, showing, store } from './dom.js';
+import { constraintsFor, mediaProblem, openDevice } from './devices.js';
+
+/**
+ * @typedef {import('../signaling.js').Credentials} Credentials
+ * @typedef {import('./devices.js').DeviceStatus} DeviceStatus
+ * @typedef {{room: string, name: string, stream: MediaStream, audio: boolean, video: boolean,
+ *            credentials: Credentials}} JoinRequest
+ */
+
+const pre = {
+  room: '',
+  /** the preview's tracks, handed to the meeting on join */
+  stream: new MediaStream(),
+  mic: true,
+  cam: true,
+  /** @type {DeviceStatus} */ micStatus: 'pending',
+  /** @type {DeviceStatus} */ camStatus: 'pending',
+  /** settles when the preview has asked for the camera and microphone */
+  ready: Promise.resolve(),
+  receiveOnly: false,
+  /** @type {string | null} the invite of the link we came by (no longer in the address) */
+  invite: null,
+  /** @type {(req: JoinRequest) => void} */
+  onJoin: () => {},
+  /** @type {(title: string, text: string) => void} */
+  onCannot: () => {},
+};
+
+const nameInput = /** @type {HTMLInputElement} */ (byId('name-input'));
+const camSelect = /** @type {HTMLSelectElement} */ (byId('cam-select'));
+const micSelect = /** @type {HTMLSelectElement} */ (byId('mic-select'));
+
+/** The room of this page. */
+export function prejoinRoom() {
+  return pre.room;
+}
+
+/**
+ * Start the next join muted or with the camera off, as the last meeting was left.
+ * @param {boolean} mic @param {boolean} cam
+ */
+export function rememberMedia(mic, cam) {
+  pre.mic = mic;
+  pre.cam = cam;
+}
+
+/** @param {string} room @param {{autoJoin?: boolean}} [opts] */
+export async function showPrejoin(room, opts = {}) {
+  pre.room = room;
+  if (!e2eeSupported()) {
+    pre.onCannot(
+      'This browser can’t join',
+      'Every Frankly meeting is end-to-end encrypted, and this browser cannot encrypt video calls. ' +
+        'Open the link in a current Chrome, Edge, Firefox or Safari.',
+    );
+    return;
+  }
+  document.title = `${room} · Frankly`;
+  byId('prejoin-room').textContent = room;
+  nameInput.value = nameInput.value || store.get('name');
+  renderPreview();
+  show('prejoin');
+  if (!opts.autoJoin) nameInput.focus();
+  pre.ready = startPreview();
+  if (opts.autoJoin) await join(pre.receiveOnly);
+}
+
+/**
+ * Back to the pre-join screen with the password field, and why.
+ * @param {string} why
+ */
+export function askPassword(why) {
+  void showPrejoin(pre.room);
+  byId('password-field').hidden = false;
+  const error = byId('password-error');
+  error.textContent = why;
+  error.hidden = false;
+  const input = /** @type {HTMLInputElement} */ (byId('password-input'));
+  input.setAttribute('aria-invalid', 'true');
+  input.value = '';
+  input.focus();
+}
+
+function stopPreview() {
+  for (const t of pre.stream.getTracks()) t.stop();
+  pre.stream = new MediaStream();
+}
+
+async function startPreview() {
+  stopPreview();
+  pre.micStatus = pre.camStatus = 'pending';
+  renderPreview();
+  if (!navigator.mediaDevices?.getUserMedia) {
+    pre.micStatus = pre.camStatus = 'unsupported';
+    renderPreview();
+    return;
+  }
+  const stream = new MediaStream();
+  try {
+    // One request, so one permission prompt for both.
+    const s = await navigator.mediaDevices.getUserMedia({
+      audio: constraintsFor('audio'),
+      video: pre.cam ? constraintsFor('video') : false,
+    });
+    for (const t of s.getTracks()) stream.addTrack(t);
+    pre.micStatus = 'ok';
+    pre.camStatus = pre.cam ? 'ok' : 'off';
+  } catch {
+    // Find out which one is the trouble, and keep the other.
+    const audio = await openDevice('audio');
+    const video = pre.cam ? await openDevice('video') : { track: null, status: /** @type {DeviceStatus} */ ('off') };
+    for (const t of [audio.track, video.track]) if (t) stream.addTrack(t);
+    pre.micStatus = audio.status;
+    pre.camStatus = video.status;
+  }
+  if (!showing('prejoin')) {
+    for (const t of stream.getTracks()) t.stop(); // left the page meanwhile
+    return;
+  }
+  pre.stream = stream;
+  for (const t of stream.getAudioTracks()) t.enabled = pre.mic;
+  if (pre.camStatus !== 'ok' && pre.camStatus !== 'off') pre.cam = false;
+  renderPreview();
+  await fillDevices();
+}
+
+async function fillDevices() {
+  if (!navigator.mediaDevices?.enumerateDevices) return;
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  /**
+   * @param {HTMLSelectElement} select @param {MediaDeviceKind} kind
+   * @param {MediaStreamTrack | undefined} track @param {string} what
+   */
+  const fill = (select, kind, track, what) => {
+    const list = devices.filter((d) => d.kind === kind && d.deviceId);
+    const current = track?.getSettings().deviceId ?? '';
+    select.replaceChildren();
+    list.forEach((d, i) => {
+      const option = /** @type {HTMLOptionElement} */ (h('option', { value: d.deviceId }, d.label || `${what} ${i + 1}`));
+      option.selected = d.deviceId === current;
+      select.append(option);
+    });
+    if (!list.length) select.append(h('option', { value: '' }, `No ${what.toLowerCase()} found`));
+    select.disabled = list.length === 0;
+  };
+  fill(camSelect, 'videoinput', pre.stream.getVideoTracks()[0], 'Camera');
+  fill(micSelect, 'audioinput', pre.stream.getAudioTracks()[0], 'Microphone');
+  // Blocked is blocked on every device: another choice would not help.
+  if (pre.camStatus === 'denied') camSelect.disabled = true;
+  if (pre.micStatus === 'denied') micSelect.disabled = true;
+}
+
+/**
+ * @param {'audio' | 'video'} kind
+ * @param {string} deviceId
+ */
+async function chooseDevice(kind, deviceId) {
+  store.set(kind === 'video' ? 'camera' : 'microphone', deviceId);
+  const old = kind === 'video' ? pre.stream.getVideoTracks()[0] : pre.stream.getAudioTracks()[0];
+  if (!old && kind === 'video' && !pre.cam) return;
+  old?.stop();
+  if (old) pre.stream.removeTrack(old);
+  const { track, status } = await openDevice(kind);
+  if (track) {
+    if (kind === 'audio') track.enabled = pre.mic;
+    pre.stream.addTrack(track);
+  }
+  if (kind === 'video') pre.camStatus = status;
+  else pre.micStatus = status;
+  renderPreview();
+}
+
+function toggleMic() {
+  pre.mic = !pre.mic;
+  for (const t of pre.stream.getAudioTracks()) t.enabled = pre.mic;
+  renderPreview();
+}
+
+async function toggleCam() {
+  pre.cam = !pre.cam;
+  if (!pre.cam) {
+    for (const t of pre.stream.getVideoTracks()) {
+      t.stop();
+      pre.stream.removeTrack(t);
+    }
+    pre.camStatus = 'off';
+  } else {
+    const { track, status } = await openDevice('video');
+    if (track) pre.stream.addTrack(track);
+    else pre.cam = false;
+    pre.camStatus = status;
+  }
+  renderPreview();
+}
+
+function renderPreview() {
+  const video = /** @type {HTMLVideoElement} */ (byId('preview-video'));
+  const camTrack = pre.stream.getVideoTracks()[0];
+  const micTrack = pre.stream.getAudioTracks()[0];
+  // No empty streams on a <video>: one that waits for tracks delays the page's load event.
+  const source = camTrack ? pre.stream : null;
+  if (video.srcObject !== source) video.srcObject = source;
+  byId('preview-tile').dataset.video = camTrack ? 'on' : 'off';
+  byId('preview-initials').textContent = initials(nameInput.value);
+  byId('preview-note').textContent =
+    pre.camStatus === 'pending' ? 'Starting camera…' : camTrack ? '' : 'Camera is off';
+  const micBtn = byId('pre-mic');
+  micBtn.setAttribute('aria-pressed', String(!pre.mic || !micTrack));
+  micBtn.setAttribute('aria-label', 'Mute microphone');
+  /** @type {HTMLButtonElement} */ (micBtn).disabled = !micTrack;
+  const camBtn = byId('pre-cam');
+  camBtn.setAttribute('aria-pressed', String(!camTrack));
+  camBtn.setAttribute('aria-label', 'Camera off');
+  /** @type {HTMLButtonElement} */ (camBtn).disabled = pre.camStatus === 'pending';
+  const problem = mediaProblem(pre.micStatus, pre.camStatus);
+  const box = byId('media-problem');
+  box.textContent = problem;
+  box.hidden = !problem;
+  const nothing = !micTrack && !camTrack;
+  byId('btn-join-receive').hidden = !problem || nothing;
+  byId('btn-retry-media').hidden = !problem || pre.micStatus === 'unsupported';
+}
+
+/** @param {boolean} receiveOnly */
+async function join(receiveOnly) {
+  const name = nameInput.value.trim();
+  if (!name) {
+    byId('name-error').hidden = false;
+    nameInput.setAttribute('aria-invalid', 'true');
+    nameInput.focus();
+    return;
+  }
+  store.set('name', name);
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
+  button.disabled = true;
+  try {
+    await pre.ready; // a click during the permission prompt joins with what it gives
+  } finally {
+    button.disabled = false;
+  }
+  if (!showing('prejoin')) return;
+  const credentials = await credentialsForJoin();
+  if (!credentials) return;
+  pre.receiveOnly = receiveOnly;
+  let stream = pre.stream;
+  pre.stream = new MediaStream(); // handed over to the meeting
+  if (receiveOnly) {
+    for (const t of stream.getTracks()) t.stop();
+    stream = new MediaStream();
+  }
+  pre.onJoin({
+    room: pre.room,
+    name,
+    stream,
+    audio: pre.mic,
+    video: stream.getVideoTracks().length > 0,
+    credentials,
+  });
+}
+
+/** This browser's id for the server to recognise a returning person by. */
+function deviceId() {
+  let id = store.get('device');
+  if (!id) {
+    id = randomHex(16);
+    store.set('device', id);
+  }
+  return id;
+}
+
+/**
+ * What this join shows the server: the invite of the link, the password
+ * typed, a solved human check when the server asks for one. Null when the
+ * human check could not be done (the reason is on screen).
+ * @returns {Promise<Credentials | null>}
+ */
+async function credentialsForJoin() {
+  /** @type {Credentials} */
+  const out = { device: deviceId() };
+  const invite = pre.invite;
+  if (invite) out.invite = invite;
+  const password = /** @type {HTMLInputElement} */ (byId('password-input')).value;
+  if (password) out.password = password;
+  if (invite || !(await humanCheckRequired())) return out;
+  const status = byId('human-check');
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
+  status.hidden = false;
+  status.textContent = 'Checking that you are a person, not a bot… (about a second)';
+  button.disabled = true;
+  try {
+    out.proof = await solveHumanCheck();
+    status.hidden = true;
+    return out;
+  } catch (err) {
+    status.textContent = `The human check failed: ${err instanceof Error ? err.message : err}. Try again.`;
+    return null;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
+ * Wire the pre-join screen (once, at start).
+ * @param {{invite: string | null, onJoin: (req: JoinRequest) => void,
+ *          onCannot: (title: string, text: string) => void}} opts
+ *   the invite of the link we came by; who starts the meeting; who says
+ *   that this browser cannot join
+ */
+export function initPrejoin(opts) {
+  pre.invite = opts.invite;
+  pre.onJoin = opts.onJoin;
+  pre.onCannot = opts.onCannot;
+  camSelect.addEventListener('change', () => chooseDevice('video', camSelect.value));
+  micSelect.addEventListener('change', () => chooseDevice('audio', micSelect.value));
+  byId('pre-mic').addEventListener('click', toggleMic);
+  byId('pre-cam').addEventListener('click', toggleCam);
+  byId('btn-retry-media').addEventListener('click', () => {
+    pre.cam = true;
+    pre.ready = startPreview();
+  });
+  nameInput.addEventListener('input', () => {
+    byId('preview-initials').textContent = initials(nameInput.value);
+    if (nameInput.value.trim()) {
+      byId('name-error').hidden = true;
+      nameInput.removeAttribute('aria-invalid');
+    }
+  });
+  byId('prejoin-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void join(false);
+  });
+  byId('btn-join-receive').addEventListener('click', () => join(true));
+}

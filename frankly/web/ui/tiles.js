@@ -1,0 +1,234 @@
+// @ts-check
+/**
+ * The meeting's tiles: one per participant (ours marked data-self), one
+ * per screen share after its owner's, with video, initials when the camera
+ * is off, the shown name, mute and connection badges, and reactions that
+ * float up. Each tile's height tells the SFU which layer to send.
+ */
+
+import { tileViewHeight } from '../layout.js';
+import { byId, h, initials } from './dom.js';
+
+/**
+ * @typedef {import('../session.js').Session} Session
+ * @typedef {import('../signaling.js').Participant} Participant
+ */
+
+const tiles = byId('tiles');
+
+/** @type {(id: string, height: number) => void} */
+let onHeight = () => {};
+
+/**
+ * On the SFU, each tile's height tells the server which simulcast layer to
+ * send it: no more pixels than the tile shows.
+ */
+const tileSizes = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const tile = /** @type {HTMLElement} */ (entry.target);
+    const id = tile.dataset.participantId;
+    if (id) onHeight(id, tileViewHeight(entry.contentRect.height, window.devicePixelRatio));
+  }
+});
+
+/** @param {(id: string, height: number) => void} fn who hears of each tile's video height */
+export function onTileHeight(fn) {
+  onHeight = fn;
+}
+
+/** Empty the stage, and put our own tile on it. @param {string} name @returns {HTMLElement} */
+export function resetTiles(name) {
+  tiles.replaceChildren();
+  const self = makeTile('', name, true);
+  tiles.append(self);
+  return self;
+}
+
+/** @param {string} id @returns {HTMLElement | null} */
+export function tileOf(id) {
+  return tiles.querySelector(`.tile[data-participant-id="${CSS.escape(id)}"]:not([data-self])`);
+}
+
+/** @returns {HTMLElement | null} */
+export function selfTile() {
+  return tiles.querySelector('.tile[data-self]');
+}
+
+/** @param {string} id @returns {HTMLElement | null} */
+export function screenTileOf(id) {
+  return tiles.querySelector(`.tile[data-screen-of="${CSS.escape(id)}"]`);
+}
+
+/** A tile for someone who just came. @param {string} id @param {string} name */
+export function addTile(id, name) {
+  tiles.append(makeTile(id, name, false));
+}
+
+/**
+ * @param {string} id
+ * @param {string} name
+ * @param {boolean} self
+ * @returns {HTMLElement}
+ */
+function makeTile(id, name, self) {
+  const tile = h('article', { class: 'tile', 'data-testid': 'tile', 'data-participant-id': id });
+  if (self) tile.dataset.self = 'true';
+  const video = /** @type {HTMLVideoElement} */ (h('video', { 'data-testid': 'tile-video' }));
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = self; // never play ourselves back
+  const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
+  avatar.append(h('span', { class: 'initials' }, initials(name)));
+  const label = h('div', { class: 'tile-label' });
+  label.append(
+    h('span', { class: 'name', 'data-testid': 'tile-name' }),
+    h('span', { class: 'badge mic-off', 'data-testid': 'tile-muted', role: 'img', 'aria-label': 'Microphone muted', title: 'Microphone muted' }),
+    h('span', { class: 'sr-only cam-off', 'data-testid': 'tile-camera-off' }, 'Camera off'),
+  );
+  const status = h('p', { class: 'tile-status', 'data-testid': 'tile-status', hidden: '' });
+  const sound = h('button', { type: 'button', class: 'btn btn-small tile-sound', hidden: '' }, 'Turn on sound');
+  sound.addEventListener('click', () => {
+    video.muted = false;
+    video.play().catch(() => {});
+    sound.hidden = true;
+  });
+  tile.append(video, avatar, label, status, sound);
+  nameTile(tile, self ? `${name} (you)` : name);
+  return tile;
+}
+
+/**
+ * The name a tile shows (and says to a screen reader).
+ * @param {HTMLElement | null} tile @param {string} shown
+ */
+export function nameTile(tile, shown) {
+  if (!tile) return;
+  const name = /** @type {HTMLElement} */ (tile.querySelector('.name'));
+  if (name.textContent !== shown) name.textContent = shown;
+  tile.setAttribute('aria-label', shown);
+}
+
+/**
+ * @param {string} id
+ * @param {MediaStream} stream
+ */
+export function attachStream(id, stream) {
+  const tile = tileOf(id);
+  const video = /** @type {HTMLVideoElement | null} */ (tile?.querySelector('video') ?? null);
+  if (!tile || !video) return;
+  if (video.srcObject !== stream) video.srcObject = stream;
+  tileSizes.observe(tile);
+  video.play().catch((err) => {
+    if (err.name !== 'NotAllowedError') return; // interrupted by a newer load: fine
+    // Autoplay with sound was refused: play muted and let the user turn sound on.
+    video.muted = true;
+    video.play().catch(() => {});
+    const button = /** @type {HTMLElement | null} */ (tile.querySelector('.tile-sound'));
+    if (button) button.hidden = false;
+  });
+}
+
+/**
+ * @param {string} id
+ * @param {string} state the peer connection's connectionState
+ */
+export function setPeerState(id, state) {
+  const tile = tileOf(id);
+  if (tile) tile.dataset.peerState = state;
+}
+
+/** @param {Session} session @param {Participant} p */
+export function renderTile(session, p) {
+  const tile = tileOf(p.id);
+  if (!tile) return;
+  tile.dataset.audio = p.audio ? 'on' : 'off';
+  tile.dataset.video = p.video ? 'on' : 'off';
+  tile.dataset.connected = String(p.connected);
+  /** @type {HTMLElement} */ (tile.querySelector('.mic-off')).hidden = p.audio;
+  /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = p.video;
+  const state = tile.dataset.peerState ?? 'new';
+  const status = /** @type {HTMLElement} */ (tile.querySelector('.tile-status'));
+  const sealed = session.e2ee.undecryptable(p.id);
+  tile.dataset.decrypting = String(!sealed);
+  let text = '';
+  if (sealed) {
+    text = session.e2ee.passphrase
+      ? 'Can’t decrypt: this person may have another passphrase'
+      : 'Can’t decrypt this person’s media';
+  } else if (!p.connected) text = 'Reconnecting…';
+  else if (state === 'new' || state === 'connecting') text = 'Connecting…';
+  else if (state === 'disconnected') text = 'Connection unstable…';
+  else if (state === 'failed') text = 'Can’t connect media';
+  status.textContent = text;
+  status.hidden = !text;
+}
+
+/** Our own tile: our camera, and whether we are muted. @param {Session} session */
+export function renderSelfTile(session) {
+  const tile = selfTile();
+  if (!tile) return;
+  const hasVideo = session.localStream.getVideoTracks().length > 0;
+  tile.dataset.audio = session.audio ? 'on' : 'off';
+  tile.dataset.video = session.video && hasVideo ? 'on' : 'off';
+  tile.dataset.connected = 'true';
+  /** @type {HTMLElement} */ (tile.querySelector('.mic-off')).hidden = session.audio;
+  /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = session.video;
+  const video = /** @type {HTMLVideoElement} */ (tile.querySelector('video'));
+  // Re-attach so the element picks up a camera track that came back.
+  video.srcObject = null;
+  if (hasVideo) {
+    video.srcObject = session.localStream;
+    video.play().catch(() => {});
+  }
+}
+
+/** Someone's tiles leave the stage. @param {string} id */
+export function removeTiles(id) {
+  tileOf(id)?.remove();
+  screenTileOf(id)?.remove();
+}
+
+/** The active speaker's tile is outlined. @param {string} id */
+export function markSpeaker(id) {
+  for (const tile of tiles.querySelectorAll('.tile')) {
+    /** @type {HTMLElement} */ (tile).classList.toggle('speaking', /** @type {HTMLElement} */ (tile).dataset.participantId === id);
+  }
+}
+
+/**
+ * A reaction floats up from a tile for a few seconds.
+ * @param {HTMLElement | null} tile @param {string} emoji
+ */
+export function floatReaction(tile, emoji) {
+  if (!tile) return;
+  const bubble = h('span', { class: 'reaction', 'data-testid': 'reaction', 'aria-hidden': 'true' }, emoji);
+  tile.append(bubble);
+  setTimeout(() => bubble.remove(), 4000);
+}
+
+/** @param {string} shown the owner's shown name @returns {string} */
+export function screenName(shown) {
+  return `${shown}’s screen`;
+}
+
+/**
+ * A participant's screen share, in its own tile after theirs.
+ * @param {string} id @param {MediaStream} stream @param {string} shown the owner's shown name
+ */
+export function attachScreen(id, stream, shown) {
+  let tile = screenTileOf(id);
+  if (!tile) {
+    tile = makeTile('', screenName(shown), false);
+    tile.classList.add('screen-tile');
+    tile.dataset.screenOf = id;
+    tile.dataset.video = 'on';
+    tile.dataset.connected = 'true';
+    tile.dataset.testid = 'screen-tile';
+    const after = tileOf(id);
+    if (after) after.after(tile);
+    else tiles.append(tile);
+  }
+  const video = /** @type {HTMLVideoElement} */ (tile.querySelector('video'));
+  if (video.srcObject !== stream) video.srcObject = stream;
+  video.play().catch(() => {});
+}

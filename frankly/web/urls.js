@@ -1,0 +1,106 @@
+// @ts-check
+/**
+ * Room names and the page's address: what names a room, a fresh unguessable
+ * name, the signaling URL, and the secrets a link carries (an invite in the
+ * query, a passphrase in the fragment). Pure functions, no DOM: the Node
+ * tests (tests/web/) import this file. The Python SDK's counterpart is
+ * frankly/client's urls.
+ */
+
+export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Query parameters that are secrets: read once, then taken out of the
+ * address bar and history (see withoutSecrets) so they reach no log, no
+ * Referer and no screenshot of the address bar.
+ */
+export const SECRET_PARAMS = ['invite'];
+
+/** @param {string} name @returns {boolean} */
+export function isValidRoom(name) {
+  return ROOM_RE.test(name);
+}
+
+/**
+ * The room named by what someone typed: a bare name or a pasted link.
+ * @param {string} input
+ * @param {string} [base] the origin to resolve relative links against
+ * @returns {string | null} the room name, or null when there is none
+ */
+export function roomFromInput(input, base = 'http://localhost') {
+  const text = input.trim();
+  if (!text) return null;
+  let name = text;
+  if (text.includes('/')) {
+    try {
+      const path = new URL(text, base).pathname.replace(/\/+$/, '');
+      name = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+    } catch {
+      return null;
+    }
+  }
+  return isValidRoom(name) ? name : null;
+}
+
+/**
+ * An unguessable room name such as `k3rt-9wq2-mzha`: 12 characters from a
+ * 32-letter alphabet without look-alikes, so 60 random bits.
+ * @returns {string}
+ */
+export function newRoomName() {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const chars = Array.from(bytes, (b) => alphabet[b & 31]);
+  return [0, 4, 8].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+/**
+ * The signaling URL of the server that served this page.
+ * @param {{protocol: string, host: string}} loc
+ * @returns {string}
+ */
+export function signalingUrl(loc) {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}
+
+/**
+ * The secret query parameters of a page address, and the same address
+ * without them (what history.replaceState should put in their place).
+ * The fragment stays: browsers never send it to a server, and a passphrase
+ * link is meant to be shared from the address bar.
+ * @param {string} href an absolute URL
+ * @returns {{secrets: Record<string, string>, href: string}}
+ */
+export function withoutSecrets(href) {
+  const url = new URL(href);
+  /** @type {Record<string, string>} */
+  const secrets = {};
+  for (const name of SECRET_PARAMS) {
+    const value = url.searchParams.get(name);
+    if (value !== null) secrets[name] = value;
+    url.searchParams.delete(name);
+  }
+  return { secrets, href: url.href };
+}
+
+/**
+ * The passphrase in a link's fragment (`#passphrase=...`), or null.
+ * @param {string} hash location.hash, with or without its '#'
+ * @returns {string | null}
+ */
+export function passphraseFrom(hash) {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('passphrase') || null;
+}
+
+/**
+ * A link to a room: with a guest invite in the query, a passphrase in the
+ * fragment (which browsers never send to a server), or neither.
+ * @param {string} origin @param {string} room
+ * @param {{invite?: string | null, passphrase?: string | null}} [extras]
+ * @returns {string}
+ */
+export function roomLink(origin, room, extras = {}) {
+  const query = extras.invite ? `?invite=${encodeURIComponent(extras.invite)}` : '';
+  const fragment = extras.passphrase ? `#passphrase=${encodeURIComponent(extras.passphrase)}` : '';
+  return `${origin}/${room}${query}${fragment}`;
+}

@@ -1,0 +1,80 @@
+// What someone is told when a meeting ends for good (frankly/web/ui/notices.js).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { FATAL_ERROR_CODES, FINAL_CLOSE_CODES } from '../../frankly/web/signaling.js';
+import { CLOSE_NOTICES, ERROR_NOTICES, endedDetail, noticeFor } from '../../frankly/web/ui/notices.js';
+
+/** @param {number} code @param {string} [error] */
+const ended = (code, error) => ({ code, reason: '', error: error ? { type: 'error', code: error, message: `msg ${error}` } : null });
+
+test('every fatal error but a timeout has words of its own', () => {
+  for (const code of FATAL_ERROR_CODES) {
+    if (code === 'timeout') continue;
+    assert.ok(Object.hasOwn(ERROR_NOTICES, code), `no notice for the error ${code}`);
+    const notice = noticeFor(ended(4403, code), 'r');
+    assert.ok(notice.screen !== 'notice' || notice.title !== 'Disconnected', code);
+  }
+  assert.deepEqual(Object.keys(ERROR_NOTICES).filter((c) => !FATAL_ERROR_CODES.has(c)), []);
+});
+
+test('the close codes in the table are final ones', () => {
+  for (const code of Object.keys(CLOSE_NOTICES)) assert.ok(FINAL_CLOSE_CODES.has(Number(code)), code);
+});
+
+test('a full room names the room, by error or by close code alone', () => {
+  for (const e of [ended(4409, 'room-full'), ended(4409)]) {
+    const notice = noticeFor(e, 'board');
+    assert.equal(notice.screen, 'notice');
+    assert.equal(notice.screen === 'notice' && notice.title, 'This meeting is full');
+    assert.match(notice.screen === 'notice' ? notice.text : '', /“board”/);
+  }
+});
+
+test('a password error goes back to the pre-join screen, saying why', () => {
+  assert.deepEqual(noticeFor(ended(4401, 'password-required'), 'r'), {
+    screen: 'password',
+    why: 'This meeting needs a password.',
+  });
+  assert.deepEqual(noticeFor(ended(4401, 'wrong-password'), 'r'), {
+    screen: 'password',
+    why: 'That password is not right. Try again.',
+  });
+  assert.deepEqual(noticeFor(ended(4400, 'invalid-room'), 'r'), { screen: 'invalid' });
+});
+
+test('the error decides before the close code; the close code when the error says nothing', () => {
+  const removed = noticeFor(ended(4403, 'removed'), 'r');
+  assert.equal(removed.screen === 'notice' && removed.title, 'You were removed from the meeting');
+  const timedOut = noticeFor(ended(1000, 'timeout'), 'r');
+  assert.equal(timedOut.screen === 'notice' && timedOut.title, 'You are no longer in the meeting');
+  const ended4410 = noticeFor(ended(4410), 'r');
+  assert.equal(ended4410.screen === 'notice' && ended4410.text, 'A host ended this meeting for everyone.');
+  for (const code of [1009, 4400, 4422, 4429]) {
+    const n = noticeFor(ended(code), 'r');
+    assert.equal(n.screen === 'notice' && n.title, 'Protocol error', String(code));
+  }
+});
+
+test('each invite problem has its own words', () => {
+  const texts = ['invite-expired', 'invite-wrong-room', 'invite-invalid'].map((c) => {
+    const n = noticeFor(ended(4403, c), 'r');
+    assert.equal(n.screen === 'notice' && n.title, 'This invite link does not work');
+    return n.screen === 'notice' ? n.text : '';
+  });
+  assert.equal(new Set(texts).size, 3);
+});
+
+test('anything unknown is a plain disconnect', () => {
+  assert.deepEqual(noticeFor(ended(1006), 'r'), {
+    screen: 'notice',
+    title: 'Disconnected',
+    text: 'The connection to the meeting ended.',
+  });
+  assert.equal(noticeFor(ended(1006, 'toString'), 'r').screen, 'notice'); // no prototype lookups
+});
+
+test('the small print gives what the server said and the close code', () => {
+  assert.equal(endedDetail(ended(4409, 'room-full')), 'Server said: msg room-full (room-full, close code 4409)');
+  assert.equal(endedDetail(ended(1006)), 'Close code 1006');
+});
