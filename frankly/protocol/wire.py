@@ -59,6 +59,7 @@ def render() -> str:
             f"new Set({_js(sorted(FINAL_CLOSE_CODES))})",
         ),
         _list("ROLES", "Roles the server gives.", words.ROLES),
+        _frozen("Role", "The same roles, by name.", {r.upper(): r for r in words.ROLES}),
         _list("REACTIONS", "The reactions a room accepts.", words.REACTIONS),
         _list("MODERATION", "What a host can do to another.", words.MODERATION),
         _const("SCREEN_SUFFIX", "Suffix of a screen share's stream id.", _js(words.SCREEN_SUFFIX)),

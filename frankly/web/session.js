@@ -31,11 +31,9 @@ import { SignalingClient } from './signaling.js';
  *   (sent before we came); or sent unencrypted by a tool that does not seal
  */
 
-/** The reactions the server relays (docs/protocol.md). */
-export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '✋'];
-
-/** Host actions on one participant (docs/protocol.md, moderate). */
-export const MODERATION = ['mute', 'ask-unmute', 'stop-video', 'stop-screen', 'remove', 'make-host', 'lower-hand'];
+// The reactions the server relays and the host actions on one participant
+// (docs/protocol.md), as the server defines them.
+export { MODERATION, REACTIONS } from './wire.js';
 
 /**
  * Signaling plus media for one participant in one room. Events:

@@ -11,8 +11,10 @@ import { Emitter } from './emitter.js';
 import { clampHeight } from './layout.js';
 import { inboundTotals } from './stats.js';
 
+import { SCREEN_SUFFIX } from './wire.js';
+
 /** The SFU names a screen share's stream after its participant, plus this. */
-export const SCREEN_SUFFIX = ':screen';
+export { SCREEN_SUFFIX };
 
 /**
  * Whose media a stream of the SFU's subscribe offer carries: the SFU names

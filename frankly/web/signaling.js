@@ -10,30 +10,12 @@
 
 import { Emitter } from './emitter.js';
 
-export const PROTOCOL_VERSION = 1;
+import { FATAL, FINAL_CLOSE_CODES, PROTOCOL_VERSION } from './wire.js';
 
-/** Close codes after which the client must not reconnect (docs/protocol.md). */
-export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
+export { FINAL_CLOSE_CODES, PROTOCOL_VERSION };
 
 /** Error codes after which the server closes the connection (docs/protocol.md). */
-export const FATAL_ERROR_CODES = new Set([
-  'unsupported-version',
-  'invalid-room',
-  'room-full',
-  'protocol-violation',
-  'flooding',
-  'timeout',
-  'denied',
-  'removed',
-  'invite-expired',
-  'invite-wrong-room',
-  'invite-invalid',
-  'password-required',
-  'wrong-password',
-  'too-many-attempts',
-  'human-check-required',
-  'human-check-failed',
-]);
+export const FATAL_ERROR_CODES = new Set(Object.keys(FATAL));
 
 /** Silence from the server after which a socket is treated as dead. */
 export const DEAD_AFTER_MS = 20_000;

@@ -78,6 +78,13 @@ export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4401, 4403, 44
 /** Roles the server gives. */
 export const ROLES = Object.freeze(["host", "participant", "guest"]);
 
+/** The same roles, by name. */
+export const Role = Object.freeze({
+  "HOST": "host",
+  "PARTICIPANT": "participant",
+  "GUEST": "guest",
+});
+
 /** The reactions a room accepts. */
 export const REACTIONS = Object.freeze(["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋"]);
 

@@ -11,6 +11,7 @@ import { displayNames } from '../roster.js';
 import { REACTIONS, Session } from '../session.js';
 import { FATAL_ERROR_CODES } from '../signaling.js';
 import { passphraseFrom, roomLink, signalingUrl } from '../urls.js';
+import { Code, Role } from '../wire.js';
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
@@ -172,7 +173,7 @@ const EVENTS = {
   knocks: (m, /** @type {{added?: {name: string}}} */ e) => {
     renderHost(m.session);
     renderSelf(m);
-    if (e.added && m.session.you?.role === 'host') {
+    if (e.added && m.session.you?.role === Role.HOST) {
       toast(`${e.added.name} is waiting to join.`);
       announce(`${e.added.name} is waiting to join.`);
     }
@@ -203,8 +204,8 @@ const EVENTS = {
     addChat(m.session, e.message, e.history, m.names().get(e.message.from) ?? e.message.name),
   error: (_m, /** @type {ErrorMessage} */ err) => {
     if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
-    if (err.code === 'unknown-peer') return; // a signal crossed a leave: harmless
-    if (err.code === 'rate-limited') toast('Slow down: the server dropped a message.');
+    if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
+    if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
     else toast(`The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
@@ -252,7 +253,7 @@ function renderSelf(m) {
   const screen = byId('btn-screen');
   screen.setAttribute('aria-pressed', String(!!session.screen));
   /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
-  screen.hidden = session.you?.role === 'guest' || !navigator.mediaDevices?.getDisplayMedia;
+  screen.hidden = session.you?.role === Role.GUEST || !navigator.mediaDevices?.getDisplayMedia;
   const up = typeof session.you?.hand === 'number';
   const hand = byId('btn-hand');
   hand.setAttribute('aria-pressed', String(up));
@@ -376,7 +377,7 @@ function toggleHand(m) {
 /** @param {Meeting} m */
 async function copyGuestInvite(m) {
   try {
-    const { token } = await m.session.invite('guest', 24 * 3600);
+    const { token } = await m.session.invite(Role.GUEST, 24 * 3600);
     const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
     await copyOrShow(link, 'Guest invite copied: valid for a day.');
   } catch {

@@ -6,6 +6,8 @@
  * Pure, no DOM: the Node tests (tests/web/) import this file.
  */
 
+import { Close, Code } from '../wire.js';
+
 /**
  * @typedef {import('../signaling.js').Ended} Ended
  * @typedef {{screen: 'notice', title: string, text: string}
@@ -49,26 +51,26 @@ const humanCheck = () => notice('The human check did not pass', 'Reload the page
  * @type {Readonly<Record<string, NoticeRow>>}
  */
 export const ERROR_NOTICES = Object.freeze({
-  'room-full': full,
-  'invalid-room': invalid,
-  'password-required': password('This meeting needs a password.'),
-  'wrong-password': password('That password is not right. Try again.'),
-  'too-many-attempts': () => notice('Too many wrong passwords', 'Wait a few minutes before trying again.'),
-  denied: () => notice('You were not let in', 'A host of this meeting turned down your request to join.'),
-  removed: () =>
+  [Code.ROOM_FULL]: full,
+  [Code.INVALID_ROOM]: invalid,
+  [Code.PASSWORD_REQUIRED]: password('This meeting needs a password.'),
+  [Code.WRONG_PASSWORD]: password('That password is not right. Try again.'),
+  [Code.TOO_MANY_ATTEMPTS]: () => notice('Too many wrong passwords', 'Wait a few minutes before trying again.'),
+  [Code.DENIED]: () => notice('You were not let in', 'A host of this meeting turned down your request to join.'),
+  [Code.REMOVED]: () =>
     notice(
       'You were removed from the meeting',
       'A host removed you. You can ask to join again; a host has to let you in.',
     ),
-  'invite-expired': () => notice('This invite link does not work', 'The invite has expired. Ask for a new link.'),
-  'invite-wrong-room': () => notice('This invite link does not work', 'The invite is for another meeting.'),
-  'invite-invalid': badInvite,
-  'human-check-required': humanCheck,
-  'human-check-failed': humanCheck,
-  'unsupported-version': () =>
+  [Code.INVITE_EXPIRED]: () => notice('This invite link does not work', 'The invite has expired. Ask for a new link.'),
+  [Code.INVITE_WRONG_ROOM]: () => notice('This invite link does not work', 'The invite is for another meeting.'),
+  [Code.INVITE_INVALID]: badInvite,
+  [Code.HUMAN_CHECK_REQUIRED]: humanCheck,
+  [Code.HUMAN_CHECK_FAILED]: humanCheck,
+  [Code.UNSUPPORTED_VERSION]: () =>
     notice('This page is out of date', 'The server speaks a newer version of Frankly. Reload the page.'),
-  'protocol-violation': protocolError,
-  flooding: protocolError,
+  [Code.PROTOCOL_VIOLATION]: protocolError,
+  [Code.FLOODING]: protocolError,
 });
 
 /**
@@ -76,18 +78,18 @@ export const ERROR_NOTICES = Object.freeze({
  * @type {Readonly<Record<number, NoticeRow>>}
  */
 export const CLOSE_NOTICES = Object.freeze({
-  1000: () => notice('You are no longer in the meeting', 'The server ended your connection.'),
-  1009: protocolError,
-  4000: () =>
+  [Close.NORMAL]: () => notice('You are no longer in the meeting', 'The server ended your connection.'),
+  [Close.TOO_BIG]: protocolError,
+  [Close.REPLACED]: () =>
     notice(
       'Joined from somewhere else',
       'You are in this meeting from another tab or window now, so this one stopped.',
     ),
-  4400: protocolError,
-  4409: full,
-  4410: () => notice('The meeting has ended', 'A host ended this meeting for everyone.'),
-  4422: protocolError,
-  4429: protocolError,
+  [Close.HANDSHAKE_REFUSED]: protocolError,
+  [Close.ROOM_FULL]: full,
+  [Close.ENDED]: () => notice('The meeting has ended', 'A host ended this meeting for everyone.'),
+  [Close.PROTOCOL_VIOLATION]: protocolError,
+  [Close.FLOODING]: protocolError,
 });
 
 /** What we say when neither table knows the reason. */

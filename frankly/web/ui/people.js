@@ -7,6 +7,7 @@
 
 import { handOrder } from '../roster.js';
 import { MODERATION } from '../session.js';
+import { Role } from '../wire.js';
 import { announce, byId, h } from './dom.js';
 import { personE2ee } from './encryption.js';
 
@@ -42,7 +43,7 @@ export function renderPeople(session, names) {
       const shown = names.get(p.id) ?? p.name;
       const li = h('li', { 'data-participant-id': p.id });
       li.append(h('span', { class: 'person-name' }, p.self ? `${shown} (you)` : shown));
-      if (p.role === 'host') li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
+      if (p.role === Role.HOST) li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
       if (typeof p.hand === 'number') {
         const order = hands.indexOf(p.id) + 1;
         const hand = h('span', { class: 'person-hand', 'data-testid': 'person-hand' }, `✋ ${order}`);
@@ -56,7 +57,7 @@ export function renderPeople(session, names) {
       if (!p.connected) states.push('reconnecting');
       if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
       if (!p.self) li.append(...personE2ee(session, p, shown));
-      if (!p.self && session.you?.role === 'host') li.append(manageMenu(session, p, shown));
+      if (!p.self && session.you?.role === Role.HOST) li.append(manageMenu(session, p, shown));
       return li;
     }),
   );
@@ -76,7 +77,7 @@ function manageMenu(session, p, shown) {
   for (const action of MODERATION) {
     if (action === 'lower-hand' && typeof p.hand !== 'number') continue;
     if (action === 'stop-screen' && !p.screen) continue;
-    if (action === 'make-host' && p.role === 'host') continue;
+    if (action === 'make-host' && p.role === Role.HOST) continue;
     const label = ACTION_LABELS[/** @type {keyof typeof ACTION_LABELS} */ (action)];
     const item = h('button', { type: 'button', class: action === 'remove' ? 'btn btn-small btn-danger' : 'btn btn-small' }, label);
     item.addEventListener('click', () => {
@@ -95,7 +96,7 @@ function manageMenu(session, p, shown) {
  * @param {Session} session
  */
 export function renderHost(session) {
-  const host = session.you?.role === 'host';
+  const host = session.you?.role === Role.HOST;
   byId('host-panel').hidden = !host;
   /** @type {HTMLInputElement} */ (byId('set-lobby')).checked = session.settings.lobby;
   /** @type {HTMLInputElement} */ (byId('set-locked')).checked = session.settings.locked;
