@@ -1,4 +1,4 @@
-"""SDK participants in a room on the SFU: they publish to it and receive everyone through it.
+"""SfuLink: SDK participants on the SFU publish to it and receive everyone through it.
 
 Every participant sends video of its own size and a tone of its own volume, so
 that a track mapped to the wrong participant shows.
@@ -14,6 +14,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
 
 import frankly.client as fc
+from frankly.client.sfu import Slot, parse_slots
 from frankly.server.config import ServerConfig
 from tests.client.helpers import Clients, frame_where, luma_mean, peak, track_from
 from tests.conftest import LiveServer
@@ -265,3 +266,32 @@ async def test_a_fresh_welcome_starts_the_sfu_connections_again(
     assert new_video is not old_video
     await receives(grace, ada, ada_sends)
     assert grace.tracks(old_id) == []
+
+
+def test_parse_slots_reads_the_publisher_of_each_m_line() -> None:
+    sdp = "\r\n".join(
+        [
+            "v=0",
+            "a=group:BUNDLE 0 1 2",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+            "a=mid:0",
+            "a=sendonly",
+            "a=msid:p-ada audio-0",
+            "a=ssrc:1234 cname:p-ada",
+            "a=ssrc:1234 msid:p-ada audio-0",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "a=mid:1",
+            "a=inactive",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "a=mid:2",
+            "a=sendonly",
+            "a=msid:p-grace video-1",
+            "a=ssrc:99 cname:p-grace",
+            "",
+        ]
+    )
+    assert parse_slots(sdp) == {
+        "0": Slot("0", "audio", "p-ada", "audio-0", 1234),
+        "1": Slot("1", "video", None, "", 0),
+        "2": Slot("2", "video", "p-grace", "video-1", 99),
+    }
