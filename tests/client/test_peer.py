@@ -24,7 +24,7 @@ import frankly.client as fc
 from frankly.client.e2ee import E2ee
 from frankly.client.e2ee.media import protect
 from frankly.client.peer import parse_candidate
-from tests.client.helpers import Clients, frame_where, luma_mean, peak, track_from
+from tests.client.helpers import Clients, frame_where, luma_mean, muted_then_back, peak, track_from
 
 
 async def join_pair(
@@ -100,20 +100,7 @@ async def test_turning_camera_and_microphone_off_sends_black_and_silence(
     audio = await track_from(viewer, muter.id, "audio")
     await frame_where(video, is_bars)
     await frame_where(audio, is_tone)
-
-    updated = viewer.wait_for(
-        fc.ParticipantUpdated,
-        lambda e: e.participant.id == muter.id and not e.participant.video,
-        timeout=10,
-    )
-    await muter.update(video=False, audio=False)
-    assert (await updated).participant.audio is False
-    await frame_where(video, lambda f: luma_mean(f) < 30)
-    await frame_where(audio, lambda f: peak(f) < 50)
-
-    await muter.update(video=True, audio=True)
-    await frame_where(video, is_bars)
-    await frame_where(audio, is_tone)
+    await muted_then_back(viewer, muter, (video, audio), (is_bars, is_tone))
 
 
 async def test_remote_tracks_end_when_the_participant_leaves(clients: Clients) -> None:
