@@ -1,12 +1,12 @@
 """`Client`: one participant in a Frankly room, over the signaling WebSocket.
 
 The client holds the room as it knows it and what it does in it: who is there
-(reconciled on every welcome by `roster`), one `PeerLink` (an
-RTCPeerConnection) for every other participant, or, once the room is on the
-server's SFU, one `SfuLink` (a publish and a subscribe RTCPeerConnection), the
-chat (`chat.ChatLog`) and what hosts hear (`hosts.HostView`). The socket, its
-handshake, keepalive and reconnecting are `session.Session`'s; every message
-it hears goes to one small handler, through the `HANDLERS` table at the end.
+(reconciled on every welcome by `roster`, and told to `calls.Calls`, the media
+connections: one `PeerLink` with every other participant, or, once the room is
+on the server's SFU, one `SfuLink`), the chat (`chat.ChatLog`) and what hosts
+hear (`hosts.HostView`). The socket, its handshake, keepalive and reconnecting
+are `session.Session`'s; every message it hears goes to one small handler,
+through the `HANDLERS` table at the end.
 
 Everything is end-to-end encrypted (docs/security.md): an `E2ee` exchanges
 keys with every participant over `e2ee` messages (or derives them from a
@@ -25,9 +25,9 @@ from dataclasses import replace
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 
-from aiortc import RTCIceServer
 from aiortc.mediastreams import MediaStreamTrack
 
+from frankly.client.calls import Calls
 from frankly.client.chat import MAX_TEXT, ChatLog
 from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
 from frankly.client.e2ee.sframe import room_secret
@@ -54,11 +54,9 @@ from frankly.client.events import (
 )
 from frankly.client.hosts import HostView
 from frankly.client.media import LocalMedia
-from frankly.client.peer import PeerLink
 from frankly.client.roster import Added, Change, Removed, Updated, reconcile
 from frankly.client.rtc import ice_servers_from_wire
 from frankly.client.session import Session
-from frankly.client.sfu import SfuLink
 from frankly.client.stream import Broadcast, EventStream
 from frankly.client.urls import invite_from_url, passphrase_from_url, split_url
 from frankly.client.vocabulary import (
@@ -69,7 +67,6 @@ from frankly.client.vocabulary import (
     REACTIONS,
     LeaveReason,
     ModerationAction,
-    screen_stream,
     sharer_of,
 )
 
@@ -152,10 +149,6 @@ class Client:
         self._state: State = "new"
         self._me: Participant | None = None
         self._participants: dict[str, Participant] = {}
-        self._links: dict[str, PeerLink] = {}
-        self._sfu: SfuLink | None = None
-        self._ice_servers: list[RTCIceServer] = []
-        self._mode = "p2p"
         self._max_participants: int | None = None
         self._events = Broadcast()
         self._fatal: FranklyError | None = None
@@ -166,6 +159,14 @@ class Client:
         self._room_secret: bytes | None = None
         self._e2ee = E2ee(
             self._send_e2ee, on_state=self._encryption_changed, on_keys=self._keys_came
+        )
+        self._calls = Calls(
+            media=self._media,
+            crypto=self._e2ee,
+            send=self._send,
+            on_track=self._track_arrived,
+            on_link_state=self._link_state,
+            background=self._background_task,
         )
         self._chat = ChatLog(self._e2ee, self._chat_ready)
         self._hosts = HostView(self._emit)
@@ -215,7 +216,7 @@ class Client:
 
     @property
     def mode(self) -> str:
-        return self._mode
+        return self._calls.mode
 
     @property
     def is_host(self) -> bool:
@@ -257,12 +258,7 @@ class Client:
 
     def tracks(self, participant_id: str) -> list[MediaStreamTrack]:
         """The live tracks received so far from one participant (peer to peer or via the SFU)."""
-        link = self._links.get(participant_id)
-        found = list(link.tracks) if link is not None else []
-        if self._sfu is not None:
-            found += self._sfu.tracks(participant_id)
-            found += self._sfu.tracks(screen_stream(participant_id))
-        return found
+        return self._calls.tracks(participant_id)
 
     def connection_state(self, participant_id: str) -> str | None:
         """The state of the media connection that carries one participant, None without one.
@@ -270,12 +266,7 @@ class Client:
         Peer to peer, that of the RTCPeerConnection with them; on the SFU, that of
         the connections with the SFU (`sfu_state`).
         """
-        link = self._links.get(participant_id)
-        if link is not None:
-            return link.state
-        if self._sfu is not None and participant_id in self._participants:
-            return self._sfu.state
-        return None
+        return self._calls.state(participant_id, present=participant_id in self._participants)
 
     # --- end-to-end encryption --------------------------------------------------
 
@@ -318,7 +309,8 @@ class Client:
         there is anything to publish); else the least advanced of ``new``,
         ``connecting``, ``failed`` and ``closed``.
         """
-        return self._sfu.state if self._sfu is not None else None
+        sfu = self._calls.sfu
+        return sfu.state if sfu is not None else None
 
     # --- events -------------------------------------------------------------
 
@@ -676,13 +668,7 @@ class Client:
             self._e2ee.close()
             self._hosts.fail_all(error or FranklyError("closed", "the client has left"))
             self._chat.close()
-            links = list(self._links.values())
-            self._links.clear()
-            for link in links:
-                await link.close()
-            if self._sfu is not None:
-                sfu, self._sfu = self._sfu, None
-                await sfu.close()
+            await self._calls.close()
             for media in self._media.values():
                 await media.aclose()
             background = [t for t in self._background if t is not asyncio.current_task()]
@@ -709,8 +695,9 @@ class Client:
         """A welcome: on joining, on resuming, or on joining afresh after the server forgot us."""
         me = Participant.from_wire(welcome["you"])
         resumed = bool(welcome.get("resumed")) and self._me is not None and me.id == self._me.id
-        self._ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
-        old_mode, self._mode = self._mode, str(welcome.get("mode", "p2p"))
+        self._calls.ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
+        old_mode = self._calls.mode
+        self._calls.mode = str(welcome.get("mode", "p2p"))
         maximum = welcome.get("max_participants")
         self._max_participants = maximum if isinstance(maximum, int) else None
         self._hosts.welcomed(welcome)
@@ -725,13 +712,13 @@ class Client:
         else:
             self._start_afresh(me)
         self._emit(Reconnected(resumed=resumed, me=me))
-        if self._mode != old_mode:  # the room moved to the SFU while we were away
-            self._emit(ModeChanged(mode=self._mode))
+        if self._calls.mode != old_mode:  # the room moved to the SFU while we were away
+            self._emit(ModeChanged(mode=self._calls.mode))
         self._apply_roster(reconcile(self._participants, others, fresh=not resumed))
         if resumed:
             self._carry_on()
         else:
-            self._start_sfu_if_needed()
+            self._calls.start_sfu_if_needed()
         for obj in chat:  # said while we were away
             self._chat.arrived(obj)
 
@@ -739,37 +726,28 @@ class Client:
         self, me: Participant, others: list[Participant], chat: list[dict[str, Any]]
     ) -> None:
         self._me = me
+        self._calls.self_id = me.id
         self._e2ee.start(me.id, self._room_secret)
         for change in reconcile({}, others, fresh=True):
             if isinstance(change, Added):  # everyone, as the room was before us
                 self._add_participant(change.participant, late=False, announce=False)
         self._chat.start(chat)
         log.info("joined %s as %s (%s)", self.room, me.name, me.id)
-        self._start_sfu_if_needed()
+        self._calls.start_sfu_if_needed()
 
     def _start_afresh(self, me: Participant) -> None:
         """The server forgot us: our connections, queued words and keys were the old self's."""
         log.info("rejoined %s afresh as %s", self.room, me.id)
-        for link in self._links.values():
-            self._background_task(link.close())
-        self._links.clear()
-        if self._sfu is not None:
-            self._background_task(self._sfu.close())
-            self._sfu = None
+        self._calls.reset()
         self._session.keep_queued(lambda m: m.get("type") == "chat")
         self._me = me
+        self._calls.self_id = me.id
         self._chat.release_all()
         self._e2ee.start(me.id, self._room_secret)  # a new identity, new pairs with everyone
 
     def _carry_on(self) -> None:
         """Resumed: what may have been lost while the socket was away goes again."""
-        for link in self._links.values():
-            link.resend_pending_offer()
-        if self._sfu is not None:
-            self._sfu.resend_pending_offer()
-        elif self._mode == "sfu":
-            self._drop_unconnected_links()
-            self._start_sfu_if_needed()
+        self._calls.resumed()
         assert self._me is not None
         if (self._me.audio, self._me.video) != (self._audio_on, self._video_on):
             self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
@@ -790,8 +768,7 @@ class Client:
     def _add_participant(self, p: Participant, *, late: bool, announce: bool = True) -> None:
         self._participants[p.id] = p
         self._e2ee.peer_added(p.id, late=late)
-        if self._mode == "p2p":  # in an SFU room nobody makes peer-to-peer connections
-            self._link(p.id)
+        self._calls.joined(p.id)
         if announce:
             self._emit(ParticipantJoined(participant=p))
 
@@ -802,12 +779,7 @@ class Client:
     def _remove_participant(self, pid: str, reason: LeaveReason, *, rejoined: bool = False) -> None:
         """``pid`` left: their connection, streams (camera and screen), keys and held chat go."""
         gone = self._participants.pop(pid, None) or self._participant(pid)
-        link = self._links.pop(pid, None)
-        if link is not None:
-            self._background_task(link.close())
-        if self._sfu is not None:
-            self._sfu.forget(pid)
-            self._sfu.forget(screen_stream(pid))
+        self._calls.left(pid)
         if not rejoined:  # else our keys are new anyway: nothing to rotate
             self._e2ee.peer_removed(pid)
         self._chat.release(pid)
@@ -837,54 +809,7 @@ class Client:
         if self._chat.holds(pid):
             self._chat.release(pid)  # with their key, what they said opens (or never will)
 
-    # --- internals: media connections ----------------------------------------------------
-
-    def _link(self, pid: str) -> PeerLink:
-        link = self._links.get(pid)
-        if link is None:
-            assert self._me is not None
-            link = PeerLink(
-                pid,
-                polite=self._me.id > pid,
-                ice_servers=self._ice_servers,
-                media=self._media,
-                crypto=self._e2ee,
-                send=self._send,
-                on_track=self._track_arrived,
-                on_state=self._link_state,
-            )
-            self._links[pid] = link
-        return link
-
-    def _start_sfu_if_needed(self) -> None:
-        if self._mode != "sfu" or self._sfu is not None or self._state == "closed":
-            return
-        log.info("room %s is on the SFU: publishing and subscribing", self.room)
-        self._sfu = SfuLink(
-            ice_servers=self._ice_servers,
-            media=self._media,
-            crypto=self._e2ee,
-            send=self._send,
-            on_track=self._track_arrived,
-            on_state=self._sfu_state_changed,
-        )
-
-    def _drop_unconnected_links(self) -> None:
-        # Keep the peer connections that carry media until the SFU's are up;
-        # drop the ones just begun (with the newcomer who moved the room).
-        for pid, begun in list(self._links.items()):
-            if begun.state != "connected":
-                del self._links[pid]
-                self._background_task(begun.close())
-
-    def _sfu_state_changed(self, state: str) -> None:
-        log.debug("connections with the SFU: %s", state)
-        if state == "connected" and self._links:
-            # The SFU carries the media now: the peer-to-peer calls can end.
-            links = list(self._links.values())
-            self._links.clear()
-            for link in links:
-                self._background_task(link.close())
+    # --- internals: what the media connections report ------------------------------------
 
     def _track_arrived(self, stream_id: str, track: MediaStreamTrack) -> None:
         log.debug("%s track from %s", track.kind, stream_id)
@@ -912,8 +837,7 @@ class Client:
         sender = message.get("from")
         if not isinstance(sender, str) or self._me is None or sender == self._me.id:
             return
-        if sender in self._links or self._mode == "p2p":
-            self._link(sender).signal(message)
+        self._calls.signal(sender, message)
 
     def _on_joined(self, message: dict[str, Any]) -> None:
         p = Participant.from_wire(message["participant"])
@@ -939,15 +863,11 @@ class Client:
 
     def _on_mode(self, message: dict[str, Any]) -> None:
         mode = str(message["mode"])
-        if mode != self._mode:
-            self._mode = mode
-            self._drop_unconnected_links()
-            self._start_sfu_if_needed()
+        if self._calls.move(mode):
             self._emit(ModeChanged(mode=mode))
 
     def _on_sfu(self, message: dict[str, Any]) -> None:
-        if self._sfu is not None:
-            self._sfu.message(message)
+        self._calls.sfu_message(message)
 
     def _on_chat(self, message: dict[str, Any]) -> None:
         self._chat.arrived(message)

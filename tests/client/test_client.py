@@ -193,7 +193,7 @@ async def in_sfu_room_with_a_screen_sharer() -> fc.Client:
     ada = fc.Client("http://127.0.0.1:9/r", name="Ada")
     bob = wire(BOB, "Bob", screen=True)
     ada._apply_welcome(welcome([bob], resumed=False), first=True)
-    real, ada._sfu = ada._sfu, FakeSfu([BOB, BOB + ":screen"])  # type: ignore[assignment]
+    real, ada._calls.sfu = ada._calls.sfu, FakeSfu([BOB, BOB + ":screen"])  # type: ignore[assignment]
     assert real is not None
     await real.close()
     assert len(ada.tracks(BOB)) == 2

@@ -247,7 +247,7 @@ async def test_trickled_candidates_connect(
             assert not [e for e in events.pending() if isinstance(e, fc.ServerError)]
             # The connection would come up on peer-reflexive candidates alone, so
             # look inside: the SDK must have added every trickled candidate.
-            ice = sdk._links[peer.id].pc.getTransceivers()[0].receiver.transport.transport
+            ice = sdk._calls.links[peer.id].pc.getTransceivers()[0].receiver.transport.transport
             added = {(c.ip, c.port) for c in ice.getRemoteCandidates() if c.type == "host"}
             assert added == peer.trickled
         finally:
