@@ -168,7 +168,7 @@ class Client:
             on_link_state=self._link_state,
             background=self._background_task,
         )
-        self._chat = ChatLog(self._e2ee, self._chat_ready)
+        self._chat = ChatLog(self._e2ee, self._emit)
         self._hosts = HostView(self._emit)
         self._session = Session(
             ws_url,
@@ -728,9 +728,8 @@ class Client:
         self._me = me
         self._calls.self_id = me.id
         self._e2ee.start(me.id, self._room_secret)
-        for change in reconcile({}, others, fresh=True):
-            if isinstance(change, Added):  # everyone, as the room was before us
-                self._add_participant(change.participant, late=False, announce=False)
+        # Everyone, there before us; no events: `participants` says who is there.
+        self._apply_roster(reconcile({}, others, fresh=True), announce=False)
         self._chat.start(chat)
         log.info("joined %s as %s (%s)", self.room, me.name, me.id)
         self._calls.start_sfu_if_needed()
@@ -753,11 +752,11 @@ class Client:
             self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
             self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
 
-    def _apply_roster(self, changes: Sequence[Change]) -> None:
+    def _apply_roster(self, changes: Sequence[Change], *, announce: bool = True) -> None:
         for change in changes:
             match change:
                 case Added(participant=p, late=late):
-                    self._add_participant(p, late=late)
+                    self._add_participant(p, late=late, announce=announce)
                 case Updated(participant=p):
                     self._update_participant(p)
                 case Removed(participant=p, reason=reason, rejoined=rejoined):
@@ -795,9 +794,6 @@ class Client:
         return self._participant(pid)
 
     # --- internals: chat and encryption ----------------------------------------------------
-
-    def _chat_ready(self, message: ChatMessage) -> None:
-        self._emit(message)
 
     def _encryption_changed(self, pid: str, state: PairState) -> None:
         log.debug("end-to-end encryption with %s: %s", pid, state)
