@@ -20,12 +20,12 @@ from aiortc.mediastreams import MediaStreamTrack
 from frankly.client.e2ee.keys import E2ee
 from frankly.client.media import LocalMedia
 from frankly.client.peer import PeerLink
+from frankly.client.rtc import OnTrack, Send
 from frankly.client.sfu import SfuLink
 from frankly.client.vocabulary import screen_stream
 
 log = logging.getLogger("frankly.client")
 
-OnTrack = Callable[[str, MediaStreamTrack], None]
 OnLinkState = Callable[[str, str], None]
 Background = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -38,7 +38,7 @@ class Calls:
         *,
         media: Mapping[str, LocalMedia],
         crypto: E2ee,
-        send: Callable[[dict[str, Any]], None],
+        send: Send,
         on_track: OnTrack,
         on_link_state: OnLinkState,
         background: Background,

@@ -38,12 +38,10 @@ from aiortc.sdp import candidate_from_sdp
 
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
-from frankly.client.rtc import Negotiation, close_connection
+from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection
 
 log = logging.getLogger("frankly.client")
 
-SendSignal = Callable[[dict[str, Any]], None]
-OnTrack = Callable[[str, MediaStreamTrack], None]
 OnState = Callable[[str, str], None]
 
 
@@ -76,7 +74,7 @@ class PeerLink:
         ice_servers: list[RTCIceServer],
         media: Mapping[str, LocalMedia],
         crypto: FrameCrypto,
-        send: SendSignal,
+        send: Send,
         on_track: OnTrack,
         on_state: OnState,
     ) -> None:

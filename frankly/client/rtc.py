@@ -17,9 +17,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiortc import RTCIceServer, RTCPeerConnection
+from aiortc.mediastreams import MediaStreamTrack
 
 log = logging.getLogger("frankly.client")
 
+Send = Callable[[dict[str, Any]], None]
+"""Queues a message to the server (a ``signal`` or an ``sfu``)."""
+OnTrack = Callable[[str, MediaStreamTrack], None]
+"""A remote track came, from the stream of this id (a participant, or a participant's screen)."""
 Step = Callable[[Any], Awaitable[None]]
 RESEND = "resend"  # the step `resend_later` queues
 

@@ -49,12 +49,10 @@ from av.packet import Packet
 
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
-from frankly.client.rtc import Negotiation, close_connection
+from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection
 
 log = logging.getLogger("frankly.client")
 
-SendMessage = Callable[[dict[str, Any]], None]
-OnTrack = Callable[[str, MediaStreamTrack], None]
 OnState = Callable[[str], None]
 
 
@@ -170,7 +168,7 @@ class SfuLink:
         ice_servers: list[RTCIceServer],
         media: Mapping[str, LocalMedia],
         crypto: FrameCrypto,
-        send: SendMessage,
+        send: Send,
         on_track: OnTrack,
         on_state: OnState,
     ) -> None:
