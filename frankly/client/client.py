@@ -31,7 +31,7 @@ from frankly.client.calls import Calls
 from frankly.client.chat import MAX_TEXT, ChatLog
 from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
 from frankly.client.e2ee.sframe import room_secret
-from frankly.client.errors import FranklyError
+from frankly.client.errors import CLOSED, FranklyError
 from frankly.client.events import (
     ChatMessage,
     Closed,
@@ -344,7 +344,7 @@ class Client:
                     async for event in stream:
                         if isinstance(event, kind) and (predicate is None or predicate(event)):
                             return event
-            raise self._error or FranklyError("closed", "the client closed first")
+            raise self._error or FranklyError(CLOSED, "the client closed first")
 
         return wait()
 
@@ -394,11 +394,11 @@ class Client:
                 self._closing = asyncio.get_running_loop().create_future()
                 await self._cleanup(exc if isinstance(exc, FranklyError) else None)
             if left and isinstance(exc, FranklyError):
-                raise FranklyError("closed", "left before the welcome came") from None
+                raise FranklyError(CLOSED, "left before the welcome came") from None
             raise
         if self._state != "joining":  # leave() was called meanwhile
             await ws.close()
-            raise FranklyError("closed", "left before the welcome came")
+            raise FranklyError(CLOSED, "left before the welcome came")
         self._session.ws = ws
         self._state = "joined"
         self._apply_welcome(welcome, first=True)
@@ -585,7 +585,7 @@ class Client:
         if self._state in ("new", "joining"):
             raise RuntimeError("not joined yet")
         if self._state in ("leaving", "closed"):
-            raise self._error or FranklyError("closed", "the client has left")
+            raise self._error or FranklyError(CLOSED, "the client has left")
 
     def _gate(self) -> None:
         if "audio" in self._media:
@@ -666,7 +666,7 @@ class Client:
             self._error = error
             self._state = "closed"
             self._e2ee.close()
-            self._hosts.fail_all(error or FranklyError("closed", "the client has left"))
+            self._hosts.fail_all(error or FranklyError(CLOSED, "the client has left"))
             self._chat.close()
             await self._calls.close()
             for media in self._media.values():

@@ -7,7 +7,7 @@ from typing import Any
 from frankly.client.vocabulary import Close
 
 # Codes the SDK uses itself, for ends that the server did not name with an `error`.
-CLOSED = "closed"  # the socket closed with a final close code and no error message
+CLOSED = "closed"  # the client has left, or the socket closed for good with no error message
 REPLACED = "replaced"  # close 4000: this participant resumed on another connection
 TOO_BIG = "too-big"  # close 1009
 HANDSHAKE_FAILED = "handshake-failed"  # no `welcome` in time, or an unexpected reply

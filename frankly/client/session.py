@@ -26,7 +26,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from frankly.client.errors import HANDSHAKE_FAILED, FranklyError
+from frankly.client.errors import CLOSED, HANDSHAKE_FAILED, FranklyError
 from frankly.client.events import Event, Reconnecting, Waiting
 from frankly.client.humancheck import fetch_proof
 from frankly.client.vocabulary import (
@@ -182,7 +182,7 @@ class Session:
         pinger: asyncio.Task[None] | None = None
         try:
             if self._leaving():  # leave() came while we connected
-                raise FranklyError("closed", "left before the welcome came")
+                raise FranklyError(CLOSED, "left before the welcome came")
             await ws.send(dump(self.hello(resume, proof)))
             async with asyncio.timeout(self._handshake_timeout) as first_answer:
                 while True:
