@@ -14,7 +14,7 @@
 Media and chat are end-to-end encrypted (docs/security.md); see docs/sdk.md.
 """
 
-from frankly.client.client import Client, EventStream, join, split_url
+from frankly.client.client import Client, join
 from frankly.client.e2ee import FrameStats, PairState, SafetyCode
 from frankly.client.errors import FranklyError
 from frankly.client.events import (
@@ -47,6 +47,8 @@ from frankly.client.events import (
     Waiting,
 )
 from frankly.client.media import PatternTrack, ToneTrack
+from frankly.client.stream import EventStream
+from frankly.client.urls import split_url
 
 __all__ = [
     "MODERATION_ACTIONS",

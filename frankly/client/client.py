@@ -1,9 +1,12 @@
 """`Client`: one participant in a Frankly room, over the signaling WebSocket.
 
-It speaks docs/protocol.md: the `hello`/`welcome` handshake, `ping` keepalive,
-reconnecting with the `resume` token and backoff, and one `PeerLink` (an
-RTCPeerConnection) for every other participant, or, once the room is on the
-server's SFU, one `SfuLink` (a publish and a subscribe RTCPeerConnection).
+The client holds the room as it knows it and what it does in it: who is there
+(reconciled on every welcome by `roster`, and told to `calls.Calls`, the media
+connections: one `PeerLink` with every other participant, or, once the room is
+on the server's SFU, one `SfuLink`), the chat (`chat.ChatLog`) and what hosts
+hear (`hosts.HostView`). The socket, its handshake, keepalive and reconnecting
+are `session.Session`'s; every message it hears goes to one small handler,
+through the `HANDLERS` table at the end.
 
 Everything is end-to-end encrypted (docs/security.md): an `E2ee` exchanges
 keys with every participant over `e2ee` messages (or derives them from a
@@ -16,196 +19,67 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import json
 import logging
-import threading
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from aiortc import RTCIceServer
 from aiortc.mediastreams import MediaStreamTrack
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from frankly.client.calls import Calls
+from frankly.client.chat import MAX_TEXT, ChatLog
 from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
 from frankly.client.e2ee.sframe import room_secret
-from frankly.client.errors import FINAL_CLOSE_CODES, HANDSHAKE_FAILED, FranklyError
+from frankly.client.errors import CLOSED, FranklyError
 from frankly.client.events import (
-    MODERATION_ACTIONS,
-    REACTIONS,
     ChatMessage,
     Closed,
     ConnectionStateChanged,
     EncryptionChanged,
     Event,
     Knock,
-    KnockDone,
-    LeaveReason,
     MeetingEnded,
     ModeChanged,
     Moderated,
-    ModerationAction,
     Participant,
     ParticipantJoined,
     ParticipantLeft,
     ParticipantUpdated,
     Reaction,
     Reconnected,
-    Reconnecting,
     RoomSettings,
     ServerError,
-    SettingsChanged,
     TrackReceived,
-    Waiting,
 )
-from frankly.client.humancheck import fetch_proof
+from frankly.client.hosts import HostView
 from frankly.client.media import LocalMedia
-from frankly.client.peer import PeerLink, ice_servers_from_wire
-from frankly.client.sfu import SfuLink
+from frankly.client.roster import Added, Change, Removed, Updated, reconcile
+from frankly.client.rtc import ice_servers_from_wire
+from frankly.client.session import Session
+from frankly.client.stream import Broadcast, EventStream
+from frankly.client.urls import invite_from_url, passphrase_from_url, split_url
+from frankly.client.vocabulary import (
+    FATAL_ERRORS,
+    FINAL_CLOSE_CODES,
+    LEAVE_REASONS,
+    MODERATION_ACTIONS,
+    REACTIONS,
+    LeaveReason,
+    ModerationAction,
+    sharer_of,
+)
 
 log = logging.getLogger("frankly.client")
 
-PROTOCOL_VERSION = 1
 E = TypeVar("E", bound=Event)
-
-# Errors after which the server closes the socket (docs/protocol.md, "Error codes").
-_FATAL_CODES = {
-    "unsupported-version": 4400,
-    "invalid-room": 4400,
-    "room-full": 4409,
-    "protocol-violation": 4422,
-    "flooding": 4429,
-    "timeout": 4408,
-    # Who may come in (all final: another attempt would only be refused again).
-    "invite-expired": 4403,
-    "invite-wrong-room": 4403,
-    "invite-invalid": 4403,
-    "denied": 4403,
-    "removed": 4403,
-    "password-required": 4401,
-    "wrong-password": 4401,
-    "human-check-required": 4401,
-    "human-check-failed": 4401,
-    "too-many-attempts": 4429,
-}
-# Refusals of a `hello` that another attempt would only repeat.
-_HOPELESS = {"unsupported-version", "invalid-room", "room-full", "invalid-message"}
-# Refusals of a resuming `hello` that mean the server forgot us and the room
-# asks a newcomer for what we showed on joining: join afresh, showing it again.
-_FORGOTTEN = "forgotten"  # internal: a resume that landed in the lobby, with an invite at hand
-_SHOW_AGAIN = {"password-required", "human-check-required", _FORGOTTEN}
-_SCREEN_SUFFIX = ":screen"
-_SOLVE_TIMEOUT = 120.0  # seconds the human check may take, on top of the handshake
-_BACKOFF_FIRST = 0.5
-_BACKOFF_MAX = 5.0
-_MAX_CHAT = 4000
-# How long a sealed chat message waits for its sender's keys (they may still be
-# on their way from a newcomer) before it is shown as unreadable.
-_HOLD_CHAT_FOR = 10.0
-
-
-def split_url(url: str, room: str | None = None) -> tuple[str, str]:
-    """The signaling URL and the room name for a meeting URL.
-
-    ``http://host:8080/team-sync`` gives ``ws://host:8080/ws`` and ``team-sync``;
-    ``https://`` gives ``wss://``. With ``room`` given, ``url`` is the server's
-    base URL (``http://host:8080``). A path before the room name is kept, for a
-    server behind a reverse proxy under a prefix.
-    """
-    parts = urlsplit(url)
-    scheme = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}.get(parts.scheme)
-    if scheme is None or not parts.netloc:
-        raise ValueError(f"not an http(s) or ws(s) URL: {url!r}")
-    path = parts.path.rstrip("/")
-    if room is None:
-        base, _, last = path.rpartition("/")
-        room = unquote(last)
-        if not room:
-            raise ValueError(f"the URL {url!r} names no room: give room=...")
-    elif path.endswith("/ws"):
-        base = path[: -len("/ws")]
-    else:
-        base = path
-    return urlunsplit((scheme, parts.netloc, base + "/ws", "", "")), room
-
-
-def passphrase_from_url(url: str) -> str | None:
-    """The passphrase in a meeting link's fragment (``.../room#passphrase=...``), if any.
-
-    Read as the web client reads it (URLSearchParams): browsers never send the
-    fragment to a server.
-    """
-    values = parse_qs(urlsplit(url).fragment).get("passphrase")
-    return values[0] if values and values[0] else None
-
-
-def invite_from_url(url: str) -> str | None:
-    """The invite token in a meeting link's query (``.../room?invite=...``), if any."""
-    values = parse_qs(urlsplit(url).query).get("invite")
-    return values[0] if values and values[0] else None
+State = Literal["new", "joining", "joined", "reconnecting", "leaving", "closed"]
 
 
 class _Keep(enum.Enum):
     """`Client.settings`'s "leave the password as it is" (None clears it)."""
 
     KEEP = "keep"
-
-
-def _dump(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"))
-
-
-class EventStream:
-    """The events of one `Client`, from the moment `Client.events` was called.
-
-    Iterate it with ``async for``; it ends after the `Closed` event. Use it as a
-    context manager (``with call.events() as events:``), or call `close`, to stop
-    receiving when you are done before the client is: until then, every event is
-    kept for it.
-    """
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
-
-    def _put(self, event: Event | None) -> None:
-        self._queue.put_nowait(event)
-
-    def __aiter__(self) -> EventStream:
-        return self
-
-    async def __anext__(self) -> Event:
-        event = await self._queue.get()
-        if event is None:
-            self._queue.put_nowait(None)  # stays ended
-            self.close()
-            raise StopAsyncIteration
-        return event
-
-    def pending(self) -> list[Event]:
-        """The events already queued, taken without waiting for more."""
-        out: list[Event] = []
-        while not self._queue.empty():
-            event = self._queue.get_nowait()
-            if event is None:
-                self._queue.put_nowait(None)
-                break
-            out.append(event)
-        return out
-
-    def close(self) -> None:
-        """Stop receiving events (those already queued can still be read with `pending`)."""
-        self._client._streams.discard(self)
-
-    def __enter__(self) -> EventStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class Client:
@@ -254,16 +128,12 @@ class Client:
         password: str | None = None,
         device: str | None = None,
     ) -> None:
-        self._ws_url, self._room = split_url(url, room)
-        self._name = name
+        ws_url, room = split_url(url, room)
         self._passphrase = passphrase or passphrase_from_url(url)
-        self._invite = invite or invite_from_url(url)
         if password is not None and not 1 <= len(password) <= 128:
             raise ValueError("a room password is 1 to 128 characters")
         if device is not None and not 1 <= len(device) <= 64:
             raise ValueError("a device id is 1 to 64 characters")
-        self._password = password
-        self._device = device
         self._media: dict[str, LocalMedia] = {}
         for kind, track in (("audio", audio), ("video", video)):
             if track is None:
@@ -275,25 +145,12 @@ class Client:
         self._video_on = video is not None if video_enabled is None else video_enabled
         self._gate()
         self._reconnect = reconnect
-        self._handshake_timeout = handshake_timeout
 
-        self._state: Literal["new", "joining", "joined", "reconnecting", "leaving", "closed"]
-        self._state = "new"
-        self._ws: ClientConnection | None = None
+        self._state: State = "new"
         self._me: Participant | None = None
         self._participants: dict[str, Participant] = {}
-        self._links: dict[str, PeerLink] = {}
-        self._sfu: SfuLink | None = None
-        self._chat: list[ChatMessage] = []
-        self._last_chat_id = 0
-        self._resume: str | None = None
-        self._ice_servers: list[RTCIceServer] = []
-        self._ping_interval = 10.0
-        self._mode = "p2p"
         self._max_participants: int | None = None
-        self._streams: set[EventStream] = set()
-        self._outbox: deque[dict[str, Any]] = deque()
-        self._outbox_ready = asyncio.Event()
+        self._events = Broadcast()
         self._fatal: FranklyError | None = None
         self._error: FranklyError | None = None
         self._task: asyncio.Task[None] | None = None
@@ -303,23 +160,38 @@ class Client:
         self._e2ee = E2ee(
             self._send_e2ee, on_state=self._encryption_changed, on_keys=self._keys_came
         )
-        # Sealed chat waiting for its sender's keys, by sender.
-        self._held_chat: dict[str, list[tuple[ChatMessage, Any]]] = {}
-        self._hold_timers: dict[str, asyncio.TimerHandle] = {}
-        # Guarded rooms: the socket of a hello not yet welcomed (to close it on
-        # leave), whether it waits in the lobby, the room's settings, the knocks
-        # a host sees, and `invite` requests waiting for their token.
-        self._hello_ws: ClientConnection | None = None
-        self._waiting = False
-        self._settings = RoomSettings()
-        self._knocks: dict[str, Knock] = {}
-        self._invite_replies: deque[asyncio.Future[str]] = deque()
+        self._calls = Calls(
+            media=self._media,
+            crypto=self._e2ee,
+            send=self._send,
+            on_track=self._track_arrived,
+            on_link_state=self._link_state,
+            background=self._background_task,
+        )
+        self._chat = ChatLog(self._e2ee, self._emit)
+        self._hosts = HostView(self._emit)
+        self._session = Session(
+            ws_url,
+            room=room,
+            name=name,
+            handshake_timeout=handshake_timeout,
+            credentials={
+                "invite": invite or invite_from_url(url),
+                "password": password,
+                "device": device,
+            },
+            media_state=lambda: (self._audio_on, self._video_on),
+            on_message=self._dispatch,
+            emit=self._emit,
+            seal=self._wire,
+            leaving=lambda: self._state in ("leaving", "closed"),
+        )
 
     # --- state you can read -------------------------------------------------
 
     @property
     def room(self) -> str:
-        return self._room
+        return self._session.room
 
     @property
     def me(self) -> Participant:
@@ -340,11 +212,11 @@ class Client:
     @property
     def chat_history(self) -> Sequence[ChatMessage]:
         """The room's chat: what the server sent on joining, then every message since."""
-        return tuple(self._chat)
+        return tuple(self._chat.history)
 
     @property
     def mode(self) -> str:
-        return self._mode
+        return self._calls.mode
 
     @property
     def is_host(self) -> bool:
@@ -354,17 +226,17 @@ class Client:
     @property
     def waiting(self) -> bool:
         """We knocked and wait in the lobby for a host (during `join`)."""
-        return self._waiting
+        return self._session.waiting
 
     @property
     def room_settings(self) -> RoomSettings:
         """The room's lobby, lock and password, as the server last said."""
-        return self._settings
+        return self._hosts.settings
 
     @property
     def knocks(self) -> Mapping[str, Knock]:
         """Who waits in the lobby, by knock id, in order of knocking (hosts only)."""
-        return MappingProxyType(self._knocks)
+        return MappingProxyType(self._hosts.knocks)
 
     @property
     def max_participants(self) -> int | None:
@@ -373,7 +245,7 @@ class Client:
     @property
     def connected(self) -> bool:
         """True while the signaling socket is up (media does not depend on it)."""
-        return self._state == "joined" and self._ws is not None
+        return self._state == "joined" and self._session.ws is not None
 
     @property
     def closed(self) -> bool:
@@ -386,12 +258,7 @@ class Client:
 
     def tracks(self, participant_id: str) -> list[MediaStreamTrack]:
         """The live tracks received so far from one participant (peer to peer or via the SFU)."""
-        link = self._links.get(participant_id)
-        found = list(link.tracks) if link is not None else []
-        if self._sfu is not None:
-            found += self._sfu.tracks(participant_id)
-            found += self._sfu.tracks(participant_id + _SCREEN_SUFFIX)
-        return found
+        return self._calls.tracks(participant_id)
 
     def connection_state(self, participant_id: str) -> str | None:
         """The state of the media connection that carries one participant, None without one.
@@ -399,12 +266,7 @@ class Client:
         Peer to peer, that of the RTCPeerConnection with them; on the SFU, that of
         the connections with the SFU (`sfu_state`).
         """
-        link = self._links.get(participant_id)
-        if link is not None:
-            return link.state
-        if self._sfu is not None and participant_id in self._participants:
-            return self._sfu.state
-        return None
+        return self._calls.state(participant_id, present=participant_id in self._participants)
 
     # --- end-to-end encryption --------------------------------------------------
 
@@ -447,18 +309,14 @@ class Client:
         there is anything to publish); else the least advanced of ``new``,
         ``connecting``, ``failed`` and ``closed``.
         """
-        return self._sfu.state if self._sfu is not None else None
+        sfu = self._calls.sfu
+        return sfu.state if sfu is not None else None
 
     # --- events -------------------------------------------------------------
 
     def events(self) -> EventStream:
         """A new stream of every event from now on (see `EventStream`)."""
-        stream = EventStream(self)
-        if self._state == "closed":
-            stream._put(None)
-        else:
-            self._streams.add(stream)
-        return stream
+        return self._events.open()
 
     def wait_for(
         self,
@@ -486,7 +344,7 @@ class Client:
                     async for event in stream:
                         if isinstance(event, kind) and (predicate is None or predicate(event)):
                             return event
-            raise self._error or FranklyError("closed", "the client closed first")
+            raise self._error or FranklyError(CLOSED, "the client closed first")
 
         return wait()
 
@@ -501,8 +359,7 @@ class Client:
         return self._error
 
     def _emit(self, event: Event) -> None:
-        for stream in list(self._streams):
-            stream._put(event)
+        self._events.emit(event)
 
     # --- actions ------------------------------------------------------------
 
@@ -527,9 +384,9 @@ class Client:
             async with asyncio.timeout(timeout):
                 if self._passphrase is not None:
                     # PBKDF2, slow on purpose: not on the event loop.
-                    secret = await asyncio.to_thread(room_secret, self._passphrase, self._room)
+                    secret = await asyncio.to_thread(room_secret, self._passphrase, self.room)
                     self._room_secret = secret
-                ws, welcome = await self._handshake(None)
+                ws, welcome = await self._session.handshake(None)
         except BaseException as exc:
             left = self._state != "joining"  # leave() closed the socket we waited on
             if self._closing is None:
@@ -537,12 +394,12 @@ class Client:
                 self._closing = asyncio.get_running_loop().create_future()
                 await self._cleanup(exc if isinstance(exc, FranklyError) else None)
             if left and isinstance(exc, FranklyError):
-                raise FranklyError("closed", "left before the welcome came") from None
+                raise FranklyError(CLOSED, "left before the welcome came") from None
             raise
         if self._state != "joining":  # leave() was called meanwhile
             await ws.close()
-            raise FranklyError("closed", "left before the welcome came")
-        self._ws = ws
+            raise FranklyError(CLOSED, "left before the welcome came")
+        self._session.ws = ws
         self._state = "joined"
         self._apply_welcome(welcome, first=True)
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -560,11 +417,12 @@ class Client:
         was_joined = self._state == "joined"
         was_joining = self._state == "joining"
         self._state = "leaving"
-        if was_joining and self._hello_ws is not None:
+        hello_ws = self._session.hello_ws
+        if was_joining and hello_ws is not None:
             # Waiting for the welcome (in the lobby, perhaps): that wait ends here.
             with contextlib.suppress(Exception):
-                await self._hello_ws.close()
-        ws = self._ws
+                await hello_ws.close()
+        ws = self._session.ws
         if ws is not None and was_joined:
             self._send({"type": "leave"}, force=True)
             # The server answers `leave` by closing with 1000, after what we sent before it.
@@ -575,8 +433,8 @@ class Client:
 
     async def send_chat(self, text: str) -> None:
         """Send a chat message to the room, sealed (it comes back as a `ChatMessage` event)."""
-        if not 1 <= len(text.strip()) <= _MAX_CHAT:
-            raise ValueError(f"chat text must be 1 to {_MAX_CHAT} characters after trimming")
+        if not 1 <= len(text.strip()) <= MAX_TEXT:
+            raise ValueError(f"chat text must be 1 to {MAX_TEXT} characters after trimming")
         self._check_open()
         # Sealed when it goes out (see `_wire`), with the key of that moment: a
         # message queued while the socket is away may go out as someone new.
@@ -700,8 +558,7 @@ class Client:
         ``invalid-message`` for a ttl out of range).
         """
         self._check_open()
-        reply: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._invite_replies.append(reply)
+        reply = self._hosts.ask_invite()
         self._send({"type": "invite", "role": role, "ttl": int(ttl)})
         try:
             return await reply
@@ -728,7 +585,7 @@ class Client:
         if self._state in ("new", "joining"):
             raise RuntimeError("not joined yet")
         if self._state in ("leaving", "closed"):
-            raise self._error or FranklyError("closed", "the client has left")
+            raise self._error or FranklyError(CLOSED, "the client has left")
 
     def _gate(self) -> None:
         if "audio" in self._media:
@@ -740,16 +597,7 @@ class Client:
         """Queue a message; it goes out now, or after the socket comes back."""
         if self._state in ("leaving", "closed") and not force:
             return
-        self._outbox.append(message)
-        self._outbox_ready.set()
-
-    async def _write(self, ws: ClientConnection) -> None:
-        while True:
-            while not self._outbox:
-                self._outbox_ready.clear()
-                await self._outbox_ready.wait()
-            await ws.send(_dump(self._wire(self._outbox[0])))
-            self._outbox.popleft()
+        self._session.send(message)
 
     def _wire(self, message: dict[str, Any]) -> dict[str, Any]:
         """A queued message as it goes out: chat is sealed now, with our key of this moment."""
@@ -760,135 +608,15 @@ class Client:
     def _send_e2ee(self, peer_id: str, payload: dict[str, Any]) -> None:
         self._send({"type": "e2ee", "to": peer_id, "payload": payload})
 
-    async def _ping(self, ws: ClientConnection) -> None:
-        n = 0
-        while True:
-            await asyncio.sleep(self._ping_interval)
-            n += 1
-            await ws.send(_dump({"type": "ping", "n": n}))
-
-    # --- internals: connection ------------------------------------------------
-
-    def _hello(self, resume: str | None, proof: str | None = None) -> dict[str, Any]:
-        hello: dict[str, Any] = {
-            "type": "hello",
-            "version": PROTOCOL_VERSION,
-            "room": self._room,
-            "name": self._name,
-            "audio": self._audio_on,
-            "video": self._video_on,
-            "resume": resume,
-        }
-        if resume is None:
-            # What a newcomer shows; a resuming participant was let in already.
-            credentials = {
-                "invite": self._invite,
-                "password": self._password,
-                "device": self._device,
-                "proof": proof,
-            }
-            hello.update({k: v for k, v in credentials.items() if v is not None})
-        return hello
-
-    async def _proof(self) -> str | None:
-        """The human check's answer for a fresh join, when the server asks for one.
-
-        An invite skips the check. The search runs in a thread, so the loop
-        goes on; it stops early if the join is given up.
-        """
-        if self._invite is not None:
-            return None
-        stop = threading.Event()
-        try:
-            async with asyncio.timeout(self._handshake_timeout + _SOLVE_TIMEOUT):
-                return await asyncio.to_thread(
-                    fetch_proof, self._ws_url, self._handshake_timeout, stop
-                )
-        except TimeoutError:
-            raise FranklyError(HANDSHAKE_FAILED, "the human check took too long") from None
-        finally:
-            stop.set()
-
-    async def _handshake(self, resume: str | None) -> tuple[ClientConnection, dict[str, Any]]:
-        """Say hello and wait for the welcome: through the lobby, if the room has one."""
-        proof = await self._proof() if resume is None else None
-        ws = await connect(
-            self._ws_url,
-            ping_interval=None,  # the protocol has its own ping
-            open_timeout=self._handshake_timeout,
-            close_timeout=2,
-            max_size=2**20,
-        )
-        self._hello_ws = ws
-        pinger: asyncio.Task[None] | None = None
-        try:
-            if self._state in ("leaving", "closed"):  # leave() came while we connected
-                raise FranklyError("closed", "left before the welcome came")
-            await ws.send(_dump(self._hello(resume, proof)))
-            async with asyncio.timeout(self._handshake_timeout) as first_answer:
-                while True:
-                    raw = await ws.recv()
-                    message = json.loads(raw) if isinstance(raw, str) else None
-                    if not isinstance(message, dict):
-                        continue
-                    kind = message.get("type")
-                    if kind == "welcome":
-                        return ws, message
-                    if kind == "error":
-                        error = FranklyError.from_message(message)
-                        error.close_code = _FATAL_CODES.get(error.code)
-                        raise error
-                    if kind == "lobby" and resume is not None and self._invite is not None:
-                        # Forgotten, and sent to the lobby: our invite gets us in instead.
-                        raise FranklyError(_FORGOTTEN, "the server forgot us; rejoining")
-                    if kind == "lobby" and pinger is None:
-                        # We knocked: wait as long as the hosts take, pinging to stay.
-                        first_answer.reschedule(None)
-                        log.info("waiting in the lobby of %s for a host", self._room)
-                        self._waiting = True
-                        self._emit(Waiting(room=str(message.get("room", self._room))))
-                        pinger = asyncio.get_running_loop().create_task(self._ping(ws))
-        except ConnectionClosed as exc:
-            await ws.close()
-            code = exc.rcvd.code if exc.rcvd is not None else None
-            raise FranklyError.from_close(code, exc.rcvd.reason if exc.rcvd else "") from None
-        except TimeoutError:
-            ws.transport.abort()
-            raise FranklyError(HANDSHAKE_FAILED, "no welcome from the server in time") from None
-        except BaseException:
-            await ws.close()
-            raise
-        finally:
-            self._hello_ws = None
-            self._waiting = False
-            if pinger is not None:
-                pinger.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                    await pinger
+    # --- internals: the lifecycle ---------------------------------------------------
 
     async def _run(self) -> None:
         """Read the socket; when it is lost, reconnect; until the end."""
         error: FranklyError | None = None
         try:
-            while True:
-                ws = self._ws
-                assert ws is not None
-                code = await self._session(ws)
-                self._ws = None
-                if self._state in ("leaving", "closed"):
-                    return
-                fatal, self._fatal = self._fatal, None
-                if code in FINAL_CLOSE_CODES or not self._reconnect:
-                    error = fatal or FranklyError.from_close(code)
-                    log.warning("signaling closed for good: %s", error)
-                    break
-                log.info("signaling lost (close code %s); reconnecting", code)
-                self._state = "reconnecting"
-                outcome = await self._reconnect_loop(code)
-                if isinstance(outcome, FranklyError):
-                    error = outcome
-                    break
-                self._state = "joined"
+            error = await self._serve_and_reconnect()
+            if self._state in ("leaving", "closed"):
+                return  # `leave` finishes the client
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -896,68 +624,28 @@ class Client:
             error = FranklyError("internal", f"the SDK failed: {exc!r}")
         self._background_task(self._finish(error))
 
-    @property
-    def _dead_after(self) -> float:
-        # Two missed pongs (docs/protocol.md, "Keepalive"); never under a second,
-        # so that a pause of the event loop is not taken for a dead server.
-        return max(2 * self._ping_interval, 1.0)
-
-    async def _session(self, ws: ClientConnection) -> int | None:
-        """Serve one connection; return its close code (None if it went silent or vanished)."""
-        writer = asyncio.get_running_loop().create_task(self._write(ws))
-        pinger = asyncio.get_running_loop().create_task(self._ping(ws))
-        try:
-            while True:
-                try:
-                    async with asyncio.timeout(self._dead_after):
-                        raw = await ws.recv()
-                except TimeoutError:
-                    log.warning("heard nothing from the server for %.1f s", self._dead_after)
-                    ws.transport.abort()
-                    return None
-                if not isinstance(raw, str):
-                    continue
-                try:
-                    message = json.loads(raw)
-                except ValueError:
-                    continue
-                if isinstance(message, dict):
-                    self._dispatch(message)
-        except ConnectionClosed as exc:
-            return exc.rcvd.code if exc.rcvd is not None else None
-        finally:
-            for task in (writer, pinger):
-                task.cancel()
-            for task in (writer, pinger):
-                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                    await task
-
-    async def _reconnect_loop(self, close_code: int | None) -> FranklyError | None:
-        delay = _BACKOFF_FIRST
-        attempt = 0
-        fresh = False  # the server forgot us: join as a newcomer, credentials and all
+    async def _serve_and_reconnect(self) -> FranklyError | None:
+        """Serve each connection in turn, until we leave or the client ends (and why)."""
         while True:
-            attempt += 1
-            self._emit(Reconnecting(attempt=attempt, delay=delay, close_code=close_code))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, _BACKOFF_MAX)
-            try:
-                ws, welcome = await self._handshake(None if fresh else self._resume)
-            except FranklyError as exc:
-                if exc.code in _SHOW_AGAIN and not fresh:
-                    log.info("the server forgot us and the room asks newcomers (%s)", exc.code)
-                    fresh = True
-                    continue
-                if exc.code in _HOPELESS or exc.close_code in FINAL_CLOSE_CODES:
-                    return exc
-                log.info("reconnect attempt %d refused: %s", attempt, exc)
-                continue
-            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
-                log.info("reconnect attempt %d failed: %r", attempt, exc)
-                continue
-            self._ws = ws
+            ws = self._session.ws
+            assert ws is not None
+            code = await self._session.serve(ws)
+            self._session.ws = None
+            if self._state in ("leaving", "closed"):
+                return None
+            fatal, self._fatal = self._fatal, None
+            if code in FINAL_CLOSE_CODES or not self._reconnect:
+                error = fatal or FranklyError.from_close(code)
+                log.warning("signaling closed for good: %s", error)
+                return error
+            log.info("signaling lost (close code %s); reconnecting", code)
+            self._state = "reconnecting"
+            outcome = await self._session.reconnect(code)
+            if isinstance(outcome, FranklyError):
+                return outcome
+            self._session.ws, welcome = outcome
             self._apply_welcome(welcome, first=False)
-            return None
+            self._state = "joined"
 
     async def _finish(self, error: FranklyError | None) -> None:
         if self._closing is None:
@@ -978,33 +666,20 @@ class Client:
             self._error = error
             self._state = "closed"
             self._e2ee.close()
-            while self._invite_replies:
-                waiting = self._invite_replies.popleft()
-                if not waiting.done():
-                    waiting.set_exception(error or FranklyError("closed", "the client has left"))
-            for timer in self._hold_timers.values():
-                timer.cancel()
-            self._hold_timers.clear()
-            links = list(self._links.values())
-            self._links.clear()
-            for link in links:
-                await link.close()
-            if self._sfu is not None:
-                sfu, self._sfu = self._sfu, None
-                await sfu.close()
+            self._hosts.fail_all(error or FranklyError(CLOSED, "the client has left"))
+            self._chat.close()
+            await self._calls.close()
             for media in self._media.values():
                 await media.aclose()
             background = [t for t in self._background if t is not asyncio.current_task()]
             if background:
                 await asyncio.gather(*background, return_exceptions=True)
-            if self._ws is not None:
-                ws, self._ws = self._ws, None
+            if self._session.ws is not None:
+                ws, self._session.ws = self._session.ws, None
                 with contextlib.suppress(Exception):
                     await ws.close()
             self._emit(Closed(error=error))
-            for stream in list(self._streams):
-                stream._put(None)
-            self._streams.clear()
+            self._events.end()
         finally:
             if not self._closing.done():
                 self._closing.set_result(None)
@@ -1014,234 +689,127 @@ class Client:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    # --- internals: room state ----------------------------------------------------
+    # --- internals: the welcome ------------------------------------------------------
 
     def _apply_welcome(self, welcome: dict[str, Any], *, first: bool) -> None:
+        """A welcome: on joining, on resuming, or on joining afresh after the server forgot us."""
         me = Participant.from_wire(welcome["you"])
         resumed = bool(welcome.get("resumed")) and self._me is not None and me.id == self._me.id
-        resume = welcome.get("resume")
-        self._resume = resume if isinstance(resume, str) else None
-        self._room = str(welcome.get("room", self._room))
-        self._ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
-        self._ping_interval = float(welcome.get("ping_interval") or 10.0)
-        old_mode, self._mode = self._mode, str(welcome.get("mode", "p2p"))
-        moved = not first and self._mode != old_mode
+        self._calls.ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
+        old_mode = self._calls.mode
+        self._calls.mode = str(welcome.get("mode", "p2p"))
         maximum = welcome.get("max_participants")
         self._max_participants = maximum if isinstance(maximum, int) else None
+        self._hosts.welcomed(welcome)
         others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
         chat = [c for c in welcome.get("chat") or [] if isinstance(c, dict)]
-        self._settings = RoomSettings.from_wire(welcome.get("settings"))
-        knocks = [Knock.from_wire(k) for k in welcome.get("knocks") or [] if isinstance(k, dict)]
-        self._knocks = {k.id: k for k in knocks}
-
         if first:
-            self._me = me
-            self._participants = {p.id: p for p in others}
-            self._e2ee.start(me.id, self._room_secret)
-            for p in others:
-                self._e2ee.peer_added(p.id, late=False)
-            # What was said before we came is not for us (unless by passphrase).
-            self._chat = [self._opened(ChatMessage.from_wire(c), c.get("sealed")) for c in chat]
-            self._last_chat_id = max((c.id for c in self._chat), default=0)
-            for p in others:
-                self._link_if_p2p(p.id)
-            log.info("joined %s as %s (%s)", self._room, me.name, me.id)
-            self._start_sfu_if_needed()
+            self._first_welcome(me, others, chat)
             return
-
-        if not resumed:
-            # The server forgot us: everything we knew is gone, and we are someone new.
-            log.info("rejoined %s afresh as %s", self._room, me.id)
-            for link in self._links.values():
-                self._background_task(link.close())
-            self._links.clear()
-            if self._sfu is not None:
-                # Our SFU connections belonged to the participant we were.
-                self._background_task(self._sfu.close())
-                self._sfu = None
-            self._outbox = deque(m for m in self._outbox if m.get("type") == "chat")
-            self._outbox_ready.set()
-            old, self._participants = self._participants, {}
+        if resumed:
+            log.info("resumed %s as %s", self.room, me.id)
             self._me = me
-            # A new identity, new keys, new pairs with everyone.
-            self._release_all_held_chat()
-            self._e2ee.start(me.id, self._room_secret)
-            self._emit(Reconnected(resumed=False, me=me))
-            if moved:
-                self._emit(ModeChanged(mode=self._mode))
-            for p in old.values():
-                self._emit(ParticipantLeft(participant=p, reason="disconnected"))
-            for p in others:
-                self._participants[p.id] = p
-                self._e2ee.peer_added(p.id, late=False)
-                self._link_if_p2p(p.id)
-                self._emit(ParticipantJoined(participant=p))
-            self._start_sfu_if_needed()
         else:
-            log.info("resumed %s as %s", self._room, me.id)
-            self._me = me
-            self._emit(Reconnected(resumed=True, me=me))
-            if moved:  # the room moved to the SFU while we were away
-                self._emit(ModeChanged(mode=self._mode))
-            now = {p.id: p for p in others}
-            for pid in [pid for pid in self._participants if pid not in now]:
-                gone = self._participants.pop(pid)
-                old_link = self._links.pop(pid, None)
-                if old_link is not None:
-                    self._background_task(old_link.close())
-                if self._sfu is not None:
-                    self._sfu.forget(pid)
-                self._e2ee.peer_removed(pid)
-                self._release_held_chat(pid)
-                self._emit(ParticipantLeft(participant=gone, reason="disconnected"))
-            for p in others:
-                before = self._participants.get(p.id)
-                self._participants[p.id] = p
-                if before is None:
-                    self._e2ee.peer_added(p.id, late=True)
-                    self._link_if_p2p(p.id)
-                    self._emit(ParticipantJoined(participant=p))
-                elif before != p:
-                    self._emit(ParticipantUpdated(participant=p))
-            for link in self._links.values():
-                link.resend_pending_offer()
-            if self._sfu is not None:
-                self._sfu.resend_pending_offer()
-            elif self._mode == "sfu":
-                self._drop_unconnected_links()
-                self._start_sfu_if_needed()
-            if (me.audio, me.video) != (self._audio_on, self._video_on):
-                self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
-                self._me = replace(me, audio=self._audio_on, video=self._video_on)
-        # Chat said while we were away.
-        for obj in chat:
-            self._chat_arrived(obj)
+            self._start_afresh(me)
+        self._emit(Reconnected(resumed=resumed, me=me))
+        if self._calls.mode != old_mode:  # the room moved to the SFU while we were away
+            self._emit(ModeChanged(mode=self._calls.mode))
+        self._apply_roster(reconcile(self._participants, others, fresh=not resumed))
+        if resumed:
+            self._carry_on()
+        else:
+            self._calls.start_sfu_if_needed()
+        for obj in chat:  # said while we were away
+            self._chat.arrived(obj)
 
-    # --- internals: chat ------------------------------------------------------------
+    def _first_welcome(
+        self, me: Participant, others: list[Participant], chat: list[dict[str, Any]]
+    ) -> None:
+        self._me = me
+        self._calls.self_id = me.id
+        self._e2ee.start(me.id, self._room_secret)
+        # Everyone, there before us; no events: `participants` says who is there.
+        self._apply_roster(reconcile({}, others, fresh=True), announce=False)
+        self._chat.start(chat)
+        log.info("joined %s as %s (%s)", self.room, me.name, me.id)
+        self._calls.start_sfu_if_needed()
 
-    def _chat_arrived(self, obj: dict[str, Any]) -> None:
-        """A ``chat`` message from the server (live, or said while we were away)."""
-        message = ChatMessage.from_wire(obj)
-        if message.id and message.id <= self._last_chat_id:
-            return
-        self._last_chat_id = max(self._last_chat_id, message.id)
-        sealed = obj.get("sealed")
-        opened = self._opened(message, sealed)
-        if opened.encryption == "unreadable" and self._e2ee.awaiting_keys(message.sender_id):
-            # A newcomer may speak before its keys reach us: wait for them a while.
-            self._hold_chat(message, sealed)
-            return
-        self._chat_ready(opened)
+    def _start_afresh(self, me: Participant) -> None:
+        """The server forgot us: our connections, queued words and keys were the old self's."""
+        log.info("rejoined %s afresh as %s", self.room, me.id)
+        self._calls.reset()
+        self._session.keep_queued(lambda m: m.get("type") == "chat")
+        self._me = me
+        self._calls.self_id = me.id
+        self._chat.release_all()
+        self._e2ee.start(me.id, self._room_secret)  # a new identity, new pairs with everyone
 
-    def _opened(self, message: ChatMessage, sealed: Any) -> ChatMessage:
-        """The message with its text, if it was sealed and a key we hold opens it."""
-        if not isinstance(sealed, str):
-            return message
-        text = self._e2ee.open_chat(message.sender_id, sealed)
-        if text is None:
-            return message  # unreadable
-        return replace(message, text=text, encryption="encrypted")
+    def _carry_on(self) -> None:
+        """Resumed: what may have been lost while the socket was away goes again."""
+        self._calls.resumed()
+        assert self._me is not None
+        if (self._me.audio, self._me.video) != (self._audio_on, self._video_on):
+            self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
+            self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
 
-    def _chat_ready(self, message: ChatMessage) -> None:
-        self._chat.append(message)
-        self._emit(message)
+    def _apply_roster(self, changes: Sequence[Change], *, announce: bool = True) -> None:
+        for change in changes:
+            match change:
+                case Added(participant=p, late=late):
+                    self._add_participant(p, late=late, announce=announce)
+                case Updated(participant=p):
+                    self._update_participant(p)
+                case Removed(participant=p, reason=reason, rejoined=rejoined):
+                    self._remove_participant(p.id, reason, rejoined=rejoined)
 
-    def _hold_chat(self, message: ChatMessage, sealed: Any) -> None:
-        sender = message.sender_id
-        self._held_chat.setdefault(sender, []).append((message, sealed))
-        if sender not in self._hold_timers:
-            self._hold_timers[sender] = asyncio.get_running_loop().call_later(
-                _HOLD_CHAT_FOR, self._release_held_chat, sender
-            )
+    # --- internals: who is in the room (the welcome and the live messages alike) --------
 
-    def _release_held_chat(self, sender: str) -> None:
-        """Show what ``sender`` said while we waited for its keys: opened, or unreadable.
+    def _add_participant(self, p: Participant, *, late: bool, announce: bool = True) -> None:
+        self._participants[p.id] = p
+        self._e2ee.peer_added(p.id, late=late)
+        self._calls.joined(p.id)
+        if announce:
+            self._emit(ParticipantJoined(participant=p))
 
-        Their first key settles it: what that key (or a ratchet of it) does not
-        open was sealed with a key from before we came.
-        """
-        timer = self._hold_timers.pop(sender, None)
-        if timer is not None:
-            timer.cancel()
-        for message, sealed in self._held_chat.pop(sender, []):
-            self._chat_ready(self._opened(message, sealed))
+    def _update_participant(self, p: Participant) -> None:
+        self._participants[p.id] = p
+        self._emit(ParticipantUpdated(participant=p))
 
-    def _release_all_held_chat(self) -> None:
-        for sender in list(self._held_chat):
-            self._release_held_chat(sender)
-
-    # --- internals: encryption --------------------------------------------------------
-
-    def _encryption_changed(self, pid: str, state: PairState) -> None:
-        log.debug("end-to-end encryption with %s: %s", pid, state)
-        if state == "failed":
-            self._release_held_chat(pid)  # no keys will come
-        self._emit(EncryptionChanged(participant=self._participant(pid), state=state))
-
-    def _keys_came(self, pid: str) -> None:
-        if pid in self._held_chat:
-            self._release_held_chat(pid)  # with their key, what they said opens (or never will)
+    def _remove_participant(self, pid: str, reason: LeaveReason, *, rejoined: bool = False) -> None:
+        """``pid`` left: their connection, streams (camera and screen), keys and held chat go."""
+        gone = self._participants.pop(pid, None) or self._participant(pid)
+        self._calls.left(pid)
+        if not rejoined:  # else our keys are new anyway: nothing to rotate
+            self._e2ee.peer_removed(pid)
+        self._chat.release(pid)
+        self._emit(ParticipantLeft(participant=gone, reason=reason))
 
     def _participant(self, pid: str) -> Participant:
         known = self._participants.get(pid)
         return known if known is not None else Participant(pid, "", True, True, True)
 
-    def _link(self, pid: str) -> PeerLink:
-        link = self._links.get(pid)
-        if link is None:
-            assert self._me is not None
-            link = PeerLink(
-                pid,
-                polite=self._me.id > pid,
-                ice_servers=self._ice_servers,
-                media=self._media,
-                crypto=self._e2ee,
-                send=self._send,
-                on_track=self._track_arrived,
-                on_state=self._link_state,
-            )
-            self._links[pid] = link
-        return link
+    def _participant_or_me(self, pid: str) -> Participant:
+        if self._me is not None and pid == self._me.id:
+            return self._me
+        return self._participant(pid)
 
-    def _link_if_p2p(self, pid: str) -> None:
-        # In an SFU room the others stop making peer-to-peer connections.
-        if self._mode == "p2p":
-            self._link(pid)
+    # --- internals: chat and encryption ----------------------------------------------------
 
-    def _start_sfu_if_needed(self) -> None:
-        if self._mode != "sfu" or self._sfu is not None or self._state == "closed":
-            return
-        log.info("room %s is on the SFU: publishing and subscribing", self._room)
-        self._sfu = SfuLink(
-            ice_servers=self._ice_servers,
-            media=self._media,
-            crypto=self._e2ee,
-            send=self._send,
-            on_track=self._track_arrived,
-            on_state=self._sfu_state_changed,
-        )
+    def _encryption_changed(self, pid: str, state: PairState) -> None:
+        log.debug("end-to-end encryption with %s: %s", pid, state)
+        if state == "failed":
+            self._chat.release(pid)  # no keys will come
+        self._emit(EncryptionChanged(participant=self._participant(pid), state=state))
 
-    def _drop_unconnected_links(self) -> None:
-        # Keep the peer connections that carry media until the SFU's are up;
-        # drop the ones just begun (with the newcomer who moved the room).
-        for pid, begun in list(self._links.items()):
-            if begun.state != "connected":
-                del self._links[pid]
-                self._background_task(begun.close())
+    def _keys_came(self, pid: str) -> None:
+        if self._chat.holds(pid):
+            self._chat.release(pid)  # with their key, what they said opens (or never will)
 
-    def _sfu_state_changed(self, state: str) -> None:
-        log.debug("connections with the SFU: %s", state)
-        if state == "connected" and self._links:
-            # The SFU carries the media now: the peer-to-peer calls can end.
-            links = list(self._links.values())
-            self._links.clear()
-            for link in links:
-                self._background_task(link.close())
+    # --- internals: what the media connections report ------------------------------------
 
-    def _track_arrived(self, pid: str, track: MediaStreamTrack) -> None:
-        log.debug("%s track from %s", track.kind, pid)
-        # The SFU names a screen share's stream after its sharer, plus ":screen".
-        owner, screen = pid.removesuffix(_SCREEN_SUFFIX), pid.endswith(_SCREEN_SUFFIX)
+    def _track_arrived(self, stream_id: str, track: MediaStreamTrack) -> None:
+        log.debug("%s track from %s", track.kind, stream_id)
+        owner, screen = sharer_of(stream_id)
         event = TrackReceived(participant=self._participant(owner), track=track, screen=screen)
         self._emit(event)
 
@@ -1249,47 +817,58 @@ class Client:
         log.debug("connection with %s: %s", pid, state)
         self._emit(ConnectionStateChanged(participant=self._participant(pid), state=state))
 
-    def _participant_or_me(self, pid: str) -> Participant:
-        if self._me is not None and pid == self._me.id:
-            return self._me
-        return self._participant(pid)
+    # --- internals: what the server says, one handler a message type (`HANDLERS`) --------
 
-    def _host_message(self, kind: str, message: dict[str, Any]) -> None:
-        """The lobby, the settings and invite tokens: what hosts hear (and settings, everyone)."""
-        if kind == "knock":
-            knock = Knock.from_wire(message["knock"])
-            self._knocks[knock.id] = knock
-            self._emit(knock)
-        elif kind == "knock-done":
-            knock_id = str(message["id"])
-            outcome = message.get("outcome")
-            if outcome not in ("admitted", "denied", "left"):
-                raise ValueError(f"unknown knock outcome {outcome!r}")
-            gone = self._knocks.pop(knock_id, None)
-            name = gone.name if gone is not None else ""
-            self._emit(KnockDone(id=knock_id, outcome=outcome, name=name))
-        elif kind == "settings":
-            self._settings = RoomSettings.from_wire(message["settings"])
-            self._emit(SettingsChanged(settings=self._settings))
-        elif kind == "invite":
-            token = message["token"]
-            if not isinstance(token, str):
-                raise TypeError("invite: token is not a string")
-            self._invite_reply(token)
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        handler = HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            return  # pong, speaker, and what a newer server may say
+        try:
+            handler(self, message)
+        except (KeyError, TypeError, ValueError):
+            log.warning("ignoring a malformed %s message: %r", kind, message)
 
-    def _invite_reply(self, reply: str | FranklyError) -> bool:
-        """Answer the oldest `invite` request; False if none waits."""
-        if not self._invite_replies:
-            return False
-        waiting = self._invite_replies.popleft()
-        if not waiting.done():
-            if isinstance(reply, FranklyError):
-                waiting.set_exception(reply)
-            else:
-                waiting.set_result(reply)
-        return True
+    def _on_signal(self, message: dict[str, Any]) -> None:
+        sender = message.get("from")
+        if not isinstance(sender, str) or self._me is None or sender == self._me.id:
+            return
+        self._calls.signal(sender, message)
 
-    def _moderated(self, message: dict[str, Any]) -> None:
+    def _on_joined(self, message: dict[str, Any]) -> None:
+        p = Participant.from_wire(message["participant"])
+        if self._me is not None and p.id != self._me.id:
+            self._add_participant(p, late=True)
+
+    def _on_updated(self, message: dict[str, Any]) -> None:
+        p = Participant.from_wire(message["participant"])
+        if self._me is not None and p.id == self._me.id:
+            self._me = p  # a change made by the server or a host (hand, role, a mute)
+        else:
+            self._update_participant(p)
+
+    def _on_left(self, message: dict[str, Any]) -> None:
+        said = message.get("reason")
+        reason: LeaveReason = said if said in LEAVE_REASONS else "left"
+        self._remove_participant(str(message["id"]), reason)
+
+    def _on_e2ee(self, message: dict[str, Any]) -> None:
+        sender = message.get("from")
+        if isinstance(sender, str):
+            self._e2ee.handle(sender, message.get("payload"))
+
+    def _on_mode(self, message: dict[str, Any]) -> None:
+        mode = str(message["mode"])
+        if self._calls.move(mode):
+            self._emit(ModeChanged(mode=mode))
+
+    def _on_sfu(self, message: dict[str, Any]) -> None:
+        self._calls.sfu_message(message)
+
+    def _on_chat(self, message: dict[str, Any]) -> None:
+        self._chat.arrived(message)
+
+    def _on_moderated(self, message: dict[str, Any]) -> None:
         """A host acted on us: obey as the web client does, and say so."""
         action = message.get("action")
         if action not in MODERATION_ACTIONS:
@@ -1301,93 +880,63 @@ class Client:
         # The server changed our record and tells everyone (`updated`); we follow now.
         self._gate()
         if self._me is not None:
-            self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
-            if action == "make-host":
-                self._me = replace(self._me, role="host")
-            elif action == "lower-hand":
-                self._me = replace(self._me, hand=None)
-            elif action == "stop-screen":
-                self._me = replace(self._me, screen=False)
+            self._me = _obeyed(self._me, action, audio=self._audio_on, video=self._video_on)
         by = self._participant(str(message.get("by", "")))
         self._emit(Moderated(action=action, by=by))
 
-    def _dispatch(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        try:
-            if kind == "signal":
-                sender = message.get("from")
-                if not isinstance(sender, str) or self._me is None or sender == self._me.id:
-                    return
-                if sender in self._links or self._mode == "p2p":
-                    self._link(sender).signal(message)
-            elif kind == "joined":
-                p = Participant.from_wire(message["participant"])
-                if self._me is None or p.id == self._me.id:
-                    return
-                self._participants[p.id] = p
-                self._e2ee.peer_added(p.id, late=True)
-                self._link_if_p2p(p.id)
-                self._emit(ParticipantJoined(participant=p))
-            elif kind == "e2ee":
-                sender = message.get("from")
-                if isinstance(sender, str):
-                    self._e2ee.handle(sender, message.get("payload"))
-            elif kind == "mode":
-                mode = str(message["mode"])
-                if mode != self._mode:
-                    self._mode = mode
-                    self._drop_unconnected_links()
-                    self._start_sfu_if_needed()
-                    self._emit(ModeChanged(mode=mode))
-            elif kind == "sfu":
-                if self._sfu is not None:
-                    self._sfu.message(message)
-            elif kind == "updated":
-                p = Participant.from_wire(message["participant"])
-                if self._me is not None and p.id == self._me.id:
-                    # A change made by the server or a host (hand, role, a mute).
-                    self._me = p
-                    return
-                self._participants[p.id] = p
-                self._emit(ParticipantUpdated(participant=p))
-            elif kind in ("knock", "knock-done", "settings", "invite"):
-                self._host_message(kind, message)
-            elif kind == "moderated":
-                self._moderated(message)
-            elif kind == "reaction":
-                sender = self._participant_or_me(str(message["from"]))
-                self._emit(Reaction(participant=sender, emoji=str(message["emoji"])))
-            elif kind == "meeting-ended":
-                # The socket closes next (4410), ending the client.
-                self._emit(MeetingEnded(by=self._participant_or_me(str(message.get("by", "")))))
-            elif kind == "left":
-                pid = str(message["id"])
-                gone = self._participants.pop(pid, None) or self._participant(pid)
-                link = self._links.pop(pid, None)
-                if link is not None:
-                    self._background_task(link.close())
-                if self._sfu is not None:
-                    self._sfu.forget(pid)
-                    self._sfu.forget(pid + _SCREEN_SUFFIX)
-                self._e2ee.peer_removed(pid)
-                self._release_held_chat(pid)
-                said = message.get("reason")
-                reason: LeaveReason = said if said in ("disconnected", "removed") else "left"
-                self._emit(ParticipantLeft(participant=gone, reason=reason))
-            elif kind == "chat":
-                self._chat_arrived(message)
-            elif kind == "error":
-                error = FranklyError.from_message(message)
-                if error.ref == "invite" and self._invite_reply(error):
-                    return
-                if error.code in _FATAL_CODES:
-                    error.close_code = _FATAL_CODES[error.code]
-                    self._fatal = error
-                else:
-                    log.warning("the server refused a message: %s", error)
-                    self._emit(ServerError(error=error))
-        except (KeyError, TypeError, ValueError):
-            log.warning("ignoring a malformed %s message: %r", kind, message)
+    def _on_reaction(self, message: dict[str, Any]) -> None:
+        sender = self._participant_or_me(str(message["from"]))
+        self._emit(Reaction(participant=sender, emoji=str(message["emoji"])))
+
+    def _on_meeting_ended(self, message: dict[str, Any]) -> None:
+        # The socket closes next (4410), ending the client.
+        self._emit(MeetingEnded(by=self._participant_or_me(str(message.get("by", "")))))
+
+    def _on_error(self, message: dict[str, Any]) -> None:
+        error = FranklyError.from_message(message)
+        if error.ref == "invite" and self._hosts.reply(error):
+            return
+        if error.code in FATAL_ERRORS:
+            error.close_code = FATAL_ERRORS[error.code]
+            self._fatal = error  # the close follows; `_serve_and_reconnect` reports it
+        else:
+            log.warning("the server refused a message: %s", error)
+            self._emit(ServerError(error=error))
+
+
+def _obeyed(me: Participant, action: ModerationAction, *, audio: bool, video: bool) -> Participant:
+    """Our record after a host's ``action``, as the server's next `updated` will say."""
+    me = replace(me, audio=audio, video=video)
+    if action == "make-host":
+        return replace(me, role="host")
+    if action == "lower-hand":
+        return replace(me, hand=None)
+    if action == "stop-screen":
+        return replace(me, screen=False)
+    return me
+
+
+Handler = Callable[[Client, dict[str, Any]], None]
+HANDLERS: Mapping[str, Handler] = MappingProxyType(
+    {
+        "signal": Client._on_signal,
+        "joined": Client._on_joined,
+        "updated": Client._on_updated,
+        "left": Client._on_left,
+        "e2ee": Client._on_e2ee,
+        "mode": Client._on_mode,
+        "sfu": Client._on_sfu,
+        "chat": Client._on_chat,
+        "knock": lambda client, message: client._hosts.knock(message),
+        "knock-done": lambda client, message: client._hosts.knock_done(message),
+        "settings": lambda client, message: client._hosts.settings_changed(message),
+        "invite": lambda client, message: client._hosts.invite(message),
+        "moderated": Client._on_moderated,
+        "reaction": Client._on_reaction,
+        "meeting-ended": Client._on_meeting_ended,
+        "error": Client._on_error,
+    }
+)
 
 
 async def join(

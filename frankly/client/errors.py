@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-# Close codes after which a client must not reconnect (docs/protocol.md, "Close codes").
-# 4401: credentials refused (password, human check); 4403: not allowed in (invite
-# refused, denied, removed); 4410: a host ended the meeting.
-FINAL_CLOSE_CODES = frozenset({1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429})
+from frankly.client.vocabulary import Close
 
 # Codes the SDK uses itself, for ends that the server did not name with an `error`.
-CLOSED = "closed"  # the socket closed with a final close code and no error message
+CLOSED = "closed"  # the client has left, or the socket closed for good with no error message
 REPLACED = "replaced"  # close 4000: this participant resumed on another connection
 TOO_BIG = "too-big"  # close 1009
 HANDSHAKE_FAILED = "handshake-failed"  # no `welcome` in time, or an unexpected reply
 MEETING_ENDED = "meeting-ended"  # close 4410: a host ended the meeting for everyone
-_BY_CLOSE = {4000: REPLACED, 1009: TOO_BIG, 4410: MEETING_ENDED}
+_BY_CLOSE: dict[int, str] = {
+    Close.REPLACED: REPLACED,
+    Close.TOO_BIG: TOO_BIG,
+    Close.ENDED: MEETING_ENDED,
+}
 
 
 class FranklyError(Exception):

@@ -14,28 +14,23 @@ Every event is a frozen dataclass deriving from `Event`, so a consumer can
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal
+
+from frankly.client.vocabulary import (
+    MODERATION_ACTIONS,
+    REACTIONS,
+    ROLES,
+    KnockOutcome,
+    LeaveReason,
+    ModerationAction,
+    Role,
+)
 
 if TYPE_CHECKING:
     from aiortc.mediastreams import MediaStreamTrack
 
     from frankly.client.e2ee.keys import PairState
     from frankly.client.errors import FranklyError
-
-
-Role = Literal["host", "participant", "guest", "interpreter", "observer"]
-"""What a participant may do: hosts let people in and moderate; guests cannot
-share a screen. ``interpreter`` and ``observer`` are reserved (not granted yet)."""
-_ROLES: tuple[Role, ...] = get_args(Role)
-
-ModerationAction = Literal[
-    "mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"
-]
-"""What a host can do to one participant (`Client.moderate`)."""
-MODERATION_ACTIONS: tuple[ModerationAction, ...] = get_args(ModerationAction)
-
-REACTIONS: tuple[str, ...] = ("👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋")
-"""The emoji the server relays as reactions (`Client.react`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +65,7 @@ class Participant:
             audio=bool(obj.get("audio", True)),
             video=bool(obj.get("video", True)),
             connected=bool(obj.get("connected", True)),
-            role=role if role in _ROLES else "participant",
+            role=role if role in ROLES else "participant",
             hand=hand if isinstance(hand, int) and not isinstance(hand, bool) else None,
             screen=bool(obj.get("screen", False)),
         )
@@ -113,9 +108,6 @@ class ParticipantUpdated(Event):
     """A participant's microphone, camera, connection, role, hand or screen share changed."""
 
     participant: Participant
-
-
-LeaveReason = Literal["left", "disconnected", "removed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,9 +281,6 @@ class Knock(Event):
             name=str(obj.get("name", "")),
             returning=bool(obj.get("returning", False)),
         )
-
-
-KnockOutcome = Literal["admitted", "denied", "left"]
 
 
 @dataclass(frozen=True, slots=True)

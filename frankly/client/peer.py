@@ -12,8 +12,8 @@ descriptions the SDK sends carry their candidates and it sends no `candidate`
 signals. Candidates from the other side (browsers trickle them) are added as
 they come, or kept until there is a remote description to add them to.
 
-All work for one peer runs in order on one task, so an answer never races the
-offer it answers.
+All negotiation for one peer runs in order on one task (`rtc.Negotiation`), so
+an answer never races the offer it answers.
 
 Every frame is end-to-end encrypted: `protect` hooks the connection's senders
 before anything is negotiated, and its receivers after every remote
@@ -22,8 +22,6 @@ description (frankly.client.e2ee.media).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -40,27 +38,11 @@ from aiortc.sdp import candidate_from_sdp
 
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
+from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection
 
 log = logging.getLogger("frankly.client")
 
-SendSignal = Callable[[dict[str, Any]], None]
-OnTrack = Callable[[str, MediaStreamTrack], None]
 OnState = Callable[[str, str], None]
-
-
-def ice_servers_from_wire(servers: list[dict[str, Any]]) -> list[RTCIceServer]:
-    """The welcome's `ice_servers` (RTCIceServer dictionaries) as aiortc objects."""
-    out: list[RTCIceServer] = []
-    for server in servers:
-        urls = server.get("urls")
-        if not isinstance(urls, str | list):
-            continue
-        out.append(
-            RTCIceServer(
-                urls=urls, username=server.get("username"), credential=server.get("credential")
-            )
-        )
-    return out
 
 
 def parse_candidate(obj: dict[str, Any]) -> RTCIceCandidate | None:
@@ -81,34 +63,6 @@ def parse_candidate(obj: dict[str, Any]) -> RTCIceCandidate | None:
     return candidate
 
 
-def _connect_tasks(pc: RTCPeerConnection) -> list[asyncio.Task[Any]]:
-    """The unfinished `RTCPeerConnection.__connect` tasks of ``pc``."""
-    found = []
-    for task in asyncio.all_tasks():
-        coro = task.get_coro()
-        frame = getattr(coro, "cr_frame", None)
-        if (
-            getattr(coro, "__qualname__", "") == "RTCPeerConnection.__connect"
-            and frame is not None
-            and frame.f_locals.get("self") is pc
-        ):
-            found.append(task)
-    return found
-
-
-async def _sweep(pc: RTCPeerConnection) -> None:
-    """Stop what a connect task started after `close` (stopping twice is harmless)."""
-    for transceiver in pc.getTransceivers():
-        await transceiver.sender.stop()
-        await transceiver.receiver.stop()
-        connection = getattr(transceiver.receiver.transport.transport, "_connection", None)
-        consent = getattr(connection, "_query_consent_task", None)
-        if isinstance(consent, asyncio.Task) and not consent.done():
-            consent.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await consent
-
-
 class PeerLink:
     """The media connection with one remote participant."""
 
@@ -120,7 +74,7 @@ class PeerLink:
         ice_servers: list[RTCIceServer],
         media: Mapping[str, LocalMedia],
         crypto: FrameCrypto,
-        send: SendSignal,
+        send: Send,
         on_track: OnTrack,
         on_state: OnState,
     ) -> None:
@@ -135,7 +89,6 @@ class PeerLink:
         self._early_candidates: list[RTCIceCandidate] = []
         self._taps: list[MediaStreamTrack] = []
         self._closed = False
-        self._resend_timer: asyncio.TimerHandle | None = None
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
         self.pc.on("track", self._track)
         self.pc.on("connectionstatechange", self._state)
@@ -156,10 +109,17 @@ class PeerLink:
                 )
         # Before any negotiation: no frame may ever leave unencrypted.
         protect(self.pc, crypto)
-        self._inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self._worker = asyncio.get_running_loop().create_task(self._work())
+        self._negotiation = Negotiation(
+            f"with {peer_id}",
+            {
+                "offer": self._offer,
+                "description": self._description,
+                "candidate": self._candidate,
+                "resend": self._resend,
+            },
+        )
         if not polite:
-            self._inbox.put_nowait(("offer", None))
+            self._negotiation.put("offer")
 
     @property
     def state(self) -> str:
@@ -170,90 +130,35 @@ class PeerLink:
     def signal(self, message: dict[str, Any]) -> None:
         """A `signal` message from this peer."""
         if "description" in message and isinstance(message["description"], dict):
-            self._inbox.put_nowait(("description", message["description"]))
+            self._negotiation.put("description", message["description"])
         elif "candidate" in message:
             candidate = message["candidate"]
-            self._inbox.put_nowait(
-                ("candidate", candidate if isinstance(candidate, dict) else None)
-            )
+            self._negotiation.put("candidate", candidate if isinstance(candidate, dict) else None)
 
     def resend_pending_offer(self, delay: float = 3.0) -> None:
-        """After our socket came back: an offer we sent may have been lost on the way.
-
-        The server keeps signals for an absent participant and delivers them on
-        resume, so an answer usually comes without this; if ``delay`` seconds on
-        our offer is still unanswered, send it again.
-        """
-        if self._resend_timer is not None:
-            self._resend_timer.cancel()
-        self._resend_timer = asyncio.get_running_loop().call_later(
-            delay, self._inbox.put_nowait, ("resend", None)
-        )
+        """After our socket came back: resend our offer if still unanswered after ``delay``."""
+        self._negotiation.resend_later(delay)
 
     async def close(self) -> None:
-        """Close the connection; its remote tracks end.
-
-        An operation under way (gathering candidates, say) is let finish first:
-        cancelled halfway, aiortc would leave its sockets open.
-        """
+        """Close the connection, after the negotiation step under way; its remote tracks end."""
         if self._closed:
             return
         self._closed = True
-        if self._resend_timer is not None:
-            self._resend_timer.cancel()
-        self._inbox.put_nowait(("stop", None))
-        try:
-            await asyncio.wait_for(asyncio.shield(self._worker), 10)
-        except TimeoutError:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+        await self._negotiation.stop()
         for tap in self._taps:
             tap.stop()
-        # aiortc connects in a task of its own that close() neither waits for nor
-        # stops: closed under it, that task can go on to start RTCP and ICE
-        # consent tasks that nothing ends. So give it a moment to finish first
-        # (tens of ms on a LAN; it never will if the peer is gone), then sweep up.
-        connecting = _connect_tasks(self.pc)
-        if connecting:
-            await asyncio.wait(connecting, timeout=0.5)
-        await self.pc.close()
-        if connecting:
-            await asyncio.wait(connecting, timeout=2)
-            for task in connecting:
-                if task.done() and not task.cancelled():
-                    task.exception()  # a connection closed halfway fails; that is expected
-            await _sweep(self.pc)
+        await close_connection(self.pc)
 
-    # --- the worker ---------------------------------------------------------
+    # --- negotiation steps, run in order by `Negotiation` ---------------------
 
-    async def _work(self) -> None:
-        while not self._closed:
-            op, arg = await self._inbox.get()
-            if self._closed:
-                return
-            try:
-                if op == "offer":
-                    await self._offer()
-                elif op == "description":
-                    await self._description(arg)
-                elif op == "candidate":
-                    await self._candidate(arg)
-                elif op == "resend":
-                    self._resend()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("negotiation with %s: %s failed", self.peer_id, op, exc_info=True)
-
-    async def _offer(self) -> None:
+    async def _offer(self, _: None) -> None:
         if self.polite or self.pc.signalingState != "stable":
             return
         offer = await self.pc.createOffer()
         await self.pc.setLocalDescription(offer)
         self._send_description()
 
-    def _resend(self) -> None:
+    async def _resend(self, _: None) -> None:
         if self.pc.signalingState == "have-local-offer":
             self._send_description()
 

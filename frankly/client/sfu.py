@@ -15,7 +15,8 @@ one, exactly as a peer-to-peer track ends when its participant leaves. Frames
 of the previous publisher still queued unread are dropped then, and the new
 publisher's SSRC is pointed at the receiver (see `SfuLink._route_reused`).
 
-All work runs in order on one task, so an answer never races its offer.
+All negotiation runs in order on one task (`rtc.Negotiation`), so an answer
+never races its offer.
 
 Both connections use the max-bundle policy: with aiortc's default (balanced)
 one, an offer that brings two new video m-lines at once leaves the second on a
@@ -48,12 +49,10 @@ from av.packet import Packet
 
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
-from frankly.client.peer import _connect_tasks, _sweep
+from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection
 
 log = logging.getLogger("frankly.client")
 
-SendMessage = Callable[[dict[str, Any]], None]
-OnTrack = Callable[[str, MediaStreamTrack], None]
 OnState = Callable[[str], None]
 
 
@@ -169,7 +168,7 @@ class SfuLink:
         ice_servers: list[RTCIceServer],
         media: Mapping[str, LocalMedia],
         crypto: FrameCrypto,
-        send: SendMessage,
+        send: Send,
         on_track: OnTrack,
         on_state: OnState,
     ) -> None:
@@ -179,7 +178,6 @@ class SfuLink:
         self._on_state = on_state
         self._closed = False
         self._taps: list[MediaStreamTrack] = []
-        self._resend_timer: asyncio.TimerHandle | None = None
         # One transport for all m-lines: aiortc's default (balanced) policy gives
         # the second new video m-line of one offer a transport that BUNDLE then drops.
         config = RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
@@ -205,10 +203,17 @@ class SfuLink:
         self._subscribe_up = asyncio.Event()
         self._used: set[str] = set()  # mids that have carried a track
         self._gone: set[str] = set()  # participants who left (an older offer may still list them)
-        self._inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self._worker = asyncio.get_running_loop().create_task(self._work())
+        self._negotiation = Negotiation(
+            "with the SFU",
+            {
+                "offer": self._publish,
+                "resend": self._resend,
+                "publish": self._publish_answer,
+                "subscribe": self._subscribe_offer,
+            },
+        )
         if self.publish_pc is not None:
-            self._inbox.put_nowait(("offer", None))
+            self._negotiation.put("offer")
 
     # --- state ----------------------------------------------------------------
 
@@ -234,7 +239,7 @@ class SfuLink:
         pc = message.get("pc")
         desc = message.get("description")
         if pc in ("publish", "subscribe") and isinstance(desc, dict):
-            self._inbox.put_nowait((str(pc), desc))
+            self._negotiation.put(str(pc), desc)
 
     def forget(self, participant_id: str) -> None:
         """The participant left: end its tracks now (the server's offer follows)."""
@@ -246,26 +251,14 @@ class SfuLink:
 
     def resend_pending_offer(self, delay: float = 3.0) -> None:
         """After our socket came back: resend a publish offer still unanswered after ``delay``."""
-        if self._resend_timer is not None:
-            self._resend_timer.cancel()
-        self._resend_timer = asyncio.get_running_loop().call_later(
-            delay, self._inbox.put_nowait, ("resend", None)
-        )
+        self._negotiation.resend_later(delay)
 
     async def close(self) -> None:
-        """Close both connections; the received tracks end."""
+        """Close both connections, after the negotiation step under way; the received tracks end."""
         if self._closed:
             return
         self._closed = True
-        if self._resend_timer is not None:
-            self._resend_timer.cancel()
-        self._inbox.put_nowait(("stop", None))
-        try:
-            await asyncio.wait_for(asyncio.shield(self._worker), 10)
-        except TimeoutError:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+        await self._negotiation.stop()
         for request in list(self._keyframe_requests):
             request.cancel()
         for track in self._slots.values():
@@ -274,49 +267,19 @@ class SfuLink:
         for tap in self._taps:
             tap.stop()
         for pc in (self.publish_pc, self.subscribe_pc):
-            if pc is None:
-                continue
-            # As in PeerLink.close: let a connect task under way finish, then sweep.
-            connecting = _connect_tasks(pc)
-            if connecting:
-                await asyncio.wait(connecting, timeout=0.5)
-            await pc.close()
-            if connecting:
-                await asyncio.wait(connecting, timeout=2)
-                for task in connecting:
-                    if task.done() and not task.cancelled():
-                        task.exception()
-                await _sweep(pc)
+            if pc is not None:
+                await close_connection(pc)
 
-    # --- the worker ---------------------------------------------------------------
+    # --- negotiation steps, run in order by `Negotiation` -------------------------
 
-    async def _work(self) -> None:
-        while not self._closed:
-            op, arg = await self._inbox.get()
-            if self._closed:
-                return
-            try:
-                if op == "offer":
-                    await self._publish()
-                elif op == "resend":
-                    self._resend()
-                elif op == "publish":
-                    await self._publish_answer(arg)
-                elif op == "subscribe":
-                    await self._subscribe_offer(arg)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("negotiation with the SFU: %s failed", op, exc_info=True)
-
-    async def _publish(self) -> None:
+    async def _publish(self, _: None) -> None:
         pc = self.publish_pc
         if pc is None or pc.signalingState != "stable":
             return
         await pc.setLocalDescription(await pc.createOffer())
         self._send_description("publish", pc)
 
-    def _resend(self) -> None:
+    async def _resend(self, _: None) -> None:
         pc = self.publish_pc
         if pc is not None and pc.signalingState == "have-local-offer":
             self._send_description("publish", pc)

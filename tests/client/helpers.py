@@ -66,6 +66,30 @@ async def frame_where(
                 return frame
 
 
+async def muted_then_back(
+    viewer: fc.Client,
+    muter: fc.Client,
+    tracks: tuple[MediaStreamTrack, MediaStreamTrack],
+    back: tuple[Callable[[Any], bool], Callable[[Any], bool]],
+) -> None:
+    """`muter` turns camera and microphone off, then on again: `viewer` is told, gets
+    black and silence on its (video, audio) `tracks`, then frames that pass `back`."""
+    video, audio = tracks
+    updated = viewer.wait_for(
+        fc.ParticipantUpdated,
+        lambda e: e.participant.id == muter.id and not e.participant.video,
+        timeout=10,
+    )
+    await muter.update(video=False, audio=False)
+    assert (await updated).participant.audio is False
+    await frame_where(video, lambda f: luma_mean(f) < 30)
+    await frame_where(audio, lambda f: peak(f) < 50)
+
+    await muter.update(video=True, audio=True)
+    await frame_where(video, back[0])
+    await frame_where(audio, back[1])
+
+
 def luma_mean(frame: VideoFrame) -> float:
     """Mean of the visible Y samples: about 120 for the bars, 16 for black."""
     plane = frame.planes[0]

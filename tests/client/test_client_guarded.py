@@ -11,7 +11,8 @@ import pytest
 from websockets.asyncio.client import connect
 
 import frankly.client as fc
-import frankly.client.client as client_module
+import frankly.client.session as session_module
+from frankly.client.session import Session
 from frankly.server.config import ServerConfig
 from tests.client.helpers import Clients
 
@@ -168,13 +169,13 @@ async def test_the_sdk_solves_the_human_check(
 
     # ...the SDK solves it itself, in a thread, the loop going on meanwhile.
     solved: list[str | None] = []
-    real = client_module.fetch_proof
+    real = session_module.fetch_proof
 
     def spy(*args: Any) -> str | None:
         solved.append(real(*args))
         return solved[-1]
 
-    monkeypatch.setattr(client_module, "fetch_proof", spy)
+    monkeypatch.setattr(session_module, "fetch_proof", spy)
     ticks = 0
 
     async def tick() -> None:
@@ -304,13 +305,13 @@ async def test_a_host_ends_the_meeting(clients: Clients) -> None:
 
 def record_hellos(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
-    real = fc.Client._hello
+    real = Session.hello
 
-    def hello(self: fc.Client, resume: str | None, proof: str | None = None) -> dict[str, Any]:
+    def hello(self: Session, resume: str | None, proof: str | None = None) -> dict[str, Any]:
         sent.append(real(self, resume, proof))
         return sent[-1]
 
-    monkeypatch.setattr(fc.Client, "_hello", hello)
+    monkeypatch.setattr(Session, "hello", hello)
     return sent
 
 

@@ -1,8 +1,9 @@
-"""Room events through the SDK: joined, updated, chat, left, refusals."""
+"""Client: room events (joined, updated, chat, left), refusals, and the room model fed by hand."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
@@ -121,7 +122,7 @@ async def test_resuming_elsewhere_replaces_this_connection_for_good(clients: Cli
     ada = await clients.join("Ada")
     events = ada.events()
     hello = {"type": "hello", "version": 1, "room": ada.room, "name": "Ada",
-             "resume": ada._resume}  # fmt: skip
+             "resume": ada._session.resume}  # fmt: skip
     async with connect(clients.url.replace("http", "ws") + "/ws") as other:
         await other.send(json.dumps(hello))
         welcome = json.loads(await other.recv())
@@ -131,3 +132,88 @@ async def test_resuming_elsewhere_replaces_this_connection_for_good(clients: Cli
     error = seen[0].error  # type: ignore[attr-defined]
     assert error is not None and error.code == "replaced" and error.close_code == 4000
     assert ada.closed
+
+
+def test_client_arguments_for_guarded_rooms() -> None:
+    call = fc.Client("http://h:1/board?invite=tok", name="bot", password="pw", device="d")
+    fresh = call._session.hello(None, proof="p")
+    assert (fresh["invite"], fresh["password"], fresh["device"], fresh["proof"]) == (
+        "tok", "pw", "d", "p"
+    )  # fmt: skip
+    assert not {"invite", "password", "device", "proof"} & set(call._session.hello("resume-token"))
+    assert "invite" not in fc.Client("http://h:1/board", name="bot")._session.hello(None)
+    with pytest.raises(ValueError):
+        fc.Client("http://h:1/board", name="bot", device="x" * 65)
+    with pytest.raises(ValueError):
+        fc.Client("http://h:1/board", name="bot", password="")
+
+
+# --- the room model, fed by hand: a welcome and the live messages agree -------------
+
+
+ADA, BOB = "p-00000000a1", "p-00000000b2"
+
+
+class FakeSfu:
+    """Stands in for the SFU connections: the streams it carries, by stream id."""
+
+    def __init__(self, streams: list[str]) -> None:
+        self.streams = {sid: [object()] for sid in streams}
+        self.state = "connected"
+
+    def tracks(self, stream_id: str) -> list[Any]:
+        return self.streams.get(stream_id, [])
+
+    def forget(self, stream_id: str) -> None:
+        self.streams.pop(stream_id, None)
+
+    def resend_pending_offer(self) -> None:
+        pass
+
+    def message(self, message: dict[str, Any]) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+def wire(pid: str, name: str, *, screen: bool = False) -> dict[str, Any]:
+    return {"id": pid, "name": name, "audio": True, "video": True, "connected": True,
+            "role": "participant", "hand": None, "screen": screen}  # fmt: skip
+
+
+def welcome(participants: list[dict[str, Any]], *, resumed: bool) -> dict[str, Any]:
+    return {"type": "welcome", "you": wire(ADA, "Ada"), "room": "r", "mode": "sfu",
+            "resumed": resumed, "resume": "token", "participants": participants,
+            "chat": [], "ice_servers": [], "ping_interval": 10}  # fmt: skip
+
+
+async def in_sfu_room_with_a_screen_sharer() -> fc.Client:
+    """Ada, joined to an SFU room where Bob shares his camera and his screen."""
+    ada = fc.Client("http://127.0.0.1:9/r", name="Ada")
+    bob = wire(BOB, "Bob", screen=True)
+    ada._apply_welcome(welcome([bob], resumed=False), first=True)
+    real, ada._calls.sfu = ada._calls.sfu, FakeSfu([BOB, BOB + ":screen"])  # type: ignore[assignment]
+    assert real is not None
+    await real.close()
+    assert len(ada.tracks(BOB)) == 2
+    return ada
+
+
+async def test_a_screen_sharer_who_leaves_takes_the_screen_along() -> None:
+    ada = await in_sfu_room_with_a_screen_sharer()
+    with ada.events() as events:
+        ada._dispatch({"type": "left", "id": BOB, "reason": "left"})
+        assert [type(e) for e in events.pending()] == [fc.ParticipantLeft]
+    assert ada.tracks(BOB) == []
+    await ada.leave()
+
+
+async def test_a_screen_sharer_who_left_while_we_were_away_takes_the_screen_along() -> None:
+    ada = await in_sfu_room_with_a_screen_sharer()
+    with ada.events() as events:
+        ada._apply_welcome(welcome([], resumed=True), first=False)
+        left = [e for e in events.pending() if isinstance(e, fc.ParticipantLeft)]
+    assert [(e.participant.id, e.reason) for e in left] == [(BOB, "disconnected")]
+    assert ada.tracks(BOB) == []  # the screen share's stream too
+    await ada.leave()

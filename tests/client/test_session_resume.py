@@ -1,4 +1,4 @@
-"""Losing the signaling socket: the SDK resumes with the same id, media goes on."""
+"""Session: losing the signaling socket, the SDK resumes with the same id; media goes on."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""An SDK participant with a peer that trickles ICE candidates, as browsers do.
+"""PeerLink: two participants on the real server see and hear each other, peer to peer.
 
-The peer here is a plain WebSocket client with its own aiortc connection that
-strips the candidates out of its descriptions and sends each one as a
+The last test's peer is a plain WebSocket client with its own aiortc connection
+that strips the candidates out of its descriptions and sends each one as a
 `candidate` signal instead, before the description itself (the SDK must keep
-early candidates until it has a remote description), then the end marker.
-Like a browser, it encrypts end to end (with the SDK's own E2ee).
+early candidates until it has a remote description), then the end marker, as
+browsers trickle them. Like a browser, it encrypts end to end (with the SDK's
+own E2ee).
 """
 
 from __future__ import annotations
@@ -15,12 +16,126 @@ from typing import Any
 
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+from av import AudioFrame, VideoFrame
 from websockets.asyncio.client import ClientConnection, connect
 
 import frankly.client as fc
 from frankly.client.e2ee import E2ee
 from frankly.client.e2ee.media import protect
-from tests.client.helpers import Clients, frame_where, luma_mean, track_from
+from frankly.client.peer import parse_candidate
+from tests.client.helpers import Clients, frame_where, luma_mean, muted_then_back, peak, track_from
+
+
+async def join_pair(
+    clients: Clients,
+    first: dict[str, Any],
+    second: dict[str, Any],
+    *,
+    second_polite: bool,
+) -> tuple[fc.Client, fc.Client]:
+    """Two participants, the second's id sorting above (polite) or below the first's.
+
+    Ids are random, so join both until they come out in the wanted order (half the time).
+    """
+    for attempt in range(40):
+        a = await clients.join(f"first-{attempt}", **first)
+        b = await clients.join(f"second-{attempt}", **second)
+        if (b.id > a.id) == second_polite:
+            return a, b
+        await b.leave()
+        await a.leave()
+    raise AssertionError("could not get the wanted id order in 40 tries")
+
+
+def av() -> dict[str, Any]:
+    return {"audio": fc.ToneTrack(), "video": fc.PatternTrack()}
+
+
+def is_bars(frame: VideoFrame) -> bool:
+    return frame.width == 320 and frame.height == 240 and luma_mean(frame) > 60
+
+
+def is_tone(frame: AudioFrame) -> bool:
+    return peak(frame) > 2000
+
+
+async def test_two_participants_receive_each_others_audio_and_video(clients: Clients) -> None:
+    ada = await clients.av("Ada")
+    grace = await clients.av("Grace")
+
+    async def receives(me: fc.Client, other: fc.Client) -> None:
+        video = await track_from(me, other.id, "video")
+        audio = await track_from(me, other.id, "audio")
+        assert isinstance(await frame_where(video, is_bars), VideoFrame)
+        assert isinstance(await frame_where(audio, is_tone), AudioFrame)
+
+    await asyncio.gather(receives(ada, grace), receives(grace, ada))
+    assert ada.connection_state(grace.id) == "connected"
+    assert grace.connection_state(ada.id) == "connected"
+
+
+@pytest.mark.parametrize(
+    "receiver_polite", [True, False], ids=["polite-receiver", "impolite-receiver"]
+)
+async def test_receive_only_participant_gets_media(clients: Clients, receiver_polite: bool) -> None:
+    """A participant with no tracks still receives, whichever side makes the offer."""
+    sender, listener = await join_pair(clients, av(), {}, second_polite=receiver_polite)
+    assert not listener.me.audio and not listener.me.video
+
+    video = await track_from(listener, sender.id, "video")
+    audio = await track_from(listener, sender.id, "audio")
+    await frame_where(video, is_bars)
+    await frame_where(audio, is_tone)
+    # and nothing comes the other way: the sender's receivers carry no media
+    assert sender.participants[listener.id].video is False
+
+
+@pytest.mark.parametrize("muter_polite", [True, False], ids=["polite-muter", "impolite-muter"])
+async def test_turning_camera_and_microphone_off_sends_black_and_silence(
+    clients: Clients, muter_polite: bool
+) -> None:
+    viewer, muter = await join_pair(clients, av(), av(), second_polite=muter_polite)
+    video = await track_from(viewer, muter.id, "video")
+    audio = await track_from(viewer, muter.id, "audio")
+    await frame_where(video, is_bars)
+    await frame_where(audio, is_tone)
+    await muted_then_back(viewer, muter, (video, audio), (is_bars, is_tone))
+
+
+async def test_remote_tracks_end_when_the_participant_leaves(clients: Clients) -> None:
+    ada = await clients.av("Ada")
+    grace = await clients.av("Grace")
+    video = await track_from(ada, grace.id, "video")
+    await frame_where(video, is_bars)
+
+    left = ada.wait_for(fc.ParticipantLeft, timeout=10)
+    await grace.leave()
+    assert (await left).reason == "left"
+    with pytest.raises(MediaStreamError):
+        await frame_where(video, lambda f: False, within=10)
+    assert ada.tracks(grace.id) == []
+
+
+def test_parse_candidate_as_browsers_send_it() -> None:
+    candidate = parse_candidate(
+        {
+            "candidate": "candidate:842163049 1 udp 1677729535 192.0.2.7 50122 typ srflx "
+            "raddr 10.0.0.2 rport 50122 generation 0 ufrag 1Xyz network-cost 999",
+            "sdpMid": "0",
+            "sdpMLineIndex": 0,
+            "usernameFragment": "1Xyz",
+        }
+    )
+    assert candidate is not None
+    assert (candidate.ip, candidate.port, candidate.type) == ("192.0.2.7", 50122, "srflx")
+    assert (candidate.relatedAddress, candidate.relatedPort) == ("10.0.0.2", 50122)
+    assert (candidate.sdpMid, candidate.sdpMLineIndex, candidate.priority) == ("0", 0, 1677729535)
+
+
+def test_parse_candidate_end_markers() -> None:
+    assert parse_candidate({"candidate": "", "sdpMid": "0"}) is None
+    assert parse_candidate({}) is None
 
 
 def split_candidates(sdp: str) -> tuple[str, list[dict[str, Any]]]:
@@ -132,7 +247,7 @@ async def test_trickled_candidates_connect(
             assert not [e for e in events.pending() if isinstance(e, fc.ServerError)]
             # The connection would come up on peer-reflexive candidates alone, so
             # look inside: the SDK must have added every trickled candidate.
-            ice = sdk._links[peer.id].pc.getTransceivers()[0].receiver.transport.transport
+            ice = sdk._calls.links[peer.id].pc.getTransceivers()[0].receiver.transport.transport
             added = {(c.ip, c.port) for c in ice.getRemoteCandidates() if c.type == "host"}
             assert added == peer.trickled
         finally:

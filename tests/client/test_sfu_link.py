@@ -1,4 +1,4 @@
-"""SDK participants in a room on the SFU: they publish to it and receive everyone through it.
+"""SfuLink: SDK participants on the SFU publish to it and receive everyone through it.
 
 Every participant sends video of its own size and a tone of its own volume, so
 that a track mapped to the wrong participant shows.
@@ -14,8 +14,9 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
 
 import frankly.client as fc
+from frankly.client.sfu import Slot, parse_slots
 from frankly.server.config import ServerConfig
-from tests.client.helpers import Clients, frame_where, luma_mean, peak, track_from
+from tests.client.helpers import Clients, frame_where, luma_mean, muted_then_back, peak, track_from
 from tests.conftest import LiveServer
 
 ROOM = "sdk-test"
@@ -63,6 +64,12 @@ async def receives(
     await frame_where(video, sender.is_video)
     await frame_where(audio, sender.is_audio)
     return video, audio
+
+
+async def room_of_three(clients: Clients) -> list[tuple[fc.Client, Sender]]:
+    """Ada and Grace, with what each sends, in a room that Eve's coming moved to the SFU."""
+    people = [await av(clients, name, n) for n, name in enumerate(["Ada", "Grace", "Eve"])]
+    return people[:2]
 
 
 def forwarded(live_server: LiveServer) -> int:
@@ -201,32 +208,15 @@ async def test_a_receive_only_participant_gets_everyone_through_the_sfu(
 
 
 async def test_muting_on_the_sfu_sends_black_and_silence(clients: Clients) -> None:
-    ada, _ = await av(clients, "Ada", 0)
-    grace, grace_sends = await av(clients, "Grace", 1)
-    await av(clients, "Eve", 2)
-    video, audio = await receives(ada, grace, grace_sends)
-
-    updated = ada.wait_for(
-        fc.ParticipantUpdated,
-        lambda e: e.participant.id == grace.id and not e.participant.video,
-        timeout=10,
-    )
-    await grace.update(video=False, audio=False)
-    assert (await updated).participant.audio is False
-    await frame_where(video, lambda f: luma_mean(f) < 30)
-    await frame_where(audio, lambda f: peak(f) < 50)
-
-    await grace.update(video=True, audio=True)
-    await frame_where(video, grace_sends.is_video)
-    await frame_where(audio, grace_sends.is_audio)
+    (ada, _), (grace, grace_sends) = await room_of_three(clients)
+    tracks = await receives(ada, grace, grace_sends)
+    await muted_then_back(ada, grace, tracks, (grace_sends.is_video, grace_sends.is_audio))
 
 
 async def test_a_resumed_socket_keeps_the_sfu_connections(
     clients: Clients, live_server: LiveServer
 ) -> None:
-    ada, ada_sends = await av(clients, "Ada", 0)
-    grace, grace_sends = await av(clients, "Grace", 1)
-    await av(clients, "Eve", 2)
+    (ada, ada_sends), (grace, grace_sends) = await room_of_three(clients)
     video, _ = await receives(ada, grace, grace_sends)
     before = await frame_where(video, grace_sends.is_video)
     tracks = ada.tracks(grace.id)
@@ -248,9 +238,7 @@ async def test_a_resumed_socket_keeps_the_sfu_connections(
 async def test_a_fresh_welcome_starts_the_sfu_connections_again(
     clients: Clients, live_server: LiveServer
 ) -> None:
-    ada, ada_sends = await av(clients, "Ada", 0)
-    grace, grace_sends = await av(clients, "Grace", 1)
-    await av(clients, "Eve", 2)
+    (ada, ada_sends), (grace, grace_sends) = await room_of_three(clients)
     old_video, _ = await receives(ada, grace, grace_sends)
     old_id = ada.id
 
@@ -265,3 +253,32 @@ async def test_a_fresh_welcome_starts_the_sfu_connections_again(
     assert new_video is not old_video
     await receives(grace, ada, ada_sends)
     assert grace.tracks(old_id) == []
+
+
+def test_parse_slots_reads_the_publisher_of_each_m_line() -> None:
+    sdp = "\r\n".join(
+        [
+            "v=0",
+            "a=group:BUNDLE 0 1 2",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+            "a=mid:0",
+            "a=sendonly",
+            "a=msid:p-ada audio-0",
+            "a=ssrc:1234 cname:p-ada",
+            "a=ssrc:1234 msid:p-ada audio-0",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "a=mid:1",
+            "a=inactive",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "a=mid:2",
+            "a=sendonly",
+            "a=msid:p-grace video-1",
+            "a=ssrc:99 cname:p-grace",
+            "",
+        ]
+    )
+    assert parse_slots(sdp) == {
+        "0": Slot("0", "audio", "p-ada", "audio-0", 1234),
+        "1": Slot("1", "video", None, "", 0),
+        "2": Slot("2", "video", "p-grace", "video-1", 99),
+    }

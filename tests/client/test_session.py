@@ -1,4 +1,4 @@
-"""Keepalive and reconnecting against a server that misbehaves on purpose.
+"""Session: keepalive and reconnecting against a server that misbehaves on purpose.
 
 The first test runs the real server with short keepalive settings; the others
 use a tiny stand-in server, since the real one never goes silent or refuses
