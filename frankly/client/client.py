@@ -67,6 +67,7 @@ from frankly.client.vocabulary import (
     REACTIONS,
     LeaveReason,
     ModerationAction,
+    Role,
     sharer_of,
 )
 
@@ -547,7 +548,7 @@ class Client:
 
     async def invite(
         self,
-        role: Literal["host", "participant", "guest"] = "participant",
+        role: Role = "participant",
         ttl: float = 24 * 3600,
     ) -> str:
         """A signed invite token for this room, from the server.

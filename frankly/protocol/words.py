@@ -27,6 +27,14 @@ Action = Literal[
 ]
 MODERATION: Final[tuple[str, ...]] = get_args(Action)
 
+# Why someone is no longer in the room (`left`).
+LeaveReason = Literal["left", "disconnected", "removed"]
+LEAVE_REASONS: Final[tuple[str, ...]] = get_args(LeaveReason)
+
+# How a knock at the lobby ended (`knock-done`).
+KnockOutcome = Literal["admitted", "denied", "left"]
+KNOCK_OUTCOMES: Final[tuple[str, ...]] = get_args(KnockOutcome)
+
 # The SFU names the stream of a screen share after its sharer plus this suffix.
 SCREEN_SUFFIX: Final = ":screen"
 
@@ -36,8 +44,8 @@ def screen_stream(pid: str) -> str:
     return pid + SCREEN_SUFFIX
 
 
-def sharer_of(stream_id: str) -> str | None:
-    """Whose screen share `stream_id` is, or None for a camera stream."""
+def sharer_of(stream_id: str) -> tuple[str, bool]:
+    """Whose stream `stream_id` is, and whether it is their screen share."""
     if stream_id.endswith(SCREEN_SUFFIX):
-        return stream_id[: -len(SCREEN_SUFFIX)]
-    return None
+        return stream_id[: -len(SCREEN_SUFFIX)], True
+    return stream_id, False
