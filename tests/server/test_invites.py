@@ -72,7 +72,14 @@ def test_the_key_is_kept_private_in_the_data_dir(live_server: LiveServer, tmp_pa
             {"room": "r", "role": "host", "exp": 4102444800, "name": ""},
             None,
             "invite-invalid",
-            "invite: 'name' is not a usable name",
+            "invite: 'name' is not a usable name: a name is 1 to 64 characters",
+        ),
+        (
+            {"room": "r", "role": "host", "exp": 4102444800, "name": "Ev\u202ee"},
+            None,
+            "invite-invalid",
+            "invite: 'name' is not a usable name: a bidirectional control character (U+202E)"
+            " is not allowed in a name",
         ),
     ],
 )

@@ -75,6 +75,12 @@ class Raw:
                 if message["type"] == kind:
                     return message
 
+    async def expect_any(self) -> dict[str, Any]:
+        """The next message, whatever its type."""
+        async with asyncio.timeout(WAIT):
+            message: dict[str, Any] = json.loads(await self.ws.recv())
+            return message
+
     async def closed(self) -> int | None:
         """Wait for the server to close; return its close code."""
         async with asyncio.timeout(WAIT):
