@@ -1,4 +1,4 @@
-"""Passwords are hashed off the event loop, within budgets, and guesses lock out only the guesser."""
+"""Passwords: hashed off the event loop within budgets; guesses lock out only the guesser."""
 
 from __future__ import annotations
 
