@@ -70,13 +70,13 @@ class Hub:
         if participant is not None:  # let in once already: no checks again
             self._enter(link, self.rooms.rooms[msg.room], participant, resumed=True)
             return
+        role = self.meetings.returning_role(msg.room, msg.resume, time.monotonic())
+        if role is not None:  # back after a restart: let in before it, so no checks
+            self.join(link, msg, Entry(name=msg.name, role=role, invited=True))
+            return
         room = self.rooms.rooms.get(msg.room)
         interrupted = None
         if room is None:
-            role = self.meetings.returning_role(msg.room, msg.resume, time.monotonic())
-            if role is not None:  # back after a restart: let in before it, so no checks
-                self.join(link, msg, Entry(name=msg.name, role=role, invited=True))
-                return
             interrupted = self.meetings.interrupted(msg.room, time.monotonic())
         entry = await self.gate.entry(msg, room, interrupted, link.address, now)
         if link.state is not State.CONNECTED:
@@ -293,6 +293,8 @@ class Hub:
         was_p2p = room.mode == "p2p"
         participant = self._admit(room, msg, entry, own_address(link.address), was_p2p)
         self._enter(link, room, participant, resumed=False, was_p2p=was_p2p)
+        if msg.resume is not None:
+            self.meetings.came_back(room.name, msg.resume)
         new_host = room.ensure_host()  # a meeting continued after a restart, its hosts not back
         if new_host is not None:
             self.make_host(room, new_host)

@@ -106,11 +106,20 @@ class Meetings:
         return self._interrupted.get(room)
 
     def returning_role(self, room: str, resume: str | None, now: float) -> str | None:
-        """The role on record for this resume token in an interrupted meeting."""
+        """The role on record for this resume token in an interrupted meeting.
+
+        Before the room opens again, and after, while its window lasts: the
+        second one back is let in as the first was.
+        """
         record = self.interrupted(room, now)
-        if record is None or resume is None:
+        if resume is None:
             return None
-        return record.members.get(token_hash(resume))
+        members = record.members if record is not None else self._returning.get(room, {})
+        return members.get(token_hash(resume))
+
+    def came_back(self, room: str, resume: str) -> None:
+        """A member of a continued meeting is in again: its old token is spent."""
+        self._returning.get(room, {}).pop(token_hash(resume), None)
 
     def open(self, room: Room, resume: str | None, invite_meeting: str | None, now: float) -> None:
         """A room opens: continue its interrupted meeting if the hello belongs to it."""

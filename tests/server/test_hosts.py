@@ -39,6 +39,7 @@ HOST_ACTIONS: list[dict[str, Any]] = [
     {"type": "end"},
     {"type": "invite", "role": "host"},
     {"type": "invite"},
+    {"type": "revoke", "id": "i-0000000000000000"},
 ]
 
 
