@@ -47,7 +47,6 @@ class Code(StrEnum):
     NOT_HOST = "not-host"
     NOT_ALLOWED = "not-allowed"
     UNKNOWN_KNOCK = "unknown-knock"
-    UNKNOWN_INVITE = "unknown-invite"
 
 
 class Close(IntEnum):
