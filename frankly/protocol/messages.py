@@ -402,8 +402,13 @@ def lobby_waiting(room: str) -> dict[str, Any]:
     return {"type": "lobby", "status": "waiting", "room": room}
 
 
+def knock_record(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
+    """A knock as hosts see it, in `knock` and in `welcome.knocks`."""
+    return {"id": knock_id, "name": name, "returning": returning}
+
+
 def knock(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
-    return {"type": "knock", "knock": {"id": knock_id, "name": name, "returning": returning}}
+    return {"type": "knock", "knock": knock_record(knock_id, name, returning)}
 
 
 def knock_done(knock_id: str, outcome: Literal["admitted", "denied", "left"]) -> dict[str, Any]:
@@ -437,9 +442,45 @@ def revoked(invite_id: str) -> dict[str, Any]:
     return {"type": "revoked", "id": invite_id}
 
 
-def welcome(**fields: Any) -> dict[str, Any]:
-    """The answer to a hello: the room as the newcomer must know it (docs/protocol.md)."""
-    return {"type": "welcome", "version": PROTOCOL_VERSION, **fields}
+def welcome(
+    *,
+    room: str,
+    you: dict[str, Any],
+    resume: str,
+    resumed: bool,
+    participants: list[dict[str, Any]],
+    settings: dict[str, bool],
+    chat: list[dict[str, Any]],
+    mode: str,
+    max_participants: int,
+    ice_servers: list[dict[str, Any]],
+    ping_interval: float,
+    timeout: float,
+    knocks: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """The answer to a hello: the room as the newcomer must know it.
+
+    `knocks` is for hosts only: absent (None) for everyone else.
+    """
+    out = {
+        "type": "welcome",
+        "version": PROTOCOL_VERSION,
+        "room": room,
+        "you": you,
+        "resume": resume,
+        "resumed": resumed,
+        "participants": participants,
+        "settings": settings,
+        "chat": chat,
+        "mode": mode,
+        "max_participants": max_participants,
+        "ice_servers": ice_servers,
+        "ping_interval": ping_interval,
+        "timeout": timeout,
+    }
+    if knocks is not None:
+        out["knocks"] = knocks
+    return out
 
 
 def joined(participant: dict[str, Any]) -> dict[str, Any]:
@@ -512,6 +553,7 @@ __all__ = [
     "joined",
     "knock",
     "knock_done",
+    "knock_record",
     "left",
     "lobby_waiting",
     "mode",

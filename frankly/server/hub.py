@@ -395,7 +395,9 @@ class Hub:
             self.broadcast(room, messages.updated(participant.public()), skip=participant.id)
 
     def _welcome(self, room: Room, me: Participant, resumed: bool) -> dict[str, Any]:
-        welcome = messages.welcome(
+        # Who waits in the lobby is for hosts to know.
+        knocks = [knock.public() for knock in self.lobby.waiting(room.name)]
+        return messages.welcome(
             room=room.name,
             you=me.public(),
             resume=me.resume,
@@ -408,10 +410,8 @@ class Hub:
             ice_servers=self.config.ice_servers,
             ping_interval=self.config.ping_interval,
             timeout=self.config.timeout,
+            knocks=knocks if me.is_host else None,
         )
-        if me.is_host:  # who waits in the lobby is for hosts to know
-            welcome["knocks"] = [knock.public() for knock in self.lobby.waiting(room.name)]
-        return welcome
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
         """The room is on the SFU: subscribe the newcomer (and, on the move, everyone)."""

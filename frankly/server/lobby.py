@@ -34,7 +34,7 @@ class Knock:
     address: str | None  # one person's, else None (loopback)
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.entry.name, "returning": self.returning}
+        return messages.knock_record(self.id, self.entry.name, self.returning)
 
 
 class Lobby:
