@@ -295,7 +295,7 @@ def parse(frame: str | bytes) -> ClientMessage:
     if len(frame.encode()) > MAX_FRAME:
         raise ProtocolError(Code.TOO_LARGE, f"message is over {MAX_FRAME} bytes")
     try:
-        obj = json.loads(frame)
+        obj = json.loads(frame, parse_constant=_no_constant)
     except ValueError as exc:
         raise ProtocolError(Code.BAD_JSON, f"not valid JSON: {exc}") from None
     except RecursionError:
@@ -314,6 +314,11 @@ def parse(frame: str | bytes) -> ClientMessage:
         raise ProtocolError(Code.INVALID_MESSAGE, _describe(kind, exc), ref=kind) from None
     _check(message)
     return message  # type: ignore[return-value]
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity: Python reads them, browsers do not, and relayed they would break one."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def _depth(obj: Any) -> int:

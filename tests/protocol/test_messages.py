@@ -161,3 +161,9 @@ def test_deep_json_is_refused_before_python_gives_up() -> None:
         assert (error.code, error.message) == (Code.BAD_JSON, "JSON nested deeper than 32 levels")
     payload = {"type": "e2ee", "to": "p-1", "payload": {"a": [[[1]]]}}
     assert parse(json.dumps(payload)).type == "e2ee"  # a few levels are fine
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_what_python_reads_but_json_does_not_is_refused(constant: str) -> None:
+    error = refused('{"type": "e2ee", "to": "p-1", "payload": {"x": ' + constant + "}}")
+    assert (error.code, error.message) == (Code.BAD_JSON, f"not valid JSON: {constant} is not JSON")
