@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+from typing import Any
 
+import pytest
 import websockets
 
 from frankly.protocol import messages
+from frankly.protocol.errors import Code
 from frankly.rooms import Room
 from frankly.server.access import Entry
 from frankly.server.config import ServerConfig
 from frankly.server.hub import Hub
+from frankly.server.link import Link
 from frankly.server.lobby import Lobby
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
@@ -62,3 +67,23 @@ def test_the_largest_welcome_fits_the_clients_frame_limit() -> None:
     assert me.is_host and len(hub._welcome(room, me, False)["knocks"]) == config.lobby_size
     assert len(welcome) <= messages.MAX_SENT_FRAME, len(welcome)
     hub.gate.hasher.stop()
+
+
+async def test_a_frame_over_the_clients_limit_is_not_sent(caplog: pytest.LogCaptureFixture) -> None:
+    class Socket:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def send_text(self, text: str) -> None:
+            self.sent.append(text)
+
+    ws: Any = Socket()
+    link = Link(ws, ServerConfig(), 0.0, "127.0.0.1")
+    link.send(messages.error(Code.INVALID_MESSAGE, "x" * messages.MAX_SENT_FRAME))
+    link.send(messages.pong(1))  # queued after it: once this is out, the other was skipped
+    async with asyncio.timeout(5):
+        while not ws.sent:
+            await asyncio.sleep(0)
+    assert ws.sent == ['{"type":"pong","n":1}']
+    assert "over the clients' limit" in caplog.text
+    link._writer.cancel()
