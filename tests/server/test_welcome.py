@@ -73,17 +73,18 @@ async def test_a_frame_over_the_clients_limit_is_not_sent(caplog: pytest.LogCapt
     class Socket:
         def __init__(self) -> None:
             self.sent: list[str] = []
+            self.got = asyncio.Event()
 
         async def send_text(self, text: str) -> None:
             self.sent.append(text)
+            self.got.set()
 
     ws: Any = Socket()
     link = Link(ws, ServerConfig(), 0.0, "127.0.0.1")
     link.send(messages.error(Code.INVALID_MESSAGE, "x" * messages.MAX_SENT_FRAME))
     link.send(messages.pong(1))  # queued after it: once this is out, the other was skipped
     async with asyncio.timeout(5):
-        while not ws.sent:
-            await asyncio.sleep(0)
+        await ws.got.wait()
     assert ws.sent == ['{"type":"pong","n":1}']
     assert "over the clients' limit" in caplog.text
     link._writer.cancel()
