@@ -93,6 +93,7 @@ class Meetings:
         self._until = now + window
         # Members of a continued meeting who are not back yet, by room name.
         self._returning: dict[str, dict[str, str]] = {}
+        self._failing = False  # the last write failed (logged once)
 
     # --- after a restart ------------------------------------------------------
 
@@ -142,12 +143,22 @@ class Meetings:
     # --- while it lasts --------------------------------------------------------
 
     def save(self, room: Room) -> None:
+        """Write the meeting's record; a disk that fails costs the restart, not the meeting."""
         if self._folder is None or not room.meeting:
             return
         returning = self._returning.get(room.name, {})
         body = json.dumps(Record.of(room, returning).__dict__)
-        self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = self._folder / f"{room.name}.json"
+        try:
+            self._write(self._folder / f"{room.name}.json", body)
+        except OSError as exc:
+            if not self._failing:  # once, not once a join
+                log.warning("cannot keep meeting records in %s: %s", self._folder, exc)
+            self._failing = True
+        else:
+            self._failing = False
+
+    def _write(self, path: Path, body: str) -> None:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
         # Written whole, then renamed: a crash mid-write leaves the old record.
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -175,5 +186,5 @@ class Meetings:
 
     def _delete(self, room: str) -> None:
         if self._folder is not None:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # gone already, or the disk failed (logged)
                 (self._folder / f"{room}.json").unlink()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from frankly.rooms import Room
 from frankly.server.meetings import Meetings, token_hash
 from frankly.server.passwords import Hashed
@@ -75,3 +77,16 @@ def test_without_a_data_dir_nothing_is_written() -> None:
     meetings.open(room, resume=None, invite_meeting=None, now=0.0)
     meetings.save(room)
     assert room.meeting and meetings.interrupted("r", 1.0) is None
+
+
+def test_a_disk_that_fails_costs_the_record_not_the_meeting(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "meetings").write_text("a file where the folder should be")
+    meetings = Meetings(tmp_path, now=0.0, window=30.0)
+    room = Room("r", 10)
+    meetings.open(room, resume=None, invite_meeting=None, now=0.0)
+    meetings.save(room)
+    meetings.save(room)
+    meetings.close(room)
+    assert caplog.text.count("cannot keep meeting records") == 1
