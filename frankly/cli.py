@@ -114,16 +114,18 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
 
 
 def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.protocol.messages import clean_name
     from frankly.server.invites import Invites
 
     ttl = _seconds(args.ttl)
     if ttl is None or not 60 <= ttl <= 30 * 86400:
         parser.error(f"--ttl {args.ttl!r}: give 60s to 30d, as in 90m, 12h or 7d")
-    name = args.name.strip() if args.name is not None else None
-    if name is not None and not 1 <= len(name) <= 64:
-        parser.error("--name: 1 to 64 characters")
     try:
-        token, _ = Invites(args.data_dir).make(args.room, args.role, ttl, name)
+        name = clean_name(args.name) if args.name is not None else None
+    except ValueError as exc:
+        parser.error(f"--name: {exc}")
+    try:
+        token, _, _ = Invites(args.data_dir).make(args.room, args.role, ttl, name)
     except ValueError as exc:
         parser.error(str(exc))
     print(f"{args.base_url.rstrip('/')}/{args.room}?invite={token}")

@@ -27,15 +27,20 @@ class Code(StrEnum):
     PROTOCOL_VIOLATION = "protocol-violation"
     FLOODING = "flooding"
     TIMEOUT = "timeout"
+    BUSY = "busy"  # the server refused work it could not do now; try again shortly
+    INTERNAL_ERROR = "internal-error"
     # Access to a room (issue 5).
     INVITE_EXPIRED = "invite-expired"
     INVITE_WRONG_ROOM = "invite-wrong-room"
     INVITE_INVALID = "invite-invalid"
+    INVITE_ENDED = "invite-ended"  # its meeting is over
+    INVITE_REVOKED = "invite-revoked"
     PASSWORD_REQUIRED = "password-required"
     WRONG_PASSWORD = "wrong-password"
     TOO_MANY_ATTEMPTS = "too-many-attempts"
     HUMAN_CHECK_REQUIRED = "human-check-required"
     HUMAN_CHECK_FAILED = "human-check-failed"
+    LOBBY_FULL = "lobby-full"
     DENIED = "denied"
     REMOVED = "removed"
     # In the meeting.
@@ -47,6 +52,8 @@ class Code(StrEnum):
 class Close(IntEnum):
     NORMAL = 1000
     TOO_BIG = 1009
+    INTERNAL_ERROR = 1011  # a bug of the server's: the client may reconnect
+    TRY_AGAIN_LATER = 1013  # fell too far behind, or the server is busy: reconnect
     REPLACED = 4000
     HANDSHAKE_REFUSED = 4400
     CREDENTIALS_REFUSED = 4401  # password or human check
@@ -69,6 +76,10 @@ FATAL: dict[Code, Close] = {
     Code.INVITE_EXPIRED: Close.NOT_ALLOWED_IN,
     Code.INVITE_WRONG_ROOM: Close.NOT_ALLOWED_IN,
     Code.INVITE_INVALID: Close.NOT_ALLOWED_IN,
+    Code.INVITE_ENDED: Close.NOT_ALLOWED_IN,
+    Code.INVITE_REVOKED: Close.NOT_ALLOWED_IN,
+    Code.LOBBY_FULL: Close.ROOM_FULL,
+    Code.INTERNAL_ERROR: Close.INTERNAL_ERROR,
     Code.DENIED: Close.NOT_ALLOWED_IN,
     Code.REMOVED: Close.NOT_ALLOWED_IN,
     Code.PASSWORD_REQUIRED: Close.CREDENTIALS_REFUSED,

@@ -10,17 +10,73 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from frankly.protocol.errors import Code, ProtocolError
 
 PROTOCOL_VERSION = 1
 MAX_FRAME = 64 * 1024
+# The largest frame the server sends, and so the least a client must accept:
+# the SDK's limit, and uvicorn's for what it reads (server/app.py).
+MAX_SENT_FRAME = 1 << 20
+# How deeply JSON may nest: no message needs more than a few levels, and
+# Python's parser gives up (RecursionError) near a thousand.
+MAX_DEPTH = 32
 ROOM_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+NAME_MAX = 64
+# Zero-width joiners are part of some scripts and of emoji sequences: allowed
+# between two characters, never at an end. Every other invisible format
+# character is refused, as are controls and bidirectional overrides, which
+# let a name hide or reorder what others see of it.
+_JOINERS = {"\u200c", "\u200d"}
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_name(name: str) -> str:
+    """A display name normalised (NFC, trimmed), or ValueError naming what is wrong."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not 1 <= len(name) <= NAME_MAX:
+        raise ValueError(f"a name is 1 to {NAME_MAX} characters")
+    for index, char in enumerate(name):
+        problem = _name_problem(char, inner=0 < index < len(name) - 1)
+        if problem is not None:
+            raise ValueError(f"{problem} (U+{ord(char):04X}) is not allowed in a name")
+    return name
+
+
+def _name_problem(char: str, inner: bool) -> str | None:
+    category = unicodedata.category(char)
+    if char in _BIDI:
+        return "a bidirectional control character"
+    if char in _JOINERS:
+        return None if inner else "a zero-width joiner at either end"
+    if category == "Cc":
+        return "a control character"
+    if category == "Cs":
+        return "a lone surrogate"
+    if category == "Cf":
+        return "an invisible formatting character"
+    if category in ("Zl", "Zp"):
+        return "a line break"
+    return None
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    AfterValidator(clean_name),
+]
 ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 # Base64 of an encrypted chat text: 4000 characters of UTF-8, sealed, fit.
 Sealed = Annotated[
@@ -53,7 +109,10 @@ class Hello(_Message):
     name: Name
     audio: bool = True
     video: bool = True
-    resume: Annotated[str, StringConstraints(max_length=128)] | None = None
+    # A token the server made: URL-safe base64, nothing else to compare.
+    resume: (
+        Annotated[str, StringConstraints(max_length=128, pattern=r"^[A-Za-z0-9_-]*$")] | None
+    ) = None
     # Optional, so that clients written before these existed keep working.
     invite: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
     password: Password | None = None
@@ -180,6 +239,13 @@ class Invite(_Message):
     ttl: Annotated[int, Field(ge=INVITE_TTL_MIN, le=INVITE_TTL_MAX)] = INVITE_TTL_DEFAULT
 
 
+class Revoke(_Message):
+    """A host revokes an invite by its id, for as long as this meeting lasts."""
+
+    type: Literal["revoke"]
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 ClientMessage = (
     Hello
     | Update
@@ -198,6 +264,7 @@ ClientMessage = (
     | Hand
     | React
     | Invite
+    | Revoke
 )
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
@@ -217,6 +284,7 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "hand": Hand,
     "react": React,
     "invite": Invite,
+    "revoke": Revoke,
 }
 
 
@@ -227,9 +295,13 @@ def parse(frame: str | bytes) -> ClientMessage:
     if len(frame.encode()) > MAX_FRAME:
         raise ProtocolError(Code.TOO_LARGE, f"message is over {MAX_FRAME} bytes")
     try:
-        obj = json.loads(frame)
+        obj = json.loads(frame, parse_constant=_no_constant)
     except ValueError as exc:
         raise ProtocolError(Code.BAD_JSON, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ProtocolError(Code.BAD_JSON, f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    if _depth(obj) > MAX_DEPTH:
+        raise ProtocolError(Code.BAD_JSON, f"JSON nested deeper than {MAX_DEPTH} levels")
     if not isinstance(obj, dict):
         raise ProtocolError(Code.BAD_JSON, "a message must be a JSON object")
     kind = obj.get("type")
@@ -242,6 +314,23 @@ def parse(frame: str | bytes) -> ClientMessage:
         raise ProtocolError(Code.INVALID_MESSAGE, _describe(kind, exc), ref=kind) from None
     _check(message)
     return message  # type: ignore[return-value]
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity: Python reads them, browsers do not, and relayed they would break one."""
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth(obj: Any) -> int:
+    """How deeply `obj` nests, counted without recursion, stopping past MAX_DEPTH."""
+    deepest, level = 0, [(obj, 1)]
+    while level and deepest <= MAX_DEPTH:
+        value, depth = level.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            children = value.values() if isinstance(value, dict) else value
+            level.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _check(message: _Message) -> None:
@@ -291,6 +380,8 @@ def _describe(kind: str, exc: ValidationError) -> str:
         return f"{kind}: field '{field}' is required"
     if first["type"] == "extra_forbidden":
         return f"{kind}: unknown field '{field}'"
+    if first["type"] == "value_error":  # ours, from a validator: its text as written
+        return f"{kind}: field '{field}': {first['ctx']['error']}"
     return f"{kind}: field '{field}': {first['msg']}"
 
 
@@ -316,8 +407,13 @@ def lobby_waiting(room: str) -> dict[str, Any]:
     return {"type": "lobby", "status": "waiting", "room": room}
 
 
+def knock_record(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
+    """A knock as hosts see it, in `knock` and in `welcome.knocks`."""
+    return {"id": knock_id, "name": name, "returning": returning}
+
+
 def knock(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
-    return {"type": "knock", "knock": {"id": knock_id, "name": name, "returning": returning}}
+    return {"type": "knock", "knock": knock_record(knock_id, name, returning)}
 
 
 def knock_done(knock_id: str, outcome: Literal["admitted", "denied", "left"]) -> dict[str, Any]:
@@ -343,8 +439,82 @@ def reaction(sender: str, emoji: str) -> dict[str, Any]:
     return {"type": "reaction", "from": sender, "emoji": emoji}
 
 
-def invite_token(token: str, role: str, exp: int) -> dict[str, Any]:
-    return {"type": "invite", "token": token, "role": role, "exp": exp}
+def invite_token(token: str, invite_id: str, role: str, exp: int) -> dict[str, Any]:
+    return {"type": "invite", "token": token, "id": invite_id, "role": role, "exp": exp}
+
+
+def revoked(invite_id: str) -> dict[str, Any]:
+    return {"type": "revoked", "id": invite_id}
+
+
+def welcome(
+    *,
+    room: str,
+    you: dict[str, Any],
+    resume: str,
+    resumed: bool,
+    participants: list[dict[str, Any]],
+    settings: dict[str, bool],
+    chat: list[dict[str, Any]],
+    mode: str,
+    max_participants: int,
+    ice_servers: list[dict[str, Any]],
+    ping_interval: float,
+    timeout: float,
+    knocks: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """The answer to a hello: the room as the newcomer must know it.
+
+    `knocks` is for hosts only: absent (None) for everyone else.
+    """
+    out = {
+        "type": "welcome",
+        "version": PROTOCOL_VERSION,
+        "room": room,
+        "you": you,
+        "resume": resume,
+        "resumed": resumed,
+        "participants": participants,
+        "settings": settings,
+        "chat": chat,
+        "mode": mode,
+        "max_participants": max_participants,
+        "ice_servers": ice_servers,
+        "ping_interval": ping_interval,
+        "timeout": timeout,
+    }
+    if knocks is not None:
+        out["knocks"] = knocks
+    return out
+
+
+def joined(participant: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "joined", "participant": participant}
+
+
+def updated(participant: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "updated", "participant": participant}
+
+
+def left(participant_id: str, reason: Literal["left", "disconnected", "removed"]) -> dict[str, Any]:
+    return {"type": "left", "id": participant_id, "reason": reason}
+
+
+def mode(room_mode: str) -> dict[str, Any]:
+    return {"type": "mode", "mode": room_mode}
+
+
+def speaker(participant_id: str) -> dict[str, Any]:
+    return {"type": "speaker", "id": participant_id}
+
+
+def sfu(pc: str, kind: str, sdp: str) -> dict[str, Any]:
+    return {"type": "sfu", "pc": pc, "description": {"type": kind, "sdp": sdp}}
+
+
+def chat(chat_id: int, sender: str, name: str, body: dict[str, str], ts: float) -> dict[str, Any]:
+    """`body` is {"text": ...} or {"sealed": ...}, as it was sent."""
+    return {"type": "chat", "id": chat_id, "from": sender, "name": name, **body, "ts": ts}
 
 
 def dump(message: dict[str, Any]) -> str:
@@ -352,7 +522,9 @@ def dump(message: dict[str, Any]) -> str:
 
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_FRAME",
+    "MAX_SENT_FRAME",
     "MODERATION",
     "PROTOCOL_VERSION",
     "REACTIONS",
@@ -371,22 +543,34 @@ __all__ = [
     "Moderate",
     "Ping",
     "React",
+    "Revoke",
     "Settings",
     "Sfu",
     "Signal",
     "Update",
     "View",
+    "chat",
+    "clean_name",
     "dump",
     "ended",
     "error",
     "invite_token",
+    "joined",
     "knock",
     "knock_done",
+    "knock_record",
+    "left",
     "lobby_waiting",
+    "mode",
     "moderated",
     "parse",
     "pong",
     "reaction",
+    "revoked",
     "room_name_ok",
     "settings",
+    "sfu",
+    "speaker",
+    "updated",
+    "welcome",
 ]

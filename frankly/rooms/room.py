@@ -6,13 +6,16 @@ drive time by hand. The server's connection handler is the only writer.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 CHAT_HISTORY = 100
+# And at most this many bytes of it (as sent), so that a room's history, and
+# with it the welcome that carries it, stays well inside a client's frame
+# limit (1 MiB): 100 sealed messages of the largest size would be 2.2 MB.
+CHAT_HISTORY_BYTES = 512 * 1024
 # How many of those who left a room it remembers (see Room.has_left).
 LEFT_REMEMBERED = 64
 # Up to this many participants talk peer to peer; from one more, the SFU.
@@ -65,9 +68,18 @@ class Participant:
 class Room:
     name: str
     max_participants: int
+    # Which meeting this is: a room name can be opened again by anyone once
+    # it empties, so invites are tied to this id instead (server/meetings.py).
+    meeting: str = ""
+    revoked: set[str] = field(default_factory=set)  # ids of invites a host revoked
+    # A meeting that goes on after a restart of the server: whoever is back
+    # first keeps the role it had, rather than becoming host of an empty room.
+    continued: bool = False
     # Insertion order is join order, which clients use to lay out tiles.
     participants: dict[str, Participant] = field(default_factory=dict)
-    chat: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=CHAT_HISTORY))
+    chat: deque[dict[str, Any]] = field(default_factory=deque)
+    _chat_sizes: deque[int] = field(default_factory=deque)  # bytes of each, as sent
+    _chat_bytes: int = 0
     # The ids of the latest participants to leave, newest last.
     left: deque[str] = field(default_factory=lambda: deque(maxlen=LEFT_REMEMBERED))
     # "p2p" or "sfu". A room moves to the SFU when a third person joins and
@@ -80,7 +92,8 @@ class Room:
     # address, so that a new device alone does not get them back in.
     banned_devices: set[str] = field(default_factory=set)
     banned_addresses: set[str] = field(default_factory=set)
-    _password: tuple[bytes, bytes] | None = None  # (salt, scrypt hash)
+    # The password hashed (the server hashes it, off its event loop), or None.
+    password: Any = None
     _chat_seq: int = 0
     _hand_seq: int = 0
 
@@ -92,8 +105,9 @@ class Room:
         role: str = "participant",
         device: str | None = None,
         address: str | None = None,
+        keep_role: bool = False,
     ) -> Participant:
-        """Add a participant; whoever enters an empty room is its host."""
+        """Add a participant; whoever enters an empty room is its host, unless `keep_role`."""
         if len(self.participants) >= self.max_participants:
             raise RoomFull(self.name)
         participant = Participant(
@@ -102,7 +116,7 @@ class Room:
             audio=audio,
             video=video,
             resume=secrets.token_urlsafe(32),
-            role=HOST if self.empty else role,
+            role=HOST if self.empty and not keep_role else role,
             device=device,
             address=address,
         )
@@ -145,22 +159,9 @@ class Room:
 
     # --- settings -------------------------------------------------------------
 
-    def set_password(self, password: str | None) -> None:
-        if password is None:
-            self._password = None
-            return
-        salt = secrets.token_bytes(16)
-        self._password = (salt, _hash_password(password, salt))
-
-    def check_password(self, password: str) -> bool:
-        if self._password is None:
-            return True
-        salt, expected = self._password
-        return secrets.compare_digest(_hash_password(password, salt), expected)
-
     @property
     def has_password(self) -> bool:
-        return self._password is not None
+        return self.password is not None
 
     def settings(self) -> dict[str, bool]:
         return {"lobby": self.lobby, "locked": self.locked, "password": self.has_password}
@@ -202,36 +203,29 @@ class Room:
 
     def by_resume(self, token: str) -> Participant | None:
         for participant in self.participants.values():
-            if secrets.compare_digest(participant.resume, token):
+            if secrets.compare_digest(participant.resume.encode(), token.encode()):
                 return participant
         return None
 
     def others(self, participant_id: str) -> list[Participant]:
         return [p for p in self.participants.values() if p.id != participant_id]
 
-    def say(self, sender: Participant, body: dict[str, str], now: float) -> dict[str, Any]:
-        """Keep and return a chat message; `body` is {"text": ...} or {"sealed": ...}."""
+    def next_chat_id(self) -> int:
         self._chat_seq += 1
-        message = {
-            "type": "chat",
-            "id": self._chat_seq,
-            "from": sender.id,
-            "name": sender.name,
-            **body,
-            "ts": now,
-        }
+        return self._chat_seq
+
+    def keep_chat(self, message: dict[str, Any], size: int) -> None:
+        """Keep a chat message of `size` bytes: the last 100, and CHAT_HISTORY_BYTES at most."""
         self.chat.append(message)
-        return message
+        self._chat_sizes.append(size)
+        self._chat_bytes += size
+        while len(self.chat) > CHAT_HISTORY or self._chat_bytes > CHAT_HISTORY_BYTES:
+            self._chat_bytes -= self._chat_sizes.popleft()
+            self.chat.popleft()
 
     @property
     def empty(self) -> bool:
         return not self.participants
-
-
-def _hash_password(password: str, salt: bytes) -> bytes:
-    # scrypt at its interactive cost (16 MiB, tens of milliseconds): the
-    # password is only ever in memory, but a memory dump should not hand it out.
-    return hashlib.scrypt(password.encode(), salt=salt, n=1 << 14, r=8, p=1)
 
 
 def _new_id(taken: dict[str, Participant]) -> str:

@@ -3,7 +3,13 @@
 Each check either passes or raises the refusal docs/protocol.md names. The
 order matters: the cheap pace check first, then the invite (which skips the
 human check and the password), then the proof of work, which makes password
-guessing expensive, then the password.
+guessing expensive, then the password, hashed off the event loop.
+
+Wrong passwords are counted per room and address, so that five of them stop
+that address for a while. Loopback is not counted: behind a local proxy that
+is not trusted it is everyone at once, and counting it would let one person
+lock everyone else out. There, what bounds guessing is the hashing budget of
+the whole server (server/passwords.py).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from frankly.server.config import ServerConfig
 from frankly.server.humancheck import HumanCheck
 from frankly.server.invites import Invites
 from frankly.server.limits import Attempts, KeyedBuckets
+from frankly.server.meetings import Record
+from frankly.server.passwords import Hasher
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Entry:
     name: str
     role: str
     invited: bool
+    meeting: str | None = None  # the meeting its invite was made in, if any
 
 
 class Gate:
@@ -38,6 +47,9 @@ class Gate:
             self.human = HumanCheck(
                 config.data_dir, config.human_check_maxnumber, config.human_check_ttl
             )
+        self.hasher = Hasher(
+            config.hash_workers, config.hash_queue, config.hash_rate, config.hash_burst
+        )
         self._hellos = KeyedBuckets(config.hello_rate, config.hello_burst)
         self._passwords = Attempts(config.password_attempts, config.password_window)
 
@@ -51,30 +63,56 @@ class Gate:
                 close=Close.FLOODING,
             )
 
-    def entry(self, msg: messages.Hello, room: Room | None, address: str, now: float) -> Entry:
+    async def entry(
+        self,
+        msg: messages.Hello,
+        room: Room | None,
+        interrupted: Record | None,
+        address: str,
+        now: float,
+    ) -> Entry:
+        """`room` is the live room, if any; else `interrupted`, a meeting a restart left."""
         if msg.invite is not None:
-            grant = self.invites.check(msg.invite, msg.room)
-            return Entry(name=grant.name or msg.name, role=grant.role, invited=True)
+            return self._invited(msg, msg.invite, room, interrupted)
         if self.human is not None:
             self.human.verify(msg.proof, time.time())
-        if room is not None and room.has_password:
-            self._password(room, msg.password, address, now)
+        if room is not None and room.password is not None:
+            await self._password(room, msg.password, address, now)
         return Entry(name=msg.name, role="participant", invited=False)
 
-    def _password(self, room: Room, given: str | None, address: str, now: float) -> None:
+    def _invited(
+        self, msg: messages.Hello, token: str, room: Room | None, interrupted: Record | None
+    ) -> Entry:
+        grant = self.invites.check(token, msg.room)
+        meeting, revoked = None, set[str]()
+        if room is not None:
+            meeting, revoked = room.meeting, room.revoked
+        elif interrupted is not None:
+            meeting, revoked = interrupted.id, set(interrupted.revoked)
+        if grant.id is not None and grant.id in revoked:
+            raise ProtocolError(Code.INVITE_REVOKED, "a host revoked this invite", "hello")
+        if grant.meeting is not None and grant.meeting != meeting:
+            what = "the meeting this invite was made for is over"
+            raise ProtocolError(Code.INVITE_ENDED, what, "hello")
+        name = grant.name or msg.name
+        return Entry(name=name, role=grant.role, invited=True, meeting=grant.meeting)
+
+    async def _password(self, room: Room, given: str | None, address: str, now: float) -> None:
         if given is None:
             raise ProtocolError(
                 Code.PASSWORD_REQUIRED, f"room {room.name!r} asks for a password", "hello"
             )
-        key = (room.name, address)
-        if self._passwords.blocked(key, now):
+        own = own_address(address)
+        key = (room.name, own)
+        if own is not None and self._passwords.blocked(key, now):
             raise ProtocolError(
                 Code.TOO_MANY_ATTEMPTS,
                 "too many wrong passwords from this address; try again in a few minutes",
                 "hello",
             )
-        if not room.check_password(given):
-            self._passwords.failed(key, now)
+        if not await self.hasher.matches(given, room.password, own, now, "hello"):
+            if own is not None:
+                self._passwords.failed(key, now)
             raise ProtocolError(Code.WRONG_PASSWORD, "wrong password", "hello")
 
 

@@ -40,3 +40,15 @@ class ServerConfig:
     # Numbers a solver may have to try: a browser takes about a second on average.
     human_check_maxnumber: int = 100_000
     human_check_ttl: float = 300.0  # seconds a challenge stays good
+    # Password hashing (scrypt) runs off the event loop on this many threads,
+    # with at most hash_queue hashes queued or running on the whole server,
+    # and per address (not loopback) bursts of hash_burst refilling at hash_rate.
+    hash_workers: int = 1
+    hash_queue: int = 8
+    hash_rate: float = 0.5
+    hash_burst: float = 5
+    # Knocks waiting in the lobby: per room, on the whole server, and per
+    # address (not loopback) and room.
+    lobby_size: int = 50
+    lobby_total: int = 1000
+    lobby_per_address: int = 3

@@ -1,14 +1,21 @@
 """The WebSocket endpoint: read frames, validate, dispatch, refuse.
 
 Dispatch goes through a table of small handlers on the Hub, one per message
-type, rather than one long switch.
+type, rather than one long switch. A handler that must wait (a password hash
+off the event loop) returns an awaitable, which the reader awaits before it
+reads this connection's next frame.
+
+A handler that fails in a way nobody planned is a bug of ours: its sender
+gets `internal-error` and a close of 1011 (reconnect), the room carries on,
+and the log gets one traceback every few seconds, not one per frame.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -21,7 +28,10 @@ from frankly.server.link import Link, State, client_address
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Hub, Link, Any], None]
+# Seconds between two tracebacks of unexpected errors in the log.
+CRASH_LOG_INTERVAL = 10.0
+
+Handler = Callable[[Hub, Link, Any], Awaitable[None] | None]
 HANDLERS: dict[type[Any], Handler] = {
     messages.Hello: Hub.hello,
     messages.Update: Hub.update,
@@ -40,6 +50,7 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.Moderate: hosts.moderate,
     messages.End: hosts.end,
     messages.Invite: hosts.invite,
+    messages.Revoke: hosts.revoke,
 }
 
 
@@ -66,9 +77,30 @@ async def _read_loop(hub: Hub, link: Link, loop: asyncio.AbstractEventLoop) -> N
             continue
         try:
             message = messages.parse(frame)
-            HANDLERS[type(message)](hub, link, message)
+            pending = HANDLERS[type(message)](hub, link, message)
+            if inspect.isawaitable(pending):
+                await pending
         except ProtocolError as err:
             link.refuse(err)
+        except Exception:
+            _crashed(link, now)
+
+
+class _CrashLog:
+    """Tracebacks of unexpected errors, at most one per CRASH_LOG_INTERVAL."""
+
+    last = float("-inf")
+    unlogged = 0
+
+
+def _crashed(link: Link, now: float) -> None:
+    if now - _CrashLog.last >= CRASH_LOG_INTERVAL:
+        more = f" ({_CrashLog.unlogged} more since the last)" if _CrashLog.unlogged else ""
+        log.exception("unexpected error handling a message%s", more)
+        _CrashLog.last, _CrashLog.unlogged = now, 0
+    else:
+        _CrashLog.unlogged += 1
+    link.refuse(ProtocolError(Code.INTERNAL_ERROR, "the server failed on this message"))
 
 
 async def _receive(hub: Hub, link: Link) -> str | bytes | None:

@@ -6,26 +6,40 @@ otherwise), then asks the Hub to act: the Hub owns the sockets.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.rooms import Participant, Room
+from frankly.server.access import own_address
 from frankly.server.hub import Hub
 from frankly.server.link import Link
 from frankly.server.lobby import Knock
 
+# Invites a meeting may have revoked: plenty for any meeting, and bounded.
+MAX_REVOKED = 1000
 
-def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
+
+async def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
     room, _ = _host(hub, link, "settings")
-    given = msg.model_fields_set
+    hashed = None
+    if msg.password is not None:
+        # Refused cheaply if over budget; hashed off the event loop; nothing
+        # changes until it is done, so the new settings arrive together.
+        now = asyncio.get_running_loop().time()
+        address = own_address(link.address)
+        hashed = await hub.gate.hasher.make(msg.password, address, now, "settings")
+        if hub.rooms.rooms.get(room.name) is not room or link.room is not room:
+            return  # the meeting ended, or the host left, while it was hashed
     if msg.lobby is not None:
         room.lobby = msg.lobby
     if msg.locked is not None:
         room.locked = msg.locked
-    if "password" in given:
-        room.set_password(msg.password)
+    if "password" in msg.model_fields_set:
+        room.password = hashed
     hub.broadcast(room, messages.settings(**room.settings()))
+    hub.save(room)
 
 
 def admit(hub: Hub, link: Link, msg: messages.Admit) -> None:
@@ -65,8 +79,23 @@ def end(hub: Hub, link: Link, msg: messages.End) -> None:
 
 def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
     room, _ = _host(hub, link, "invite")
-    token, exp = hub.gate.invites.make(room.name, msg.role, msg.ttl)
-    link.send(messages.invite_token(token, msg.role, exp))
+    # Tied to this meeting: once it is over, a room of the same name is
+    # another meeting, which this token does not open (docs/security.md).
+    token, invite_id, exp = hub.gate.invites.make(
+        room.name, msg.role, msg.ttl, meeting=room.meeting
+    )
+    link.send(messages.invite_token(token, invite_id, msg.role, exp))
+
+
+def revoke(hub: Hub, link: Link, msg: messages.Revoke) -> None:
+    """From now until the meeting is over, a hello with that invite is refused."""
+    room, _ = _host(hub, link, "revoke")
+    if msg.id not in room.revoked and len(room.revoked) >= MAX_REVOKED:
+        what = f"revoke: this meeting has revoked {MAX_REVOKED} invites already"
+        raise ProtocolError(Code.NOT_ALLOWED, what, "revoke")
+    room.revoked.add(msg.id)
+    hub.save(room)
+    hub.to_hosts(room.name, messages.revoked(msg.id))
 
 
 # --- moderation actions -------------------------------------------------------

@@ -21,6 +21,7 @@ from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
+from frankly.server.meetings import Meetings
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
 
@@ -40,7 +41,10 @@ class Hub:
         self.media: MediaServer | None = None
         self.routers: dict[str, Router] = {}  # room name -> its SFU router
         self.gate = Gate(config)
-        self.lobby = Lobby()
+        self.lobby = Lobby(config.lobby_size, config.lobby_total, config.lobby_per_address)
+        # A meeting interrupted by a restart may continue while its people
+        # come back, which they do within the grace period.
+        self.meetings = Meetings(config.data_dir, time.monotonic(), config.grace)
 
     async def start(self) -> None:
         """Open the SFU's UDP port."""
@@ -49,6 +53,7 @@ class Hub:
         await self.media.start(config.media_port)
 
     def stop(self) -> None:
+        self.gate.hasher.stop()
         for router in self.routers.values():
             router.stop()
         self.routers.clear()
@@ -57,7 +62,7 @@ class Hub:
 
     # --- handlers, one per message type ------------------------------------
 
-    def hello(self, link: Link, msg: messages.Hello) -> None:
+    async def hello(self, link: Link, msg: messages.Hello) -> None:
         self._check_hello(link, msg)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
@@ -65,8 +70,20 @@ class Hub:
         if participant is not None:  # let in once already: no checks again
             self._enter(link, self.rooms.rooms[msg.room], participant, resumed=True)
             return
+        role = self.meetings.returning_role(msg.room, msg.resume, time.monotonic())
+        if role is not None:  # back after a restart: let in before it, so no checks
+            self.join(link, msg, Entry(name=msg.name, role=role, invited=True))
+            return
         room = self.rooms.rooms.get(msg.room)
-        entry = self.gate.entry(msg, room, link.address, now)
+        interrupted = None
+        if room is None:
+            interrupted = self.meetings.interrupted(msg.room, time.monotonic())
+        entry = await self.gate.entry(msg, room, interrupted, link.address, now)
+        if link.state is not State.CONNECTED:
+            return  # it went away while its password was checked
+        if self.rooms.rooms.get(msg.room) is not room:
+            what = "the meeting changed while your password was checked; try again"
+            raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER)
         if room is not None and room.must_knock(
             msg.device, own_address(link.address), entry.invited
         ):
@@ -88,7 +105,7 @@ class Hub:
             if router is not None:
                 # Before the publish offer that carries it (the socket is in order).
                 router.set_screen_stream(me.id, me.screen_stream if me.screen else None)
-        self.broadcast(room, {"type": "updated", "participant": me.public()}, skip=me.id)
+        self.broadcast(room, messages.updated(me.public()), skip=me.id)
 
     def signal(self, link: Link, msg: messages.Signal | messages.E2ee) -> None:
         """Relay to one peer as it came, `to` becoming `from`."""
@@ -109,7 +126,9 @@ class Hub:
     def chat(self, link: Link, msg: messages.Chat) -> None:
         room, me = self.joined(link, "chat")
         body = {"sealed": msg.sealed} if msg.sealed is not None else {"text": msg.text or ""}
-        self.broadcast(room, room.say(me, body, time.time()))
+        message = messages.chat(room.next_chat_id(), me.id, me.name, body, time.time())
+        room.keep_chat(message, len(messages.dump(message)))
+        self.broadcast(room, message)
 
     def sfu(self, link: Link, msg: messages.Sfu) -> None:
         room, me = self.joined(link, "sfu")
@@ -120,7 +139,7 @@ class Hub:
         try:
             if msg.pc == "publish" and kind == "offer":
                 answer = router.publish(me.id, msg.description.sdp)
-                link.send(_sfu_message("publish", "answer", answer))
+                link.send(messages.sfu("publish", "answer", answer))
             elif msg.pc == "subscribe" and kind == "answer":
                 router.subscriber_answer(me.id, msg.description.sdp)
             else:
@@ -172,7 +191,7 @@ class Hub:
             return  # never joined, already left, or replaced by a resume
         del self.links[me.id]
         me.connected = False
-        self.broadcast(room, {"type": "updated", "participant": me.public()}, skip=me.id)
+        self.broadcast(room, messages.updated(me.public()), skip=me.id)
         loop = asyncio.get_running_loop()
         self._expiry[me.id] = loop.call_later(self.config.grace, self._expire, room, me)
 
@@ -205,12 +224,17 @@ class Hub:
 
     def updated(self, room: Room, participant: Participant) -> None:
         """Everyone, the participant too: a change it did not make itself."""
-        self.broadcast(room, {"type": "updated", "participant": participant.public()})
+        self.broadcast(room, messages.updated(participant.public()))
+
+    def save(self, room: Room) -> None:
+        """Keep what a restart must not lose of this meeting (server/meetings.py)."""
+        self.meetings.save(room)
 
     # --- hosts' decisions ----------------------------------------------------
 
     def admit(self, room: Room, knock: Knock) -> None:
         room.unban(knock.hello.device, own_address(knock.link.address))
+        self.save(room)
         self._knock_over(knock, "admitted")
         try:
             self.join(knock.link, knock.hello, knock.entry)
@@ -219,6 +243,7 @@ class Hub:
 
     def deny(self, room: Room, knock: Knock) -> None:
         room.ban(knock.hello.device, own_address(knock.link.address))
+        self.save(room)
         self._knock_over(knock, "denied")
         knock.link.refuse(ProtocolError(Code.DENIED, "a host did not let you in", "hello"))
 
@@ -232,6 +257,7 @@ class Hub:
     def make_host(self, room: Room, participant: Participant) -> None:
         participant.role = HOST
         self.updated(room, participant)
+        self.save(room)
         for knock in self.lobby.waiting(room.name):  # what earlier hosts already see
             self.send_to(participant.id, _knock_message(knock))
 
@@ -248,6 +274,7 @@ class Hub:
             link.close(Close.ENDED)
         room.participants.clear()
         self._stop_router(room)
+        self.meetings.close(room)
         self.rooms.discard(room)
 
     # --- helpers -------------------------------------------------------------
@@ -262,10 +289,24 @@ class Hub:
         return link.room, link.participant
 
     def join(self, link: Link, msg: messages.Hello, entry: Entry) -> None:
-        room = self.rooms.get_or_create(msg.room)
+        room = self._open(msg, entry)
         was_p2p = room.mode == "p2p"
         participant = self._admit(room, msg, entry, own_address(link.address), was_p2p)
         self._enter(link, room, participant, resumed=False, was_p2p=was_p2p)
+        if msg.resume is not None:
+            self.meetings.came_back(room.name, msg.resume)
+        new_host = room.ensure_host()  # a meeting continued after a restart, its hosts not back
+        if new_host is not None:
+            self.make_host(room, new_host)
+        self.save(room)
+
+    def _open(self, msg: messages.Hello, entry: Entry) -> Room:
+        """The live room, or a new one: which meeting it holds, Meetings decides."""
+        room = self.rooms.rooms.get(msg.room)
+        if room is None:
+            room = self.rooms.get_or_create(msg.room)
+            self.meetings.open(room, msg.resume, entry.meeting, time.monotonic())
+        return room
 
     def _check_hello(self, link: Link, msg: messages.Hello) -> None:
         if link.state is State.JOINED:
@@ -299,7 +340,7 @@ class Hub:
 
     def _knock(self, link: Link, room: Room, msg: messages.Hello, entry: Entry) -> None:
         returning = room.is_banned(msg.device, own_address(link.address))
-        knock = self.lobby.add(link, msg, entry, returning)
+        knock = self.lobby.add(link, msg, entry, returning, own_address(link.address))
         link.state, link.knock = State.WAITING, knock
         link.send(messages.lobby_waiting(room.name))
         self.to_hosts(room.name, _knock_message(knock))
@@ -329,9 +370,11 @@ class Hub:
     ) -> Participant:
         try:
             participant = room.add(
-                entry.name, msg.audio, msg.video, entry.role, msg.device, address
+                entry.name, msg.audio, msg.video, entry.role, msg.device, address, room.continued
             )
         except RoomFull:
+            if room.empty:
+                self.meetings.close(room)
             self.rooms.discard_if_empty(room)
             raise ProtocolError(
                 Code.ROOM_FULL,
@@ -339,8 +382,8 @@ class Hub:
                 "hello",
             ) from None
         if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
-            self.broadcast(room, {"type": "mode", "mode": "sfu"}, skip=participant.id)
-        self.broadcast(room, {"type": "joined", "participant": participant.public()})
+            self.broadcast(room, messages.mode("sfu"), skip=participant.id)
+        self.broadcast(room, messages.joined(participant.public()))
         return participant
 
     def _attach(self, link: Link, room: Room, participant: Participant) -> None:
@@ -349,29 +392,26 @@ class Hub:
         self.links[participant.id] = link
         if not participant.connected:
             participant.connected = True
-            update = {"type": "updated", "participant": participant.public()}
-            self.broadcast(room, update, skip=participant.id)
+            self.broadcast(room, messages.updated(participant.public()), skip=participant.id)
 
     def _welcome(self, room: Room, me: Participant, resumed: bool) -> dict[str, Any]:
-        welcome = {
-            "type": "welcome",
-            "version": messages.PROTOCOL_VERSION,
-            "room": room.name,
-            "you": me.public(),
-            "resume": me.resume,
-            "resumed": resumed,
-            "participants": [p.public() for p in room.others(me.id)],
-            "settings": room.settings(),
-            "chat": list(room.chat),
-            "mode": room.mode,
-            "max_participants": room.max_participants,
-            "ice_servers": self.config.ice_servers,
-            "ping_interval": self.config.ping_interval,
-            "timeout": self.config.timeout,
-        }
-        if me.is_host:  # who waits in the lobby is for hosts to know
-            welcome["knocks"] = [knock.public() for knock in self.lobby.waiting(room.name)]
-        return welcome
+        # Who waits in the lobby is for hosts to know.
+        knocks = [knock.public() for knock in self.lobby.waiting(room.name)]
+        return messages.welcome(
+            room=room.name,
+            you=me.public(),
+            resume=me.resume,
+            resumed=resumed,
+            participants=[p.public() for p in room.others(me.id)],
+            settings=room.settings(),
+            chat=list(room.chat),
+            mode=room.mode,
+            max_participants=room.max_participants,
+            ice_servers=self.config.ice_servers,
+            ping_interval=self.config.ping_interval,
+            timeout=self.config.timeout,
+            knocks=knocks if me.is_host else None,
+        )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
         """The room is on the SFU: subscribe the newcomer (and, on the move, everyone)."""
@@ -382,9 +422,9 @@ class Hub:
             router = Router(
                 self.media,
                 send_offer=lambda pid, sdp: self.send_to(
-                    pid, _sfu_message("subscribe", "offer", sdp)
+                    pid, messages.sfu("subscribe", "offer", sdp)
                 ),
-                on_speaker=lambda pid: self.broadcast(room, {"type": "speaker", "id": pid}),
+                on_speaker=lambda pid: self.broadcast(room, messages.speaker(pid)),
             )
             router.start()
             self.routers[room.name] = router
@@ -402,21 +442,25 @@ class Hub:
         if me.id not in self.links and room.participants.get(me.id) is me:
             self._forget(room, me, "disconnected")
 
-    def _forget(self, room: Room, me: Participant, reason: str) -> None:
+    def _forget(
+        self, room: Room, me: Participant, reason: Literal["left", "disconnected", "removed"]
+    ) -> None:
         self._let_go(me.id)
         room.remove(me.id)
-        self.broadcast(room, {"type": "left", "id": me.id, "reason": reason})
+        self.broadcast(room, messages.left(me.id, reason))
         router = self.routers.get(room.name)
         if router is not None:
             router.remove(me.id)
-        if room.empty:
+        if room.empty:  # the meeting is over, and its invites with it
             self._stop_router(room)
+            self.meetings.close(room)
             self.rooms.discard_if_empty(room)
             return
         if me.is_host:
             new_host = room.ensure_host()
             if new_host is not None:
                 self.make_host(room, new_host)
+        self.save(room)
 
     def _let_go(self, participant_id: str) -> list[Link]:
         """Drop what the hub holds for a participant; return its socket, if any."""
@@ -435,7 +479,3 @@ class Hub:
 
 def _knock_message(knock: Knock) -> dict[str, Any]:
     return messages.knock(knock.id, knock.entry.name, knock.returning)
-
-
-def _sfu_message(pc: str, kind: str, sdp: str) -> dict[str, Any]:
-    return {"type": "sfu", "pc": pc, "description": {"type": kind, "sdp": sdp}}

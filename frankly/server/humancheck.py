@@ -82,6 +82,9 @@ def _decode(proof: str) -> dict[str, Any]:
         type(payload.get(name)) is not kind for name, kind in _FIELDS.items()
     ):
         raise _failed("'proof' needs algorithm, challenge, number, salt and signature")
+    if not all(payload[name].isascii() for name, kind in _FIELDS.items() if kind is str):
+        # Ours are hex and decimal; anything else (a lone surrogate) is not worth hashing.
+        raise _failed("'proof' holds text that is not ASCII")
     return payload
 
 

@@ -1,12 +1,16 @@
 """Invite tokens: JWT HS256 signed with the server's key (`invite.key`).
 
-Claims: `room`, `role`, `exp` (required) and an optional `name` the joiner
-is then known by. The CLI's `frankly invite` and the `invite` message both
-make them; `hello.invite` presents one.
+Claims: `room`, `role`, `exp` (required), `jti` (its id, which a host may
+revoke), and optional: `name`, the name the joiner is then known by, and
+`meeting`, the meeting it was made in. A host's `invite` message always binds
+its token to the meeting (server/meetings.py), so it dies when that meeting
+is over; `frankly invite`, run by the operator, makes tokens for the room
+name, which hold for any meeting of that name. `hello.invite` presents one.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +19,7 @@ from typing import Any
 import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
-from frankly.protocol.messages import room_name_ok
+from frankly.protocol.messages import clean_name, room_name_ok
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
@@ -29,23 +33,35 @@ class Grant:
 
     role: str
     name: str | None
+    id: str | None  # the jti: what a host revokes
+    meeting: str | None  # None: for the room name, whatever the meeting
 
 
 class Invites:
     def __init__(self, data_dir: Path | None) -> None:
         self._key = load_key(data_dir, KEY_FILE)
 
-    def make(self, room: str, role: str, ttl: int, name: str | None = None) -> tuple[str, int]:
-        """A token and its expiry (Unix seconds)."""
+    def make(
+        self,
+        room: str,
+        role: str,
+        ttl: int,
+        name: str | None = None,
+        meeting: str | None = None,
+    ) -> tuple[str, str, int]:
+        """A token, its id and its expiry (Unix seconds)."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         if not room_name_ok(room):
             raise ValueError("a room name is 1 to 64 letters, digits, '-' or '_'")
         exp = int(time.time()) + ttl
-        claims: dict[str, Any] = {"room": room, "role": role, "exp": exp}
+        invite_id = "i-" + secrets.token_hex(8)
+        claims: dict[str, Any] = {"room": room, "role": role, "exp": exp, "jti": invite_id}
         if name is not None:
             claims["name"] = name
-        return jwt.encode(claims, self._key, algorithm=_ALGORITHM), exp
+        if meeting is not None:
+            claims["meeting"] = meeting
+        return jwt.encode(claims, self._key, algorithm=_ALGORITHM), invite_id, exp
 
     def check(self, token: str, room: str) -> Grant:
         """The grant of a token for `room`, or a refusal (closed with 4403)."""
@@ -53,11 +69,16 @@ class Invites:
         if claims.get("room") != room:
             raise ProtocolError(Code.INVITE_WRONG_ROOM, "this invite is for another room", "hello")
         role, name = claims.get("role"), claims.get("name")
+        invite_id, meeting = claims.get("jti"), claims.get("meeting")
         if role not in ROLES:
             raise ProtocolError(Code.INVITE_INVALID, f"invite: unknown role {role!r}", "hello")
-        if name is not None and not _name_ok(name):
-            raise ProtocolError(Code.INVITE_INVALID, "invite: 'name' is not a usable name", "hello")
-        return Grant(role=str(role), name=name.strip() if name is not None else None)
+        if name is not None:
+            name = _usable_name(name)
+        for claim, value in (("jti", invite_id), ("meeting", meeting)):
+            if value is not None and not (isinstance(value, str) and 1 <= len(value) <= 64):
+                what = f"invite: '{claim}' is not a string of 1 to 64 characters"
+                raise ProtocolError(Code.INVITE_INVALID, what, "hello")
+        return Grant(role=str(role), name=name, id=invite_id, meeting=meeting)
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
@@ -74,5 +95,12 @@ class Invites:
         return claims
 
 
-def _name_ok(name: object) -> bool:
-    return isinstance(name, str) and 1 <= len(name.strip()) <= 64
+def _usable_name(name: object) -> str:
+    """The claim's name as hello's would be, or a refusal that says why not."""
+    if not isinstance(name, str):
+        raise ProtocolError(Code.INVITE_INVALID, "invite: 'name' is not a usable name", "hello")
+    try:
+        return clean_name(name)
+    except ValueError as exc:
+        what = f"invite: 'name' is not a usable name: {exc}"
+        raise ProtocolError(Code.INVITE_INVALID, what, "hello") from None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocket
 
 from frankly.protocol import messages
-from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.server.config import ServerConfig
 from frankly.server.limits import TokenBucket
 
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from frankly.server.lobby import Knock
 
 log = logging.getLogger(__name__)
-
-TRY_AGAIN_LATER = 1013
 
 
 class State(enum.Enum):
@@ -59,12 +57,19 @@ class Link:
     def send(self, message: dict[str, Any]) -> None:
         if self.state is State.CLOSING:
             return
+        text = messages.dump(message)  # ASCII: its length is its size in bytes
+        if len(text) > messages.MAX_SENT_FRAME:
+            # A bug of ours: no client could read it. Say so rather than send it.
+            log.error(
+                "not sending a %r of %d bytes: over the clients' limit", message["type"], len(text)
+            )
+            return
         try:
-            self._queue.put_nowait(messages.dump(message))
+            self._queue.put_nowait(text)
         except asyncio.QueueFull:
             log.info("closing a socket that fell %d messages behind", self._queue.qsize())
             self._abandon_queue()
-            self.close(TRY_AGAIN_LATER)
+            self.close(Close.TRY_AGAIN_LATER)
 
     def close(self, code: int) -> None:
         """Send what is queued, then close with `code`."""

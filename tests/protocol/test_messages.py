@@ -114,3 +114,56 @@ def test_room_names_allowed(name: str) -> None:
 @pytest.mark.parametrize("name", ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n"])
 def test_room_names_refused(name: str) -> None:
     assert not room_name_ok(name)
+
+
+def hello_named(name: str) -> str:
+    return json.dumps({"type": "hello", "version": 1, "room": "r", "name": name})
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("Ada\x00", "a control character (U+0000)"),
+        ("Ada\nGrace", "a control character (U+000A)"),
+        ("Eve\u202egnp.exe", "a bidirectional control character (U+202E)"),
+        ("\u2066Eve", "a bidirectional control character (U+2066)"),
+        ("Ad\u200ba", "an invisible formatting character (U+200B)"),
+        ("\ufeffAda", "an invisible formatting character (U+FEFF)"),
+        ("Ada\u200d", "a zero-width joiner at either end (U+200D)"),
+        ("Ada\u2028Grace", "a line break (U+2028)"),
+    ],
+)
+def test_names_refuse_what_hides_or_reorders_text(name: str, problem: str) -> None:
+    error = refused(hello_named(name))
+    assert error.code is Code.INVALID_MESSAGE
+    assert error.message == f"hello: field 'name': {problem} is not allowed in a name"
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("  Cafe\u0301 ", "Caf\u00e9"),  # NFC, trimmed
+        ("\U0001f469\u200d\U0001f4bb Ada", "\U0001f469\u200d\U0001f4bb Ada"),  # an emoji sequence
+        (
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        ),
+    ],
+)
+def test_names_are_normalised(name: str, kept: str) -> None:
+    msg = parse(hello_named(name))
+    assert isinstance(msg, Hello) and msg.name == kept
+
+
+def test_deep_json_is_refused_before_python_gives_up() -> None:
+    for depth in (33, 980, 20_000):
+        error = refused("[" * depth + "]" * depth)
+        assert (error.code, error.message) == (Code.BAD_JSON, "JSON nested deeper than 32 levels")
+    payload = {"type": "e2ee", "to": "p-1", "payload": {"a": [[[1]]]}}
+    assert parse(json.dumps(payload)).type == "e2ee"  # a few levels are fine
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_what_python_reads_but_json_does_not_is_refused(constant: str) -> None:
+    error = refused('{"type": "e2ee", "to": "p-1", "payload": {"x": ' + constant + "}}")
+    assert (error.code, error.message) == (Code.BAD_JSON, f"not valid JSON: {constant} is not JSON")

@@ -1,7 +1,7 @@
 import pytest
 
 from frankly.rooms import Room, RoomFull, Rooms
-from frankly.rooms.room import CHAT_HISTORY, LEFT_REMEMBERED
+from frankly.rooms.room import CHAT_HISTORY, CHAT_HISTORY_BYTES, LEFT_REMEMBERED
 
 
 def test_join_order_and_others() -> None:
@@ -58,21 +58,30 @@ def test_resume_token_finds_only_its_participant() -> None:
     assert ada.resume != grace.resume and ada.id != grace.id
 
 
+def keep(room: Room, text: str) -> dict[str, object]:
+    message = {"type": "chat", "id": room.next_chat_id(), "text": text}
+    room.keep_chat(message, len(text))
+    return message
+
+
 def test_chat_history_is_bounded_and_numbered() -> None:
     room = Room("r", max_participants=2)
-    ada = room.add("Ada", True, True)
     for i in range(CHAT_HISTORY + 5):
-        room.say(ada, {"text": f"m{i}"}, now=float(i))
+        keep(room, f"m{i}")
     assert len(room.chat) == CHAT_HISTORY
-    assert room.chat[0]["text"] == "m5" and room.chat[0]["id"] == 6
-    assert room.chat[-1] == {
-        "type": "chat",
-        "id": 105,
-        "from": ada.id,
-        "name": "Ada",
-        "text": "m104",
-        "ts": 104.0,
-    }
+    assert room.chat[0] == {"type": "chat", "id": 6, "text": "m5"}
+    assert room.chat[-1]["id"] == 105
+
+
+def test_chat_history_is_bounded_in_bytes_too() -> None:
+    room = Room("r", max_participants=2)
+    big = "x" * 22_000  # the largest sealed message
+    for _ in range(CHAT_HISTORY):
+        keep(room, big)
+    assert len(room.chat) == CHAT_HISTORY_BYTES // 22_000
+    keep(room, "small")  # the oldest go first, as many as it takes
+    assert room.chat[-1]["text"] == "small"
+    assert sum(len(str(m["text"])) for m in room.chat) <= CHAT_HISTORY_BYTES
 
 
 def test_registry_creates_and_discards_rooms() -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
 from typing import Any
 
 import pytest
 
+from frankly.protocol import messages
+from frankly.server import connection
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
@@ -179,3 +183,79 @@ async def test_abrupt_disconnect_mid_message_harms_nobody(live_server: LiveServe
     victim.ws.transport.abort()
     assert (await bystander.expect("updated"))["participant"]["connected"] is False
     await still_fine(victim, bystander)
+
+
+def proof_with(salt: str) -> str:
+    payload = {"algorithm": "SHA-256", "challenge": "ab", "number": 1, "salt": salt}
+    return base64.b64encode(json.dumps({**payload, "signature": "cd"}).encode()).decode()
+
+
+CRASHES = [  # frames that once crashed the handler: a traceback, then a close of 1000
+    ("[" * 980 + "]" * 980, "bad-json", "JSON nested deeper than 32 levels"),
+    (
+        '{"type": "e2ee", "to": "p-1", "payload": {"a": ' + "[" * 40 + "]" * 40 + "}}",
+        "bad-json",
+        "JSON nested deeper than 32 levels",
+    ),
+    (
+        json.dumps({"type": "hello", "version": 1, "room": "r", "name": "A", "resume": "é" * 43}),
+        "invalid-message",
+        "hello: field 'resume': String should match pattern",
+    ),
+]
+
+
+@pytest.mark.parametrize(("frame", "code", "text"), CRASHES)
+async def test_frames_that_crashed_get_their_error(
+    live_server: LiveServer, frame: str, code: str, text: str
+) -> None:
+    ada, grace = await room_of_two(live_server)  # a resume then has tokens to compare with
+    victim = await Raw.connect(live_server.ws_url)
+    await victim.send(frame)
+    error = await victim.expect("error")
+    assert error["code"] == code and error["message"].startswith(text), error
+    await still_fine(ada, grace)
+
+
+@pytest.mark.parametrize("server_config", [ServerConfig(human_check=True)])
+async def test_a_lone_surrogate_in_a_proof_is_a_failed_human_check(
+    live_server: LiveServer,
+) -> None:
+    raw = await Raw.hello(live_server.ws_url, proof=proof_with("\ud800"))
+    error = await raw.refused("human-check-failed", 4401)
+    assert error["message"] == "human check failed: 'proof' holds text that is not ASCII"
+
+
+async def test_a_burst_of_bad_frames_does_not_flood_the_log(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    await Raw.join(live_server.ws_url)  # so that a resume has someone to compare with
+    caplog.clear()
+    for _ in range(20):
+        for frame, code, _text in CRASHES:
+            raw = await Raw.connect(live_server.ws_url)
+            await raw.send(frame)
+            assert (await raw.expect("error"))["code"] == code
+            await raw.close()
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_an_unexpected_error_answers_internal_error_and_logs_once(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(hub: Any, link: Any, msg: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(connection.HANDLERS, messages.Hand, broken)
+    victim, bystander = await room_of_two(live_server)
+    caplog.clear()
+    for n in range(30):
+        raw = await Raw.join(live_server.ws_url, room=f"elsewhere-{n}", name="Eve")
+        await raw.send({"type": "hand", "up": True})
+        # Not "do not reconnect": a bug of ours, which a new connection may not meet.
+        await raw.refused("internal-error", 1011)
+    await victim.send({"type": "hand", "up": True})
+    await victim.refused("internal-error", 1011)
+    assert len([r for r in caplog.records if r.exc_info]) <= 1
+    await bystander.send({"type": "ping", "n": 2})
+    assert await bystander.expect("pong") == {"type": "pong", "n": 2}

@@ -39,6 +39,7 @@ HOST_ACTIONS: list[dict[str, Any]] = [
     {"type": "end"},
     {"type": "invite", "role": "host"},
     {"type": "invite"},
+    {"type": "revoke", "id": "i-0000000000000000"},
 ]
 
 
@@ -227,5 +228,5 @@ async def test_screen_share_is_announced_and_guests_are_refused(live_server: Liv
 async def invite(host: Raw, role: str) -> dict[str, Any]:
     await host.send({"type": "invite", "role": role, "ttl": 600})
     answer = await host.expect("invite")
-    assert answer["role"] == role and set(answer) == {"type", "token", "role", "exp"}
+    assert answer["role"] == role and set(answer) == {"type", "token", "id", "role", "exp"}
     return answer

@@ -11,6 +11,7 @@ import jwt
 import pytest
 
 from frankly.cli import main
+from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
@@ -72,7 +73,14 @@ def test_the_key_is_kept_private_in_the_data_dir(live_server: LiveServer, tmp_pa
             {"room": "r", "role": "host", "exp": 4102444800, "name": ""},
             None,
             "invite-invalid",
-            "invite: 'name' is not a usable name",
+            "invite: 'name' is not a usable name: a name is 1 to 64 characters",
+        ),
+        (
+            {"room": "r", "role": "host", "exp": 4102444800, "name": "Ev\u202ee"},
+            None,
+            "invite-invalid",
+            "invite: 'name' is not a usable name: a bidirectional control character (U+202E)"
+            " is not allowed in a name",
         ),
     ],
 )
@@ -154,3 +162,107 @@ def test_frankly_invite_refuses_bad_arguments(
     with pytest.raises(SystemExit):
         main(["invite", *args, "--data-dir", str(tmp_path)])
     assert complaint in capsys.readouterr().err
+
+
+async def make_invite(host: Raw, role: str, ttl: int = 600) -> dict[str, Any]:
+    await host.send({"type": "invite", "role": role, "ttl": ttl})
+    answer: dict[str, Any] = await host.expect("invite")
+    return answer
+
+
+async def test_a_promoted_hosts_invite_does_not_open_the_next_meeting(
+    live_server: LiveServer,
+) -> None:
+    owner = await Raw.join(live_server.ws_url, name="Owner")
+    grace = await Raw.join(live_server.ws_url, name="Grace")
+    await owner.send({"type": "leave"})
+    assert (await grace.expect("updated"))["participant"]["role"] == "host"  # promoted
+    token = (await make_invite(grace, "host", ttl=30 * 86400))["token"]
+    await grace.send({"type": "leave"})
+    await grace.closed()  # the room is empty: that meeting is over
+    owner = await Raw.join(live_server.ws_url, name="Owner")
+    await owner.send({"type": "settings", "lobby": True, "locked": True, "password": "s3cret"})
+    await owner.expect("settings")
+    mallory = await Raw.hello(live_server.ws_url, name="Mallory", invite=token)
+    error = await mallory.refused("invite-ended", 4403)
+    assert error["message"] == "the meeting this invite was made for is over"
+    # An invite of this meeting still works, past the lobby, lock and password.
+    fresh = await Raw.join(
+        live_server.ws_url, name="Eve", invite=(await make_invite(owner, "guest"))["token"]
+    )
+    assert fresh.welcome["you"]["role"] == "guest"
+
+
+async def test_a_host_revokes_an_invite(live_server: LiveServer) -> None:
+    ada = await Raw.join(live_server.ws_url)
+    cohost = await Raw.join(
+        live_server.ws_url, name="Co", invite=(await make_invite(ada, "host"))["token"]
+    )
+    kept, revoked = await make_invite(ada, "participant"), await make_invite(ada, "participant")
+    await ada.send({"type": "revoke", "id": revoked["id"]})
+    for host in (ada, cohost):  # every host hears of it
+        assert await host.expect("revoked") == {"type": "revoked", "id": revoked["id"]}
+    refused = await Raw.hello(live_server.ws_url, name="Eve", invite=revoked["token"])
+    assert (await refused.refused("invite-revoked", 4403))["message"] == (
+        "a host revoked this invite"
+    )
+    await Raw.join(live_server.ws_url, name="Grace", invite=kept["token"])
+
+
+async def test_an_invite_holds_across_a_restart_of_its_meeting(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    try:
+        ada = await Raw.join(first.ws_url, name="Ada")
+        bob = await Raw.join(first.ws_url, name="Bob")
+        await ada.send({"type": "settings", "lobby": True})
+        await ada.expect("settings")
+        kept, revoked = await make_invite(ada, "participant"), await make_invite(ada, "guest")
+        await ada.send({"type": "revoke", "id": revoked["id"]})
+        await ada.expect("revoked")
+    finally:
+        first.stop()
+    await ada.closed()
+    second = BackgroundServer(config).start()
+    try:
+        # Ada's client comes back with its resume token: the same meeting,
+        # with its host, its settings and its revocations.
+        back = await Raw.join(second.ws_url, name="Ada", resume=ada.welcome["resume"])
+        assert (back.welcome["resumed"], back.welcome["you"]["role"]) == (False, "host")
+        assert back.welcome["settings"]["lobby"] is True
+        # The second one back is let in as the first was, past the lobby.
+        bob_back = await Raw.join(second.ws_url, name="Bob", resume=bob.welcome["resume"])
+        assert bob_back.welcome["you"]["role"] == "participant"
+        grace = await Raw.join(second.ws_url, name="Grace", invite=kept["token"])
+        assert grace.welcome["you"]["role"] == "participant"
+        gus = await Raw.hello(second.ws_url, name="Gus", invite=revoked["token"])
+        await gus.refused("invite-revoked", 4403)
+        eve = await Raw.hello(second.ws_url, name="Eve")
+        assert (await eve.expect("lobby"))["status"] == "waiting"
+    finally:
+        second.stop()
+
+
+async def test_after_a_restart_a_new_meeting_of_that_name_refuses_its_invites(
+    tmp_path: Path,
+) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    try:
+        ada = await Raw.join(first.ws_url, name="Ada")
+        token = (await make_invite(ada, "host"))["token"]
+    finally:
+        first.stop()
+    second = BackgroundServer(config).start()
+    try:
+        # Someone with no tie to the meeting opens the room first: a new meeting.
+        mallory = await Raw.join(second.ws_url, name="Mallory")
+        assert mallory.welcome["you"]["role"] == "host"
+        grace = await Raw.hello(second.ws_url, name="Grace", invite=token)
+        await grace.refused("invite-ended", 4403)
+        # And the old host's token is nobody's any more: it joins as anyone would.
+        back = await Raw.join(second.ws_url, name="Ada", resume=ada.welcome["resume"])
+        assert back.welcome["you"]["role"] == "participant"
+    finally:
+        second.stop()
+    assert list((tmp_path / "meetings").iterdir()) == [tmp_path / "meetings" / "r.json"]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
+from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.messages import Hello
+from frankly.server.access import Entry
 from frankly.server.config import ServerConfig
+from frankly.server.lobby import Lobby
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
 
@@ -198,3 +203,37 @@ async def token(host: Raw, role: str = "participant") -> str:
     await host.send({"type": "invite", "role": role, "ttl": 600})
     answer: str = (await host.expect("invite"))["token"]
     return answer
+
+
+async def test_the_lobby_is_bounded_per_address_and_per_room(live_server: LiveServer) -> None:
+    ada = await host_with(live_server, lobby=True)
+    for n in range(3):  # lobby_per_address
+        await knock(live_server, f"Eve {n}", headers=at("203.0.113.66"))
+    one_more = await Raw.hello(live_server.ws_url, name="Eve 3", headers=at("203.0.113.66"))
+    error = await one_more.refused("lobby-full", 4409)
+    assert error["message"] == "3 knocks from this address wait at 'r' already"
+    for n in range(3, 50):  # lobby_size, from addresses of their own
+        await knock(live_server, f"K{n}", headers=at(f"203.0.113.{n}"))
+    late = await Raw.hello(live_server.ws_url, name="Late", headers=at("192.0.2.1"))
+    error = await late.refused("lobby-full", 4409)
+    assert error["message"] == "50 people are waiting to join 'r' already; try again later"
+    # What a host is told stays bounded with it.
+    await ada.send({"type": "invite", "role": "host"})
+    token = (await ada.expect("invite"))["token"]
+    cohost = await Raw.join(live_server.ws_url, name="Co", invite=token, headers=at("192.0.2.2"))
+    assert len(cohost.welcome["knocks"]) == 50
+
+
+def test_the_lobby_is_bounded_on_the_whole_server() -> None:
+    lobby = Lobby(size=10, total=3, per_address=10)
+    hello = Hello(type="hello", version=1, room="a", name="A")
+    entry = Entry(name="A", role="participant", invited=False)
+    link: Any = object()
+    knocks = [lobby.add(link, hello, entry, False, None) for _ in range(3)]
+    with pytest.raises(ProtocolError) as info:
+        lobby.add(link, hello.model_copy(update={"room": "b"}), entry, False, None)
+    assert info.value.code is Code.LOBBY_FULL and info.value.close_code == 4409
+    lobby.pop("a", knocks[0].id)
+    lobby.add(link, hello.model_copy(update={"room": "b"}), entry, False, None)
+    assert len(lobby.clear("a")) == 2
+    lobby.add(link, hello, entry, False, None)

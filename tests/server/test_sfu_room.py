@@ -6,11 +6,11 @@ Real server, real sockets, aiortc peers speaking the 'sfu' messages directly.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc.mediastreams import MediaStreamError
 
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
@@ -39,7 +39,9 @@ class SfuPeer:
         self._tasks.append(asyncio.ensure_future(self._count(track)))
 
     async def _count(self, track: Any) -> None:
-        with contextlib.suppress(Exception):
+        # Only the end of the track ends the count: any other error is a bug,
+        # and must fail the test with its own traceback, not as a timeout.
+        try:
             while True:
                 await track.recv()
                 sdp = self.subscribe.remoteDescription.sdp
@@ -48,6 +50,10 @@ class SfuPeer:
                         stream = msid_for_mid(sdp, t.mid)
                         self.frames[stream] = self.frames.get(stream, 0) + 1
                 self.got.set()
+        except MediaStreamError:
+            return
+        finally:
+            self.got.set()  # wakes `sees`, which raises what went wrong
 
     async def start_publishing(self) -> None:
         self.publish.addTransceiver(VideoStreamTrack(), direction="sendonly")
@@ -71,8 +77,16 @@ class SfuPeer:
     async def sees(self, ids: list[str]) -> None:
         async with asyncio.timeout(20):
             while not all(self.frames.get(i, 0) >= 3 for i in ids):
+                self._raise_failed_count()
                 self.got.clear()
                 await self.got.wait()
+        self._raise_failed_count()
+
+    def _raise_failed_count(self) -> None:
+        """A count that failed: its error now, rather than the timeout it would become."""
+        for task in self._tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise AssertionError("counting frames failed") from task.exception()
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -67,17 +67,23 @@ class Raw:
     async def send(self, message: dict[str, Any] | str | bytes) -> None:
         await self.ws.send(message if isinstance(message, str | bytes) else json.dumps(message))
 
-    async def expect(self, kind: str) -> dict[str, Any]:
+    async def expect(self, kind: str, wait: float = WAIT) -> dict[str, Any]:
         """The next message of type `kind`, skipping others (pongs, updates...)."""
-        async with asyncio.timeout(WAIT):
+        async with asyncio.timeout(wait):
             while True:
                 message: dict[str, Any] = json.loads(await self.ws.recv())
                 if message["type"] == kind:
                     return message
 
-    async def closed(self) -> int | None:
+    async def expect_any(self, wait: float = WAIT) -> dict[str, Any]:
+        """The next message, whatever its type."""
+        async with asyncio.timeout(wait):
+            message: dict[str, Any] = json.loads(await self.ws.recv())
+            return message
+
+    async def closed(self, wait: float = WAIT) -> int | None:
         """Wait for the server to close; return its close code."""
-        async with asyncio.timeout(WAIT):
+        async with asyncio.timeout(wait):
             try:
                 while True:
                     await self.ws.recv()
