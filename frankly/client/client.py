@@ -387,7 +387,7 @@ class Client:
                     # PBKDF2, slow on purpose: not on the event loop.
                     secret = await asyncio.to_thread(room_secret, self._passphrase, self.room)
                     self._room_secret = secret
-                ws, welcome = await self._session.handshake(None)
+                ws, welcome = await self._session.first_handshake()
         except BaseException as exc:
             left = self._state != "joining"  # leave() closed the socket we waited on
             if self._closing is None:

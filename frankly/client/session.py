@@ -35,6 +35,7 @@ from frankly.client.vocabulary import (
     FINAL_CLOSE_CODES,
     HOPELESS,
     PROTOCOL_VERSION,
+    Code,
 )
 
 log = logging.getLogger("frankly.client")
@@ -254,6 +255,20 @@ class Session:
                 task.cancel()
             for task in (writer, pinger):
                 await _stop(task)
+
+    async def first_handshake(self) -> Welcomed:
+        """The first hello; a server too busy to check a password now (`busy`) is
+        asked again after a backoff, within the caller's join timeout."""
+        delay = BACKOFF_FIRST
+        while True:
+            try:
+                return await self.handshake(None)
+            except FranklyError as exc:
+                if exc.code != Code.BUSY:
+                    raise
+                log.info("the server is busy; asking again in %.1f s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BACKOFF_MAX)
 
     async def reconnect(self, close_code: int | None) -> Welcomed | FranklyError:
         """Try again with backoff until welcomed, or refused for good."""

@@ -60,6 +60,7 @@ __all__ = [
     "ROLES",
     "SCREEN_SUFFIX",
     "Close",
+    "Code",
     "KnockOutcome",
     "LeaveReason",
     "ModerationAction",

@@ -90,10 +90,13 @@ FATAL: dict[Code, Close] = {
 }
 
 
-# Close codes after which a client does not reconnect: every code the server
-# closes with but 4408, since a timed-out client (its network stalled) should
-# come back. 1000 is the client's own leave.
-FINAL_CLOSE_CODES: frozenset[int] = frozenset(int(c) for c in Close if c is not Close.TIMEOUT)
+# Close codes after which a client comes back by itself: its network stalled
+# (4408), the server failed (1011) or was busy (1013). After every other one
+# it does not reconnect; 1000 is the client's own leave.
+COME_BACK: frozenset[Close] = frozenset(
+    {Close.TIMEOUT, Close.INTERNAL_ERROR, Close.TRY_AGAIN_LATER}
+)
+FINAL_CLOSE_CODES: frozenset[int] = frozenset(int(c) for c in Close if c not in COME_BACK)
 
 
 class ProtocolError(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,8 +23,17 @@ from pydantic import (
 )
 
 from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.words import (
+    MODERATION,
+    PROTOCOL_VERSION,
+    REACTIONS,
+    Action,
+    KnockOutcome,
+    LeaveReason,
+    Reaction,
+    Role,
+)
 
-PROTOCOL_VERSION = 1
 MAX_FRAME = 64 * 1024
 # The largest frame the server sends, and so the least a client must accept:
 # the SDK's limit, and uvicorn's for what it reads (server/app.py).
@@ -84,14 +93,6 @@ Sealed = Annotated[
 ]
 PeerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Role = Literal["host", "participant", "guest"]
-# Reactions are a fixed set, so that a room cannot be flooded with arbitrary text.
-Reaction = Literal["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋"]
-REACTIONS: tuple[str, ...] = get_args(Reaction)
-Action = Literal[
-    "mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"
-]
-MODERATION: tuple[str, ...] = get_args(Action)
 INVITE_TTL_MIN = 60
 INVITE_TTL_MAX = 30 * 24 * 3600
 INVITE_TTL_DEFAULT = 24 * 3600
@@ -416,7 +417,7 @@ def knock(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
     return {"type": "knock", "knock": knock_record(knock_id, name, returning)}
 
 
-def knock_done(knock_id: str, outcome: Literal["admitted", "denied", "left"]) -> dict[str, Any]:
+def knock_done(knock_id: str, outcome: KnockOutcome) -> dict[str, Any]:
     return {"type": "knock-done", "id": knock_id, "outcome": outcome}
 
 
@@ -496,7 +497,7 @@ def updated(participant: dict[str, Any]) -> dict[str, Any]:
     return {"type": "updated", "participant": participant}
 
 
-def left(participant_id: str, reason: Literal["left", "disconnected", "removed"]) -> dict[str, Any]:
+def left(participant_id: str, reason: LeaveReason) -> dict[str, Any]:
     return {"type": "left", "id": participant_id, "reason": reason}
 
 

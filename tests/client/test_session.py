@@ -44,6 +44,7 @@ class StandIn:
         self.received: list[dict[str, Any]] = []
         self.refuse = 0  # answer this many upgrade requests with 503
         self.after_welcome: list[Any] = []  # per connection: None, or (error, close code)
+        self.busy = 0  # answer this many hellos with `busy` and 1013, as a loaded server does
         self.port = 0
 
     def welcome(self, hello: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +66,11 @@ class StandIn:
     async def handler(self, ws: ServerConnection) -> None:
         hello = json.loads(await ws.recv())
         self.hellos.append(hello)
+        if self.busy > 0:
+            self.busy -= 1
+            await ws.send(json.dumps({"type": "error", "code": "busy", "message": "test"}))
+            await ws.close(1013)
+            return
         await ws.send(json.dumps(self.welcome(hello)))
         plan = self.after_welcome.pop(0) if self.after_welcome else None
         if plan is not None:
@@ -109,7 +115,13 @@ async def test_a_silent_server_is_left_and_rejoined_with_backoff(stand_in: Stand
 
 @pytest.mark.parametrize(
     ("error", "close", "reconnects"),
-    [("timeout", 4408, True), ("flooding", 4429, False), ("protocol-violation", 4422, False)],
+    [
+        ("timeout", 4408, True),
+        ("internal-error", 1011, True),
+        ("busy", 1013, True),
+        ("flooding", 4429, False),
+        ("protocol-violation", 4422, False),
+    ],
 )
 async def test_fatal_errors_end_the_client_unless_the_close_code_allows_a_retry(
     stand_in: StandIn, error: str, close: int, reconnects: bool
@@ -126,5 +138,16 @@ async def test_fatal_errors_end_the_client_unless_the_close_code_allows_a_retry(
             assert end is not None
             assert (end.code, end.close_code) == (error, close)
             assert len(stand_in.hellos) == 1
+    finally:
+        await client.leave()
+
+
+async def test_a_busy_server_is_asked_again_on_the_first_join(stand_in: StandIn) -> None:
+    stand_in.busy = 2
+    client = fc.Client(f"http://127.0.0.1:{stand_in.port}/room", name="bot")
+    await client.join(timeout=15)
+    try:
+        assert client.connected
+        assert len(stand_in.hellos) == 3
     finally:
         await client.leave()
