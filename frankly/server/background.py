@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import uvicorn
 
-from frankly.server.app import UVICORN_OPTIONS, create_app
+from frankly.server.app import create_app, uvicorn_options
 from frankly.server.config import ServerConfig
 from frankly.server.hub import Hub
 
@@ -34,8 +34,10 @@ class BackgroundServer:
                 app,
                 host="127.0.0.1",
                 port=self.port,
-                log_level="warning",
-                **UVICORN_OPTIONS,
+                **{
+                    **uvicorn_options(app, log_level="warning"),
+                    "log_config": None,  # tests keep pytest's logging
+                },
             )
         )
         self.loop = asyncio.new_event_loop()

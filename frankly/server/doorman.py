@@ -1,0 +1,210 @@
+"""Who gets a socket: connection caps and a deadline for the request's headers.
+
+uvicorn reads headers for as long as a client cares to send them, and keeps
+every connection it is offered, so a few thousand half-open sockets
+(slowloris) used to exhaust the process's descriptors. The Doorman counts
+connections per server, by address group (frankly/server/addresses.py), and
+is consulted by the two uvicorn protocol classes below:
+
+- A request's line and headers must arrive within `header_timeout` seconds of
+  the connection (or of the request's first byte, on a kept-alive one);
+  otherwise the socket is closed.
+- At most `max_connections` at once. At the cap, the oldest connection still
+  waiting for its headers is closed to make room: a real client finishes its
+  headers at once, so half-open sockets cannot crowd it out. Only when every
+  connection is a real one is the newcomer turned away.
+- At most `max_connections_per_address` from one address group. Loopback is
+  exempt, as from every per-address limit: behind a local reverse proxy it
+  is everyone.
+
+What the TCP peer cannot tell (X-Forwarded-For) comes later, in edge.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+from collections import Counter
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from frankly.server.addresses import group
+from frankly.server.config import ServerConfig
+
+log = logging.getLogger(__name__)
+
+# Descriptors kept back from the connection cap: the SFU's socket, SQLite,
+# logs, key files, and the listening sockets themselves.
+RESERVED_DESCRIPTORS = 64
+
+
+def raise_descriptor_limit() -> int:
+    """Lift the soft descriptor limit to the hard one, where allowed; return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = max(soft, 1 << 20)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):  # a container may forbid it
+            pass
+    return soft
+
+
+def connection_cap(wanted: int) -> int:
+    """`wanted`, or fewer if the descriptor limit would not hold that many."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - RESERVED_DESCRIPTORS))
+
+
+class Doorman:
+    def __init__(self, total: int, per_address: int, header_timeout: float) -> None:
+        self.total = total
+        self.per_address = per_address
+        self.header_timeout = header_timeout
+        self._groups: dict[asyncio.Transport, str | None] = {}
+        self._per_group: Counter[str] = Counter()
+        # Connections whose request headers are not complete, oldest first.
+        self._half_open: dict[asyncio.Transport, None] = {}
+
+    @classmethod
+    def for_config(cls, config: ServerConfig) -> Doorman:
+        return cls(
+            connection_cap(config.max_connections),
+            config.max_connections_per_address,
+            config.header_timeout,
+        )
+
+    @property
+    def open(self) -> int:
+        return len(self._groups)
+
+    def admit(self, transport: asyncio.Transport, peer: str | None) -> bool:
+        key = _group_of(peer)
+        if key is not None and self._per_group[key] >= self.per_address:
+            log.debug("refused a connection from %s: %d open already", key, self.per_address)
+            return False
+        if len(self._groups) >= self.total and not self._evict_half_open():
+            log.warning("refused a connection: %d open, the cap", self.total)
+            return False
+        self._groups[transport] = key
+        if key is not None:
+            self._per_group[key] += 1
+        self._half_open[transport] = None
+        return True
+
+    def headers_done(self, transport: asyncio.Transport) -> None:
+        self._half_open.pop(transport, None)
+
+    def request_started(self, transport: asyncio.Transport) -> None:
+        if transport in self._groups:
+            self._half_open[transport] = None
+
+    def release(self, transport: asyncio.Transport) -> None:
+        """The connection is gone; safe to call more than once."""
+        self._half_open.pop(transport, None)
+        if transport not in self._groups:
+            return
+        key = self._groups.pop(transport)
+        if key is not None:
+            self._per_group[key] -= 1
+            if self._per_group[key] <= 0:
+                del self._per_group[key]
+
+    def _evict_half_open(self) -> bool:
+        if not self._half_open:
+            return False
+        oldest = next(iter(self._half_open))
+        self.release(oldest)
+        oldest.abort()
+        return True
+
+
+def _group_of(peer: str | None) -> str | None:
+    """The key a peer is counted under; None (not counted) for loopback."""
+    import ipaddress
+
+    if peer is None:
+        return None
+    key = group(peer)
+    try:
+        return None if ipaddress.ip_address(key).is_loopback else key
+    except ValueError:
+        return key
+
+
+class GuardedHttp(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, asking the Doorman first and timing the headers."""
+
+    doorman: ClassVar[Doorman]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._admitted = False
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        peer = transport.get_extra_info("peername")
+        host = peer[0] if isinstance(peer, tuple) else None
+        if not self.doorman.admit(transport, host):
+            transport.abort()
+            return
+        self._admitted = True
+        super().connection_made(transport)
+        self._start_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._admitted:
+            return
+        self._stop_deadline()
+        self.doorman.release(self.transport)
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.doorman.request_started(self.transport)
+        self._start_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._stop_deadline()
+        self.doorman.headers_done(self.transport)
+        super().on_headers_complete()
+
+    def _start_deadline(self) -> None:
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(self.doorman.header_timeout, self._too_slow)
+
+    def _stop_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        timeout = self.doorman.header_timeout
+        log.debug("closed a connection that sent no whole request within %g s", timeout)
+        self.doorman.release(self.transport)
+        self.transport.abort()
+
+
+class GuardedWebSocket(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, which the upgraded connection ends in."""
+
+    doorman: ClassVar[Doorman]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.doorman.release(self.transport)
+        super().connection_lost(exc)
+
+
+def protocols(doorman: Doorman) -> dict[str, Any]:
+    """uvicorn's `http` and `ws` options for one server, bound to its Doorman."""
+    http = type("GuardedHttp", (GuardedHttp,), {"doorman": doorman})
+    ws = type("GuardedWebSocket", (GuardedWebSocket,), {"doorman": doorman})
+    return {"http": http, "ws": ws}
