@@ -164,6 +164,7 @@ def _bind_name(host: str) -> tuple[str, ...]:
 
 def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.server.invites import Invites
+    from frankly.server.keys import KeyFileError
 
     ttl = _seconds(args.ttl)
     if ttl is None or not 60 <= ttl <= 30 * 86400:
@@ -175,6 +176,8 @@ def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         token, _ = Invites(args.data_dir).make(args.room, args.role, ttl, name)
     except ValueError as exc:
         parser.error(str(exc))
+    except KeyFileError as exc:
+        parser.exit(1, f"frankly invite: {exc}\n")
     print(f"{args.base_url.rstrip('/')}/{args.room}?invite={token}")
 
 

@@ -25,6 +25,7 @@ T = TypeVar("T")
 class BackgroundServer:
     def __init__(self, config: ServerConfig | None = None) -> None:
         app = create_app(config)
+        self.app = app
         self.hub: Hub = app.state.hub
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"

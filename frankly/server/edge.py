@@ -102,20 +102,25 @@ class Edge:
         if normal in self.origins:
             return True
         parts = urlsplit(normal)
-        if parts.scheme not in ("http", "https") or parts.hostname is None:
+        if parts.scheme not in ("http", "https") or parts.path or parts.query:
             return False  # "null" (sandboxed frames, files) and the like
+        origin_name, origin_port = split_host(parts.netloc)
+        if not origin_name:
+            return False
         name, port = split_host(host)
-        origin_port = parts.port or (443 if parts.scheme == "https" else 80)
+        origin_port = origin_port or (443 if parts.scheme == "https" else 80)
         # A Host without a port came on the default port of the page's scheme.
-        return parts.hostname == name and (port is None or port == origin_port)
+        return origin_name == name and (port is None or port == origin_port)
 
 
 def split_host(host: str) -> tuple[str, int | None]:
     """'Example.org:8080' -> ('example.org', 8080); '[::1]:80' -> ('::1', 80)."""
-    parts = urlsplit(f"//{host.strip()}")
     try:
+        parts = urlsplit(f"//{host.strip()}")
         port = parts.port
-    except ValueError:
+    except ValueError:  # a port that is not a number or out of range, a bad IPv6
+        return "", None
+    if parts.username is not None or parts.password is not None:
         return "", None
     return (parts.hostname or ""), port
 
