@@ -9,6 +9,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Origin
 
+from frankly.server.app import create_app
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
@@ -32,7 +33,9 @@ async def test_a_cross_origin_upgrade_is_refused(live_server: LiveServer) -> Non
     "origin",
     ["http://127.0.0.2:{port}", "http://127.0.0.1:1{port}", "https://127.0.0.1:{port}x", "null"],
 )
-async def test_an_origin_that_is_nearly_ours_is_refused(live_server: LiveServer, origin: str) -> None:
+async def test_an_origin_that_is_nearly_ours_is_refused(
+    live_server: LiveServer, origin: str
+) -> None:
     status, _ = await refused_upgrade(
         live_server.ws_url, {"Origin": origin.format(port=live_server.port)}
     )
@@ -109,7 +112,10 @@ async def test_one_ipv6_64_is_one_address(live_server: LiveServer) -> None:
     """Join pacing allows 10 hellos at once per address; a /64 is one."""
     for n in range(10):
         await Raw.join(
-            live_server.ws_url, room="r", name=f"P{n}", headers={"X-Forwarded-For": f"2001:db8::{n:x}"}
+            live_server.ws_url,
+            room="r",
+            name=f"P{n}",
+            headers={"X-Forwarded-For": f"2001:db8::{n:x}"},
         )
     late = await Raw.hello(live_server.ws_url, headers={"X-Forwarded-For": "2001:db8::ffff:1"})
     await late.refused("rate-limited", 4429)
@@ -127,3 +133,20 @@ async def test_rooms_per_address(live_server: LiveServer) -> None:
     error = await fourth.refused("rate-limited", 4429)
     assert "in 3 rooms already" in error["message"]
     await Raw.join(live_server.ws_url, room="theirs", name="Guest", headers=me)  # exists: free
+
+
+@pytest.mark.parametrize(
+    ("url", "hsts"),
+    [
+        ("https://meet.example.org", "max-age=31536000"),
+        ("http://meet.example.org", None),  # not over TLS
+        ("https://localhost:8443", None),  # would bind every local server
+        ("https://192.0.2.1:8443", None),  # browsers ignore it for addresses
+    ],
+)
+async def test_hsts_under_tls(url: str, hsts: str | None) -> None:
+    app = create_app(ServerConfig(allowed_hosts=("meet.example.org",)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=url) as http:
+        response = await http.get("/healthz")
+    assert response.is_success
+    assert response.headers.get("strict-transport-security") == hsts
