@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> None:
 
     add_arguments(sfu)
     sfu.set_defaults(run=_bench_sfu)
+    fuzz = benches.add_parser("fuzz", help="generated messages of every type against the server")
+    fuzz.add_argument("--cases", type=int, default=5000, help="cases to try")
+    fuzz.add_argument("--seed", type=int, default=0, help="the same seed tries the same cases")
+    fuzz.set_defaults(run=_bench_fuzz)
     soak = benches.add_parser("soak", help="SFU memory while people come and go")
     soak.add_argument("--minutes", type=float, default=10.0)
     soak.set_defaults(run=_bench_soak)
@@ -207,6 +211,15 @@ def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     from frankly.bench.sfu import options, run
 
     run(**options(args))
+
+
+def _bench_fuzz(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    try:
+        from frankly.bench.fuzz import run
+    except ImportError as exc:  # hypothesis is in the `test` extra
+        parser.exit(1, f"frankly bench fuzz needs the test extra ({exc.name} is missing)\n")
+    failures = run(cases=args.cases, seed_value=args.seed)
+    raise SystemExit(1 if failures else 0)
 
 
 def _bench_soak(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

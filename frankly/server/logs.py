@@ -44,12 +44,26 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class QuietClientErrors(logging.Filter):
+    """uvicorn logs a text frame that is not UTF-8 as an error, with a traceback:
+    any client could fill the log with them. A one-line warning says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() == "Invalid UTF-8 sequence received from client.":
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def log_config(level: str) -> dict[str, Any]:
     """uvicorn's logging setup plus a `frankly` logger, every handler redacting."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"secrets": {"()": RedactSecrets}}
+    config["filters"] = {
+        "secrets": {"()": RedactSecrets},
+        "client_errors": {"()": QuietClientErrors},
+    }
     for handler in config["handlers"].values():
-        handler["filters"] = ["secrets"]
+        handler["filters"] = ["secrets", "client_errors"]
     config["loggers"]["frankly"] = {
         "handlers": ["default"],
         "level": level.upper(),
