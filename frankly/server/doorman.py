@@ -15,7 +15,7 @@ is consulted by the two uvicorn protocol classes below:
   connection is a real one is the newcomer turned away.
 - At most `max_connections_per_address` from one address group. Loopback is
   exempt, as from every per-address limit: behind a local reverse proxy it
-  is everyone.
+  is everyone; with `trust_proxy` no peer is counted, for the same reason.
 
 What the TCP peer cannot tell (X-Forwarded-For) comes later, in edge.py.
 """
@@ -75,11 +75,12 @@ class Doorman:
 
     @classmethod
     def for_config(cls, config: ServerConfig) -> Doorman:
-        return cls(
-            connection_cap(config.max_connections),
-            config.max_connections_per_address,
-            config.header_timeout,
+        # Behind a trusted proxy every TCP peer is the proxy: per-address caps
+        # would cap everyone at once, so only the total holds here.
+        per_address = (
+            config.max_connections if config.trust_proxy else config.max_connections_per_address
         )
+        return cls(connection_cap(config.max_connections), per_address, config.header_timeout)
 
     @property
     def open(self) -> int:

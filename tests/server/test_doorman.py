@@ -115,3 +115,12 @@ def test_the_cap_fits_the_descriptor_limit() -> None:
     assert connection_cap(10) == 10
     if soft != resource.RLIM_INFINITY:
         assert connection_cap(10 * soft) < soft
+
+
+def test_behind_a_trusted_proxy_only_the_total_holds() -> None:
+    """Every peer is the proxy then: a per-address cap would cap everyone."""
+    doorman = Doorman.for_config(
+        ServerConfig(trust_proxy=True, max_connections=50, max_connections_per_address=2)
+    )
+    transports: list[Any] = [FakeTransport() for _ in range(10)]
+    assert all(doorman.admit(t, "192.0.2.10") for t in transports)
