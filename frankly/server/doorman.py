@@ -44,12 +44,11 @@ RESERVED_DESCRIPTORS = 64
 def raise_descriptor_limit() -> int:
     """Lift the soft descriptor limit to the hard one, where allowed; return it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        hard = max(soft, 1 << 20)
-    if soft < hard:
+    target = max(soft, 1 << 20) if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
         try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
         except (ValueError, OSError):  # a container may forbid it
             pass
     return soft
@@ -72,6 +71,7 @@ class Doorman:
         self._per_group: Counter[str] = Counter()
         # Connections whose request headers are not complete, oldest first.
         self._half_open: dict[asyncio.Transport, None] = {}
+        self._refused_at_cap = 0
 
     @classmethod
     def for_config(cls, config: ServerConfig) -> Doorman:
@@ -92,7 +92,14 @@ class Doorman:
             log.debug("refused a connection from %s: %d open already", key, self.per_address)
             return False
         if len(self._groups) >= self.total and not self._evict_half_open():
-            log.warning("refused a connection: %d open, the cap", self.total)
+            self._refused_at_cap += 1
+            if self._refused_at_cap in (1, 10, 100) or self._refused_at_cap % 1000 == 0:
+                # A few lines, not one a connection: this is when the log is under attack too.
+                log.warning(
+                    "refused %d connections so far: %d open, the cap (--max-connections)",
+                    self._refused_at_cap,
+                    self.total,
+                )
             return False
         self._groups[transport] = key
         if key is not None:
