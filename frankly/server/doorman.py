@@ -17,6 +17,9 @@ is consulted by the two uvicorn protocol classes below:
   exempt, as from every per-address limit: behind a local reverse proxy it
   is everyone; with `trust_proxy` no peer is counted, for the same reason.
 
+- A WebSocket whose client has read nothing for `timeout` seconds while the
+  server had data for it (the transport stays paused) is aborted.
+
 What the TCP peer cannot tell (X-Forwarded-For) comes later, in edge.py.
 """
 
@@ -63,10 +66,13 @@ def connection_cap(wanted: int) -> int:
 
 
 class Doorman:
-    def __init__(self, total: int, per_address: int, header_timeout: float) -> None:
+    def __init__(
+        self, total: int, per_address: int, header_timeout: float, stall_timeout: float = 30.0
+    ) -> None:
         self.total = total
         self.per_address = per_address
         self.header_timeout = header_timeout
+        self.stall_timeout = stall_timeout
         self._groups: dict[asyncio.Transport, str | None] = {}
         self._per_group: Counter[str] = Counter()
         # Connections whose request headers are not complete, oldest first.
@@ -80,7 +86,12 @@ class Doorman:
         per_address = (
             config.max_connections if config.trust_proxy else config.max_connections_per_address
         )
-        return cls(connection_cap(config.max_connections), per_address, config.header_timeout)
+        return cls(
+            connection_cap(config.max_connections),
+            per_address,
+            config.header_timeout,
+            config.timeout,  # as long as the server waits for a silent client
+        )
 
     @property
     def open(self) -> int:
@@ -202,13 +213,41 @@ class GuardedHttp(HttpToolsProtocol):
 
 
 class GuardedWebSocket(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol, which the upgraded connection ends in."""
+    """uvicorn's WebSocket protocol, which the upgraded connection ends in.
+
+    A client that stops reading fills the socket's buffers until the transport
+    pauses writing; then even a close frame cannot be sent, and a socket that
+    is only closed, not aborted, waits for its buffer to drain for as long as
+    the peer's zero window lasts (forever, for an attacker). One that stays
+    paused for `stall_timeout` seconds is aborted.
+    """
 
     doorman: ClassVar[Doorman]
+    _stalled: asyncio.TimerHandle | None = None
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._stalled is None:
+            self._stalled = self.loop.call_later(self.doorman.stall_timeout, self._abort_stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._unstall()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._unstall()
         self.doorman.release(self.transport)
         super().connection_lost(exc)
+
+    def _unstall(self) -> None:
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+
+    def _abort_stalled(self) -> None:
+        self._stalled = None
+        log.info("aborted a WebSocket that read nothing for %g s", self.doorman.stall_timeout)
+        self.transport.abort()
 
 
 def protocols(doorman: Doorman) -> dict[str, Any]:

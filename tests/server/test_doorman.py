@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from uvicorn.server import ServerState
 
+from frankly.server.app import create_app, uvicorn_options
 from frankly.server.config import ServerConfig
-from frankly.server.doorman import Doorman, connection_cap
+from frankly.server.doorman import Doorman, connection_cap, protocols
 from tests.conftest import LiveServer
 from tests.server.wsclient import WAIT, Raw
 
@@ -85,6 +88,12 @@ class FakeTransport:
     def abort(self) -> None:
         self.aborted = True
 
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return ("192.0.2.1", 1234) if name in ("peername", "sockname") else default
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
 
 def test_per_address_and_total_caps() -> None:
     doorman = Doorman(total=4, per_address=2, header_timeout=10)
@@ -124,3 +133,24 @@ def test_behind_a_trusted_proxy_only_the_total_holds() -> None:
     )
     transports: list[Any] = [FakeTransport() for _ in range(10)]
     assert all(doorman.admit(t, "192.0.2.10") for t in transports)
+
+
+async def test_a_websocket_that_stays_unwritable_is_aborted() -> None:
+    """A client that reads nothing keeps the transport paused: even a close frame
+    cannot get out, and a socket only closed would wait for the peer for ever."""
+    app = create_app()
+    config = uvicorn.Config(app, **uvicorn_options(app))
+    config.load()
+    doorman = Doorman(total=10, per_address=10, header_timeout=1, stall_timeout=0.05)
+    ws_class = protocols(doorman)["ws"]
+    transport = FakeTransport()
+    protocol = ws_class(config=config, server_state=ServerState(), app_state={})
+    protocol.connection_made(transport)
+    protocol.pause_writing()
+    protocol.resume_writing()  # drained in time: nothing happens
+    await asyncio.sleep(0.1)
+    assert not transport.aborted
+    protocol.pause_writing()
+    async with asyncio.timeout(WAIT):
+        while not transport.aborted:  # noqa: ASYNC110 (a fake transport has no event)
+            await asyncio.sleep(0.01)
