@@ -74,11 +74,11 @@ CANDIDATE = st.fixed_dictionaries(
 # A human-check solution as the web client sends it: base64 of JSON (ALTCHA).
 PROOF = st.fixed_dictionaries(
     {
-        "algorithm": st.one_of(st.just("SHA-256"), JSON_LEAF),
-        "challenge": st.one_of(st.text(alphabet="0123456789abcdef", max_size=64), JSON_LEAF),
-        "number": st.one_of(st.integers(-1, 10**6), JSON_LEAF),
-        "salt": st.one_of(st.just("abc?expires=1"), JSON_LEAF),
-        "signature": JSON_LEAF,
+        "algorithm": st.one_of(st.just("SHA-256"), st.just("SHA-256"), TEXT, JSON_LEAF),
+        "challenge": st.one_of(st.text(alphabet="0123456789abcdef", max_size=64), TEXT, JSON_LEAF),
+        "number": st.one_of(st.integers(-1, 10**6), st.integers(-1, 10**6), JSON_LEAF),
+        "salt": st.one_of(st.just("abc?expires=9999999999"), TEXT, TEXT, JSON_LEAF),
+        "signature": st.one_of(TEXT, TEXT, JSON_LEAF),
     }
 ).map(lambda proof: base64.b64encode(json.dumps(proof).encode()).decode())
 # Plausible values for each field name the schemas use.
