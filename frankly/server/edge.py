@@ -4,7 +4,8 @@
   name at this server's address (DNS rebinding) and then talk to it as its
   own origin. So the Host header must be a name the server answers to: an IP
   literal (no one can rebind those), `localhost`, the machine's own names, or
-  one given with `--allowed-host`.
+  one given with `--allowed-host`. A request without Host (HTTP/1.0 health
+  checks) is not a browser's and passes.
 - **Origin** (WebSocket upgrades): browsers send the page's origin with every
   upgrade, and nothing else stops a page on any site from opening a socket to
   a local or intranet server through its visitor's browser. An upgrade whose
@@ -88,6 +89,8 @@ class Edge:
         return None
 
     def host_ok(self, host: str) -> bool:
+        if not host:  # HTTP/1.0 health checks; browsers always send one
+            return True
         name, _ = split_host(host)
         if ANY in self.hosts or name in self.hosts:
             return True

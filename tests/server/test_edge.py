@@ -3,6 +3,8 @@ forwarded address that is one; and the /64 groups and room quota that follow."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 import websockets
@@ -68,6 +70,14 @@ async def test_a_rebound_host_name_is_refused(live_server: LiveServer) -> None:
     with pytest.raises(websockets.InvalidStatus) as refused:
         await via_name(live_server, host)
     assert refused.value.response.status_code == 400
+
+
+async def test_a_request_without_host_passes(live_server: LiveServer) -> None:
+    """HTTP/1.0 health checks send none; browsers always do."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", live_server.port)
+    writer.write(b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert (await reader.read()).startswith(b"HTTP/1.1 200")
+    writer.close()
 
 
 @pytest.mark.parametrize("server_config", [ServerConfig(allowed_hosts=("meet.example.org",))])
