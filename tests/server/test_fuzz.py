@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 
-from frankly.bench.fuzz import CASES, Case, Failure, Harness, check_reply
+from frankly.bench.fuzz import CASES, SCHEMAS, VALID, Case, Failure, Harness, check_reply, fill
 from frankly.protocol import messages
 from frankly.server.connection import HANDLERS
 
@@ -45,3 +45,12 @@ def test_the_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(HANDLERS, messages.Ping, broken)
     with Harness() as harness, pytest.raises(Failure, match="Exception in ASGI application"):
         harness.run(Case(human=False, hello=False, other=False, frames=['{"type": "ping"}']))
+
+
+def test_every_type_has_a_valid_starting_point() -> None:
+    """The near-valid cases start from these: each must pass the schema."""
+    assert sorted(VALID) == sorted(SCHEMAS)
+    for kind, fields in VALID.items():
+        frame = fill(json.dumps({"type": kind, **fields}), "r", "p-0123456789")
+        assert isinstance(frame, str)
+        assert messages.parse(frame).type == kind  # type: ignore[union-attr]
