@@ -32,6 +32,28 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="take clients' addresses from X-Forwarded-For (behind a reverse proxy only)",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the server answers to (IP literals, localhost and this machine's "
+        "name always are); '*' for any, when a proxy in front checks it; repeatable",
+    )
+    serve.add_argument(
+        "--allowed-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="another site's origin (https://example.org) whose pages may open this "
+        "server's WebSocket, to embed it; repeatable",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=4000,
+        help="connections at once (lowered to fit the descriptor limit)",
+    )
     serve.set_defaults(run=_serve)
 
     invite = commands.add_parser("invite", help="print an invite link to a room")
@@ -55,6 +77,10 @@ def main(argv: list[str] | None = None) -> None:
 
     add_arguments(sfu)
     sfu.set_defaults(run=_bench_sfu)
+    fuzz = benches.add_parser("fuzz", help="generated messages of every type against the server")
+    fuzz.add_argument("--cases", type=int, default=5000, help="cases to try")
+    fuzz.add_argument("--seed", type=int, default=0, help="the same seed tries the same cases")
+    fuzz.set_defaults(run=_bench_fuzz)
     soak = benches.add_parser("soak", help="SFU memory while people come and go")
     soak.add_argument("--minutes", type=float, default=10.0)
     soak.set_defaults(run=_bench_soak)
@@ -73,16 +99,29 @@ def _default_data_dir() -> Path:
 
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.server.keys import KeyFileError
+
+    try:
+        _run_server(args, parser)
+    except KeyFileError as exc:  # a sentence that says what to do, not a traceback
+        parser.exit(1, f"frankly serve: {exc}\n")
+
+
+def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     import uvicorn
 
-    from frankly.server.app import UVICORN_OPTIONS, create_app
+    from frankly.server.app import create_app, uvicorn_options
     from frankly.server.config import ServerConfig
-    from frankly.server.tls import is_loopback, self_signed
+    from frankly.server.doorman import raise_descriptor_limit
+    from frankly.server.tls import check_pair, is_loopback, self_signed
 
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
-    if cert is None and not is_loopback(args.host):
+    if cert is not None:
+        check_pair(cert, key)
+    elif not is_loopback(args.host):
         cert, key = self_signed(args.data_dir, args.host)
         print(
             f"Browsers allow camera and microphone only on https, so Frankly made a\n"
@@ -101,21 +140,36 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         data_dir=args.data_dir,
         trust_proxy=args.trust_proxy,
         human_check=args.human_check,
+        max_connections=args.max_connections,
+        allowed_hosts=tuple(args.allowed_host) + _bind_name(args.host),
+        allowed_origins=tuple(args.allowed_origin),
     )
+    app = create_app(config)
     uvicorn.run(
-        create_app(config),
+        app,
         host=args.host,
         port=args.port,
         ssl_certfile=cert,
         ssl_keyfile=key,
-        log_level=args.log_level,
-        **UVICORN_OPTIONS,
+        **uvicorn_options(app, args.log_level),
     )
+
+
+def _bind_name(host: str) -> tuple[str, ...]:
+    """A host name given to --host is one the server answers to."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return (host,) if host else ()
+    return ()
 
 
 def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.protocol.messages import clean_name
     from frankly.server.invites import Invites
+    from frankly.server.keys import KeyFileError
 
     ttl = _seconds(args.ttl)
     if ttl is None or not 60 <= ttl <= 30 * 86400:
@@ -128,6 +182,8 @@ def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         token, _, _ = Invites(args.data_dir).make(args.room, args.role, ttl, name)
     except ValueError as exc:
         parser.error(str(exc))
+    except KeyFileError as exc:
+        parser.exit(1, f"frankly invite: {exc}\n")
     print(f"{args.base_url.rstrip('/')}/{args.room}?invite={token}")
 
 
@@ -157,6 +213,15 @@ def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     from frankly.bench.sfu import options, run
 
     run(**options(args))
+
+
+def _bench_fuzz(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    try:
+        from frankly.bench.fuzz import run
+    except ImportError as exc:  # hypothesis is in the `test` extra
+        parser.exit(1, f"frankly bench fuzz needs the test extra ({exc.name} is missing)\n")
+    failures = run(cases=args.cases, seed_value=args.seed)
+    raise SystemExit(1 if failures else 0)
 
 
 def _bench_soak(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

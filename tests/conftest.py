@@ -10,7 +10,7 @@ import pytest
 from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
 
-# The live server: `.url`, `.ws_url`, `.hub`, `.call(fn)`, `.drop(participant_id)`,
+# The live server: `.url`, `.ws_url`, `.app`, `.hub`, `.call(fn)`, `.drop(participant_id)`,
 # `.participant_ids(room)`.
 LiveServer = BackgroundServer
 

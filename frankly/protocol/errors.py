@@ -51,6 +51,7 @@ class Code(StrEnum):
 
 class Close(IntEnum):
     NORMAL = 1000
+    NOT_UTF8 = 1007  # a text frame that is not UTF-8; the WebSocket layer refuses it
     TOO_BIG = 1009
     INTERNAL_ERROR = 1011  # a bug of the server's: the client may reconnect
     TRY_AGAIN_LATER = 1013  # fell too far behind, or the server is busy: reconnect

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,17 @@ from frankly import __version__
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
+from frankly.server.doorman import Doorman, protocols
+from frankly.server.edge import Edge, own_names, split_host
 from frankly.server.hub import Hub
+from frankly.server.limits import UnreadBudget
+from frankly.server.logs import log_config
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
 
-# How uvicorn must serve the app, for `frankly serve` and tests alike.
+# How uvicorn must serve the app, for `frankly serve` and tests alike; what
+# depends on the app's settings is added by uvicorn_options().
 UVICORN_OPTIONS: dict[str, Any] = {
     # Larger frames close with 1009 unread (docs/protocol.md).
     "ws_max_size": 1 << 20,
@@ -37,8 +43,23 @@ UVICORN_OPTIONS: dict[str, Any] = {
 }
 
 
+def uvicorn_options(app: Starlette, log_level: str = "info") -> dict[str, Any]:
+    """Every uvicorn option for serving `app` (made by create_app)."""
+    config: ServerConfig = app.state.hub.config
+    return {
+        **UVICORN_OPTIONS,
+        # The Doorman's caps and header deadline (doorman.py).
+        **protocols(app.state.doorman),
+        "timeout_keep_alive": config.keep_alive,
+        "log_level": log_level,
+        # Frankly's own lines too, and no invite token in any line (logs.py).
+        "log_config": log_config(log_level),
+    }
+
+
 def create_app(config: ServerConfig | None = None) -> Starlette:
-    hub = Hub(config or ServerConfig())
+    config = config or ServerConfig()
+    hub = Hub(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -61,7 +82,13 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         ],
     )
     app.state.hub = hub
-    app.add_middleware(SecurityHeaders)
+    app.state.doorman = Doorman.for_config(config)
+    app.state.unread = UnreadBudget(config.unread_total, config.unread_per_connection)
+    hosts = own_names() | set(config.allowed_hosts)
+    app.add_middleware(
+        Edge, hosts=hosts, origins=config.allowed_origins, trust_proxy=config.trust_proxy
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
     return app
 
 
@@ -105,6 +132,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 headers.extend(_HEADERS)
+                if _hsts_applies(scope):
+                    headers.append(_HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -122,3 +151,22 @@ _HEADERS = [
     (b"permissions-policy", b"camera=(self), microphone=(self), display-capture=(self)"),
     (b"cache-control", b"no-cache"),
 ]
+
+# Once a browser has reached the server over TLS, never over plain http again
+# (for a year). Not sent for IP literals, which browsers ignore it for, nor
+# for localhost, where it would force https on every other local server a
+# developer runs. No includeSubDomains: sibling hosts are not ours to bind.
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+def _hsts_applies(scope: Scope) -> bool:
+    if scope.get("scheme") != "https":
+        return False
+    name, _ = split_host(dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1"))
+    if name in ("", "localhost") or name.endswith(".localhost"):
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return True
+    return False

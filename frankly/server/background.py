@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import uvicorn
 
-from frankly.server.app import UVICORN_OPTIONS, create_app
+from frankly.server.app import create_app, uvicorn_options
 from frankly.server.config import ServerConfig
 from frankly.server.hub import Hub
 
@@ -25,6 +25,7 @@ T = TypeVar("T")
 class BackgroundServer:
     def __init__(self, config: ServerConfig | None = None) -> None:
         app = create_app(config)
+        self.app = app
         self.hub: Hub = app.state.hub
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -34,8 +35,10 @@ class BackgroundServer:
                 app,
                 host="127.0.0.1",
                 port=self.port,
-                log_level="warning",
-                **UVICORN_OPTIONS,
+                **{
+                    **uvicorn_options(app, log_level="warning"),
+                    "log_config": None,  # tests keep pytest's logging
+                },
             )
         )
         self.loop = asyncio.new_event_loop()

@@ -52,3 +52,16 @@ class ServerConfig:
     lobby_size: int = 50
     lobby_total: int = 1000
     lobby_per_address: int = 3
+    # What one server holds at most, and why each: docs/security.md, "Limits".
+    max_connections: int = 4000  # lowered to fit the descriptor limit
+    max_connections_per_address: int = 200  # an IPv4 address or an IPv6 /64
+    header_timeout: float = 10.0  # seconds for a request's line and headers
+    keep_alive: float = 5.0  # seconds an idle HTTP connection is kept
+    rooms_per_address: int = 20  # rooms one address group may be in at once
+    unread_total: int = 64 << 20  # bytes queued for slow readers, all together
+    unread_per_connection: int = 4 << 20  # bytes queued for one slow reader
+    # Host names the server answers to besides IP literals, localhost and the
+    # machine's own names ("*": any, when a proxy in front checks them), and
+    # the origins of other sites allowed to open its WebSocket (embedding).
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()

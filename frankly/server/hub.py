@@ -22,6 +22,7 @@ from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
 from frankly.server.meetings import Meetings
+from frankly.server.quota import check_new_room
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
 
@@ -66,6 +67,7 @@ class Hub:
         self._check_hello(link, msg)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
+        check_new_room(self.rooms, msg.room, link.address, self.config.rooms_per_address)
         participant = self._resume(link, msg) if msg.resume else None
         if participant is not None:  # let in once already: no checks again
             self._enter(link, self.rooms.rooms[msg.room], participant, resumed=True)

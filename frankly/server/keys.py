@@ -2,15 +2,24 @@
 
 Created on first need, readable by the server's user only. Without a data
 directory (tests) a key lives in memory and dies with the process.
+
+A key file that others may read, or that is not a key, is refused with a
+KeyFileError whose sentence says what to do: `frankly serve` prints it
+instead of a traceback.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 KEY_BYTES = 32
+
+
+class KeyFileError(Exception):
+    """A secret in the data directory cannot be used; the text says what to do."""
 
 
 def load_key(data_dir: Path | None, name: str) -> bytes:
@@ -21,7 +30,7 @@ def load_key(data_dir: Path | None, name: str) -> bytes:
         return _read(path)
     except FileNotFoundError:
         pass
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     try:
         # O_EXCL: two processes starting at once (server and `frankly invite`)
         # must not each write a different key; the loser reads the winner's.
@@ -33,8 +42,41 @@ def load_key(data_dir: Path | None, name: str) -> bytes:
     return _read(path)
 
 
+def make_private_dir(path: Path) -> None:
+    """Make the directory `path`, if missing, readable by this user alone.
+
+    Its parents, if missing too, get the usual modes: they are not ours. One
+    that exists is left as its owner set it.
+    """
+    if path.is_dir():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:  # made by another process just now
+        return
+    os.chmod(path, 0o700)  # mkdir's mode passes through the umask
+
+
+def check_private(path: Path) -> None:
+    """Refuse a secret file that users other than its owner may read or write."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyFileError(
+            f"{path} may be read by other users (mode {stat.S_IMODE(mode):o}); "
+            f"if nobody else did, run `chmod 600 {path}`; otherwise delete it "
+            "and Frankly makes a new one"
+        )
+
+
 def _read(path: Path) -> bytes:
-    key = path.read_bytes()
+    try:
+        key = path.read_bytes()
+    except IsADirectoryError:
+        raise KeyFileError(f"{path} is a directory, not a key file (delete it)") from None
+    except PermissionError:
+        raise KeyFileError(f"{path} cannot be read by this user (check its owner)") from None
+    check_private(path)
     if len(key) < KEY_BYTES:
-        raise RuntimeError(f"{path} holds {len(key)} bytes; a key is {KEY_BYTES} (delete it)")
+        raise KeyFileError(f"{path} holds {len(key)} bytes; a key is {KEY_BYTES} (delete it)")
     return key

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +17,9 @@ from starlette.websockets import WebSocket
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.server import addresses
 from frankly.server.config import ServerConfig
-from frankly.server.limits import TokenBucket
+from frankly.server.limits import TokenBucket, unread_budget
 
 if TYPE_CHECKING:
     from frankly.rooms import Participant, Room
@@ -49,7 +49,8 @@ class Link:
         self.errors = 0
         self.dropped = 0
         self._last_rate_error = float("-inf")
-        self._queue: asyncio.Queue[str | int] = asyncio.Queue(config.send_queue)
+        # Bounded in messages here, in bytes by the server's UnreadBudget (limits.py).
+        self._queue: asyncio.Queue[str | int] = unread_budget(ws).queue(config.send_queue)
         self._writer = asyncio.create_task(self._write_loop())
 
     # --- sending ---------------------------------------------------------
@@ -101,6 +102,7 @@ class Link:
             await asyncio.wait_for(self._writer, 5)
         except TimeoutError:
             self._writer.cancel()
+        self._abandon_queue()  # what was never sent goes back to the budget
 
     # --- refusing ----------------------------------------------------------
 
@@ -134,17 +136,9 @@ class Link:
 
 
 def client_address(ws: WebSocket, trust_proxy: bool) -> str:
-    """The peer's address; behind a trusted proxy, the one the proxy saw.
-
-    The last X-Forwarded-For entry is the one the proxy itself added; those
-    before it are whatever the client claimed.
-    """
-    peer = ws.client.host if ws.client is not None else "unknown"
-    forwarded = ws.headers.get("x-forwarded-for") if trust_proxy else None
-    if not forwarded:
-        return peer
-    last = forwarded.split(",")[-1].strip()
+    """The client's address group (frankly/server/addresses.py)."""
+    peer = ws.client.host if ws.client is not None else None
     try:
-        return str(ipaddress.ip_address(last))
-    except ValueError:  # not what a proxy writes: keep the peer's
-        return peer
+        return addresses.client_address(peer, ws.headers, trust_proxy)
+    except addresses.BadForwardedFor:  # edge.py refuses these before the upgrade
+        return "unknown"

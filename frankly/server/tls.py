@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import socket
+import ssl
 from pathlib import Path
 
 from cryptography import x509
@@ -16,13 +17,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from frankly.server.keys import KeyFileError, check_private, make_private_dir
+
 
 def self_signed(data_dir: Path, host: str) -> tuple[Path, Path]:
     """Return (cert, key) paths, making them if they are missing."""
     cert_path, key_path = data_dir / "tls" / "cert.pem", data_dir / "tls" / "key.pem"
     if cert_path.exists() and key_path.exists():
+        check_private(key_path)
+        check_pair(cert_path, key_path, made_here=True)
         return cert_path, key_path
-    cert_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(data_dir)
+    make_private_dir(cert_path.parent)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Frankly (self-signed)")])
     now = datetime.datetime.now(datetime.UTC)
@@ -47,6 +53,20 @@ def self_signed(data_dir: Path, host: str) -> tuple[Path, Path]:
     )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
+
+
+def check_pair(cert: Path, key: Path, made_here: bool = False) -> None:
+    """Load the pair as the server will, turning a failure into a sentence."""
+    fix = "delete both and Frankly makes new ones" if made_here else "check --tls-cert/--tls-key"
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except FileNotFoundError as exc:
+        raise KeyFileError(f"{exc.filename} does not exist ({fix})") from None
+    except (ssl.SSLError, OSError) as exc:
+        what = getattr(exc, "reason", None) or exc.strerror or str(exc)
+        raise KeyFileError(
+            f"{cert} and {key} are not a usable certificate and key: {what} ({fix})"
+        ) from None
 
 
 def _names(host: str) -> list[x509.GeneralName]:

@@ -45,6 +45,7 @@ export const Code = Object.freeze({
 /** WebSocket close codes. */
 export const Close = Object.freeze({
   "NORMAL": 1000,
+  "NOT_UTF8": 1007,
   "TOO_BIG": 1009,
   "INTERNAL_ERROR": 1011,
   "TRY_AGAIN_LATER": 1013,
@@ -84,7 +85,7 @@ export const FATAL = Object.freeze({
 });
 
 /** Close codes after which a client does not reconnect. */
-export const FINAL_CLOSE_CODES = new Set([1000, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
+export const FINAL_CLOSE_CODES = new Set([1000, 1007, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
 
 /** Roles the server gives. */
 export const ROLES = Object.freeze(["host", "participant", "guest"]);

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.datastructures import Headers
 
 from frankly.server.config import ServerConfig
 from frankly.server.link import client_address
@@ -37,7 +38,7 @@ async def test_a_second_hello_from_the_lobby_is_refused(live_server: LiveServer)
 class FakeSocket:
     def __init__(self, peer: str, forwarded: str | None) -> None:
         self.client = type("Peer", (), {"host": peer})()
-        self.headers = {"x-forwarded-for": forwarded} if forwarded is not None else {}
+        self.headers = Headers({"x-forwarded-for": forwarded} if forwarded is not None else {})
 
 
 @pytest.mark.parametrize(
@@ -46,8 +47,8 @@ class FakeSocket:
         ("203.0.113.7", False, "127.0.0.1"),
         ("203.0.113.7", True, "203.0.113.7"),
         ("6.6.6.6, 203.0.113.7", True, "203.0.113.7"),  # the first is the client's claim
-        (" 2001:db8::1 ", True, "2001:db8::1"),
-        ("not an address", True, "127.0.0.1"),
+        (" 2001:db8::1 ", True, "2001:db8::"),  # its /64
+        ("not an address", True, "unknown"),  # refused before the upgrade (test_edge.py)
         (None, True, "127.0.0.1"),
     ],
 )
