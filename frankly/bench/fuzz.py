@@ -141,6 +141,7 @@ VALID: dict[str, dict[str, Any]] = {
     "hand": {"up": True},
     "react": {"emoji": messages.REACTIONS[0]},
     "invite": {},
+    "revoke": {"id": "i-0123456789abcdef"},
 }
 
 
@@ -228,6 +229,10 @@ def check_reply(raw: str | bytes) -> dict[str, Any]:
             raise Failure(f"an error code docs/protocol.md does not name: {raw[:200]}")
         if not isinstance(reply.get("message"), str) or not reply["message"]:
             raise Failure(f"an error without a message: {raw[:200]}")
+        # Documented, but it means a handler failed: a bug of ours (its log is
+        # rate-limited, so the reply is what shows every such case).
+        if reply["code"] == Code.INTERNAL_ERROR:
+            raise Failure(f"a handler failed (internal-error): {raw[:200]}")
     return reply
 
 
