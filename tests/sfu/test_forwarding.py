@@ -102,7 +102,7 @@ async def test_simulcast_switch_happens_at_a_keyframe_and_keeps_numbering(rig: R
     assert len(sub.rtp) == 1 and rtp.ssrc(sub.rtp[0]) != 2000  # started on the lowest
     down = rig.router.subscribers["ada"].slots[0]
     assert not isinstance(down, str)
-    rig.router._retarget(down, track.layers[2])
+    down.retarget(track.layers[2])
     pub.on_rtp(pub, vp8(201, 10_000, 2002, keyframe=False))  # not a switching point
     pub.on_rtp(pub, vp8(1, 100, 2000, keyframe=False))  # still on the low layer
     pub.on_rtp(pub, vp8(202, 13_000, 2002, keyframe=True))  # switch here
