@@ -86,9 +86,11 @@ class DownTrack:
         self.target: Layer | None = None  # switching to, at its next keyframe
         self.seq_offset = 0
         self.ts_offset = 0
-        self.last_seq = -1  # in the subscriber's numbering; -1 before the first
+        # Where the layer switched away from left off, in the subscriber's
+        # numbering (set by `switch`, not per packet); -1: nothing sent yet.
+        self.last_seq = -1
         self.last_ts = 0
-        self.last_time = 0.0  # when the layer switched from last had its last packet
+        self.last_time = 0.0  # when that layer's last packet came
         self.started = False
 
     # --- the hot path --------------------------------------------------------
@@ -99,10 +101,7 @@ class DownTrack:
             self._start(seq, ts)
         out_seq = (seq + self.seq_offset) & 0xFFFF
         out_ts = (ts + self.ts_offset) & 0xFFFFFFFF
-        if self.last_seq < 0 or rtp.seq_newer(out_seq, self.last_seq):
-            self.last_seq, self.last_ts = out_seq, out_ts
-        head = _HEAD.pack(b0, marker | self.pt, out_seq, out_ts, self.ssrc)
-        self.transport.send_rtp(head + tail)
+        self.transport.send_rtp(_HEAD.pack(b0, marker | self.pt, out_seq, out_ts, self.ssrc) + tail)
 
     def _start(self, seq: int, ts: int) -> None:
         """Map a new source into the subscriber's sequence and time, seamlessly."""
@@ -163,11 +162,20 @@ class DownTrack:
             layer.waiting.append(self)
 
     def switch(self, layer: Layer) -> None:
-        """A keyframe starts on `layer`: forward from it, numbered on from the last."""
+        """A keyframe starts on `layer`: forward from it, numbered on from the last.
+
+        Every packet of the old layer since the start went to this
+        down-track, so the newest one in its cache is the last one sent;
+        found here once, not noted for every packet.
+        """
         old = self.layer
         if old is not None and self in old.downs:
             old.downs.remove(self)
             self.last_time = old.last_arrival
+            newest = old.cache.get(old.cache.highest) if self.started else None
+            if newest is not None:
+                self.last_seq = (old.cache.highest + self.seq_offset) & 0xFFFF
+                self.last_ts = (rtp.timestamp(newest) + self.ts_offset) & 0xFFFFFFFF
         self.layer, self.target, self.started = layer, None, False
         layer.downs.append(self)
 

@@ -102,11 +102,6 @@ def extension(data: bytes, ext_id: int) -> bytes | None:
     return None
 
 
-def seq_newer(a: int, b: int) -> bool:
-    """True when 16-bit sequence number a comes after b (RFC 3550 wrap)."""
-    return a != b and ((a - b) & 0xFFFF) < 0x8000
-
-
 def seq_diff(a: int, b: int) -> int:
     """a - b in 16-bit sequence space, in -32768..32767."""
     return ((a - b + 0x8000) & 0xFFFF) - 0x8000

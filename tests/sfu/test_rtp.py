@@ -69,7 +69,6 @@ def test_malformed_headers(data: bytes, error: str) -> None:
 
 
 def test_sequence_arithmetic() -> None:
-    assert rtp.seq_newer(0, 65535) and not rtp.seq_newer(65535, 0)
     assert rtp.seq_diff(2, 65534) == 4 and rtp.seq_diff(65534, 2) == -4
 
 
