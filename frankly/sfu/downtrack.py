@@ -11,9 +11,9 @@ A forwarded packet is the SFU's 12-byte header, written for each
 subscriber, in front of a tail built once per incoming packet: the SFU's own
 header extensions (`extensions`), then the payload as it came. The
 publisher's extension ids mean nothing to a subscriber, whose bundle the SFU
-negotiated. The header is packed and concatenated, not rewritten in a
-bytearray: the SRTP binding takes only `bytes`, and copying a bytearray back
-into `bytes` costs more than the concatenation (docs/benchmarks.md).
+negotiated. The header is packed and concatenated, not rewritten in place in
+a bytearray: the SRTP binding takes only `bytes`, and turning a bytearray
+back into `bytes` is a copy too, slower than one concatenation.
 """
 
 from __future__ import annotations
