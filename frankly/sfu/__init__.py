@@ -1,5 +1,7 @@
 """The selective forwarding unit: packets in, packets out, never decoded.
 
-Leaf modules (stun, rtp, rtcp, codecs, ...) import nothing of the project;
-the transport and router above them do.
+Leaf modules (stun, rtp, rtcp, codecs, cache, layers, speaker, ...) import
+nothing of the project but rtp's byte helpers. Above them: transport (the
+UDP port), downtrack (one track as one subscriber gets it) and router (the
+maps, publish/subscribe, feedback), which feeds speaker.SpeakerObserver.
 """

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Keep this share of the estimate free for audio and the other subscriptions'
-# growth; the estimate is for the whole transport, not for one track.
-HEADROOM = 0.85
-
 
 @dataclass(frozen=True)
 class LayerInfo:
@@ -23,13 +19,18 @@ class LayerInfo:
 
 
 def choose(layers: list[LayerInfo], current: int, wanted_height: int, budget: float) -> int:
-    """Index into `layers` (low to high) to forward next; -1 for none."""
+    """Index into `layers` (low to high) to forward next; -1 for none.
+
+    `budget` is what this track may use, bits a second, already net of any
+    margin: the caller splits `link_budget` between its tracks, and no
+    further headroom is taken here, so that holding at what is sent holds.
+    """
     live = [i for i, layer in enumerate(layers) if layer.bitrate > 0]
     if not live:
         return -1
     # The smallest layer that fills the tile, else the largest there is.
     goal = next((i for i in live if layers[i].height >= wanted_height), live[-1])
-    while goal > live[0] and layers[goal].bitrate > budget * HEADROOM:
+    while goal > live[0] and layers[goal].bitrate > budget:
         goal = max(i for i in live if i < goal)
     if current not in live:
         return goal

@@ -1,9 +1,19 @@
-"""The forwarding router: published tracks in, one down-track per subscriber out.
+"""The forwarding router: who publishes what, who receives it, and the feedback between.
+
+It keeps the maps (layers by SSRC, down-tracks by SSRC, publishers and
+subscribers by participant and by transport), publish/subscribe and their
+SDP, layer choice, and the feedback toward publishers (NACKs after a gap,
+keyframe requests, receiver reports, REMB). Elsewhere: each subscriber's
+copy of a track is a `DownTrack` (downtrack.py: numbering, header rewrite,
+NACK resends, sender-report translation); a stream's packets and loss
+counts are in its `PacketCache` (cache.py); who speaks is the
+`SpeakerObserver` (speaker.py), fed the audio levels seen here.
 
 The hot path (`_on_rtp`) works on bytes: a dict lookup by SSRC, a few struct
-reads, a copy into a bytearray per subscriber, an in-place header rewrite,
-SRTP protect, sendto. Everything else (SDP, layer choice, feedback) runs on
-timers or on control messages, never per packet.
+reads, the packet stored in the cache, one tail (the SFU's extensions and the
+payload) built per packet, then per subscriber a 12-byte header in front,
+SRTP protect, sendto (`DownTrack.forward`). Everything else (SDP, layer
+choice, feedback) runs on timers or on control messages, never per packet.
 """
 
 from __future__ import annotations
@@ -12,21 +22,25 @@ import asyncio
 import functools
 import logging
 import secrets
-import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from frankly.sfu import codecs, rtcp, rtp, sdp
 from frankly.sfu.cache import PacketCache
-from frankly.sfu.layers import HEADROOM, LayerInfo, choose, link_budget
+from frankly.sfu.downtrack import (
+    ABS_SEND_TIME_ID,
+    AUDIO_LEVEL_ID,
+    DownTrack,
+    audio_level,
+    extensions,
+)
+from frankly.sfu.layers import LayerInfo, choose, link_budget
+from frankly.sfu.speaker import SpeakerObserver
 from frankly.sfu.transport import MediaServer, PeerTransport
 
 log = logging.getLogger(__name__)
 
-_U16 = struct.Struct("!H")
-_U32 = struct.Struct("!I")
-_SEQ_TS_SSRC = struct.Struct("!HII")
 
 KEYFRAME_INTERVAL = 0.5  # at most one keyframe request a layer per 500 ms
 NACK_DELAY = 0.02  # a gap that lasts 20 ms is loss, not reordering
@@ -43,15 +57,8 @@ FREE_SLOT_CODEC = {
     "audio": sdp.Codec(OUT_PT["OPUS"], "OPUS", 48000, 2),
     "video": sdp.Codec(OUT_PT["VP8"], "VP8", 90000),
 }
-# Header extension ids toward subscribers.
-# Forwarded packets get a header of the SFU's own: the publisher's extension
-# ids mean nothing to a subscriber, whose bundle the SFU negotiated.
-# abs-send-time, stamped as the packet leaves, lets the subscriber's browser
-# estimate its bandwidth and report it back in REMB.
-OUT_EXT = {sdp.AUDIO_LEVEL: 1, sdp.ABS_SEND_TIME: 3}
-_HEAD = struct.Struct("!BBHII")
-_EXT_VIDEO = struct.Struct("!HHB3s")  # 0xBEDE, 1 word, abs-send-time
-_EXT_AUDIO = struct.Struct("!HHBBB3sxx")  # 0xBEDE, 2 words, audio level, abs-send-time
+# Header extension ids toward subscribers, as DownTrack writes them.
+OUT_EXT = {sdp.AUDIO_LEVEL: AUDIO_LEVEL_ID, sdp.ABS_SEND_TIME: ABS_SEND_TIME_ID}
 
 Inspect = Callable[[bytes | memoryview, int, int], codecs.Frame]
 _INSPECT: dict[str, Inspect] = {"VP8": codecs.vp8, "VP9": codecs.vp9, "H264": codecs.h264}
@@ -64,21 +71,15 @@ class Layer:
     track: Track
     rid: str
     ssrc: int = 0
+    # Recent packets for NACKs, and the counts receiver reports are made of.
     cache: PacketCache = field(default_factory=lambda: PacketCache(512))
     downs: list[DownTrack] = field(default_factory=list)  # forwarding from this layer
     waiting: list[DownTrack] = field(default_factory=list)  # switching to it at a keyframe
-    highest: int = -1
     last_keyframe_request: float = float("-inf")
     height: int = 0
     bytes_in: int = 0
     bitrate: float = 0.0
     last_arrival: float = 0.0
-    # For receiver reports: packets received, and the extended highest
-    # sequence number, now and at the last report.
-    received: int = 0
-    cycles: int = 0
-    reported: tuple[int, int] = (-1, 0)  # (extended highest, received) at the last RR
-    lost: int = 0
 
 
 @dataclass(eq=False)
@@ -107,27 +108,6 @@ class Publisher:
     transport: PeerTransport
     tracks: dict[str, Track] = field(default_factory=dict)  # by mid
     ssrc: int = field(default_factory=lambda: secrets.randbits(32))  # for our feedback
-    level: float = 0.0  # smoothed audio level, 0 silent .. 127 loud
-
-
-@dataclass(eq=False)
-class DownTrack:
-    subscriber: Subscriber
-    track: Track
-    mid: str
-    ssrc: int = field(default_factory=lambda: secrets.randbits(32))
-    layer: Layer | None = None  # forwarding from
-    target: Layer | None = None  # switching to, at its next keyframe
-    seq_offset: int = 0
-    ts_offset: int = 0
-    last_seq: int = -1
-    last_ts: int = 0
-    last_time: float = 0.0
-    started: bool = False
-    pt: int = 0  # the payload type toward the subscriber
-
-    def __post_init__(self) -> None:
-        self.pt = OUT_PT[self.track.codec.name]
 
 
 @dataclass(eq=False)
@@ -154,12 +134,14 @@ class Router:
     ) -> None:
         self.media = media
         self.send_offer = send_offer
-        self.on_speaker = on_speaker
+        self.speakers = SpeakerObserver(on_speaker)
         self.publishers: dict[str, Publisher] = {}
         self.subscribers: dict[str, Subscriber] = {}
+        # Who a transport belongs to, for RTCP and for an SSRC seen first.
+        self.publisher_of: dict[PeerTransport, Publisher] = {}
+        self.subscriber_of: dict[PeerTransport, Subscriber] = {}
         self.by_ssrc: dict[int, Layer] = {}
         self.downs_by_ssrc: dict[int, DownTrack] = {}
-        self.speaker = ""
         # The msid stream id each publisher shares its screen in (announced
         # over signaling before the publish offer that carries it).
         self.screen_streams: dict[str, str] = {}
@@ -196,6 +178,7 @@ class Router:
             transport.on_rtcp = self._on_publisher_rtcp
             transport.on_closed = functools.partial(self._publisher_gone, pid)
             publisher = self.publishers[pid] = Publisher(pid, transport)
+            self.publisher_of[transport] = publisher
         chosen = [sdp.choose_codec(m) for m in offer.media]
         self._update_tracks(publisher, offer, chosen)
         return sdp.answer(offer, self._local(publisher.transport), chosen)
@@ -267,6 +250,8 @@ class Router:
         for track in publisher.tracks.values():
             self._remove_track(track)
         publisher.tracks.clear()
+        self.publisher_of.pop(publisher.transport, None)
+        self.speakers.forget(publisher.id)
         publisher.transport.on_closed = lambda t: None
         publisher.transport.close()
 
@@ -286,6 +271,7 @@ class Router:
         transport.on_rtcp = self._on_subscriber_rtcp
         transport.on_connected = self._subscriber_connected
         subscriber = self.subscribers[pid] = Subscriber(pid, transport)
+        self.subscriber_of[transport] = subscriber
         for publisher in self.publishers.values():
             if publisher.id != pid:
                 for track in publisher.tracks.values():
@@ -321,7 +307,7 @@ class Router:
         free = next(
             (i for i, s in enumerate(subscriber.slots) if s == track.kind), len(subscriber.slots)
         )
-        down = DownTrack(subscriber, track, mid=str(free))
+        down = DownTrack(subscriber, track, mid=str(free), pt=OUT_PT[track.codec.name])
         if free == len(subscriber.slots):
             subscriber.slots.append(down)
         else:
@@ -332,22 +318,15 @@ class Router:
             down.layer = lowest
             lowest.downs.append(down)
         else:  # video starts at the lowest layer's next keyframe: quick to arrive
-            self._retarget(down, lowest)
+            down.retarget(lowest)
         self._renegotiate(subscriber)
 
-    def _retarget(self, down: DownTrack, layer: Layer | None) -> None:
-        if down.target is not None and down in down.target.waiting:
-            down.target.waiting.remove(down)
-        down.target = layer
-        if layer is not None:
-            layer.waiting.append(down)
-
     def _subscriber_connected(self, transport: PeerTransport) -> None:
-        for subscriber in self.subscribers.values():
-            if subscriber.transport is transport:
-                for slot in subscriber.slots:
-                    if isinstance(slot, DownTrack) and slot.target is not None:
-                        self._request_keyframe(slot.target, time.monotonic())
+        subscriber = self.subscriber_of.get(transport)
+        if subscriber is not None:
+            for slot in subscriber.slots:
+                if isinstance(slot, DownTrack) and slot.target is not None:
+                    self._request_keyframe(slot.target, time.monotonic())
 
     def _renegotiate(self, subscriber: Subscriber) -> None:
         if not subscriber.slots:
@@ -388,23 +367,16 @@ class Router:
             self._unpublish(publisher)
         subscriber = self.subscribers.pop(pid, None)
         if subscriber is not None:
+            self.subscriber_of.pop(subscriber.transport, None)
             for slot in subscriber.slots:
                 if isinstance(slot, DownTrack):
-                    self._detach(slot)
+                    self.downs_by_ssrc.pop(slot.ssrc, None)
+                    slot.detach()
             # A down-track and its subscriber refer to each other: a cycle
             # only the cyclic GC would free, and it runs rarely here.
             subscriber.slots.clear()
             subscriber.transport.close()
-        if self.speaker == pid:
-            self.speaker = ""
-
-    def _detach(self, down: DownTrack) -> None:
-        self.downs_by_ssrc.pop(down.ssrc, None)
-        for layer in down.track.layers:
-            if down in layer.downs:
-                layer.downs.remove(down)
-            if down in layer.waiting:
-                layer.waiting.remove(down)
+        self.speakers.left(pid)
 
     def _local(self, transport: PeerTransport) -> sdp.Local:
         return sdp.Local(
@@ -418,10 +390,9 @@ class Router:
     # --- the hot path --------------------------------------------------------
 
     def _on_rtp(self, transport: PeerTransport, packet: bytes) -> None:
-        ssrc = _U32.unpack_from(packet, 8)[0]
-        layer = self.by_ssrc.get(ssrc)
+        layer = self.by_ssrc.get(rtp.ssrc(packet))
         if layer is None:
-            layer = self._learn(transport, packet, ssrc)
+            layer = self._learn(transport, packet)
             if layer is None:
                 return
         track = layer.track
@@ -432,71 +403,37 @@ class Router:
         except ValueError:
             self.media.dropped["bad-rtp"] += 1
             return
-        seq = _U16.unpack_from(packet, 2)[0]
-        layer.cache.put(seq, packet)
+        seq = rtp.seq(packet)
+        skipped = layer.cache.put(seq, packet)
+        if skipped:
+            self._gap(layer, seq, skipped)
         layer.bytes_in += len(packet)
-        layer.received += 1
-        if layer.highest >= 0 and ((seq - layer.highest) & 0xFFFF) > 1:
-            self._gap(layer, seq)
-        if layer.highest < 0 or ((seq - layer.highest) & 0xFFFF) < 0x8000:
-            if seq < layer.highest:
-                layer.cycles += 1
-            layer.highest = seq
         layer.last_arrival = now = time.monotonic()
+        level: int | None = None
+        if track.kind == "audio":
+            level = audio_level(packet, track.audio_level_ext)
+            self.speakers.heard(track.publisher.id, level)
         if keyframe:
             self._switch_to(layer)
-        if not layer.downs:
+        downs = layer.downs
+        if not downs:
             return
-        ext = self._extensions(track, packet, now)
-        body = packet[start:]
-        ts = _U32.unpack_from(packet, 4)[0]
+        tail = extensions(level, now) + packet[start:]
+        ts = rtp.timestamp(packet)
         b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
-        for down in layer.downs:
-            if not down.started:
-                self._start(down, seq, ts)
-            out_seq = (seq + down.seq_offset) & 0xFFFF
-            out_ts = (ts + down.ts_offset) & 0xFFFFFFFF
-            head = _HEAD.pack(b0, marker | down.pt, out_seq, out_ts, down.ssrc)
-            if down.last_seq < 0 or ((out_seq - down.last_seq) & 0xFFFF) < 0x8000:
-                down.last_seq, down.last_ts = out_seq, out_ts
-            down.subscriber.transport.send_rtp(head + ext + body)
-            self.forwarded += 1
-
-    def _extensions(self, track: Track, packet: bytes, now: float) -> bytes:
-        """The SFU's header extension block for one forwarded packet."""
-        sent = (int(now * 262144) & 0xFFFFFF).to_bytes(3, "big")  # 6.18 fixed point
-        if track.kind != "audio":
-            return _EXT_VIDEO.pack(0xBEDE, 1, 0x32, sent)
-        level = rtp.extension(packet, track.audio_level_ext) if track.audio_level_ext else None
-        value = level[0] if level else 127
-        track.publisher.level += (127 - (value & 0x7F) - track.publisher.level) * 0.1
-        return _EXT_AUDIO.pack(0xBEDE, 2, 0x10, value, 0x32, sent)
+        for down in downs:
+            down.forward(seq, ts, b0, marker, tail)
+        self.forwarded += len(downs)
 
     def _switch_to(self, layer: Layer) -> None:
         """A keyframe starts on `layer`: down-tracks waiting for it switch now."""
         for down in layer.waiting:
-            if down.layer is not None and down in down.layer.downs:
-                down.layer.downs.remove(down)
-                down.last_time = down.layer.last_arrival
-            down.layer, down.target, down.started = layer, None, False
-            layer.downs.append(down)
+            down.switch(layer)
         layer.waiting.clear()
 
-    def _start(self, down: DownTrack, seq: int, ts: int) -> None:
-        """Map a new source into the down-track's sequence and time, seamlessly."""
-        now = time.monotonic()
-        if down.last_seq < 0:
-            down.seq_offset = secrets.randbits(16) - seq
-            down.ts_offset = secrets.randbits(32) - ts
-        else:
-            elapsed = max(1, int((now - down.last_time) * down.track.codec.clock))
-            down.seq_offset = down.last_seq + 1 - seq
-            down.ts_offset = down.last_ts + elapsed - ts
-        down.started = True
-
-    def _learn(self, transport: PeerTransport, packet: bytes, ssrc: int) -> Layer | None:
+    def _learn(self, transport: PeerTransport, packet: bytes) -> Layer | None:
         """An SSRC seen for the first time: find its layer by mid and rid."""
-        publisher = next((p for p in self.publishers.values() if p.transport is transport), None)
+        publisher = self.publisher_of.get(transport)
         if publisher is None:
             return None
         for track in publisher.tracks.values():
@@ -509,16 +446,17 @@ class Router:
             rid = (rtp.extension(packet, track.rid_ext) or b"").decode(errors="replace")
             for layer in track.layers:
                 if layer.rid == rid and not layer.ssrc:
-                    layer.ssrc = ssrc
-                    self.by_ssrc[ssrc] = layer
+                    layer.ssrc = rtp.ssrc(packet)
+                    self.by_ssrc[layer.ssrc] = layer
                     return layer
         return None
 
     # --- feedback ------------------------------------------------------------
 
-    def _gap(self, layer: Layer, seq: int) -> None:
-        missing = [(layer.highest + i) & 0xFFFF for i in range(1, (seq - layer.highest) & 0xFFFF)]
-        if 0 < len(missing) <= 64:
+    def _gap(self, layer: Layer, seq: int, skipped: int) -> None:
+        """`skipped` sequence numbers before `seq` have not come: NACK those still missing."""
+        if skipped <= 64:
+            missing = [(seq - i) & 0xFFFF for i in range(skipped, 0, -1)]
             asyncio.get_running_loop().call_later(NACK_DELAY, self._nack_publisher, layer, missing)
 
     def _nack_publisher(self, layer: Layer, missing: list[int]) -> None:
@@ -553,41 +491,21 @@ class Router:
                     if layer is not None:
                         self._request_keyframe(layer, now)
             elif kind == rtcp.RTPFB and fmt == rtcp.FMT_NACK:
-                self._serve_nack(data, offset, size)
+                down = self.downs_by_ssrc.get(rtcp.media_ssrc(data, offset))
+                if down is not None:
+                    self.nacks_served += down.resend(rtcp.nack_seqs(data, offset, size))
             elif kind == rtcp.PSFB and fmt == rtcp.FMT_AFB:
                 estimate = rtcp.remb(data, offset, size)
-                subscriber = self._subscriber_of(transport)
+                subscriber = self.subscriber_of.get(transport)
                 if estimate is not None and subscriber is not None:
                     subscriber.remb = float(estimate[0])
             elif kind in (rtcp.RR, rtcp.SR):
                 self._losses(transport, data, kind, fmt, offset)
 
-    def _serve_nack(self, data: bytes, offset: int, size: int) -> None:
-        down = self.downs_by_ssrc.get(rtcp.media_ssrc(data, offset))
-        if down is None or down.layer is None or not down.started:
-            return
-        track = down.track
-        for out_seq in rtcp.nack_seqs(data, offset, size):
-            packet = down.layer.cache.get((out_seq - down.seq_offset) & 0xFFFF)
-            if packet is None:
-                continue
-            ts = (_U32.unpack_from(packet, 4)[0] + down.ts_offset) & 0xFFFFFFFF
-            b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
-            head = _HEAD.pack(b0, marker | down.pt, out_seq, ts, down.ssrc)
-            ext = self._extensions(track, packet, time.monotonic())
-            down.subscriber.transport.send_rtp(head + ext + packet[rtp.payload_offset(packet) :])
-            self.nacks_served += 1
-
-    def _subscriber_of(self, transport: PeerTransport) -> Subscriber | None:
-        for subscriber in self.subscribers.values():
-            if subscriber.transport is transport:
-                return subscriber
-        return None
-
     def _losses(
         self, transport: PeerTransport, data: bytes, kind: int, count: int, at: int
     ) -> None:
-        subscriber = self._subscriber_of(transport)
+        subscriber = self.subscriber_of.get(transport)
         if subscriber is None:
             return
         for ssrc, fraction, _ in rtcp.report_blocks(data, at, count, kind):
@@ -607,14 +525,7 @@ class Router:
             if layer is None:
                 continue
             for down in layer.downs:
-                if down.started:
-                    report = bytearray(data[offset : offset + 28])
-                    report[0] &= 0xE0  # drop the report blocks: they describe the publisher's view
-                    _U16.pack_into(report, 2, 6)
-                    _U32.pack_into(report, 4, down.ssrc)
-                    ts = (_U32.unpack_from(report, 16)[0] + down.ts_offset) & 0xFFFFFFFF
-                    _U32.pack_into(report, 16, ts)
-                    down.subscriber.transport.send_rtcp(bytes(report))
+                down.sender_report(data, offset)
 
     # --- timers ----------------------------------------------------------------
 
@@ -639,10 +550,10 @@ class Router:
             if ssrcs:
                 publisher.transport.send_rtcp(rtcp.remb_packet(publisher.ssrc, estimate, ssrcs))
             blocks = [
-                _report_block(layer)
+                (layer.ssrc, *layer.cache.loss_report(), 0)  # jitter: not measured
                 for track in publisher.tracks.values()
                 for layer in track.layers
-                if layer.ssrc and layer.highest >= 0
+                if layer.ssrc and layer.cache.highest >= 0
             ]
             if blocks:
                 publisher.transport.send_rtcp(rtcp.receiver_report(publisher.ssrc, blocks))
@@ -662,7 +573,7 @@ class Router:
             # Split the link between the videos, each in proportion to what
             # it sends now (equally when nothing is sent yet).
             share = (slot.layer.bitrate / sending) if slot.layer and sending else 1 / len(videos)
-            track_budget = budget * share / HEADROOM if budget < float("inf") else budget
+            track_budget = budget * share
             layers = slot.track.layers
             infos = [
                 LayerInfo(layer.rid, _height(i, len(layers)), layer.bitrate)
@@ -674,9 +585,9 @@ class Router:
             if pick < 0:
                 continue
             if layers[pick] is slot.layer:
-                self._retarget(slot, None)  # stay: forget a switch no longer wanted
+                slot.retarget(None)  # stay: forget a switch no longer wanted
             elif layers[pick] is not slot.target:
-                self._retarget(slot, layers[pick])
+                slot.retarget(layers[pick])
             if slot.target is not None:  # still waiting for a keyframe: ask again
                 self._request_keyframe(slot.target, now)
 
@@ -686,31 +597,7 @@ class Router:
 
     def update_speaker(self) -> None:
         """Announce the loudest publisher when it changes; let levels decay."""
-        loudest = max(self.publishers.values(), key=lambda p: p.level, default=None)
-        if loudest is not None and loudest.level > 40 and loudest.id != self.speaker:
-            self.speaker = loudest.id
-            self.on_speaker(loudest.id)
-        for publisher in self.publishers.values():
-            publisher.level *= 0.7  # silence decays even without packets
-
-
-def _report_block(layer: Layer) -> tuple[int, int, int, int, int]:
-    """(SSRC, fraction lost, cumulative lost, extended highest seq, jitter) since the last RR.
-
-    Publishers' loss-based rate control needs these; without them a
-    browser's estimate does not grow.
-    """
-    highest = layer.cycles << 16 | layer.highest
-    last_highest, last_received = layer.reported
-    if last_highest < 0:
-        last_highest = highest - layer.received
-    expected = highest - last_highest
-    got = layer.received - last_received
-    lost = max(0, expected - got)
-    layer.lost += lost
-    layer.reported = (highest, layer.received)
-    fraction = (lost * 256 // expected) if expected > 0 else 0
-    return layer.ssrc, min(fraction, 255), layer.lost, highest, 0
+        self.speakers.tick()
 
 
 def _primary_ssrc(media: sdp.Media) -> int:

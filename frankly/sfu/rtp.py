@@ -1,14 +1,14 @@
-"""RTP and RTCP on bytes: demultiplexing, header reads, in-place rewrites.
+"""RTP and RTCP on bytes: demultiplexing, header reads, sequence arithmetic.
 
-Leaf module for the forwarding hot path: no objects per packet, only struct
-reads at fixed offsets and writes into a bytearray the caller owns.
+Leaf module for the forwarding hot path (router, down-track, packet cache,
+transport all read packets through it): no objects per packet, only struct
+reads at fixed offsets. Writing a forwarded header is the down-track's.
 """
 
 from __future__ import annotations
 
 import struct
 
-_SEQ_TS_SSRC = struct.Struct("!HII")
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
 
@@ -100,20 +100,6 @@ def extension(data: bytes, ext_id: int) -> bytes | None:
                 return bytes(data[pos + 2 : pos + 2 + size])
             pos += 2 + size
     return None
-
-
-def rewrite(packet: bytearray, seq: int, timestamp: int, ssrc: int) -> None:
-    """Give a forwarded packet the subscriber's sequence, timestamp and SSRC."""
-    _SEQ_TS_SSRC.pack_into(packet, 2, seq & 0xFFFF, timestamp & 0xFFFFFFFF, ssrc)
-
-
-def set_payload_type(packet: bytearray, pt: int) -> None:
-    packet[1] = (packet[1] & 0x80) | pt
-
-
-def seq_newer(a: int, b: int) -> bool:
-    """True when 16-bit sequence number a comes after b (RFC 3550 wrap)."""
-    return a != b and ((a - b) & 0xFFFF) < 0x8000
 
 
 def seq_diff(a: int, b: int) -> int:

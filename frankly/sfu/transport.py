@@ -20,7 +20,7 @@ from typing import Any
 
 import pylibsrtp
 
-from frankly.sfu import dtls, stun
+from frankly.sfu import dtls, rtp, stun
 from frankly.sfu.dtls import Endpoint
 from frankly.sfu.impair import Impairment
 
@@ -261,7 +261,7 @@ class MediaServer(asyncio.DatagramProtocol):
         if rx is None or len(data) < 12:
             self.dropped["srtp-early"] += 1
             return
-        rtcp = 192 <= data[1] <= 223
+        rtcp = rtp.is_rtcp(data)
         try:
             plain = rx.unprotect_rtcp(data) if rtcp else rx.unprotect(data)
         except pylibsrtp.Error:

@@ -102,7 +102,7 @@ async def test_simulcast_switch_happens_at_a_keyframe_and_keeps_numbering(rig: R
     assert len(sub.rtp) == 1 and rtp.ssrc(sub.rtp[0]) != 2000  # started on the lowest
     down = rig.router.subscribers["ada"].slots[0]
     assert not isinstance(down, str)
-    rig.router._retarget(down, track.layers[2])
+    down.retarget(track.layers[2])
     pub.on_rtp(pub, vp8(201, 10_000, 2002, keyframe=False))  # not a switching point
     pub.on_rtp(pub, vp8(1, 100, 2000, keyframe=False))  # still on the low layer
     pub.on_rtp(pub, vp8(202, 13_000, 2002, keyframe=True))  # switch here
@@ -168,3 +168,15 @@ async def test_publishers_get_receiver_reports_and_remb(rig: Rig) -> None:
     remb = next(p for p in pub.rtcp if p[1] == rtcp.PSFB)
     bitrate, ssrcs = rtcp.remb(remb, 0, len(remb)) or (0, [])
     assert ssrcs == [1111] and bitrate >= 990_000  # room to grow: at least 1 Mbit/s
+
+
+async def test_who_leaves_is_gone_from_every_map(rig: Rig) -> None:
+    sub = rig.subscriber("ada")
+    pub = rig.publish("eve")
+    pub.on_rtp(pub, opus(1, 960, 1112, level=5))
+    assert rig.router.subscriber_of[sub] is rig.router.subscribers["ada"]  # type: ignore[index]
+    assert rig.router.publisher_of[pub] is rig.router.publishers["eve"]  # type: ignore[index]
+    rig.router.remove("eve")
+    rig.router.remove("ada")
+    assert rig.router.publisher_of == {} and rig.router.subscriber_of == {}
+    assert rig.router.speakers.levels == {} and rig.router.downs_by_ssrc == {}

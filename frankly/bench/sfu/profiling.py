@@ -76,7 +76,7 @@ def _category(frames: list[str]) -> str:
             return "SRTP protect/unprotect (libsrtp via cffi)"
         if "frankly/" in frame and not any(root in frame for root in ROOTS):
             module = frame.rpartition("frankly/")[2].partition(":")[0].rstrip(")")
-            if module == "sfu/router.py":
+            if module in ("sfu/router.py", "sfu/downtrack.py"):
                 return "router, Python (frankly/sfu/router.py)"
             if module == "sfu/transport.py":
                 return "transport, Python (frankly/sfu/transport.py)"
