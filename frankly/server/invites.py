@@ -20,10 +20,10 @@ import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.protocol.messages import clean_name, room_name_ok
+from frankly.protocol.words import ROLES
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
-ROLES = ("host", "participant", "guest")
 _ALGORITHM = "HS256"
 
 

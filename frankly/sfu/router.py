@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from frankly.protocol.words import screen_stream
 from frankly.sfu import codecs, rtcp, rtp, sdp
 from frankly.sfu.cache import PacketCache
 from frankly.sfu.downtrack import (
@@ -45,8 +46,6 @@ log = logging.getLogger(__name__)
 KEYFRAME_INTERVAL = 0.5  # at most one keyframe request a layer per 500 ms
 NACK_DELAY = 0.02  # a gap that lasts 20 ms is loss, not reordering
 REMB_MAX = 3_000_000  # what a publisher may send in all, bits a second
-# Appended to a publisher's id to name the stream of its screen share.
-SCREEN_SUFFIX = ":screen"
 STATS_PERIOD = 1.0
 SPEAKER_PERIOD = 0.3
 
@@ -213,7 +212,7 @@ class Router:
         )
         screen = self.screen_streams.get(publisher.id)
         if screen and media.msid.split(" ")[0] == screen:
-            track.stream = publisher.id + SCREEN_SUFFIX
+            track.stream = screen_stream(publisher.id)
         if media.rids:
             # The protocol asks for rids from the lowest resolution to the
             # highest, as sendEncodings lists them (docs/protocol.md).

@@ -43,7 +43,7 @@ def test_the_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
         raise KeyError("a bug")
 
     monkeypatch.setitem(HANDLERS, messages.Ping, broken)
-    with Harness() as harness, pytest.raises(Failure, match="internal-error|unexpected error"):
+    with Harness() as harness, pytest.raises(Failure, match=r"internal-error|unexpected error"):
         harness.run(Case(human=False, hello=False, other=False, frames=['{"type": "ping"}']))
 
 

@@ -77,7 +77,7 @@ def _category(frames: list[str]) -> str:
         if "frankly/" in frame and not any(root in frame for root in ROOTS):
             module = frame.rpartition("frankly/")[2].partition(":")[0].rstrip(")")
             if module in ("sfu/router.py", "sfu/downtrack.py"):
-                return "router, Python (frankly/sfu/router.py)"
+                return "router, Python (frankly/sfu/router.py, downtrack.py)"
             if module == "sfu/transport.py":
                 return "transport, Python (frankly/sfu/transport.py)"
             if module.startswith("sfu/"):
