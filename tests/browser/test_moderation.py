@@ -180,16 +180,22 @@ def test_a_host_ends_the_meeting_for_all(live_server: LiveServer, new_page: NewP
     assert live_server.participant_ids("ending") == []
 
 
+def locked_room_with_guest_invite(host: Page, room: str) -> str:
+    """Ada opens `room`, locks it and copies a guest invite: the link she would share."""
+    host.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    join(host, room, "Ada")
+    host.get_by_test_id("set-locked").check()
+    host.get_by_test_id("guest-invite").click()
+    expect(host.get_by_role("status").filter(has_text="Guest invite copied")).to_be_visible()
+    link: str = host.evaluate("navigator.clipboard.readText()")
+    return link
+
+
 def test_a_guest_invite_walks_into_a_locked_room(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     ada, guest = new_page(), new_page()
-    ada.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    join(ada, "invited", "Ada")
-    ada.get_by_test_id("set-locked").check()
-    ada.get_by_test_id("guest-invite").click()
-    expect(ada.get_by_role("status").filter(has_text="Guest invite copied")).to_be_visible()
-    link = ada.evaluate("navigator.clipboard.readText()")
+    link = locked_room_with_guest_invite(ada, "invited")
     assert link.startswith(f"{live_server.url}/invited?invite=")
     guest.goto(link)
     guest.get_by_label("Your name").fill("Grace")
@@ -204,12 +210,7 @@ def test_an_invite_leaves_the_address_bar_but_still_lets_the_guest_in(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     ada, guest = new_page(), new_page()
-    ada.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    join(ada, "tokens", "Ada")
-    ada.get_by_test_id("set-locked").check()
-    ada.get_by_test_id("guest-invite").click()
-    expect(ada.get_by_role("status").filter(has_text="Guest invite copied")).to_be_visible()
-    link = ada.evaluate("navigator.clipboard.readText()")
+    link = locked_room_with_guest_invite(ada, "tokens")
     token = link.split("?invite=", 1)[1]
     assert token
 
