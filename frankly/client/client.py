@@ -31,7 +31,8 @@ from aiortc.mediastreams import MediaStreamTrack
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
+from frankly.client.e2ee import E2ee, FrameStats, PairState, SafetyCode
+from frankly.client.e2ee.keys import ChatText
 from frankly.client.e2ee.sframe import room_secret
 from frankly.client.errors import FINAL_CLOSE_CODES, HANDSHAKE_FAILED, FranklyError
 from frankly.client.events import (
@@ -103,9 +104,15 @@ _SOLVE_TIMEOUT = 120.0  # seconds the human check may take, on top of the handsh
 _BACKOFF_FIRST = 0.5
 _BACKOFF_MAX = 5.0
 _MAX_CHAT = 4000
-# How long a sealed chat message waits for its sender's keys (they may still be
-# on their way from a newcomer) before it is shown as unreadable.
-_HOLD_CHAT_FOR = 10.0
+
+
+def _with_text(message: ChatMessage, text: ChatText) -> ChatMessage | None:
+    """A sealed message as shown: opened, unreadable (None), or not at all (refused)."""
+    if text is False:
+        return None  # sealed by someone else than its sender, or a replay
+    if text is None:
+        return message
+    return replace(message, text=text, encryption="encrypted")
 
 
 def split_url(url: str, room: str | None = None) -> tuple[str, str]:
@@ -300,12 +307,9 @@ class Client:
         self._closing: asyncio.Future[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._room_secret: bytes | None = None
-        self._e2ee = E2ee(
-            self._send_e2ee, on_state=self._encryption_changed, on_keys=self._keys_came
-        )
-        # Sealed chat waiting for its sender's keys, by sender.
-        self._held_chat: dict[str, list[tuple[ChatMessage, Any]]] = {}
-        self._hold_timers: dict[str, asyncio.TimerHandle] = {}
+        self._e2ee = E2ee(self._send_e2ee, on_state=self._encryption_changed)
+        # Settled once the last chat message that arrived is shown (or refused).
+        self._chat_shown: asyncio.Future[None] | None = None
         # Guarded rooms: the socket of a hello not yet welcomed (to close it on
         # leave), whether it waits in the lobby, the room's settings, the knocks
         # a host sees, and `invite` requests waiting for their token.
@@ -982,9 +986,6 @@ class Client:
                 waiting = self._invite_replies.popleft()
                 if not waiting.done():
                     waiting.set_exception(error or FranklyError("closed", "the client has left"))
-            for timer in self._hold_timers.values():
-                timer.cancel()
-            self._hold_timers.clear()
             links = list(self._links.values())
             self._links.clear()
             for link in links:
@@ -1041,7 +1042,8 @@ class Client:
             for p in others:
                 self._e2ee.peer_added(p.id, late=False)
             # What was said before we came is not for us (unless by passphrase).
-            self._chat = [self._opened(ChatMessage.from_wire(c), c.get("sealed")) for c in chat]
+            history = [self._opened_now(ChatMessage.from_wire(c), c.get("sealed")) for c in chat]
+            self._chat = [m for m in history if m is not None]
             self._last_chat_id = max((c.id for c in self._chat), default=0)
             for p in others:
                 self._link_if_p2p(p.id)
@@ -1064,7 +1066,6 @@ class Client:
             old, self._participants = self._participants, {}
             self._me = me
             # A new identity, new keys, new pairs with everyone.
-            self._release_all_held_chat()
             self._e2ee.start(me.id, self._room_secret)
             self._emit(Reconnected(resumed=False, me=me))
             if moved:
@@ -1092,7 +1093,6 @@ class Client:
                 if self._sfu is not None:
                     self._sfu.forget(pid)
                 self._e2ee.peer_removed(pid)
-                self._release_held_chat(pid)
                 self._emit(ParticipantLeft(participant=gone, reason="disconnected"))
             for p in others:
                 before = self._participants.get(p.id)
@@ -1125,62 +1125,49 @@ class Client:
         if message.id and message.id <= self._last_chat_id:
             return
         self._last_chat_id = max(self._last_chat_id, message.id)
-        sealed = obj.get("sealed")
-        opened = self._opened(message, sealed)
-        if opened.encryption == "unreadable" and self._e2ee.awaiting_keys(message.sender_id):
-            # A newcomer may speak before its keys reach us: wait for them a while.
-            self._hold_chat(message, sealed)
-            return
-        self._chat_ready(opened)
+        # Shown in the order they came, though a sealed one may wait for its sender's key.
+        before = self._chat_shown
+        shown = self._chat_shown = asyncio.get_running_loop().create_future()
+        self._background_task(self._show_chat(message, obj.get("sealed"), before, shown))
 
-    def _opened(self, message: ChatMessage, sealed: Any) -> ChatMessage:
-        """The message with its text, if it was sealed and a key we hold opens it."""
+    async def _show_chat(
+        self,
+        message: ChatMessage,
+        sealed: Any,
+        before: asyncio.Future[None] | None,
+        shown: asyncio.Future[None],
+    ) -> None:
+        try:
+            opened = await self._opened(message, sealed)
+            if before is not None:
+                await before
+            if opened is not None:
+                self._chat_ready(opened)
+        finally:
+            shown.set_result(None)
+
+    async def _opened(self, message: ChatMessage, sealed: Any) -> ChatMessage | None:
+        """The message with its text, once it opens (frankly.client.e2ee.keys: `E2ee.open_chat`)."""
         if not isinstance(sealed, str):
             return message
-        text = self._e2ee.open_chat(message.sender_id, sealed)
-        if text is None:
-            return message  # unreadable
-        return replace(message, text=text, encryption="encrypted")
+        text = await self._e2ee.open_chat(message.sender_id, message.id, sealed)
+        return _with_text(message, text)
+
+    def _opened_now(self, message: ChatMessage, sealed: Any) -> ChatMessage | None:
+        """The message with its text, if a key we hold now opens it."""
+        if not isinstance(sealed, str):
+            return message
+        return _with_text(message, self._e2ee.open_chat_now(message.sender_id, message.id, sealed))
 
     def _chat_ready(self, message: ChatMessage) -> None:
         self._chat.append(message)
         self._emit(message)
 
-    def _hold_chat(self, message: ChatMessage, sealed: Any) -> None:
-        sender = message.sender_id
-        self._held_chat.setdefault(sender, []).append((message, sealed))
-        if sender not in self._hold_timers:
-            self._hold_timers[sender] = asyncio.get_running_loop().call_later(
-                _HOLD_CHAT_FOR, self._release_held_chat, sender
-            )
-
-    def _release_held_chat(self, sender: str) -> None:
-        """Show what ``sender`` said while we waited for its keys: opened, or unreadable.
-
-        Their first key settles it: what that key (or a ratchet of it) does not
-        open was sealed with a key from before we came.
-        """
-        timer = self._hold_timers.pop(sender, None)
-        if timer is not None:
-            timer.cancel()
-        for message, sealed in self._held_chat.pop(sender, []):
-            self._chat_ready(self._opened(message, sealed))
-
-    def _release_all_held_chat(self) -> None:
-        for sender in list(self._held_chat):
-            self._release_held_chat(sender)
-
     # --- internals: encryption --------------------------------------------------------
 
     def _encryption_changed(self, pid: str, state: PairState) -> None:
         log.debug("end-to-end encryption with %s: %s", pid, state)
-        if state == "failed":
-            self._release_held_chat(pid)  # no keys will come
         self._emit(EncryptionChanged(participant=self._participant(pid), state=state))
-
-    def _keys_came(self, pid: str) -> None:
-        if pid in self._held_chat:
-            self._release_held_chat(pid)  # with their key, what they said opens (or never will)
 
     def _participant(self, pid: str) -> Participant:
         known = self._participants.get(pid)
@@ -1370,7 +1357,6 @@ class Client:
                     self._sfu.forget(pid)
                     self._sfu.forget(pid + _SCREEN_SUFFIX)
                 self._e2ee.peer_removed(pid)
-                self._release_held_chat(pid)
                 said = message.get("reason")
                 reason: LeaveReason = said if said in ("disconnected", "removed") else "left"
                 self._emit(ParticipantLeft(participant=gone, reason=reason))

@@ -155,7 +155,7 @@ class PeerLink:
                     direction="sendrecv" if tap is not None else "recvonly",
                 )
         # Before any negotiation: no frame may ever leave unencrypted.
-        protect(self.pc, crypto)
+        protect(self.pc, crypto, peer_id)
         self._inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self._worker = asyncio.get_running_loop().create_task(self._work())
         if not polite:

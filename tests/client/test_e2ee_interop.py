@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from frankly.client.e2ee import E2ee, sframe
-from frankly.client.e2ee.keys import safety_code
+from frankly.client.e2ee.safety import safety_code
 
 WEB = Path(__file__).parents[2] / "frankly" / "web"
 NODE = shutil.which("node")
