@@ -130,7 +130,10 @@ class KeyRing:
         return sorted(self._senders.get(participant_id, {}))
 
     def copy(self) -> KeyRing:
-        """A snapshot: what this ring opens now, unaffected by what it learns later."""
+        """A snapshot: what this ring opens now, unaffected by what it learns later.
+
+        Its replay windows start empty: it opens again what this one played.
+        """
         twin = KeyRing(self.room_secret)
         for sender, gens in self._senders.items():
             twin._senders[sender] = {
