@@ -1027,7 +1027,7 @@ function personE2ee(session, p) {
   const verdict = e2ee.verdict(p.id);
   const state = pair === 'ready' ? verdict : pair;
   const words = {
-    exchanging: 'exchanging keys…',
+    pending: 'exchanging keys…',
     ready: '',
     failed: 'key check failed',
     passphrase: 'passphrase',

@@ -91,7 +91,7 @@ const MAX_QUEUED_SIGNALS = 200;
  *   optional hello fields for rooms with invitations, passwords and a human check
  * @typedef {{lobby: boolean, locked: boolean, password: boolean}} RoomSettings
  * @typedef {{id: string, name: string, returning: boolean}} Knock
- * @typedef {{protect: (pc: RTCPeerConnection) => void, pcOptions: RTCConfiguration}} Protector
+ * @typedef {{protect: (pc: RTCPeerConnection, peerId?: string) => void, pcOptions: RTCConfiguration}} Protector
  *   what encrypts a connection's media (e2ee/keys.js's E2ee)
  *   Why a connection ended for good: the close code, and the fatal error the
  *   server sent before closing, if any.
@@ -531,7 +531,7 @@ export class PeerLink extends Emitter {
         if (!tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
       }
     }
-    this.e2ee?.protect(pc);
+    this.e2ee?.protect(pc, opts.peerId); // all it receives is this peer's
   }
 
   /** @returns {RTCPeerConnectionState} */
@@ -1182,7 +1182,8 @@ export class Session extends Emitter {
     if (m.id <= this.lastChatId) return;
     this.lastChatId = m.id;
     this.chatOrder = this.chatOrder.then(async () => {
-      const text = m.sealed === undefined ? null : await this.e2ee.openChat(m.sealed);
+      const text = m.sealed === undefined ? null : await this.e2ee.openChat(m.from, m.id, m.sealed);
+      if (text === false) return; // not from `from`, or a replay: never shown (e2ee/keys.js)
       /** @type {ChatMessage['privacy']} */
       const privacy = m.sealed === undefined ? 'plain' : text === null ? 'unreadable' : 'encrypted';
       const message = { ...m, text: text ?? m.text ?? '', privacy };
