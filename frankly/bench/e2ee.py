@@ -126,7 +126,8 @@ def _report_frames(per_frame: list[dict[str, Any]], seconds: float) -> None:
         dec = 1000 * s["decryptMs"] / max(1, s["decrypted"])
         print(
             f"  {side}: sealed {s['encrypted']} frames, {enc:.0f} µs each; "
-            f"opened {s['decrypted']}, {dec:.0f} µs each; failed {s['failed']}"
+            f"opened {s['decrypted']}, {dec:.0f} µs each; failed {s['failed']}, "
+            f"replayed {s.get('replayed', 0)}"
         )
 
 
