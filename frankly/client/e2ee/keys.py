@@ -18,7 +18,8 @@ What it opens must come from whom the server says: a frame from the
 participant its track belongs to, a chat message from its ``from``; and each
 is opened once (a replay is refused).
 
-frankly/web/e2ee/keys.js is the browser's twin, rule for rule. Nothing here
+frankly/web/e2ee/keys.js is the browser's twin, rule for rule (and for
+frames, `encrypt` and `decrypt` are its worker.js). Nothing here
 does I/O: messages go out through the ``send`` callback, and state changes
 come back through ``on_state`` and ``on_keys``.
 """

@@ -141,6 +141,7 @@ export class E2ee extends Emitter {
    */
   peerAdded(id, late) {
     this.queue(async () => {
+      this.keys.gone.delete(id);
       if (late && !this.passphrase) {
         this.settleRotation();
         this.useKey(this.keys.gen + 1, await ratchet(this.keys.base));
@@ -156,6 +157,7 @@ export class E2ee extends Emitter {
   peerRemoved(id) {
     this.queue(async () => {
       this.keys.pairs.delete(id);
+      this.keys.gone.add(id);
       this.keys.failing.delete(id);
       this.keys.ring.forget(id);
       this.wake(id); // no keys will come
@@ -184,6 +186,8 @@ export class E2ee extends Emitter {
     if (!payload || typeof payload !== 'object') return;
     const p = /** @type {Record<string, unknown>} */ (payload);
     this.queue(async () => {
+      // Unknown kinds, and anything from ourselves or from someone who left, are ignored.
+      if (this.passphrase || !this.keys.identity || from === this.keys.selfId || this.keys.gone.has(from)) return;
       const pair = this.pair(from);
       if (p.kind === 'commit' && typeof p.commit === 'string') this.onCommit(from, pair, p.commit);
       else if (p.kind === 'identity' && typeof p.key === 'string') await this.onIdentity(from, pair, p.key);
@@ -481,7 +485,7 @@ export class E2ee extends Emitter {
       console.warn(`frankly: a key from ${id} did not open`);
       return;
     }
-    if (!Number.isInteger(told?.gen) || told.gen < 0 || typeof told.key !== 'string') return;
+    if (!Number.isInteger(told?.gen) || told.gen < 0 || told.gen > 0xffffff || typeof told.key !== 'string') return;
     const base = unb64(told.key);
     if (base.length !== 32) return;
     this.keys.ring.add(id, told.gen, base);
@@ -519,6 +523,8 @@ function blankKeys() {
     pairs: new Map(),
     /** @type {Map<string, boolean>} senders whose frames we fail to open */
     failing: new Map(),
+    /** @type {Set<string>} who left: what they still send is ignored, unless they come back */
+    gone: new Set(),
     /** @type {Map<string, number>} each sealed chat message opened ("KID:CTR") -> the id it came as */
     chatSeen: new Map(),
     /** @type {Map<string, Set<() => void>>} chat waiting for a sender's first key */
