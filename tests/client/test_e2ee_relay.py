@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
 import frankly.client as fc
-from frankly.client.e2ee import keys
+from frankly.client.e2ee import FrameStats, keys
 from frankly.client.e2ee.keyring import REPLAY_WINDOW, KeyRing, ReplayWindow
 from frankly.client.e2ee.keys import E2ee
 from frankly.client.e2ee.media import stream_owners
@@ -214,3 +215,35 @@ def test_who_publishes_on_each_m_line_of_an_sfu_offer() -> None:
         ]
     )
     assert stream_owners(sdp) == {"0": ADA, "1": GRACE, "2": None, "3": None}
+
+
+async def test_an_sfu_that_swaps_two_publishers_gets_their_frames_dropped(
+    clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Carol's SFU names Ada's tracks as Bob's and Bob's as Ada's: nothing plays."""
+    ada = await clients.av("Ada", "swapped")
+    bob = await clients.av("Bob", "swapped")
+    real = fc.Client._dispatch
+
+    def lying(self: fc.Client, message: dict[str, Any]) -> None:
+        if self._me is not None and self._me.name == "Carol" and message.get("pc") == "subscribe":
+            sdp = message["description"]["sdp"]
+            sdp = sdp.replace(ada.id, "\0").replace(bob.id, ada.id).replace("\0", bob.id)
+            message = {**message, "description": {**message["description"], "sdp": sdp}}
+        real(self, message)
+
+    monkeypatch.setattr(fc.Client, "_dispatch", lying)
+    carol = await clients.join("Carol", "swapped")
+    async with asyncio.timeout(20):
+        while True:
+            stats = carol.encryption_stats()
+            if all(pid in stats and stats[pid].failed > 20 for pid in (ada.id, bob.id)):
+                break
+            await asyncio.sleep(0.1)
+    assert stats[ada.id].decrypted == stats[bob.id].decrypted == 0
+    # Without the lie, the same frames open: Ada's own SFU tells her the truth.
+    async with asyncio.timeout(20):
+        while True:
+            if ada.encryption_stats().get(bob.id, FrameStats()).decrypted > 20:
+                break
+            await asyncio.sleep(0.1)
