@@ -106,6 +106,10 @@ _BACKOFF_MAX = 5.0
 _MAX_CHAT = 4000
 
 
+async def _settled(message: ChatMessage) -> ChatMessage:
+    return message
+
+
 def _with_text(message: ChatMessage, text: ChatText) -> ChatMessage | None:
     """A sealed message as shown: opened, unreadable (None), or not at all (refused)."""
     if text is False:
@@ -1128,17 +1132,17 @@ class Client:
         # Shown in the order they came, though a sealed one may wait for its sender's key.
         before = self._chat_shown
         shown = self._chat_shown = asyncio.get_running_loop().create_future()
-        self._background_task(self._show_chat(message, obj.get("sealed"), before, shown))
+        opening = self._opening(message, obj.get("sealed"))  # with the keys of this moment
+        self._background_task(self._show_chat(opening, before, shown))
 
     async def _show_chat(
         self,
-        message: ChatMessage,
-        sealed: Any,
+        opening: Awaitable[ChatMessage | None],
         before: asyncio.Future[None] | None,
         shown: asyncio.Future[None],
     ) -> None:
         try:
-            opened = await self._opened(message, sealed)
+            opened = await opening
             if before is not None:
                 await before
             if opened is not None:
@@ -1146,12 +1150,16 @@ class Client:
         finally:
             shown.set_result(None)
 
-    async def _opened(self, message: ChatMessage, sealed: Any) -> ChatMessage | None:
+    def _opening(self, message: ChatMessage, sealed: Any) -> Awaitable[ChatMessage | None]:
         """The message with its text, once it opens (frankly.client.e2ee.keys: `E2ee.open_chat`)."""
         if not isinstance(sealed, str):
-            return message
-        text = await self._e2ee.open_chat(message.sender_id, message.id, sealed)
-        return _with_text(message, text)
+            return _settled(message)
+        text = self._e2ee.open_chat(message.sender_id, message.id, sealed)
+
+        async def with_text() -> ChatMessage | None:
+            return _with_text(message, await text)
+
+        return with_text()
 
     def _opened_now(self, message: ChatMessage, sealed: Any) -> ChatMessage | None:
         """The message with its text, if a key we hold now opens it."""

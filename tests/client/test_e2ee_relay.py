@@ -71,6 +71,13 @@ async def test_chat_waits_for_its_senders_first_key() -> None:
     assert time.monotonic() - started < 1
 
 
+async def test_a_line_relayed_just_before_its_senders_leave_still_opens() -> None:
+    _, ada, _, eve = three()
+    opening = ada.open_chat(EVE, 1, eve.seal_chat("bye"))
+    ada.peer_removed(EVE)  # the server's `left` comes right behind it
+    assert await opening == "bye"
+
+
 @pytest.mark.parametrize("ends", ["timeout", "left", "failed", "fresh start", "close"])
 async def test_the_wait_for_a_key_ends(ends: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keys, "KEY_WAIT", 0.2 if ends == "timeout" else 30.0)

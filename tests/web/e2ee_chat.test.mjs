@@ -128,6 +128,14 @@ test('chat waits for its sender\'s first key', async () => {
   room.close();
 });
 
+test('a line relayed just before its sender leaves still opens', async () => {
+  const { room, ada, carol } = await three();
+  const opening = carol.openChat(ADA, 1, await ada.sealChat('bye'));
+  carol.peerRemoved(ADA); // the server's `left` comes right behind it
+  assert.equal(await opening, 'bye');
+  room.close();
+});
+
 for (const ends of ['left', 'failed', 'fresh start', 'close']) {
   test(`the wait for a key ends: ${ends}`, async () => {
     const room = new Room();

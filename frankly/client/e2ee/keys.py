@@ -34,7 +34,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -331,14 +331,23 @@ class E2ee:
             raise RuntimeError("encryption has not started")
         return b64(self.sending.seal_chat(text))
 
-    async def open_chat(self, sender: str, chat_id: int, sealed: str) -> ChatText:
+    def open_chat(self, sender: str, chat_id: int, sealed: str) -> Awaitable[ChatText]:
         """A sealed chat message that the server relayed as ``chat_id`` from ``sender``.
 
-        A newcomer may speak before its key reaches us: while the pair with
-        ``sender`` is pending (or ready with no key of theirs yet) the message
-        waits for their first key, up to `KEY_WAIT`. Then as `open_chat_now`.
+        Opened at once, with the keys we hold now (a message relayed just
+        before its sender's ``left`` still opens). But a newcomer may speak
+        before its key reaches us: while the pair with ``sender`` is pending
+        (or ready with no key of theirs yet) the message waits for their first
+        key, up to `KEY_WAIT`. Either way as `open_chat_now`.
         """
         if self.awaiting_keys(sender):
+            return self._open_chat_keyed(sender, chat_id, sealed)
+        opened: asyncio.Future[ChatText] = asyncio.get_running_loop().create_future()
+        opened.set_result(self.open_chat_now(sender, chat_id, sealed))
+        return opened
+
+    async def _open_chat_keyed(self, sender: str, chat_id: int, sealed: str) -> ChatText:
+        if self.awaiting_keys(sender):  # (their key may have come meanwhile)
             waiting = self._key_waits.setdefault(sender, asyncio.Event())
             try:
                 await asyncio.wait_for(waiting.wait(), KEY_WAIT)

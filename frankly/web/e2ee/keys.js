@@ -159,7 +159,8 @@ export class E2ee extends Emitter {
       this.keys.pairs.delete(id);
       this.keys.gone.add(id);
       this.keys.failing.delete(id);
-      this.keys.ring.forget(id);
+      // The page's ring keeps their keys: a line they said just before leaving
+      // may still be waiting its turn in the chat (the worker forgets them).
       this.wake(id); // no keys will come
       this.worker.postMessage({ op: 'forget', participantId: id });
       if (this.passphrase) return;
