@@ -15,7 +15,7 @@ import statistics
 import sys
 from typing import Any
 
-from frankly.bench.join import _PROBE, CHROMIUM, CHROMIUM_FLAGS, _join
+from frankly.bench.join import CHROMIUM, CHROMIUM_FLAGS, PROBE, join_page
 from frankly.bench.machine import describe
 from frankly.server.background import BackgroundServer
 
@@ -70,11 +70,11 @@ def run(runs: int = 5, seconds: float = 10.0) -> None:
 def _one_join(browser: Any, base: str, room: str) -> dict[str, float]:
     host, guest = browser.new_context(), browser.new_context()
     try:
-        _join(host.new_page(), f"{base}/{room}", "Host")
+        join_page(host.new_page(), f"{base}/{room}", "Host")
         page = guest.new_page()
-        page.add_init_script(_PROBE)
+        page.add_init_script(PROBE)
         page.add_init_script(_MARKS)
-        _join(page, f"{base}/{room}", "Guest")
+        join_page(page, f"{base}/{room}", "Guest")
         first = float(page.evaluate("window.__firstFrame"))
         page.wait_for_function(
             "() => window.__marks.key !== undefined && window.__marks.packet !== undefined"
@@ -95,7 +95,7 @@ def _call(browser: Any, base: str, seconds: float) -> list[dict[str, Any]]:
     try:
         pages = [c.new_page() for c in contexts]
         for page, name in zip(pages, ("Ada", "Grace"), strict=True):
-            _join(page, f"{base}/bench-e2ee-call", name)
+            join_page(page, f"{base}/bench-e2ee-call", name)
         pages[0].wait_for_timeout(seconds * 1000)  # the load itself: a call this long
         script = "async () => (await window.frankly.session.e2ee.stats()).stats"
         return [page.evaluate(script) for page in pages]
@@ -126,12 +126,13 @@ def _report_frames(per_frame: list[dict[str, Any]], seconds: float) -> None:
         dec = 1000 * s["decryptMs"] / max(1, s["decrypted"])
         print(
             f"  {side}: sealed {s['encrypted']} frames, {enc:.0f} µs each; "
-            f"opened {s['decrypted']}, {dec:.0f} µs each; failed {s['failed']}"
+            f"opened {s['decrypted']}, {dec:.0f} µs each; failed {s['failed']}, "
+            f"replayed {s.get('replayed', 0)}"
         )
 
 
 def _report_sdk() -> None:
-    from frankly.client.e2ee.bench import run_sdk
+    from frankly.bench.e2ee_sdk import run_sdk
 
     print("\nPython SDK (frankly.client.e2ee):")
     run_sdk()

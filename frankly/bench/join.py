@@ -29,7 +29,8 @@ CHROMIUM_FLAGS = [
 
 # Keeps every RTCPeerConnection the page makes, and stamps the click on "Join"
 # with the page's own clock, so the measurement has no round trip to Python.
-_PROBE = """
+# (bench.e2ee times its joins with it too.)
+PROBE = """
 (() => {
   const Native = window.RTCPeerConnection;
   window.__pcs = [];
@@ -87,17 +88,18 @@ def _one_run(browser: Any, base: str, room: str) -> float:
     host = browser.new_context()
     guest = browser.new_context()
     try:
-        _join(host.new_page(), f"{base}/{room}", "Host")
+        join_page(host.new_page(), f"{base}/{room}", "Host")
         page = guest.new_page()
-        page.add_init_script(_PROBE)
-        _join(page, f"{base}/{room}", "Guest")
+        page.add_init_script(PROBE)
+        join_page(page, f"{base}/{room}", "Guest")
         return float(page.evaluate("window.__firstFrame"))
     finally:
         host.close()
         guest.close()
 
 
-def _join(page: Any, url: str, name: str) -> None:
+def join_page(page: Any, url: str, name: str) -> None:
+    """Open the room at ``url`` and join as ``name`` once the camera preview plays."""
     page.goto(url)
     page.wait_for_function(
         "() => { const v = document.querySelector('#preview-video');"

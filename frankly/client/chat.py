@@ -1,41 +1,45 @@
 """The room's chat as the SDK holds it: history, each message once, opened if a key we hold can.
 
-A newcomer may speak before its keys reach us, so a sealed message we cannot
-open yet is held while its sender's keys are on their way (`E2ee.awaiting_keys`),
-then shown opened, or as unreadable after `HOLD_FOR` seconds.
+Messages are shown in the order the server relayed them. A sealed one may
+wait for its sender's first key (a newcomer's may still be on its way); the
+wait, and the checks that a message is its sender's and not a replay, live
+in the e2ee keys module (`E2ee.open_chat`), as in the browser's keys.js.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
-from frankly.client.e2ee.keys import E2ee
+from frankly.client.e2ee import E2ee
+from frankly.client.e2ee.keys import ChatText
 from frankly.client.events import ChatMessage
 
 MAX_TEXT = 4000  # characters, after trimming (docs/protocol.md, "Limits")
-# How long a sealed chat message waits for its sender's keys (they may still be
-# on their way from a newcomer) before it is shown as unreadable.
-HOLD_FOR = 10.0
+
+Background = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class ChatLog:
     """Chat from the server, in order, each message once; ``show`` hears each as it is ready."""
 
-    def __init__(self, e2ee: E2ee, show: Callable[[ChatMessage], None]) -> None:
+    def __init__(
+        self, e2ee: E2ee, show: Callable[[ChatMessage], None], background: Background
+    ) -> None:
         self._e2ee = e2ee
         self._show = show
+        self._background = background
         self.history: list[ChatMessage] = []
         self._last_id = 0
-        # Sealed chat waiting for its sender's keys, by sender.
-        self._held: dict[str, list[tuple[ChatMessage, Any]]] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
+        # Settled once the last message that arrived is shown (or refused).
+        self._shown: asyncio.Future[None] | None = None
 
     def start(self, said: Sequence[dict[str, Any]]) -> None:
         """What was said before we came (the first welcome): not for us, unless by passphrase."""
-        self.history = [self._opened(ChatMessage.from_wire(c), c.get("sealed")) for c in said]
+        opened = [self._opened_now(ChatMessage.from_wire(c), c.get("sealed")) for c in said]
+        self.history = [m for m in opened if m is not None]
         self._last_id = max((c.id for c in self.history), default=0)
 
     def arrived(self, obj: dict[str, Any]) -> None:
@@ -44,54 +48,53 @@ class ChatLog:
         if message.id and message.id <= self._last_id:
             return
         self._last_id = max(self._last_id, message.id)
-        sealed = obj.get("sealed")
-        opened = self._opened(message, sealed)
-        if opened.encryption == "unreadable" and self._e2ee.awaiting_keys(message.sender_id):
-            self._hold(message, sealed)
-            return
-        self._ready(opened)
+        before = self._shown
+        shown = self._shown = asyncio.get_running_loop().create_future()
+        opening = self._opening(message, obj.get("sealed"))  # with the keys of this moment
+        self._background(self._show_in_turn(opening, before, shown))
 
-    def release(self, sender: str) -> None:
-        """Show what ``sender`` said while we waited for its keys: opened, or unreadable.
+    async def _show_in_turn(
+        self,
+        opening: Awaitable[ChatMessage | None],
+        before: asyncio.Future[None] | None,
+        shown: asyncio.Future[None],
+    ) -> None:
+        try:
+            opened = await opening
+            if before is not None:
+                await before
+            if opened is not None:
+                self.history.append(opened)
+                self._show(opened)
+        finally:
+            shown.set_result(None)
 
-        Their first key settles it: what that key (or a ratchet of it) does not
-        open was sealed with a key from before we came.
-        """
-        timer = self._timers.pop(sender, None)
-        if timer is not None:
-            timer.cancel()
-        for message, sealed in self._held.pop(sender, []):
-            self._ready(self._opened(message, sealed))
+    def _opening(self, message: ChatMessage, sealed: Any) -> Awaitable[ChatMessage | None]:
+        """The message with its text, once it opens (or is refused)."""
+        if not isinstance(sealed, str):
+            return _settled(message)
+        text = self._e2ee.open_chat(message.sender_id, message.id, sealed)
 
-    def holds(self, sender: str) -> bool:
-        return sender in self._held
+        async def with_text() -> ChatMessage | None:
+            return _with_text(message, await text)
 
-    def release_all(self) -> None:
-        for sender in list(self._held):
-            self.release(sender)
+        return with_text()
 
-    def close(self) -> None:
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-
-    def _opened(self, message: ChatMessage, sealed: Any) -> ChatMessage:
-        """The message with its text, if it was sealed and a key we hold opens it."""
+    def _opened_now(self, message: ChatMessage, sealed: Any) -> ChatMessage | None:
+        """The message with its text, if a key we hold now opens it."""
         if not isinstance(sealed, str):
             return message
-        text = self._e2ee.open_chat(message.sender_id, sealed)
-        if text is None:
-            return message  # unreadable
-        return replace(message, text=text, encryption="encrypted")
+        return _with_text(message, self._e2ee.open_chat_now(message.sender_id, message.id, sealed))
 
-    def _ready(self, message: ChatMessage) -> None:
-        self.history.append(message)
-        self._show(message)
 
-    def _hold(self, message: ChatMessage, sealed: Any) -> None:
-        sender = message.sender_id
-        self._held.setdefault(sender, []).append((message, sealed))
-        if sender not in self._timers:
-            self._timers[sender] = asyncio.get_running_loop().call_later(
-                HOLD_FOR, self.release, sender
-            )
+async def _settled(message: ChatMessage) -> ChatMessage:
+    return message
+
+
+def _with_text(message: ChatMessage, text: ChatText) -> ChatMessage | None:
+    """A sealed message as shown: opened, unreadable (None), or not at all (refused)."""
+    if text is False:
+        return None  # sealed by someone other than its sender, or a replay
+    if text is None:
+        return message
+    return replace(message, text=text, encryption="encrypted")

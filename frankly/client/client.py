@@ -29,7 +29,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from frankly.client.calls import Calls
 from frankly.client.chat import MAX_TEXT, ChatLog
-from frankly.client.e2ee.keys import E2ee, FrameStats, PairState, SafetyCode
+from frankly.client.e2ee import E2ee, FrameStats, PairState, SafetyCode
 from frankly.client.e2ee.sframe import room_secret
 from frankly.client.errors import CLOSED, FranklyError
 from frankly.client.events import (
@@ -158,9 +158,7 @@ class Client:
         self._closing: asyncio.Future[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._room_secret: bytes | None = None
-        self._e2ee = E2ee(
-            self._send_e2ee, on_state=self._encryption_changed, on_keys=self._keys_came
-        )
+        self._e2ee = E2ee(self._send_e2ee, on_state=self._encryption_changed)
         self._calls = Calls(
             media=self._media,
             crypto=self._e2ee,
@@ -169,7 +167,7 @@ class Client:
             on_link_state=self._link_state,
             background=self._background_task,
         )
-        self._chat = ChatLog(self._e2ee, self._emit)
+        self._chat = ChatLog(self._e2ee, self._emit, self._background_task)
         self._hosts = HostView(self._emit)
         self._session = Session(
             ws_url,
@@ -668,7 +666,6 @@ class Client:
             self._state = "closed"
             self._e2ee.close()
             self._hosts.fail_all(error or FranklyError(CLOSED, "the client has left"))
-            self._chat.close()
             await self._calls.close()
             for media in self._media.values():
                 await media.aclose()
@@ -742,7 +739,6 @@ class Client:
         self._session.keep_queued(lambda m: m.get("type") == "chat")
         self._me = me
         self._calls.self_id = me.id
-        self._chat.release_all()
         self._e2ee.start(me.id, self._room_secret)  # a new identity, new pairs with everyone
 
     def _carry_on(self) -> None:
@@ -782,7 +778,6 @@ class Client:
         self._calls.left(pid)
         if not rejoined:  # else our keys are new anyway: nothing to rotate
             self._e2ee.peer_removed(pid)
-        self._chat.release(pid)
         self._emit(ParticipantLeft(participant=gone, reason=reason))
 
     def _participant(self, pid: str) -> Participant:
@@ -798,13 +793,7 @@ class Client:
 
     def _encryption_changed(self, pid: str, state: PairState) -> None:
         log.debug("end-to-end encryption with %s: %s", pid, state)
-        if state == "failed":
-            self._chat.release(pid)  # no keys will come
         self._emit(EncryptionChanged(participant=self._participant(pid), state=state))
-
-    def _keys_came(self, pid: str) -> None:
-        if self._chat.holds(pid):
-            self._chat.release(pid)  # with their key, what they said opens (or never will)
 
     # --- internals: what the media connections report ------------------------------------
 

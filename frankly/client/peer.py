@@ -108,7 +108,7 @@ class PeerLink:
                     direction="sendrecv" if tap is not None else "recvonly",
                 )
         # Before any negotiation: no frame may ever leave unencrypted.
-        protect(self.pc, crypto)
+        protect(self.pc, crypto, peer_id)
         self._negotiation = Negotiation(
             f"with {peer_id}",
             {

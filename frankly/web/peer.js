@@ -13,7 +13,7 @@ import { inboundTotals } from './stats.js';
  * @typedef {import('./signaling.js').Description} Description
  * @typedef {import('./signaling.js').SignalPayload} SignalPayload
  * @typedef {import('./signaling.js').SignalMessage} SignalMessage
- * @typedef {{protect: (pc: RTCPeerConnection) => void, pcOptions: RTCConfiguration}} Protector
+ * @typedef {{protect: (pc: RTCPeerConnection, peerId?: string) => void, pcOptions: RTCConfiguration}} Protector
  *   what encrypts a connection's media (e2ee/keys.js's E2ee)
  */
 
@@ -98,7 +98,7 @@ export class PeerLink extends Emitter {
         if (!tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
       }
     }
-    this.e2ee?.protect(pc);
+    this.e2ee?.protect(pc, opts.peerId); // all it receives is this peer's
   }
 
   /** @returns {RTCPeerConnectionState} */

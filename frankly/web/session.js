@@ -565,7 +565,8 @@ export class Session extends Emitter {
     if (m.id <= this.lastChatId) return;
     this.lastChatId = m.id;
     this.chatOrder = this.chatOrder.then(async () => {
-      const text = m.sealed === undefined ? null : await this.e2ee.openChat(m.sealed);
+      const text = m.sealed === undefined ? null : await this.e2ee.openChat(m.from, m.id, m.sealed);
+      if (text === false) return; // not from `from`, or a replay: never shown (e2ee/keys.js)
       /** @type {ChatMessage['privacy']} */
       const privacy = m.sealed === undefined ? 'plain' : text === null ? 'unreadable' : 'encrypted';
       const message = { ...m, text: text ?? m.text ?? '', privacy };

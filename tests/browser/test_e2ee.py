@@ -7,6 +7,7 @@ packets it hands a subscriber's SRTP context, before protection.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -301,3 +302,98 @@ def test_a_meeting_started_with_a_passphrase_keeps_it_in_the_link(
     grace.get_by_role("button", name="Join", exact=True).click()
     ada_id = ada.evaluate("() => window.frankly.session.you.id")
     wait_media(grace, ada_id, frames_over=5)
+
+
+def relay_that_lies(page: Page, ada_id: str, bob_id: str) -> None:
+    """Play the server for `page`: it numbers the chat messages itself, and
+    after Ada's first line it relays that line again twice, once as Bob's and
+    once under a new id (a replay). It holds no key, so it cannot forge one."""
+    count = 0
+    lied = False
+
+    def to_page(ws: Any, raw: str | bytes) -> None:
+        nonlocal count, lied
+        message = json.loads(raw)
+        if message.get("type") != "chat":
+            ws.send(raw)
+            return
+        count += 1
+        ws.send(json.dumps({**message, "id": count}))
+        if message["from"] == ada_id and not lied:
+            lied = True
+            for change in ({"from": bob_id, "name": "Bob"}, {}):
+                count += 1
+                ws.send(json.dumps({**message, **change, "id": count}))
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda raw: to_page(ws, raw))
+
+    page.route_web_socket(re.compile(r"/ws$"), route)
+
+
+def test_a_relay_cannot_relabel_or_replay_sealed_chat(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, bob, carol = new_page(), new_page(), new_page()
+    ada_id = join(ada, "liar", "Ada")
+    bob_id = join(bob, "liar", "Bob")
+    relay_that_lies(carol, ada_id, bob_id)
+    join(carol, "liar", "Carol")
+    for other in (ada_id, bob_id):
+        carol.wait_for_function(
+            "(id) => window.frankly.session.e2ee.pairState(id) === 'ready'", arg=other
+        )
+    ada.get_by_label("Write a message").fill("meet at noon")
+    ada.get_by_label("Write a message").press("Enter")
+    bob.get_by_label("Write a message").fill("see you")
+    bob.get_by_label("Write a message").press("Enter")
+    log = carol.get_by_test_id("chat-log").locator("li")
+    expect(log.last).to_contain_text("see you")
+    # Ada's line once, under her name; never as Bob's, never twice.
+    expect(log).to_have_count(2)
+    expect(log.first).to_contain_text("Ada")
+    expect(log.first).to_contain_text("meet at noon")
+    expect(log.first).to_have_attribute("data-privacy", "encrypted")
+
+
+def sfu_that_swaps(page: Page, ada_id: str, bob_id: str) -> None:
+    """Play the SFU for `page`: in every subscribe offer, Ada's tracks are
+    named as Bob's and Bob's as Ada's, so each fills the other's tile."""
+
+    def swap(sdp: str) -> str:
+        return sdp.replace(ada_id, "\0").replace(bob_id, ada_id).replace("\0", bob_id)
+
+    def to_page(ws: Any, raw: str | bytes) -> None:
+        message = json.loads(raw)
+        if message.get("type") == "sfu" and message.get("pc") == "subscribe":
+            description = message["description"]
+            message["description"] = {**description, "sdp": swap(description["sdp"])}
+            raw = json.dumps(message)
+        ws.send(raw)
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda raw: to_page(ws, raw))
+
+    page.route_web_socket(re.compile(r"/ws$"), route)
+
+
+def test_an_sfu_cannot_show_one_participant_in_anothers_tile(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, bob, carol = new_page(), new_page(), new_page()
+    ada_id = join(ada, "swapped", "Ada")
+    bob_id = join(bob, "swapped", "Bob")
+    sfu_that_swaps(carol, ada_id, bob_id)
+    join(carol, "swapped", "Carol")
+    in_sfu_mode(carol)
+    # Carol's worker drops what comes on each tile's track, and her tiles say so.
+    for other in (ada_id, bob_id):
+        expect(tile(carol, other)).to_have_attribute("data-decrypting", "false", timeout=20_000)
+        expect(tile(carol, other)).to_contain_text(re.compile("Can.t decrypt"))
+    opened = e2ee_stats(carol)
+    assert opened["failed"] > 0, opened
+    assert not opened["from"].get(ada_id) and not opened["from"].get(bob_id), opened
+    # Ada and Bob, whose SFU tells the truth, see each other.
+    wait_media(ada, bob_id, frames_over=5)

@@ -205,7 +205,7 @@ class TricklingPeer:
                 continue
             description = message["description"]
             await self.pc.setRemoteDescription(RTCSessionDescription(**description))
-            protect(self.pc, self.e2ee)
+            protect(self.pc, self.e2ee, message["from"])
             if description["type"] == "offer":
                 await self.pc.setLocalDescription(await self.pc.createAnswer())
                 await self.send_description(message["from"])

@@ -4,18 +4,21 @@ import { test } from 'node:test';
 
 import { FATAL_ERROR_CODES, FINAL_CLOSE_CODES } from '../../frankly/web/signaling.js';
 import { CLOSE_NOTICES, ERROR_NOTICES, endedDetail, noticeFor } from '../../frankly/web/ui/notices.js';
+import { FATAL } from '../../frankly/web/wire.js';
 
 /** @param {number} code @param {string} [error] */
 const ended = (code, error) => ({ code, reason: '', error: error ? { type: 'error', code: error, message: `msg ${error}` } : null });
 
-test('every fatal error but a timeout has words of its own', () => {
+test('every error that ends a meeting for good has words of its own', () => {
   for (const code of FATAL_ERROR_CODES) {
-    if (code === 'timeout') continue;
+    // timeout (4408), internal-error (1011): the client comes back by itself.
+    if (!FINAL_CLOSE_CODES.has(FATAL[/** @type {keyof typeof FATAL} */ (code)])) continue;
     assert.ok(Object.hasOwn(ERROR_NOTICES, code), `no notice for the error ${code}`);
     const notice = noticeFor(ended(4403, code), 'r');
     assert.ok(notice.screen !== 'notice' || notice.title !== 'Disconnected', code);
   }
   assert.deepEqual(Object.keys(ERROR_NOTICES).filter((c) => !FATAL_ERROR_CODES.has(c)), []);
+  assert.ok(!Object.hasOwn(ERROR_NOTICES, 'timeout') && !Object.hasOwn(ERROR_NOTICES, 'internal-error'));
 });
 
 test('the close codes in the table are final ones', () => {

@@ -1,10 +1,11 @@
-"""Keys for end-to-end encryption: docs/security.md, *Sending keys* and *Key exchange*.
+"""One participant's end-to-end encryption: docs/security.md, *Key exchange* and *Chat*.
 
 `E2ee` is one participant's encryption for one meeting session. It owns an
 `Identity` (an ECDH P-256 key pair, new at every fresh join) and the sending
 key, runs the per-pair exchange over `e2ee` messages (commit, then identity,
-then wrapped sending keys), holds everyone's keys in a `KeyRing`, and seals
-and opens frames and chat. Its sender policy:
+then wrapped sending keys), holds everyone's keys in a `KeyRing`
+(frankly.client.e2ee.keyring), and seals and opens frames and chat. Its sender
+policy:
 
 - **join**: ratchet our key one step (the newcomer must not read what came
   before it), and tell the newcomer once our pair with it is ready;
@@ -13,8 +14,14 @@ and opens frames and chat. Its sender policy:
 - **passphrase**: every key derives from the room's passphrase; nothing is
   exchanged, nothing ratchets or rotates.
 
-Nothing here does I/O: messages go out through the ``send`` callback, and
-state changes come back through ``on_state`` and ``on_keys``.
+What it opens must come from whom the server says: a frame from the
+participant its track belongs to, a chat message from its ``from``; and each
+is opened once (a replay is refused).
+
+frankly/web/e2ee/keys.js is the browser's twin, rule for rule (and for
+frames, `encrypt` and `decrypt` are its worker.js). Nothing here
+does I/O: messages go out through the ``send`` callback, and state changes
+come back through ``on_state`` and ``on_keys``.
 """
 
 from __future__ import annotations
@@ -27,8 +34,8 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
@@ -36,34 +43,29 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from frankly.client.e2ee.keyring import KeyRing, SendKey
+from frankly.client.e2ee.safety import SafetyCode, safety_code
 from frankly.client.e2ee.sframe import (
     BASE_BYTES,
     MAX_GENERATION,
-    FrameKey,
     Kind,
-    chat_base,
     clear_length,
-    frame_key,
+    decode_header,
     hkdf,
-    kid_for,
     passphrase_base,
     peek_kid,
     ratchet,
     received_in_clear,
-    seal,
     sender_of,
     sent_in_clear,
-    unseal,
 )
 
 log = logging.getLogger("frankly.client")
 
 ROTATE_AFTER = 1.0
 """Seconds the others get to receive a rotated key before we send with it."""
-KEEP_GENERATIONS = 4
-"""Generations kept per sender, for frames still in flight."""
-MAX_RATCHET = 16
-"""A frame further ahead of the newest generation we hold is not worth ratcheting toward."""
+KEY_WAIT = 5.0
+"""Seconds a chat message waits for its sender's first key (a newcomer's may be on its way)."""
 
 PairState = Literal["pending", "ready", "failed", "passphrase"]
 """Where a pair of participants stands.
@@ -73,74 +75,11 @@ PairState = Literal["pending", "ready", "failed", "passphrase"]
 ``passphrase``: both derive keys from the room's passphrase.
 """
 
-# The 64 emoji of the safety code, in order. frankly/web/e2ee/safety.js has the
-# same list; neither may ever change, or the two sides would show different codes.
-SAFETY_EMOJI: tuple[tuple[str, str], ...] = (
-    ("🐶", "dog"),
-    ("🐱", "cat"),
-    ("🦁", "lion"),
-    ("🐴", "horse"),
-    ("🦄", "unicorn"),
-    ("🐷", "pig"),
-    ("🐘", "elephant"),
-    ("🐰", "rabbit"),
-    ("🐼", "panda"),
-    ("🐓", "rooster"),
-    ("🐧", "penguin"),
-    ("🐢", "turtle"),
-    ("🐟", "fish"),
-    ("🐙", "octopus"),
-    ("🦋", "butterfly"),
-    ("🌷", "tulip"),
-    ("🌳", "tree"),
-    ("🌵", "cactus"),
-    ("🍄", "mushroom"),
-    ("🌏", "globe"),
-    ("🌙", "moon"),
-    ("🔥", "fire"),
-    ("🍌", "banana"),
-    ("🍎", "apple"),
-    ("🍓", "strawberry"),
-    ("🌽", "corn"),
-    ("🍕", "pizza"),
-    ("🎂", "cake"),
-    ("😀", "smiley"),
-    ("🤖", "robot"),
-    ("🎩", "top hat"),
-    ("👓", "glasses"),
-    ("🔧", "wrench"),
-    ("🎅", "Santa"),
-    ("👍", "thumbs up"),
-    ("🌂", "umbrella"),
-    ("⌛", "hourglass"),
-    ("⏰", "alarm clock"),
-    ("🎁", "gift"),
-    ("💡", "light bulb"),
-    ("📕", "book"),
-    ("📎", "paperclip"),
-    ("🔨", "hammer"),
-    ("📞", "telephone"),
-    ("🏁", "chequered flag"),
-    ("🚂", "train"),
-    ("🚲", "bicycle"),
-    ("🚀", "rocket"),
-    ("🏆", "trophy"),
-    ("⚽", "football"),
-    ("🎸", "guitar"),
-    ("🎺", "trumpet"),
-    ("🔔", "bell"),
-    ("⚓", "anchor"),
-    ("🎧", "headphones"),
-    ("📁", "folder"),
-    ("📌", "pushpin"),
-    ("🐝", "bee"),
-    ("🦀", "crab"),
-    ("🦉", "owl"),
-    ("🐸", "frog"),
-    ("🍋", "lemon"),
-    ("🍇", "grapes"),
-    ("🥕", "carrot"),
-)
+ChatText = str | None | Literal[False]
+"""An opened chat message: its text; None when no key we hold opens it (sent
+before we came, or by someone whose keys never reached us); False when it is
+refused, never to be shown: sealed by someone other than its ``from``, or a
+replay of a message already shown under another id."""
 
 
 # --- encoding -------------------------------------------------------------------
@@ -211,168 +150,22 @@ def unwrap_key(
     return gen, base
 
 
-@dataclass(frozen=True, slots=True)
-class SafetyCode:
-    """The six emoji two participants compare, aloud or side by side.
-
-    They match on both sides when nobody swapped the keys on the way.
-    """
-
-    emoji: tuple[str, ...]
-    names: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return " ".join(self.emoji)
-
-
-def safety_code(id_a: str, public_a: bytes, id_b: str, public_b: bytes) -> SafetyCode:
-    """SHA-256("Frankly safety" | pub of the lower id | pub of the higher id), 36 bits of it."""
-    low, high = (public_a, public_b) if id_a < id_b else (public_b, public_a)
-    digest = hashlib.sha256(b"Frankly safety" + low + high).digest()
-    bits = int.from_bytes(digest[:5], "big") >> 4  # 40 bits read, the first 36 kept
-    picks = [SAFETY_EMOJI[(bits >> (6 * i)) & 63] for i in range(5, -1, -1)]
-    return SafetyCode(tuple(e for e, _ in picks), tuple(n for _, n in picks))
-
-
-# --- everyone's keys -------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Generation:
-    base: bytes
-    told: bool
-    """Told by its sender; else derived here (a ratchet, or the passphrase)."""
-    keys: dict[str, FrameKey] = field(default_factory=dict)
-    """Frame keys by use (``media``, ``chat``), derived when first needed."""
-
-
-class KeyRing:
-    """Every sender's keys as one participant holds them, found by KID.
-
-    It keeps the newest `KEEP_GENERATIONS` of each sender. A frame of a newer
-    generation is tried with the newest one ratcheted forward, and that key is
-    kept if it opens the frame. In a passphrase room (``room_secret``) any
-    sender's generation 0 derives from the secret.
-    """
-
-    def __init__(self, room_secret: bytes | None = None) -> None:
-        self.room_secret = room_secret
-        self._senders: dict[str, dict[int, _Generation]] = {}
-
-    def add(self, participant_id: str, gen: int, base: bytes) -> None:
-        """A key its sender told us (or our own)."""
-        self._put(participant_id, gen, _Generation(base, told=True))
-
-    def forget(self, participant_id: str) -> None:
-        self._senders.pop(participant_id, None)
-
-    def holds(self, participant_id: str) -> bool:
-        """Whether we hold any key of this sender."""
-        return bool(self._senders.get(participant_id))
-
-    def generations(self, participant_id: str) -> list[int]:
-        """The generations held for a sender, oldest first."""
-        return sorted(self._senders.get(participant_id, {}))
-
-    def copy(self) -> KeyRing:
-        """A snapshot: what this ring opens now, unaffected by what it learns later."""
-        twin = KeyRing(self.room_secret)
-        for sender, gens in self._senders.items():
-            twin._senders[sender] = {
-                g: _Generation(e.base, e.told, dict(e.keys)) for g, e in gens.items()
-            }
-        return twin
-
-    def unseal(
-        self, data: bytes, clear: int, use: str = "media"
-    ) -> tuple[str | None, bytes | None]:
-        """``(sender, frame)`` for a sealed frame; the frame is None if no key we hold opens it.
-
-        The sender is read from the KID (None when there is no whole header).
-        """
-        kid = peek_kid(data, clear)
-        if kid is None:
-            return None, None
-        sender, gen = sender_of(kid)
-        held = self._senders.get(sender, {}).get(gen)
-        if held is not None:
-            return sender, unseal(self._frame_key(held, kid, use), data, clear)
-        guess = self._reach(sender, gen)
-        if guess is None:
-            return sender, None
-        opened = unseal(self._frame_key(guess, kid, use), data, clear)
-        if opened is not None:
-            self._put(sender, gen, guess)
-        return sender, opened
-
-    def _reach(self, sender: str, gen: int) -> _Generation | None:
-        """A generation we were not told: from the passphrase, or by ratchet."""
-        if self.room_secret is not None:
-            if gen != 0:
-                return None
-            derived = _Generation(passphrase_base(self.room_secret, sender), told=False)
-            self._put(sender, 0, derived)  # the only key it can be: keep it either way
-            return derived
-        below = [g for g in self._senders.get(sender, {}) if g < gen]
-        if not below or gen - max(below) > MAX_RATCHET:
-            return None
-        base = self._senders[sender][max(below)].base
-        for _ in range(gen - max(below)):
-            base = ratchet(base)
-        return _Generation(base, told=False)
-
-    def _put(self, sender: str, gen: int, entry: _Generation) -> None:
-        gens = self._senders.setdefault(sender, {})
-        had = gens.get(gen)
-        if had is not None and had.told and not entry.told:
-            return  # what the sender said beats our guess
-        if had is not None and had.base == entry.base:
-            had.told = had.told or entry.told
-            return
-        gens[gen] = entry
-        for old in sorted(gens)[:-KEEP_GENERATIONS]:
-            del gens[old]
-
-    @staticmethod
-    def _frame_key(entry: _Generation, kid: int, use: str) -> FrameKey:
-        fk = entry.keys.get(use)
-        if fk is None:
-            base = chat_base(entry.base) if use == "chat" else entry.base
-            fk = entry.keys[use] = frame_key(base, kid)
-        return fk
-
-
-class SendKey:
-    """What we seal with: one generation of our key and its frame counter."""
-
-    def __init__(self, participant_id: str, gen: int, base: bytes) -> None:
-        self.gen = gen
-        self.base = base
-        self.kid = kid_for(participant_id, gen)
-        self.media = frame_key(base, self.kid)
-        self.chat = frame_key(chat_base(base), self.kid)
-        self.ctr = 0
-        """The next media frame's CTR: from 0, across all our tracks and connections."""
-
-    def seal_frame(self, data: bytes, clear: int) -> bytes:
-        ctr, self.ctr = self.ctr, self.ctr + 1
-        return seal(self.media, ctr, data, clear)
-
-    def seal_chat(self, text: str) -> bytes:
-        # A random 64-bit CTR: chat has no counter shared across clients and reloads.
-        return seal(self.chat, secrets.randbits(64), text.encode())
-
-
 # --- one participant's session ----------------------------------------------------------
 
 
 @dataclass(slots=True)
 class FrameStats:
-    """Frames of one sender: ours sealed, or theirs opened and refused, and the time spent."""
+    """Frames of one participant: ours sealed, or those on their tracks opened and refused.
+
+    ``failed``: did not open (no key of ours, tampered with, or sealed by someone
+    other than the participant whose track it came on); ``replayed``: opened
+    once already, or too old to tell.
+    """
 
     encrypted: int = 0
     decrypted: int = 0
     failed: int = 0
+    replayed: int = 0
     encrypt_seconds: float = 0.0
     decrypt_seconds: float = 0.0
 
@@ -423,6 +216,8 @@ class E2ee:
         self._gone: set[str] = set()
         self._next: tuple[int, bytes] | None = None  # a rotated key, not yet sent with
         self._timer: asyncio.TimerHandle | None = None
+        self._chat_seen: dict[tuple[int, int], int] = {}  # (KID, CTR) -> the chat id it came as
+        self._key_waits: dict[str, asyncio.Event] = {}  # chat waiting for a sender's first key
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -438,6 +233,8 @@ class E2ee:
         self._pairs = {}
         self._gone = set()
         self._next = None
+        self._chat_seen = {}
+        self._wake_all()  # what waited for the old identity's keys opens now, or never
         if room_secret is not None:
             self._identity = None
             self._use(0, passphrase_base(room_secret, self_id))
@@ -446,6 +243,7 @@ class E2ee:
             self._use(0, secrets.token_bytes(BASE_BYTES))
 
     def close(self) -> None:
+        self._wake_all()  # chat still waiting for a key is settled now
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -475,6 +273,7 @@ class E2ee:
         self._pairs.pop(peer_id, None)
         self._gone.add(peer_id)
         self.ring.forget(peer_id)
+        self._wake(peer_id)  # no keys will come
         if self.passphrase or self.sending is None:
             return
         newest = max(self.sending.gen, self._next[0] if self._next else 0)
@@ -532,18 +331,54 @@ class E2ee:
             raise RuntimeError("encryption has not started")
         return b64(self.sending.seal_chat(text))
 
-    def open_chat(self, sender: str, sealed: str) -> str | None:
-        """The text of a sealed chat message from ``sender``; None if no key we hold opens it."""
+    def open_chat(self, sender: str, chat_id: int, sealed: str) -> Awaitable[ChatText]:
+        """A sealed chat message that the server relayed as ``chat_id`` from ``sender``.
+
+        Opened at once, with the keys we hold now (a message relayed just
+        before its sender's ``left`` still opens). But a newcomer may speak
+        before its key reaches us: while the pair with ``sender`` is pending
+        (or ready with no key of theirs yet) the message waits for their first
+        key, up to `KEY_WAIT`. Either way as `open_chat_now`.
+        """
+        if self.awaiting_keys(sender):
+            return self._open_chat_keyed(sender, chat_id, sealed)
+        opened: asyncio.Future[ChatText] = asyncio.get_running_loop().create_future()
+        opened.set_result(self.open_chat_now(sender, chat_id, sealed))
+        return opened
+
+    async def _open_chat_keyed(self, sender: str, chat_id: int, sealed: str) -> ChatText:
+        if self.awaiting_keys(sender):  # (their key may have come meanwhile)
+            waiting = self._key_waits.setdefault(sender, asyncio.Event())
+            try:
+                await asyncio.wait_for(waiting.wait(), KEY_WAIT)
+            except TimeoutError:
+                log.info("no key from %s came in %.0f s: its chat stays closed", sender, KEY_WAIT)
+        return self.open_chat_now(sender, chat_id, sealed)
+
+    def open_chat_now(self, sender: str, chat_id: int, sealed: str) -> ChatText:
+        """A sealed chat message opened with the keys we hold now (see `ChatText`).
+
+        Its KID, which the seal authenticates, must name ``sender``; and the
+        same sealed message (KID and CTR) is shown once, under the first id it
+        came as: that id again is the same message, another id a replay.
+        """
         try:
             data = unb64(sealed)
         except ValueError:
             return None
-        kid = peek_kid(data)
-        if kid is None or sender_of(kid)[0] != sender:
-            return None  # sealed under someone else's name
-        _, plain = self.ring.unseal(data, 0, "chat")
+        header = decode_header(data)
+        if header is None:
+            return None
+        kid, ctr, _ = header
+        if sender_of(kid)[0] != sender:
+            log.warning("a chat message said to be from %s was sealed by someone else", sender)
+            return False
+        plain = self.ring.unseal(data, 0, "chat").frame
         if plain is None:
             return None
+        if self._chat_seen.setdefault((kid, ctr), chat_id) != chat_id:
+            log.warning("a chat message from %s came again as %s: a replay", sender, chat_id)
+            return False
         try:
             return plain.decode()
         except UnicodeDecodeError:
@@ -565,17 +400,29 @@ class E2ee:
         stats.encrypt_seconds += time.perf_counter() - started
         return sealed
 
-    def decrypt(self, kind: Kind, frame: bytes) -> bytes | None:
-        """One received encoded frame, opened; None (drop it) if no key we hold opens it."""
+    def decrypt(self, kind: Kind, frame: bytes, sender: str | None) -> bytes | None:
+        """One received encoded frame, opened; None (drop it) when refused.
+
+        ``sender`` is the participant the frame's track belongs to (the one its
+        tile names; None while it belongs to nobody). The frame must be sealed
+        with a key of theirs, and new to that key's replay window.
+        """
         if received_in_clear(kind, frame):
             return frame
         started = time.perf_counter()
-        sender, plain = self.ring.unseal(frame, clear_length(kind, frame))
+        clear = clear_length(kind, frame)
+        kid = peek_kid(frame, clear)
         stats = self._stats(sender or "?")
-        if plain is None:
-            stats.failed += 1
+        if sender is None or kid is None or sender_of(kid)[0] != sender:
+            plain, replayed = None, False  # another's frame on this track: not theirs to show
         else:
+            plain, replayed = self.ring.unseal(frame, clear)[1:]
+        if plain is not None:
             stats.decrypted += 1
+        elif replayed:
+            stats.replayed += 1
+        else:
+            stats.failed += 1
         stats.decrypt_seconds += time.perf_counter() - started
         return plain
 
@@ -652,6 +499,7 @@ class E2ee:
             log.warning("a key from %s did not open", peer_id)
             return
         self.ring.add(peer_id, *told)
+        self._wake(peer_id)
         self._on_keys(peer_id)
 
     def _send_key(self, peer_id: str, pair: _Pair, gen: int, base: bytes) -> None:
@@ -663,7 +511,18 @@ class E2ee:
         pair.state = "failed"
         pair.key = None
         self.ring.forget(peer_id)
+        self._wake(peer_id)  # no keys will come
         self._on_state(peer_id, "failed")
+
+    def _wake(self, peer_id: str) -> None:
+        """Chat waiting for ``peer_id``'s key is opened now (or never will be)."""
+        waiting = self._key_waits.pop(peer_id, None)
+        if waiting is not None:
+            waiting.set()
+
+    def _wake_all(self) -> None:
+        for peer_id in list(self._key_waits):
+            self._wake(peer_id)
 
     def _stats(self, participant_id: str) -> FrameStats:
         stats = self.stats.get(participant_id)

@@ -13,6 +13,12 @@ RTCPeerConnection's senders and receivers:
   hook opens the frame on its way into that queue; a frame that does not
   open is dropped, and is counted by the `FrameCrypto`.
 
+Each receiver opens only the frames of the participant its track is shown
+as: the peer of a peer-to-peer connection, or on the SFU's subscribe
+connection the publisher its m-line's ``a=msid`` stream names (the SDK's
+`SfuLink` names tracks by the same line). A server that moves one
+participant's frames onto another's track gets them dropped.
+
 Encrypted rooms send VP8 and Opus only (docs/security.md), so `protect`
 narrows the codecs of every transceiver made here; a frame of any other codec
 is never sent, nor played.
@@ -46,6 +52,9 @@ KEYFRAME_REQUEST_INTERVAL = 0.5
 """Seconds between two keyframe requests of one receiver, after frames it could not open."""
 
 _hooked: weakref.WeakSet[Any] = weakref.WeakSet()
+# The one participant a peer-to-peer connection receives from, and each receiver's opener.
+_peers: weakref.WeakKeyDictionary[RTCPeerConnection, str] = weakref.WeakKeyDictionary()
+_openers: weakref.WeakKeyDictionary[Any, _Opener] = weakref.WeakKeyDictionary()
 
 
 class FrameCrypto(Protocol):
@@ -54,17 +63,28 @@ class FrameCrypto(Protocol):
     def encrypt(self, kind: Kind, frame: bytes) -> bytes | None:
         """The frame sealed; None to drop it."""
 
-    def decrypt(self, kind: Kind, frame: bytes) -> bytes | None:
-        """The frame opened; None to drop it."""
+    def decrypt(self, kind: Kind, frame: bytes, sender: str | None) -> bytes | None:
+        """The frame opened, if ``sender`` sealed it; None to drop it."""
 
 
-def protect(pc: RTCPeerConnection, crypto: FrameCrypto) -> None:
-    """Encrypt all that ``pc`` sends, decrypt all it receives.
+def protect(pc: RTCPeerConnection, crypto: FrameCrypto, peer_id: str | None = None) -> None:
+    """Encrypt all that ``pc`` sends, decrypt all it receives from whom it should.
+
+    ``peer_id``, given once (at the first call) and kept: the participant at
+    the other end of a peer-to-peer connection, from whom all it receives
+    comes. Without one, each receiver takes the frames of the participant
+    its m-line's ``a=msid`` stream names, as on the SFU (docs/protocol.md).
 
     Call it after adding tracks or transceivers, and after every
-    ``setRemoteDescription`` (which may add transceivers), before anything
-    else is awaited. Calling it again is harmless.
+    ``setRemoteDescription`` (which may add transceivers, or give an m-line to
+    another publisher), before anything else is awaited. Calling it again is
+    harmless.
     """
+    if peer_id is not None:
+        _peers[pc] = peer_id
+    peer = _peers.get(pc)
+    remote = pc.remoteDescription
+    owners = stream_owners(remote.sdp) if peer is None and remote is not None else {}
     for transceiver in pc.getTransceivers():
         if transceiver.mid is None:
             # Made here and not negotiated yet. (A transceiver that a remote offer
@@ -72,6 +92,33 @@ def protect(pc: RTCPeerConnection, crypto: FrameCrypto) -> None:
             prefer_encryptable_codecs(transceiver)
         protect_sender(transceiver.sender, crypto)
         protect_receiver(transceiver.receiver, crypto)
+        _openers[transceiver.receiver].sender = peer or owners.get(transceiver.mid or "")
+
+
+def stream_owners(sdp: str) -> dict[str, str | None]:
+    """Who publishes on each m-line (by mid) of an SFU offer, by its ``a=msid`` stream.
+
+    The stream is the participant's id, or that id and a suffix after a colon
+    (``:screen``); an inactive m-line, or one without a stream, has nobody.
+    """
+    owners: dict[str, str | None] = {}
+    mid: str | None = None
+    owner: str | None = None
+    active = True
+    for raw in [*sdp.splitlines(), "m="]:
+        line = raw.strip()
+        if line.startswith("m="):
+            if mid is not None:
+                owners[mid] = owner if active else None
+            mid, owner, active = None, None, True
+        elif line.startswith("a=mid:"):
+            mid = line[len("a=mid:") :]
+        elif line.startswith("a=msid:"):
+            stream = line[len("a=msid:") :].split(" ", 1)[0]
+            owner = stream.split(":", 1)[0] or None
+        elif line in ("a=inactive", "a=recvonly"):
+            active = False
+    return owners
 
 
 def prefer_encryptable_codecs(transceiver: Any) -> None:
@@ -165,6 +212,8 @@ class _Opener:
 
     def __init__(self, crypto: FrameCrypto, keyframe: Any) -> None:
         self._crypto = crypto
+        self.sender: str | None = None
+        """The participant whose frames this receiver shows (see `protect`)."""
         # aiortc's decoder-error flag: set, a PLI goes out with the next packet.
         self._keyframe = keyframe
         self._broken = False
@@ -174,7 +223,7 @@ class _Opener:
         kind = _KINDS.get(mime)
         if kind is None:
             return None  # no other codec is ever sealed
-        plain = self._crypto.decrypt(kind, data)
+        plain = self._crypto.decrypt(kind, data, self.sender)
         if kind == "audio":
             return plain
         if plain is None:
@@ -201,7 +250,7 @@ def protect_receiver(receiver: Any, crypto: FrameCrypto) -> None:
     decoder_error = getattr(receiver, "_RTCRtpReceiver__decoder_error", None)
     if not isinstance(decoder_queue, queue.Queue) or decoder_error is None:
         raise RuntimeError("cannot decrypt what aiortc receives: RTCRtpReceiver changed")
-    opener = _Opener(crypto, decoder_error)
+    opener = _openers[receiver] = _Opener(crypto, decoder_error)
     put = decoder_queue.put
 
     def put_opened(item: Any, block: bool = True, timeout: float | None = None) -> None:

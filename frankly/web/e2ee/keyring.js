@@ -1,6 +1,8 @@
 // Every sender's keys as one participant holds them (docs/security.md,
-// *Sending keys and their generations*). One KeyRing lives in the transform
-// worker for media and one on the page for chat; both are told the same keys.
+// *Sending keys and their generations*), and beside each key the ReplayWindow
+// that plays each media frame once. One KeyRing lives in the transform worker
+// for media and one on the page for chat; both are told the same keys.
+// frankly/client/e2ee/keyring.py is the SDK's twin.
 
 import { frameKey, kidFor, passphraseBase, ratchet, senderOf } from './sframe.js';
 
@@ -8,11 +10,65 @@ import { frameKey, kidFor, passphraseBase, ratchet, senderOf } from './sframe.js
 const KEEP = 4;
 /** A frame further ahead than this is not worth ratcheting toward. */
 const MAX_RATCHET = 16;
+/**
+ * Media frames of one sender key that may arrive out of order. A sender's
+ * counter runs across all its tracks (audio, each simulcast layer, a screen),
+ * some 200 frames a second, and each track has its own jitter buffer: 4096 is
+ * some twenty seconds of lateness, far more than any buffer holds. A frame
+ * older than that is refused.
+ */
+export const REPLAY_WINDOW = 4096;
 
 /**
  * @typedef {import('./sframe.js').FrameKey} FrameKey
- * @typedef {{base: Uint8Array<ArrayBuffer>, derived: boolean, keys: Map<string, Promise<FrameKey>>}} Generation
+ * @typedef {{base: Uint8Array<ArrayBuffer>, derived: boolean, keys: Map<string, Promise<FrameKey>>,
+ *            window: ReplayWindow}} Generation
  */
+
+/**
+ * The counters of one sender key seen lately, so that each frame plays once.
+ * `top` is the highest counter accepted; the bit of counter c sits at c mod
+ * REPLAY_WINDOW. Only a frame that authenticated is recorded, so a forged
+ * counter cannot push the window past the sender's real frames.
+ */
+export class ReplayWindow {
+  constructor() {
+    this.top = -1n;
+    this.seen = new Uint32Array(REPLAY_WINDOW / 32);
+  }
+
+  /** Whether a frame of `ctr` was never accepted and is not too old to judge. @param {bigint} ctr */
+  fresh(ctr) {
+    if (ctr > this.top) return true;
+    return this.top - ctr < BigInt(REPLAY_WINDOW) && !this.bit(ctr);
+  }
+
+  /** Record `ctr`; false (and nothing recorded) if it is not fresh. @param {bigint} ctr */
+  accept(ctr) {
+    if (!this.fresh(ctr)) return false;
+    if (ctr > this.top) {
+      // The counters between the old top and this one have not been seen.
+      if (ctr - this.top >= BigInt(REPLAY_WINDOW)) this.seen.fill(0);
+      else for (let c = this.top + 1n; c < ctr; c++) this.set(c, false);
+      this.top = ctr;
+    }
+    this.set(ctr, true);
+    return true;
+  }
+
+  /** @param {bigint} ctr */
+  bit(ctr) {
+    const at = Number(ctr % BigInt(REPLAY_WINDOW));
+    return ((this.seen[at >> 5] >>> (at & 31)) & 1) === 1;
+  }
+
+  /** @param {bigint} ctr @param {boolean} on */
+  set(ctr, on) {
+    const at = Number(ctr % BigInt(REPLAY_WINDOW));
+    if (on) this.seen[at >> 5] |= 1 << (at & 31);
+    else this.seen[at >> 5] &= ~(1 << (at & 31));
+  }
+}
 
 export class KeyRing {
   constructor() {
@@ -30,9 +86,27 @@ export class KeyRing {
     this.put(participantId, gen, base, false);
   }
 
-  /** @param {string} participantId */
+  /**
+   * In a passphrase room a sender's key is kept after it leaves: anyone may
+   * derive it again, and forgetting it would lose its replay window.
+   * @param {string} participantId
+   */
   forget(participantId) {
-    this.senders.delete(participantId);
+    if (!this.roomSecret) this.senders.delete(participantId);
+  }
+
+  /** Whether we hold any key of this sender. @param {string} participantId */
+  holds(participantId) {
+    return (this.senders.get(participantId)?.size ?? 0) > 0;
+  }
+
+  /**
+   * The replay window of the key of `kid`, once `lookup` found it.
+   * @param {bigint} kid @returns {ReplayWindow | null}
+   */
+  windowOf(kid) {
+    const { participantId, gen } = senderOf(kid);
+    return this.senders.get(participantId)?.get(gen)?.window ?? null;
   }
 
   /**
@@ -90,9 +164,9 @@ export class KeyRing {
     if (had && !had.derived && derived) return;
     if (had && !derived && equal(had.base, base)) {
       had.derived = false;
-      return;
+      return; // the same key: its replay window goes on
     }
-    gens.set(gen, { base, derived, keys: new Map() });
+    gens.set(gen, { base, derived, keys: new Map(), window: new ReplayWindow() });
     // Keep the newest few: a frame of a generation forgotten here is dropped.
     const sorted = [...gens.keys()].sort((a, b) => b - a);
     for (const old of sorted.slice(KEEP)) gens.delete(old);

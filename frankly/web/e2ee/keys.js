@@ -2,63 +2,57 @@
 //
 // E2ee owns our identity and sending keys, runs the per-pair key exchange
 // over `e2ee` messages, tells the transform worker every key, attaches that
-// worker to every RTP sender and receiver, and seals and opens chat. The
-// frames themselves never pass through the page: the worker encrypts them.
+// worker to every RTP sender and receiver (media.js), and seals and opens
+// chat. The frames themselves never pass through the page: the worker
+// encrypts them.
+//
+// What it opens must come from whom the server says: a frame from the
+// participant its track belongs to, a chat message from its `from`; and each
+// is opened once (a replay is refused). frankly/client/e2ee/keys.py is the
+// SDK's twin, rule for rule.
 
 import { Emitter } from '../emitter.js';
 import { KeyRing } from './keyring.js';
+import { FrameTransforms, connectionOptions, e2eeSupported } from './media.js';
 import { safetyCode } from './safety.js';
 import {
   chatBase,
+  decodeHeader,
   frameKey,
   hkdf,
   kidFor,
   open,
   passphraseBase,
-  peekKid,
   ratchet,
   roomSecret,
   seal,
   senderOf,
 } from './sframe.js';
 
+export { e2eeSupported };
+
 /** How long the others get to receive a rotated key before we send with it. */
 export const ROTATE_AFTER_MS = 1000;
-/** How long a chat message waits for its sender's key to reach us. */
-const KEY_WAIT_MS = 5000;
+/** How long a chat message waits for its sender's first key (a newcomer's may be on its way). */
+export const KEY_WAIT_MS = 5000;
 
 /**
  * Where a pair of participants stands:
- *   exchanging  keys on their way
+ *   pending     keys on their way
  *   ready       we hold each other's keys
  *   failed      their key did not match their commitment: no keys flow
  *   passphrase  both derive keys from the room's passphrase
- * @typedef {'exchanging' | 'ready' | 'failed' | 'passphrase'} PairState
+ * @typedef {'pending' | 'ready' | 'failed' | 'passphrase'} PairState
  * @typedef {'unverified' | 'verified' | 'mismatch'} Verdict
  * @typedef {{state: PairState, verdict: Verdict, sentCommit: boolean, sentIdentity: boolean,
  *            theirCommit: string | null, theirPub: Uint8Array<ArrayBuffer> | null, key: CryptoKey | null}} Pair
  * @typedef {{kind: string} & Record<string, unknown>} Payload
+ * @typedef {string | null | false} ChatText an opened chat message: its text;
+ *   null when no key we hold opens it (sent before we came, or by someone
+ *   whose keys never reached us); false when it is refused, never to be
+ *   shown: sealed by someone other than its `from`, or a replay of a message
+ *   already shown under another id
  */
-
-/** Whether this browser can encrypt frames at all. */
-export function e2eeSupported() {
-  return (
-    typeof RTCRtpScriptTransform === 'function' ||
-    (typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype)
-  );
-}
-
-/** RTCRtpScriptTransform where the browser has it, else createEncodedStreams. */
-const SCRIPT_TRANSFORM = typeof RTCRtpScriptTransform === 'function';
-
-/**
- * What an RTCPeerConnection needs to carry encrypted frames: the old
- * createEncodedStreams API has to be asked for when the connection is made.
- * @returns {RTCConfiguration}
- */
-function connectionOptions() {
-  return SCRIPT_TRANSFORM ? {} : /** @type {RTCConfiguration} */ ({ encodedInsertableStreams: true });
-}
 
 /**
  * Events: pair ({id, state, verdict}) when a pair's state or verdict changes,
@@ -78,10 +72,8 @@ export class E2ee extends Emitter {
     this.pcOptions = connectionOptions();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (event) => this.fromWorker(event.data);
-    /** @type {WeakSet<RTCRtpSender | RTCRtpReceiver>} */
-    this.attached = new WeakSet();
-    /** @type {WeakSet<RTCRtpTransceiver>} */
-    this.preferred = new WeakSet();
+    /** Which frames the worker seals and opens, connection by connection. */
+    this.media = new FrameTransforms(this.worker);
     /** @type {((value: unknown) => void) | undefined} opens the inbox once we have keys */
     this.started = undefined;
     /** Work is done in order, and none of it before our first keys exist. */
@@ -97,7 +89,10 @@ export class E2ee extends Emitter {
 
   /** Forget every key and pair: a fresh join is a new identity. */
   reset() {
-    if (this.keys) clearTimeout(this.keys.rotateTimer);
+    if (this.keys) {
+      clearTimeout(this.keys.rotateTimer);
+      this.wakeAll(); // what waited for the old identity's keys opens now, or never
+    }
     this.keys = blankKeys();
   }
 
@@ -146,6 +141,7 @@ export class E2ee extends Emitter {
    */
   peerAdded(id, late) {
     this.queue(async () => {
+      this.keys.gone.delete(id);
       if (late && !this.passphrase) {
         this.settleRotation();
         this.useKey(this.keys.gen + 1, await ratchet(this.keys.base));
@@ -161,7 +157,11 @@ export class E2ee extends Emitter {
   peerRemoved(id) {
     this.queue(async () => {
       this.keys.pairs.delete(id);
+      this.keys.gone.add(id);
       this.keys.failing.delete(id);
+      // The page's ring keeps their keys: a line they said just before leaving
+      // may still be waiting its turn in the chat (the worker forgets them).
+      this.wake(id); // no keys will come
       this.worker.postMessage({ op: 'forget', participantId: id });
       if (this.passphrase) return;
       const next = { gen: Math.max(this.keys.gen, this.keys.next?.gen ?? 0) + 1, base: crypto.getRandomValues(new Uint8Array(32)) };
@@ -187,6 +187,8 @@ export class E2ee extends Emitter {
     if (!payload || typeof payload !== 'object') return;
     const p = /** @type {Record<string, unknown>} */ (payload);
     this.queue(async () => {
+      // Unknown kinds, and anything from ourselves or from someone who left, are ignored.
+      if (this.passphrase || !this.keys.identity || from === this.keys.selfId || this.keys.gone.has(from)) return;
       const pair = this.pair(from);
       if (p.kind === 'commit' && typeof p.commit === 'string') this.onCommit(from, pair, p.commit);
       else if (p.kind === 'identity' && typeof p.key === 'string') await this.onIdentity(from, pair, p.key);
@@ -201,7 +203,7 @@ export class E2ee extends Emitter {
   /** @param {string} id @returns {PairState} */
   pairState(id) {
     if (this.passphrase) return 'passphrase';
-    return this.keys.pairs.get(id)?.state ?? 'exchanging';
+    return this.keys.pairs.get(id)?.state ?? 'pending';
   }
 
   /** @param {string} id @returns {Verdict} */
@@ -228,6 +230,15 @@ export class E2ee extends Emitter {
     const pair = this.keys.pairs.get(id);
     if (!pair?.theirPub || !this.keys.identity || pair.state !== 'ready') return null;
     return safetyCode(this.keys.selfId, this.keys.identity.pub, id, pair.theirPub);
+  }
+
+  /**
+   * Whether `id` is here and its keys may still come (none held yet).
+   * @param {string} id
+   */
+  awaitingKeys(id) {
+    const state = this.keys.pairs.get(id)?.state;
+    return (state === 'pending' || state === 'ready') && !this.keys.ring.holds(id);
   }
 
   /** @param {string} id whether `id`'s frames are failing to open */
@@ -257,85 +268,103 @@ export class E2ee extends Emitter {
   }
 
   /**
-   * Open a sealed chat text; null when we hold no key for it (sent before we
-   * came, or by someone whose keys never reached us).
-   * @param {string} sealed @returns {Promise<string | null>}
+   * A sealed chat message that the server relayed as `id` from `from`.
+   * A newcomer may speak before its key reaches us: while the pair with
+   * `from` is pending (or ready with no key of theirs yet) the message waits
+   * for their first key, up to KEY_WAIT_MS. Then as openChatNow.
+   * @param {string} from @param {number} id @param {string} sealed @returns {Promise<ChatText>}
    */
-  async openChat(sealed) {
+  async openChat(from, id, sealed) {
     await this.inbox;
+    if (this.awaitingKeys(from)) await this.keyFrom(from);
+    return this.openChatNow(from, id, sealed);
+  }
+
+  /**
+   * A sealed chat message opened with the keys we hold now (see ChatText).
+   * Its KID, which the seal authenticates, must name `from`; and the same
+   * sealed message (KID and CTR) is shown once, under the first id it came
+   * as: that id again is the same message, another id a replay.
+   * @param {string} from @param {number} id @param {string} sealed @returns {Promise<ChatText>}
+   */
+  async openChatNow(from, id, sealed) {
     let bytes;
     try {
       bytes = unb64(sealed);
     } catch {
       return null;
     }
-    const kid = peekKid(bytes, 0);
-    if (kid === null) return null;
-    const sender = senderOf(kid).participantId;
-    const deadline = Date.now() + KEY_WAIT_MS;
-    for (;;) {
-      const fk = await this.keys.ring.lookup(kid, chatBase);
-      const plain = fk ? await open(fk, bytes, 0) : null;
-      if (plain) return new TextDecoder().decode(plain);
-      // A message sent the moment we arrived may beat the sender's key here;
-      // once we hold any key of theirs, an older message stays closed.
-      const keyOnItsWay = !this.keys.ring.senders.has(sender) && this.keys.pairs.get(sender)?.state === 'exchanging';
-      if (!keyOnItsWay || Date.now() > deadline) return null;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const header = decodeHeader(bytes, 0);
+    if (!header) return null;
+    if (senderOf(header.kid).participantId !== from) {
+      console.warn(`frankly: a chat message said to be from ${from} was sealed by someone else`);
+      return false;
     }
+    const fk = await this.keys.ring.lookup(header.kid, chatBase);
+    const plain = fk ? await open(fk, bytes, 0) : null;
+    if (!plain) return null;
+    const seen = `${header.kid}:${header.ctr}`;
+    const first = this.keys.chatSeen.get(seen) ?? id;
+    if (first !== id) {
+      console.warn(`frankly: a chat message from ${from} came again as ${id}: a replay`);
+      return false;
+    }
+    this.keys.chatSeen.set(seen, id);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Settles when a key of `id` reaches us, the pair fails, `id` leaves, we
+   * start afresh, or KEY_WAIT_MS pass.
+   * @param {string} id @returns {Promise<void>}
+   */
+  keyFrom(id) {
+    return new Promise((resolve) => {
+      let waiting = this.keys.keyWaits.get(id);
+      if (!waiting) this.keys.keyWaits.set(id, (waiting = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, KEY_WAIT_MS);
+      waiting.add(done);
+    });
+  }
+
+  /** Chat waiting for `id`'s key is opened now (or never will be). @param {string} id */
+  wake(id) {
+    const waiting = this.keys.keyWaits.get(id);
+    this.keys.keyWaits.delete(id);
+    for (const done of waiting ?? []) done();
+  }
+
+  wakeAll() {
+    for (const id of [...this.keys.keyWaits.keys()]) this.wake(id);
   }
 
   // --- media -----------------------------------------------------------------------
 
   /**
-   * Encrypt everything `pc` sends and decrypt everything it receives, in VP8
-   * for video. Call after every change of its transceivers, before an offer
-   * or answer is made.
+   * Encrypt everything `pc` sends and decrypt what it receives from whom it
+   * should (media.js). Call after every change of its transceivers and every
+   * remote description, before an offer or answer is made.
    * @param {RTCPeerConnection} pc
+   * @param {string} [peerId] given once and kept: the participant at the other
+   *   end of a peer-to-peer connection. Without one, each receiver takes the
+   *   frames of the participant its m-line's stream names, as on the SFU.
    */
-  protect(pc) {
-    for (const t of pc.getTransceivers()) {
-      const kind = /** @type {'audio' | 'video'} */ (t.receiver.track.kind);
-      if (kind === 'video') this.preferVp8(t);
-      this.attach(t.sender, 'send', kind);
-      this.attach(t.receiver, 'receive', kind);
-    }
-  }
-
-  /**
-   * @param {RTCRtpSender | RTCRtpReceiver} end
-   * @param {'send' | 'receive'} side @param {'audio' | 'video'} kind
-   */
-  attach(end, side, kind) {
-    if (this.attached.has(end)) return;
-    this.attached.add(end);
-    if (SCRIPT_TRANSFORM) {
-      end.transform = new RTCRtpScriptTransform(this.worker, { side, kind });
-      return;
-    }
-    const streams = /** @type {any} */ (end).createEncodedStreams();
-    this.worker.postMessage({ op: 'streams', side, kind, readable: streams.readable, writable: streams.writable }, [
-      streams.readable,
-      streams.writable,
-    ]);
-  }
-
-  /**
-   * Encrypted frames travel as VP8: H.264's packetizer would cut ciphertext at
-   * whatever looks like a start code (docs/security.md).
-   * @param {RTCRtpTransceiver} t
-   */
-  preferVp8(t) {
-    if (this.preferred.has(t) || t.currentDirection === 'stopped') return;
-    const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
-    const vp8 = codecs.filter((c) => c.mimeType === 'video/VP8' || c.mimeType === 'video/rtx');
-    if (!vp8.some((c) => c.mimeType === 'video/VP8')) return;
-    t.setCodecPreferences(vp8);
-    this.preferred.add(t);
+  protect(pc, peerId) {
+    this.media.protect(pc, peerId);
   }
 
   close() {
     clearTimeout(this.keys.rotateTimer);
+    this.wakeAll(); // chat still waiting for a key is settled now
     this.worker.terminate();
   }
 
@@ -368,7 +397,7 @@ export class E2ee extends Emitter {
     if (pair) return pair;
     /** @type {Pair} */
     const fresh = {
-      state: this.passphrase ? 'passphrase' : 'exchanging',
+      state: this.passphrase ? 'passphrase' : 'pending',
       verdict: 'unverified',
       sentCommit: false,
       sentIdentity: false,
@@ -401,7 +430,7 @@ export class E2ee extends Emitter {
 
   /** @param {string} id @param {Pair} pair @param {string} key */
   async onIdentity(id, pair, key) {
-    if (pair.state !== 'exchanging' || !this.keys.identity) return;
+    if (pair.state !== 'pending' || !this.keys.identity) return;
     let pub;
     try {
       pub = unb64(key);
@@ -457,17 +486,20 @@ export class E2ee extends Emitter {
       console.warn(`frankly: a key from ${id} did not open`);
       return;
     }
-    if (!Number.isInteger(told?.gen) || told.gen < 0 || typeof told.key !== 'string') return;
+    if (!Number.isInteger(told?.gen) || told.gen < 0 || told.gen > 0xffffff || typeof told.key !== 'string') return;
     const base = unb64(told.key);
     if (base.length !== 32) return;
     this.keys.ring.add(id, told.gen, base);
     this.worker.postMessage({ op: 'key', participantId: id, gen: told.gen, base });
+    this.wake(id);
   }
 
   /** @param {string} id @param {Pair} pair */
   fail(id, pair) {
     pair.state = 'failed';
     pair.key = null;
+    this.keys.ring.forget(id);
+    this.wake(id); // no keys will come
     console.warn(`frankly: ${id}'s key does not match its commitment; no keys go to it`);
     this.emit('pair', { id, state: pair.state, verdict: pair.verdict });
   }
@@ -492,6 +524,12 @@ function blankKeys() {
     pairs: new Map(),
     /** @type {Map<string, boolean>} senders whose frames we fail to open */
     failing: new Map(),
+    /** @type {Set<string>} who left: what they still send is ignored, unless they come back */
+    gone: new Set(),
+    /** @type {Map<string, number>} each sealed chat message opened ("KID:CTR") -> the id it came as */
+    chatSeen: new Map(),
+    /** @type {Map<string, Set<() => void>>} chat waiting for a sender's first key */
+    keyWaits: new Map(),
     /** Our sending key now... */
     gen: 0,
     /** @type {Uint8Array<ArrayBuffer>} */

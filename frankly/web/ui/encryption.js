@@ -15,7 +15,7 @@ import { announce, byId, h, toast } from './dom.js';
 
 /** What a person's key state is called in the people list. */
 const PAIR_WORDS = {
-  exchanging: 'exchanging keys…',
+  pending: 'exchanging keys…',
   ready: '',
   failed: 'key check failed',
   passphrase: 'passphrase',

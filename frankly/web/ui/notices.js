@@ -65,6 +65,11 @@ export const ERROR_NOTICES = Object.freeze({
   [Code.INVITE_EXPIRED]: () => notice('This invite link does not work', 'The invite has expired. Ask for a new link.'),
   [Code.INVITE_WRONG_ROOM]: () => notice('This invite link does not work', 'The invite is for another meeting.'),
   [Code.INVITE_INVALID]: badInvite,
+  [Code.INVITE_ENDED]: () =>
+    notice('This invite link does not work', 'The meeting it was made for is over. Ask for a new link.'),
+  [Code.INVITE_REVOKED]: () => notice('This invite link does not work', 'A host withdrew this invite. Ask for a new link.'),
+  [Code.LOBBY_FULL]: () =>
+    notice('The waiting room is full', 'Too many people are waiting to be let in. Try again in a few minutes.'),
   [Code.HUMAN_CHECK_REQUIRED]: humanCheck,
   [Code.HUMAN_CHECK_FAILED]: humanCheck,
   [Code.UNSUPPORTED_VERSION]: () =>

@@ -167,10 +167,11 @@ async def test_after_a_leave_what_follows_is_closed_to_the_leaver(clients: Clien
     assert ada.e2ee.sending.gen == before + 1
 
     def opens(ring: Any, frame: bytes) -> bool:
-        return ring.unseal(frame, clear_length("video", frame))[1] is not None
+        return ring.unseal(frame, clear_length("video", frame)).frame is not None
 
     assert not any(opens(eves_keys, frame) for frame in later)
-    assert all(opens(grace.e2ee.ring, frame) for frame in later)
+    # (A copy: Grace's own ring has played these frames, and would refuse them again.)
+    assert all(opens(grace.e2ee.ring.copy(), frame) for frame in later)
     # And Grace goes on seeing Ada.
     await frame_from(grace, ada.id, "video", bars)
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from frankly.client.e2ee import E2ee, sframe
-from frankly.client.e2ee.keys import safety_code
+from frankly.client.e2ee.safety import safety_code
 
-WEB = Path(__file__).parents[2] / "frankly" / "web"
+WEB = Path(__file__).parents[3] / "frankly" / "web"
 NODE = shutil.which("node")
 
 BASE = bytes(range(32))
@@ -148,7 +148,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     const code = await e2ee.safetyCode(peerId);
     say({ op: 'state', state: e2ee.pairState(peerId), code: code && code.map(([e]) => e) });
   } else if (m.op === 'seal') say({ op: 'sealed', sealed: await e2ee.sealChat(m.text) });
-  else if (m.op === 'open') say({ op: 'opened', text: await e2ee.openChat(m.sealed) });
+  else if (m.op === 'open') {
+    say({ op: 'opened', text: await e2ee.openChat(m.from, m.id, m.sealed) });
+  }
 }
 """
 BROWSER, SDK = "p-00000000b0", "p-00000000a0"
@@ -202,9 +204,16 @@ async def test_the_sdk_and_the_browser_exchange_keys_and_chat(web_code: Path) ->
         assert code is not None and list(code.emoji) == state["code"]
 
         sealed = (await peer.ask("sealed", op="seal", text="from the browser ✓"))["sealed"]
-        assert sdk.open_chat(BROWSER, sealed) == "from the browser ✓"
-        opened = await peer.ask("opened", op="open", sealed=sdk.seal_chat("from the SDK"))
+        assert await sdk.open_chat(BROWSER, 1, sealed) == "from the browser ✓"
+        assert await sdk.open_chat(BROWSER, 2, sealed) is False  # a replay
+        assert await sdk.open_chat(SDK, 3, sealed) is False  # said to be someone else's
+        from_sdk = sdk.seal_chat("from the SDK")
+        opened = await peer.ask("opened", op="open", sealed=from_sdk, id=4, **{"from": SDK})
         assert opened["text"] == "from the SDK"
+        again = await peer.ask("opened", op="open", sealed=from_sdk, id=5, **{"from": SDK})
+        assert again["text"] is False
+        relabelled = await peer.ask("opened", op="open", sealed=from_sdk, id=6, **{"from": BROWSER})
+        assert relabelled["text"] is False
     finally:
         if process.stdin is not None:
             process.stdin.close()

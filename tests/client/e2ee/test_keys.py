@@ -12,22 +12,13 @@ from typing import Any
 
 import pytest
 
-from frankly.client.e2ee.keys import (
-    KEEP_GENERATIONS,
-    SAFETY_EMOJI,
-    E2ee,
-    KeyRing,
-    SendKey,
-    b64,
-    commitment,
-    safety_code,
-    unwrap_key,
-    wrap_key,
-)
+from frankly.client.e2ee.keyring import KEEP_GENERATIONS, KeyRing, SendKey
+from frankly.client.e2ee.keys import E2ee, b64, commitment, unwrap_key, wrap_key
+from frankly.client.e2ee.safety import SAFETY_EMOJI, safety_code
 from frankly.client.e2ee.sframe import frame_key as derive
 from frankly.client.e2ee.sframe import kid_for, passphrase_base, ratchet, room_secret, seal
 
-SAFETY_JS = Path(__file__).parents[2] / "frankly" / "web" / "e2ee" / "safety.js"
+SAFETY_JS = Path(__file__).parents[3] / "frankly" / "web" / "e2ee" / "safety.js"
 IDS = ["p-00000000a1", "p-00000000b2", "p-00000000c3"]
 
 
@@ -93,10 +84,10 @@ async def test_two_sessions_exchange_keys_and_open_each_others_frames() -> None:
 
     sealed = ada.encrypt("video", video())
     assert sealed is not None and sealed[:3] == video()[:3] and b"delta" not in sealed
-    assert grace.decrypt("video", sealed) == video()
+    assert grace.decrypt("video", sealed, IDS[0]) == video()
     audio = bytes([0x78]) + b"opus" * 20
     sealed_audio = grace.encrypt("audio", audio)
-    assert sealed_audio is not None and ada.decrypt("audio", sealed_audio) == audio
+    assert sealed_audio is not None and ada.decrypt("audio", sealed_audio, IDS[1]) == audio
     assert grace.stats[IDS[0]].decrypted == 1 and ada.stats[IDS[1]].decrypted == 1
 
     code = ada.safety_code(IDS[1])
@@ -110,12 +101,11 @@ async def test_chat_is_sealed_and_opened_and_names_its_sender() -> None:
     grace = room.join(IDS[1])
     sealed = ada.seal_chat("hello Grace ✓")
     assert "hello" not in sealed
-    assert grace.open_chat(IDS[0], sealed) == "hello Grace ✓"
-    assert ada.open_chat(IDS[0], sealed) == "hello Grace ✓"  # our own echo
-    assert grace.open_chat(IDS[1], sealed) is None  # relabelled by the server
-    assert grace.open_chat(IDS[0], "not base64!") is None
+    assert grace.open_chat_now(IDS[0], 1, sealed) == "hello Grace ✓"
+    assert ada.open_chat_now(IDS[0], 1, sealed) == "hello Grace ✓"  # our own echo
+    assert grace.open_chat_now(IDS[0], 2, "not base64!") is None
     # Chat keys are not media keys: a sealed chat is no frame.
-    assert grace.decrypt("audio", b"\x78" + base64.b64decode(sealed)) is None
+    assert grace.decrypt("audio", b"\x78" + base64.b64decode(sealed), IDS[0]) is None
 
 
 async def test_a_newcomer_cannot_open_what_came_before_it() -> None:
@@ -127,14 +117,14 @@ async def test_a_newcomer_cannot_open_what_came_before_it() -> None:
     eve = room.join(IDS[2])
     after = ada.encrypt("video", video(2))
     assert after is not None
-    assert eve.decrypt("video", before) is None
-    assert eve.decrypt("video", after) == video(2)
+    assert eve.decrypt("video", before, IDS[0]) is None
+    assert eve.decrypt("video", after, IDS[0]) == video(2)
     # Grace was told generation 1 only: she ratchets on her own to Ada's generation 2.
     assert grace.ring.generations(IDS[0]) == [1]
-    assert grace.decrypt("video", after) == video(2)
+    assert grace.decrypt("video", after, IDS[0]) == video(2)
     assert grace.ring.generations(IDS[0]) == [1, 2]
     # A chat message from before Eve came is closed to her too.
-    assert eve.open_chat(IDS[0], before_chat(room, ada)) is None
+    assert eve.open_chat_now(IDS[0], 1, before_chat(room, ada)) is None
 
 
 def before_chat(room: Room, ada: E2ee) -> str:
@@ -168,13 +158,14 @@ async def test_after_a_leave_the_leaver_cannot_open_what_follows() -> None:
     assert ada.sending.gen == old_gen + 1
     later = ada.encrypt("video", video(4))
     assert later is not None and still_old is not None
-    assert grace.decrypt("video", later) == video(4)
-    assert grace.decrypt("video", still_old) == video(3)
+    assert grace.decrypt("video", later, IDS[0]) == video(4)
+    assert grace.decrypt("video", still_old, IDS[0]) == video(3)
 
     leaver = E2ee(lambda to, payload: None)
     leaver.ring = eves_keys
-    assert leaver.decrypt("video", still_old) == video(3)
-    assert leaver.decrypt("video", later) is None  # a fresh key, not a ratchet of what it held
+    assert leaver.decrypt("video", still_old, IDS[0]) == video(3)
+    # A fresh key, not a ratchet of what it held:
+    assert leaver.decrypt("video", later, IDS[0]) is None
     assert leaver.stats[IDS[0]].failed == 1
     ada.close()
 
@@ -195,7 +186,7 @@ async def test_a_forged_identity_fails_the_pair_and_no_keys_flow() -> None:
     assert grace.state(IDS[0]) == "ready"  # Grace saw Ada's real key...
     assert not grace.ring.holds(IDS[0])  # ...but Ada sends her no key
     sealed = ada.encrypt("video", video())
-    assert sealed is not None and grace.decrypt("video", sealed) is None
+    assert sealed is not None and grace.decrypt("video", sealed, IDS[0]) is None
 
 
 async def test_a_second_commitment_fails_the_pair() -> None:
@@ -247,7 +238,7 @@ def test_the_key_ring_keeps_the_newest_generations() -> None:
     assert ring.generations(IDS[0]) == list(range(6 - KEEP_GENERATIONS, 6))
     # A frame far ahead of what we hold is not ratcheted toward.
     far = derive(base, kid_for(IDS[0], 40))
-    assert ring.unseal(seal(far, 0, b"\x78hello", 1), 1) == (IDS[0], None)
+    assert ring.unseal(seal(far, 0, b"\x78hello", 1), 1) == (IDS[0], None, False)
 
 
 def test_passphrase_sessions_need_no_messages() -> None:
@@ -265,10 +256,10 @@ def test_passphrase_sessions_need_no_messages() -> None:
     assert ada.sending.base == passphrase_base(secret, IDS[0])
     sealed = ada.encrypt("video", video())
     assert sealed is not None
-    assert grace.decrypt("video", sealed) == video()
-    assert eve.decrypt("video", sealed) is None
+    assert grace.decrypt("video", sealed, IDS[0]) == video()
+    assert eve.decrypt("video", sealed, IDS[0]) is None
     assert eve.stats[IDS[0]].failed == 1
-    assert grace.open_chat(IDS[0], ada.seal_chat("hi")) == "hi"
+    assert grace.open_chat_now(IDS[0], 1, ada.seal_chat("hi")) == "hi"
 
 
 def test_safety_codes_read_36_bits_six_at_a_time() -> None:
