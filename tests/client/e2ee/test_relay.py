@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 import pytest
-from tests.client.test_e2ee_sdk import ROOM, encryption_ready
 
 import frankly.client as fc
 from frankly.client.e2ee import FrameStats, keys
@@ -21,6 +20,7 @@ from frankly.client.e2ee.keyring import REPLAY_WINDOW, KeyRing, ReplayWindow
 from frankly.client.e2ee.keys import E2ee
 from frankly.client.e2ee.media import stream_owners
 from frankly.client.e2ee.sframe import clear_length, frame_key, kid_for, passphrase_base, seal
+from tests.client.e2ee.test_end_to_end import ROOM, encryption_ready
 from tests.client.e2ee.test_keys import IDS, Room, video
 from tests.client.helpers import Clients
 
