@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> None:
     fuzz.add_argument("--cases", type=int, default=5000, help="cases to try")
     fuzz.add_argument("--seed", type=int, default=0, help="the same seed tries the same cases")
     fuzz.set_defaults(run=_bench_fuzz)
+    flood = benches.add_parser(
+        "flood", help="a bystander's pong times while others flood the server with passwords"
+    )
+    flood.add_argument("--hosts", type=int, default=20, help="connections changing passwords")
+    flood.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
+    flood.set_defaults(run=_bench_flood)
     soak = benches.add_parser("soak", help="SFU memory while people come and go")
     soak.add_argument("--minutes", type=float, default=10.0)
     soak.set_defaults(run=_bench_soak)
@@ -222,6 +228,12 @@ def _bench_fuzz(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         parser.exit(1, f"frankly bench fuzz needs the test extra ({exc.name} is missing)\n")
     failures = run(cases=args.cases, seed_value=args.seed)
     raise SystemExit(1 if failures else 0)
+
+
+def _bench_flood(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.bench.flood import run
+
+    run(hosts=args.hosts, seconds=args.seconds)
 
 
 def _bench_soak(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
