@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from frankly.bench.machine import describe
 from frankly.server.background import BackgroundServer
@@ -51,7 +52,9 @@ class Phase:
 
 
 async def _join(url: str, room: str) -> ClientConnection:
-    ws = await connect(url, max_size=2**20)
+    # No keepalive of the library's own: the protocol's ping is what is timed,
+    # and a stalled server should be measured, not hung up on.
+    ws = await connect(url, max_size=2**20, ping_interval=None)
     await ws.send(json.dumps({"type": "hello", "version": 1, "room": room, "name": "Bench"}))
     while json.loads(await ws.recv())["type"] != "welcome":
         pass
@@ -87,11 +90,14 @@ async def _flood(host: ClientConnection, seconds: float, answers: Counter[str]) 
         await host.send(json.dumps({"type": "settings", "password": f"pw-{i}"}))
         await asyncio.sleep(1 / CHANGES_PER_SECOND)
     await host.send(json.dumps({"type": "ping", "n": -1}))
-    while True:  # every answer, up to the pong of the ping sent last
-        message = json.loads(await host.recv())
-        if message["type"] == "pong":
-            return
-        answers[message.get("code", message["type"])] += 1
+    try:
+        while True:  # every answer, up to the pong of the ping sent last
+            message = json.loads(await host.recv())
+            if message["type"] == "pong":
+                return
+            answers[message.get("code", message["type"])] += 1
+    except ConnectionClosed as exc:
+        answers[f"closed {exc.rcvd.code if exc.rcvd else 'without a code'}"] += 1
 
 
 async def _run(url: str, hosts: int, seconds: float) -> tuple[list[Phase], Counter[str]]:
@@ -116,8 +122,13 @@ def run(hosts: int = 20, seconds: float = 10.0) -> tuple[list[Phase], Counter[st
     try:
         print(f"{describe()}; {hosts} hosts changing passwords, {seconds:g} s a phase")
         phases, answers = asyncio.run(_run(server.ws_url, hosts, seconds))
+        _report(phases, answers)
     finally:
         server.stop()
+    return phases, answers
+
+
+def _report(phases: list[Phase], answers: Counter[str]) -> None:
     for phase in phases:
         print(phase.summary())
     print("flooders were answered: " + ", ".join(f"{k} {v}" for k, v in sorted(answers.items())))
@@ -125,4 +136,3 @@ def run(hosts: int = 20, seconds: float = 10.0) -> tuple[list[Phase], Counter[st
     if quiet.pongs and during.pongs:
         ratio = statistics.median(during.pongs) / statistics.median(quiet.pongs)
         print(f"median pong under the flood / quiet: {ratio:.1f}x")
-    return phases, answers
