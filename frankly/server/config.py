@@ -58,6 +58,9 @@ class ServerConfig:
     header_timeout: float = 10.0  # seconds for a request's line and headers
     keep_alive: float = 5.0  # seconds an idle HTTP connection is kept
     rooms_per_address: int = 20  # rooms one address group may be in at once
+    # Rooms open on the whole server, loopback's included: with 512 KiB of chat
+    # history at most each, 256 MiB of history in all, however many addresses.
+    max_rooms: int = 500
     unread_total: int = 64 << 20  # bytes queued for slow readers, all together
     unread_per_connection: int = 4 << 20  # bytes queued for one slow reader
     # Host names the server answers to besides IP literals, localhost and the

@@ -67,7 +67,9 @@ class Hub:
         self._check_hello(link, msg)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
-        check_new_room(self.rooms, msg.room, link.address, self.config.rooms_per_address)
+        check_new_room(
+            self.rooms, msg.room, link.address, self.config.rooms_per_address, self.config.max_rooms
+        )
         participant = self._resume(link, msg) if msg.resume else None
         if participant is not None:  # let in once already: no checks again
             self._enter(link, self.rooms.rooms[msg.room], participant, resumed=True)

@@ -145,6 +145,17 @@ async def test_rooms_per_address(live_server: LiveServer) -> None:
     await Raw.join(live_server.ws_url, room="theirs", name="Guest", headers=me)  # exists: free
 
 
+@pytest.mark.parametrize("server_config", [ServerConfig(max_rooms=2)])
+async def test_rooms_on_the_whole_server(live_server: LiveServer) -> None:
+    # From loopback, exempt from every per-address limit: the total still holds.
+    await Raw.join(live_server.ws_url, room="one")
+    await Raw.join(live_server.ws_url, room="two")
+    third = await Raw.hello(live_server.ws_url, room="three")
+    error = await third.refused("busy", 1013)
+    assert "as many meetings as it may (2)" in error["message"]
+    await Raw.join(live_server.ws_url, room="two", name="Grace")  # exists: free
+
+
 @pytest.mark.parametrize(
     ("url", "hsts"),
     [
