@@ -38,6 +38,7 @@ from frankly.client.events import (
     ConnectionStateChanged,
     EncryptionChanged,
     Event,
+    InviteRevoked,
     Knock,
     MeetingEnded,
     ModeChanged,
@@ -52,7 +53,7 @@ from frankly.client.events import (
     ServerError,
     TrackReceived,
 )
-from frankly.client.hosts import HostView
+from frankly.client.hosts import HostView, invite_id
 from frankly.client.media import LocalMedia
 from frankly.client.roster import Added, Change, Removed, Updated, reconcile
 from frankly.client.rtc import ice_servers_from_wire
@@ -65,6 +66,7 @@ from frankly.client.vocabulary import (
     LEAVE_REASONS,
     MODERATION_ACTIONS,
     REACTIONS,
+    Code,
     LeaveReason,
     ModerationAction,
     Role,
@@ -565,6 +567,23 @@ class Client:
             # Given up on (cancelled), it stays in line: a token that still comes goes to nobody.
             reply.cancel()
 
+    async def revoke(self, token: str) -> None:
+        """Revoke an invite this meeting's hosts made (the token `invite` returned).
+
+        From now until the meeting is over, a join with it is refused
+        (``invite-revoked``). Returns once the server confirms it to the hosts
+        (`InviteRevoked`); raises `FranklyError` ``not-host`` if we are no
+        host (the server refuses it too) and `ValueError` for a token that is
+        no meeting's invite.
+        """
+        self._check_open()
+        wanted = invite_id(token)
+        if not self.is_host:
+            raise FranklyError(Code.NOT_HOST, "only a host can revoke an invite")
+        confirmed = self.wait_for(InviteRevoked, lambda e: e.id == wanted, timeout=10)
+        self._send({"type": "revoke", "id": wanted})
+        await confirmed
+
     async def __aenter__(self) -> Client:
         if self._state == "new":
             await self.join()
@@ -921,6 +940,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "knock-done": lambda client, message: client._hosts.knock_done(message),
         "settings": lambda client, message: client._hosts.settings_changed(message),
         "invite": lambda client, message: client._hosts.invite(message),
+        "revoked": lambda client, message: client._hosts.revoked(message),
         "moderated": Client._on_moderated,
         "reaction": Client._on_reaction,
         "meeting-ended": Client._on_meeting_ended,

@@ -294,6 +294,13 @@ class KnockDone(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class InviteRevoked(Event):
+    """A host revoked an invite of this meeting (hosts only); ``id`` is its `jti`."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SettingsChanged(Event):
     """A host changed the room's lobby, lock or password."""
 
@@ -350,6 +357,7 @@ __all__ = [
     "ConnectionStateChanged",
     "EncryptionChanged",
     "Event",
+    "InviteRevoked",
     "Knock",
     "KnockDone",
     "KnockOutcome",

@@ -1,18 +1,43 @@
 """What hosts hear: who knocks in the lobby, the room's settings, the invite tokens they asked for.
 
+An invite token is a JWT whose `jti` claim is its id; `invite_id` reads it
+(without checking the signature: only the server can, and it does).
+
 Everyone hears the settings; the server sends knocks and tokens to hosts only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from frankly.client.errors import FranklyError
-from frankly.client.events import Event, Knock, KnockDone, RoomSettings, SettingsChanged
+from frankly.client.events import (
+    Event,
+    InviteRevoked,
+    Knock,
+    KnockDone,
+    RoomSettings,
+    SettingsChanged,
+)
 from frankly.client.vocabulary import KNOCK_OUTCOMES
+
+
+def invite_id(token: str) -> str:
+    """The id of an invite token (its `jti`), for `revoke`; ValueError if it has none."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        jti = claims["jti"]
+    except (IndexError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError("not an invite token of a meeting (it has no id)") from exc
+    if not isinstance(jti, str):
+        raise ValueError("not an invite token of a meeting (its id is not text)")
+    return jti
 
 
 class HostView:
@@ -55,6 +80,9 @@ class HostView:
         if not isinstance(token, str):
             raise TypeError("invite: token is not a string")
         self.reply(token)
+
+    def revoked(self, message: dict[str, Any]) -> None:
+        self._emit(InviteRevoked(id=str(message["id"])))
 
     # --- invite requests ---------------------------------------------------------------
 

@@ -69,6 +69,22 @@ async def test_an_invite_lets_an_sdk_participant_into_a_locked_room(
     await refused(clients.join("Forger", invite=forged), "invite-invalid", 4403)
 
 
+async def test_an_sdk_host_revokes_an_invite(clients: Clients) -> None:
+    host = await clients.join("Host")
+    await host.settings(locked=True)
+    token = await host.invite("participant", ttl=3600)
+    spare = await host.invite("participant", ttl=3600)
+    await host.revoke(token)
+    await refused(clients.join("Late", invite=token), "invite-revoked", 4403)
+    assert (await clients.join("Other", invite=spare)).me.role == "participant"
+    with pytest.raises(ValueError, match="no id"):
+        await host.revoke("not.a-token")
+    guest = await clients.join("Guest", invite=await host.invite("guest", ttl=60))
+    with pytest.raises(fc.FranklyError) as not_host:
+        await guest.revoke(spare)
+    assert not_host.value.code == "not-host"
+
+
 async def test_a_knocking_sdk_participant_admitted_by_an_sdk_host(clients: Clients) -> None:
     host = await clients.join("Host")
     await host.settings(lobby=True)
