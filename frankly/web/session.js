@@ -16,6 +16,9 @@ import { SfuLink, streamOwner } from './sfu.js';
 import { SignalingClient } from './signaling.js';
 
 /**
+ * @typedef {{token: string, id: string, role: string, exp: number}} InviteToken
+ *   a host's invite: the token for the link, its id (to revoke it), its role
+ *   and when it expires (Unix seconds)
  * @typedef {import('./signaling.js').Participant} Participant
  * @typedef {import('./signaling.js').ChatWire} ChatWire
  * @typedef {import('./signaling.js').Welcome} Welcome
@@ -56,6 +59,7 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   moderated ({action, by})         a host acted on us
  *   reaction ({from, emoji})
  *   meeting-ended (message)          a host ended the meeting for everyone
+ *   invite-revoked ({id})            a host revoked an invite of this meeting (hosts hear it)
  *   encryption ({id, state, verdict}) keys with a peer changed (e2ee/keys.js)
  *   decrypting ({id, ok})            a peer's media opens, or stopped opening
  *   error (ErrorMessage)             a non-fatal error from the server
@@ -127,7 +131,7 @@ export class Session extends Emitter {
     this.waiting = false;
     /** @type {MediaStream | null} our screen share */
     this.screen = null;
-    /** @type {((token: {token: string, role: string, exp: number}) => void)[]} */
+    /** @type {((token: InviteToken) => void)[]} */
     this.inviteWaiting = [];
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
@@ -163,6 +167,7 @@ export class Session extends Emitter {
     c.on('reaction', (m) => this.emit('reaction', m));
     c.on('meeting-ended', (m) => this.emit('meeting-ended', m));
     c.on('invite', (m) => this.inviteWaiting.shift()?.(m));
+    c.on('revoked', (m) => this.emit('invite-revoked', { id: m.id }));
   }
 
   /** @returns {ConnectionState} */
@@ -306,13 +311,23 @@ export class Session extends Emitter {
   /**
    * A signed invite link's token (hosts only).
    * @param {string} role @param {number} ttl seconds
-   * @returns {Promise<{token: string, role: string, exp: number}>}
+   * @returns {Promise<InviteToken>}
    */
   invite(role, ttl) {
     return new Promise((resolve, reject) => {
       if (!this.client.send({ type: 'invite', role, ttl })) reject(new Error('not connected'));
       else this.inviteWaiting.push(resolve);
     });
+  }
+
+  /**
+   * Revoke an invite of this meeting by its id (hosts only; the server
+   * checks): joins with it are refused from now on, and hosts hear
+   * invite-revoked.
+   * @param {string} id
+   */
+  revoke(id) {
+    return this.client.send({ type: 'revoke', id });
   }
 
   /** @param {boolean} up */

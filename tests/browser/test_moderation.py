@@ -206,6 +206,21 @@ def test_a_guest_invite_walks_into_a_locked_room(
     expect(ada.get_by_test_id("people").locator("li")).to_have_count(2)
 
 
+def test_a_host_revokes_a_guest_invite(live_server: LiveServer, new_page: NewPage) -> None:
+    ada, guest = new_page(), new_page()
+    link = locked_room_with_guest_invite(ada, "revoking")
+    item = ada.get_by_test_id("guest-invite-item")
+    expect(item).to_have_count(1)
+    item.get_by_role("button", name="Revoke").click()
+    expect(item).to_contain_text("revoked")  # the server's word, not the click's
+    expect(item.get_by_role("button", name="Revoke")).to_have_count(0)
+    guest.goto(link)
+    guest.get_by_label("Your name").fill("Grace")
+    guest.get_by_role("button", name="Join", exact=True).click()
+    expect(guest.get_by_test_id("notice-text")).to_contain_text("A host withdrew this invite")
+    expect(ada.get_by_test_id("people").locator("li")).to_have_count(1)
+
+
 def test_an_invite_leaves_the_address_bar_but_still_lets_the_guest_in(
     live_server: LiveServer, new_page: NewPage
 ) -> None:

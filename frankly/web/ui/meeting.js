@@ -16,7 +16,7 @@ import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
-import { renderHost, renderPeople } from './people.js';
+import { renderHost, renderInvites, renderPeople } from './people.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -31,6 +31,7 @@ import * as tiles from './tiles.js';
  *            lobbyLeft: () => void}} MeetingHooks
  *   what app.js does when the meeting ends for good, after Leave, and after
  *   leaving the lobby
+ * @typedef {import('./people.js').GuestInvite} GuestInvite
  */
 
 /** One meeting on screen: its Session and what the screen keeps about it. */
@@ -45,6 +46,8 @@ class Meeting {
     this.states = [];
     /** whether we are leaving on purpose (so the end is not a notice) */
     this.leaving = false;
+    /** @type {Map<string, GuestInvite>} the guest invites this page made, by id */
+    this.invites = new Map();
   }
 
   /**
@@ -181,6 +184,13 @@ const EVENTS = {
   settings: (m) => {
     renderHost(m.session);
     renderSelf(m);
+  },
+  'invite-revoked': (m, /** @type {{id: string}} */ e) => {
+    const invite = m.invites.get(e.id);
+    if (!invite) return; // another host's
+    invite.revoked = true;
+    renderInvites(m.session, m.invites);
+    announce('The guest invite was revoked: it no longer lets anyone in.');
   },
   moderated: (_m, /** @type {{action: string}} */ msg) => onModerated(msg),
   reaction: (m, /** @type {{from: string, emoji: string}} */ msg) => {
@@ -377,7 +387,9 @@ function toggleHand(m) {
 /** @param {Meeting} m */
 async function copyGuestInvite(m) {
   try {
-    const { token } = await m.session.invite(Role.GUEST, 24 * 3600);
+    const { token, id, exp } = await m.session.invite(Role.GUEST, 24 * 3600);
+    m.invites.set(id, { id, exp, revoked: false });
+    renderInvites(m.session, m.invites);
     const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
     await copyOrShow(link, 'Guest invite copied: valid for a day.');
   } catch {

@@ -8,7 +8,7 @@
 import { handOrder } from '../roster.js';
 import { MODERATION } from '../session.js';
 import { Role } from '../wire.js';
-import { announce, byId, h } from './dom.js';
+import { announce, byId, h, toast } from './dom.js';
 import { personE2ee } from './encryption.js';
 
 /**
@@ -116,6 +116,39 @@ export function renderHost(session) {
       deny.setAttribute('aria-label', `Deny ${k.name}`);
       deny.addEventListener('click', () => session.deny(k.id));
       li.append(admit, deny);
+      return li;
+    }),
+  );
+}
+
+/**
+ * @typedef {{id: string, exp: number, revoked: boolean}} GuestInvite
+ *   a guest invite this page made: its id, when it expires (Unix seconds),
+ *   whether a host revoked it
+ */
+
+/**
+ * The guest invites this page made, each with a Revoke button until a host
+ * revoked it (the server's `revoked` says so; the button only asks).
+ * @param {Session} session @param {Map<string, GuestInvite>} invites
+ */
+export function renderInvites(session, invites) {
+  const list = byId('invite-list');
+  list.hidden = invites.size === 0;
+  list.replaceChildren(
+    ...[...invites.values()].map((invite) => {
+      const until = new Date(invite.exp * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+      const li = h('li', { 'data-invite-id': invite.id, 'data-testid': 'guest-invite-item' });
+      li.append(h('span', { class: 'person-name' }, 'Guest invite'));
+      li.append(h('span', { class: 'person-state' }, invite.revoked ? 'revoked' : `until ${until}`));
+      if (!invite.revoked) {
+        const revoke = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'revoke-invite' }, 'Revoke');
+        revoke.setAttribute('aria-label', `Revoke the guest invite valid until ${until}`);
+        revoke.addEventListener('click', () => {
+          if (!session.revoke(invite.id)) toast('Could not revoke the invite: not connected.');
+        });
+        li.append(revoke);
+      }
       return li;
     }),
   );
