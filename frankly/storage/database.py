@@ -75,9 +75,12 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A consistent read that takes no write lock; it commits nothing."""
-        with self.engine.connect().execution_options(**{_BEGIN: "BEGIN"}) as connection:
-            with connection.begin() as transaction:
+        with self.engine.connect() as connection:
+            connection.execution_options(**{_BEGIN: "BEGIN"})
+            transaction = connection.begin()
+            try:
                 yield connection
+            finally:
                 transaction.rollback()
 
     def close(self) -> None:

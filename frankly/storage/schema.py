@@ -120,9 +120,7 @@ members = Table(
     Column("lead", Boolean, nullable=False, server_default=false()),
     Column("created", UtcInstant, nullable=False),
     Column("removed", UtcInstant, nullable=True),  # removed members keep their history
-    ForeignKeyConstraint(
-        ["side", "dialogue"], ["sides.id", "sides.dialogue"], ondelete="RESTRICT"
-    ),
+    ForeignKeyConstraint(["side", "dialogue"], ["sides.id", "sides.dialogue"], ondelete="RESTRICT"),
     CheckConstraint("side IS NOT NULL OR NOT lead", name="lead_has_side"),
     Index(
         "ix_members_one_convener",
@@ -245,9 +243,7 @@ revisions = Table(
     Column("published", UtcInstant, nullable=True),
     _ref("published_by", "members.id", nullable=True),
     CheckConstraint("number >= 1", name="number_positive"),
-    CheckConstraint(
-        "(published IS NULL) = (published_by IS NULL)", name="published_by_whom"
-    ),
+    CheckConstraint("(published IS NULL) = (published_by IS NULL)", name="published_by_whom"),
 )
 
 # Readers' comments under a public readout, held until the side's lead

@@ -70,4 +70,6 @@ def test_instants_come_back_as_the_same_instant_in_utc(db: Database) -> None:
 
 def test_a_time_without_a_zone_is_refused(db: Database) -> None:
     with pytest.raises(StatementError, match="naive datetime"), db.transaction() as tx:
-        tx.execute(insert(schema.dialogues).values(id="d-1", title="T", created=datetime(2026, 1, 1)))
+        tx.execute(
+            insert(schema.dialogues).values(id="d-1", title="T", created=datetime(2026, 1, 1))
+        )
