@@ -53,8 +53,12 @@ class Database:
         self.url: URL = make_url(url)
         if self.url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError(f"Frankly stores its data in SQLite or PostgreSQL, not {self.shown}")
+        # A pooled PostgreSQL connection is tested before use, so that a
+        # restart of the database costs one reconnect, not a failed change.
         self.engine: Engine = (
-            _sqlite_engine(self.url) if self.is_sqlite else create_engine(self.url)
+            _sqlite_engine(self.url)
+            if self.is_sqlite
+            else create_engine(self.url, pool_pre_ping=True)
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,33 @@ def test_two_saves_from_the_same_base_cannot_both_be_revision_2(
     with db.read() as tx:
         texts = tx.execute(select(schema.revisions.c.text).order_by("number")).scalars().all()
     assert texts == ["first", "mine"]
+
+
+def test_of_two_saves_at_once_from_the_same_base_exactly_one_wins(
+    db: Database, made: dict[str, str]
+) -> None:
+    with db.transaction() as tx:
+        _revision(tx, made, 1, "base")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(text: str) -> None:
+        start.wait()
+        try:
+            with db.transaction() as tx:
+                _revision(tx, made, 2, text)
+            outcomes.append("saved")
+        except IntegrityError:
+            outcomes.append("refused")
+
+    savers = [threading.Thread(target=save, args=(text,)) for text in ("mine", "theirs")]
+    for saver in savers:
+        saver.start()
+    for saver in savers:
+        saver.join()
+    assert sorted(outcomes) == ["refused", "saved"]
+    with db.read() as tx:
+        assert tx.execute(select(func.count()).select_from(schema.revisions)).scalar_one() == 2
 
 
 def _proposal(made: dict[str, str], **values: Any) -> Callable[[Connection], None]:
