@@ -27,7 +27,7 @@ serve: $(BIN)/frankly
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium
+	./scripts/system-deps chromium postgresql
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 

@@ -1,4 +1,4 @@
-"""The `frankly` command: `frankly serve`, `frankly invite`, `frankly bench ...`."""
+"""The `frankly` command: `frankly serve`, `invite`, `db upgrade`, `backup`, `bench ...`."""
 
 from __future__ import annotations
 
@@ -65,6 +65,21 @@ def main(argv: list[str] | None = None) -> None:
     invite.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="as for serve")
     invite.set_defaults(run=_invite)
 
+    db = commands.add_parser("db", help="the dialogues' database")
+    db_commands = db.add_subparsers(dest="db", required=True)
+    db_upgrade = db_commands.add_parser(
+        "upgrade", help="create or upgrade its schema (the server also does at start)"
+    )
+    _database_arguments(db_upgrade)
+    db_upgrade.set_defaults(run=_db_upgrade)
+
+    backup = commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database, even while the server runs"
+    )
+    backup.add_argument("path", type=Path, help="the file to write")
+    _database_arguments(backup)
+    backup.set_defaults(run=_backup)
+
     bench = commands.add_parser("bench", help="run a benchmark")
     benches = bench.add_subparsers(dest="bench", required=True)
     join = benches.add_parser("join", help="join-to-first-remote-frame, 1:1 in Chromium")
@@ -102,6 +117,52 @@ def main(argv: list[str] | None = None) -> None:
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "frankly"
+
+
+def _database_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="postgresql://USER:PASSWORD@HOST/NAME, or sqlite:///PATH "
+        "(default: a SQLite file in --data-dir)",
+    )
+    parser.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="as for serve")
+
+
+def _db_upgrade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from frankly.storage import Database, database_url, upgrade
+    from frankly.storage.migrate import current
+
+    try:
+        database = Database(database_url(args.database, args.data_dir))
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        upgrade(database)
+        print(f"{database.shown}: schema at revision {current(database)}")
+    except SQLAlchemyError as exc:
+        parser.exit(1, f"frankly db upgrade: {database.shown}: {exc}\n")
+    finally:
+        database.close()
+
+
+def _backup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.storage import Database, database_url
+    from frankly.storage.backup import BackupError, backup
+
+    try:
+        database = Database(database_url(args.database, args.data_dir))
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        backup(database, args.path)
+    except (BackupError, OSError) as exc:
+        parser.exit(1, f"frankly backup: {exc}\n")
+    finally:
+        database.close()
+    print(f"{database.shown} copied to {args.path}")
 
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,1 @@
+"""Alembic's scripts: env.py and versions/, one file a revision."""

@@ -1,0 +1,75 @@
+"""The migrations build the schema that schema.py describes, on both backends."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, insert, inspect, select
+from sqlalchemy.exc import StatementError
+
+from frankly.storage import Database, open_database, schema, upgrade
+from frankly.storage.migrate import current, head
+from tests.storage import rows
+
+
+def _differences(database: Database) -> list[object]:
+    with database.read() as connection:
+        return list(compare_metadata(MigrationContext.configure(connection), schema.metadata))
+
+
+def test_the_migrations_create_every_table_as_schema_py_has_it(db: Database) -> None:
+    with db.read() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert tables == set(schema.metadata.tables) | {"alembic_version"}
+    assert _differences(db) == []
+    assert current(db) == head() is not None
+
+
+def test_upgrading_again_changes_nothing(url: str) -> None:
+    database = open_database(url)
+    with database.transaction() as tx:
+        made = rows.dialogue(tx)
+    upgrade(url)
+    upgrade(database)
+    assert current(database) == head()
+    assert _differences(database) == []
+    with database.read() as tx:
+        titles = tx.execute(select(schema.dialogues.c.title)).scalars().all()
+        (sides,) = tx.execute(select(func.count()).select_from(schema.sides)).one()
+    assert (titles, sides) == (["Talks"], 2)
+    assert made["dialogue"].startswith("d-")
+    database.close()
+
+
+def test_sqlite_commits_durably_and_checks_foreign_keys(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'new' / 'frankly.sqlite3'}")
+    with database.read() as connection:
+        settings = [
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys")
+        ]
+    database.close()
+    assert settings == ["wal", 2, 1]  # synchronous 2 is FULL
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_instants_come_back_as_the_same_instant_in_utc(db: Database) -> None:
+    moscow = datetime(2026, 12, 1, 18, 0, tzinfo=timezone(timedelta(hours=3)))
+    with db.transaction() as tx:
+        tx.execute(insert(schema.dialogues).values(id="d-1", title="T", created=moscow))
+    with db.read() as tx:
+        created = tx.execute(select(schema.dialogues.c.created)).scalar_one()
+    assert created == moscow
+    assert created.utcoffset() == timedelta(0)
+    assert created.hour == 15
+
+
+def test_a_time_without_a_zone_is_refused(db: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), db.transaction() as tx:
+        tx.execute(
+            insert(schema.dialogues).values(id="d-1", title="T", created=datetime(2026, 1, 1))
+        )
