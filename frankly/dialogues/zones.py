@@ -26,9 +26,10 @@ SEPARATOR: Final = " · "
 
 @functools.cache
 def _known() -> frozenset[str]:
-    # Only names from the tz database itself: ZoneInfo would also open
-    # "localtime" or a path-like key, which are the host's, not a zone.
-    return frozenset(zoneinfo.available_timezones())
+    # Only names from the tz database itself: ZoneInfo would also open a
+    # path-like key, and the list holds the host's "localtime" link and the
+    # database's "Factory" placeholder, neither of which is a place.
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
 
 
 def check_zone(name: str) -> str:
