@@ -39,6 +39,9 @@ class DialogueCode(StrEnum):
     STALE_REVISION = "stale-revision"
     ALREADY_PUBLISHED = "already-published"
     ALREADY_CONFIRMED = "already-confirmed"
+    ALREADY_APPOINTED = "already-appointed"
+    NOT_A_FOLLOW_UP = "not-a-follow-up"
+    BAD_SIDES = "bad-sides"
     # Input.
     TOO_LONG = "too-long"
     BAD_TEXT = "bad-text"
