@@ -27,7 +27,13 @@ from frankly.dialogues.model import (
     Side,
     require_utc,
 )
-from frankly.dialogues.texts import clean_agenda, clean_side_name, clean_title, clean_topic
+from frankly.dialogues.texts import (
+    clean_agenda,
+    clean_person,
+    clean_side_name,
+    clean_title,
+    clean_topic,
+)
 from frankly.dialogues.zones import check_zone
 
 MAX_SIDES: Final = 12
@@ -135,3 +141,31 @@ def appoint(
             DialogueCode.ALREADY_APPOINTED, f"{appointee.name} is already a representative here"
         )
     return Appointment(follow.id, appointee.id, clean_topic(topic))
+
+
+def join(side: Side, member_id: str, name: str, *, as_lead: bool) -> tuple[Member, Side]:
+    """A new member of `side` from its link; through the lead's link, its lead.
+
+    The service has checked the signed link and says which kind it was; a
+    lead's link is good once, while the side has no lead.
+    """
+    member = Member(member_id, side.dialogue, side.id, clean_person(name))
+    if not as_lead:
+        return member, side
+    if side.lead is not None:
+        raise DialogueError(DialogueCode.NOT_LEAD, f"{side.name} has a lead already")
+    return member, replace(side, lead=member.id)
+
+
+def hand_lead(side: Side, member: Member | None, successor: Member) -> Side:
+    """`side` led by `successor`, a current member of it, by the side's lead."""
+    access.lead_of(member, side)
+    if successor.dialogue != side.dialogue or successor.side != side.id:
+        raise DialogueError(
+            DialogueCode.NOT_YOUR_SIDE, f"{successor.name} is not a member of {side.name}"
+        )
+    if successor.removed:
+        raise DialogueError(
+            DialogueCode.MEMBER_REMOVED, f"{successor.name} was removed from this dialogue"
+        )
+    return replace(side, lead=successor.id)

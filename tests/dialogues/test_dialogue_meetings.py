@@ -125,3 +125,31 @@ def test_appointments_that_are_refused(
     meeting: object, side: object, who: object, appointee: object, code: DialogueCode
 ) -> None:
     assert refused(meetings.appoint, meeting, side, who, appointee, "x", ()).code is code
+
+
+def test_joining_through_a_sides_link() -> None:
+    side = replace(US, lead=None)
+    member, same = meetings.join(side, "m-new", " Dana ", as_lead=False)
+    assert (member.name, member.side, member.dialogue, same) == ("Dana", US.id, "d1", side)
+    lead, led = meetings.join(side, "m-lead", "Eve", as_lead=True)
+    assert led.lead == lead.id == "m-lead"
+    assert (
+        refused(lambda: meetings.join(led, "m-2", "Fay", as_lead=True)).code
+        is DialogueCode.NOT_LEAD
+    )
+
+
+def test_joining_refuses_a_bad_name() -> None:
+    def join(name: str) -> object:
+        return meetings.join(US, "m", name, as_lead=False)
+
+    error = refused(join, "Eve\u202e")
+    assert error.code is DialogueCode.BAD_TEXT
+    assert "U+202E" in error.message
+
+
+def test_a_lead_hands_the_lead_on_to_a_current_member_of_the_side() -> None:
+    assert meetings.hand_lead(US, US_LEAD, US_MEMBER).lead == US_MEMBER.id
+    assert refused(meetings.hand_lead, US, US_MEMBER, US_MEMBER).code is DialogueCode.NOT_LEAD
+    assert refused(meetings.hand_lead, US, US_LEAD, RU_MEMBER).code is DialogueCode.NOT_YOUR_SIDE
+    assert refused(meetings.hand_lead, US, US_LEAD, REMOVED).code is DialogueCode.MEMBER_REMOVED
