@@ -68,26 +68,29 @@ def visible_revisions(member: Member | None, readout: Readout, side: Side) -> tu
 def appointer(member: Member | None, side: Side, appointee: Member) -> Member:
     """The lead of `side` appointing `appointee`, who must be a current member of that side."""
     lead = lead_of(member, side)
-    if appointee.dialogue != side.dialogue:
-        raise DialogueError(DialogueCode.UNKNOWN_MEMBER, "no such member in this dialogue")
-    if appointee.side != side.id:
-        raise DialogueError(
-            DialogueCode.NOT_YOUR_SIDE, f"{appointee.name} is not a member of {side.name}"
-        )
-    if appointee.removed:
-        raise DialogueError(
-            DialogueCode.MEMBER_REMOVED, f"{appointee.name} was removed from this dialogue"
-        )
+    current_of(appointee, side)
     return lead
+
+
+def current_of(target: Member, side: Side) -> Member:
+    """`target` if they are a current member of `side`: whom a lead may act on."""
+    if target.dialogue != side.dialogue:
+        raise DialogueError(DialogueCode.UNKNOWN_MEMBER, "no such member in this dialogue")
+    if target.side != side.id:
+        raise DialogueError(
+            DialogueCode.NOT_YOUR_SIDE, f"{target.name} is not a member of {side.name}"
+        )
+    if target.removed:
+        raise DialogueError(
+            DialogueCode.MEMBER_REMOVED, f"{target.name} was removed from this dialogue"
+        )
+    return target
 
 
 def remover(member: Member | None, side: Side, target: Member) -> Member:
     """The lead of `target`'s side removing `target`; a lead cannot remove themselves."""
     lead = lead_of(member, side)
-    if target.dialogue != side.dialogue or target.side != side.id:
-        raise DialogueError(
-            DialogueCode.NOT_YOUR_SIDE, f"{target.name} is not a member of {side.name}"
-        )
+    current_of(target, side)
     if target.id == side.lead:
         raise DialogueError(
             DialogueCode.CANNOT_REMOVE_LEAD, "a side's lead cannot be removed; hand the lead on"

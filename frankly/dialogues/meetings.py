@@ -160,12 +160,4 @@ def join(side: Side, member_id: str, name: str, *, as_lead: bool) -> tuple[Membe
 def hand_lead(side: Side, member: Member | None, successor: Member) -> Side:
     """`side` led by `successor`, a current member of it, by the side's lead."""
     access.lead_of(member, side)
-    if successor.dialogue != side.dialogue or successor.side != side.id:
-        raise DialogueError(
-            DialogueCode.NOT_YOUR_SIDE, f"{successor.name} is not a member of {side.name}"
-        )
-    if successor.removed:
-        raise DialogueError(
-            DialogueCode.MEMBER_REMOVED, f"{successor.name} was removed from this dialogue"
-        )
-    return replace(side, lead=successor.id)
+    return replace(side, lead=access.current_of(successor, side).id)

@@ -136,3 +136,8 @@ def test_proposing_needs_an_invited_side() -> None:
         "this meeting is between United States; your side is not in it",
     )
     assert RU.id in MEETING.sides
+
+
+def test_a_lead_cannot_remove_a_member_twice_or_one_of_another_dialogue() -> None:
+    assert refused(access.remover, US_LEAD, US, REMOVED).code is DialogueCode.MEMBER_REMOVED
+    assert refused(access.remover, US_LEAD, US, STRANGER).code is DialogueCode.UNKNOWN_MEMBER
