@@ -25,19 +25,18 @@ def meeting_ics(
     meeting: Meeting,
     title: str,
     url: str,
-    host: str,
     now: datetime,
     sequence: int = 0,
 ) -> str:
     """The calendar file of `meeting` of dialogue `title`, reached at `url`.
 
-    `host` makes the UID globally unique (the server's name); `now` is the
-    DTSTAMP; `sequence` counts how often the meeting was moved.
+    The UID is the meeting's id at the link's host, unique across servers;
+    `now` is the DTSTAMP; `sequence` counts how often the meeting was moved.
     """
     start = meeting.date.at
     if meeting.date.kind != "scheduled" or start is None:
         raise DialogueError(DialogueCode.NOT_SCHEDULED, "this meeting has no agreed time yet")
-    _check_url(url)
+    host = _check_url(url)
     end = start + timedelta(minutes=meeting.minutes)
     description = f"{meeting.agenda}\n\n{url}" if meeting.agenda else url
     lines = [
@@ -87,10 +86,11 @@ def _utc(at: datetime) -> str:
     return require_utc(at, "a calendar time").strftime("%Y%m%dT%H%M%SZ")
 
 
-def _check_url(url: str) -> None:
+def _check_url(url: str) -> str:
     # A URI value is not escaped, so it must hold nothing that ends a line.
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or not url.isprintable():
         raise DialogueError(DialogueCode.BAD_LINK, "a meeting's link is an http(s) address")
     if any(char.isspace() for char in url):
         raise DialogueError(DialogueCode.BAD_LINK, "a meeting's link holds no spaces")
+    return parts.hostname or parts.netloc

@@ -38,12 +38,12 @@ _WHAT = {
 def in_dialogue(found: D | None, dialogue: str, code: DialogueCode) -> D:
     """`found` if it is a record of `dialogue` (a meeting, side or member), else `code`."""
     if found is None or found.dialogue != dialogue:
-        raise DialogueError(code, f"no such {_WHAT[code]} in this dialogue")
+        raise DialogueError(code, f"no such {_WHAT.get(code, 'record')} in this dialogue")
     return found
 
 
 def in_meeting(found: M | None, meeting: str, code: DialogueCode) -> M:
     """`found` if it belongs to `meeting` (a proposal or point), else `code`."""
     if found is None or found.meeting != meeting:
-        raise DialogueError(code, f"no such {_WHAT[code]} in this meeting")
+        raise DialogueError(code, f"no such {_WHAT.get(code, 'record')} in this meeting")
     return found

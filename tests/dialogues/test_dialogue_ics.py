@@ -16,7 +16,7 @@ AGENDA = "1. Stability; arms control, Europe\n2. Next steps \\ dates\n" + "Дл�
 
 def calendar_file(**changes: object) -> str:
     meeting = replace(MEETING, date=scheduled(AT), agenda=AGENDA, **changes)  # type: ignore[arg-type]
-    return meeting_ics(meeting, "Talks, round 2", URL, "frankly.example", NOW, sequence=1)
+    return meeting_ics(meeting, "Talks, round 2", URL, NOW, sequence=1)
 
 
 def test_the_file_parses_back_with_every_field() -> None:
@@ -54,7 +54,7 @@ def test_text_escaping() -> None:
 
 
 def test_only_a_scheduled_meeting_has_a_calendar_file() -> None:
-    error = refused(meeting_ics, MEETING, "Talks", URL, "h", NOW)
+    error = refused(meeting_ics, MEETING, "Talks", URL, NOW)
     assert (error.code, error.message) == (
         DialogueCode.NOT_SCHEDULED,
         "this meeting has no agreed time yet",
@@ -66,4 +66,4 @@ def test_only_a_scheduled_meeting_has_a_calendar_file() -> None:
 )
 def test_a_link_that_could_break_the_file_is_refused(url: str) -> None:
     meeting = replace(MEETING, date=scheduled(AT))
-    assert refused(meeting_ics, meeting, "Talks", url, "h", NOW).code is DialogueCode.BAD_LINK
+    assert refused(meeting_ics, meeting, "Talks", url, NOW).code is DialogueCode.BAD_LINK

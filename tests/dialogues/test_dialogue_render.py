@@ -39,6 +39,9 @@ def test_raw_html_is_shown_as_text(source: str) -> None:
         "<javascript:alert(1)>",
         "[x]: javascript:alert(1)\n\n[y][x]",
         "[x](/relative/path)",
+        "[x](&#106;avascript:alert(1))",
+        "[x](<javascript:alert(1)>)",
+        "[x](%6Aavascript:alert(1))",
         '[x](https://a.b "t" onclick=alert(1))',
     ],
 )
