@@ -18,7 +18,7 @@ from frankly.dialogues.errors import DialogueCode, DialogueError
 
 # The same character check as participant names, reused rather than written
 # again (frankly/protocol/messages.py); only the length limit differs here.
-from frankly.protocol.messages import _name_problem, clean_name
+from frankly.protocol.messages import clean_name, text_problem
 
 TITLE_MAX: Final = 200
 TOPIC_MAX: Final = 200
@@ -35,12 +35,12 @@ def clean_line(text: str, what: str, limit: int) -> str:
         raise DialogueError(DialogueCode.BAD_TEXT, f"{what} is empty")
     if len(text) > limit:
         raise DialogueError(DialogueCode.TOO_LONG, f"{what} is at most {limit} characters")
-    for index, char in enumerate(text):
-        problem = _name_problem(char, inner=0 < index < len(text) - 1)
-        if problem is not None:
-            raise DialogueError(
-                DialogueCode.BAD_TEXT, f"{problem} (U+{ord(char):04X}) is not allowed in {what}"
-            )
+    found = text_problem(text)
+    if found is not None:
+        problem, char = found
+        raise DialogueError(
+            DialogueCode.BAD_TEXT, f"{problem} (U+{ord(char):04X}) is not allowed in {what}"
+        )
     return text
 
 

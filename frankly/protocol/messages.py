@@ -57,14 +57,26 @@ def clean_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name).strip()
     if not 1 <= len(name) <= NAME_MAX:
         raise ValueError(f"a name is 1 to {NAME_MAX} characters")
-    for index, char in enumerate(name):
-        problem = _name_problem(char, inner=0 < index < len(name) - 1)
-        if problem is not None:
-            raise ValueError(f"{problem} (U+{ord(char):04X}) is not allowed in a name")
+    found = text_problem(name)
+    if found is not None:
+        problem, char = found
+        raise ValueError(f"{problem} (U+{ord(char):04X}) is not allowed in a name")
     return name
 
 
-def _name_problem(char: str, inner: bool) -> str | None:
+def text_problem(text: str) -> tuple[str, str] | None:
+    """The first character a line of text shown to others may not hold, and why; or None.
+
+    Names here, and the dialogues' titles and topics, follow this one rule.
+    """
+    for index, char in enumerate(text):
+        problem = _char_problem(char, inner=0 < index < len(text) - 1)
+        if problem is not None:
+            return problem, char
+    return None
+
+
+def _char_problem(char: str, inner: bool) -> str | None:
     category = unicodedata.category(char)
     if char in _BIDI:
         return "a bidirectional control character"
