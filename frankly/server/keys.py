@@ -15,6 +15,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from frankly.datadir import make_private_dir
+
 KEY_BYTES = 32
 
 
@@ -42,22 +44,6 @@ def load_key(data_dir: Path | None, name: str) -> bytes:
     return _read(path)
 
 
-def make_private_dir(path: Path) -> None:
-    """Make the directory `path`, if missing, readable by this user alone.
-
-    Its parents, if missing too, get the usual modes: they are not ours. One
-    that exists is left as its owner set it.
-    """
-    if path.is_dir():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        path.mkdir(mode=0o700)
-    except FileExistsError:  # made by another process just now
-        return
-    os.chmod(path, 0o700)  # mkdir's mode passes through the umask
-
-
 def check_private(path: Path) -> None:
     """Refuse a secret file that users other than its owner may read or write."""
     mode = path.stat().st_mode
@@ -80,3 +66,6 @@ def _read(path: Path) -> bytes:
     if len(key) < KEY_BYTES:
         raise KeyFileError(f"{path} holds {len(key)} bytes; a key is {KEY_BYTES} (delete it)")
     return key
+
+
+__all__ = ["KeyFileError", "check_private", "load_key", "make_private_dir"]

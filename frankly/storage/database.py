@@ -18,7 +18,6 @@ event loop.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+
+from frankly.datadir import make_private_dir
 
 DEFAULT_FILE = "frankly.sqlite3"
 BUSY_TIMEOUT_MS = 10_000  # how long a change waits for another's write lock
@@ -93,7 +94,8 @@ class Database:
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
-        _make_private_dir(Path(url.database).parent)
+        # It holds members' records: readable by this user alone.
+        make_private_dir(Path(url.database).parent)
     # The driver's own transaction handling is off (isolation_level None):
     # the listeners below say when a transaction begins, and how.
     engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -118,15 +120,3 @@ def _on_sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
 def _on_sqlite_begin(connection: Connection) -> None:
     begin = connection.get_execution_options().get(_BEGIN, "BEGIN IMMEDIATE")
     connection.exec_driver_sql(begin)
-
-
-def _make_private_dir(path: Path) -> None:
-    """The data directory holds members' records: readable by this user alone."""
-    if path.is_dir():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        path.mkdir(mode=0o700)
-    except FileExistsError:  # made by another process just now
-        return
-    os.chmod(path, 0o700)  # mkdir's mode passes through the umask

@@ -10,6 +10,7 @@ import contextlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import av
@@ -304,6 +305,17 @@ def test_a_meeting_started_with_a_passphrase_keeps_it_in_the_link(
     wait_media(grace, ada_id, frames_over=5)
 
 
+def server_to_page(page: Page, to_page: Callable[[Any, str | bytes], None]) -> None:
+    """Put `to_page` between the real server and `page`: it gets the page's
+    socket and each frame the server sends, and sends the page what it likes."""
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda raw: to_page(ws, raw))
+
+    page.route_web_socket(re.compile(r"/ws$"), route)
+
+
 def relay_that_lies(page: Page, ada_id: str, bob_id: str) -> None:
     """Play the server for `page`: it numbers the chat messages itself, and
     after Ada's first line it relays that line again twice, once as Bob's and
@@ -325,11 +337,7 @@ def relay_that_lies(page: Page, ada_id: str, bob_id: str) -> None:
                 count += 1
                 ws.send(json.dumps({**message, **change, "id": count}))
 
-    def route(ws: Any) -> None:
-        server = ws.connect_to_server()
-        server.on_message(lambda raw: to_page(ws, raw))
-
-    page.route_web_socket(re.compile(r"/ws$"), route)
+    server_to_page(page, to_page)
 
 
 def test_a_relay_cannot_relabel_or_replay_sealed_chat(
@@ -372,11 +380,7 @@ def sfu_that_swaps(page: Page, ada_id: str, bob_id: str) -> None:
             raw = json.dumps(message)
         ws.send(raw)
 
-    def route(ws: Any) -> None:
-        server = ws.connect_to_server()
-        server.on_message(lambda raw: to_page(ws, raw))
-
-    page.route_web_socket(re.compile(r"/ws$"), route)
+    server_to_page(page, to_page)
 
 
 def test_an_sfu_cannot_show_one_participant_in_anothers_tile(
