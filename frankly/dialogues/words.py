@@ -17,3 +17,8 @@ PROPOSAL_STATES: Final[tuple[str, ...]] = get_args(ProposalState)
 # by a given day, or scheduled at an instant (UTC).
 DateKind = Literal["tba", "asap", "by", "scheduled"]
 DATE_KINDS: Final[tuple[str, ...]] = get_args(DateKind)
+
+# Where a reader's comment on a public readout stands: held until the side's
+# lead approves it.
+CommentState = Literal["held", "approved"]
+COMMENT_STATES: Final[tuple[str, ...]] = get_args(CommentState)

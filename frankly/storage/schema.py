@@ -32,25 +32,15 @@ from sqlalchemy import (
     text,
 )
 
+from frankly.dialogues.words import COMMENT_STATES, DATE_KINDS, PROPOSAL_STATES
 from frankly.storage.ids import ID_LENGTH
 from frankly.storage.types import UtcInstant
 
-# The words stored in state columns; the CHECKs below refuse any other.
-TO_BE_AGREED = "to_be_agreed"
-ASAP = "asap"  # as soon as possible
-BY_DATE = "by_date"
-SCHEDULED = "scheduled"
-DATE_STATES = (TO_BE_AGREED, ASAP, BY_DATE, SCHEDULED)
-
-OPEN = "open"
-ACCEPTED = "accepted"
-DECLINED = "declined"
-WITHDRAWN = "withdrawn"
-PROPOSAL_STATES = (OPEN, ACCEPTED, DECLINED, WITHDRAWN)
-
-HELD = "held"
-APPROVED = "approved"
-COMMENT_STATES = (HELD, APPROVED)
+# The words stored in state columns are the rules' (dialogues/words.py, a
+# leaf with no imports); the CHECKs below refuse any other.
+TO_BE_AGREED, ASAP, BY_DATE, SCHEDULED = DATE_STATES = DATE_KINDS
+OPEN, ACCEPTED, DECLINED, WITHDRAWN = PROPOSAL_STATES
+HELD, APPROVED = COMMENT_STATES
 
 TITLE_LENGTH = 200
 NAME_LENGTH = 80

@@ -73,3 +73,18 @@ def test_a_time_without_a_zone_is_refused(db: Database) -> None:
         tx.execute(
             insert(schema.dialogues).values(id="d-1", title="T", created=datetime(2026, 1, 1))
         )
+
+
+def test_the_migrations_check_the_rules_state_words() -> None:
+    """A revision is frozen text, not code that imports the rules: compare the two."""
+    from frankly.dialogues import words
+
+    versions = Path(schema.__file__).parent / "migrations" / "versions"
+    written = "".join(p.read_text() for p in sorted(versions.glob("*.py")))
+    for column, states in [
+        ("date_state", words.DATE_KINDS),
+        ("state", words.PROPOSAL_STATES),
+        ("state", words.COMMENT_STATES),
+    ]:
+        listed = ", ".join(f"'{s}'" for s in states)
+        assert f"{column} IN ({listed})" in written, (column, states)

@@ -41,11 +41,11 @@ def upgrade() -> None:
             name=op.f("ck_meetings_scheduled_has_instant"),
         ),
         sa.CheckConstraint(
-            "date_state <> 'by_date' OR by_date IS NOT NULL",
+            "date_state <> 'by' OR by_date IS NOT NULL",
             name=op.f("ck_meetings_by_date_has_date"),
         ),
         sa.CheckConstraint(
-            "date_state IN ('to_be_agreed', 'asap', 'by_date', 'scheduled')",
+            "date_state IN ('tba', 'asap', 'by', 'scheduled')",
             name=op.f("ck_meetings_date_state"),
         ),
         sa.ForeignKeyConstraint(
