@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly import __version__
+from frankly.api.mount import api_app, open_store
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
@@ -60,14 +61,19 @@ def uvicorn_options(app: Starlette, log_level: str = "info") -> dict[str, Any]:
 def create_app(config: ServerConfig | None = None) -> Starlette:
     config = config or ServerConfig()
     hub = Hub(config)
+    hosts = own_names() | set(config.allowed_hosts)
+    # The API's own Origin check (changes only) uses the edge's rule for sockets.
+    origin_rule = Edge(_nowhere, hosts=hosts, origins=config.allowed_origins, trust_proxy=False)
+    api, store = api_app(origin_rule.origin_ok)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await hub.start()
-        try:
-            yield
-        finally:
-            hub.stop()
+        async with open_store(store, config.database, config.data_dir):
+            await hub.start()
+            try:
+                yield
+            finally:
+                hub.stop()
 
     app = Starlette(
         lifespan=lifespan,
@@ -78,18 +84,23 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             Route("/challenge", _challenge),
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
+            Mount("/api", app=api),
             Route("/{room}", _page),
         ],
     )
     app.state.hub = hub
     app.state.doorman = Doorman.for_config(config)
     app.state.unread = UnreadBudget(config.unread_total, config.unread_per_connection)
-    hosts = own_names() | set(config.allowed_hosts)
+    app.state.store = store
     app.add_middleware(
         Edge, hosts=hosts, origins=config.allowed_origins, trust_proxy=config.trust_proxy
     )
     app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
     return app
+
+
+async def _nowhere(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("only Edge.origin_ok is used")
 
 
 async def _page(request: Request) -> Response:

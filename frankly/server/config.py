@@ -28,6 +28,9 @@ class ServerConfig:
     # Where the invite and human-check keys live; None keeps them in memory
     # (tests), so tokens die with the process.
     data_dir: Path | None = None
+    # The dialogues' database URL; None: a SQLite file in data_dir, or (no
+    # data_dir, as in most tests) no database and the API answers no-database.
+    database: str | None = None
     # Take the client's address from X-Forwarded-For (the last address in
     # it, which the proxy added): only behind a reverse proxy.
     trust_proxy: bool = False

@@ -1,0 +1,43 @@
+"""The API as the server mounts it: the routes behind their guard, and the store's life.
+
+The server opens the database when it starts (migrations included, in a
+worker thread) and closes it when it stops; until then, and on a server
+with neither --database nor a data directory, the API answers no-database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.types import ASGIApp
+
+from frankly.api.routes import ApiGuard, Store, make_api
+from frankly.api.service import KEY_FILE, Service
+from frankly.server.keys import load_key
+from frankly.storage import database_url, open_database
+
+
+def api_app(origin_ok: Callable[[str, str], bool]) -> tuple[ASGIApp, Store]:
+    store = Store()
+    return ApiGuard(make_api(store), origin_ok), store
+
+
+@contextlib.asynccontextmanager
+async def open_store(
+    store: Store, database: str | None, data_dir: Path | None
+) -> AsyncIterator[None]:
+    if database is None and data_dir is None:
+        yield
+        return
+    url = database_url(database, data_dir) if data_dir is not None else database
+    assert url is not None
+    db = await anyio.to_thread.run_sync(open_database, url)
+    store.service = Service(db, load_key(data_dir, KEY_FILE))
+    try:
+        yield
+    finally:
+        store.service = None
+        await anyio.to_thread.run_sync(db.close)
