@@ -16,6 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on")
     serve.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="state kept here")
+    serve.add_argument(
+        "--database",
+        metavar="URL",
+        help="the dialogues' database: postgresql://USER:PASSWORD@HOST/NAME, or "
+        "sqlite:///PATH (default: a SQLite file in --data-dir, upgraded at start)",
+    )
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (with --tls-key)")
     serve.add_argument("--tls-key", type=Path, help="PEM private key (with --tls-cert)")
     serve.add_argument(
@@ -184,6 +190,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
 
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    database = _checked_database(args, parser)
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
     if cert is not None:
@@ -205,6 +212,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         media_host=args.host,
         public_ip=args.public_ip or _announced(args.host),
         data_dir=args.data_dir,
+        database=database,
         trust_proxy=args.trust_proxy,
         human_check=args.human_check,
         max_connections=args.max_connections,
@@ -220,6 +228,20 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         ssl_keyfile=key,
         **uvicorn_options(app, args.log_level),
     )
+
+
+def _checked_database(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """The database URL to open at start, refused now if it names no backend we store in."""
+    from sqlalchemy.exc import ArgumentError
+
+    from frankly.storage import Database, database_url
+
+    url = database_url(args.database, args.data_dir)
+    try:
+        Database(url).close()  # opens no connection: only reads the URL
+    except (ValueError, ArgumentError) as exc:
+        parser.error(str(exc))
+    return url
 
 
 def _bind_name(host: str) -> tuple[str, ...]:
