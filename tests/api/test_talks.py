@@ -3,6 +3,8 @@ readouts drafted apart and published to both, the calendar file."""
 
 from __future__ import annotations
 
+import asyncio
+
 from icalendar import Calendar
 
 from tests.api.conftest import Server
@@ -141,3 +143,21 @@ async def test_openapi_lists_the_routes(server: Server) -> None:
     ):
         assert route in paths
     assert response.json()["servers"] == [{"url": "/api"}]
+
+
+async def test_two_saves_at_once_on_postgresql(pg_server: Server) -> None:
+    """Both read revision 0; one insert wins, the other's becomes stale-revision."""
+    talks = await found(pg_server)
+    meeting = await talks.meeting()
+    carl = pg_server.client()
+    token = await talks.link(talks.ann, talks.us)
+    await carl.post("/api/join", json={"token": token, "name": "Carl"})
+    draft = f"{talks.path}/meetings/{meeting}/readouts/{talks.us}/draft"
+    answers = await asyncio.gather(
+        talks.ann.put(draft, json={"base": 0, "text": "Ann's"}),
+        carl.put(draft, json={"base": 0, "text": "Carl's"}),
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    won = next(a for a in answers if a.status_code == 201).json()["text"]
+    lost = next(a for a in answers if a.status_code == 409)
+    assert error(lost, 409, "stale-revision")["detail"] == {"number": 1, "text": won}
