@@ -25,7 +25,7 @@ from frankly.dialogues.model import (
     Revision,
     Side,
 )
-from frankly.storage.ids import secret_hash
+from frankly.storage.ids import ID_LENGTH, secret_hash
 from frankly.storage.schema import (
     credentials,
     dialogues,
@@ -85,6 +85,8 @@ def meeting(tx: Connection, meeting_id: str, *, lock: bool = False) -> tuple[Mee
     """A meeting and its room's name. `lock` holds its row until the transaction ends
     (PostgreSQL; SQLite's changes take the whole database's write lock anyway), so
     that two answers to its proposals cannot both pass the rules."""
+    if not _id_shaped(meeting_id):  # never sent to the database (PostgreSQL refuses NUL)
+        return None
     query = select(meetings).where(meetings.c.id == meeting_id)
     row = tx.execute(query.with_for_update() if lock else query).first()
     return None if row is None else (_meeting(tx, row), row.room)
@@ -264,6 +266,11 @@ def publish_revision(
         )
         .values(published=now, published_by=member_id)
     )
+
+
+def _id_shaped(text: str) -> bool:
+    """Whether `text` could be one of storage's ids: short, printable ASCII."""
+    return len(text) <= ID_LENGTH and text.isascii() and text.isprintable()
 
 
 def _member(row: Row[Any]) -> Member:

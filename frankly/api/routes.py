@@ -76,7 +76,9 @@ class CreateIn(BaseModel):
 
 class LinkIn(BaseModel):
     lead: bool = Field(False, description="the opener becomes the side's lead (once)")
-    hours: float = Field(168, description="how long the link works, 1/60 to 720 hours")
+    hours: float = Field(
+        168, gt=0, le=720, description="how long the link works, 1/60 to 720 hours"
+    )
 
 
 class JoinIn(BaseModel):

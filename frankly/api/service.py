@@ -165,7 +165,16 @@ class Service:
         return SideLink(invite_id, side.id, lead, token, now + ttl)
 
     def join(self, token: str, name: str) -> tuple[DialogueView, Joined]:
-        """A new member of the side a genuine, current link names, under `name`."""
+        """A new member of the side a genuine, current link names, under `name`.
+
+        Two openers of one lead's link at once: the database keeps one lead a
+        side, and the loser, run again, is told by the rules the side has one."""
+        try:
+            return self._join(token, name)
+        except IntegrityError:
+            return self._join(token, name)
+
+    def _join(self, token: str, name: str) -> tuple[DialogueView, Joined]:
         now = self.clock()
         claims = self._claims(token, now)
         secret = new_secret()

@@ -6,7 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
+from sqlalchemy import update
 
+from frankly.api.routes import Store
+from frankly.storage.schema import members
 from tests.api.conftest import Server
 from tests.api.talks import MOSCOW, NEW_YORK, Talks, error, found
 
@@ -198,3 +201,39 @@ async def test_the_edge_and_headers_still_apply(server: Server) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     error(response, 401, "unauthenticated")
     error(await client.get("/api/nowhere"), 404, "invalid-request")
+
+
+async def test_a_removed_members_cookie(server: Server) -> None:
+    talks = await found(server)
+    store: Store = server.app.state.store
+    assert store.service is not None
+    with store.service.db.transaction() as tx:  # no route removes members yet
+        tx.execute(
+            update(members).where(members.c.name == "Boris").values(removed=server.clock.now)
+        )
+    error(await talks.boris.get(talks.path), 403, "member-removed")
+    error(
+        await talks.boris.post(f"{talks.path}/meetings", json={"topic": "x"}), 403, "member-removed"
+    )
+    assert [m["name"] for m in (await talks.read(talks.ann))["members"]] == ["Ann"]
+
+
+async def test_odd_ids_and_numbers(server: Server) -> None:
+    talks = await found(server)
+    error(
+        await talks.ann.post(
+            f"{talks.path}/meetings/mt-%00/proposals", json={"at": "2027-03-15T15:00:00Z"}
+        ),
+        404,
+        "unknown-meeting",
+    )
+    error(
+        await talks.ann.post(f"{talks.path}/sides/{talks.us}/links", json={"hours": 1e308}),
+        400,
+        "invalid-request",
+    )
+    error(
+        await talks.ann.post(f"{talks.path}/sides/{talks.us}/links", json={"hours": 0.001}),
+        400,
+        "invalid-request",
+    )
