@@ -237,3 +237,15 @@ async def test_odd_ids_and_numbers(server: Server) -> None:
         400,
         "invalid-request",
     )
+
+
+async def test_declining_and_a_bad_viewer_zone(server: Server) -> None:
+    talks = await found(server)
+    meeting, proposal = await proposed(talks)
+    base = f"{talks.path}/meetings/{meeting}/proposals/{proposal}"
+    error(await talks.ann.post(f"{base}/decline"), 403, "own-proposal")
+    declined = await talks.boris.post(f"{base}/decline")
+    assert declined.json()["state"] == "declined"
+    assert declined.json()["decided_by"] == (await talks.read(talks.boris))["you"]["id"]
+    error(await talks.ann.post(f"{base}/withdraw"), 409, "proposal-not-open")
+    error(await talks.ann.get(talks.path, params={"zone": "Nowhere/At_All"}), 400, "bad-time-zone")
