@@ -27,6 +27,8 @@ from frankly.protocol.words import (
     MODERATION,
     PROTOCOL_VERSION,
     REACTIONS,
+    RESERVED_ROOMS,
+    ROOM_PATTERN,
     Action,
     KnockOutcome,
     LeaveReason,
@@ -41,7 +43,7 @@ MAX_SENT_FRAME = 1 << 20
 # How deeply JSON may nest: no message needs more than a few levels, and
 # Python's parser gives up (RecursionError) near a thousand.
 MAX_DEPTH = 32
-ROOM_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ROOM_RE = re.compile(ROOM_PATTERN)
 
 NAME_MAX = 64
 # Zero-width joiners are part of some scripts and of emoji sequences: allowed
@@ -399,7 +401,7 @@ def _describe(kind: str, exc: ValidationError) -> str:
 
 
 def room_name_ok(room: str) -> bool:
-    return ROOM_RE.fullmatch(room) is not None
+    return ROOM_RE.fullmatch(room) is not None and room.lower() not in RESERVED_ROOMS
 
 
 # --- messages the server sends ---------------------------------------------

@@ -62,6 +62,12 @@ def render() -> str:
         _frozen("Role", "The same roles, by name.", {r.upper(): r for r in words.ROLES}),
         _list("REACTIONS", "The reactions a room accepts.", words.REACTIONS),
         _list("MODERATION", "What a host can do to another.", words.MODERATION),
+        _const("ROOM_PATTERN", "What a room's name may be.", _js(words.ROOM_PATTERN)),
+        _list(
+            "RESERVED_ROOMS",
+            "The server's own paths: no room has their names.",
+            words.RESERVED_ROOMS,
+        ),
         _const("SCREEN_SUFFIX", "Suffix of a screen share's stream id.", _js(words.SCREEN_SUFFIX)),
     ]
     return "\n".join(parts)

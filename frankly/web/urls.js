@@ -7,7 +7,9 @@
  * frankly/client's urls.
  */
 
-export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
+import { RESERVED_ROOMS, ROOM_PATTERN } from './wire.js';
+
+export const ROOM_RE = new RegExp(ROOM_PATTERN);
 
 /**
  * Query parameters that are secrets: read once, then taken out of the
@@ -18,7 +20,7 @@ export const SECRET_PARAMS = ['invite'];
 
 /** @param {string} name @returns {boolean} */
 export function isValidRoom(name) {
-  return ROOM_RE.test(name);
+  return ROOM_RE.test(name) && !RESERVED_ROOMS.includes(name.toLowerCase());
 }
 
 /**

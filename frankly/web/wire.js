@@ -103,5 +103,11 @@ export const REACTIONS = Object.freeze(["👍", "👏", "❤️", "😂", "😮"
 /** What a host can do to another. */
 export const MODERATION = Object.freeze(["mute", "ask-unmute", "stop-video", "stop-screen", "remove", "make-host", "lower-hand"]);
 
+/** What a room's name may be. */
+export const ROOM_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
+
+/** The server's own paths: no room has their names. */
+export const RESERVED_ROOMS = Object.freeze(["api", "challenge", "healthz", "static", "ws"]);
+
 /** Suffix of a screen share's stream id. */
 export const SCREEN_SUFFIX = ":screen";

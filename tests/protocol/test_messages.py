@@ -111,7 +111,9 @@ def test_room_names_allowed(name: str) -> None:
     assert room_name_ok(name)
 
 
-@pytest.mark.parametrize("name", ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n"])
+@pytest.mark.parametrize(
+    "name", ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n", "api", "API", "ws", "static"]
+)
 def test_room_names_refused(name: str) -> None:
     assert not room_name_ok(name)
 

@@ -22,6 +22,11 @@ test('a room name is 1 to 64 letters, digits, - or _', () => {
   assert.ok(!isValidRoom('naïve'));
 });
 
+test('no room takes the name of one of the server\'s own paths', () => {
+  for (const name of ['api', 'API', 'ws', 'static', 'healthz']) assert.ok(!isValidRoom(name), name);
+  assert.ok(isValidRoom('apis'));
+});
+
 test('roomFromInput takes a bare name', () => {
   assert.equal(roomFromInput('  standup  '), 'standup');
   assert.equal(roomFromInput('stand up'), null);
