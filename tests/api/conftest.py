@@ -8,7 +8,7 @@ moves, so that links expire and proposals pass without waiting.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from frankly.api.routes import Store
 from frankly.server.app import create_app
 from frankly.server.config import ServerConfig
-from tests.pg import Cluster, find_bin
+from tests.pg import Cluster
 
 BASE = "http://127.0.0.1:8080"
 _names = itertools.count(1)
@@ -62,19 +62,6 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
     """The app with its default store: a SQLite file in the data directory."""
     async for found in running(ServerConfig(data_dir=tmp_path)):
         yield found
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Cluster]:
-    bin_dir = find_bin()
-    if bin_dir is None:
-        pytest.fail("PostgreSQL is not installed: run ./scripts/system-deps postgresql")
-    cluster = Cluster(bin_dir)
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture

@@ -13,22 +13,9 @@ from pathlib import Path
 import pytest
 
 from frankly.storage import Database, open_database
-from tests.pg import Cluster, find_bin
+from tests.pg import Cluster
 
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Cluster]:
-    bin_dir = find_bin()
-    if bin_dir is None:
-        pytest.fail("PostgreSQL is not installed: run ./scripts/system-deps postgresql")
-    cluster = Cluster(bin_dir)
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
