@@ -20,12 +20,12 @@ from frankly.bench.sfu.servers import SERVERS, by_name
 from frankly.bench.sfu.settings import Settings
 
 LISTENS = """
-import socket, time
+import signal, socket
 print("starting; ERROR: a line the bench should count", flush=True)
 s = socket.socket()
 s.bind(("127.0.0.1", {port}))
 s.listen()
-time.sleep(60)
+signal.pause()  # until the bench stops it
 """
 
 
@@ -80,7 +80,7 @@ def test_a_server_that_exits_at_start_says_why() -> None:
 
 def test_a_server_that_never_answers_is_given_up_on_and_ended() -> None:
     class Mute(StandIn):
-        script = "import time; time.sleep(60)"
+        script = "import signal; signal.pause()"  # alive, never listening
         start_within = 0.5
 
     server = Mute(cpus=None)
