@@ -56,6 +56,14 @@ def audio_level(packet: bytes, ext_id: int) -> int:
     return value[0] if value else SILENT
 
 
+def outgoing(packet: bytes, start: int, level: int | None, now: float) -> tuple[int, int, bytes]:
+    """What every down-track of a packet shares: the first header byte (version
+    2, the padding bit, the SFU's extensions), the marker, and the SFU's
+    extensions ahead of the payload (which starts at `start`)."""
+    b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
+    return b0, marker, extensions(level, now) + packet[start:]
+
+
 class DownTrack:
     __slots__ = (
         "last_seq",
@@ -129,8 +137,8 @@ class DownTrack:
             if packet is None:
                 continue
             level = audio_level(packet, track.audio_level_ext) if track.kind == "audio" else None
-            tail = extensions(level, time.monotonic()) + packet[rtp.payload_offset(packet) :]
-            b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
+            start = rtp.payload_offset(packet)
+            b0, marker, tail = outgoing(packet, start, level, time.monotonic())
             self.forward(seq, rtp.timestamp(packet), b0, marker, tail)
             sent += 1
         return sent

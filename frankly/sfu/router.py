@@ -34,7 +34,7 @@ from frankly.sfu.downtrack import (
     AUDIO_LEVEL_ID,
     DownTrack,
     audio_level,
-    extensions,
+    outgoing,
 )
 from frankly.sfu.layers import LayerInfo, choose, link_budget
 from frankly.sfu.speaker import SpeakerObserver
@@ -417,9 +417,8 @@ class Router:
         downs = layer.downs
         if not downs:
             return
-        tail = extensions(level, now) + packet[start:]
+        b0, marker, tail = outgoing(packet, start, level, now)
         ts = rtp.timestamp(packet)
-        b0, marker = 0x90 | (packet[0] & 0x20), packet[1] & 0x80
         for down in downs:
             down.forward(seq, ts, b0, marker, tail)
         self.forwarded += len(downs)
