@@ -1,0 +1,108 @@
+// @ts-check
+/**
+ * A meeting's agreed points (contract A1): what all sides agreed, as opposed
+ * to each side's own readout. Any member drafts a point; it counts as agreed
+ * only once every invited side's lead has confirmed it, so each point shows
+ * which side confirmed it (who, when) and which sides are still waited for.
+ */
+
+import { post } from './api.js';
+import { pointState, when } from './facts.js';
+import { act, button, el, serverHtml, statusLine, timeEl, uid } from './parts.js';
+
+/**
+ * @typedef {import('./facts.js').MeetingOut} MeetingOut
+ * @typedef {import('./facts.js').PointOut} PointOut
+ * @typedef {import('./facts.js').Ctx} Ctx
+ */
+
+/** What the last change said, by meeting, shown again after the re-render it caused. */
+const notes = /** @type {Map<string, string>} */ (new Map());
+
+/**
+ * Fill `parent` with the meeting's points and the form to draft one.
+ * @param {HTMLElement} parent @param {MeetingOut} meeting @param {Ctx} ctx
+ */
+export function renderPoints(parent, meeting, ctx) {
+  const heading = uid('points');
+  const points = meeting.points ?? [];
+  const agreed = points.filter((p) => p.agreed).length;
+  const section = el('section', { class: 'dlg-points', 'aria-labelledby': heading, 'data-testid': 'points' },
+    el('h2', { id: heading }, 'Agreed points'),
+    el('p', { class: 'hint' }, 'Points all sides agree on. A point counts as agreed once every side’s lead has confirmed it.'));
+  const status = statusLine();
+  const said = notes.get(meeting.id);
+  if (said) {
+    status.set('done', said);
+    notes.delete(meeting.id);
+  }
+  section.append(status.node);
+  if (points.length) {
+    section.append(el('p', { class: 'dlg-meta' }, `${agreed} of ${points.length} agreed.`));
+    const list = el('ol', { class: 'dlg-point-list' });
+    for (const p of points) list.append(pointItem(p, meeting, ctx, status));
+    section.append(list);
+  } else {
+    section.append(el('p', { class: 'hint' }, 'No points yet.'));
+  }
+  if (meeting.sides.includes(ctx.you.side)) section.append(draftForm(meeting, ctx));
+  parent.replaceChildren(section);
+}
+
+/**
+ * @param {PointOut} point @param {MeetingOut} meeting @param {Ctx} ctx
+ * @param {ReturnType<typeof statusLine>} status
+ */
+function pointItem(point, meeting, ctx, status) {
+  const s = pointState(point, ctx.dialogue, ctx.you);
+  const item = el('li', { class: 'dlg-point', 'data-point': point.id, 'data-agreed': String(s.agreed) },
+    el('p', { class: 'dlg-meta' },
+      el('span', { class: 'dlg-badge', 'data-state': s.agreed ? 'agreed' : 'draft' }, s.agreed ? 'Agreed' : 'Not yet agreed'),
+      ` Drafted by ${s.drafted}, `, timeEl(point.at, when(point.at, ctx.zone))),
+    serverHtml(point.html));
+  const sides = el('ul', { class: 'dlg-confirmations', 'aria-label': 'Confirmations' });
+  for (const c of s.confirmed) {
+    sides.append(el('li', { 'data-state': 'confirmed' }, `✓ ${c.side}: confirmed by ${c.lead}, `, timeEl(c.at, when(c.at, ctx.zone))));
+  }
+  for (const name of s.waiting) sides.append(el('li', { 'data-state': 'waiting' }, `… ${name}: waiting for its lead to confirm`));
+  item.append(sides);
+  if (s.canConfirm) {
+    const confirm = button('Confirm for my side', 'btn-primary');
+    confirm.setAttribute('aria-label', `Confirm this point for my side: ${point.text.slice(0, 80)}`);
+    confirm.addEventListener('click', async () => {
+      const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/points/${point.id}/confirm`;
+      const answer = await act(confirm, status, { doing: 'Confirming…', done: '' }, () => post(path));
+      if (answer === undefined) return;
+      notes.set(meeting.id, answer.agreed ? 'Confirmed: every side has now agreed this point.' : 'Confirmed for your side.');
+      await ctx.refresh();
+    });
+    item.append(el('div', { class: 'dlg-row' }, confirm));
+  }
+  return item;
+}
+
+/** Any member of an invited side drafts a point. @param {MeetingOut} meeting @param {Ctx} ctx */
+function draftForm(meeting, ctx) {
+  const textId = uid('point-text');
+  // A point is one line (the rules' clean_line, at most 1000 characters).
+  const text = /** @type {HTMLInputElement} */ (el('input', { id: textId, type: 'text', maxlength: '1000', placeholder: 'e.g. Appoint representatives on strategic stability' }));
+  const add = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-small' }, 'Propose this point'));
+  const status = statusLine();
+  const form = el('form', { class: 'dlg-point-form', 'data-testid': 'point-form' },
+    el('label', { for: textId }, 'Propose a point for all sides to confirm'), text,
+    el('div', { class: 'dlg-row' }, add, status.node));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) {
+      status.set('refused', 'Write the point first.');
+      text.focus();
+      return;
+    }
+    const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/points`;
+    const answer = await act(add, status, { doing: 'Adding…', done: '' }, () => post(path, { text: text.value }));
+    if (answer === undefined) return;
+    notes.set(meeting.id, ctx.you.lead ? 'Point added. Confirm it for your side when you are ready.' : 'Point added. The sides’ leads confirm it.');
+    await ctx.refresh();
+  });
+  return form;
+}

@@ -1,0 +1,197 @@
+// @ts-check
+/**
+ * A public readout (contract A2): the page at /readouts/{id} that anyone with
+ * the link reads without an account (the readout with every correction, the
+ * comments its side's lead approved, a form to leave one), and the lead's
+ * moderation list in the meeting view.
+ *
+ * A comment goes out only after the room client's human check (a proof of
+ * work solved in a worker, humancheck.js) and is held until the side's lead
+ * approves it; the page says so plainly rather than pretending it is posted.
+ * Everything shown comes as text or as the server's rendered html.
+ */
+
+import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
+import { del, get, post } from './api.js';
+import { dateWords, when } from './facts.js';
+import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
+
+/**
+ * @typedef {import('./facts.js').RevisionOut} RevisionOut
+ * @typedef {import('./facts.js').DateOut} DateOut
+ * @typedef {import('./facts.js').MeetingOut} MeetingOut
+ * @typedef {import('./facts.js').Ctx} Ctx
+ * @typedef {{id: string, name: string, text: string, html: string, at: string, state?: string}} CommentOut
+ * @typedef {{id: string, dialogue: string, topic: string, side: string, date: DateOut,
+ *            revisions: RevisionOut[], comments: CommentOut[]}} PublicOut
+ */
+
+/** The viewer's zone: the public page has no dialogue to take one from. */
+const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/**
+ * Fill `parent` with the public readout `readoutId`.
+ * @param {HTMLElement} parent @param {string} readoutId
+ */
+export async function renderPublic(parent, readoutId) {
+  const loading = statusLine();
+  loading.set('busy', 'Loading the readout…');
+  parent.replaceChildren(loading.node);
+  /** @type {PublicOut} */
+  let readout;
+  try {
+    readout = await get(`/public/readouts/${encodeURIComponent(readoutId)}`);
+  } catch (err) {
+    const heading = el('h1', { tabindex: '-1' }, 'No readout here');
+    parent.replaceChildren(el('div', { class: 'dlg-public-page' }, heading,
+      el('p', {}, 'This readout is not public (its side may have taken it off the public page), or the link is wrong.'),
+      el('p', { class: 'hint' }, failureText(err))));
+    return;
+  }
+  const [current, ...earlier] = [...readout.revisions].sort((a, b) => b.number - a.number);
+  const title = el('h1', { tabindex: '-1' }, `${readout.side}: readout of “${readout.topic}”`);
+  const page = el('div', { class: 'dlg-public-page', 'data-testid': 'public-readout' },
+    el('p', { class: 'dlg-kicker' }, readout.dialogue), title,
+    el('p', { class: 'dlg-meta' }, dateWords(readout.date, zone())),
+    el('p', { class: 'hint' }, `Published by ${readout.side}. It is one side’s account of the meeting; other sides publish their own.`));
+  if (current) {
+    page.append(el('article', { class: 'dlg-readout' },
+      el('p', { class: 'dlg-meta' }, earlier.length ? `Corrected: revision ${current.number}, ` : `Revision ${current.number}, `,
+        timeEl(current.at, when(current.at, zone()))),
+      serverHtml(current.html)));
+  }
+  if (earlier.length) {
+    const list = el('ol', { class: 'dlg-history', reversed: true });
+    for (const r of earlier) {
+      list.append(el('li', {}, el('p', { class: 'dlg-meta' }, `Revision ${r.number}, `, timeEl(r.at, when(r.at, zone())), ', since corrected'), serverHtml(r.html)));
+    }
+    page.append(el('details', { class: 'dlg-corrections' }, el('summary', {}, `Corrections: ${earlier.length} earlier published version${earlier.length === 1 ? '' : 's'}`), list));
+  }
+  page.append(commentList(readout.comments), commentForm(readout));
+  parent.replaceChildren(page);
+  title.focus({ preventScroll: true });
+}
+
+/** The approved comments, oldest first. @param {CommentOut[]} comments */
+function commentList(comments) {
+  const heading = uid('comments');
+  const box = el('section', { class: 'dlg-comments', 'aria-labelledby': heading, 'data-testid': 'comments' },
+    el('h2', { id: heading }, `Comments (${comments.length})`));
+  if (!comments.length) {
+    box.append(el('p', { class: 'hint' }, 'No comments yet.'));
+    return box;
+  }
+  const list = el('ol', { class: 'dlg-comment-list' });
+  for (const c of comments) list.append(commentItem(c));
+  box.append(list);
+  return box;
+}
+
+/** @param {CommentOut} c @param {...Node} extra */
+function commentItem(c, ...extra) {
+  return el('li', { class: 'dlg-comment', 'data-comment': c.id },
+    el('p', { class: 'dlg-meta' }, el('strong', {}, c.name || 'Anonymous'), ', ', timeEl(c.at, when(c.at, zone()))),
+    serverHtml(c.html), ...extra);
+}
+
+/**
+ * Name (optional), text, and Send: the human check first, then the comment,
+ * which the server holds for the side's lead.
+ * @param {PublicOut} readout
+ */
+function commentForm(readout) {
+  const heading = uid('comment-form');
+  const nameId = uid('comment-name');
+  const textId = uid('comment-text');
+  const name = /** @type {HTMLInputElement} */ (el('input', { id: nameId, type: 'text', maxlength: '100', autocomplete: 'name' }));
+  const text = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: textId, rows: '5', required: true, maxlength: '5000', 'aria-describedby': `${textId}-hint` }));
+  const send = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-primary' }, 'Send comment'));
+  const status = statusLine();
+  const form = el('form', { class: 'dlg-comment-form', 'aria-labelledby': heading, 'data-testid': 'comment-form', novalidate: true },
+    el('h2', { id: heading }, 'Leave a comment'),
+    el('div', { class: 'field' }, el('label', { for: nameId }, 'Your name (optional)'), name),
+    el('div', { class: 'field' }, el('label', { for: textId }, 'Comment'), text,
+      el('p', { id: `${textId}-hint`, class: 'hint' }, `Comments appear once ${readout.side}’s lead approves them. Markdown works; nothing you write can run in a reader’s page.`)),
+    el('div', { class: 'dlg-row' }, send, status.node));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) {
+      text.setAttribute('aria-invalid', 'true');
+      status.set('refused', 'Write your comment first.');
+      text.focus();
+      return;
+    }
+    text.removeAttribute('aria-invalid');
+    send.disabled = true;
+    try {
+      status.set('busy', 'Checking that you are a person (a second or two)…');
+      const proof = (await humanCheckRequired()) ? await solveHumanCheck() : '';
+      status.set('busy', 'Sending…');
+      const body = { text: text.value, proof, ...(name.value.trim() ? { name: name.value.trim() } : {}) };
+      await post(`/public/readouts/${encodeURIComponent(readout.id)}/comments`, body);
+      text.value = '';
+      status.set('done', `Thank you. Your comment is held until ${readout.side}’s lead approves it; it is not public yet.`);
+    } catch (err) {
+      status.set('refused', `Not sent: ${failureText(err)}`);
+    } finally {
+      send.disabled = false;
+    }
+  });
+  return form;
+}
+
+/**
+ * The comments on the viewer's side's public readout, for its members; its
+ * lead approves (they show on the public page) or rejects (deleted).
+ * @param {HTMLElement} parent @param {MeetingOut} meeting @param {string} side @param {Ctx} ctx
+ */
+export function renderModeration(parent, meeting, side, ctx) {
+  const heading = uid('moderation');
+  const box = el('section', { class: 'dlg-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' },
+    el('h4', { id: heading }, 'Comments from readers'));
+  const status = statusLine();
+  status.set('busy', 'Loading comments…');
+  box.append(status.node);
+  parent.replaceChildren(box);
+  const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/comments`;
+  const load = async (said = '') => {
+    try {
+      /** @type {CommentOut[]} */
+      const comments = await get(path);
+      if (said) status.set('done', said);
+      else status.set('idle', comments.length ? '' : 'No comments yet.');
+      box.querySelector('ol')?.remove();
+      if (!comments.length) return;
+      const list = el('ol', { class: 'dlg-comment-list' });
+      for (const c of comments) list.append(moderated(c, path, ctx, status, load));
+      box.append(list);
+    } catch (err) {
+      status.set('refused', failureText(err));
+    }
+  };
+  load();
+}
+
+/**
+ * @param {CommentOut} c @param {string} path @param {Ctx} ctx
+ * @param {ReturnType<typeof statusLine>} status @param {(said: string) => Promise<void>} reload
+ */
+function moderated(c, path, ctx, status, reload) {
+  const held = c.state === 'held';
+  const state = el('span', { class: 'dlg-badge', 'data-state': held ? 'draft' : 'published' }, held ? 'Held' : 'Approved');
+  if (!ctx.you.lead || !held) return commentItem(c, state);
+  const approve = button('Approve', 'btn-primary');
+  const reject = button('Reject', 'btn-danger');
+  approve.setAttribute('aria-label', `Approve the comment by ${c.name || 'Anonymous'}`);
+  reject.setAttribute('aria-label', `Reject the comment by ${c.name || 'Anonymous'}`);
+  approve.addEventListener('click', async () => {
+    const done = await act(approve, status, { doing: 'Approving…', done: '' }, () => post(`${path}/${c.id}/approve`));
+    if (done !== undefined) await reload('Approved: it shows on the public page.');
+  });
+  reject.addEventListener('click', async () => {
+    // DELETE answers 204, no body: act resolves to null, which is not a refusal.
+    const done = await act(reject, status, { doing: 'Rejecting…', done: '' }, () => del(`${path}/${c.id}`));
+    if (done !== undefined) await reload('Rejected: the comment is deleted.');
+  });
+  return commentItem(c, state, el('div', { class: 'dlg-row' }, approve, reject));
+}

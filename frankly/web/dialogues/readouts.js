@@ -1,0 +1,380 @@
+// @ts-check
+/**
+ * A meeting's readouts: every side's published readout side by side (with
+ * the corrections each one went through), and, for the viewer's own side,
+ * the draft that its members write together and its lead publishes.
+ *
+ * A save names the revision it was edited from; when someone else saved in
+ * between, the server refuses it with stale-revision and the newer text, and
+ * the editor shows that text beside the member's own so that nothing is lost
+ * and they merge and save again. Text not yet saved survives the page
+ * re-rendering the section (ctx.refresh), kept here by meeting and side.
+ */
+
+import { get, post, put, ApiFailure } from './api.js';
+import { baseOf, memberName, publishable, publishedHistory, sideName, when } from './facts.js';
+import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
+import { renderModeration } from './public.js';
+
+/**
+ * @typedef {import('./facts.js').MeetingOut} MeetingOut
+ * @typedef {import('./facts.js').Ctx} Ctx
+ * @typedef {import('./facts.js').RevisionOut} RevisionOut
+ * @typedef {import('./facts.js').ReadoutOut} ReadoutOut
+ * @typedef {{text: string, base: number, theirs: {number: number, text: string} | null}} Unsaved
+ */
+
+/** Text typed but not saved, by `${meeting}/${side}`: a re-render must not lose it. */
+const unsaved = /** @type {Map<string, Unsaved>} */ (new Map());
+/** What the last change said, by meeting, shown again after the re-render it caused. */
+const notes = /** @type {Map<string, string>} */ (new Map());
+
+/**
+ * Fill `parent` with the meeting's readouts.
+ * @param {HTMLElement} parent @param {MeetingOut} meeting @param {Ctx} ctx
+ */
+export function renderReadouts(parent, meeting, ctx) {
+  const heading = uid('readouts');
+  const section = el('section', { class: 'dlg-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
+    el('h2', { id: heading }, 'Readouts'),
+    el('p', { class: 'hint' }, 'Each side writes its own readout of the meeting. A draft is seen only by its side; once the side’s lead publishes it, every member reads it here, and a correction is published as a newer revision beside the old.'));
+  const note = statusLine();
+  const said = notes.get(meeting.id);
+  if (said) {
+    note.set('done', said);
+    notes.delete(meeting.id);
+  }
+  section.append(note.node, publishedColumns(meeting, ctx));
+  if (meeting.sides.includes(ctx.you.side)) section.append(draftEditor(meeting, ctx));
+  else section.append(el('p', { class: 'hint' }, 'Your side is not invited to this meeting, so it writes no readout of it.'));
+  parent.replaceChildren(section);
+}
+
+/** The published readouts, one column per side (stacked at phone width). */
+function publishedColumns(/** @type {MeetingOut} */ meeting, /** @type {Ctx} */ ctx) {
+  const columns = el('div', { class: 'dlg-columns', 'data-testid': 'published' });
+  for (const side of meeting.sides) {
+    const readout = (meeting.readouts ?? []).find((r) => r.side === side);
+    columns.append(publishedColumn(meeting, side, readout, ctx));
+  }
+  return columns;
+}
+
+/**
+ * @param {MeetingOut} meeting @param {string} side @param {ReadoutOut | undefined} readout @param {Ctx} ctx
+ */
+function publishedColumn(meeting, side, readout, ctx) {
+  const heading = uid('published');
+  const name = sideName(ctx.dialogue, side);
+  const column = el('article', { class: 'dlg-readout', 'aria-labelledby': heading, 'data-side': side },
+    el('h3', { id: heading }, name));
+  const history = publishedHistory(readout);
+  if (!readout || !history.length) {
+    column.append(el('p', { class: 'hint' }, `${name} has not published its readout yet.`));
+    return column;
+  }
+  const [current, ...earlier] = history;
+  column.append(revisionMeta(current, ctx, earlier.length ? 'Corrected' : 'Published'), serverHtml(current.html));
+  if (earlier.length) column.append(correctionHistory(earlier, ctx));
+  const link = publicLink(readout);
+  if (link) column.append(link);
+  if (side === ctx.you.side) {
+    if (ctx.you.lead) column.append(publicToggle(meeting, side, readout, ctx));
+    if (readout.public) {
+      const moderation = el('div', { class: 'dlg-moderation' });
+      renderModeration(moderation, meeting, side, ctx);
+      column.append(moderation);
+    }
+  }
+  return column;
+}
+
+/** "Revision 2 · Ann · Tue 16 Mar 2027, 18:00", with what state it is in. */
+function revisionMeta(/** @type {RevisionOut} */ r, /** @type {Ctx} */ ctx, /** @type {string} */ state) {
+  return el('p', { class: 'dlg-meta' },
+    el('span', { class: 'dlg-badge', 'data-state': state.toLowerCase() }, state), ' ',
+    `Revision ${r.number} by ${memberName(ctx.dialogue, r.author)}, written `, timeEl(r.at, when(r.at, ctx.zone)));
+}
+
+/** Every earlier published revision, each corrected by the one above it. */
+function correctionHistory(/** @type {RevisionOut[]} */ earlier, /** @type {Ctx} */ ctx) {
+  const list = el('ol', { class: 'dlg-history', reversed: true });
+  for (const r of earlier) list.append(el('li', {}, revisionMeta(r, ctx, 'Superseded'), serverHtml(r.html)));
+  const noun = earlier.length === 1 ? 'earlier published version' : 'earlier published versions';
+  return el('details', { class: 'dlg-corrections' }, el('summary', {}, `Corrections: ${earlier.length} ${noun}`), list);
+}
+
+/** The public page's address, when the side made its readout public (contract A2). */
+function publicLink(/** @type {ReadoutOut} */ readout) {
+  if (!readout.public || !readout.url) return null;
+  const href = new URL(readout.url, location.origin).href;
+  return el('p', { class: 'dlg-public', 'data-testid': 'public-link' }, 'Public at ', el('a', { href }, href));
+}
+
+/**
+ * The lead's switch: anyone with the link may then read the readout (and comment).
+ * @param {MeetingOut} meeting @param {string} side @param {ReadoutOut} readout @param {Ctx} ctx
+ */
+function publicToggle(meeting, side, readout, ctx) {
+  const status = statusLine();
+  const makePublic = !readout.public;
+  const toggle = button(makePublic ? 'Make public' : 'Stop public');
+  const words = makePublic
+    ? { doing: 'Making it public…', done: 'Public: anyone with the link can read it and leave comments for you to approve.' }
+    : { doing: 'Taking it off the public page…', done: 'No longer public: the link shows nothing now.' };
+  toggle.addEventListener('click', async () => {
+    const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/public`;
+    const answer = await act(toggle, status, words, () => put(path, { public: makePublic }));
+    if (answer === undefined) return;
+    notes.set(meeting.id, words.done);
+    await ctx.refresh();
+  });
+  const hint = makePublic
+    ? 'Only the published text goes public, with its corrections; drafts never do.'
+    : 'Readers with the link can see it now.';
+  return el('div', { class: 'dlg-row' }, toggle, el('span', { class: 'hint' }, hint), status.node);
+}
+
+/**
+ * The viewer's side's draft: editor, preview of the last save, revisions, and
+ * for the lead, publishing.
+ * @param {MeetingOut} meeting @param {Ctx} ctx
+ */
+function draftEditor(meeting, ctx) {
+  const side = ctx.you.side;
+  const heading = uid('draft');
+  const box = el('section', { class: 'dlg-draft', 'aria-labelledby': heading, 'data-testid': 'draft' },
+    el('h3', { id: heading }, `Your side’s draft: ${sideName(ctx.dialogue, side)}`),
+    el('p', { class: 'hint' }, `Only ${sideName(ctx.dialogue, side)} can see this draft. Write in Markdown: *emphasis*, **strong**, lists with “- ”, links.`));
+  const loading = statusLine();
+  loading.set('busy', 'Loading your side’s draft…');
+  box.append(loading.node);
+  const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/draft`;
+  get(path).then(
+    (/** @type {{revisions: RevisionOut[]}} */ draft) => {
+      loading.node.remove();
+      box.append(editorBody(meeting, ctx, path, draft.revisions));
+    },
+    (err) => loading.set('refused', failureText(err)),
+  );
+  return box;
+}
+
+/**
+ * @param {MeetingOut} meeting @param {Ctx} ctx @param {string} path @param {RevisionOut[]} revisions
+ * @returns {HTMLElement}
+ */
+function editorBody(meeting, ctx, path, revisions) {
+  const key = `${meeting.id}/${ctx.you.side}`;
+  const latest = revisions.find((r) => r.number === baseOf(revisions));
+  const kept = unsaved.get(key);
+  const state = { base: kept?.base ?? baseOf(revisions), theirs: kept?.theirs ?? null };
+  const body = el('div', { class: 'dlg-editor' });
+  const rerender = async (/** @type {string} */ said) => {
+    const fresh = /** @type {{revisions: RevisionOut[]}} */ (await get(path));
+    const next = editorBody(meeting, ctx, path, fresh.revisions);
+    body.replaceWith(next);
+    const status = next.querySelector('[data-role="save-status"]');
+    if (status && said) {
+      status.setAttribute('data-state', 'done');
+      status.textContent = said;
+    }
+  };
+
+  const textId = uid('draft-text');
+  const text = /** @type {HTMLTextAreaElement} */ (el('textarea', {
+    id: textId, rows: '12', spellcheck: 'true', 'data-testid': 'draft-text',
+    'aria-describedby': `${textId}-hint`,
+  }));
+  text.value = kept?.text ?? latest?.text ?? '';
+  const status = statusLine();
+  status.node.dataset.role = 'save-status';
+  const save = button('Save draft', 'btn-primary');
+  save.setAttribute('aria-keyshortcuts', 'Control+S');
+  const remember = () => {
+    const saved = latest?.text ?? '';
+    if (text.value === saved && !state.theirs) unsaved.delete(key);
+    else unsaved.set(key, { text: text.value, base: state.base, theirs: state.theirs });
+  };
+  text.addEventListener('input', () => {
+    const wasDirty = unsaved.has(key);
+    remember();
+    if (!wasDirty && unsaved.has(key)) status.set('idle', 'Changes not saved yet.');
+    publishButton?.update();
+  });
+
+  const merge = el('div', { class: 'dlg-merge', 'data-testid': 'merge', hidden: !state.theirs });
+  const showTheirs = (/** @type {{number: number, text: string}} */ theirs) => {
+    state.theirs = theirs;
+    state.base = theirs.number;
+    const by = revisions.find((r) => r.number === theirs.number);
+    const who = by ? `${memberName(ctx.dialogue, by.author)} saved revision ${theirs.number} at ${when(by.at, ctx.zone)}` : `Revision ${theirs.number} was saved`;
+    const theirsId = uid('theirs');
+    const shown = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: theirsId, rows: '10', readonly: true, 'data-testid': 'theirs-text' }));
+    shown.value = theirs.text;
+    const takeTheirs = button('Use the newer text instead of mine');
+    takeTheirs.addEventListener('click', () => {
+      text.value = theirs.text;
+      state.theirs = null;
+      merge.hidden = true;
+      remember();
+      status.set('idle', 'Your text was replaced by the newer one; save to keep it as it is, or edit on.');
+      text.focus();
+    });
+    merge.replaceChildren(
+      el('p', { class: 'notice notice-warn', role: 'alert' },
+        `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`),
+      el('label', { for: theirsId }, `The newer text (revision ${theirs.number})`), shown,
+      el('div', { class: 'dlg-row' }, takeTheirs));
+    merge.hidden = false;
+  };
+
+  const doSave = async () => {
+    if (!state.theirs && latest && text.value === latest.text) {
+      status.set('idle', `Nothing to save: the text is revision ${latest.number} as saved.`);
+      return;
+    }
+    save.disabled = true;
+    status.set('busy', 'Saving…');
+    try {
+      /** @type {RevisionOut} */
+      const made = await put(path, { base: state.base, text: text.value });
+      unsaved.delete(key);
+      await rerender(`Saved as revision ${made.number}.`);
+    } catch (err) {
+      save.disabled = false;
+      if (err instanceof ApiFailure && err.code === 'stale-revision') {
+        const theirs = { number: Number(err.detail.number), text: String(err.detail.text ?? '') };
+        // Who saved it and when: the revision list knows, once read again.
+        try {
+          revisions = (/** @type {{revisions: RevisionOut[]}} */ (await get(path))).revisions;
+          list.replaceWith((list = revisionList(revisions, ctx, restore)));
+        } catch {
+          /* the merge view works without the author's name */
+        }
+        showTheirs(theirs);
+        remember();
+        status.set('refused', `Not saved: revision ${theirs.number} came in first. Merge and save again.`);
+        save.textContent = 'Save merged text';
+        text.focus();
+      } else {
+        status.set('refused', `Not saved: ${failureText(err)}`);
+      }
+    }
+  };
+  save.addEventListener('click', doSave);
+  text.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
+      event.preventDefault();
+      if (!save.disabled) doSave();
+    }
+  });
+
+  /** Save an older revision's text again as the newest, so that it can be published. */
+  const restore = async (/** @type {RevisionOut} */ r, /** @type {HTMLButtonElement} */ trigger) => {
+    const answer = await act(trigger, status, { doing: `Restoring revision ${r.number}…`, done: '' },
+      () => put(path, { base: baseOf(revisions), text: r.text }));
+    if (answer !== undefined) {
+      unsaved.delete(key);
+      await rerender(`Revision ${r.number} restored as revision ${answer.number}.`);
+    }
+  };
+
+  let list = revisionList(revisions, ctx, restore);
+  const publishButton = ctx.you.lead ? publisher(meeting, ctx, path, revisions, () => unsaved.has(key)) : null;
+  if (state.theirs) {
+    showTheirs(state.theirs);
+    save.textContent = 'Save merged text';
+  }
+  const preview = latest
+    ? el('div', { class: 'dlg-preview', 'data-testid': 'preview' },
+      el('h4', {}, `Preview of revision ${latest.number}, as saved`), serverHtml(latest.html))
+    : el('div', { class: 'dlg-preview' }, el('h4', {}, 'Preview'), el('p', { class: 'hint' }, 'Save the draft to see it as readers will.'));
+  const lead = ctx.dialogue.sides.find((s) => s.id === ctx.you.side)?.lead;
+  const who = ctx.you.lead ? null
+    : el('p', { class: 'hint' }, lead ? `${memberName(ctx.dialogue, lead)}, your side’s lead, publishes the readout.` : 'Your side’s lead publishes the readout.');
+  body.append(
+    el('div', { class: 'dlg-editor-grid' },
+      el('div', { class: 'dlg-write' },
+        el('label', { for: textId }, 'Draft readout (Markdown)'),
+        el('p', { id: `${textId}-hint`, class: 'hint' }, state.base ? `Edited from revision ${state.base}. Ctrl+S saves.` : 'No revision yet. Ctrl+S saves.'),
+        text, merge,
+        el('div', { class: 'dlg-row' }, save, status.node)),
+      preview),
+    publishButton?.node ?? who ?? '', list);
+  return body;
+}
+
+/**
+ * The lead's Publish: the latest revision only (the rules' choice), as a
+ * correction when an earlier one is out. An older revision is published by
+ * restoring it first.
+ * @param {MeetingOut} meeting @param {Ctx} ctx @param {string} path @param {RevisionOut[]} revisions
+ * @param {() => boolean} dirty whether the editor holds unsaved text
+ */
+function publisher(meeting, ctx, path, revisions, dirty) {
+  const status = statusLine();
+  const next = publishable(revisions);
+  const node = el('div', { class: 'dlg-publish', 'data-testid': 'publish' });
+  if (!next) {
+    const said = revisions.length ? 'The latest revision is published. To correct it, save a new revision and publish that.' : 'Save a first revision to publish it.';
+    node.append(el('p', { class: 'hint' }, said));
+    return { node, update() {} };
+  }
+  const label = next.correction ? `Publish revision ${next.number} as a correction` : `Publish revision ${next.number}`;
+  const go = button(label, 'btn-primary');
+  const why = el('p', { class: 'hint' });
+  const update = () => {
+    const holding = dirty();
+    go.disabled = holding;
+    why.textContent = holding
+      ? 'You have unsaved changes: save them first, then publish the new revision.'
+      : 'Every member of the dialogue will read it. A published revision is never changed; a correction is a newer revision, and both stay in the history.';
+  };
+  update();
+  go.addEventListener('click', async () => {
+    const done = next.correction ? `Published revision ${next.number} as a correction.` : `Published revision ${next.number}. Every member can read it now.`;
+    const answer = await act(go, status, { doing: 'Publishing…', done }, () => post(path.replace(/\/draft$/, '/publish'), { number: next.number }));
+    if (answer === undefined) return;
+    notes.set(meeting.id, done);
+    await ctx.refresh();
+  });
+  node.append(el('div', { class: 'dlg-row' }, go, status.node), why);
+  return { node, update };
+}
+
+/**
+ * Every revision, newest first, with its author, time and state; an older one
+ * can be shown and restored.
+ * @param {RevisionOut[]} revisions @param {Ctx} ctx
+ * @param {(r: RevisionOut, trigger: HTMLButtonElement) => void} restore
+ */
+function revisionList(revisions, ctx, restore) {
+  const heading = uid('revisions');
+  const box = el('section', { class: 'dlg-revisions', 'aria-labelledby': heading, 'data-testid': 'revisions' },
+    el('h4', { id: heading }, `Revisions (${revisions.length})`));
+  if (!revisions.length) {
+    box.append(el('p', { class: 'hint' }, 'None yet: the first save makes revision 1.'));
+    return box;
+  }
+  const latest = baseOf(revisions);
+  const list = el('ol', { class: 'dlg-revision-list', reversed: true });
+  for (const r of [...revisions].sort((a, b) => b.number - a.number)) {
+    const item = el('li', { 'data-number': String(r.number) });
+    const summary = el('summary', {},
+      el('strong', {}, `Revision ${r.number}`), ` by ${memberName(ctx.dialogue, r.author)}, `,
+      timeEl(r.at, when(r.at, ctx.zone)), ' ',
+      el('span', { class: 'dlg-badge', 'data-state': r.published ? 'published' : 'draft' }, r.published ? 'Published' : 'Draft'));
+    const details = el('details', {}, summary, serverHtml(r.html));
+    if (r.number !== latest) {
+      const again = button(`Restore revision ${r.number}`);
+      again.addEventListener('click', () => restore(r, again));
+      details.append(el('div', { class: 'dlg-row' }, again,
+        el('span', { class: 'hint' }, 'Saves its text as the newest revision, to edit on or publish.')));
+    }
+    item.append(details);
+    list.append(item);
+  }
+  box.append(list);
+  return box;
+}

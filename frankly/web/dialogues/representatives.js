@@ -1,0 +1,165 @@
+// @ts-check
+/**
+ * Representatives and follow-ups (contract A1). A follow-up is a meeting made
+ * from this one, on its own topic with its own date to agree; on a follow-up,
+ * each side's lead appoints members of their side as its representatives,
+ * and only they (and the leads) are let into its room. Here: the appointed
+ * representatives per side, the lead's appoint/unappoint, the follow-ups
+ * already made from this meeting, and the form that makes one (for the
+ * convener and the leads).
+ */
+
+import { del, post } from './api.js';
+import { appointable, dateWords, followUpBody, mayFollowUp, representativesBySide } from './facts.js';
+import { act, button, el, statusLine, uid } from './parts.js';
+
+/**
+ * @typedef {import('./facts.js').MeetingOut} MeetingOut
+ * @typedef {import('./facts.js').Ctx} Ctx
+ */
+
+/** What the last change said, by meeting, shown again after the re-render it caused. */
+const notes = /** @type {Map<string, string>} */ (new Map());
+
+/**
+ * Fill `parent` with the meeting's representatives and follow-ups.
+ * @param {HTMLElement} parent @param {MeetingOut} meeting @param {Ctx} ctx
+ */
+export function renderRepresentatives(parent, meeting, ctx) {
+  const heading = uid('reps');
+  const section = el('section', { class: 'dlg-reps', 'aria-labelledby': heading, 'data-testid': 'representatives' },
+    el('h2', { id: heading }, meeting.follows ? 'Representatives' : 'Follow-ups'));
+  const status = statusLine();
+  const said = notes.get(meeting.id);
+  if (said) {
+    status.set('done', said);
+    notes.delete(meeting.id);
+  }
+  section.append(status.node);
+  if (meeting.follows) section.append(...representatives(meeting, ctx, status));
+  section.append(followUps(meeting, ctx));
+  if (mayFollowUp(ctx.you)) section.append(followUpForm(meeting, ctx));
+  parent.replaceChildren(section);
+}
+
+/**
+ * @param {MeetingOut} meeting @param {Ctx} ctx @param {ReturnType<typeof statusLine>} status
+ * @returns {HTMLElement[]}
+ */
+function representatives(meeting, ctx, status) {
+  const groups = representativesBySide(meeting, ctx.dialogue);
+  const anyone = groups.some((g) => g.people.length);
+  const nodes = [el('p', { class: 'hint' }, anyone
+    ? 'Only the appointed representatives of each side, and the sides’ leads, are let into this meeting’s room.'
+    : 'No representatives appointed yet: until a side appoints some, its members may attend as usual.')];
+  const list = el('div', { class: 'dlg-columns dlg-rep-sides' });
+  for (const g of groups) {
+    const head = uid('rep-side');
+    const box = el('article', { class: 'dlg-rep-side', 'aria-labelledby': head, 'data-side': g.side }, el('h3', { id: head }, g.name));
+    if (!g.people.length) box.append(el('p', { class: 'hint' }, 'None appointed.'));
+    const ul = el('ul', { class: 'dlg-people' });
+    for (const p of g.people) {
+      const li = el('li', { 'data-member': p.member }, el('span', { class: 'dlg-person' }, p.name), p.topic ? el('span', { class: 'hint' }, ` on ${p.topic}`) : null);
+      if (ctx.you.lead && g.side === ctx.you.side) li.append(unappointButton(meeting, ctx, status, p));
+      ul.append(li);
+    }
+    if (g.people.length) box.append(ul);
+    if (ctx.you.lead && g.side === ctx.you.side) box.append(appointForm(meeting, ctx));
+    list.append(box);
+  }
+  nodes.push(list);
+  return nodes;
+}
+
+/**
+ * @param {MeetingOut} meeting @param {Ctx} ctx @param {ReturnType<typeof statusLine>} status
+ * @param {{member: string, name: string}} person
+ */
+function unappointButton(meeting, ctx, status, person) {
+  const go = button('Unappoint', 'btn-quiet');
+  go.setAttribute('aria-label', `Unappoint ${person.name}`);
+  go.addEventListener('click', async () => {
+    const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/representatives/${person.member}`;
+    const answer = await act(go, status, { doing: `Unappointing ${person.name}…`, done: '' }, () => del(path));
+    if (answer === undefined) return;
+    notes.set(meeting.id, `${person.name} is no longer a representative.`);
+    await ctx.refresh();
+  });
+  return go;
+}
+
+/** The lead appoints a member of their own side. @param {MeetingOut} meeting @param {Ctx} ctx */
+function appointForm(meeting, ctx) {
+  const candidates = appointable(meeting, ctx.dialogue, ctx.you);
+  if (!candidates.length) return el('p', { class: 'hint' }, 'Every member of your side is appointed.');
+  const whoId = uid('appoint-who');
+  const topicId = uid('appoint-topic');
+  const who = /** @type {HTMLSelectElement} */ (el('select', { id: whoId }));
+  for (const m of candidates) who.append(el('option', { value: m.id }, m.id === ctx.you.id ? `${m.name} (you)` : m.name));
+  const topic = /** @type {HTMLInputElement} */ (el('input', { id: topicId, type: 'text', maxlength: '200', value: meeting.topic }));
+  const go = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-small btn-primary' }, 'Appoint'));
+  const status = statusLine();
+  const form = el('form', { class: 'dlg-appoint', 'data-testid': 'appoint-form' },
+    el('div', { class: 'field' }, el('label', { for: whoId }, 'Appoint a representative of your side'), who),
+    el('div', { class: 'field' }, el('label', { for: topicId }, 'On the topic'), topic),
+    el('div', { class: 'dlg-row' }, go, status.node));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = who.selectedOptions[0]?.textContent ?? '';
+    const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/representatives`;
+    const body = { member: who.value, ...(topic.value.trim() ? { topic: topic.value.trim() } : {}) };
+    const answer = await act(go, status, { doing: 'Appointing…', done: '' }, () => post(path, body));
+    if (answer === undefined) return;
+    notes.set(meeting.id, `${name} is appointed.`);
+    await ctx.refresh();
+  });
+  return form;
+}
+
+/** The follow-ups already made from this meeting, with links. @param {MeetingOut} meeting @param {Ctx} ctx */
+function followUps(meeting, ctx) {
+  const made = ctx.dialogue.meetings.filter((m) => m.follows === meeting.id);
+  if (!made.length) return el('p', { class: 'hint' }, 'No follow-up meeting has been set up from this one.');
+  const list = el('ul', { class: 'dlg-follow-ups', 'aria-label': 'Follow-ups of this meeting', 'data-testid': 'follow-ups' });
+  for (const m of made) {
+    list.append(el('li', {}, el('a', { href: `/dialogues/${ctx.dialogue.id}/meetings/${m.id}` }, m.topic), ' · ', dateWords(m.date, ctx.zone)));
+  }
+  return list;
+}
+
+/** Topic, agenda and date for a new follow-up. @param {MeetingOut} meeting @param {Ctx} ctx */
+function followUpForm(meeting, ctx) {
+  const ids = { topic: uid('fu-topic'), agenda: uid('fu-agenda'), kind: uid('fu-kind'), by: uid('fu-by') };
+  const topic = /** @type {HTMLInputElement} */ (el('input', { id: ids.topic, type: 'text', maxlength: '200', required: true }));
+  const agenda = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: ids.agenda, rows: '3' }));
+  const kind = /** @type {HTMLSelectElement} */ (el('select', { id: ids.kind },
+    el('option', { value: 'tba' }, 'To be agreed'),
+    el('option', { value: 'asap' }, 'To be agreed, as soon as possible'),
+    el('option', { value: 'by' }, 'To be agreed, by a day')));
+  const by = /** @type {HTMLInputElement} */ (el('input', { id: ids.by, type: 'date' }));
+  const byField = el('div', { class: 'field', hidden: true }, el('label', { for: ids.by }, 'By'), by);
+  kind.addEventListener('change', () => (byField.hidden = kind.value !== 'by'));
+  const go = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-small btn-primary' }, 'Create the follow-up'));
+  const status = statusLine();
+  const form = el('form', { class: 'dlg-follow-up-form', 'data-testid': 'follow-up-form', novalidate: true },
+    el('div', { class: 'field' }, el('label', { for: ids.topic }, 'Topic'), topic),
+    el('div', { class: 'field' }, el('label', { for: ids.agenda }, 'Agenda (optional)'), agenda),
+    el('div', { class: 'field' }, el('label', { for: ids.kind }, 'Date'), kind), byField,
+    el('div', { class: 'dlg-row' }, go, status.node));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const made = followUpBody({ topic: topic.value, agenda: agenda.value, kind: kind.value, by: by.value });
+    if ('problem' in made) {
+      status.set('refused', made.problem);
+      return;
+    }
+    const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/follow-ups`;
+    const answer = await act(go, status, { doing: 'Creating…', done: '' }, () => post(path, made.body));
+    if (answer === undefined) return;
+    notes.set(meeting.id, `Follow-up “${answer.topic}” created. Its date is to be agreed; leads appoint its representatives there.`);
+    await ctx.refresh();
+  });
+  const details = el('details', { class: 'dlg-follow-up' }, el('summary', {}, 'Create a follow-up'),
+    el('p', { class: 'hint' }, 'A new meeting that follows up this one, between the same sides, with its own topic and date to agree.'), form);
+  return details;
+}
