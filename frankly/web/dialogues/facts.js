@@ -23,7 +23,7 @@
  * @typedef {{kind: string, by?: string | null, at?: string | null, shown?: string | null}} DateOut
  * @typedef {{id: string, topic: string, agenda: string, follows: string | null, date: DateOut,
  *            room: string, sides: string[], readouts?: ReadoutOut[], points?: PointOut[],
- *            representatives?: RepresentativeOut[], minutes?: number}} MeetingOut
+ *            representatives?: RepresentativeOut[], attendees?: string[], minutes?: number}} MeetingOut
  * @typedef {{id: string, title: string, convener: string | null, you: YouOut, sides: SideOut[],
  *            members: MemberOut[], meetings: MeetingOut[]}} DialogueOut
  * @typedef {{dialogue: DialogueOut, you: YouOut, zone: string, refresh: () => Promise<void>}} Ctx
@@ -40,7 +40,8 @@ export function sideName(dialogue, id) {
 }
 
 /**
- * An instant as the viewer reads it, in their zone: "Tue 16 Mar 2027, 18:00".
+ * An instant as the viewer reads it, in their zone: "Tue 16 Mar 2027, 18:00",
+ * the server's own style (zones.render), whatever the browser's locale data.
  * An unknown zone falls back to the browser's own rather than failing the page.
  * @param {string} iso @param {string} [zone] @returns {string}
  */
@@ -50,11 +51,14 @@ export function when(iso, zone) {
   /** @type {Intl.DateTimeFormatOptions} */
   const options = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
     hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  let format;
   try {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: zone }).format(date);
+    format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: zone });
   } catch {
-    return new Intl.DateTimeFormat('en-GB', options).format(date);
+    format = new Intl.DateTimeFormat('en-GB', options);
   }
+  const part = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${part.weekday} ${part.day} ${part.month} ${part.year}, ${part.hour}:${part.minute}`;
 }
 
 /** The revision a new save is edited from: the latest's number, 0 before the first. */

@@ -10,7 +10,7 @@
  */
 
 import { del, post } from './api.js';
-import { appointable, dateWords, followUpBody, mayFollowUp, representativesBySide } from './facts.js';
+import { appointable, dateWords, followUpBody, mayFollowUp, memberName, representativesBySide } from './facts.js';
 import { act, button, el, statusLine, uid } from './parts.js';
 
 /**
@@ -49,9 +49,14 @@ export function renderRepresentatives(parent, meeting, ctx) {
 function representatives(meeting, ctx, status) {
   const groups = representativesBySide(meeting, ctx.dialogue);
   const anyone = groups.some((g) => g.people.length);
+  // The rule (access.attendees): once anyone is appointed, the meeting is theirs and the leads'.
   const nodes = [el('p', { class: 'hint' }, anyone
-    ? 'Only the appointed representatives of each side, and the sides’ leads, are let into this meeting’s room.'
-    : 'No representatives appointed yet: until a side appoints some, its members may attend as usual.')];
+    ? 'Only the appointed representatives and the sides’ leads are let into this meeting’s room.'
+    : 'No representatives appointed yet: every member of the invited sides may attend. Once any are appointed, only they and the sides’ leads are let in.')];
+  if (Array.isArray(meeting.attendees)) {
+    const names = meeting.attendees.map((id) => memberName(ctx.dialogue, id));
+    nodes.push(el('p', { class: 'dlg-meta', 'data-testid': 'attendees' }, `May attend: ${names.join(', ') || 'nobody yet'}.`));
+  }
   const list = el('div', { class: 'dlg-columns dlg-rep-sides' });
   for (const g of groups) {
     const head = uid('rep-side');
