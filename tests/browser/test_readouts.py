@@ -123,10 +123,14 @@ def test_a_stale_save_shows_the_newer_text_to_merge(talks: Talks) -> None:
     save(carol, "Carol's line.")
     merge = carol.get_by_test_id("merge")
     expect(merge).to_be_visible()
-    expect(merge.get_by_role("alert")).to_contain_text("Ann saved revision 1")
+    expect(carol.get_by_role("alert")).to_contain_text("Ann saved revision 1")
     expect(carol.get_by_label("The newer text (revision 1)")).to_have_value("Ann's line.")
     expect(carol.get_by_label("Draft readout (Markdown)")).to_have_value("Carol's line.")
     expect(carol.get_by_role("status").filter(has_text="Not saved")).to_be_visible()
+    shoot(carol, "merge-1280")
+    carol.set_viewport_size({"width": 375, "height": 800})
+    assert carol.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(carol, "merge-375")
     assert len(api(carol.context, "GET", draft_path(talks, talks.us))["revisions"]) == 1
 
     # She merges and saves again: nothing is lost, and both revisions are listed.

@@ -203,30 +203,43 @@ function editorBody(meeting, ctx, path, revisions) {
     publishButton?.update();
   });
 
-  const merge = el('div', { class: 'dlg-merge', 'data-testid': 'merge', hidden: !state.theirs });
+  // On a stale save: the newer text beside the member's own (in the preview's place).
+  const conflict = el('p', { class: 'notice notice-warn', role: 'alert', hidden: true });
+  const merge = el('div', { class: 'dlg-merge', 'data-testid': 'merge', hidden: true });
+  const hint = el('p', { id: `${textId}-hint`, class: 'hint' });
+  const sayBase = () => (hint.textContent = state.theirs ? `Merging into revision ${state.base}. Ctrl+S saves.`
+    : state.base ? `Edited from revision ${state.base}. Ctrl+S saves.` : 'No revision yet. Ctrl+S saves.');
+  const showPreview = () => {
+    conflict.hidden = true;
+    merge.hidden = true;
+    preview.hidden = false;
+    sayBase();
+  };
   const showTheirs = (/** @type {{number: number, text: string}} */ theirs) => {
     state.theirs = theirs;
     state.base = theirs.number;
     const by = revisions.find((r) => r.number === theirs.number);
     const who = by ? `${memberName(ctx.dialogue, by.author)} saved revision ${theirs.number} at ${when(by.at, ctx.zone)}` : `Revision ${theirs.number} was saved`;
     const theirsId = uid('theirs');
-    const shown = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: theirsId, rows: '10', readonly: true, 'data-testid': 'theirs-text' }));
+    const shown = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: theirsId, rows: '12', readonly: true, 'data-testid': 'theirs-text' }));
     shown.value = theirs.text;
     const takeTheirs = button('Use the newer text instead of mine');
     takeTheirs.addEventListener('click', () => {
       text.value = theirs.text;
       state.theirs = null;
-      merge.hidden = true;
+      showPreview();
       remember();
       status.set('idle', 'Your text was replaced by the newer one; save to keep it as it is, or edit on.');
       text.focus();
     });
+    conflict.textContent = `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`;
     merge.replaceChildren(
-      el('p', { class: 'notice notice-warn', role: 'alert' },
-        `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`),
       el('label', { for: theirsId }, `The newer text (revision ${theirs.number})`), shown,
       el('div', { class: 'dlg-row' }, takeTheirs));
+    conflict.hidden = false;
     merge.hidden = false;
+    preview.hidden = true;
+    sayBase();
   };
 
   const doSave = async () => {
@@ -282,10 +295,6 @@ function editorBody(meeting, ctx, path, revisions) {
 
   let list = revisionList(revisions, ctx, restore);
   const publishButton = ctx.you.lead ? publisher(meeting, ctx, path, revisions, () => unsaved.has(key)) : null;
-  if (state.theirs) {
-    showTheirs(state.theirs);
-    save.textContent = 'Save merged text';
-  }
   const preview = latest
     ? el('div', { class: 'dlg-preview', 'data-testid': 'preview' },
       el('h4', {}, `Preview of revision ${latest.number}, as saved`), serverHtml(latest.html))
@@ -293,15 +302,19 @@ function editorBody(meeting, ctx, path, revisions) {
   const lead = ctx.dialogue.sides.find((s) => s.id === ctx.you.side)?.lead;
   const who = ctx.you.lead ? null
     : el('p', { class: 'hint' }, lead ? `${memberName(ctx.dialogue, lead)}, your side’s lead, publishes the readout.` : 'Your side’s lead publishes the readout.');
-  body.append(
+  body.append(conflict,
     el('div', { class: 'dlg-editor-grid' },
       el('div', { class: 'dlg-write' },
-        el('label', { for: textId }, 'Draft readout (Markdown)'),
-        el('p', { id: `${textId}-hint`, class: 'hint' }, state.base ? `Edited from revision ${state.base}. Ctrl+S saves.` : 'No revision yet. Ctrl+S saves.'),
-        text, merge,
+        el('label', { for: textId }, 'Draft readout (Markdown)'), hint, text,
         el('div', { class: 'dlg-row' }, save, status.node)),
-      preview),
+      preview, merge),
     publishButton?.node ?? who ?? '', list);
+  if (state.theirs) {
+    showTheirs(state.theirs);
+    save.textContent = 'Save merged text';
+  } else {
+    sayBase();
+  }
   return body;
 }
 
