@@ -228,6 +228,41 @@ def test_the_lead_publishes_only_saved_text(talks: Talks) -> None:
     shoot(ann, "draft-375")
 
 
+def test_restore_refusals_and_a_re_render_keep_the_member_s_text(talks: Talks) -> None:
+    ann = talks.ann
+    save(ann, "First words.")
+    expect(ann.get_by_text("Saved as revision 1.")).to_be_visible()
+    save(ann, "Second words.")
+    expect(ann.get_by_text("Saved as revision 2.")).to_be_visible()
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_be_focused()
+
+    # An older revision is published by restoring it as the newest.
+    revisions = ann.get_by_test_id("revisions")
+    revisions.locator("li[data-number='1'] summary").click()
+    ann.get_by_role("button", name="Restore revision 1").click()
+    expect(ann.get_by_text("Revision 1 restored as revision 3.")).to_be_visible()
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_have_value("First words.")
+    expect(ann.get_by_role("button", name="Publish revision 3")).to_be_enabled()
+
+    # The server's refusal, in its own words; the text stays.
+    too_long = "x" * 100_001
+    save(ann, too_long)
+    expect(ann.get_by_role("status").filter(has_text="Not saved:")).to_contain_text("a readout")
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_have_value(too_long)
+
+    # The page re-renders the section on its own (another change, a refresh): unsaved
+    # text, the caret and the focus stay where the member left them.
+    editor = ann.get_by_label("Draft readout (Markdown)")
+    editor.fill("Typed, not saved yet")
+    editor.press("End")
+    renders = int(ann.evaluate("document.body.dataset.renders"))
+    ann.evaluate("harnessRefresh()")
+    expect(ann.locator(f"body[data-renders='{renders + 1}']")).to_be_attached()
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_have_value("Typed, not saved yet")
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_be_focused()
+    expect(ann.get_by_role("button", name="Publish revision 3")).to_be_disabled()
+
+
 def draft_path(talks: Talks, side: str) -> str:
     return f"/dialogues/{talks.dialogue}/meetings/{talks.meeting}/readouts/{side}/draft"
 

@@ -108,3 +108,18 @@ export function uid(/** @type {string} */ prefix) {
   counter += 1;
   return `${prefix}-${counter}`;
 }
+
+/**
+ * Say what a change did in a section that its re-render just made: set once
+ * the status line is in the page (a live region announces changes, not the
+ * text it was inserted with), and move the focus there, since the control
+ * that was pressed is gone.
+ * @param {ReturnType<typeof statusLine>} status @param {string} text
+ */
+export function sayAfterRender(status, text) {
+  status.node.tabIndex = -1;
+  requestAnimationFrame(() => {
+    status.set('done', text);
+    if (status.node.isConnected) status.node.focus();
+  });
+}

@@ -8,7 +8,7 @@
 
 import { post } from './api.js';
 import { pointState, when } from './facts.js';
-import { act, button, el, serverHtml, statusLine, timeEl, uid } from './parts.js';
+import { act, button, el, sayAfterRender, serverHtml, statusLine, timeEl, uid } from './parts.js';
 
 /**
  * @typedef {import('./facts.js').MeetingOut} MeetingOut
@@ -33,7 +33,7 @@ export function renderPoints(parent, meeting, ctx) {
   const status = statusLine();
   const said = notes.get(meeting.id);
   if (said) {
-    status.set('done', said);
+    sayAfterRender(status, said);
     notes.delete(meeting.id);
   }
   section.append(status.node);

@@ -13,7 +13,7 @@
 
 import { get, post, put, ApiFailure } from './api.js';
 import { baseOf, memberName, publishable, publishedHistory, sideName, when } from './facts.js';
-import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
+import { act, button, el, failureText, sayAfterRender, serverHtml, statusLine, timeEl, uid } from './parts.js';
 import { renderModeration } from './public.js';
 
 /**
@@ -28,12 +28,18 @@ import { renderModeration } from './public.js';
 const unsaved = /** @type {Map<string, Unsaved>} */ (new Map());
 /** What the last change said, by meeting, shown again after the re-render it caused. */
 const notes = /** @type {Map<string, string>} */ (new Map());
+/** Where the caret was in a draft whose section re-rendered while it was being typed in. */
+const carets = /** @type {Map<string, {start: number, end: number}>} */ (new Map());
 
 /**
  * Fill `parent` with the meeting's readouts.
  * @param {HTMLElement} parent @param {MeetingOut} meeting @param {Ctx} ctx
  */
 export function renderReadouts(parent, meeting, ctx) {
+  const typing = document.activeElement;
+  if (typing instanceof HTMLTextAreaElement && typing.dataset.testid === 'draft-text' && parent.contains(typing)) {
+    carets.set(meeting.id, { start: typing.selectionStart, end: typing.selectionEnd });
+  }
   const heading = uid('readouts');
   const section = el('section', { class: 'dlg-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
     el('h2', { id: heading }, 'Readouts'),
@@ -41,7 +47,7 @@ export function renderReadouts(parent, meeting, ctx) {
   const note = statusLine();
   const said = notes.get(meeting.id);
   if (said) {
-    note.set('done', said);
+    sayAfterRender(note, said);
     notes.delete(meeting.id);
   }
   section.append(note.node, publishedColumns(meeting, ctx));
@@ -164,7 +170,7 @@ function draftEditor(meeting, ctx) {
  * @param {MeetingOut} meeting @param {Ctx} ctx @param {string} path @param {RevisionOut[]} revisions
  * @returns {HTMLElement}
  */
-function editorBody(meeting, ctx, path, revisions) {
+function editorBody(meeting, ctx, path, revisions, said = '') {
   const key = `${meeting.id}/${ctx.you.side}`;
   const latest = revisions.find((r) => r.number === baseOf(revisions));
   const kept = unsaved.get(key);
@@ -172,13 +178,7 @@ function editorBody(meeting, ctx, path, revisions) {
   const body = el('div', { class: 'dlg-editor' });
   const rerender = async (/** @type {string} */ said) => {
     const fresh = /** @type {{revisions: RevisionOut[]}} */ (await get(path));
-    const next = editorBody(meeting, ctx, path, fresh.revisions);
-    body.replaceWith(next);
-    const status = next.querySelector('[data-role="save-status"]');
-    if (status && said) {
-      status.setAttribute('data-state', 'done');
-      status.textContent = said;
-    }
+    body.replaceWith(editorBody(meeting, ctx, path, fresh.revisions, said));
   };
 
   const textId = uid('draft-text');
@@ -243,7 +243,8 @@ function editorBody(meeting, ctx, path, revisions) {
   };
 
   const doSave = async () => {
-    if (!state.theirs && latest && text.value === latest.text) {
+    // The server trims what it stores; the same text again would make an empty revision.
+    if (!state.theirs && latest && text.value.trim() === latest.text) {
       status.set('idle', `Nothing to save: the text is revision ${latest.number} as saved.`);
       return;
     }
@@ -314,6 +315,17 @@ function editorBody(meeting, ctx, path, revisions) {
     save.textContent = 'Save merged text';
   } else {
     sayBase();
+  }
+  const caret = carets.get(meeting.id);
+  carets.delete(meeting.id);
+  // After a save, or a re-render while typing: back to the text, where the member was.
+  if (said || caret) {
+    requestAnimationFrame(() => {
+      if (said) status.set('done', said);
+      if (!text.isConnected) return;
+      text.focus();
+      if (caret) text.setSelectionRange(caret.start, caret.end);
+    });
   }
   return body;
 }

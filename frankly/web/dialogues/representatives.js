@@ -11,7 +11,7 @@
 
 import { del, post } from './api.js';
 import { appointable, dateWords, followUpBody, mayFollowUp, memberName, representativesBySide } from './facts.js';
-import { act, button, el, statusLine, uid } from './parts.js';
+import { act, button, el, sayAfterRender, statusLine, uid } from './parts.js';
 
 /**
  * @typedef {import('./facts.js').MeetingOut} MeetingOut
@@ -32,7 +32,7 @@ export function renderRepresentatives(parent, meeting, ctx) {
   const status = statusLine();
   const said = notes.get(meeting.id);
   if (said) {
-    status.set('done', said);
+    sayAfterRender(status, said);
     notes.delete(meeting.id);
   }
   section.append(status.node);
