@@ -28,8 +28,16 @@ export async function humanCheckRequired() {
 export async function solveHumanCheck() {
   const res = await fetch('/challenge', { cache: 'no-store' });
   if (!res.ok) throw new Error(`the server gave no challenge (HTTP ${res.status})`);
-  /** @type {Challenge} */
-  const challenge = await res.json();
+  return solveChallenge(await res.json());
+}
+
+/**
+ * Solve a challenge got elsewhere (public comments take theirs from
+ * /api/public/challenge); the proof, base64 of ALTCHA's JSON payload.
+ * @param {Challenge} challenge
+ * @returns {Promise<string>}
+ */
+export async function solveChallenge(challenge) {
   const worker = new Worker(new URL('./humancheck-worker.js', import.meta.url), { type: 'module' });
   try {
     const number = await new Promise((resolve, reject) => {

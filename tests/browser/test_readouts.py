@@ -32,7 +32,7 @@ SHOTS = Path("/tmp/frankly-readouts-shots")
 
 @pytest.fixture
 def server_config(tmp_path: Path) -> ServerConfig:
-    # The human check is on for the public comment form (a small one, so it solves fast).
+    # A small human check, so that the public comment form's solves fast.
     return ServerConfig(data_dir=tmp_path, human_check=True, human_check_maxnumber=5_000)
 
 
@@ -352,6 +352,7 @@ class StandIn:
             (m + r"/readouts/([^/]+)/comments", "GET", self.moderation),
             (m + r"/readouts/([^/]+)/comments/([^/]+)/approve", "POST", self.approve),
             (m + r"/readouts/([^/]+)/comments/([^/]+)", "DELETE", self.reject),
+            (r"/public/challenge", "GET", self.challenge),
             (r"/public/readouts/([^/]+)", "GET", self.public_readout),
             (r"/public/readouts/([^/]+)/comments", "POST", self.comment),
         ]
@@ -465,6 +466,11 @@ class StandIn:
             "revisions": self.history(self.talks.meeting, side),
             "comments": [{k: c[k] for k in ("id", "name", "text", "html", "at")} for c in approved],
         }
+
+    def challenge(self, caller: Caller | None, body: Any) -> tuple[int, Any]:
+        human = self.live_server.hub.gate.human
+        assert human is not None
+        return 200, human.challenge()
 
     def comment(self, caller: Caller | None, body: Any, rid: str) -> tuple[int, Any]:
         human = self.live_server.hub.gate.human

@@ -6,12 +6,13 @@
  * moderation list in the meeting view.
  *
  * A comment goes out only after the room client's human check (a proof of
- * work solved in a worker, humancheck.js) and is held until the side's lead
+ * work solved in a worker, humancheck.js; the challenge from
+ * /api/public/challenge, which every server with dialogues hands out) and is held until the side's lead
  * approves it; the page says so plainly rather than pretending it is posted.
  * Everything shown comes as text or as the server's rendered html.
  */
 
-import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
+import { solveChallenge } from '../humancheck.js';
 import { del, get, post } from './api.js';
 import { dateWords, when } from './facts.js';
 import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
@@ -21,7 +22,7 @@ import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } fro
  * @typedef {import('./facts.js').DateOut} DateOut
  * @typedef {import('./facts.js').MeetingOut} MeetingOut
  * @typedef {import('./facts.js').Ctx} Ctx
- * @typedef {{id: string, name: string, text: string, html: string, at: string, state?: string}} CommentOut
+ * @typedef {{id: string, name: string | null, text: string, html: string, at: string, state?: string}} CommentOut
  * @typedef {{id: string, dialogue: string, topic: string, side: string, date: DateOut,
  *            revisions: RevisionOut[], comments: CommentOut[]}} PublicOut
  */
@@ -104,14 +105,14 @@ function commentForm(readout) {
   const nameId = uid('comment-name');
   const textId = uid('comment-text');
   const name = /** @type {HTMLInputElement} */ (el('input', { id: nameId, type: 'text', maxlength: '100', autocomplete: 'name' }));
-  const text = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: textId, rows: '5', required: true, maxlength: '5000', 'aria-describedby': `${textId}-hint` }));
+  const text = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: textId, rows: '5', required: true, maxlength: '4000', 'aria-describedby': `${textId}-hint` }));
   const send = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-primary' }, 'Send comment'));
   const status = statusLine();
   const form = el('form', { class: 'dlg-comment-form', 'aria-labelledby': heading, 'data-testid': 'comment-form', novalidate: true },
     el('h2', { id: heading }, 'Leave a comment'),
     el('div', { class: 'field' }, el('label', { for: nameId }, 'Your name (optional)'), name),
     el('div', { class: 'field' }, el('label', { for: textId }, 'Comment'), text,
-      el('p', { id: `${textId}-hint`, class: 'hint' }, `Comments appear once ${readout.side}’s lead approves them. Markdown works; nothing you write can run in a reader’s page.`)),
+      el('p', { id: `${textId}-hint`, class: 'hint' }, `Comments appear once ${readout.side}’s lead approves them. Up to 4,000 characters; Markdown works, and nothing you write can run in a reader’s page.`)),
     el('div', { class: 'dlg-row' }, send, status.node));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -125,7 +126,8 @@ function commentForm(readout) {
     send.disabled = true;
     try {
       status.set('busy', 'Checking that you are a person (a second or two)…');
-      const proof = (await humanCheckRequired()) ? await solveHumanCheck() : '';
+      // Comments always take the check, whether or not the server asks it of rooms.
+      const proof = await solveChallenge(await get('/public/challenge'));
       status.set('busy', 'Sending…');
       const body = { text: text.value, proof, ...(name.value.trim() ? { name: name.value.trim() } : {}) };
       await post(`/public/readouts/${encodeURIComponent(readout.id)}/comments`, body);
