@@ -34,7 +34,7 @@ export function el(tag, attrs = {}, ...children) {
  * refuses inline script besides.
  * @param {string} html @param {string} [cls] @returns {HTMLElement}
  */
-export function serverHtml(html, cls = 'dlg-prose') {
+export function serverHtml(html, cls = 'rd-prose') {
   const node = el('div', { class: cls });
   node.innerHTML = html;
   return node;
@@ -54,7 +54,7 @@ export function failureText(/** @type {unknown} */ err) {
  * @returns {{node: HTMLElement, set: (state: 'idle' | 'busy' | 'done' | 'refused', text?: string) => void}}
  */
 export function statusLine() {
-  const node = el('p', { class: 'dlg-status', role: 'status', 'data-state': 'idle' });
+  const node = el('p', { class: 'rd-status', role: 'status', 'data-state': 'idle' });
   return {
     node,
     set(state, text = '') {

@@ -27,7 +27,7 @@ export function renderPoints(parent, meeting, ctx) {
   const heading = uid('points');
   const points = meeting.points ?? [];
   const agreed = points.filter((p) => p.agreed).length;
-  const section = el('section', { class: 'dlg-points', 'aria-labelledby': heading, 'data-testid': 'points' },
+  const section = el('section', { class: 'rd-points', 'aria-labelledby': heading, 'data-testid': 'points' },
     el('h2', { id: heading }, 'Agreed points'),
     el('p', { class: 'hint' }, 'Points all sides agree on. A point counts as agreed once every side’s lead has confirmed it.'));
   const status = statusLine();
@@ -38,8 +38,8 @@ export function renderPoints(parent, meeting, ctx) {
   }
   section.append(status.node);
   if (points.length) {
-    section.append(el('p', { class: 'dlg-meta' }, `${agreed} of ${points.length} agreed.`));
-    const list = el('ol', { class: 'dlg-point-list' });
+    section.append(el('p', { class: 'rd-meta' }, `${agreed} of ${points.length} agreed.`));
+    const list = el('ol', { class: 'rd-point-list' });
     for (const p of points) list.append(pointItem(p, meeting, ctx, status));
     section.append(list);
   } else {
@@ -55,12 +55,12 @@ export function renderPoints(parent, meeting, ctx) {
  */
 function pointItem(point, meeting, ctx, status) {
   const s = pointState(point, ctx.dialogue, ctx.you);
-  const item = el('li', { class: 'dlg-point', 'data-point': point.id, 'data-agreed': String(s.agreed) },
-    el('p', { class: 'dlg-meta' },
-      el('span', { class: 'dlg-badge', 'data-state': s.agreed ? 'agreed' : 'draft' }, s.agreed ? 'Agreed' : 'Not yet agreed'),
+  const item = el('li', { class: 'rd-point', 'data-point': point.id, 'data-agreed': String(s.agreed) },
+    el('p', { class: 'rd-meta' },
+      el('span', { class: 'rd-badge', 'data-state': s.agreed ? 'agreed' : 'draft' }, s.agreed ? 'Agreed' : 'Not yet agreed'),
       ` Drafted by ${s.drafted}, `, timeEl(point.at, when(point.at, ctx.zone))),
     serverHtml(point.html));
-  const sides = el('ul', { class: 'dlg-confirmations', 'aria-label': 'Confirmations' });
+  const sides = el('ul', { class: 'rd-confirmations', 'aria-label': 'Confirmations' });
   for (const c of s.confirmed) {
     sides.append(el('li', { 'data-state': 'confirmed' }, `✓ ${c.side}: confirmed by ${c.lead}, `, timeEl(c.at, when(c.at, ctx.zone))));
   }
@@ -76,7 +76,7 @@ function pointItem(point, meeting, ctx, status) {
       notes.set(meeting.id, answer.agreed ? 'Confirmed: every side has now agreed this point.' : 'Confirmed for your side.');
       await ctx.refresh();
     });
-    item.append(el('div', { class: 'dlg-row' }, confirm));
+    item.append(el('div', { class: 'rd-row' }, confirm));
   }
   return item;
 }
@@ -88,9 +88,9 @@ function draftForm(meeting, ctx) {
   const text = /** @type {HTMLInputElement} */ (el('input', { id: textId, type: 'text', maxlength: '1000', placeholder: 'e.g. Appoint representatives on strategic stability' }));
   const add = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-small' }, 'Propose this point'));
   const status = statusLine();
-  const form = el('form', { class: 'dlg-point-form', 'data-testid': 'point-form' },
+  const form = el('form', { class: 'rd-point-form', 'data-testid': 'point-form' },
     el('label', { for: textId }, 'Propose a point for all sides to confirm'), text,
-    el('div', { class: 'dlg-row' }, add, status.node));
+    el('div', { class: 'rd-row' }, add, status.node));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!text.value.trim()) {

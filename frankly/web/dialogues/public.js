@@ -31,6 +31,17 @@ import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } fro
 const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /**
+ * The page /readouts/{id} as dialogue.html's router (app.js) calls it: the
+ * readout in the page's <main>.
+ * @param {string} readoutId
+ */
+export async function showPublic(readoutId) {
+  const root = document.getElementById('main');
+  if (!root) throw new Error('the page has no #main');
+  await renderPublic(root, readoutId);
+}
+
+/**
  * Fill `parent` with the public readout `readoutId`.
  * @param {HTMLElement} parent @param {string} readoutId
  */
@@ -44,29 +55,30 @@ export async function renderPublic(parent, readoutId) {
     readout = await get(`/public/readouts/${encodeURIComponent(readoutId)}`);
   } catch (err) {
     const heading = el('h1', { tabindex: '-1' }, 'No readout here');
-    parent.replaceChildren(el('div', { class: 'dlg-public-page' }, heading,
+    parent.replaceChildren(el('div', { class: 'rd-public-page' }, heading,
       el('p', {}, 'This readout is not public (its side may have taken it off the public page), or the link is wrong.'),
       el('p', { class: 'hint' }, failureText(err))));
     return;
   }
+  document.title = `${readout.side}: ${readout.topic} · Frankly`;
   const [current, ...earlier] = [...readout.revisions].sort((a, b) => b.number - a.number);
   const title = el('h1', { tabindex: '-1' }, `${readout.side}: readout of “${readout.topic}”`);
-  const page = el('div', { class: 'dlg-public-page', 'data-testid': 'public-readout' },
-    el('p', { class: 'dlg-kicker' }, readout.dialogue), title,
-    el('p', { class: 'dlg-meta' }, dateWords(readout.date, zone())),
+  const page = el('div', { class: 'rd-public-page', 'data-testid': 'public-readout' },
+    el('p', { class: 'rd-kicker' }, readout.dialogue), title,
+    el('p', { class: 'rd-meta' }, dateWords(readout.date, zone())),
     el('p', { class: 'hint' }, `Published by ${readout.side}. It is one side’s account of the meeting; other sides publish their own.`));
   if (current) {
-    page.append(el('article', { class: 'dlg-readout' },
-      el('p', { class: 'dlg-meta' }, earlier.length ? `Corrected: revision ${current.number}, ` : `Revision ${current.number}, `,
+    page.append(el('article', { class: 'rd-readout' },
+      el('p', { class: 'rd-meta' }, earlier.length ? `Corrected: revision ${current.number}, ` : `Revision ${current.number}, `,
         timeEl(current.at, when(current.at, zone()))),
       serverHtml(current.html)));
   }
   if (earlier.length) {
-    const list = el('ol', { class: 'dlg-history', reversed: true });
+    const list = el('ol', { class: 'rd-history', reversed: true });
     for (const r of earlier) {
-      list.append(el('li', {}, el('p', { class: 'dlg-meta' }, `Revision ${r.number}, `, timeEl(r.at, when(r.at, zone())), ', since corrected'), serverHtml(r.html)));
+      list.append(el('li', {}, el('p', { class: 'rd-meta' }, `Revision ${r.number}, `, timeEl(r.at, when(r.at, zone())), ', since corrected'), serverHtml(r.html)));
     }
-    page.append(el('details', { class: 'dlg-corrections' }, el('summary', {}, `Corrections: ${earlier.length} earlier published version${earlier.length === 1 ? '' : 's'}`), list));
+    page.append(el('details', { class: 'rd-corrections' }, el('summary', {}, `Corrections: ${earlier.length} earlier published version${earlier.length === 1 ? '' : 's'}`), list));
   }
   page.append(commentList(readout.comments), commentForm(readout));
   parent.replaceChildren(page);
@@ -76,13 +88,13 @@ export async function renderPublic(parent, readoutId) {
 /** The approved comments, oldest first. @param {CommentOut[]} comments */
 function commentList(comments) {
   const heading = uid('comments');
-  const box = el('section', { class: 'dlg-comments', 'aria-labelledby': heading, 'data-testid': 'comments' },
+  const box = el('section', { class: 'rd-comments', 'aria-labelledby': heading, 'data-testid': 'comments' },
     el('h2', { id: heading }, `Comments (${comments.length})`));
   if (!comments.length) {
     box.append(el('p', { class: 'hint' }, 'No comments yet.'));
     return box;
   }
-  const list = el('ol', { class: 'dlg-comment-list' });
+  const list = el('ol', { class: 'rd-comment-list' });
   for (const c of comments) list.append(commentItem(c));
   box.append(list);
   return box;
@@ -90,8 +102,8 @@ function commentList(comments) {
 
 /** @param {CommentOut} c @param {...Node} extra */
 function commentItem(c, ...extra) {
-  return el('li', { class: 'dlg-comment', 'data-comment': c.id },
-    el('p', { class: 'dlg-meta' }, el('strong', {}, c.name || 'Anonymous'), ', ', timeEl(c.at, when(c.at, zone()))),
+  return el('li', { class: 'rd-comment', 'data-comment': c.id },
+    el('p', { class: 'rd-meta' }, el('strong', {}, c.name || 'Anonymous'), ', ', timeEl(c.at, when(c.at, zone()))),
     serverHtml(c.html), ...extra);
 }
 
@@ -108,12 +120,12 @@ function commentForm(readout) {
   const text = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: textId, rows: '5', required: true, maxlength: '4000', 'aria-describedby': `${textId}-hint` }));
   const send = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-primary' }, 'Send comment'));
   const status = statusLine();
-  const form = el('form', { class: 'dlg-comment-form', 'aria-labelledby': heading, 'data-testid': 'comment-form', novalidate: true },
+  const form = el('form', { class: 'rd-comment-form', 'aria-labelledby': heading, 'data-testid': 'comment-form', novalidate: true },
     el('h2', { id: heading }, 'Leave a comment'),
     el('div', { class: 'field' }, el('label', { for: nameId }, 'Your name (optional)'), name),
     el('div', { class: 'field' }, el('label', { for: textId }, 'Comment'), text,
       el('p', { id: `${textId}-hint`, class: 'hint' }, `Comments appear once ${readout.side}’s lead approves them. Up to 4,000 characters; Markdown works, and nothing you write can run in a reader’s page.`)),
-    el('div', { class: 'dlg-row' }, send, status.node));
+    el('div', { class: 'rd-row' }, send, status.node));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!text.value.trim()) {
@@ -149,7 +161,7 @@ function commentForm(readout) {
  */
 export function renderModeration(parent, meeting, side, ctx) {
   const heading = uid('moderation');
-  const box = el('section', { class: 'dlg-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' },
+  const box = el('section', { class: 'rd-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' },
     el('h4', { id: heading }, 'Comments from readers'));
   const status = statusLine();
   status.set('busy', 'Loading comments…');
@@ -164,7 +176,7 @@ export function renderModeration(parent, meeting, side, ctx) {
       else status.set('idle', comments.length ? '' : 'No comments yet.');
       box.querySelector('ol')?.remove();
       if (!comments.length) return;
-      const list = el('ol', { class: 'dlg-comment-list' });
+      const list = el('ol', { class: 'rd-comment-list' });
       for (const c of comments) list.append(moderated(c, path, ctx, status, load));
       box.append(list);
     } catch (err) {
@@ -180,7 +192,7 @@ export function renderModeration(parent, meeting, side, ctx) {
  */
 function moderated(c, path, ctx, status, reload) {
   const held = c.state === 'held';
-  const state = el('span', { class: 'dlg-badge', 'data-state': held ? 'draft' : 'published' }, held ? 'Held' : 'Approved');
+  const state = el('span', { class: 'rd-badge', 'data-state': held ? 'draft' : 'published' }, held ? 'Held' : 'Approved');
   if (!ctx.you.lead || !held) return commentItem(c, state);
   const approve = button('Approve', 'btn-primary');
   const reject = button('Reject', 'btn-danger');
@@ -195,5 +207,5 @@ function moderated(c, path, ctx, status, reload) {
     const done = await act(reject, status, { doing: 'Rejecting…', done: '' }, () => del(`${path}/${c.id}`));
     if (done !== undefined) await reload('Rejected: the comment is deleted.');
   });
-  return commentItem(c, state, el('div', { class: 'dlg-row' }, approve, reject));
+  return commentItem(c, state, el('div', { class: 'rd-row' }, approve, reject));
 }

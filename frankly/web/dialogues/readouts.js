@@ -41,7 +41,7 @@ export function renderReadouts(parent, meeting, ctx) {
     carets.set(meeting.id, { start: typing.selectionStart, end: typing.selectionEnd });
   }
   const heading = uid('readouts');
-  const section = el('section', { class: 'dlg-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
+  const section = el('section', { class: 'rd-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
     el('h2', { id: heading }, 'Readouts'),
     el('p', { class: 'hint' }, 'Each side writes its own readout of the meeting. A draft is seen only by its side; once the side’s lead publishes it, every member reads it here, and a correction is published as a newer revision beside the old.'));
   const note = statusLine();
@@ -58,7 +58,7 @@ export function renderReadouts(parent, meeting, ctx) {
 
 /** The published readouts, one column per side (stacked at phone width). */
 function publishedColumns(/** @type {MeetingOut} */ meeting, /** @type {Ctx} */ ctx) {
-  const columns = el('div', { class: 'dlg-columns', 'data-testid': 'published' });
+  const columns = el('div', { class: 'rd-columns', 'data-testid': 'published' });
   for (const side of meeting.sides) {
     const readout = (meeting.readouts ?? []).find((r) => r.side === side);
     columns.append(publishedColumn(meeting, side, readout, ctx));
@@ -72,7 +72,7 @@ function publishedColumns(/** @type {MeetingOut} */ meeting, /** @type {Ctx} */ 
 function publishedColumn(meeting, side, readout, ctx) {
   const heading = uid('published');
   const name = sideName(ctx.dialogue, side);
-  const column = el('article', { class: 'dlg-readout', 'aria-labelledby': heading, 'data-side': side },
+  const column = el('article', { class: 'rd-readout', 'aria-labelledby': heading, 'data-side': side },
     el('h3', { id: heading }, name));
   const history = publishedHistory(readout);
   if (!readout || !history.length) {
@@ -87,7 +87,7 @@ function publishedColumn(meeting, side, readout, ctx) {
   if (side === ctx.you.side) {
     if (ctx.you.lead) column.append(publicToggle(meeting, side, readout, ctx));
     if (readout.public) {
-      const moderation = el('div', { class: 'dlg-moderation' });
+      const moderation = el('div', { class: 'rd-moderation' });
       renderModeration(moderation, meeting, side, ctx);
       column.append(moderation);
     }
@@ -97,24 +97,24 @@ function publishedColumn(meeting, side, readout, ctx) {
 
 /** "Revision 2 · Ann · Tue 16 Mar 2027, 18:00", with what state it is in. */
 function revisionMeta(/** @type {RevisionOut} */ r, /** @type {Ctx} */ ctx, /** @type {string} */ state) {
-  return el('p', { class: 'dlg-meta' },
-    el('span', { class: 'dlg-badge', 'data-state': state.toLowerCase() }, state), ' ',
+  return el('p', { class: 'rd-meta' },
+    el('span', { class: 'rd-badge', 'data-state': state.toLowerCase() }, state), ' ',
     `Revision ${r.number} by ${memberName(ctx.dialogue, r.author)}, written `, timeEl(r.at, when(r.at, ctx.zone)));
 }
 
 /** Every earlier published revision, each corrected by the one above it. */
 function correctionHistory(/** @type {RevisionOut[]} */ earlier, /** @type {Ctx} */ ctx) {
-  const list = el('ol', { class: 'dlg-history', reversed: true });
+  const list = el('ol', { class: 'rd-history', reversed: true });
   for (const r of earlier) list.append(el('li', {}, revisionMeta(r, ctx, 'Superseded'), serverHtml(r.html)));
   const noun = earlier.length === 1 ? 'earlier published version' : 'earlier published versions';
-  return el('details', { class: 'dlg-corrections' }, el('summary', {}, `Corrections: ${earlier.length} ${noun}`), list);
+  return el('details', { class: 'rd-corrections' }, el('summary', {}, `Corrections: ${earlier.length} ${noun}`), list);
 }
 
 /** The public page's address, when the side made its readout public (contract A2). */
 function publicLink(/** @type {ReadoutOut} */ readout) {
   if (!readout.public || !readout.url) return null;
   const href = new URL(readout.url, location.origin).href;
-  return el('p', { class: 'dlg-public', 'data-testid': 'public-link' }, 'Public at ', el('a', { href }, href));
+  return el('p', { class: 'rd-public', 'data-testid': 'public-link' }, 'Public at ', el('a', { href }, href));
 }
 
 /**
@@ -138,7 +138,7 @@ function publicToggle(meeting, side, readout, ctx) {
   const hint = makePublic
     ? 'Only the published text goes public, with its corrections; drafts never do.'
     : 'Readers with the link can see it now.';
-  return el('div', { class: 'dlg-row' }, toggle, el('span', { class: 'hint' }, hint), status.node);
+  return el('div', { class: 'rd-row' }, toggle, el('span', { class: 'hint' }, hint), status.node);
 }
 
 /**
@@ -149,7 +149,7 @@ function publicToggle(meeting, side, readout, ctx) {
 function draftEditor(meeting, ctx) {
   const side = ctx.you.side;
   const heading = uid('draft');
-  const box = el('section', { class: 'dlg-draft', 'aria-labelledby': heading, 'data-testid': 'draft' },
+  const box = el('section', { class: 'rd-draft', 'aria-labelledby': heading, 'data-testid': 'draft' },
     el('h3', { id: heading }, `Your side’s draft: ${sideName(ctx.dialogue, side)}`),
     el('p', { class: 'hint' }, `Only ${sideName(ctx.dialogue, side)} can see this draft. Write in Markdown: *emphasis*, **strong**, lists with “- ”, links.`));
   const loading = statusLine();
@@ -175,7 +175,7 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
   const latest = revisions.find((r) => r.number === baseOf(revisions));
   const kept = unsaved.get(key);
   const state = { base: kept?.base ?? baseOf(revisions), theirs: kept?.theirs ?? null };
-  const body = el('div', { class: 'dlg-editor' });
+  const body = el('div', { class: 'rd-editor' });
   const rerender = async (/** @type {string} */ said) => {
     const fresh = /** @type {{revisions: RevisionOut[]}} */ (await get(path));
     body.replaceWith(editorBody(meeting, ctx, path, fresh.revisions, said));
@@ -205,7 +205,7 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
 
   // On a stale save: the newer text beside the member's own (in the preview's place).
   const conflict = el('p', { class: 'notice notice-warn', role: 'alert', hidden: true });
-  const merge = el('div', { class: 'dlg-merge', 'data-testid': 'merge', hidden: true });
+  const merge = el('div', { class: 'rd-merge', 'data-testid': 'merge', hidden: true });
   const hint = el('p', { id: `${textId}-hint`, class: 'hint' });
   const sayBase = () => (hint.textContent = state.theirs ? `Merging into revision ${state.base}. Ctrl+S saves.`
     : state.base ? `Edited from revision ${state.base}. Ctrl+S saves.` : 'No revision yet. Ctrl+S saves.');
@@ -235,7 +235,7 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
     conflict.textContent = `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`;
     merge.replaceChildren(
       el('label', { for: theirsId }, `The newer text (revision ${theirs.number})`), shown,
-      el('div', { class: 'dlg-row' }, takeTheirs));
+      el('div', { class: 'rd-row' }, takeTheirs));
     conflict.hidden = false;
     merge.hidden = false;
     preview.hidden = true;
@@ -297,17 +297,17 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
   let list = revisionList(revisions, ctx, restore);
   const publishButton = ctx.you.lead ? publisher(meeting, ctx, path, revisions, () => unsaved.has(key)) : null;
   const preview = latest
-    ? el('div', { class: 'dlg-preview', 'data-testid': 'preview' },
+    ? el('div', { class: 'rd-preview', 'data-testid': 'preview' },
       el('h4', {}, `Preview of revision ${latest.number}, as saved`), serverHtml(latest.html))
-    : el('div', { class: 'dlg-preview' }, el('h4', {}, 'Preview'), el('p', { class: 'hint' }, 'Save the draft to see it as readers will.'));
+    : el('div', { class: 'rd-preview' }, el('h4', {}, 'Preview'), el('p', { class: 'hint' }, 'Save the draft to see it as readers will.'));
   const lead = ctx.dialogue.sides.find((s) => s.id === ctx.you.side)?.lead;
   const who = ctx.you.lead ? null
     : el('p', { class: 'hint' }, lead ? `${memberName(ctx.dialogue, lead)}, your side’s lead, publishes the readout.` : 'Your side’s lead publishes the readout.');
   body.append(conflict,
-    el('div', { class: 'dlg-editor-grid' },
-      el('div', { class: 'dlg-write' },
+    el('div', { class: 'rd-editor-grid' },
+      el('div', { class: 'rd-write' },
         el('label', { for: textId }, 'Draft readout (Markdown)'), hint, text,
-        el('div', { class: 'dlg-row' }, save, status.node)),
+        el('div', { class: 'rd-row' }, save, status.node)),
       preview, merge),
     publishButton?.node ?? who ?? '', list);
   if (state.theirs) {
@@ -340,7 +340,7 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
 function publisher(meeting, ctx, path, revisions, dirty) {
   const status = statusLine();
   const next = publishable(revisions);
-  const node = el('div', { class: 'dlg-publish', 'data-testid': 'publish' });
+  const node = el('div', { class: 'rd-publish', 'data-testid': 'publish' });
   if (!next) {
     const said = revisions.length ? 'The latest revision is published. To correct it, save a new revision and publish that.' : 'Save a first revision to publish it.';
     node.append(el('p', { class: 'hint' }, said));
@@ -364,7 +364,7 @@ function publisher(meeting, ctx, path, revisions, dirty) {
     notes.set(meeting.id, done);
     await ctx.refresh();
   });
-  node.append(el('div', { class: 'dlg-row' }, go, status.node), why);
+  node.append(el('div', { class: 'rd-row' }, go, status.node), why);
   return { node, update };
 }
 
@@ -376,25 +376,25 @@ function publisher(meeting, ctx, path, revisions, dirty) {
  */
 function revisionList(revisions, ctx, restore) {
   const heading = uid('revisions');
-  const box = el('section', { class: 'dlg-revisions', 'aria-labelledby': heading, 'data-testid': 'revisions' },
+  const box = el('section', { class: 'rd-revisions', 'aria-labelledby': heading, 'data-testid': 'revisions' },
     el('h4', { id: heading }, `Revisions (${revisions.length})`));
   if (!revisions.length) {
     box.append(el('p', { class: 'hint' }, 'None yet: the first save makes revision 1.'));
     return box;
   }
   const latest = baseOf(revisions);
-  const list = el('ol', { class: 'dlg-revision-list', reversed: true });
+  const list = el('ol', { class: 'rd-revision-list', reversed: true });
   for (const r of [...revisions].sort((a, b) => b.number - a.number)) {
     const item = el('li', { 'data-number': String(r.number) });
     const summary = el('summary', {},
       el('strong', {}, `Revision ${r.number}`), ` by ${memberName(ctx.dialogue, r.author)}, `,
       timeEl(r.at, when(r.at, ctx.zone)), ' ',
-      el('span', { class: 'dlg-badge', 'data-state': r.published ? 'published' : 'draft' }, r.published ? 'Published' : 'Draft'));
+      el('span', { class: 'rd-badge', 'data-state': r.published ? 'published' : 'draft' }, r.published ? 'Published' : 'Draft'));
     const details = el('details', {}, summary, serverHtml(r.html));
     if (r.number !== latest) {
       const again = button(`Restore revision ${r.number}`);
       again.addEventListener('click', () => restore(r, again));
-      details.append(el('div', { class: 'dlg-row' }, again,
+      details.append(el('div', { class: 'rd-row' }, again,
         el('span', { class: 'hint' }, 'Saves its text as the newest revision, to edit on or publish.')));
     }
     item.append(details);

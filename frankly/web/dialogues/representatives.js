@@ -27,7 +27,7 @@ const notes = /** @type {Map<string, string>} */ (new Map());
  */
 export function renderRepresentatives(parent, meeting, ctx) {
   const heading = uid('reps');
-  const section = el('section', { class: 'dlg-reps', 'aria-labelledby': heading, 'data-testid': 'representatives' },
+  const section = el('section', { class: 'rd-reps', 'aria-labelledby': heading, 'data-testid': 'representatives' },
     el('h2', { id: heading }, meeting.follows ? 'Representatives' : 'Follow-ups'));
   const status = statusLine();
   const said = notes.get(meeting.id);
@@ -55,16 +55,16 @@ function representatives(meeting, ctx, status) {
     : 'No representatives appointed yet: every member of the invited sides may attend. Once any are appointed, only they and the sides’ leads are let in.')];
   if (Array.isArray(meeting.attendees)) {
     const names = meeting.attendees.map((id) => memberName(ctx.dialogue, id));
-    nodes.push(el('p', { class: 'dlg-meta', 'data-testid': 'attendees' }, `May attend: ${names.join(', ') || 'nobody yet'}.`));
+    nodes.push(el('p', { class: 'rd-meta', 'data-testid': 'attendees' }, `May attend: ${names.join(', ') || 'nobody yet'}.`));
   }
-  const list = el('div', { class: 'dlg-columns dlg-rep-sides' });
+  const list = el('div', { class: 'rd-columns rd-rep-sides' });
   for (const g of groups) {
     const head = uid('rep-side');
-    const box = el('article', { class: 'dlg-rep-side', 'aria-labelledby': head, 'data-side': g.side }, el('h3', { id: head }, g.name));
+    const box = el('article', { class: 'rd-rep-side', 'aria-labelledby': head, 'data-side': g.side }, el('h3', { id: head }, g.name));
     if (!g.people.length) box.append(el('p', { class: 'hint' }, 'None appointed.'));
-    const ul = el('ul', { class: 'dlg-people' });
+    const ul = el('ul', { class: 'rd-people' });
     for (const p of g.people) {
-      const li = el('li', { 'data-member': p.member }, el('span', { class: 'dlg-person' }, p.name), p.topic ? el('span', { class: 'hint' }, ` on ${p.topic}`) : null);
+      const li = el('li', { 'data-member': p.member }, el('span', { class: 'rd-person' }, p.name), p.topic ? el('span', { class: 'hint' }, ` on ${p.topic}`) : null);
       if (ctx.you.lead && g.side === ctx.you.side) li.append(unappointButton(meeting, ctx, status, p));
       ul.append(li);
     }
@@ -104,10 +104,10 @@ function appointForm(meeting, ctx) {
   const topic = /** @type {HTMLInputElement} */ (el('input', { id: topicId, type: 'text', maxlength: '200', value: meeting.topic }));
   const go = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-small btn-primary' }, 'Appoint'));
   const status = statusLine();
-  const form = el('form', { class: 'dlg-appoint', 'data-testid': 'appoint-form' },
+  const form = el('form', { class: 'rd-appoint', 'data-testid': 'appoint-form' },
     el('div', { class: 'field' }, el('label', { for: whoId }, 'Appoint a representative of your side'), who),
     el('div', { class: 'field' }, el('label', { for: topicId }, 'On the topic'), topic),
-    el('div', { class: 'dlg-row' }, go, status.node));
+    el('div', { class: 'rd-row' }, go, status.node));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = who.selectedOptions[0]?.textContent ?? '';
@@ -125,7 +125,7 @@ function appointForm(meeting, ctx) {
 function followUps(meeting, ctx) {
   const made = ctx.dialogue.meetings.filter((m) => m.follows === meeting.id);
   if (!made.length) return el('p', { class: 'hint' }, 'No follow-up meeting has been set up from this one.');
-  const list = el('ul', { class: 'dlg-follow-ups', 'aria-label': 'Follow-ups of this meeting', 'data-testid': 'follow-ups' });
+  const list = el('ul', { class: 'rd-follow-ups', 'aria-label': 'Follow-ups of this meeting', 'data-testid': 'follow-ups' });
   for (const m of made) {
     list.append(el('li', {}, el('a', { href: `/dialogues/${ctx.dialogue.id}/meetings/${m.id}` }, m.topic), ' · ', dateWords(m.date, ctx.zone)));
   }
@@ -146,11 +146,11 @@ function followUpForm(meeting, ctx) {
   kind.addEventListener('change', () => (byField.hidden = kind.value !== 'by'));
   const go = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-small btn-primary' }, 'Create the follow-up'));
   const status = statusLine();
-  const form = el('form', { class: 'dlg-follow-up-form', 'data-testid': 'follow-up-form', novalidate: true },
+  const form = el('form', { class: 'rd-follow-up-form', 'data-testid': 'follow-up-form', novalidate: true },
     el('div', { class: 'field' }, el('label', { for: ids.topic }, 'Topic'), topic),
     el('div', { class: 'field' }, el('label', { for: ids.agenda }, 'Agenda (optional)'), agenda),
     el('div', { class: 'field' }, el('label', { for: ids.kind }, 'Date'), kind), byField,
-    el('div', { class: 'dlg-row' }, go, status.node));
+    el('div', { class: 'rd-row' }, go, status.node));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const made = followUpBody({ topic: topic.value, agenda: agenda.value, kind: kind.value, by: by.value });
@@ -164,7 +164,7 @@ function followUpForm(meeting, ctx) {
     notes.set(meeting.id, `Follow-up “${answer.topic}” created. Its date is to be agreed; leads appoint its representatives there.`);
     await ctx.refresh();
   });
-  const details = el('details', { class: 'dlg-follow-up' }, el('summary', {}, 'Create a follow-up'),
+  const details = el('details', { class: 'rd-follow-up' }, el('summary', {}, 'Create a follow-up'),
     el('p', { class: 'hint' }, 'A new meeting that follows up this one, between the same sides, with its own topic and date to agree.'), form);
   return details;
 }
