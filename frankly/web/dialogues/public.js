@@ -164,27 +164,38 @@ export function renderModeration(parent, meeting, side, ctx) {
   const box = el('section', { class: 'rd-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' },
     el('h4', { id: heading }, 'Comments from readers'));
   const status = statusLine();
-  status.set('busy', 'Loading comments…');
   box.append(status.node);
   parent.replaceChildren(box);
   const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/comments`;
+  /** @param {CommentOut[]} comments @param {string} said */
+  const show = (comments, said) => {
+    if (said) status.set('done', said);
+    else status.set('idle', comments.length ? '' : 'No comments yet.');
+    box.querySelector('ol')?.remove();
+    if (!comments.length) return;
+    const list = el('ol', { class: 'rd-comment-list' });
+    for (const c of comments) list.append(moderated(c, path, ctx, status, load));
+    box.append(list);
+  };
   const load = async (said = '') => {
     try {
       /** @type {CommentOut[]} */
       const comments = await get(path);
-      if (said) status.set('done', said);
-      else status.set('idle', comments.length ? '' : 'No comments yet.');
-      box.querySelector('ol')?.remove();
-      if (!comments.length) return;
-      const list = el('ol', { class: 'rd-comment-list' });
-      for (const c of comments) list.append(moderated(c, path, ctx, status, load));
-      box.append(list);
+      lastComments.set(path, comments);
+      show(comments, said);
     } catch (err) {
       status.set('refused', failureText(err));
     }
   };
+  // What was read last, at once (the section re-renders on every change), then the news.
+  const cached = lastComments.get(path);
+  if (cached) show(cached, '');
+  else status.set('busy', 'Loading comments…');
   load();
 }
+
+/** The moderation list as last read, by path. */
+const lastComments = /** @type {Map<string, CommentOut[]>} */ (new Map());
 
 /**
  * @param {CommentOut} c @param {string} path @param {Ctx} ctx

@@ -28,6 +28,8 @@ import { renderModeration } from './public.js';
 const unsaved = /** @type {Map<string, Unsaved>} */ (new Map());
 /** What the last change said, by meeting, shown again after the re-render it caused. */
 const notes = /** @type {Map<string, string>} */ (new Map());
+/** The draft's revisions as last read, by path: a re-render shows them at once, then checks. */
+const lastDraft = /** @type {Map<string, RevisionOut[]>} */ (new Map());
 /** Where the caret was in a draft whose section re-rendered while it was being typed in. */
 const carets = /** @type {Map<string, {start: number, end: number}>} */ (new Map());
 
@@ -152,34 +154,53 @@ function draftEditor(meeting, ctx) {
   const box = el('section', { class: 'rd-draft', 'aria-labelledby': heading, 'data-testid': 'draft' },
     el('h3', { id: heading }, `Your side’s draft: ${sideName(ctx.dialogue, side)}`),
     el('p', { class: 'hint' }, `Only ${sideName(ctx.dialogue, side)} can see this draft. Write in Markdown: *emphasis*, **strong**, lists with “- ”, links.`));
-  const loading = statusLine();
-  loading.set('busy', 'Loading your side’s draft…');
-  box.append(loading.node);
   const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/draft`;
-  get(path).then(
-    (/** @type {{revisions: RevisionOut[]}} */ draft) => {
-      loading.node.remove();
-      box.append(editorBody(meeting, ctx, path, draft.revisions));
-    },
-    (err) => loading.set('refused', failureText(err)),
-  );
+  const loading = statusLine();
+  box.append(loading.node);
+  /** The revisions on screen, and which read of them is the latest asked for. */
+  let shown = lastDraft.get(path);
+  let ticket = 0;
+  /** Put `next` in the one place an editor goes, keeping the caret of one being typed in. */
+  const place = (/** @type {HTMLElement} */ next) => {
+    const current = box.querySelector(':scope > .rd-editor');
+    const typing = document.activeElement;
+    if (current && typing instanceof HTMLTextAreaElement && typing.dataset.testid === 'draft-text' && current.contains(typing)) {
+      carets.set(meeting.id, { start: typing.selectionStart, end: typing.selectionEnd });
+    }
+    if (current) current.replaceWith(next);
+    else loading.node.replaceWith(next);
+  };
+  /** Read the draft again and show it; a read answered after a later one is dropped. */
+  const reload = async (said = '') => {
+    const mine = ++ticket;
+    /** @type {{revisions: RevisionOut[]}} */
+    const draft = await get(path);
+    lastDraft.set(path, draft.revisions);
+    if (mine !== ticket) return;
+    if (!said && shown && JSON.stringify(shown) === JSON.stringify(draft.revisions)) return;
+    shown = draft.revisions;
+    place(editorBody(meeting, ctx, path, draft.revisions, reload, said));
+  };
+  // What was read last, at once (the section re-renders on every change), then the news.
+  if (shown) place(editorBody(meeting, ctx, path, shown, reload));
+  else loading.set('busy', 'Loading your side’s draft…');
+  reload().catch((err) => {
+    if (!box.querySelector(':scope > .rd-editor')) loading.set('refused', failureText(err));
+  });
   return box;
 }
 
 /**
  * @param {MeetingOut} meeting @param {Ctx} ctx @param {string} path @param {RevisionOut[]} revisions
+ * @param {(said?: string) => Promise<void>} reload reads the draft again and shows it
  * @returns {HTMLElement}
  */
-function editorBody(meeting, ctx, path, revisions, said = '') {
+function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   const key = `${meeting.id}/${ctx.you.side}`;
   const latest = revisions.find((r) => r.number === baseOf(revisions));
   const kept = unsaved.get(key);
   const state = { base: kept?.base ?? baseOf(revisions), theirs: kept?.theirs ?? null };
   const body = el('div', { class: 'rd-editor' });
-  const rerender = async (/** @type {string} */ said) => {
-    const fresh = /** @type {{revisions: RevisionOut[]}} */ (await get(path));
-    body.replaceWith(editorBody(meeting, ctx, path, fresh.revisions, said));
-  };
 
   const textId = uid('draft-text');
   const text = /** @type {HTMLTextAreaElement} */ (el('textarea', {
@@ -254,7 +275,11 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
       /** @type {RevisionOut} */
       const made = await put(path, { base: state.base, text: text.value });
       unsaved.delete(key);
-      await rerender(`Saved as revision ${made.number}.`);
+      const said = `Saved as revision ${made.number}.`;
+      await reload(said).catch(() => {
+        save.disabled = false;
+        status.set('done', `${said} Reload the page to see the list of revisions.`);
+      });
     } catch (err) {
       save.disabled = false;
       if (err instanceof ApiFailure && err.code === 'stale-revision') {
@@ -290,7 +315,8 @@ function editorBody(meeting, ctx, path, revisions, said = '') {
       () => put(path, { base: baseOf(revisions), text: r.text }));
     if (answer !== undefined) {
       unsaved.delete(key);
-      await rerender(`Revision ${r.number} restored as revision ${answer.number}.`);
+      const said = `Revision ${r.number} restored as revision ${answer.number}.`;
+      await reload(said).catch(() => status.set('done', said));
     }
   };
 
