@@ -552,14 +552,14 @@ def test_points_show_which_side_confirmed_what(talks: Talks, stand_in: StandIn) 
     expect(point.get_by_role("button")).to_have_count(0)  # Carol is no lead
 
     ann.reload()
-    ann.get_by_role("button", name=re.compile("^Confirm this point for my side")).click()
+    ann.get_by_role("button", name=re.compile("^Confirm for my side: ")).click()
     expect(ann.get_by_text("Confirmed for your side.")).to_be_visible()
     mine = ann.get_by_test_id("points").locator("li.rd-point")
     expect(mine).to_contain_text("United States: confirmed by Ann")
     expect(mine.get_by_role("button")).to_have_count(0)
 
     boris.reload()
-    boris.get_by_role("button", name=re.compile("^Confirm this point for my side")).click()
+    boris.get_by_role("button", name=re.compile("^Confirm for my side: ")).click()
     expect(boris.get_by_text("every side has now agreed this point")).to_be_visible()
     agreed = boris.get_by_test_id("points").locator("li.rd-point[data-agreed='true']")
     expect(agreed).to_contain_text("Agreed")
@@ -658,6 +658,10 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
         reader.get_by_role("status").filter(has_text="held until United States\u2019s lead")
     ).to_be_visible()
     expect(reader.get_by_label("Comment", exact=True)).to_have_value("")
+    mine = reader.get_by_test_id("held").locator("li")
+    expect(mine).to_contain_text("Held for approval Dana")
+    expect(mine).to_contain_text("<img src=x")
+    expect(reader.get_by_test_id("comments")).to_contain_text("No comments yet.")
 
     ann.reload()
     moderation = ann.get_by_test_id("moderation")

@@ -68,7 +68,8 @@ function pointItem(point, meeting, ctx, status) {
   item.append(sides);
   if (s.canConfirm) {
     const confirm = button('Confirm for my side', 'btn-primary');
-    confirm.setAttribute('aria-label', `Confirm this point for my side: ${point.text.slice(0, 80)}`);
+    // The visible words first in the accessible name (WCAG 2.5.3), then which point.
+    confirm.setAttribute('aria-label', `Confirm for my side: ${point.text.slice(0, 80)}`);
     confirm.addEventListener('click', async () => {
       const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/points/${point.id}/confirm`;
       const answer = await act(confirm, status, { doing: 'Confirming…', done: '' }, () => post(path));

@@ -126,6 +126,9 @@ function commentForm(readout) {
     el('div', { class: 'field' }, el('label', { for: textId }, 'Comment'), text,
       el('p', { id: `${textId}-hint`, class: 'hint' }, `Comments appear once ${readout.side}’s lead approves them. Up to 4,000 characters; Markdown works, and nothing you write can run in a reader’s page.`)),
     el('div', { class: 'rd-row' }, send, status.node));
+  // What this reader sent, until the lead approves it: as plain text, this page only.
+  const held = el('ol', { class: 'rd-comment-list', 'aria-label': 'Your comments waiting for approval', 'data-testid': 'held' });
+  form.append(held);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!text.value.trim()) {
@@ -143,6 +146,9 @@ function commentForm(readout) {
       status.set('busy', 'Sending…');
       const body = { text: text.value, proof, ...(name.value.trim() ? { name: name.value.trim() } : {}) };
       await post(`/public/readouts/${encodeURIComponent(readout.id)}/comments`, body);
+      held.append(el('li', { class: 'rd-comment', 'data-state': 'held' },
+        el('p', { class: 'rd-meta' }, el('span', { class: 'rd-badge', 'data-state': 'held' }, 'Held for approval'), ` ${body.name ?? 'Anonymous'}`),
+        el('p', { class: 'rd-held-text' }, body.text)));
       text.value = '';
       status.set('done', `Thank you. Your comment is held until ${readout.side}’s lead approves it; it is not public yet.`);
     } catch (err) {
