@@ -565,6 +565,9 @@ def test_points_show_which_side_confirmed_what(talks: Talks, stand_in: StandIn) 
     expect(agreed).to_contain_text("Agreed")
     expect(agreed).to_contain_text("Russian Federation: confirmed by Boris")
     expect(boris.get_by_text("1 of 1 agreed.")).to_be_visible()
+    boris.set_viewport_size({"width": 375, "height": 800})
+    assert boris.evaluate("document.documentElement.scrollWidth") <= 375
+    boris.get_by_test_id("points").screenshot(path=str(SHOTS / "points-375.png"))
 
 
 def test_a_follow_up_with_appointed_representatives(
