@@ -144,6 +144,16 @@ def test_a_stale_save_shows_the_newer_text_to_merge(talks: Talks) -> None:
     saved = api(carol.context, "GET", draft_path(talks, talks.us))["revisions"]
     assert saved[-1]["text"] == "Ann's line.\n\nCarol's line."
 
+    # Ann, still on revision 1, may also drop her change for the newer text.
+    save(ann, "Ann's line, changed.")
+    expect(ann.get_by_role("alert")).to_contain_text("Carol saved revision 2")
+    ann.get_by_role("button", name="Use the newer text instead of mine").click()
+    expect(ann.get_by_test_id("merge")).to_be_hidden()
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_have_value(
+        "Ann's line.\n\nCarol's line."
+    )
+    expect(ann.get_by_label("Draft readout (Markdown)")).to_be_focused()
+
 
 def test_the_other_side_cannot_see_the_draft(talks: Talks) -> None:
     save(talks.ann, "Only for our side: *draft*.")

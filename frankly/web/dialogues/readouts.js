@@ -239,24 +239,15 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   const showTheirs = (/** @type {{number: number, text: string}} */ theirs) => {
     state.theirs = theirs;
     state.base = theirs.number;
-    const by = revisions.find((r) => r.number === theirs.number);
-    const who = by ? `${memberName(ctx.dialogue, by.author)} saved revision ${theirs.number} at ${when(by.at, ctx.zone)}` : `Revision ${theirs.number} was saved`;
-    const theirsId = uid('theirs');
-    const shown = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: theirsId, rows: '12', readonly: true, 'data-testid': 'theirs-text' }));
-    shown.value = theirs.text;
-    const takeTheirs = button('Use the newer text instead of mine');
-    takeTheirs.addEventListener('click', () => {
+    conflict.textContent = conflictWords(theirs, revisions, ctx);
+    merge.replaceChildren(...theirsPane(theirs, () => {
       text.value = theirs.text;
       state.theirs = null;
       showPreview();
       remember();
       status.set('idle', 'Your text was replaced by the newer one; save to keep it as it is, or edit on.');
       text.focus();
-    });
-    conflict.textContent = `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`;
-    merge.replaceChildren(
-      el('label', { for: theirsId }, `The newer text (revision ${theirs.number})`), shown,
-      el('div', { class: 'rd-row' }, takeTheirs));
+    }));
     conflict.hidden = false;
     merge.hidden = false;
     preview.hidden = true;
@@ -322,20 +313,14 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
 
   let list = revisionList(revisions, ctx, restore);
   const publishButton = ctx.you.lead ? publisher(meeting, ctx, path, revisions, () => unsaved.has(key)) : null;
-  const preview = latest
-    ? el('div', { class: 'rd-preview', 'data-testid': 'preview' },
-      el('h4', {}, `Preview of revision ${latest.number}, as saved`), serverHtml(latest.html))
-    : el('div', { class: 'rd-preview' }, el('h4', {}, 'Preview'), el('p', { class: 'hint' }, 'Save the draft to see it as readers will.'));
-  const lead = ctx.dialogue.sides.find((s) => s.id === ctx.you.side)?.lead;
-  const who = ctx.you.lead ? null
-    : el('p', { class: 'hint' }, lead ? `${memberName(ctx.dialogue, lead)}, your side’s lead, publishes the readout.` : 'Your side’s lead publishes the readout.');
+  const preview = previewPane(latest);
   body.append(conflict,
     el('div', { class: 'rd-editor-grid' },
       el('div', { class: 'rd-write' },
         el('label', { for: textId }, 'Draft readout (Markdown)'), hint, text,
         el('div', { class: 'rd-row' }, save, status.node)),
       preview, merge),
-    publishButton?.node ?? who ?? '', list);
+    publishButton?.node ?? whoPublishes(ctx), list);
   if (state.theirs) {
     showTheirs(state.theirs);
     save.textContent = 'Save merged text';
@@ -354,6 +339,45 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
     });
   }
   return body;
+}
+
+/** What the last save looks like to readers: the server's html of it. @param {RevisionOut | undefined} latest */
+function previewPane(latest) {
+  if (!latest) {
+    return el('div', { class: 'rd-preview' }, el('h4', {}, 'Preview'), el('p', { class: 'hint' }, 'Save the draft to see it as readers will.'));
+  }
+  return el('div', { class: 'rd-preview', 'data-testid': 'preview' },
+    el('h4', {}, `Preview of revision ${latest.number}, as saved`), serverHtml(latest.html));
+}
+
+/** For a member who is not the lead: who publishes. @param {Ctx} ctx */
+function whoPublishes(ctx) {
+  const lead = ctx.dialogue.sides.find((s) => s.id === ctx.you.side)?.lead;
+  return el('p', { class: 'hint' }, lead ? `${memberName(ctx.dialogue, lead)}, your side’s lead, publishes the readout.` : 'Your side’s lead publishes the readout.');
+}
+
+/**
+ * Why a save was refused, naming who saved in between when the list knows.
+ * @param {{number: number}} theirs @param {RevisionOut[]} revisions @param {Ctx} ctx
+ */
+function conflictWords(theirs, revisions, ctx) {
+  const by = revisions.find((r) => r.number === theirs.number);
+  const who = by ? `${memberName(ctx.dialogue, by.author)} saved revision ${theirs.number} at ${when(by.at, ctx.zone)}` : `Revision ${theirs.number} was saved`;
+  return `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`;
+}
+
+/**
+ * The newer text, read-only beside the member's own, and the way to take it instead.
+ * @param {{number: number, text: string}} theirs @param {() => void} take
+ * @returns {HTMLElement[]}
+ */
+function theirsPane(theirs, take) {
+  const id = uid('theirs');
+  const shown = /** @type {HTMLTextAreaElement} */ (el('textarea', { id, rows: '12', readonly: true, 'data-testid': 'theirs-text' }));
+  shown.value = theirs.text;
+  const takeTheirs = button('Use the newer text instead of mine');
+  takeTheirs.addEventListener('click', take);
+  return [el('label', { for: id }, `The newer text (revision ${theirs.number})`), shown, el('div', { class: 'rd-row' }, takeTheirs)];
 }
 
 /**
