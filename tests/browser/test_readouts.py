@@ -678,12 +678,16 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
 
     ann.reload()
     moderation = ann.get_by_test_id("moderation")
+    expect(moderation.get_by_role("heading")).to_have_text(
+        "Comments from readers (1 waiting for approval)"
+    )
     held = moderation.locator("li.rd-comment")
     expect(held).to_contain_text("Dana")
     expect(held).to_contain_text("Held")
     held.get_by_role("button", name="Approve the comment by Dana").click()
     expect(moderation.get_by_text("Approved: it shows on the public page.")).to_be_visible()
     expect(held).to_contain_text("Approved")
+    expect(moderation.get_by_role("heading")).to_have_text("Comments from readers")
 
     reader.reload()
     shown = reader.get_by_test_id("comments").locator("li.rd-comment")
@@ -694,6 +698,17 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
     reader.set_viewport_size({"width": 375, "height": 800})
     assert reader.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(reader, "public-375")
+
+    # A second comment, which the lead rejects: it is gone.
+    reader.get_by_label("Comment", exact=True).fill("Buy cheap watches")
+    reader.get_by_role("button", name="Send comment").click()
+    expect(reader.get_by_test_id("held").locator("li")).to_contain_text("Buy cheap watches")
+    ann.reload()
+    spam = moderation.locator("li.rd-comment").filter(has_text="Buy cheap watches")
+    spam.get_by_role("button", name="Reject the comment by Anonymous").click()
+    expect(moderation.get_by_text("Rejected: the comment is deleted.")).to_be_visible()
+    expect(spam).to_have_count(0)
+    expect(moderation.locator("li.rd-comment")).to_have_count(1)
 
     us.get_by_role("button", name="Stop public").click()
     expect(ann.get_by_text("No longer public")).to_be_visible()

@@ -167,14 +167,16 @@ function commentForm(readout) {
  */
 export function renderModeration(parent, meeting, side, ctx) {
   const heading = uid('moderation');
-  const box = el('section', { class: 'rd-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' },
-    el('h4', { id: heading }, 'Comments from readers'));
+  const title = el('h4', { id: heading }, 'Comments from readers');
+  const box = el('section', { class: 'rd-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' }, title);
   const status = statusLine();
   box.append(status.node);
   parent.replaceChildren(box);
   const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/comments`;
   /** @param {CommentOut[]} comments @param {string} said */
   const show = (comments, said) => {
+    const waiting = comments.filter((c) => c.state === 'held').length;
+    title.textContent = waiting ? `Comments from readers (${waiting} waiting for approval)` : 'Comments from readers';
     if (said) status.set('done', said);
     else status.set('idle', comments.length ? '' : 'No comments yet.');
     box.querySelector('ol')?.remove();
