@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly.api.errors import ApiCode, ApiError, body_of, status_of
+from frankly.api.public_records import PublishedReadout
 from frankly.api.service import DialogueView, Joined, MeetingView, Service
 from frankly.dialogues import render, zones
 from frankly.dialogues.errors import DialogueError
@@ -168,8 +169,12 @@ class RevisionOut(BaseModel):
 
 
 class ReadoutOut(BaseModel):
+    id: str
     side: str
-    revision: RevisionOut
+    revision: RevisionOut = Field(description="the latest published revision")
+    public: bool = Field(description="readable by anyone at `url` (the side's lead says)")
+    url: str | None = Field(description="the public page, /readouts/{id}, when public")
+    history: list[RevisionOut] = Field(description="every published revision, newest first")
 
 
 class MeetingOut(BaseModel):
@@ -465,7 +470,18 @@ def meeting_out(
         room=view.room,
         sides=list(meeting.sides),
         proposals=[proposal_out(p, shown(p.at)) for p in view.proposals],
-        readouts=[ReadoutOut(side=side, revision=revision_out(r)) for side, r in view.readouts],
+        readouts=[readout_out(r) for r in view.readouts],
+    )
+
+
+def readout_out(r: PublishedReadout) -> ReadoutOut:
+    return ReadoutOut(
+        id=r.id,
+        side=r.side,
+        revision=revision_out(r.latest),
+        public=r.public,
+        url=f"/readouts/{r.id}" if r.public else None,
+        history=[revision_out(h) for h in reversed(r.history)],
     )
 
 

@@ -23,8 +23,9 @@ import jwt
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from frankly.api import records
+from frankly.api import public_records, records
 from frankly.api.errors import ApiCode, ApiError
+from frankly.api.public_records import PublishedReadout
 from frankly.dialogues import access, ics, lookups, meetings, readouts, schedule
 from frankly.dialogues.errors import DialogueCode, DialogueError
 from frankly.dialogues.model import (
@@ -85,7 +86,7 @@ class MeetingView:
     meeting: Meeting
     room: str
     proposals: tuple[Proposal, ...]
-    readouts: tuple[tuple[str, Revision], ...]  # (side, its latest published revision)
+    readouts: tuple[PublishedReadout, ...]  # each side's, if it published
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,16 +416,9 @@ class Service:
         sides = records.sides_of(tx, dialogue_id)
         shown = []
         for meeting, room in records.meetings_of(tx, dialogue_id):
-            published = []
-            for side_id in meeting.sides:
-                _, readout = records.readout(tx, meeting.id, side_id)
-                latest = readouts.published(readout)
-                if latest is not None:
-                    published.append((side_id, latest))
+            published = public_records.published_of(tx, meeting)
             shown.append(
-                MeetingView(
-                    meeting, room, tuple(records.proposals_of(tx, meeting.id)), tuple(published)
-                )
+                MeetingView(meeting, room, tuple(records.proposals_of(tx, meeting.id)), published)
             )
         current = tuple(m for m in records.members_of(tx, dialogue_id) if not m.removed)
         return DialogueView(found, member, tuple(sides.values()), current, tuple(shown))

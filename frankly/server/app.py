@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly import __version__
-from frankly.api.mount import api_app, open_store
+from frankly.api.mount import api_app, open_store, public_checks
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
@@ -64,7 +64,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     hosts = own_names() | set(config.allowed_hosts)
     # The API's own Origin check (changes only) uses the edge's rule for sockets.
     origin_rule = Edge(_nowhere, hosts=hosts, origins=config.allowed_origins, trust_proxy=False)
-    api, store = api_app(origin_rule.origin_ok)
+    api, store = api_app(origin_rule.origin_ok, public_checks(config, hub.gate.human))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -85,6 +85,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Mount("/api", app=api),
+            Route("/readouts/{readout}", _dialogue_page),
             Route("/{room}", _page),
         ],
     )
@@ -109,6 +110,11 @@ async def _page(request: Request) -> Response:
     room = request.path_params.get("room")
     status = 404 if room is not None and not room_name_ok(room) else 200
     return FileResponse(WEB / "index.html", status_code=status)
+
+
+async def _dialogue_page(request: Request) -> Response:
+    # The dialogue pages' one HTML; its script reads what to show from the path.
+    return FileResponse(WEB / "dialogue.html")
 
 
 async def _health(request: Request) -> Response:
