@@ -12,9 +12,11 @@
                     print(f"{name}: {text}")
 
 Media and chat are end-to-end encrypted (docs/security.md); see docs/sdk.md.
+`fc.Dialogues` is the dialogues' REST API (frankly/client/dialogues.py).
 """
 
 from frankly.client.client import Client, join
+from frankly.client.dialogues import ApiRefusal, Dialogue, Dialogues, Entry, StaleRevision
 from frankly.client.e2ee import FrameStats, PairState, SafetyCode
 from frankly.client.errors import FranklyError
 from frankly.client.events import (
@@ -54,12 +56,16 @@ from frankly.client.urls import split_url
 __all__ = [
     "MODERATION_ACTIONS",
     "REACTIONS",
+    "ApiRefusal",
     "ChatEncryption",
     "ChatMessage",
     "Client",
     "Closed",
     "ConnectionStateChanged",
+    "Dialogue",
+    "Dialogues",
     "EncryptionChanged",
+    "Entry",
     "Event",
     "EventStream",
     "FrameStats",
@@ -85,6 +91,7 @@ __all__ = [
     "SafetyCode",
     "ServerError",
     "SettingsChanged",
+    "StaleRevision",
     "ToneTrack",
     "TrackReceived",
     "Waiting",
