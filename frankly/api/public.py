@@ -145,6 +145,7 @@ class Public:
         hashed = address_hash(self._key, address)
         with self.service.db.transaction() as tx:
             self._page(tx, readout_id)  # public, with something published
+            public_records.hold_address(tx, hashed)
             if public_records.sent_since(tx, hashed, now - self.window) >= self.limit:
                 minutes = int(self.window.total_seconds() // 60)
                 raise ApiError(

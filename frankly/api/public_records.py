@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, text, update
 
 from frankly.api import records
 from frankly.dialogues import readouts as readout_rules
@@ -82,6 +82,17 @@ def add_comment(tx: Connection, made: Comment, address_hash: str) -> None:
             created=made.at,
         )
     )
+
+
+def hold_address(tx: Connection, address_hash: str) -> None:
+    """Make two comments from one address at once count one after the other.
+
+    SQLite's changes queue on its write lock already; on PostgreSQL, whose
+    transactions would both count before either inserts, an advisory lock on
+    the address, released when the transaction ends."""
+    if tx.dialect.name == "postgresql":
+        key = int(address_hash[:15], 16)  # fits PostgreSQL's bigint
+        tx.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def sent_since(tx: Connection, address_hash: str, since: datetime) -> int:

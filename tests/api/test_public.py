@@ -284,3 +284,61 @@ async def test_comments_on_postgresql(pg_server: Server) -> None:
     page = (await pg_server.client().get(f"/api/public/readouts/{readout_id}")).json()
     assert [c["text"] for c in page["comments"]] == ["hello"]
     error(await pg_server.client().get("/api/public/readouts/ro-%00"), 404, "unknown-readout")
+
+
+async def limit_holds_at_once(server: Server) -> None:
+    talks = await found(server)
+    readout_id, readout = await made_public(talks, "We talked.")
+    reader = server.client()
+    proofs = [await proof(reader) for _ in range(COMMENTS_PER_WINDOW + 3)]
+    path = f"/api/public/readouts/{readout_id}/comments"
+    answers = await asyncio.gather(
+        *(
+            reader.post(path, json={"text": f"at once {n}", "proof": p})
+            for n, p in enumerate(proofs)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [202] * COMMENTS_PER_WINDOW + [429] * 3
+    assert len((await talks.ann.get(f"{readout}/comments")).json()) == COMMENTS_PER_WINDOW
+
+
+async def test_the_limit_holds_for_comments_sent_at_once(server: Server) -> None:
+    await limit_holds_at_once(server)
+
+
+async def test_the_limit_holds_for_comments_sent_at_once_on_postgresql(pg_server: Server) -> None:
+    await limit_holds_at_once(pg_server)
+
+
+async def test_behind_a_proxy_the_address_is_the_one_it_saw(tmp_path: Path) -> None:
+    async for proxied in running(ServerConfig(data_dir=tmp_path, trust_proxy=True)):
+        talks = await found(proxied)
+        readout_id, readout = await made_public(talks, "We talked.")
+        first = proxied.client(**{"x-forwarded-for": "203.0.113.7"})
+        for n in range(COMMENTS_PER_WINDOW):
+            assert (await comment(first, readout_id, f"from one {n}")).status_code == 202
+        error(await comment(first, readout_id, "one more"), 429, "rate-limited")
+        # Another address has its own count; an IPv6 /64 is one address.
+        other = proxied.client(**{"x-forwarded-for": "203.0.113.8"})
+        assert (await comment(other, readout_id, "from another")).status_code == 202
+        for n in range(COMMENTS_PER_WINDOW):
+            host = proxied.client(**{"x-forwarded-for": f"2001:db8:1:2::{n + 1}"})
+            assert (await comment(host, readout_id, f"v6 {n}")).status_code == 202
+        same_64 = proxied.client(**{"x-forwarded-for": "2001:db8:1:2:ffff::1"})
+        error(await comment(same_64, readout_id, "v6 again"), 429, "rate-limited")
+        garbled = proxied.client(**{"x-forwarded-for": "not an address"})
+        error(await comment(garbled, readout_id, "who?"), 400, "invalid-request")
+        assert len((await talks.ann.get(f"{readout}/comments")).json()) == 11
+
+
+async def test_the_openapi_document_describes_the_public_routes(server: Server) -> None:
+    paths = (await server.client().get("/api/openapi.json")).json()["paths"]
+    for path in (
+        "/public/challenge",
+        "/public/readouts/{readout}",
+        "/public/readouts/{readout}/comments",
+        "/dialogues/{dialogue}/meetings/{meeting}/readouts/{side}/public",
+        "/dialogues/{dialogue}/meetings/{meeting}/readouts/{side}/comments",
+        "/dialogues/{dialogue}/meetings/{meeting}/readouts/{side}/comments/{comment}/approve",
+    ):
+        assert path in paths, path
