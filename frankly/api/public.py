@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from frankly.api import public_records, records
 from frankly.api.errors import ApiCode, ApiError
-from frankly.api.public_records import PublishedReadout
+from frankly.api.public_records import PublishedReadout, page_url
 from frankly.api.service import Service
 from frankly.dialogues import access, comments, lookups
 from frankly.dialogues.comments import Comment
@@ -62,10 +62,6 @@ class PublicReadout:
     side: str  # the side's name
     revisions: tuple[Revision, ...]  # published, newest first
     comments: tuple[Comment, ...]  # approved, oldest first
-
-
-def page_url(readout_id: str) -> str:
-    return f"/readouts/{readout_id}"
 
 
 def address_hash(key: bytes, address: str) -> str:

@@ -35,6 +35,11 @@ class PublishedReadout:
         return self.history[-1]
 
 
+def page_url(readout_id: str) -> str:
+    """The public page of a readout (the dialogue pages' HTML reads the id from it)."""
+    return f"/readouts/{readout_id}"
+
+
 def id_shaped(text: str) -> bool:
     """Whether `text` could be one of storage's ids (never send others to PostgreSQL)."""
     return len(text) <= ID_LENGTH and text.isascii() and text.isprintable()

@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly.api.errors import ApiCode, ApiError, body_of, status_of
-from frankly.api.public_records import PublishedReadout
+from frankly.api.public_records import PublishedReadout, page_url
 from frankly.api.service import DialogueView, Joined, MeetingView, Service
 from frankly.dialogues import render, zones
 from frankly.dialogues.errors import DialogueError
@@ -480,7 +480,7 @@ def readout_out(r: PublishedReadout) -> ReadoutOut:
         side=r.side,
         revision=revision_out(r.latest),
         public=r.public,
-        url=f"/readouts/{r.id}" if r.public else None,
+        url=page_url(r.id) if r.public else None,
         history=[revision_out(h) for h in reversed(r.history)],
     )
 
