@@ -1,13 +1,17 @@
 """The SDK's dialogue calls against a real server on a loopback port: found, join with a
 bearer secret, meetings, drafts (a stale save raises with the newer text), publishing,
-readouts, refusals as typed errors; and the guide's readout bot, run as written."""
+readouts, refusals as typed errors; and the guide's readout bot, run as written. The
+room invite (entry) is checked against a stand-in of its endpoint, which this branch
+lacks."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 import frankly.client as fc
@@ -103,3 +107,40 @@ async def test_the_readout_bot_in_the_guide(live_server: BackgroundServer, tmp_p
         "Strategic stability",
         "  United States: We agreed to meet again.",
     ]
+
+
+async def test_entry_reads_the_room_invite_of_the_contract() -> None:
+    """entry() against a stand-in for POST .../entry (another helper's endpoint): the
+    call it makes, and the Entry it gives for fc.Client."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/mt-2/entry"):
+            error = {"code": "not-invited", "message": "only Ann (United States) may attend"}
+            return httpx.Response(403, json={"error": error})
+        body = {
+            "room": "dlg-abc",
+            "invite": "eyJ.invite",
+            "expires": "2027-03-16T15:10:00Z",
+            "url": "/dlg-abc#invite=eyJ.invite",
+        }
+        return httpx.Response(201, json=body)
+
+    transport = httpx.MockTransport(answer)
+    async with fc.Dialogues("http://meet.example:8080", transport=transport) as api:
+        talks = api.dialogue("d-1", "s3cret")
+        entry = await talks.entry("mt-1")
+        with pytest.raises(fc.ApiRefusal) as refused:
+            await talks.entry("mt-2")
+    assert (seen[0].method, seen[0].url.path) == ("POST", "/api/dialogues/d-1/meetings/mt-1/entry")
+    assert seen[0].headers["authorization"] == "Bearer s3cret"
+    assert entry == fc.Entry(
+        room="dlg-abc",
+        invite="eyJ.invite",
+        expires=datetime(2027, 3, 16, 15, 10, tzinfo=UTC),
+        url="http://meet.example:8080/dlg-abc#invite=eyJ.invite",
+    )
+    assert fc.split_url(entry.url) == ("ws://meet.example:8080/ws", "dlg-abc")
+    assert (refused.value.status, refused.value.code) == (403, "not-invited")
+    assert "Ann (United States)" in refused.value.message
