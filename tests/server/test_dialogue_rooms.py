@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+import frankly.client as fc
 from frankly.api.routes import Store
 from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
@@ -154,3 +155,41 @@ async def test_a_client_cannot_claim_a_side(live_server: BackgroundServer, site:
         live_server.ws_url, room, "Ann", invite=await invite(talks, talks.ann, meeting)
     )
     assert people(ann.welcome) == {"Ann": ("host", "United States")}
+
+
+async def test_the_sdk_shows_sides_and_gives_up_on_representatives_only(
+    live_server: BackgroundServer, site: Site
+) -> None:
+    talks, meeting, room = await talks_on(site)
+    url = f"{live_server.url}/{room}"
+    made: list[fc.Client] = []
+    try:
+        body = entered(await enter(talks, talks.ann, meeting))
+        # The entry's own link, as a bot would take it: the invite is in its fragment.
+        ann = fc.Client(live_server.url + body["url"], name="x", reconnect=False)
+        made.append(ann)
+        await ann.join()
+        assert (ann.me.name, ann.me.role, ann.me.side) == ("Ann", "host", "United States")
+        boris = fc.Client(url, name="x", invite=await invite(talks, talks.boris, meeting))
+        made.append(boris)
+        came = ann.wait_for(fc.ParticipantJoined, timeout=10)
+        await boris.join()
+        assert (await came).participant.side == "Russia"
+        [seen] = boris.participants.values()
+        assert (seen.name, seen.side) == ("Ann", "United States")
+
+        dan = await member(talks, talks.boris, talks.ru, "Dan")
+        follow_up = await talks.meeting("Europe")
+        by = await member_id(talks, talks.boris)
+        appoint(store_of(live_server), follow_up, await member_id(talks, dan), by=by)
+        rooms = {m["id"]: m["room"] for m in (await talks.read(talks.ann))["meetings"]}
+        stranger = fc.Client(f"{live_server.url}/{rooms[follow_up]}", name="Mallory")
+        made.append(stranger)
+        with pytest.raises(fc.FranklyError) as refused:
+            await stranger.join()
+        assert refused.value.code == "representatives-only"
+        assert refused.value.close_code == 4403
+        assert stranger.closed
+    finally:
+        for client in made:
+            await client.leave()
