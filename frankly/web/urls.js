@@ -91,8 +91,9 @@ export function withoutSecrets(href) {
       fragment.delete(name);
     }
   }
-  if (fragmentHadOne) url.hash = fragment.toString();
-  return { secrets, href: url.href.replace(/#$/, '') };
+  if (!fragmentHadOne) return { secrets, href: url.href };
+  url.hash = fragment.toString();
+  return { secrets, href: url.href.replace(/#$/, '') }; // no bare '#' left behind
 }
 
 /**
