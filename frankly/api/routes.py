@@ -32,6 +32,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from frankly.api import entry
 from frankly.api.errors import ApiCode, ApiError, body_of, status_of
 from frankly.api.public_records import PublishedReadout, page_url
 from frankly.api.service import DialogueView, Joined, MeetingView, Service
@@ -58,6 +59,7 @@ class Store:
     when the server runs without one)."""
 
     service: Service | None = None
+    invites: entry.RoomInvites | None = None  # the signaling plane's room invites
 
 
 # Requests.
@@ -228,6 +230,7 @@ def make_api(store: Store) -> FastAPI:
         responses=_REFUSALS,
     )
     _handlers(api)
+    api.include_router(entry.routes(store, _secret))
 
     async def run(call: Callable[[Service], T]) -> T:
         service = store.service

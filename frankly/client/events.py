@@ -50,6 +50,9 @@ class Participant:
     """None, or the order in which their hand went up (lower went up first)."""
     screen: bool = False
     """They share their screen."""
+    side: str | None = None
+    """The dialogue side they speak for (in a dialogue meeting's room), as the server
+    set it from the invite the dialogue gave them; None elsewhere."""
 
     @property
     def is_host(self) -> bool:
@@ -58,7 +61,7 @@ class Participant:
     @classmethod
     def from_wire(cls, obj: dict[str, Any]) -> Participant:
         role = obj.get("role")
-        hand = obj.get("hand")
+        hand, side = obj.get("hand"), obj.get("side")
         return cls(
             id=str(obj["id"]),
             name=str(obj.get("name", "")),
@@ -68,6 +71,7 @@ class Participant:
             role=role if role in ROLES else "participant",
             hand=hand if isinstance(hand, int) and not isinstance(hand, bool) else None,
             screen=bool(obj.get("screen", False)),
+            side=side if isinstance(side, str) and side else None,
         )
 
 

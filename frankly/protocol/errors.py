@@ -43,6 +43,9 @@ class Code(StrEnum):
     LOBBY_FULL = "lobby-full"
     DENIED = "denied"
     REMOVED = "removed"
+    # A dialogue meeting with appointed representatives: only they and the leads,
+    # each with the invite the dialogue gave them, may enter (not even the lobby).
+    REPRESENTATIVES_ONLY = "representatives-only"
     # In the meeting.
     NOT_HOST = "not-host"
     NOT_ALLOWED = "not-allowed"
@@ -83,6 +86,7 @@ FATAL: dict[Code, Close] = {
     Code.INTERNAL_ERROR: Close.INTERNAL_ERROR,
     Code.DENIED: Close.NOT_ALLOWED_IN,
     Code.REMOVED: Close.NOT_ALLOWED_IN,
+    Code.REPRESENTATIVES_ONLY: Close.NOT_ALLOWED_IN,
     Code.PASSWORD_REQUIRED: Close.CREDENTIALS_REFUSED,
     Code.WRONG_PASSWORD: Close.CREDENTIALS_REFUSED,
     Code.HUMAN_CHECK_REQUIRED: Close.CREDENTIALS_REFUSED,

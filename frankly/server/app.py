@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly import __version__
-from frankly.api.mount import api_app, open_store, public_checks
+from frankly.api.mount import api_app, dialogue_rooms, open_store, public_checks
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
@@ -65,6 +65,10 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     # The API's own Origin check (changes only) uses the edge's rule for sockets.
     origin_rule = Edge(_nowhere, hosts=hosts, origins=config.allowed_origins, trust_proxy=False)
     api, store = api_app(origin_rule.origin_ok, public_checks(config, hub.gate.human))
+    # One process: the API makes the room invites of dialogue meetings with the
+    # signaling plane's own key, and the hub asks the API which rooms hold one.
+    store.invites = hub.gate.invites
+    hub.dialogues = dialogue_rooms(store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

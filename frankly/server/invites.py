@@ -2,7 +2,10 @@
 
 Claims: `room`, `role`, `exp` (required), `jti` (its id, which a host may
 revoke), and optional: `name`, the name the joiner is then known by, and
-`meeting`, the meeting it was made in. A host's `invite` message always binds
+`meeting`, the meeting it was made in; and for a dialogue's meeting (made by
+the REST API, frankly/api/entry.py, for a member the dialogue admits): `dialogue`,
+the dialogue's id, which its room checks, and `side`, the name of the side its
+holder speaks for, which the room shows beside their name. A host's `invite` message always binds
 its token to the meeting (server/meetings.py), so it dies when that meeting
 is over; `frankly invite`, run by the operator, makes tokens for the room
 name, which hold for any meeting of that name. `hello.invite` presents one.
@@ -19,12 +22,13 @@ from typing import Any
 import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
-from frankly.protocol.messages import clean_name, room_name_ok
+from frankly.protocol.messages import clean_name, room_name_ok, text_problem
 from frankly.protocol.words import ROLES
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
 _ALGORITHM = "HS256"
+SIDE_MAX = 200  # a side's name, as the dialogues keep it (dialogues/texts.py)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Grant:
     name: str | None
     id: str | None  # the jti: what a host revokes
     meeting: str | None  # None: for the room name, whatever the meeting
+    dialogue: str | None = None  # the dialogue whose meeting's room it opens
+    side: str | None = None  # the name of the side its holder speaks for
 
 
 class Invites:
@@ -48,6 +54,9 @@ class Invites:
         ttl: int,
         name: str | None = None,
         meeting: str | None = None,
+        *,
+        dialogue: str | None = None,
+        side: str | None = None,
     ) -> tuple[str, str, int]:
         """A token, its id and its expiry (Unix seconds)."""
         if role not in ROLES:
@@ -59,8 +68,9 @@ class Invites:
         claims: dict[str, Any] = {"room": room, "role": role, "exp": exp, "jti": invite_id}
         if name is not None:
             claims["name"] = name
-        if meeting is not None:
-            claims["meeting"] = meeting
+        for claim, value in (("meeting", meeting), ("dialogue", dialogue), ("side", side)):
+            if value is not None:
+                claims[claim] = value
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM), invite_id, exp
 
     def check(self, token: str, room: str) -> Grant:
@@ -74,11 +84,16 @@ class Invites:
             raise ProtocolError(Code.INVITE_INVALID, f"invite: unknown role {role!r}", "hello")
         if name is not None:
             name = _usable_name(name)
-        for claim, value in (("jti", invite_id), ("meeting", meeting)):
+        dialogue, side = claims.get("dialogue"), claims.get("side")
+        for claim, value in (("jti", invite_id), ("meeting", meeting), ("dialogue", dialogue)):
             if value is not None and not (isinstance(value, str) and 1 <= len(value) <= 64):
                 what = f"invite: '{claim}' is not a string of 1 to 64 characters"
                 raise ProtocolError(Code.INVITE_INVALID, what, "hello")
-        return Grant(role=str(role), name=name, id=invite_id, meeting=meeting)
+        if side is not None:
+            side = _usable_side(side)
+        return Grant(
+            role=str(role), name=name, id=invite_id, meeting=meeting, dialogue=dialogue, side=side
+        )
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
@@ -104,3 +119,11 @@ def _usable_name(name: object) -> str:
     except ValueError as exc:
         what = f"invite: 'name' is not a usable name: {exc}"
         raise ProtocolError(Code.INVITE_INVALID, what, "hello") from None
+
+
+def _usable_side(side: object) -> str:
+    """The claim's side name, shown to everyone in the room: a line of 1 to SIDE_MAX
+    characters that cannot hide or reorder what others see."""
+    if not isinstance(side, str) or not 1 <= len(side) <= SIDE_MAX or text_problem(side):
+        raise ProtocolError(Code.INVITE_INVALID, "invite: 'side' is not a usable name", "hello")
+    return side

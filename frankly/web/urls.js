@@ -2,7 +2,8 @@
 /**
  * Room names and the page's address: what names a room, a fresh unguessable
  * name, the signaling URL, and the secrets a link carries (an invite in the
- * query, a passphrase in the fragment). Pure functions, no DOM: the Node
+ * query, or in the fragment as a dialogue's page gives it; a passphrase in
+ * the fragment). Pure functions, no DOM: the Node
  * tests (tests/web/) import this file. The Python SDK's counterpart is
  * frankly/client's urls.
  */
@@ -66,23 +67,58 @@ export function signalingUrl(loc) {
 }
 
 /**
- * The secret query parameters of a page address, and the same address
- * without them (what history.replaceState should put in their place).
- * The fragment stays: browsers never send it to a server, and a passphrase
- * link is meant to be shared from the address bar.
+ * The secrets of a page address, and the same address without them (what
+ * history.replaceState should put in their place): each in the query, or
+ * in the fragment (`#invite=...`, as a dialogue's page links to its
+ * meeting's room; the query's wins). The rest of the fragment stays:
+ * browsers never send it to a server, and a passphrase link is meant to be
+ * shared from the address bar.
  * @param {string} href an absolute URL
  * @returns {{secrets: Record<string, string>, href: string}}
  */
 export function withoutSecrets(href) {
   const url = new URL(href);
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
   /** @type {Record<string, string>} */
   const secrets = {};
+  let fragmentHadOne = false;
   for (const name of SECRET_PARAMS) {
-    const value = url.searchParams.get(name);
-    if (value !== null) secrets[name] = value;
+    const value = url.searchParams.get(name) ?? fragment.get(name);
+    if (value) secrets[name] = value;
     url.searchParams.delete(name);
+    if (fragment.has(name)) {
+      fragmentHadOne = true;
+      fragment.delete(name);
+    }
   }
-  return { secrets, href: url.href };
+  if (!fragmentHadOne) return { secrets, href: url.href };
+  url.hash = fragment.toString();
+  return { secrets, href: url.href.replace(/#$/, '') }; // no bare '#' left behind
+}
+
+/**
+ * The dialogue an invite was made for (its `dialogue` claim), or null. Read
+ * without checking the signature, which only the server can: it serves only
+ * to link back to the dialogue's page, never to decide anything.
+ * @param {string | null} token a room invite (a JWT)
+ * @returns {string | null}
+ */
+export function dialogueOfInvite(token) {
+  const payload = token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const claims = JSON.parse(json);
+    const id = claims?.dialogue;
+    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The page of a dialogue. @param {string} id @returns {string} */
+export function dialoguePage(id) {
+  return `/dialogues/${encodeURIComponent(id)}`;
 }
 
 /**
