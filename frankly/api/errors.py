@@ -24,6 +24,8 @@ class ApiCode(StrEnum):
     FOREIGN_ORIGIN = "foreign-origin"  # a change sent from a page of another site
     TOO_LARGE = "too-large"  # a request body over the API's limit
     NO_DATABASE = "no-database"  # a server started without a store (tests only)
+    UNKNOWN_INVITE = "unknown-invite"  # revoking a link that is not one to this side
+    UNKNOWN_DEVICE = "unknown-device"  # revoking a device that is not one of yours
 
 
 class ApiError(Exception):
@@ -44,6 +46,8 @@ STATUS: Final[dict[str, int]] = {
     ApiCode.FOREIGN_ORIGIN: 403,
     ApiCode.TOO_LARGE: 413,
     ApiCode.NO_DATABASE: 503,
+    ApiCode.UNKNOWN_INVITE: 404,
+    ApiCode.UNKNOWN_DEVICE: 404,
     DialogueCode.UNKNOWN_DIALOGUE: 404,
     DialogueCode.UNKNOWN_MEETING: 404,
     DialogueCode.UNKNOWN_SIDE: 404,
