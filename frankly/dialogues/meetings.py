@@ -90,6 +90,7 @@ def meeting(
     for side_id in chosen:
         if side_id not in sides or sides[side_id].dialogue != dialogue.id:
             raise DialogueError(DialogueCode.UNKNOWN_SIDE, "no such side in this dialogue")
+    chosen = tuple(s for s in sides if s in chosen)  # in the order `sides` has them
     if not MINUTES_MIN <= minutes <= MINUTES_MAX:
         raise DialogueError(
             DialogueCode.BAD_DATE, f"a meeting lasts {MINUTES_MIN} to {MINUTES_MAX} minutes"

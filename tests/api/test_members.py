@@ -3,6 +3,7 @@ device and revoking it, a side's links listed and revoked. Each refusal changes 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -221,3 +222,13 @@ async def test_a_sides_links_listed_and_revoked(server: Server) -> None:
         "Boris",
         "Carl",
     ]
+
+
+async def test_two_claims_of_one_device_link_at_once_on_postgresql(pg_server: Server) -> None:
+    talks = await found(pg_server)
+    token = (await talks.ann.post(f"{talks.path}/devices")).json()["token"]
+    phones = [pg_server.client(), pg_server.client()]
+    answers = await asyncio.gather(*(p.post("/api/devices", json={"token": token}) for p in phones))
+    assert sorted(a.status_code for a in answers) == [201, 403]
+    error(next(a for a in answers if a.status_code == 403), 403, "invalid-invite")
+    assert len((await talks.ann.get(f"{talks.path}/devices")).json()) == 2
