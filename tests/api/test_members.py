@@ -232,3 +232,30 @@ async def test_two_claims_of_one_device_link_at_once_on_postgresql(pg_server: Se
     assert sorted(a.status_code for a in answers) == [201, 403]
     error(next(a for a in answers if a.status_code == 403), 403, "invalid-invite")
     assert len((await talks.ann.get(f"{talks.path}/devices")).json()) == 2
+
+
+async def test_openapi_describes_the_new_routes_from_their_models(server: Server) -> None:
+    document = (await server.client().get("/api/openapi.json")).json()
+    paths = document["paths"]
+    for route, method in (
+        ("/dialogues/{dialogue}/members/{member}", "delete"),
+        ("/dialogues/{dialogue}/sides/{side}/lead", "post"),
+        ("/dialogues/{dialogue}/devices", "post"),
+        ("/dialogues/{dialogue}/devices", "get"),
+        ("/dialogues/{dialogue}/devices/{device}", "delete"),
+        ("/devices", "post"),
+        ("/dialogues/{dialogue}/sides/{side}/links", "get"),
+        ("/dialogues/{dialogue}/sides/{side}/links/{invite}", "delete"),
+        ("/dialogues/{dialogue}/meetings/{meeting}/follow-ups", "post"),
+        ("/dialogues/{dialogue}/meetings/{meeting}/representatives", "post"),
+        ("/dialogues/{dialogue}/meetings/{meeting}/representatives/{member}", "delete"),
+        ("/dialogues/{dialogue}/meetings/{meeting}/points", "post"),
+        ("/dialogues/{dialogue}/meetings/{meeting}/points/{point}/confirm", "post"),
+    ):
+        assert method in paths[route], route
+    schemas = document["components"]["schemas"]
+    assert {"minutes", "representatives", "attendees", "points"} <= set(
+        schemas["MeetingOut"]["properties"]
+    )
+    assert {"confirmations", "waiting_for", "agreed"} <= set(schemas["PointOut"]["properties"])
+    assert schemas["MeetingIn"]["properties"]["minutes"]["maximum"] == 600
