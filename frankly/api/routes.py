@@ -229,8 +229,8 @@ class PointOut(BaseModel):
     text: str
     html: str = Field(description="the Markdown rendered so that it runs no script")
     side: str = Field(description="the side that drafted it")
-    author: str | None
-    at: datetime | None
+    author: str = Field(description="the member who drafted it")
+    at: datetime
     confirmations: list[ConfirmationOut]
     waiting_for: list[str] = Field(description="the invited sides that have not confirmed it")
     agreed: bool = Field(description="every invited side's lead has confirmed it")
@@ -742,6 +742,7 @@ def meeting_out(
 
 
 def point_out(point: AgreedPoint, meeting: Meeting) -> PointOut:
+    assert point.author is not None and point.at is not None  # stored with both
     return PointOut(
         id=point.id,
         text=point.text,
