@@ -259,7 +259,10 @@ class DialogueOut(BaseModel):
     created: datetime
     you: YouOut
     sides: list[SideOut]
-    members: list[MemberOut]
+    members: list[MemberOut] = Field(description="the current members")
+    former: list[MemberOut] = Field(
+        [], description="removed members, who may still be the authors of what is shown"
+    )
     meetings: list[MeetingOut]
 
 
@@ -713,6 +716,7 @@ def dialogue_out(view: DialogueView, zone: str | None) -> DialogueOut:
         ),
         sides=[SideOut(id=s.id, name=s.name, zone=s.zone, lead=s.lead) for s in view.sides],
         members=[_member_out(m) for m in view.members],
+        former=[_member_out(m) for m in view.former],
         meetings=[meeting_out(m, shown) for m in view.meetings],
     )
 

@@ -102,6 +102,7 @@ class DialogueView:
     sides: tuple[Side, ...]
     members: tuple[Member, ...]
     meetings: tuple[MeetingView, ...]
+    former: tuple[Member, ...] = ()  # removed members, to name what they wrote
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,7 +435,8 @@ class Service:
             around.view(tx, meeting, room) for meeting, room in records.meetings_of(tx, dialogue_id)
         )
         current = tuple(m for m in around.members if not m.removed)
-        return DialogueView(found, member, tuple(around.sides.values()), current, shown)
+        former = tuple(m for m in around.members if m.removed)
+        return DialogueView(found, member, tuple(around.sides.values()), current, shown, former)
 
 
 def new_room() -> str:

@@ -30,6 +30,7 @@ async def check_removal(server: Server) -> None:
           "member-removed")  # fmt: skip
     seen = await talks.read(talks.boris)
     assert sorted(m["name"] for m in seen["members"]) == ["Ann", "Boris"]
+    assert seen["former"] == [{"id": carl_id, "name": "Carl", "side": talks.us}]
     assert carl_id not in seen["meetings"][0]["attendees"]
     # What Carl wrote stays, under his name.
     [kept] = (await talks.ann.get(draft)).json()["revisions"]
