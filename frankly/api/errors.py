@@ -33,6 +33,8 @@ class ApiCode(StrEnum):
     HUMAN_CHECK_REQUIRED = Code.HUMAN_CHECK_REQUIRED.value
     HUMAN_CHECK_FAILED = Code.HUMAN_CHECK_FAILED.value
     RATE_LIMITED = Code.RATE_LIMITED.value
+    UNKNOWN_INVITE = "unknown-invite"  # revoking a link that is not one to this side
+    UNKNOWN_DEVICE = "unknown-device"  # revoking a device that is not one of yours
 
 
 class ApiError(Exception):
@@ -58,6 +60,8 @@ STATUS: Final[dict[str, int]] = {
     ApiCode.HUMAN_CHECK_REQUIRED: 403,
     ApiCode.HUMAN_CHECK_FAILED: 403,
     ApiCode.RATE_LIMITED: 429,
+    ApiCode.UNKNOWN_INVITE: 404,
+    ApiCode.UNKNOWN_DEVICE: 404,
     DialogueCode.UNKNOWN_DIALOGUE: 404,
     DialogueCode.UNKNOWN_MEETING: 404,
     DialogueCode.UNKNOWN_SIDE: 404,

@@ -29,6 +29,8 @@ from frankly.api.public_records import PublishedReadout
 from frankly.dialogues import access, ics, lookups, meetings, readouts, schedule
 from frankly.dialogues.errors import DialogueCode, DialogueError
 from frankly.dialogues.model import (
+    AgreedPoint,
+    Appointment,
     Dialogue,
     Meeting,
     MeetingDate,
@@ -87,6 +89,9 @@ class MeetingView:
     room: str
     proposals: tuple[Proposal, ...]
     readouts: tuple[PublishedReadout, ...]  # each side's, if it published
+    representatives: tuple[tuple[Appointment, str], ...] = ()  # (appointment, member's side)
+    attendees: tuple[str, ...] = ()  # the members who may enter its room (access.attendees)
+    points: tuple[AgreedPoint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ class DialogueView:
     sides: tuple[Side, ...]
     members: tuple[Member, ...]
     meetings: tuple[MeetingView, ...]
+    former: tuple[Member, ...] = ()  # removed members, to name what they wrote
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +159,7 @@ class Service:
             )
             _may_invite(member, found, side, lead)
             invite_id = new_id(INVITE)
-            records.add_invite(tx, invite_id, side.id, now, now + ttl)
+            records.add_invite(tx, invite_id, side.id, now, now + ttl, lead=lead)
         claims: dict[str, Any] = {
             "aud": _AUDIENCE,
             "jti": invite_id,
@@ -209,18 +215,29 @@ class Service:
         agenda: str,
         kind: DateKind,
         by: date | None,
+        minutes: int = meetings.MINUTES_DEFAULT,
+        invited: Sequence[str] | None = None,
     ) -> MeetingView:
+        """A first meeting between `invited` sides (every side unless told), `minutes` long."""
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
             found = _dialogue(tx, member, dialogue_id)
             sides = records.sides_of(tx, dialogue_id)
             made = meetings.meeting(
-                found, member, sides, new_id(MEETING), topic, agenda, MeetingDate(kind, by=by)
+                found,
+                member,
+                sides,
+                new_id(MEETING),
+                topic,
+                agenda,
+                MeetingDate(kind, by=by),
+                invited,
+                minutes,
             )
-            room = f"dlg-{secrets.token_hex(12)}"
+            room = new_room()
             records.add_meeting(tx, made, room, now)
-            return MeetingView(made, room, (), ())
+            return meeting_view(tx, made, room)
 
     def propose(
         self, secret: str | None, dialogue_id: str, meeting_id: str, at: datetime
@@ -339,10 +356,11 @@ class Service:
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
             _dialogue(tx, member, dialogue_id)
-            _meeting(tx, dialogue_id, meeting_id)
+            meeting, _ = _meeting(tx, dialogue_id, meeting_id)
             side = _side(tx, dialogue_id, side_id)
             readout_id, found = records.readout(tx, meeting_id, side_id)
             saved = readouts.save(found, side, member, base, text, now)
+            access.side_in(meeting, side)  # a side writes readouts of its own meetings only
             if readout_id is None:
                 readout_id = new_id(READOUT)
                 records.add_readout(tx, readout_id, meeting_id, side_id, now)
@@ -413,15 +431,62 @@ class Service:
 
     def _view(self, tx: Connection, member: Member, dialogue_id: str) -> DialogueView:
         found = _dialogue(tx, member, dialogue_id)
-        sides = records.sides_of(tx, dialogue_id)
-        shown = []
-        for meeting, room in records.meetings_of(tx, dialogue_id):
-            published = public_records.published_of(tx, meeting)
-            shown.append(
-                MeetingView(meeting, room, tuple(records.proposals_of(tx, meeting.id)), published)
-            )
-        current = tuple(m for m in records.members_of(tx, dialogue_id) if not m.removed)
-        return DialogueView(found, member, tuple(sides.values()), current, tuple(shown))
+        around = _Around.of(tx, dialogue_id)
+        shown = tuple(
+            around.view(tx, meeting, room) for meeting, room in records.meetings_of(tx, dialogue_id)
+        )
+        current = tuple(m for m in around.members if not m.removed)
+        former = tuple(m for m in around.members if m.removed)
+        return DialogueView(found, member, tuple(around.sides.values()), current, shown, former)
+
+
+def new_room() -> str:
+    """A dialogue meeting's room name: random, so that nobody finds it by guessing."""
+    return f"dlg-{secrets.token_hex(12)}"
+
+
+def meeting_view(tx: Connection, meeting: Meeting, room: str) -> MeetingView:
+    """One meeting as members see it, read in the transaction that changed it."""
+    return _Around.of(tx, meeting.dialogue).view(tx, meeting, room)
+
+
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """What a meeting's view needs of its dialogue, read once for all its meetings."""
+
+    sides: dict[str, Side]
+    members: tuple[Member, ...]
+    appointments: tuple[Appointment, ...]
+    points: tuple[AgreedPoint, ...]
+
+    @staticmethod
+    def of(tx: Connection, dialogue_id: str) -> _Around:
+        return _Around(
+            records.sides_of(tx, dialogue_id),
+            tuple(records.members_of(tx, dialogue_id)),
+            tuple(records.appointments_of(tx, dialogue_id)),
+            tuple(records.points_of(tx, dialogue_id)),
+        )
+
+    def view(self, tx: Connection, meeting: Meeting, room: str) -> MeetingView:
+        published = public_records.published_of(tx, meeting)
+        # A removed member is no representative any more; the row stays as history.
+        current = {m.id: m for m in self.members if not m.removed}
+        appointed = tuple(
+            (a, current[a.member].side)
+            for a in self.appointments
+            if a.meeting == meeting.id and a.member in current
+        )
+        attendees = access.attendees(meeting, self.sides, self.members, self.appointments)
+        return MeetingView(
+            meeting,
+            room,
+            tuple(records.proposals_of(tx, meeting.id)),
+            published,
+            appointed,
+            tuple(m.id for m in attendees),
+            tuple(p for p in self.points if p.meeting == meeting.id),
+        )
 
 
 def _dialogue(tx: Connection, member: Member | None, dialogue_id: str) -> Dialogue:
