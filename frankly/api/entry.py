@@ -24,18 +24,16 @@ from typing import TYPE_CHECKING, Annotated, Final, Protocol
 import anyio.to_thread
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import exists, select
 
 from frankly.api import records
 from frankly.api.errors import ApiCode, ApiError
-from frankly.dialogues import access, lookups
-from frankly.dialogues.errors import DialogueCode, DialogueError
-from frankly.dialogues.model import Appointment, Member
+from frankly.api.service import Service, caller, dialogue_for, meeting_in
+from frankly.dialogues import access
 from frankly.storage.schema import meetings, representatives
 
 if TYPE_CHECKING:
     from frankly.api.routes import Store
-    from frankly.api.service import Service
 
 # Long enough to get from the dialogue's page into the room, short enough that
 # a copied link stops working soon after (a member removed meanwhile, too).
@@ -80,20 +78,13 @@ def enter(
 ) -> RoomEntry:
     """The room invite for the member behind `secret`, if the rules admit them."""
     with service.db.read() as tx:
-        member = _caller(tx, secret)
-        access.reader(member, dialogue_id)
-        found = records.dialogue(tx, dialogue_id)
-        if found is None:
-            raise DialogueError(DialogueCode.UNKNOWN_DIALOGUE, "no such dialogue")
-        held = records.meeting(tx, meeting_id)
-        meeting = lookups.in_dialogue(
-            held[0] if held else None, dialogue_id, DialogueCode.UNKNOWN_MEETING
-        )
-        assert held is not None
-        room = held[1]
+        member = caller(tx, secret)
+        found = dialogue_for(tx, member, dialogue_id)
+        meeting, room = meeting_in(tx, dialogue_id, meeting_id)
         sides = records.sides_of(tx, dialogue_id)
         members = records.members_of(tx, dialogue_id)
-        access.entrant(member, meeting, sides, members, appointments_of(tx, meeting.id))
+        appointed = records.appointments_of(tx, dialogue_id)
+        access.entrant(member, meeting, sides, members, appointed)
     leads = {s.lead for s in sides.values()}
     role = HOST if member.id == found.convener or member.id in leads else PARTICIPANT
     token, _, exp = invites.make(
@@ -120,18 +111,6 @@ def meeting_of_room(service: Service, room: str) -> RoomMeeting | None:
     if row is None:
         return None
     return RoomMeeting(row.dialogue, row.id, bool(row.representatives))
-
-
-def appointments_of(tx: Connection, meeting_id: str) -> list[Appointment]:
-    rows = tx.execute(select(representatives).where(representatives.c.meeting == meeting_id))
-    return [Appointment(r.meeting, r.member, r.topic) for r in rows]
-
-
-def _caller(tx: Connection, secret: str | None) -> Member:
-    member = records.member_by_secret(tx, secret) if secret else None
-    if member is None:
-        raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
-    return member
 
 
 # The route.

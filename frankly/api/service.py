@@ -151,13 +151,13 @@ class Service:
             raise ApiError(ApiCode.INVALID_REQUEST, "a link lasts 1 minute to 30 days")
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            found = _dialogue(tx, member, dialogue_id)
+            found = dialogue_for(tx, member, dialogue_id)
             side = lookups.in_dialogue(
                 records.sides_of(tx, dialogue_id).get(side_id),
                 dialogue_id,
                 DialogueCode.UNKNOWN_SIDE,
             )
-            _may_invite(member, found, side, lead)
+            may_invite(member, found, side, lead)
             invite_id = new_id(INVITE)
             records.add_invite(tx, invite_id, side.id, now, now + ttl, lead=lead)
         claims: dict[str, Any] = {
@@ -222,7 +222,7 @@ class Service:
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            found = _dialogue(tx, member, dialogue_id)
+            found = dialogue_for(tx, member, dialogue_id)
             sides = records.sides_of(tx, dialogue_id)
             made = meetings.meeting(
                 found,
@@ -293,8 +293,8 @@ class Service:
         now = self.clock()
         with self.db.read() as tx:
             member = self._caller(tx, secret)
-            found = _dialogue(tx, member, dialogue_id)
-            meeting, room = _meeting(tx, dialogue_id, meeting_id)
+            found = dialogue_for(tx, member, dialogue_id)
+            meeting, room = meeting_in(tx, dialogue_id, meeting_id)
             url = f"{base_url.rstrip('/')}/{room}"
             return ics.meeting_ics(meeting, found.title, url, now, records.moves(tx, meeting.id))
 
@@ -319,9 +319,9 @@ class Service:
     def draft(self, secret: str | None, dialogue_id: str, meeting_id: str, side_id: str) -> Draft:
         with self.db.read() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            _meeting(tx, dialogue_id, meeting_id)
-            side = _side(tx, dialogue_id, side_id)
+            dialogue_for(tx, member, dialogue_id)
+            meeting_in(tx, dialogue_id, meeting_id)
+            side = side_in(tx, dialogue_id, side_id)
             access.draft_reader(member, side)
             _, found = records.readout(tx, meeting_id, side_id)
             return Draft(side.id, found.revisions)
@@ -332,9 +332,9 @@ class Service:
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            _meeting(tx, dialogue_id, meeting_id)
-            side = _side(tx, dialogue_id, side_id)
+            dialogue_for(tx, member, dialogue_id)
+            meeting_in(tx, dialogue_id, meeting_id)
+            side = side_in(tx, dialogue_id, side_id)
             readout_id, found = records.readout(tx, meeting_id, side_id)
             done = readouts.publish(found, side, member, number)
             assert readout_id is not None and member is not None  # the rule checked both
@@ -355,9 +355,9 @@ class Service:
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            meeting, _ = _meeting(tx, dialogue_id, meeting_id)
-            side = _side(tx, dialogue_id, side_id)
+            dialogue_for(tx, member, dialogue_id)
+            meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
+            side = side_in(tx, dialogue_id, side_id)
             readout_id, found = records.readout(tx, meeting_id, side_id)
             saved = readouts.save(found, side, member, base, text, now)
             access.side_in(meeting, side)  # a side writes readouts of its own meetings only
@@ -399,16 +399,12 @@ class Service:
         """One change to a meeting's dates, its row held for the transaction."""
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            meeting, _ = _meeting(tx, dialogue_id, meeting_id, lock=True)
+            dialogue_for(tx, member, dialogue_id)
+            meeting, _ = meeting_in(tx, dialogue_id, meeting_id, lock=True)
             return change(tx, member, meeting, records.sides_of(tx, dialogue_id))
 
     def _caller(self, tx: Connection, secret: str | None) -> Member:
-        """The member behind `secret`; the rules then say what they may do."""
-        member = records.member_by_secret(tx, secret) if secret else None
-        if member is None:
-            raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
-        return member
+        return caller(tx, secret)
 
     def _claims(self, token: str, now: datetime) -> dict[str, Any]:
         try:
@@ -430,7 +426,7 @@ class Service:
         return claims
 
     def _view(self, tx: Connection, member: Member, dialogue_id: str) -> DialogueView:
-        found = _dialogue(tx, member, dialogue_id)
+        found = dialogue_for(tx, member, dialogue_id)
         around = _Around.of(tx, dialogue_id)
         shown = tuple(
             around.view(tx, meeting, room) for meeting, room in records.meetings_of(tx, dialogue_id)
@@ -489,7 +485,15 @@ class _Around:
         )
 
 
-def _dialogue(tx: Connection, member: Member | None, dialogue_id: str) -> Dialogue:
+def caller(tx: Connection, secret: str | None) -> Member:
+    """The member behind `secret`; the rules then say what they may do."""
+    member = records.member_by_secret(tx, secret) if secret else None
+    if member is None:
+        raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
+    return member
+
+
+def dialogue_for(tx: Connection, member: Member | None, dialogue_id: str) -> Dialogue:
     """The dialogue, if `member` may read it; unknown-dialogue alike for an outsider
     and for an id that does not exist."""
     access.reader(member, dialogue_id)
@@ -499,7 +503,7 @@ def _dialogue(tx: Connection, member: Member | None, dialogue_id: str) -> Dialog
     return found
 
 
-def _meeting(
+def meeting_in(
     tx: Connection, dialogue_id: str, meeting_id: str, *, lock: bool = False
 ) -> tuple[Meeting, str]:
     found = records.meeting(tx, meeting_id, lock=lock)
@@ -510,13 +514,13 @@ def _meeting(
     return meeting, found[1]
 
 
-def _side(tx: Connection, dialogue_id: str, side_id: str) -> Side:
+def side_in(tx: Connection, dialogue_id: str, side_id: str) -> Side:
     return lookups.in_dialogue(
         records.sides_of(tx, dialogue_id).get(side_id), dialogue_id, DialogueCode.UNKNOWN_SIDE
     )
 
 
-def _may_invite(member: Member, dialogue: Dialogue, side: Side, lead: bool) -> None:
+def may_invite(member: Member, dialogue: Dialogue, side: Side, lead: bool) -> None:
     """Who makes a side's link: the convener any side's; a side's lead members' links
     to their own side. A lead's link is only for a side that has no lead yet."""
     if lead:

@@ -21,11 +21,11 @@ from frankly.api.errors import ApiCode, ApiError
 from frankly.api.service import (
     MeetingView,
     Service,
-    _dialogue,
-    _meeting,
-    _side,
+    dialogue_for,
+    meeting_in,
     meeting_view,
     new_room,
+    side_in,
 )
 from frankly.dialogues import access, lookups, meetings, points
 from frankly.dialogues.errors import DialogueCode, DialogueError
@@ -51,8 +51,8 @@ def follow_up(
     now = service.clock()
     with service.db.transaction() as tx:
         caller = service._caller(tx, secret)
-        found = _dialogue(tx, caller, dialogue_id)
-        source, _ = _meeting(tx, dialogue_id, meeting_id)
+        found = dialogue_for(tx, caller, dialogue_id)
+        source, _ = meeting_in(tx, dialogue_id, meeting_id)
         made = meetings.follow_up(
             source,
             found,
@@ -88,10 +88,10 @@ def unappoint(
     """`member_id` no longer a representative at `meeting_id`, by their side's lead."""
     with service.db.transaction() as tx:
         caller = service._caller(tx, secret)
-        _dialogue(tx, caller, dialogue_id)
-        follow, room = _meeting(tx, dialogue_id, meeting_id)
+        dialogue_for(tx, caller, dialogue_id)
+        follow, room = meeting_in(tx, dialogue_id, meeting_id)
         appointee = _member(tx, dialogue_id, member_id)
-        side = _side(tx, dialogue_id, appointee.side) if appointee.side else None
+        side = side_in(tx, dialogue_id, appointee.side) if appointee.side else None
         if side is None:
             raise DialogueError(DialogueCode.UNKNOWN_MEMBER, "no such representative here")
         access.lead_of(caller, side)
@@ -111,8 +111,8 @@ def draft_point(
     now = service.clock()
     with service.db.transaction() as tx:
         caller = service._caller(tx, secret)
-        _dialogue(tx, caller, dialogue_id)
-        meeting, _ = _meeting(tx, dialogue_id, meeting_id)
+        dialogue_for(tx, caller, dialogue_id)
+        meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
         sides = records.sides_of(tx, dialogue_id)
         made = points.draft(meeting, caller, sides, text, new_id(POINT), now)
         records.add_point(tx, made)
@@ -142,8 +142,8 @@ def _appoint(
     now = service.clock()
     with service.db.transaction() as tx:
         caller = service._caller(tx, secret)
-        _dialogue(tx, caller, dialogue_id)
-        follow, room = _meeting(tx, dialogue_id, meeting_id)
+        dialogue_for(tx, caller, dialogue_id)
+        follow, room = meeting_in(tx, dialogue_id, meeting_id)
         appointee = _member(tx, dialogue_id, member_id)
         side = records.sides_of(tx, dialogue_id).get(appointee.side)
         if side is None:
@@ -171,15 +171,15 @@ def _confirm(
     now = service.clock()
     with service.db.transaction() as tx:
         caller = service._caller(tx, secret)
-        _dialogue(tx, caller, dialogue_id)
-        meeting, _ = _meeting(tx, dialogue_id, meeting_id)
+        dialogue_for(tx, caller, dialogue_id)
+        meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
         point = lookups.in_meeting(
             records.point(tx, point_id), meeting.id, DialogueCode.UNKNOWN_POINT
         )
         wanted = side_id if side_id is not None else caller.side
         if not wanted:
             raise ApiError(ApiCode.INVALID_REQUEST, "name the side you confirm for")
-        side = _side(tx, dialogue_id, wanted)
+        side = side_in(tx, dialogue_id, wanted)
         confirmed = points.confirm(point, meeting, side, caller, now)
         records.add_confirmation(tx, point.id, confirmed.confirmations[-1])
         return confirmed, meeting

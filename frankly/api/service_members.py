@@ -26,9 +26,9 @@ from frankly.api.service import (
     DialogueView,
     Joined,
     Service,
-    _dialogue,
-    _may_invite,
-    _side,
+    dialogue_for,
+    may_invite,
+    side_in,
 )
 from frankly.dialogues import access, lookups, meetings
 from frankly.dialogues.errors import DialogueCode
@@ -73,7 +73,7 @@ def remove(service: Service, secret: str | None, dialogue_id: str, member_id: st
     now = service.clock()
     with service.db.transaction() as tx:
         caller = _caller(tx, secret)[1]
-        _dialogue(tx, caller, dialogue_id)
+        dialogue_for(tx, caller, dialogue_id)
         target = _member(tx, dialogue_id, member_id)
         side = records.sides_of(tx, dialogue_id).get(target.side)
         if side is None:  # a member of no side: nobody leads them
@@ -92,8 +92,8 @@ def hand_lead(
     """The side's lead hands the lead on to a current member of the same side."""
     with service.db.transaction() as tx:
         caller = _caller(tx, secret)[1]
-        _dialogue(tx, caller, dialogue_id)
-        side = _side(tx, dialogue_id, side_id)
+        dialogue_for(tx, caller, dialogue_id)
+        side = side_in(tx, dialogue_id, side_id)
         successor = _member(tx, dialogue_id, successor_id)
         led = meetings.hand_lead(side, caller, successor)
         assert led.lead is not None  # the rule names the successor
@@ -110,7 +110,7 @@ def device_link(service: Service, secret: str | None, dialogue_id: str) -> Devic
     token = new_secret()
     with service.db.transaction() as tx:
         caller = _caller(tx, secret)[1]
-        _dialogue(tx, caller, dialogue_id)
+        dialogue_for(tx, caller, dialogue_id)
         records.add_device_link(
             tx, new_id(DEVICE_LINK), caller.id, token, now, now + DEVICE_LINK_TTL
         )
@@ -142,7 +142,7 @@ def devices(service: Service, secret: str | None, dialogue_id: str) -> list[Devi
     """The caller's own devices that still work."""
     with service.db.read() as tx:
         credential, caller = _caller(tx, secret)
-        _dialogue(tx, caller, dialogue_id)
+        dialogue_for(tx, caller, dialogue_id)
         return [
             Device(row.id, row.device, row.created, row.id == credential)
             for row in records.devices_of(tx, caller.id)
@@ -154,7 +154,7 @@ def revoke_device(service: Service, secret: str | None, dialogue_id: str, device
     now = service.clock()
     with service.db.transaction() as tx:
         caller = _caller(tx, secret)[1]
-        _dialogue(tx, caller, dialogue_id)
+        dialogue_for(tx, caller, dialogue_id)
         if not records.revoke_device(tx, device_id, caller.id, now):
             raise ApiError(ApiCode.UNKNOWN_DEVICE, "you have no such device")
 
@@ -206,7 +206,7 @@ def _link_maker(
     tx: Connection, secret: str | None, dialogue_id: str, side_id: str
 ) -> tuple[Member, Side]:
     caller = _caller(tx, secret)[1]
-    found = _dialogue(tx, caller, dialogue_id)
-    side = _side(tx, dialogue_id, side_id)
-    _may_invite(caller, found, side, lead=False)
+    found = dialogue_for(tx, caller, dialogue_id)
+    side = side_in(tx, dialogue_id, side_id)
+    may_invite(caller, found, side, lead=False)
     return caller, side
