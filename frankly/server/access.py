@@ -37,6 +37,7 @@ class Entry:
     role: str
     invited: bool
     meeting: str | None = None  # the meeting its invite was made in, if any
+    interprets: tuple[str, str] | None = None  # the pair its invite makes it interpret
 
 
 class Gate:
@@ -95,7 +96,13 @@ class Gate:
             what = "the meeting this invite was made for is over"
             raise ProtocolError(Code.INVITE_ENDED, what, "hello")
         name = grant.name or msg.name
-        return Entry(name=name, role=grant.role, invited=True, meeting=grant.meeting)
+        return Entry(
+            name=name,
+            role=grant.role,
+            invited=True,
+            meeting=grant.meeting,
+            interprets=grant.interprets,
+        )
 
     async def _password(self, room: Room, given: str | None, address: str, now: float) -> None:
         if given is None:

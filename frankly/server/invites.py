@@ -2,7 +2,8 @@
 
 Claims: `room`, `role`, `exp` (required), `jti` (its id, which a host may
 revoke), and optional: `name`, the name the joiner is then known by, and
-`meeting`, the meeting it was made in. A host's `invite` message always binds
+`meeting`, the meeting it was made in, and `interpret`, the language pair its
+holder interprets (never with the role `guest`). A host's `invite` message always binds
 its token to the meeting (server/meetings.py), so it dies when that meeting
 is over; `frankly invite`, run by the operator, makes tokens for the room
 name, which hold for any meeting of that name. `hello.invite` presents one.
@@ -10,6 +11,7 @@ name, which hold for any meeting of that name. `hello.invite` presents one.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,10 +22,11 @@ import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.protocol.messages import clean_name, room_name_ok
-from frankly.protocol.words import ROLES
+from frankly.protocol.words import LANGUAGE_PATTERN, ROLES
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _ALGORITHM = "HS256"
 
 
@@ -35,6 +38,7 @@ class Grant:
     name: str | None
     id: str | None  # the jti: what a host revokes
     meeting: str | None  # None: for the room name, whatever the meeting
+    interprets: tuple[str, str] | None = None  # the pair its holder interprets
 
 
 class Invites:
@@ -48,10 +52,13 @@ class Invites:
         ttl: int,
         name: str | None = None,
         meeting: str | None = None,
+        interprets: tuple[str, str] | None = None,
     ) -> tuple[str, str, int]:
         """A token, its id and its expiry (Unix seconds)."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if interprets is not None and role == "guest":
+            raise ValueError("a guest cannot be an interpreter")
         if not room_name_ok(room):
             raise ValueError("a room name is 1 to 64 letters, digits, '-' or '_'")
         exp = int(time.time()) + ttl
@@ -61,6 +68,8 @@ class Invites:
             claims["name"] = name
         if meeting is not None:
             claims["meeting"] = meeting
+        if interprets is not None:
+            claims["interpret"] = list(interprets)
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM), invite_id, exp
 
     def check(self, token: str, room: str) -> Grant:
@@ -78,7 +87,10 @@ class Invites:
             if value is not None and not (isinstance(value, str) and 1 <= len(value) <= 64):
                 what = f"invite: '{claim}' is not a string of 1 to 64 characters"
                 raise ProtocolError(Code.INVITE_INVALID, what, "hello")
-        return Grant(role=str(role), name=name, id=invite_id, meeting=meeting)
+        interprets = _pair(claims.get("interpret"), role)
+        return Grant(
+            role=str(role), name=name, id=invite_id, meeting=meeting, interprets=interprets
+        )
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
@@ -93,6 +105,23 @@ class Invites:
         except jwt.InvalidTokenError as exc:
             raise ProtocolError(Code.INVITE_INVALID, f"invite: {exc}", "hello") from None
         return claims
+
+
+def _pair(claim: object, role: object) -> tuple[str, str] | None:
+    """The claim's language pair, or a refusal: two different languages, never for a guest."""
+    if claim is None:
+        return None
+    if not (
+        isinstance(claim, list)
+        and len(claim) == 2
+        and all(isinstance(lang, str) and _LANGUAGE.fullmatch(lang) for lang in claim)
+        and claim[0] != claim[1]
+    ):
+        what = "invite: 'interpret' is not a pair of two different languages"
+        raise ProtocolError(Code.INVITE_INVALID, what, "hello")
+    if role == "guest":
+        raise ProtocolError(Code.INVITE_INVALID, "invite: a guest cannot interpret", "hello")
+    return claim[0], claim[1]
 
 
 def _usable_name(name: object) -> str:
