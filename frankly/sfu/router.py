@@ -265,6 +265,9 @@ class Router:
             layer.waiting.clear()
         for subscriber in self.subscribers.values():
             self._unsubscribe(subscriber, track)
+        # A layer and its track refer to each other; without this cycle the
+        # layers' packet caches and the publisher they lead to go at once.
+        track.layers = []
 
     def _unsubscribe(self, subscriber: Subscriber, track: Track) -> None:
         """Free the subscriber's m-line of `track`, if it has one."""
@@ -274,9 +277,6 @@ class Router:
                 slot.detach()
                 subscriber.slots[i] = track.kind
                 self._renegotiate(subscriber)
-        # A layer and its track refer to each other; without this cycle the
-        # layers' packet caches and the publisher they lead to go at once.
-        track.layers = []
 
     def _unpublish(self, publisher: Publisher) -> None:
         for track in publisher.tracks.values():
