@@ -225,7 +225,7 @@ class Interpretation:
 
     def _relay_ok(self, pid: str) -> None:
         booth = self.booth_of(pid)
-        if booth is not None and self.listening.get(pid) == booth.into:
+        if booth is not None and booth.into is not None and self.listening.get(pid) == booth.into:
             del self.listening[pid]
 
     def _fall_back(self) -> list[str]:
