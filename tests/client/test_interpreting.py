@@ -142,3 +142,19 @@ async def test_direction_hand_over_and_booth_chat(
     await frame_where(await channel_track(fred, irina.id), volume_of(IRINA_VOLUME))
     assert packets(live_server, boris.id, irina.id) - before <= 5  # only what was on its way
     assert packets(live_server, fred.id, ivan.id) == 0
+
+
+async def test_a_room_of_two_moves_to_the_sfu_for_its_interpreter(
+    clients: Clients, live_server: LiveServer
+) -> None:
+    ada = await clients.join("Ada", ROOM, audio=fc.ToneTrack(volume=FLOOR_VOLUME))
+    ivan = await clients.join("Ivan", ROOM)
+    assert ada.mode == ivan.mode == "p2p"
+    moved = ivan.wait_for(fc.ModeChanged, timeout=10)
+    await ada.make_interpreter(ivan.id, ("en", "ru"))
+    assert (await moved).mode == "sfu" and ada.mode == "sfu"
+    await ivan.interpret(fc.ToneTrack(330, volume=IVAN_VOLUME))
+    await ada.listen("ru")
+    await frame_where(await channel_track(ada, ivan.id), volume_of(IVAN_VOLUME))
+    await frame_where(await floor_track(ivan, ada.id), volume_of(FLOOR_VOLUME))
+    assert packets(live_server, ada.id, ivan.id) > 0
