@@ -59,6 +59,8 @@ class Invites:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         if interprets is not None and role == "guest":
             raise ValueError("a guest cannot be an interpreter")
+        if interprets is not None and not _is_pair(list(interprets)):
+            raise ValueError("a language pair is two different languages, as in en,ru")
         if not room_name_ok(room):
             raise ValueError("a room name is 1 to 64 letters, digits, '-' or '_'")
         exp = int(time.time()) + ttl
@@ -111,17 +113,21 @@ def _pair(claim: object, role: object) -> tuple[str, str] | None:
     """The claim's language pair, or a refusal: two different languages, never for a guest."""
     if claim is None:
         return None
-    if not (
-        isinstance(claim, list)
-        and len(claim) == 2
-        and all(isinstance(lang, str) and _LANGUAGE.fullmatch(lang) for lang in claim)
-        and claim[0] != claim[1]
-    ):
+    if not isinstance(claim, list) or not _is_pair(claim):
         what = "invite: 'interpret' is not a pair of two different languages"
         raise ProtocolError(Code.INVITE_INVALID, what, "hello")
     if role == "guest":
         raise ProtocolError(Code.INVITE_INVALID, "invite: a guest cannot interpret", "hello")
     return claim[0], claim[1]
+
+
+def _is_pair(pair: list[object]) -> bool:
+    """Two different languages, each as the protocol writes one (words.LANGUAGE_PATTERN)."""
+    return (
+        len(pair) == 2
+        and all(isinstance(lang, str) and _LANGUAGE.fullmatch(lang) for lang in pair)
+        and pair[0] != pair[1]
+    )
 
 
 def _usable_name(name: object) -> str:
