@@ -75,7 +75,8 @@ class Interpretation:
     # Participant id -> the channel they chose; absent: the floor.
     listening: dict[str, str] = field(default_factory=dict)
     # Interpreter id -> the id of the track they publish their channel on
-    # (the msid track id), which the SFU tells from their microphone by.
+    # (the msid track id), which the SFU tells from their microphone by;
+    # kept when the role is taken back, so that track never reaches the floor.
     tracks: dict[str, str] = field(default_factory=dict)
 
     # --- reading ----------------------------------------------------------------
@@ -133,9 +134,12 @@ class Interpretation:
         return booth
 
     def unassign(self, pid: str) -> bool:
-        """`pid` is no interpreter now (unassigned, or gone); False if they were none."""
+        """`pid` is no interpreter now (unassigned, or gone); False if they were none.
+
+        Its channel track stays known as one: it goes to nobody, rather than
+        to the floor, until they stop sending it.
+        """
         booth = self.booth_of(pid)
-        self.tracks.pop(pid, None)
         if booth is None:
             return False
         booth.members.remove(pid)
@@ -149,6 +153,7 @@ class Interpretation:
     def forget(self, pid: str) -> bool:
         """`pid` left the room; True if the interpretation changed."""
         self.listening.pop(pid, None)
+        self.tracks.pop(pid, None)
         return self.unassign(pid)
 
     # --- an interpreter's doings ----------------------------------------------------

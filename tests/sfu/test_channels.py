@@ -174,3 +174,11 @@ async def test_a_track_named_after_publishing_becomes_a_channel_track(rig: Rig) 
     settle(rig)
     speak(rig.router.publishers["ivan"].transport, 2, 5000)  # type: ignore[arg-type]
     assert len(ada.rtp) == 1 and "ivan" not in rig.offers["ada"][-1].split("a=msid:", 1)[-1]
+
+
+async def test_a_channel_track_whose_interpreter_lost_the_role_goes_to_nobody(rig: Rig) -> None:
+    booth = Booth(rig, {"ada": "floor", "boris": "ru"})
+    rig.router.set_interpretation({"irina": ("ru", True)}, booth.listening)  # Ivan is none now
+    speak(booth.ivan, 1, 5000)
+    assert rig.router.channel_packets["boris", "ivan"] == 0
+    assert len(booth.subs["ada"].rtp) == 0  # and never the floor's
