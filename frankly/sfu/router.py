@@ -35,7 +35,7 @@ import logging
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from frankly.protocol.words import FLOOR, channel_stream, screen_stream
@@ -518,13 +518,27 @@ class Router:
         and which channel each subscriber listens to.
 
         One call for the whole change, so a hand-over parks the old voice and
-        starts the new one with no packet routed in between.
+        starts the new one with no packet routed in between. Only what changed
+        is looked at: a track whose feed changed, for every subscriber; a
+        subscriber whose channel changed, for every channel track.
         """
+        old_feeds, old_listening = self.feeds, self.listening
         self.feeds, self.listening = dict(feeds), dict(listening)
+        moved = [
+            self.subscribers[pid]
+            for pid in old_listening.keys() | self.listening.keys()
+            if pid in self.subscribers
+            and old_listening.get(pid, FLOOR) != self.listening.get(pid, FLOOR)
+        ]
         for publisher in self.publishers.values():
             for track in publisher.tracks.values():
-                if track.channel:
+                if not track.channel:
+                    continue
+                pid = track.publisher.id
+                if old_feeds.get(pid) != self.feeds.get(pid):
                     self._reconcile(track)
+                else:
+                    self._reconcile(track, moved)
 
     def channel_ready(self, pid: str, now: float) -> bool:
         """Whether `pid`'s channel track is sending: packets came within CHANNEL_READY."""
@@ -554,11 +568,12 @@ class Router:
     def _live(self, track: Track) -> bool:
         return not track.channel or self.feeds.get(track.publisher.id, (None, False))[1]
 
-    def _reconcile(self, track: Track) -> None:
-        """Subscribe who hears the channel track, free who does not, and park or start its downs."""
+    def _reconcile(self, track: Track, subscribers: Iterable[Subscriber] | None = None) -> None:
+        """Subscribe who hears the channel track, free who does not, and park or start its downs
+        (of `subscribers`, by default everyone's)."""
         live = self._live(track)
         layer = track.layers[0]
-        for subscriber in self.subscribers.values():
+        for subscriber in self.subscribers.values() if subscribers is None else subscribers:
             if subscriber.id == track.publisher.id:
                 continue
             down = next(
