@@ -399,6 +399,8 @@ class Router:
         self.channel_tracks.pop(pid, None)
         self.feeds.pop(pid, None)
         self.listening.pop(pid, None)
+        for counted in [key for key in self.channel_packets if pid in key]:
+            del self.channel_packets[counted]
         publisher = self.publishers.pop(pid, None)
         if publisher is not None:
             self._unpublish(publisher)
