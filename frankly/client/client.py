@@ -711,14 +711,20 @@ class Client:
         message: dict[str, Any] = {"type": "handover"}
         if to is not None:
             message["to"] = to
+        self._check_open()
+        me = self.id
+        now = self._interpretation.booth_of(me)
+        giving = now is not None and now.live == me
 
         def done(event: Event) -> bool:
-            if not isinstance(event, InterpretationChanged) or self._me is None:
+            if not isinstance(event, InterpretationChanged):
                 return False
-            booth = event.interpretation.booth_of(self._me.id)
+            booth = event.interpretation.booth_of(me)
             if booth is None:
                 return False
-            return booth.live == to if to is not None else booth.live is not None
+            if to is not None:
+                return booth.live == to
+            return booth.live != me if giving else booth.live == me
 
         event = await self._ask(message, "handover", done)
         assert isinstance(event, InterpretationChanged)
@@ -933,6 +939,9 @@ class Client:
         """The server forgot us: our connections, queued words and keys were the old self's."""
         log.info("rejoined %s afresh as %s", self.room, me.id)
         self._calls.reset()
+        if self._channel is not None:  # the old self's interpretation: interpret() again
+            self._background_task(self._channel.aclose())
+            self._channel = None
         self._session.keep_queued(lambda m: m.get("type") == "chat")
         self._me = me
         self._calls.self_id = me.id
