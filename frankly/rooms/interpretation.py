@@ -78,6 +78,9 @@ class Interpretation:
     # (the msid track id), which the SFU tells from their microphone by;
     # kept when the role is taken back, so that track never reaches the floor.
     tracks: dict[str, str] = field(default_factory=dict)
+    # A meeting continued after a restart: the pair of each interpreter not
+    # back yet, by the hash of their resume token (server/meetings.py).
+    returning: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     # --- reading ----------------------------------------------------------------
 

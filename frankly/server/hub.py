@@ -23,7 +23,7 @@ from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
-from frankly.server.meetings import Meetings
+from frankly.server.meetings import Meetings, token_hash
 from frankly.server.quota import check_new_room
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
@@ -300,6 +300,7 @@ class Hub:
         self.broadcast(room, messages.interpretation(interp.public()))
         for pid in changed_choices(before, interp.listening, room.participants):
             self.send_to(pid, messages.listening(interp.channel_of(pid)))
+        self.save(room)  # who interprets what outlives a restart
 
     def route_interpretation(self, room: Room) -> None:
         router = self.routers.get(room.name)
@@ -319,12 +320,18 @@ class Hub:
             router.set_channel_track(pid, interp.tracks.get(pid))
         router.set_interpretation(interp.feeds(), interp.listening)
 
-    def _interpreter_entry(self, room: Room, participant: Participant, entry: Entry) -> bool:
-        """An invite made its holder an interpreter: into its booth, and the room onto the SFU."""
-        if entry.interprets is None or participant.role == GUEST:
+    def _interpreter_entry(
+        self, room: Room, participant: Participant, entry: Entry, resume: str | None
+    ) -> bool:
+        """An invite made its holder an interpreter, or they were one before a restart:
+        into their booth, and the room onto the SFU."""
+        pair = entry.interprets
+        if resume is not None and room.interpretation.returning:
+            pair = room.interpretation.returning.pop(token_hash(resume), None) or pair
+        if pair is None or participant.role == GUEST:
             return False
         try:
-            room.interpretation.assign(participant.id, entry.interprets)
+            room.interpretation.assign(participant.id, pair)
         except Refused as refused:  # let in all the same, as a participant
             log.info("invited interpreter %s joins without the role: %s", participant.id, refused)
             return False
@@ -435,7 +442,7 @@ class Hub:
                 f"room {room.name!r} is full ({room.max_participants} participants)",
                 "hello",
             ) from None
-        interprets = self._interpreter_entry(room, participant, entry)
+        interprets = self._interpreter_entry(room, participant, entry, msg.resume)
         if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
             self.broadcast(room, messages.mode("sfu"), skip=participant.id)
         self.broadcast(room, messages.joined(participant.public()))

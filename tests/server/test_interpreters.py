@@ -4,12 +4,14 @@ listeners' choices, direction, hand-over and booth chat, and every refusal."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from frankly.protocol.messages import BOOTH_CHAT_TO
 from frankly.rooms.interpretation import BOOTH_SIZE
+from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
@@ -178,3 +180,26 @@ async def test_hand_over_and_booth_chat_stay_in_the_booth(live_server: LiveServe
 
 def test_a_booth_message_goes_to_every_other_member() -> None:
     assert BOOTH_CHAT_TO == BOOTH_SIZE - 1
+
+
+async def test_an_interpreter_is_one_again_after_a_restart(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    try:
+        ada = await Raw.join(first.ws_url, name="Ada")
+        ivan = await Raw.join(first.ws_url, name="Ivan")
+        await make_interpreter(ada, ivan.id, ["en", "ru"])
+    finally:
+        first.stop()
+    await ivan.closed()
+    second = BackgroundServer(config).start()
+    try:
+        back = await Raw.join(second.ws_url, name="Ivan", resume=ivan.welcome["resume"])
+        assert back.welcome["mode"] == "sfu"
+        (booth,) = back.welcome["interpretation"]["booths"]
+        assert (booth["pair"], booth["members"]) == (["en", "ru"], [back.id])
+        # Someone who was no interpreter comes back as none.
+        ada_back = await Raw.join(second.ws_url, name="Ada", resume=ada.welcome["resume"])
+        assert ada_back.welcome["interpretation"]["booths"][0]["members"] == [back.id]
+    finally:
+        second.stop()
