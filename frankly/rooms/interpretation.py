@@ -124,9 +124,10 @@ class Interpretation:
         if booth is not None and len(booth.members) >= BOOTH_SIZE:
             what = f"the {'-'.join(booth.pair)} booth has {BOOTH_SIZE} interpreters already"
             raise Refused("booth-full", what)
-        if booth is None and sum(len(b.members) for b in self.booths) >= MAX_INTERPRETERS:
+        others = sum(len(b.members) for b in self.booths) - (self.booth_of(pid) is not None)
+        if booth is None and others >= MAX_INTERPRETERS:
             raise Refused("too-many", f"a room has at most {MAX_INTERPRETERS} interpreters")
-        self.unassign(pid)
+        self._leave_booth(pid)  # moving from another pair
         if booth is None:
             booth = Booth(pair, into=self._free(pair[1], pair[0]))
             self.booths.append(booth)
@@ -134,6 +135,7 @@ class Interpretation:
         if booth.live is None:
             booth.live = pid
         self._relay_ok(pid)
+        self._fall_back()  # after: a language the new booth serves is not lost
         return booth
 
     def unassign(self, pid: str) -> bool:
@@ -142,15 +144,9 @@ class Interpretation:
         Its channel track stays known as one: it goes to nobody, rather than
         to the floor, until they stop sending it.
         """
-        booth = self.booth_of(pid)
-        if booth is None:
+        if not self._leave_booth(pid):
             return False
-        booth.members.remove(pid)
-        if booth.live == pid:
-            booth.live = booth.members[0] if booth.members else None
-        if not booth.members:
-            self.booths.remove(booth)
-            self._fall_back()
+        self._fall_back()
         return True
 
     def forget(self, pid: str) -> bool:
@@ -217,6 +213,17 @@ class Interpretation:
             self.listening[pid] = channel
 
     # --- internals --------------------------------------------------------------
+
+    def _leave_booth(self, pid: str) -> bool:
+        booth = self.booth_of(pid)
+        if booth is None:
+            return False
+        booth.members.remove(pid)
+        if booth.live == pid:
+            booth.live = booth.members[0] if booth.members else None
+        if not booth.members:
+            self.booths.remove(booth)
+        return True
 
     def _booth(self, pair: tuple[str, str]) -> Booth | None:
         return next((b for b in self.booths if set(b.pair) == set(pair)), None)

@@ -91,3 +91,13 @@ def test_a_room_has_at_most_twenty_interpreters() -> None:
         interp.assign(f"p{n}", ("a" + chr(ord("a") + n), "en"))
     assert MAX_INTERPRETERS == 20
     refused("too-many", lambda: interp.assign("one-more", ("xx", "yy")))
+
+
+def test_moving_an_interpreter_to_another_pair_keeps_the_listeners_it_still_serves() -> None:
+    interp = Interpretation()
+    interp.assign("ivan", ("en", "ru"))
+    interp.listen("emma", "en")
+    interp.listen("boris", "ru")
+    interp.assign("ivan", ("en", "fr"))
+    assert interp.languages() == ["en", "fr"]
+    assert (interp.channel_of("emma"), interp.channel_of("boris")) == ("en", "floor")
