@@ -50,6 +50,12 @@ class Code(StrEnum):
     NOT_HOST = "not-host"
     NOT_ALLOWED = "not-allowed"
     UNKNOWN_KNOCK = "unknown-knock"
+    # Interpretation (issue 12).
+    GUEST_INTERPRETER = "guest-interpreter"  # a guest cannot be made an interpreter
+    NOT_INTERPRETER = "not-interpreter"  # an interpreter's message from someone who is not one
+    UNKNOWN_LANGUAGE = "unknown-language"  # no interpreter of the room serves that channel
+    CHANNEL_BUSY = "channel-busy"  # another booth speaks into that channel now
+    BOOTH_NOT_READY = "booth-not-ready"  # a hand-over to someone not sending their channel
 
 
 class Close(IntEnum):

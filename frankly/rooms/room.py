@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from frankly.rooms.interpretation import Interpretation
+
 CHAT_HISTORY = 100
 # And at most this many bytes of it (as sent), so that a room's history, and
 # with it the welcome that carries it, stays well inside a client's frame
@@ -115,6 +117,8 @@ class Room:
     dialogue: DialogueMeeting | None = None  # the dialogue meeting it holds, if any
     _chat_seq: int = 0
     _hand_seq: int = 0
+    # Interpreters, booths and who hears which channel (rooms/interpretation.py).
+    interpretation: Interpretation = field(default_factory=Interpretation)
 
     def add(
         self,

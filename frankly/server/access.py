@@ -40,6 +40,7 @@ class Entry:
     invited: bool
     meeting: str | None = None  # the meeting its invite was made in, if any
     side: str | None = None  # the dialogue side its invite names, if any
+    interprets: tuple[str, str] | None = None  # the pair its invite makes it interpret
 
 
 class Gate:
@@ -107,7 +108,14 @@ class Gate:
             what = "the meeting this invite was made for is over"
             raise ProtocolError(Code.INVITE_ENDED, what, "hello")
         name = grant.name or msg.name
-        entry = Entry(name, grant.role, invited=True, meeting=grant.meeting, side=grant.side)
+        entry = Entry(
+            name,
+            grant.role,
+            invited=True,
+            meeting=grant.meeting,
+            side=grant.side,
+            interprets=grant.interprets,
+        )
         if dialogue is None or grant.dialogue == dialogue.dialogue:
             return entry
         # An invite for the room's name (a host's, the operator's) is not the

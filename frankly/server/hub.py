@@ -16,18 +16,19 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.rooms import DialogueMeeting, Participant, Room, RoomFull, Rooms
+from frankly.rooms.interpretation import Interpretation, Refused, changed_choices
 from frankly.rooms.room import GUEST, HOST
 from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
-from frankly.server.meetings import Meetings
+from frankly.server.meetings import Meetings, token_hash
 from frankly.server.quota import check_new_room
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
@@ -297,6 +298,61 @@ class Hub:
         self.meetings.close(room)
         self.rooms.discard(room)
 
+    # --- interpretation (the handlers are in server/interpretation.py) -------
+
+    def interpretation_changed(self, room: Room, before: Mapping[str, str]) -> None:
+        """Route the SFU as the room's interpretation now says, then tell the room.
+
+        A room with an interpreter runs on the SFU, even at two: only the SFU
+        can send each listener the floor and just the channel it chose.
+        Whoever's choice of channel changed by itself (its language went) is
+        told with `listening`.
+        """
+        interp = room.interpretation
+        if interp.active:
+            self.to_sfu(room)
+        self.route_interpretation(room)
+        self.broadcast(room, messages.interpretation(interp.public()))
+        for pid in changed_choices(before, interp.listening, room.participants):
+            self.send_to(pid, messages.listening(interp.channel_of(pid)))
+        self.save(room)  # who interprets what outlives a restart
+
+    def route_interpretation(self, room: Room) -> None:
+        router = self.routers.get(room.name)
+        if router is not None:
+            self._route(router, room.interpretation)
+
+    def to_sfu(self, room: Room) -> None:
+        """Move a peer-to-peer room to the SFU now, as a third person would."""
+        if room.mode == "sfu" or room.empty:
+            return
+        room.mode = "sfu"
+        self.broadcast(room, messages.mode("sfu"))
+        self._enter_sfu(room, next(iter(room.participants.values())), was_p2p=True)
+
+    def _route(self, router: Router, interp: Interpretation) -> None:
+        for pid in set(router.channel_tracks) | set(interp.tracks):
+            router.set_channel_track(pid, interp.tracks.get(pid))
+        router.set_interpretation(interp.feeds(), interp.listening)
+
+    def _interpreter_entry(
+        self, room: Room, participant: Participant, entry: Entry, resume: str | None
+    ) -> bool:
+        """An invite made its holder an interpreter, or they were one before a restart:
+        into their booth, and the room onto the SFU."""
+        pair = entry.interprets
+        if resume is not None and room.interpretation.returning:
+            pair = room.interpretation.returning.pop(token_hash(resume), None) or pair
+        if pair is None or participant.role == GUEST:
+            return False
+        try:
+            room.interpretation.assign(participant.id, pair)
+        except Refused as refused:  # let in all the same, as a participant
+            log.info("invited interpreter %s joins without the role: %s", participant.id, refused)
+            return False
+        room.mode = "sfu"
+        return True
+
     # --- helpers -------------------------------------------------------------
 
     def joined(self, link: Link, ref: str) -> tuple[Room, Participant]:
@@ -443,9 +499,12 @@ class Hub:
                 f"room {room.name!r} is full ({room.max_participants} participants)",
                 "hello",
             ) from None
+        interprets = self._interpreter_entry(room, participant, entry, msg.resume)
         if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
             self.broadcast(room, messages.mode("sfu"), skip=participant.id)
         self.broadcast(room, messages.joined(participant.public()))
+        if interprets:
+            self.interpretation_changed(room, room.interpretation.listening)
         return participant
 
     def _attach(self, link: Link, room: Room, participant: Participant) -> None:
@@ -473,6 +532,8 @@ class Hub:
             ping_interval=self.config.ping_interval,
             timeout=self.config.timeout,
             knocks=knocks if me.is_host else None,
+            interpretation=room.interpretation.public(),
+            listening=room.interpretation.channel_of(me.id),
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
@@ -493,6 +554,7 @@ class Hub:
             for p in room.participants.values():
                 if p.screen and p.screen_stream:
                     router.set_screen_stream(p.id, p.screen_stream)
+            self._route(router, room.interpretation)
         if was_p2p:
             for pid in room.participants:
                 router.subscribe_all(pid)
@@ -513,6 +575,9 @@ class Hub:
         router = self.routers.get(room.name)
         if router is not None:
             router.remove(me.id)
+        before = dict(room.interpretation.listening)
+        if room.interpretation.forget(me.id) and not room.empty:  # an interpreter left
+            self.interpretation_changed(room, before)
         if room.empty:  # the meeting is over, and its invites with it
             self._stop_router(room)
             self.meetings.close(room)

@@ -2,10 +2,12 @@
 
 Claims: `room`, `role`, `exp` (required), `jti` (its id, which a host may
 revoke), and optional: `name`, the name the joiner is then known by, and
-`meeting`, the meeting it was made in; and for a dialogue's meeting (made by
-the REST API, frankly/api/entry.py, for a member the dialogue admits): `dialogue`,
-the dialogue's id, which its room checks, and `side`, the name of the side its
-holder speaks for, which the room shows beside their name. A host's `invite` message always binds
+`meeting`, the meeting it was made in; `interpret`, the language pair its
+holder interprets (never with the role `guest`); and for a dialogue's meeting
+(made by the REST API, frankly/api/entry.py, for a member the dialogue
+admits): `dialogue`, the dialogue's id, which its room checks, and `side`,
+the name of the side its holder speaks for, which the room shows beside
+their name. A host's `invite` message always binds
 its token to the meeting (server/meetings.py), so it dies when that meeting
 is over; `frankly invite`, run by the operator, makes tokens for the room
 name, which hold for any meeting of that name. `hello.invite` presents one.
@@ -13,6 +15,7 @@ name, which hold for any meeting of that name. `hello.invite` presents one.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,10 +26,11 @@ import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.protocol.messages import clean_name, room_name_ok, text_problem
-from frankly.protocol.words import ROLES
+from frankly.protocol.words import LANGUAGE_PATTERN, ROLES
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _ALGORITHM = "HS256"
 SIDE_MAX = 200  # a side's name, as the dialogues keep it (dialogues/texts.py)
 
@@ -41,6 +45,7 @@ class Grant:
     meeting: str | None  # None: for the room name, whatever the meeting
     dialogue: str | None = None  # the dialogue whose meeting's room it opens
     side: str | None = None  # the name of the side its holder speaks for
+    interprets: tuple[str, str] | None = None  # the pair its holder interprets
 
 
 class Invites:
@@ -55,12 +60,17 @@ class Invites:
         name: str | None = None,
         meeting: str | None = None,
         *,
+        interprets: tuple[str, str] | None = None,
         dialogue: str | None = None,
         side: str | None = None,
     ) -> tuple[str, str, int]:
         """A token, its id and its expiry (Unix seconds)."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if interprets is not None and role == "guest":
+            raise ValueError("a guest cannot be an interpreter")
+        if interprets is not None and not _is_pair(list(interprets)):
+            raise ValueError("a language pair is two different languages, as in en,ru")
         if not room_name_ok(room):
             raise ValueError("a room name is 1 to 64 letters, digits, '-' or '_'")
         exp = int(time.time()) + ttl
@@ -71,6 +81,8 @@ class Invites:
         for claim, value in (("meeting", meeting), ("dialogue", dialogue), ("side", side)):
             if value is not None:
                 claims[claim] = value
+        if interprets is not None:
+            claims["interpret"] = list(interprets)
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM), invite_id, exp
 
     def check(self, token: str, room: str) -> Grant:
@@ -91,8 +103,15 @@ class Invites:
                 raise ProtocolError(Code.INVITE_INVALID, what, "hello")
         if side is not None:
             side = _usable_side(side)
+        interprets = _pair(claims.get("interpret"), role)
         return Grant(
-            role=str(role), name=name, id=invite_id, meeting=meeting, dialogue=dialogue, side=side
+            role=str(role),
+            name=name,
+            id=invite_id,
+            meeting=meeting,
+            dialogue=dialogue,
+            side=side,
+            interprets=interprets,
         )
 
     def _decode(self, token: str) -> dict[str, Any]:
@@ -108,6 +127,27 @@ class Invites:
         except jwt.InvalidTokenError as exc:
             raise ProtocolError(Code.INVITE_INVALID, f"invite: {exc}", "hello") from None
         return claims
+
+
+def _pair(claim: object, role: object) -> tuple[str, str] | None:
+    """The claim's language pair, or a refusal: two different languages, never for a guest."""
+    if claim is None:
+        return None
+    if not isinstance(claim, list) or not _is_pair(claim):
+        what = "invite: 'interpret' is not a pair of two different languages"
+        raise ProtocolError(Code.INVITE_INVALID, what, "hello")
+    if role == "guest":
+        raise ProtocolError(Code.INVITE_INVALID, "invite: a guest cannot interpret", "hello")
+    return claim[0], claim[1]
+
+
+def _is_pair(pair: list[object]) -> bool:
+    """Two different languages, each as the protocol writes one (words.LANGUAGE_PATTERN)."""
+    return (
+        len(pair) == 2
+        and all(isinstance(lang, str) and _LANGUAGE.fullmatch(lang) for lang in pair)
+        and pair[0] != pair[1]
+    )
 
 
 def _usable_name(name: object) -> str:

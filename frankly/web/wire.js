@@ -41,6 +41,11 @@ export const Code = Object.freeze({
   "NOT_HOST": "not-host",
   "NOT_ALLOWED": "not-allowed",
   "UNKNOWN_KNOCK": "unknown-knock",
+  "GUEST_INTERPRETER": "guest-interpreter",
+  "NOT_INTERPRETER": "not-interpreter",
+  "UNKNOWN_LANGUAGE": "unknown-language",
+  "CHANNEL_BUSY": "channel-busy",
+  "BOOTH_NOT_READY": "booth-not-ready",
 });
 
 /** WebSocket close codes. */
@@ -113,3 +118,12 @@ export const RESERVED_ROOMS = Object.freeze(["api", "challenge", "healthz", "sta
 
 /** Suffix of a screen share's stream id. */
 export const SCREEN_SUFFIX = ":screen";
+
+/** The channel of the original speech. */
+export const FLOOR = "floor";
+
+/** What a channel's language may be. */
+export const LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$";
+
+/** Suffix of an interpreter's channel stream id. */
+export const CHANNEL_SUFFIX = ":channel";
