@@ -28,6 +28,15 @@ from frankly.server.logs import log_config
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
+# The dialogue pages (web/dialogue.html; web/dialogues/app.js reads the path).
+# "/dialogues/new" and "/dialogues/join" are these too: the page tells them apart.
+DIALOGUE_PAGES = (
+    "/dialogues",
+    "/dialogues/{dialogue}",
+    "/dialogues/{dialogue}/meetings/{meeting}",
+    "/dialogues/{dialogue}/device",
+)
+
 
 # How uvicorn must serve the app, for `frankly serve` and tests alike; what
 # depends on the app's settings is added by uvicorn_options().
@@ -85,6 +94,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Mount("/api", app=api),
+            *[Route(path, _dialogue_page) for path in DIALOGUE_PAGES],
             Route("/{room}", _page),
         ],
     )
@@ -109,6 +119,11 @@ async def _page(request: Request) -> Response:
     room = request.path_params.get("room")
     status = 404 if room is not None and not room_name_ok(room) else 200
     return FileResponse(WEB / "index.html", status_code=status)
+
+
+async def _dialogue_page(request: Request) -> Response:
+    # One page for every dialogue screen; which dialogue is the API's to check.
+    return FileResponse(WEB / "dialogue.html")
 
 
 async def _health(request: Request) -> Response:
