@@ -108,12 +108,12 @@ export function showCreate() {
   const name = /** @type {HTMLInputElement} */ (h('input', { id: 'dlg-your-name', type: 'text', maxlength: '100', autocomplete: 'name', required: true }));
   const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-dialogue' }, 'Create the dialogue'));
   const status = statusLine('create-status');
-  const form = h('form', { class: 'dlg-form', novalidate: true, 'aria-labelledby': 'screen-title-id' },
+  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true, 'aria-labelledby': 'screen-title-id' },
     field('Title', title, 'What the talks are about, as every side will see it.'),
     h('h2', {}, 'Sides'),
     h('p', { class: 'hint' }, 'Two or more. Times are shown to everyone in each side’s zone.'),
     list, more,
-    h('h2', {}, 'You'),
+    h('h2', { class: 'dlg-gap' }, 'You'),
     field('Your side', yourSide, 'You will lead this side and convene the dialogue.'),
     field('Your name', name),
     h('div', { class: 'actions' }, submit),

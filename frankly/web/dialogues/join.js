@@ -65,7 +65,7 @@ export function showJoin() {
   const name = /** @type {HTMLInputElement} */ (h('input', { id: 'join-name', type: 'text', maxlength: '100', autocomplete: 'name', required: true }));
   const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'join-dialogue' }, 'Join'));
   const status = statusLine('join-status');
-  const form = h('form', { class: 'dlg-form', novalidate: true }, field('Your name', name), h('div', { class: 'actions' }, submit), status);
+  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true }, field('Your name', name), h('div', { class: 'actions' }, submit), status);
   root.append(form);
   name.focus();
   form.addEventListener('submit', async (ev) => {
@@ -97,7 +97,7 @@ export function showDevice(dialogue) {
   const device = /** @type {HTMLInputElement} */ (h('input', { id: 'device-name', type: 'text', maxlength: '100', autocomplete: 'off', placeholder: 'Phone, office laptop…' }));
   const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'add-this-device' }, 'Add this device'));
   const status = statusLine('device-status');
-  const form = h('form', { class: 'dlg-form', novalidate: true },
+  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true },
     field('Name this device (optional)', device, 'So that you can tell your devices apart, and remove one you lost.'),
     h('div', { class: 'actions' }, submit), status);
   root.append(form);

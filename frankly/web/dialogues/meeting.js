@@ -107,7 +107,7 @@ function dateCard(m, ctx) {
   const d = ctx.dialogue;
   const scheduled = m.date.kind === 'scheduled' && m.date.at;
   const card = h('section', { class: 'dlg-card dlg-next', 'aria-labelledby': 'date-h', 'data-testid': 'meeting-date-card' },
-    h('h2', { id: 'date-h' }, scheduled ? (isPast(m, Date.now()) ? 'Held' : 'Scheduled') : 'Date to agree'),
+    h('h2', { id: 'date-h' }, scheduled && isPast(m, Date.now()) ? 'Held' : 'Date'),
     h('p', { class: 'dlg-next-when', 'data-testid': 'meeting-date' }, dateText(m.date, ctx.zone, sidesOf(d, m))));
   if (scheduled) {
     card.append(h('div', { class: 'actions' },
@@ -168,11 +168,11 @@ export async function showMeeting(dialogueId, meetingId, options = {}) {
   if (m.agenda) {
     root.append(h('section', { class: 'dlg-card', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h' }, 'Agenda'), h('p', { class: 'dlg-agenda' }, m.agenda)));
   }
-  const grid = h('div', { class: 'dlg-grid' });
-  const left = h('div', { class: 'dlg-col' }, dateCard(m, ctx), proposalsCard(m, ctx));
+  // The date and its proposals side by side; below, across the page, the
+  // readouts (which W2 shows side by side too), points and representatives.
+  const grid = h('div', { class: 'dlg-grid dlg-even' }, dateCard(m, ctx), proposalsCard(m, ctx));
   const sections = h('div', { class: 'dlg-col dlg-sections' });
-  grid.append(left, sections);
-  root.append(grid);
+  root.append(grid, sections);
   for (const render of [renderReadouts, renderPoints, renderRepresentatives]) {
     const holder = h('div', { class: 'dlg-section' });
     sections.append(holder);

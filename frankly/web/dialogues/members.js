@@ -18,7 +18,7 @@ import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
 /** @typedef {{invite: string, side: string, lead: boolean, token?: string, expires: string, revoked?: string | boolean | null}} LinkOut */
 
 /** The API answers an unknown path with 404 invalid-request: this server has no such endpoint yet. @param {unknown} e */
-const notOffered = (e) => e instanceof ApiFailure && e.status === 404 && e.code === 'invalid-request';
+const notOffered = (e) => e instanceof ApiFailure && (e.status === 404 || e.status === 405) && e.code === 'invalid-request';
 
 /** "14:05 now". @param {string} zone */
 function nowIn(zone) {
@@ -141,6 +141,13 @@ function linkItem(d, link, list, status) {
   return item;
 }
 
+/**
+ * The links made since this page was loaded: the server shows a token once,
+ * so they stay on screen when the page is drawn again (after an action).
+ * @type {LinkOut[]}
+ */
+const madeHere = [];
+
 /** @param {DialogueOut} d @param {string} side @param {boolean} lead */
 const makeLink = (d, side, lead) => post(`${dialoguePath(d.id)}/sides/${encodeURIComponent(side)}/links`, { lead });
 
@@ -160,7 +167,11 @@ export function renderInvites(parent, d, options) {
     h('h2', { id: 'links-h' }, 'Invite people'),
     h('p', { class: 'hint' }, 'A side’s link makes whoever opens it a member of that side. Send it to them privately; it is shown only once, here.'));
   /** @param {LinkOut} link */
-  const show = (link) => made.prepend(linkItem(d, link, made, status));
+  const show = (link) => {
+    madeHere.push(link);
+    made.prepend(linkItem(d, link, made, status));
+  };
+  for (const link of madeHere.filter((l) => d.sides.some((s) => s.id === l.side))) made.prepend(linkItem(d, link, made, status));
   for (const { side, lead, member } of sides) {
     const row = h('div', { class: 'dlg-link-buttons' }, h('span', { class: 'dlg-link-side' }, side.name));
     /** @param {boolean} asLead */
@@ -178,7 +189,7 @@ export function renderInvites(parent, d, options) {
   }
   section.append(status, made, h('h3', {}, 'Links made before'), earlier);
   parent.append(section);
-  if (options.fresh) {
+  if (options.fresh && !madeHere.length) {
     void (async () => {
       for (const { side, lead } of sides) {
         if (!lead) continue;

@@ -77,7 +77,7 @@ export function toast(text) {
  */
 export function explain(error) {
   if (error instanceof ApiFailure) {
-    if (error.status === 404 && error.code === 'invalid-request') {
+    if ((error.status === 404 || error.status === 405) && error.code === 'invalid-request') {
       return 'This server does not offer that yet.';
     }
     const text = error.message || error.code;
