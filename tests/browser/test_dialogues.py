@@ -27,8 +27,10 @@ from frankly.server.config import ServerConfig
 
 MOSCOW = "Europe/Moscow"
 NEW_YORK = "America/New_York"
-SIDES = [Side("s-1", "d-1", "Russian Federation", MOSCOW, None),
-         Side("s-2", "d-1", "United States", NEW_YORK, None)]
+SIDES = [
+    Side("s-1", "d-1", "Russian Federation", MOSCOW, None),
+    Side("s-2", "d-1", "United States", NEW_YORK, None),
+]
 
 
 @pytest.fixture
@@ -153,7 +155,9 @@ def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
     open_meeting(ann)
     for at in (first, second):
         ann.get_by_label("Time, in your zone (New York)").fill(local_input(at, NEW_YORK))
-        expect(ann.get_by_test_id("propose-preview")).to_have_text(zones.render(at, NEW_YORK, SIDES))
+        expect(ann.get_by_test_id("propose-preview")).to_have_text(
+            zones.render(at, NEW_YORK, SIDES)
+        )
         ann.get_by_role("button", name="Propose this time").click()
         expect(ann.get_by_test_id("propose-status")).to_be_hidden()
     times = ann.get_by_test_id("proposal-time")
