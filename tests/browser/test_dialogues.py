@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from frankly.dialogues import zones
 from frankly.dialogues.model import Side
@@ -125,7 +125,7 @@ def join_the_meeting(page: Page, room: str) -> None:
         expect(page.get_by_test_id("screen-prejoin")).to_be_visible()
     else:
         expect(page.get_by_test_id("entry-status")).to_have_text(
-            "This server does not offer that yet."
+            "This server cannot open a dialogue meeting\u2019s room yet."
         )
 
 
@@ -153,13 +153,13 @@ def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
     first = day.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
     second = (first + timedelta(days=1, hours=1)).astimezone(UTC)
     open_meeting(ann)
-    for at in (first, second):
+    for count, at in enumerate((first, second), start=1):
         ann.get_by_label("Time, in your zone (New York)").fill(local_input(at, NEW_YORK))
         expect(ann.get_by_test_id("propose-preview")).to_have_text(
             zones.render(at, NEW_YORK, SIDES)
         )
         ann.get_by_role("button", name="Propose this time").click()
-        expect(ann.get_by_test_id("propose-status")).to_be_hidden()
+        expect(ann.get_by_test_id("proposal")).to_have_count(count)
     times = ann.get_by_test_id("proposal-time")
     expect(times).to_have_text([zones.render(at, NEW_YORK, SIDES) for at in (first, second)])
     # Her own side's proposals can be withdrawn, not accepted.
@@ -233,3 +233,121 @@ def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
             expect(proposals).to_contain_text("Earlier proposals (2)")  # one accepted, one declined
     finally:
         again.stop()
+
+
+class Contract:
+    """Plays the endpoints of contract A1 (members, links, devices) that this branch's
+    server does not have yet, and keeps every request the page made to them."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, object]] = []
+
+    def play(self, page: Page, pattern: str, answers: dict[str, tuple[int, object]]) -> None:
+        def handle(route: Route) -> None:
+            request = route.request
+            if request.method not in answers:
+                route.fallback()
+                return
+            body = request.post_data_json if request.post_data else None
+            self.calls.append((request.method, request.url.split("/api", 1)[1], body))
+            status, answer = answers[request.method]
+            if answer is None:
+                route.fulfill(status=status)
+            else:
+                route.fulfill(status=status, json=answer)
+
+        page.route(pattern, handle)
+
+
+def in_minutes(n: int) -> str:
+    return (datetime.now(UTC) + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_members_links_and_devices_call_the_contract(people: People) -> None:
+    sergei = people.page(MOSCOW)
+    boris = people.page(MOSCOW, width=375)
+    found_dialogue(sergei)
+    dialogue = sergei.url.rsplit("/", 1)[1]
+    sides = sergei.evaluate(f"fetch('/api/dialogues/{dialogue}').then(r => r.json())")["sides"]
+    russia, united_states = sides
+    sergei.get_by_test_id("invites").get_by_role("button", name="Make a member link").first.click()
+    member_link = sergei.get_by_test_id("member-link").get_by_test_id("link-url").input_value()
+    boris.goto(member_link)
+    boris.get_by_label("Your name").fill("Boris")
+    boris.get_by_role("button", name="Join", exact=True).click()
+    expect(boris.get_by_test_id("you")).to_have_text("You are Boris, member of Russian Federation.")
+    read = f"fetch('/api/dialogues/{dialogue}').then(r => r.json())"
+    boris_id = boris.evaluate(read)["you"]["id"]
+    # A member may leave, not remove others nor hand a lead on.
+    expect(boris.get_by_role("button", name="Leave")).to_have_count(1)
+    expect(boris.get_by_role("button", name="Remove")).to_have_count(0)
+
+    contract = Contract()
+    base = f"**/api/dialogues/{dialogue}"
+    earlier = {"invite": "in-00aa11bb22cc33dd", "side": russia["id"], "lead": False}
+    contract.play(
+        sergei,
+        f"{base}/sides/{russia['id']}/links",
+        {"GET": (200, [{**earlier, "expires": in_minutes(600), "revoked": None}])},
+    )
+    contract.play(sergei, f"{base}/sides/{united_states['id']}/links", {"GET": (200, [])})
+    contract.play(sergei, f"{base}/sides/*/links/*", {"DELETE": (204, None)})
+    contract.play(sergei, f"{base}/members/*", {"DELETE": (204, None)})
+    contract.play(sergei, f"{base}/sides/*/lead", {"POST": (200, {})})
+    devices = [
+        {"id": "dv-1", "device": "Laptop", "created": in_minutes(-60), "current": True},
+        {"id": "dv-2", "device": "Phone", "created": in_minutes(-30), "current": False},
+    ]
+    contract.play(
+        sergei,
+        f"{base}/devices",
+        {"GET": (200, devices), "POST": (201, {"token": "tok-123", "expires": in_minutes(10)})},
+    )
+    contract.play(sergei, f"{base}/devices/*", {"DELETE": (204, None)})
+    sergei.reload()
+
+    # Links made before: listed, and one revoked.
+    invites = sergei.get_by_test_id("invites")
+    before = invites.get_by_test_id("member-link")
+    expect(before).to_have_count(1)
+    before.get_by_role("button", name="Revoke").click()
+    expect(before.get_by_test_id("link-expiry")).to_have_text("revoked")
+    revoked = f"/dialogues/{dialogue}/sides/{russia['id']}/links/{earlier['invite']}"
+    assert ("DELETE", revoked, None) in contract.calls
+
+    # The lead removes a member, asked twice; then hands the lead on.
+    boris_item = sergei.get_by_test_id("member").filter(has_text="Boris")
+    boris_item.get_by_role("button", name="Remove").click()
+    boris_item.get_by_role("button", name="Remove Boris").click()
+    expect(sergei.get_by_test_id("announcer")).to_contain_text("Boris was removed.")
+    assert ("DELETE", f"/dialogues/{dialogue}/members/{boris_id}", None) in contract.calls
+    boris_item = sergei.get_by_test_id("member").filter(has_text="Boris")
+    boris_item.get_by_role("button", name="Make lead").click()
+    boris_item.get_by_role("button", name="Hand the lead to Boris").click()
+    announcer = sergei.get_by_test_id("announcer")
+    expect(announcer).to_contain_text("Boris now leads Russian Federation.")
+    lead_call = ("POST", f"/dialogues/{dialogue}/sides/{russia['id']}/lead", {"member": boris_id})
+    assert lead_call in contract.calls
+
+    # Devices: listed, one removed, one added through a one-use link.
+    shown = sergei.get_by_test_id("devices")
+    expect(shown).to_contain_text("Laptop (this one)")
+    phone_item = shown.get_by_role("listitem").filter(has_text="Phone")
+    phone_item.get_by_role("button", name="Remove").click()
+    expect(phone_item).to_have_count(0)
+    assert ("DELETE", f"/dialogues/{dialogue}/devices/dv-2", None) in contract.calls
+    shown.get_by_role("button", name="Add a device").click()
+    device_link = shown.get_by_test_id("device-link").input_value()
+    assert device_link == f"{people.url}/dialogues/{dialogue}/device#token=tok-123"
+    expect(shown).to_contain_text("in 10 minutes")
+
+    # The other device opens it: the token leaves the address, the name goes with it.
+    phone = people.page(NEW_YORK, width=375)
+    contract.play(phone, "**/api/devices", {"POST": (201, {"id": dialogue, "title": "Talks"})})
+    phone.goto(device_link)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Add this device")
+    assert "token" not in phone.url
+    phone.get_by_label("Name this device (optional)").fill("Phone")
+    phone.get_by_role("button", name="Add this device").click()
+    phone.wait_for_url(f"**/dialogues/{dialogue}")
+    assert ("POST", "/devices", {"token": "tok-123", "device": "Phone"}) in contract.calls

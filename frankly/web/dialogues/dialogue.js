@@ -11,9 +11,9 @@ import { ApiFailure, get, post } from './api.js';
 import { ApiCode } from './codes.js';
 import { joinButton } from './entry.js';
 import { firstLine, isNow, isPast, nextMeeting, organises, sideName, sidesOf, tree } from './history.js';
-import { forget, remember } from './known.js';
+import { forget, knownDialogues, remember } from './known.js';
 import { renderDevices, renderInvites, renderSides } from './members.js';
-import { act, announce, button, explain, field, fieldError, h, screen, statusLine } from './page.js';
+import { act, announce, button, explain, field, fieldError, h, screen, statusLine, toast } from './page.js';
 import { dialoguePath, meetingPath } from './routes.js';
 import { dateText, viewerZone } from './times.js';
 
@@ -51,6 +51,7 @@ function showRefused(id, error) {
   const root = screen(title);
   root.classList.add('dlg-narrow');
   document.body.dataset.refused = code || 'error';
+  const listed = knownDialogues().some((k) => k.id === id);
   const forgetButton = button('Remove it from this browser’s list', { class: 'btn btn-quiet' });
   forgetButton.addEventListener('click', () => {
     forget(id);
@@ -60,7 +61,7 @@ function showRefused(id, error) {
   const again = button('Try again', { class: 'btn' });
   again.addEventListener('click', () => location.reload());
   root.append(h('p', { role: 'alert', 'data-testid': 'refusal' }, text),
-    h('div', { class: 'actions' }, code === 'network' ? again : null, forgetButton, h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues')));
+    h('div', { class: 'actions' }, code === 'network' ? again : null, listed ? forgetButton : null, h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues')));
 }
 
 /** "Ann, lead of United States · convener". @param {DialogueOut} d */
@@ -151,7 +152,7 @@ function meetingForm(d, refresh) {
     const date = kind === 'by' ? { kind, by: by.value } : { kind };
     const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, { topic: topic.value.trim(), agenda: agenda.value, date }), { busy: 'Setting up…' });
     if (!made) return;
-    announce(`Meeting “${made.topic}” set up.`);
+    toast(`Meeting “${made.topic}” set up.`);
     await refresh();
   });
   return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, 'Set up a meeting'), form);

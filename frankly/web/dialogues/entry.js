@@ -33,6 +33,9 @@ export function joinButton(d, m) {
   const status = statusLine('entry-status');
   go.addEventListener('click', async () => {
     const entry = await act(go, status, () => post(`${meetingPath(d.id, m.id)}/entry`), { busy: 'Opening the room…' });
+    if (!entry && status.dataset.code === 'invalid-request') {
+      status.say('This server cannot open a dialogue meeting’s room yet.', 'error');
+    }
     if (entry && typeof entry.url === 'string') {
       status.say('Opening the room…', 'busy');
       location.assign(entry.url);

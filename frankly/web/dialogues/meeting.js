@@ -13,7 +13,7 @@ import { post } from './api.js';
 import { keepFocus, loadDialogue } from './dialogue.js';
 import { joinButton } from './entry.js';
 import { isPast, memberName, sideName, sidesOf } from './history.js';
-import { act, announce, button, field, fieldError, h, screen, statusLine } from './page.js';
+import { act, button, field, fieldError, h, screen, statusLine, toast } from './page.js';
 import { renderPoints } from './points.js';
 import { renderReadouts } from './readouts.js';
 import { renderRepresentatives } from './representatives.js';
@@ -46,7 +46,7 @@ function proposalItem(m, p, ctx, status) {
     b.addEventListener('click', async () => {
       const ok = await act(b, status, () => post(`${base}/${verb}`), { busy: 'Sending…' });
       if (!ok) return;
-      announce(done);
+      toast(done);
       await ctx.refresh();
     });
     return b;
@@ -95,7 +95,7 @@ function proposeForm(m, ctx) {
     fieldError(input);
     const made = await act(submit, status, () => post(`${meetingPath(ctx.dialogue.id, m.id)}/proposals`, { at }), { busy: 'Proposing…' });
     if (!made) return;
-    announce(`Proposed: ${timeLine(at, ctx.zone, sidesOf(ctx.dialogue, m))}.`);
+    toast(`Proposed: ${timeLine(at, ctx.zone, sidesOf(ctx.dialogue, m))}.`);
     await ctx.refresh();
     /** @type {HTMLElement | null} */ (document.getElementById('propose-at'))?.focus();
   });
@@ -110,10 +110,10 @@ function dateCard(m, ctx) {
     h('h2', { id: 'date-h' }, scheduled && isPast(m, Date.now()) ? 'Held' : 'Date'),
     h('p', { class: 'dlg-next-when', 'data-testid': 'meeting-date' }, dateText(m.date, ctx.zone, sidesOf(d, m))));
   if (scheduled) {
+    if (!isPast(m, Date.now())) card.append(joinButton(d, m));
     card.append(h('div', { class: 'actions' },
       h('a', { class: 'btn', href: calendarPath(d.id, m.id), download: `${m.id}.ics`, 'data-testid': 'ics' }, 'Add to calendar (.ics)')));
-    if (!isPast(m, Date.now())) card.append(joinButton(d, m));
-    card.append(h('p', { class: 'hint' }, 'To move it, propose another time; it moves when another side accepts.'));
+    card.append(h('p', { class: 'hint dlg-gap' }, 'To move it, propose another time; it moves when another side accepts.'));
   } else {
     card.append(h('p', { class: 'hint' }, 'Any side proposes times; the meeting is scheduled when another side accepts one.'));
   }

@@ -8,7 +8,7 @@
  */
 
 import { ApiFailure, del, get, post } from './api.js';
-import { act, announce, button, explain, h, linkBox, statusLine } from './page.js';
+import { act, button, explain, h, linkBox, statusLine, toast } from './page.js';
 import { deviceLink, dialoguePath, joinLink } from './routes.js';
 import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
 
@@ -51,7 +51,7 @@ function confirmed(text, confirmText, key, status, work, done, after) {
   sure.addEventListener('click', async () => {
     const ok = await act(sure, status, async () => (await work()) ?? true, { busy: 'Working…' });
     if (!ok) return;
-    announce(done);
+    toast(done);
     await after();
   });
   return h('span', { class: 'dlg-confirm' }, first, sure, cancel);

@@ -58,8 +58,13 @@ export function announce(text) {
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let toastTimer;
-/** A passing note, also announced. @param {string} text */
+/**
+ * A passing note on screen, read out through the announcer (the toast itself
+ * is no live region, so nothing is said twice).
+ * @param {string} text
+ */
 export function toast(text) {
+  announce(text);
   const node = document.getElementById('toast');
   if (!node) return;
   node.textContent = text;
@@ -170,7 +175,6 @@ export async function copy(text, done) {
   try {
     await navigator.clipboard.writeText(text);
     toast(done);
-    announce(done);
   } catch {
     toast('Copying was refused: select the link and copy it yourself.');
   }
