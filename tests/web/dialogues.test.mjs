@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { dayText, dateText, timeLine, untilText, utcToZoned, zonedToUtc } from '../../frankly/web/dialogues/times.js';
+import { dayText, dateText, lengthText, timeLine, untilText, utcToZoned, zonedToUtc } from '../../frankly/web/dialogues/times.js';
 import { deviceLink, joinLink, meetingPath, peekLink, route, withoutToken } from '../../frankly/web/dialogues/routes.js';
 import { firstLine, isPast, nextMeeting, tree } from '../../frankly/web/dialogues/history.js';
 import { forget, knownDialogues, remember } from '../../frankly/web/dialogues/known.js';
@@ -63,6 +63,11 @@ test('how soon a link expires', () => {
   assert.equal(untilText('2027-03-01T09:01:00Z', now), 'in 1 minute');
   assert.equal(untilText('2027-03-01T21:00:00Z', now), 'in 12 hours');
   assert.equal(untilText('2027-03-01T08:00:00Z', now), 'expired');
+});
+
+test('a meeting\'s planned length', () => {
+  assert.deepEqual([15, 45, 60, 90, 120, 180].map(lengthText),
+    ['15 minutes', '45 minutes', '1 hour', '90 minutes', '2 hours', '3 hours']);
 });
 
 test('the pages\' addresses', () => {

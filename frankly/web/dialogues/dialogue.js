@@ -15,7 +15,7 @@ import { forget, knownDialogues, remember } from './known.js';
 import { renderDevices, renderInvites, renderSides } from './members.js';
 import { act, announce, button, explain, field, fieldError, h, screen, statusLine, toast } from './page.js';
 import { dialoguePath, meetingPath } from './routes.js';
-import { dateText, viewerZone } from './times.js';
+import { dateText, lengthText, viewerZone } from './times.js';
 
 /** @typedef {import('./history.js').DialogueOut} DialogueOut */
 /** @typedef {import('./history.js').MeetingOut} MeetingOut */
@@ -114,6 +114,9 @@ function nextCard(d, now, zone) {
   return card;
 }
 
+/** Planned lengths to choose from, in minutes (the API takes 15 to 600). */
+const LENGTHS = [15, 30, 45, 60, 90, 120, 180, 240];
+
 /**
  * Setting up a meeting: topic, agenda, and the date to agree (tba, asap, by a day).
  * @param {DialogueOut} d @param {() => Promise<void>} refresh
@@ -127,10 +130,18 @@ function meetingForm(d, refresh) {
     h('input', { type: 'radio', name: 'mt-kind', value, checked: value === 'tba' }), text, extra ?? null);
   const kinds = h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, 'Date'),
     choice('tba', 'To be agreed'), choice('asap', 'As soon as possible'), choice('by', 'By a day: ', by));
+  const minutes = /** @type {HTMLSelectElement} */ (h('select', { id: 'mt-minutes' },
+    LENGTHS.map((n) => h('option', { value: String(n), selected: n === 60 }, lengthText(n)))));
+  // With more than two sides, a meeting may be between some of them.
+  const between = d.sides.length > 2
+    ? h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, 'Between'),
+      d.sides.map((s) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'mt-side', value: s.id, checked: true }), s.name)))
+    : null;
   const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-meeting' }, 'Set up the meeting'));
   const status = statusLine('meeting-status');
   const form = h('form', { class: 'dlg-form', novalidate: true },
-    field('Topic', topic), field('Agenda (optional)', agenda), kinds, h('div', { class: 'actions' }, submit), status);
+    field('Topic', topic), field('Agenda (optional)', agenda), kinds, field('Planned length', minutes), between,
+    h('div', { class: 'actions' }, submit), status);
   by.addEventListener('input', () => {
     const radio = /** @type {HTMLInputElement | null} */ (form.querySelector('input[value="by"]'));
     if (radio) radio.checked = true;
@@ -150,7 +161,17 @@ function meetingForm(d, refresh) {
       return;
     }
     const date = kind === 'by' ? { kind, by: by.value } : { kind };
-    const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, { topic: topic.value.trim(), agenda: agenda.value, date }), { busy: 'Setting up…' });
+    /** @type {Record<string, unknown>} */
+    const body = { topic: topic.value.trim(), agenda: agenda.value, date, minutes: Number(minutes.value) };
+    if (between) {
+      const chosen = [...between.querySelectorAll('input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
+      if (chosen.length < 2) {
+        status.say('A meeting is between two or more sides.', 'error');
+        return;
+      }
+      body.sides = chosen;
+    }
+    const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, body), { busy: 'Setting up…' });
     if (!made) return;
     toast(`Meeting “${made.topic}” set up.`);
     await refresh();
@@ -195,10 +216,18 @@ export async function showDialogue(id, options = {}) {
  * @param {() => Promise<void>} render
  */
 export async function keepFocus(render) {
-  const key = /** @type {HTMLElement | null} */ (document.activeElement)?.closest('[data-key]')?.getAttribute('data-key');
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  const key = active?.closest('[data-key]')?.getAttribute('data-key');
+  // Where the button was, when it is gone (an accepted proposal has no buttons).
+  const heading = active?.closest('section[aria-labelledby]')?.getAttribute('aria-labelledby');
   const y = window.scrollY;
   await render();
   window.scrollTo(0, y);
   const again = key ? /** @type {HTMLElement | null} */ (document.querySelector(`[data-key="${CSS.escape(key)}"]`)) : null;
-  again?.focus({ preventScroll: true });
+  const near = heading ? document.getElementById(heading) : null;
+  if (again) again.focus({ preventScroll: true });
+  else if (near) {
+    near.tabIndex = -1;
+    near.focus({ preventScroll: true });
+  }
 }

@@ -18,7 +18,7 @@ import { renderPoints } from './points.js';
 import { renderReadouts } from './readouts.js';
 import { renderRepresentatives } from './representatives.js';
 import { calendarPath, dialoguePath, meetingPath } from './routes.js';
-import { city, dateText, timeLine, utcToZoned, viewerZone, zonedToUtc } from './times.js';
+import { city, dateText, lengthText, timeLine, utcToZoned, viewerZone, zonedToUtc } from './times.js';
 
 /** @typedef {import('./history.js').DialogueOut} DialogueOut */
 /** @typedef {import('./history.js').MeetingOut} MeetingOut */
@@ -108,7 +108,8 @@ function dateCard(m, ctx) {
   const scheduled = m.date.kind === 'scheduled' && m.date.at;
   const card = h('section', { class: 'dlg-card dlg-next', 'aria-labelledby': 'date-h', 'data-testid': 'meeting-date-card' },
     h('h2', { id: 'date-h' }, scheduled && isPast(m, Date.now()) ? 'Held' : 'Date'),
-    h('p', { class: 'dlg-next-when', 'data-testid': 'meeting-date' }, dateText(m.date, ctx.zone, sidesOf(d, m))));
+    h('p', { class: 'dlg-next-when', 'data-testid': 'meeting-date' }, dateText(m.date, ctx.zone, sidesOf(d, m))),
+    m.minutes ? h('p', { class: 'hint' }, `Planned length: ${lengthText(m.minutes)}`) : null);
   if (scheduled) {
     if (!isPast(m, Date.now())) card.append(joinButton(d, m));
     card.append(h('div', { class: 'actions' },

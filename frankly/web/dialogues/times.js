@@ -161,3 +161,9 @@ export function untilText(at, now) {
   if (hours < 48) return count(hours, 'hour');
   return count(Math.round(hours / 24), 'day');
 }
+
+/** A meeting's planned length: "45 minutes", "1 hour", "90 minutes", "3 hours". @param {number} minutes */
+export function lengthText(minutes) {
+  if (minutes === 60) return '1 hour';
+  return minutes % 60 ? `${minutes} minutes` : `${minutes / 60} hours`;
+}
