@@ -169,6 +169,9 @@ def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
 
     # Sergei sees them in Moscow's time first, and accepts the second.
     sergei.reload()
+    expect(sergei.get_by_test_id("next-action")).to_have_text(
+        "2 times proposed, waiting for your side\u2019s answer"
+    )
     open_meeting(sergei)
     in_moscow = zones.render(second, MOSCOW, SIDES)
     expect(sergei.get_by_test_id("proposal-time")).to_have_text(

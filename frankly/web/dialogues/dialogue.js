@@ -108,10 +108,22 @@ function nextCard(d, now, zone) {
   card.append(
     h('p', { class: 'dlg-next-topic' }, h('a', { href: meetingPath(d.id, next.id) }, next.topic)),
     h('p', { class: 'dlg-next-when', 'data-testid': 'next-when' }, dateText(next.date, zone, sidesOf(d, next))),
-    next.date.kind === 'scheduled'
-      ? joinButton(d, next)
-      : h('p', { class: 'hint' }, h('a', { href: meetingPath(d.id, next.id) }, 'Propose a time'), ' or answer the other side’s.'));
+    next.date.kind === 'scheduled' ? joinButton(d, next) : waiting(d, next));
   return card;
+}
+
+/** Where the date of a meeting stands: whose move it is. @param {DialogueOut} d @param {MeetingOut} m */
+function waiting(d, m) {
+  const open = m.proposals.filter((p) => p.state === 'open');
+  const theirs = open.filter((p) => p.side !== d.you.side).length;
+  const ours = open.length - theirs;
+  /** @param {number} n */
+  const times = (n) => (n === 1 ? '1 time' : `${n} times`);
+  const link = (/** @type {string} */ text) => h('a', { href: meetingPath(d.id, m.id), 'data-testid': 'next-action' }, text);
+  if (!m.sides.includes(d.you.side)) return h('p', { class: 'hint' }, 'Your side is not in this meeting.');
+  if (theirs) return h('p', {}, link(`${times(theirs)} proposed, waiting for your side’s answer`));
+  if (ours) return h('p', { class: 'hint' }, `Your side proposed ${times(ours)}; waiting for another side. `, link('See them'));
+  return h('p', { class: 'hint' }, link('Propose a time'), ': the others accept one.');
 }
 
 /** Planned lengths to choose from, in minutes (the API takes 15 to 600). */

@@ -162,7 +162,7 @@ export function renderInvites(parent, d, options) {
   if (!sides.length) return;
   const status = statusLine('links-status');
   const made = h('ul', { class: 'dlg-links', 'aria-label': 'Links made now', 'data-testid': 'made-links' });
-  const earlier = h('ul', { class: 'dlg-links', 'aria-label': 'Links made before' });
+  const earlier = h('ul', { class: 'dlg-links', 'aria-label': 'Links made before', 'aria-busy': 'true' }, h('li', { class: 'hint' }, 'Loading…'));
   const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'links-h', 'data-testid': 'invites' },
     h('h2', { id: 'links-h' }, 'Invite people'),
     h('p', { class: 'hint' }, 'A side’s link makes whoever opens it a member of that side. Send it to them privately; it is shown only once, here.'));
@@ -206,16 +206,19 @@ export function renderInvites(parent, d, options) {
 
 /** @param {DialogueOut} d @param {SideOut[]} sides @param {HTMLElement} list @param {ReturnType<typeof statusLine>} status */
 async function listLinks(d, sides, list, status) {
-  for (const side of sides) {
-    try {
+  /** @type {HTMLElement[]} */
+  const items = [];
+  try {
+    for (const side of sides) {
       const links = /** @type {LinkOut[]} */ (await get(`${dialoguePath(d.id)}/sides/${encodeURIComponent(side.id)}/links`));
-      for (const link of links) list.append(linkItem(d, link, list, status));
-    } catch (error) {
-      list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list earlier links yet.' : explain(error)));
-      return;
+      for (const link of links) items.push(linkItem(d, link, list, status));
     }
+    list.replaceChildren(...(items.length ? items : [h('li', { class: 'hint' }, 'None yet.')]));
+  } catch (error) {
+    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list earlier links yet.' : explain(error)));
+  } finally {
+    list.removeAttribute('aria-busy');
   }
-  if (!list.childElementCount) list.append(h('li', { class: 'hint' }, 'None yet.'));
 }
 
 /** @typedef {{id: string, device: string | null, created: string, current: boolean}} DeviceOut */
@@ -229,7 +232,7 @@ export function renderDevices(parent, d) {
   const status = statusLine('devices-status');
   const add = button('Add a device', { class: 'btn btn-small', 'data-testid': 'add-device', 'data-key': 'add-device' });
   const offer = h('div', { class: 'dlg-device-offer', 'aria-live': 'polite' });
-  const list = h('ul', { class: 'dlg-devices', 'aria-label': 'Your devices' });
+  const list = h('ul', { class: 'dlg-devices', 'aria-label': 'Your devices', 'aria-busy': 'true' }, h('li', { class: 'hint' }, 'Loading…'));
   const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'devices-h', 'data-testid': 'devices' },
     h('h2', { id: 'devices-h' }, 'Your devices'),
     h('p', { class: 'hint' }, 'Open this dialogue as yourself on another phone or computer, without a side link.'),
@@ -254,6 +257,8 @@ async function listDevices(d, list, status) {
   } catch (error) {
     list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list devices yet.' : explain(error)));
     return;
+  } finally {
+    list.removeAttribute('aria-busy');
   }
   const zone = viewerZone();
   list.replaceChildren(...devices.map((dev) => {
