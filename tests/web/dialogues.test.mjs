@@ -79,7 +79,8 @@ test('the pages\' addresses', () => {
   assert.deepEqual(route('/dialogues/d-0d6caa65de6bd94d/meetings/mt-77aa66bb55cc44dd'),
     { screen: 'meeting', dialogue: 'd-0d6caa65de6bd94d', meeting: 'mt-77aa66bb55cc44dd' });
   assert.deepEqual(route('/dialogues/d-0d6caa65de6bd94d/device'), { screen: 'device', dialogue: 'd-0d6caa65de6bd94d' });
-  for (const bad of ['/dialogues/<script>', '/dialogues/d-0d6caa65de6bd94d/meetings', '/dialogues/d-0d6caa65de6bd94d/x/y/z', '/other', '/dialogues/%E0%A4%A']) {
+  assert.deepEqual(route('/readouts/ro-0123456789abcdef'), { screen: 'readout', readout: 'ro-0123456789abcdef' });
+  for (const bad of ['/readouts/x', '/readouts', '/dialogues/<script>', '/dialogues/d-0d6caa65de6bd94d/meetings', '/dialogues/d-0d6caa65de6bd94d/x/y/z', '/other', '/dialogues/%E0%A4%A']) {
     assert.deepEqual(route(bad), { screen: 'missing' }, bad);
   }
   assert.equal(meetingPath('d-1234abcd', 'mt-1234abcd'), '/dialogues/d-1234abcd/meetings/mt-1234abcd');

@@ -11,6 +11,7 @@
  *   dialogue  /dialogues/{d}                  dialogue.js (members.js: sides, links, devices)
  *   meeting   /dialogues/{d}/meetings/{m}     meeting.js (then readouts.js, points.js,
  *                                             representatives.js)
+ *   readout   /readouts/{r}                   public.js (helper W2's), loaded only there
  */
 
 import { showCreate } from './create.js';
@@ -36,11 +37,33 @@ function start() {
       return showDialogue(where.dialogue);
     case 'meeting':
       return showMeeting(where.dialogue, where.meeting);
-    default: {
-      const root = screen('Page not found');
-      root.append(h('p', {}, 'There is no dialogue page at this address.'), h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues'));
-    }
+    case 'readout':
+      return showPublicReadout(where.readout);
+    default:
+      return notFound();
   }
+}
+
+function notFound() {
+  const root = screen('Page not found');
+  root.append(h('p', {}, 'There is no dialogue page at this address.'), h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues'));
+}
+
+/**
+ * A public readout, for readers with no membership: helper W2's public.js,
+ * loaded only on that page (its export: showPublic(readoutId)).
+ * @param {string} readout
+ */
+async function showPublicReadout(readout) {
+  const module = './public.js'; // named at run time: the file is W2's
+  let found;
+  try {
+    found = await import(module);
+  } catch {
+    notFound(); // a server without public readouts yet
+    return;
+  }
+  await found.showPublic(readout);
 }
 
 void start();

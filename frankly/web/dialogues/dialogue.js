@@ -7,7 +7,7 @@
  * and leads (members.js: links to hand out, devices).
  */
 
-import { ApiFailure, get, post } from './api.js';
+import { ApiFailure, NETWORK, get, post } from './api.js';
 import { ApiCode } from './codes.js';
 import { joinButton } from './entry.js';
 import { firstLine, isNow, isPast, nextMeeting, organises, sideName, sidesOf, tree } from './history.js';
@@ -61,7 +61,7 @@ function showRefused(id, error) {
   const again = button('Try again', { class: 'btn' });
   again.addEventListener('click', () => location.reload());
   root.append(h('p', { role: 'alert', 'data-testid': 'refusal' }, text),
-    h('div', { class: 'actions' }, code === 'network' ? again : null, listed ? forgetButton : null, h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues')));
+    h('div', { class: 'actions' }, code === NETWORK ? again : null, listed ? forgetButton : null, h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues')));
 }
 
 /** "Ann, lead of United States · convener". @param {DialogueOut} d */

@@ -9,7 +9,7 @@
 
 import { post } from './api.js';
 import { ApiCode } from './codes.js';
-import { act, button, h, statusLine } from './page.js';
+import { NOT_OFFERED, act, button, h, statusLine } from './page.js';
 import { meetingPath } from './routes.js';
 
 /** @typedef {import('./history.js').DialogueOut} DialogueOut */
@@ -33,7 +33,7 @@ export function joinButton(d, m) {
   const status = statusLine('entry-status');
   go.addEventListener('click', async () => {
     const entry = await act(go, status, () => post(`${meetingPath(d.id, m.id)}/entry`), { busy: 'Opening the room…' });
-    if (!entry && status.dataset.code === 'invalid-request') {
+    if (!entry && status.dataset.code === NOT_OFFERED) {
       status.say('This server cannot open a dialogue meeting’s room yet.', 'error');
     }
     if (entry && typeof entry.url === 'string') {

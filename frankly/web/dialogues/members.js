@@ -7,8 +7,8 @@
  * appear only for what the server would allow, which decides all the same.
  */
 
-import { ApiFailure, del, get, post } from './api.js';
-import { act, button, explain, h, linkBox, statusLine, toast } from './page.js';
+import { del, get, post } from './api.js';
+import { act, button, explain, h, linkBox, notOffered, statusLine, toast } from './page.js';
 import { deviceLink, dialoguePath, joinLink } from './routes.js';
 import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
 
@@ -17,8 +17,6 @@ import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
 /** @typedef {import('./history.js').MemberOut} MemberOut */
 /** @typedef {{invite: string, side: string, lead: boolean, token?: string, expires: string, revoked?: string | boolean | null}} LinkOut */
 
-/** The API answers an unknown path with 404 invalid-request: this server has no such endpoint yet. @param {unknown} e */
-const notOffered = (e) => e instanceof ApiFailure && (e.status === 404 || e.status === 405) && e.code === 'invalid-request';
 
 /** "14:05 now". @param {string} zone */
 function nowIn(zone) {

@@ -7,6 +7,7 @@
  */
 
 import { ApiFailure } from './api.js';
+import { ApiCode } from './codes.js';
 
 /**
  * @typedef {string | Node | null | undefined | false} Child
@@ -73,6 +74,18 @@ export function toast(text) {
   toastTimer = setTimeout(() => (node.hidden = true), 4000);
 }
 
+/** What a status line's data-code says when the server has no such endpoint (yet). */
+export const NOT_OFFERED = 'not-offered';
+
+/**
+ * Whether the server has no such endpoint (yet): the API answers an unknown
+ * path 404, and a known path with another method 405, both invalid-request.
+ * @param {unknown} error
+ */
+export function notOffered(error) {
+  return error instanceof ApiFailure && (error.status === 404 || error.status === 405) && error.code === ApiCode.INVALID_REQUEST;
+}
+
 /**
  * A refusal in words: the server's own message, which names the problem;
  * our words where the server cannot speak (no network, an endpoint this
@@ -81,10 +94,8 @@ export function toast(text) {
  * @returns {string}
  */
 export function explain(error) {
+  if (notOffered(error)) return 'This server does not offer that yet.';
   if (error instanceof ApiFailure) {
-    if ((error.status === 404 || error.status === 405) && error.code === 'invalid-request') {
-      return 'This server does not offer that yet.';
-    }
     const text = error.message || error.code;
     return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
   }
@@ -129,7 +140,7 @@ export async function act(button, status, work, words = {}) {
     return result;
   } catch (error) {
     status.say(explain(error), 'error');
-    if (error instanceof ApiFailure) status.dataset.code = error.code;
+    if (error instanceof ApiFailure) status.dataset.code = notOffered(error) ? NOT_OFFERED : error.code;
     return undefined;
   } finally {
     button.disabled = false;

@@ -9,6 +9,7 @@
  *   /dialogues/{d}                       a dialogue: sides, history, next meeting
  *   /dialogues/{d}/meetings/{m}          one meeting: its date, proposals, readouts
  *   /dialogues/{d}/device#token=T        this browser becomes another device of a member
+ *   /readouts/{r}                        a side's public readout (helper W2's public.js)
  *
  * A link's token travels in the fragment, which browsers never send to a
  * server: no log, proxy or Referer sees it. The page takes it out of the
@@ -23,6 +24,7 @@ const ID = /^[a-z]{1,4}-[0-9a-f]{8,64}$/;
  *   | {screen: 'dialogue', dialogue: string}
  *   | {screen: 'meeting', dialogue: string, meeting: string}
  *   | {screen: 'device', dialogue: string}
+ *   | {screen: 'readout', readout: string}
  *   | {screen: 'missing'}} Route
  */
 
@@ -35,6 +37,7 @@ export function route(pathname) {
       return '';
     }
   });
+  if (parts[0] === 'readouts' && parts.length === 2 && ID.test(parts[1])) return { screen: 'readout', readout: parts[1] };
   if (parts[0] !== 'dialogues') return { screen: 'missing' };
   const [, first, second, third, ...rest] = parts;
   if (first === undefined) return { screen: 'list' };
