@@ -185,8 +185,8 @@ function meetingForm(d, refresh) {
     }
     const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, body), { busy: 'Setting up…' });
     if (!made) return;
-    toast(`Meeting “${made.topic}” set up.`);
     await refresh();
+    toast(`Meeting “${made.topic}” set up.`);
   });
   return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, 'Set up a meeting'), form);
 }

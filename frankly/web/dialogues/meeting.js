@@ -46,8 +46,8 @@ function proposalItem(m, p, ctx, status) {
     b.addEventListener('click', async () => {
       const ok = await act(b, status, () => post(`${base}/${verb}`), { busy: 'Sending…' });
       if (!ok) return;
-      toast(done);
       await ctx.refresh();
+      toast(done); // once the page shows it
     });
     return b;
   };
@@ -95,9 +95,9 @@ function proposeForm(m, ctx) {
     fieldError(input);
     const made = await act(submit, status, () => post(`${meetingPath(ctx.dialogue.id, m.id)}/proposals`, { at }), { busy: 'Proposing…' });
     if (!made) return;
-    toast(`Proposed: ${timeLine(at, ctx.zone, sidesOf(ctx.dialogue, m))}.`);
     await ctx.refresh();
     /** @type {HTMLElement | null} */ (document.getElementById('propose-at'))?.focus();
+    toast(`Proposed: ${timeLine(at, ctx.zone, sidesOf(ctx.dialogue, m))}.`);
   });
   return form;
 }

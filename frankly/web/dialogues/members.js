@@ -49,8 +49,8 @@ function confirmed(text, confirmText, key, status, work, done, after) {
   sure.addEventListener('click', async () => {
     const ok = await act(sure, status, async () => (await work()) ?? true, { busy: 'Working…' });
     if (!ok) return;
-    toast(done);
     await after();
+    toast(done); // once the page shows it
   });
   return h('span', { class: 'dlg-confirm' }, first, sure, cancel);
 }
@@ -167,7 +167,9 @@ export function renderInvites(parent, d, options) {
   /** @param {LinkOut} link */
   const show = (link) => {
     madeHere.push(link);
-    made.prepend(linkItem(d, link, made, status));
+    // The page may have been drawn again while the link was being made.
+    const list = /** @type {HTMLElement} */ (document.querySelector('[data-testid="made-links"]') ?? made);
+    list.prepend(linkItem(d, link, list, status));
   };
   for (const link of madeHere.filter((l) => d.sides.some((s) => s.id === l.side))) made.prepend(linkItem(d, link, made, status));
   for (const { side, lead, member } of sides) {
