@@ -11,6 +11,7 @@ everything is still there.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -354,3 +355,28 @@ def test_members_links_and_devices_call_the_contract(people: People) -> None:
     phone.get_by_role("button", name="Add this device").click()
     phone.wait_for_url(f"**/dialogues/{dialogue}")
     assert ("POST", "/devices", {"token": "tok-123", "device": "Phone"}) in contract.calls
+
+
+def test_a_forged_or_missing_link_is_refused_in_words(people: People) -> None:
+    page = people.page(MOSCOW, width=375)
+    page.goto("/dialogues/join")
+    expect(page.get_by_test_id("join-problem")).to_contain_text("This link has no invitation")
+    claims = (
+        b'{"dlg": "d-0d6caa65de6bd94d", "side": "s-0f1e2d3c4b5a6978", "lead": true,'
+        b' "exp": 4102444800}'
+    )
+    forged = (
+        "eyJhbGciOiJIUzI1NiJ9." + base64.urlsafe_b64encode(claims).decode().rstrip("=") + ".AAAA"
+    )
+    page.goto(f"/dialogues/join#token={forged}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join a dialogue")
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_label("Your name")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Your name").fill("Mallory")
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("join-status")).to_have_text("This link is not valid.")
+    expect(page.get_by_test_id("join-status")).to_have_attribute("data-code", "invalid-invite")
+    page.goto("/dialogues/d-0d6caa65de6bd94d/meetings/mt-77aa66bb55cc44dd")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not a member here")
+    page.goto("/dialogues/nonsense")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")

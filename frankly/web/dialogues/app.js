@@ -67,3 +67,7 @@ async function showPublicReadout(readout) {
 }
 
 void start();
+// A link pasted into the address bar of an open join page changes only the fragment.
+window.addEventListener('hashchange', () => {
+  if (location.hash.includes('token=')) void start();
+});
