@@ -141,6 +141,9 @@ function proposalsCard(m, ctx) {
       : null);
 }
 
+/** "A and B", "A, B and C". @param {string[]} names */
+const andList = (names) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+
 /**
  * @param {string} dialogueId @param {string} meetingId
  * @param {{refreshing?: boolean}} [options]
@@ -165,7 +168,7 @@ export async function showMeeting(dialogueId, meetingId, options = {}) {
   const follows = m.follows ? d.meetings.find((x) => x.id === m.follows) : undefined;
   root.prepend(h('p', { class: 'dlg-crumb' }, h('a', { href: dialoguePath(d.id) }, `← ${d.title}`)));
   if (follows) root.append(h('p', { class: 'hint' }, 'Follow-up of ', h('a', { href: meetingPath(d.id, follows.id) }, follows.topic)));
-  root.append(h('p', { class: 'hint' }, `Between ${sidesOf(d, m).map((s) => s.name).join(' and ')}`));
+  root.append(h('p', { class: 'hint' }, `Between ${andList(sidesOf(d, m).map((s) => s.name))}`));
   if (m.agenda) {
     root.append(h('section', { class: 'dlg-card', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h' }, 'Agenda'), h('p', { class: 'dlg-agenda' }, m.agenda)));
   }

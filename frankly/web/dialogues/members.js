@@ -8,6 +8,7 @@
  */
 
 import { del, get, post } from './api.js';
+import { forget } from './known.js';
 import { act, button, explain, h, linkBox, notOffered, statusLine, toast } from './page.js';
 import { deviceLink, dialoguePath, joinLink } from './routes.js';
 import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
@@ -75,7 +76,10 @@ function memberItem(d, side, m, status, refresh) {
       () => post(`${base}/sides/${encodeURIComponent(side.id)}/lead`, { member: m.id }), `${m.name} now leads ${side.name}.`, refresh));
   } else if (m.id === d.you.id && side.lead !== m.id) {
     actions.push(confirmed('Leave', 'Leave this dialogue', `leave-${m.id}`, status,
-      () => del(`${base}/members/${encodeURIComponent(m.id)}`), 'You left the dialogue.', async () => location.assign('/dialogues')));
+      () => del(`${base}/members/${encodeURIComponent(m.id)}`), 'You left the dialogue.', async () => {
+        forget(d.id);
+        location.assign('/dialogues');
+      }));
   }
   return h('li', { class: 'dlg-member', 'data-testid': 'member' },
     h('span', { class: 'person-name' }, m.name),
