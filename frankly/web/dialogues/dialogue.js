@@ -207,7 +207,11 @@ export async function showDialogue(id, options = {}) {
   if (options.refreshing) root.querySelector('h1')?.blur();
   root.classList.remove('dlg-narrow');
   const history = tree(d.meetings);
+  // Just founded: the links to hand out come first (on a phone, above all else).
+  const first = h('div', { class: 'dlg-col' });
+  first.hidden = !options.fresh;
   const mainColumn = h('div', { class: 'dlg-col' },
+    first,
     nextCard(d, now, zone),
     h('section', { class: 'dlg-card', 'aria-labelledby': 'history-h' },
       h('h2', { id: 'history-h' }, 'Meetings'),
@@ -218,7 +222,7 @@ export async function showDialogue(id, options = {}) {
   const aside = h('div', { class: 'dlg-col dlg-aside' });
   root.append(h('p', { class: 'dlg-you', 'data-testid': 'you' }, youLine(d)), h('div', { class: 'dlg-grid' }, mainColumn, aside));
   renderSides(aside, d, refresh);
-  renderInvites(aside, d, { fresh: Boolean(options.fresh) });
+  renderInvites(options.fresh ? first : aside, d, { fresh: Boolean(options.fresh) });
   renderDevices(aside, d);
 }
 
