@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { dayText, dateText, lengthText, timeLine, untilText, utcToZoned, zonedToUtc } from '../../frankly/web/dialogues/times.js';
+import { dayText, dateText, lengthText, timeLine, untilText, utcToZoned, zoneFor, zonedToUtc } from '../../frankly/web/dialogues/times.js';
 import { deviceLink, joinLink, meetingPath, peekLink, route, withoutToken } from '../../frankly/web/dialogues/routes.js';
 import { firstLine, isPast, nextMeeting, tree } from '../../frankly/web/dialogues/history.js';
 import { forget, knownDialogues, remember } from '../../frankly/web/dialogues/known.js';
@@ -63,6 +63,16 @@ test('how soon a link expires', () => {
   assert.equal(untilText('2027-03-01T09:01:00Z', now), 'in 1 minute');
   assert.equal(untilText('2027-03-01T21:00:00Z', now), 'in 12 hours');
   assert.equal(untilText('2027-03-01T08:00:00Z', now), 'expired');
+});
+
+test('a zone as people type it', () => {
+  const zones = ['America/New_York', 'Europe/Moscow', 'America/Argentina/Buenos_Aires', 'UTC'];
+  assert.equal(zoneFor('Europe/Moscow', zones), 'Europe/Moscow');
+  assert.equal(zoneFor(' new york ', zones), 'America/New_York');
+  assert.equal(zoneFor('Buenos_Aires', zones), 'America/Argentina/Buenos_Aires');
+  assert.equal(zoneFor('utc', zones), 'UTC');
+  assert.equal(zoneFor('Mars/Olympus', zones), null);
+  assert.equal(zoneFor('', zones), null);
 });
 
 test('a meeting\'s planned length', () => {

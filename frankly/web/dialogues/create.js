@@ -11,14 +11,14 @@ import { showDialogue } from './dialogue.js';
 import { remember } from './known.js';
 import { act, button, field, fieldError, h, screen, statusLine } from './page.js';
 import { dialoguePath } from './routes.js';
-import { knownZones, viewerZone } from './times.js';
+import { city, knownZones, viewerZone, zoneFor } from './times.js';
 
 const MAX_SIDES = 12;
 let counter = 0;
 
 /** The datalist every zone field searches. @returns {HTMLElement} */
 function zoneList() {
-  return h('datalist', { id: 'zones' }, knownZones().map((z) => h('option', { value: z })));
+  return h('datalist', { id: 'zones' }, knownZones().map((z) => h('option', { value: z, label: city(z) })));
 }
 
 /**
@@ -31,7 +31,7 @@ function sideRow(n, zone) {
   const name = h('input', { id: `side-name-${id}`, type: 'text', maxlength: '100', autocomplete: 'off', class: 'side-name', required: true });
   const zoneInput = h('input', {
     id: `side-zone-${id}`, type: 'text', list: 'zones', value: zone, autocomplete: 'off', spellcheck: 'false',
-    class: 'side-zone', placeholder: 'Type a city: Moscow, New_York…', required: true,
+    class: 'side-zone', placeholder: 'Type a city: Moscow, New York…', required: true,
   });
   const remove = button('Remove this side', { class: 'btn btn-small btn-quiet side-remove' });
   const row = h('fieldset', { class: 'dlg-side-row' },
@@ -80,7 +80,7 @@ function fillYourSide(select, list) {
  * @returns {HTMLElement | null} the first field in error
  */
 function check(title, list, name) {
-  const zones = new Set(knownZones());
+  const zones = knownZones();
   /** @type {HTMLElement | null} */
   let first = null;
   /** @param {HTMLElement} control @param {string | undefined} problem */
@@ -91,8 +91,10 @@ function check(title, list, name) {
   mark(title, title.value.trim() ? undefined : 'Give the dialogue a title.');
   for (const side of sidesIn(list)) {
     mark(side.name, side.name.value.trim() ? undefined : 'Name this side.');
-    const zone = side.zone.value.trim();
-    mark(side.zone, zones.has(zone) ? undefined : zone ? `“${zone}” is not a time zone; pick one from the list.` : 'Pick the side’s time zone.');
+    const typed = side.zone.value.trim();
+    const zone = zoneFor(typed, zones);
+    if (zone) side.zone.value = zone; // "new york" becomes America/New_York
+    mark(side.zone, zone ? undefined : typed ? `“${typed}” is not a time zone; pick one from the list.` : 'Pick the side’s time zone.');
   }
   mark(name, name.value.trim() ? undefined : 'Enter your name.');
   return first;

@@ -27,6 +27,20 @@ export function knownZones() {
   return zones.includes('UTC') ? zones : [...zones, 'UTC'];
 }
 
+/**
+ * The zone a person typed: an IANA name as it is, or a city as people write
+ * it ("new york" -> America/New_York); null when none is meant.
+ * @param {string} typed @param {ReadonlyArray<string>} zones
+ * @returns {string | null}
+ */
+export function zoneFor(typed, zones) {
+  const text = typed.trim();
+  if (zones.includes(text)) return text;
+  const wanted = text.toLowerCase().replaceAll('_', ' ');
+  if (!wanted) return null;
+  return zones.find((z) => z.toLowerCase() === wanted || city(z).toLowerCase() === wanted) ?? null;
+}
+
 /** The place a zone is named after: America/Argentina/Buenos_Aires -> Buenos Aires. @param {string} zone */
 export function city(zone) {
   return (zone.split('/').pop() ?? zone).replaceAll('_', ' ');
