@@ -42,7 +42,12 @@ function sideRow(n, zone) {
   remove.addEventListener('click', () => {
     const list = row.parentElement;
     row.remove();
-    if (list) renumber(list);
+    if (!list) return;
+    renumber(list);
+    // Focus goes to the last side's name, not to the top of the page.
+    /** @type {HTMLInputElement | null} */ (list.querySelector('.dlg-side-row:last-of-type .side-name'))?.focus();
+    const more = list.parentElement?.querySelector('.dlg-more');
+    if (more instanceof HTMLElement) more.hidden = false;
   });
   return row;
 }
@@ -105,12 +110,12 @@ export function showCreate() {
   root.classList.add('dlg-narrow');
   const title = /** @type {HTMLInputElement} */ (h('input', { id: 'dlg-title', type: 'text', maxlength: '200', autocomplete: 'off', required: true }));
   const list = h('div', { class: 'dlg-side-list' }, sideRow(1, viewerZone()), sideRow(2, ''));
-  const more = button('Add a side', { class: 'btn btn-small' });
+  const more = button('Add a side', { class: 'btn btn-small dlg-more' });
   const yourSide = /** @type {HTMLSelectElement} */ (h('select', { id: 'dlg-your-side' }));
   const name = /** @type {HTMLInputElement} */ (h('input', { id: 'dlg-your-name', type: 'text', maxlength: '100', autocomplete: 'name', required: true }));
   const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-dialogue' }, 'Create the dialogue'));
   const status = statusLine('create-status');
-  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true, 'aria-labelledby': 'screen-title-id' },
+  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true, 'aria-labelledby': 'screen-title' },
     field('Title', title, 'What the talks are about, as every side will see it.'),
     h('h2', {}, 'Sides'),
     h('p', { class: 'hint' }, 'Two or more. Times are shown to everyone in each side’s zone.'),
@@ -121,7 +126,6 @@ export function showCreate() {
     h('div', { class: 'actions' }, submit),
     status,
     zoneList());
-  root.querySelector('h1')?.setAttribute('id', 'screen-title-id');
   root.append(form);
   renumber(list);
   fillYourSide(yourSide, list);
@@ -132,6 +136,7 @@ export function showCreate() {
     if (count >= MAX_SIDES) return;
     const row = sideRow(count + 1, '');
     list.append(row);
+    more.hidden = count + 1 >= MAX_SIDES;
     renumber(list);
     /** @type {HTMLInputElement | null} */ (row.querySelector('.side-name'))?.focus();
   });

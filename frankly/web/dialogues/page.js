@@ -43,7 +43,7 @@ export function screen(title, heading = title) {
   document.title = `${title} · Frankly`;
   const root = main();
   root.replaceChildren();
-  const h1 = h('h1', { tabindex: '-1', 'data-testid': 'screen-title' }, heading);
+  const h1 = h('h1', { id: 'screen-title', tabindex: '-1', 'data-testid': 'screen-title' }, heading);
   root.append(h1);
   h1.focus({ preventScroll: true });
   return root;
