@@ -103,18 +103,18 @@ export function explain(error) {
 }
 
 /**
- * A line that says how an action went, read out when it changes.
+ * A line that says how an action went, read out when it changes. It is
+ * never hidden, only empty (and then takes no room): a live region that
+ * appears with its text is not read out by every screen reader.
  * @param {string} testid
  * @returns {HTMLElement & {say: (text: string, kind?: 'ok' | 'error' | 'busy') => void}}
  */
 export function statusLine(testid) {
   const node = /** @type {any} */ (h('p', { class: 'dlg-status', role: 'status', 'aria-live': 'polite', 'data-testid': testid }));
-  node.hidden = true;
   /** @param {string} text @param {'ok' | 'error' | 'busy'} [kind] */
   node.say = (text, kind = 'ok') => {
     node.textContent = text;
     node.dataset.kind = kind;
-    node.hidden = !text;
   };
   return node;
 }
