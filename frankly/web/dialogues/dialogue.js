@@ -188,7 +188,12 @@ function meetingForm(d, refresh) {
     await refresh();
     toast(`Meeting “${made.topic}” set up.`);
   });
-  return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, 'Set up a meeting'), form);
+  if (!d.meetings.length) {
+    return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, 'Set up a meeting'), form);
+  }
+  // With a history to read, the form waits behind its summary.
+  return h('section', { class: 'dlg-card', 'aria-label': 'Set up another meeting' },
+    h('details', { class: 'dlg-more-form' }, h('summary', { 'data-key': 'new-meeting' }, 'Set up another meeting'), form));
 }
 
 /**
