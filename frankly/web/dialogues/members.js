@@ -156,7 +156,7 @@ const makeLink = (d, side, lead) => post(`${dialoguePath(d.id)}/sides/${encodeUR
 /**
  * The links to hand out. Right after founding (`fresh`), a lead link for
  * every side that has no lead is made at once. A made link's token is in
- * this page only: the server keeps no copy to show again.
+ * this page only: the API never answers it again.
  * @param {HTMLElement} parent @param {DialogueOut} d @param {{fresh: boolean}} options
  */
 export function renderInvites(parent, d, options) {
