@@ -380,3 +380,28 @@ def test_a_forged_or_missing_link_is_refused_in_words(people: People) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Not a member here")
     page.goto("/dialogues/nonsense")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+def test_founding_with_the_keyboard_alone(people: People) -> None:
+    page = people.page(MOSCOW, width=375)
+    page.goto("/dialogues/new")
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    for text in ("Talks", "Russian Federation", None, "United States", "new york"):
+        page.keyboard.press("Tab")
+        if text is not None:
+            page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Add a side")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Your side")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Sergei")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("you")).to_have_text(
+        "You are Sergei, lead of Russian Federation · convener."
+    )
+    expect(page.get_by_test_id("lead-link")).to_have_count(1)
+    # The lead link's copy button is reached and named for what it copies.
+    copy = page.get_by_role("button", name="Copy Lead link for United States")
+    copy.focus()
+    expect(copy).to_be_focused()
