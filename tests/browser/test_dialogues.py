@@ -319,7 +319,9 @@ def test_members_links_and_devices_call_the_contract(people: People) -> None:
     revoked = f"/dialogues/{dialogue}/sides/{russia['id']}/links/{earlier['invite']}"
     assert ("DELETE", revoked, None) in contract.calls
 
-    # The lead removes a member, asked twice; then hands the lead on.
+    # The lead removes a member, asked twice; then hands the lead on. The page
+    # is drawn again after each, and text typed elsewhere and not sent stays.
+    sergei.get_by_label("Agenda (optional)").fill("Words not sent yet")
     boris_item = sergei.get_by_test_id("member").filter(has_text="Boris")
     boris_item.get_by_role("button", name="Remove").click()
     boris_item.get_by_role("button", name="Remove Boris").click()
@@ -332,6 +334,7 @@ def test_members_links_and_devices_call_the_contract(people: People) -> None:
     expect(announcer).to_contain_text("Boris now leads Russian Federation.")
     lead_call = ("POST", f"/dialogues/{dialogue}/sides/{russia['id']}/lead", {"member": boris_id})
     assert lead_call in contract.calls
+    expect(sergei.get_by_label("Agenda (optional)")).to_have_value("Words not sent yet")
 
     # Devices: listed, one removed, one added through a one-use link.
     shown = sergei.get_by_test_id("devices")

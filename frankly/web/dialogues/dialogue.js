@@ -232,17 +232,45 @@ export async function showDialogue(id, options = {}) {
 }
 
 /**
+ * Text typed but not sent in the page's text areas (a draft, an agenda),
+ * by id, but for the form that was just sent: a redraw must not lose it.
+ * @param {HTMLElement | null} active
+ * @returns {[string, string][]}
+ */
+function unsent(active) {
+  const sent = active?.closest('form');
+  return [...document.querySelectorAll('#main textarea[id]')]
+    .map((el) => /** @type {HTMLTextAreaElement} */ (el))
+    .filter((el) => el.value !== el.defaultValue && el.closest('form') !== sent)
+    .map((el) => [el.id, el.value]);
+}
+
+/** @param {[string, string][]} typed */
+function restore(typed) {
+  for (const [id, value] of typed) {
+    const el = document.getElementById(id);
+    if (el instanceof HTMLTextAreaElement && el.value === el.defaultValue) {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }
+}
+
+/**
  * Re-render, and put focus back where it was (an element with the same
- * data-key), so that a keyboard user is not thrown to the top after acting.
+ * data-key), so that a keyboard user is not thrown to the top after acting;
+ * text typed elsewhere on the page and not yet sent stays.
  * @param {() => Promise<void>} render
  */
 export async function keepFocus(render) {
   const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  const typed = unsent(active);
   const key = active?.closest('[data-key]')?.getAttribute('data-key');
   // Where the button was, when it is gone (an accepted proposal has no buttons).
   const heading = active?.closest('section[aria-labelledby]')?.getAttribute('aria-labelledby');
   const y = window.scrollY;
   await render();
+  restore(typed);
   window.scrollTo(0, y);
   const again = key ? /** @type {HTMLElement | null} */ (document.querySelector(`[data-key="${CSS.escape(key)}"]`)) : null;
   const near = heading ? document.getElementById(heading) : null;
