@@ -38,7 +38,14 @@ KNOCK_OUTCOMES: Final[tuple[str, ...]] = get_args(KnockOutcome)
 # A room's name: what may follow the server's address in a meeting's link,
 # except the server's own paths.
 ROOM_PATTERN: Final = r"^[A-Za-z0-9_-]{1,64}$"
-RESERVED_ROOMS: Final[tuple[str, ...]] = ("api", "challenge", "healthz", "static", "ws")
+RESERVED_ROOMS: Final[tuple[str, ...]] = (
+    "api",
+    "challenge",
+    "dialogues",
+    "healthz",
+    "static",
+    "ws",
+)
 
 # The SFU names the stream of a screen share after its sharer plus this suffix.
 SCREEN_SUFFIX: Final = ":screen"

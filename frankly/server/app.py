@@ -28,6 +28,16 @@ from frankly.server.logs import log_config
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
+# The dialogue pages (web/dialogue.html; web/dialogues/app.js reads the path).
+# "/dialogues/new" and "/dialogues/join" are these too: the page tells them apart.
+DIALOGUE_PAGES = (
+    "/dialogues",
+    "/dialogues/{dialogue}",
+    "/dialogues/{dialogue}/meetings/{meeting}",
+    "/dialogues/{dialogue}/device",
+    "/readouts/{readout}",  # a public readout
+)
+
 
 # How uvicorn must serve the app, for `frankly serve` and tests alike; what
 # depends on the app's settings is added by uvicorn_options().
@@ -89,7 +99,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Mount("/api", app=api),
-            Route("/readouts/{readout}", _dialogue_page),
+            *[Route(path, _dialogue_page) for path in DIALOGUE_PAGES],
             Route("/{room}", _page),
         ],
     )
@@ -117,7 +127,7 @@ async def _page(request: Request) -> Response:
 
 
 async def _dialogue_page(request: Request) -> Response:
-    # The dialogue pages' one HTML; its script reads what to show from the path.
+    # One page for every dialogue screen; which dialogue is the API's to check.
     return FileResponse(WEB / "dialogue.html")
 
 

@@ -112,7 +112,8 @@ def test_room_names_allowed(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n", "api", "API", "ws", "static"]
+    "name",
+    ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n", "api", "API", "ws", "static", "dialogues"],
 )
 def test_room_names_refused(name: str) -> None:
     assert not room_name_ok(name)
