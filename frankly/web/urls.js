@@ -97,23 +97,39 @@ export function withoutSecrets(href) {
 }
 
 /**
- * The dialogue an invite was made for (its `dialogue` claim), or null. Read
- * without checking the signature, which only the server can: it serves only
- * to link back to the dialogue's page, never to decide anything.
+ * What an invite says of its holder: the dialogue it was made for, the name
+ * and the side it gives. Read without checking the signature, which only the
+ * server can: it serves to show the holder what the server will make of
+ * them, and to link back to the dialogue's page, never to decide anything.
+ * @param {string | null} token a room invite (a JWT)
+ * @returns {{dialogue: string | null, name: string | null, side: string | null}}
+ */
+export function inviteClaims(token) {
+  const none = { dialogue: null, name: null, side: null };
+  const payload = token?.split('.')[1];
+  if (!payload) return none;
+  try {
+    const bytes = Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes)); // UTF-8: names in any script
+    /** @param {unknown} v @param {RegExp} rule */
+    const text = (v, rule) => (typeof v === 'string' && rule.test(v) ? v : null);
+    return {
+      dialogue: text(claims?.dialogue, /^[A-Za-z0-9_-]{1,64}$/),
+      name: text(claims?.name, /^[^\u0000-\u001f\u007f]{1,64}$/u),
+      side: text(claims?.side, /^[^\u0000-\u001f\u007f]{1,200}$/u),
+    };
+  } catch {
+    return none;
+  }
+}
+
+/**
+ * The dialogue an invite was made for (its `dialogue` claim), or null.
  * @param {string | null} token a room invite (a JWT)
  * @returns {string | null}
  */
 export function dialogueOfInvite(token) {
-  const payload = token?.split('.')[1];
-  if (!payload) return null;
-  try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const claims = JSON.parse(json);
-    const id = claims?.dialogue;
-    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
+  return inviteClaims(token).dialogue;
 }
 
 /** The page of a dialogue. @param {string} id @returns {string} */

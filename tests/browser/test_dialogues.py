@@ -32,6 +32,7 @@ SIDES = [
     Side("s-1", "d-1", "Russian Federation", MOSCOW, None),
     Side("s-2", "d-1", "United States", NEW_YORK, None),
 ]
+RUSSIA, UNITED_STATES = (side.name for side in SIDES)
 
 
 @pytest.fixture
@@ -116,18 +117,18 @@ def open_meeting(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Strategic stability")
 
 
-def join_the_meeting(page: Page, room: str) -> None:
-    """Press "Join the meeting": into the room when the server makes entries (helper
-    A3's endpoint), else the page says so where the button is."""
+def join_the_meeting(page: Page, room: str, name: str, side: str) -> None:
+    """Press "Join the meeting": the room's pre-join screen, where the invitation
+    names us as the dialogue knows us (no name to type), then the meeting."""
     page.get_by_role("button", name="Join the meeting").click()
-    spec = page.request.get("/api/openapi.json").json()
-    if any(p.endswith("/entry") for p in spec["paths"]):
-        page.wait_for_url(re.compile(rf"/{room}"))
-        expect(page.get_by_test_id("screen-prejoin")).to_be_visible()
-    else:
-        expect(page.get_by_test_id("entry-status")).to_have_text(
-            "This server cannot open a dialogue meeting\u2019s room yet."
-        )
+    page.wait_for_url(re.compile(rf"/{room}$"))  # and the invite out of the address
+    expect(page.get_by_test_id("screen-prejoin")).to_be_visible()
+    expect(page.get_by_test_id("name-input")).to_have_value(name)
+    expect(page.get_by_test_id("name-invited")).to_have_text(
+        f"Your invitation names you: you join as {name}, for {side}."
+    )
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
 
 
 def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
@@ -203,16 +204,22 @@ def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
         "async () => (await (await fetch(location.pathname.replace(/\\/meetings\\/.*/, '')"
         ".replace('/dialogues', '/api/dialogues'))).json()).meetings[0].room"
     )
-    for page in (sergei, ann):
+    dialogue_page = ""
+    for page, name, side in ((sergei, "Sergei", RUSSIA), (ann, "Ann", UNITED_STATES)):
         page.get_by_role("link", name="← Talks on strategic stability").click()
         expect(page.get_by_test_id("next-when")).to_have_text(
             zones.render(second, MOSCOW if page is sergei else NEW_YORK, SIDES)
         )
-        join_the_meeting(page, room)
+        dialogue_page = page.url
+        join_the_meeting(page, room, name, side)
+    # In the meeting, each sees the other under their side.
+    for page, other, side in ((sergei, "Ann", UNITED_STATES), (ann, "Sergei", RUSSIA)):
+        theirs = page.locator(".tile:not([data-self])").filter(has_text=other)
+        expect(theirs.get_by_test_id("tile-side")).to_have_text(side)
 
     # Someone with no membership learns nothing.
     stranger = people.page(MOSCOW)
-    stranger.goto(sergei.url)
+    stranger.goto(dialogue_page)
     expect(stranger.get_by_role("heading", level=1)).to_have_text("Not a member here")
 
     # The server restarts on the same data directory and port: all of it is there.

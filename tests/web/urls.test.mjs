@@ -11,6 +11,7 @@ import {
   signalingUrl,
   withoutSecrets,
   dialogueOfInvite,
+  inviteClaims,
   dialoguePage,
 } from '../../frankly/web/urls.js';
 
@@ -102,9 +103,10 @@ test('withoutSecrets takes an invite out of the fragment too, keeping the passph
   assert.deepEqual(alone, { secrets: { invite: 'a.b.c' }, href: 'https://meet.example/dlg-1' });
 });
 
+/** @param {object} claims */
+const token = (claims) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
 test('dialogueOfInvite reads the dialogue an invite names, and nothing from junk', () => {
-  /** @param {object} claims */
-  const token = (claims) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
   assert.equal(dialogueOfInvite(token({ room: 'r', dialogue: 'dl-abc_1' })), 'dl-abc_1');
   assert.equal(dialogueOfInvite(token({ room: 'r' })), null);
   assert.equal(dialogueOfInvite(token({ dialogue: '../../evil' })), null);
@@ -112,4 +114,12 @@ test('dialogueOfInvite reads the dialogue an invite names, and nothing from junk
   assert.equal(dialogueOfInvite('a.%%%.c'), null);
   assert.equal(dialogueOfInvite(null), null);
   assert.equal(dialoguePage('dl-abc'), '/dialogues/dl-abc');
+});
+
+test('inviteClaims shows the name and side an invite gives, and nothing from junk', () => {
+  const claims = inviteClaims(token({ room: 'r', name: 'Сергей', side: 'Российская Федерация', dialogue: 'dl-1' }));
+  assert.deepEqual(claims, { dialogue: 'dl-1', name: 'Сергей', side: 'Российская Федерация' });
+  assert.deepEqual(inviteClaims(token({ room: 'r', name: 'a\u0007b', side: 42 })), { dialogue: null, name: null, side: null });
+  assert.deepEqual(inviteClaims('not.a-jwt!'), { dialogue: null, name: null, side: null });
+  assert.deepEqual(inviteClaims(null), { dialogue: null, name: null, side: null });
 });

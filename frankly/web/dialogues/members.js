@@ -127,7 +127,7 @@ function linkItem(d, link, list, status) {
   const kind = link.lead ? `Lead link for ${side?.name}` : `Member link for ${side?.name}`;
   const expired = Date.parse(link.expires) <= Date.now();
   const state = link.revoked ? 'revoked' : expired ? 'expired' : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
-  const item = h('li', { class: 'dlg-link-item', 'data-testid': link.lead ? 'lead-link' : 'member-link', 'data-side': link.side },
+  const item = h('li', { class: 'dlg-link-item', 'data-testid': link.lead ? 'lead-link' : 'member-link', 'data-side': link.side, 'data-invite': link.invite },
     h('p', { class: 'dlg-link-kind' }, h('strong', {}, kind)),
     link.token ? linkBox(kind, joinLink(location.origin, link.token), 'link-url') : null,
     h('p', { class: 'hint', 'data-testid': 'link-expiry' }, state));
@@ -174,6 +174,8 @@ export function renderInvites(parent, d, options) {
     // The page may have been drawn again while the link was being made.
     const list = /** @type {HTMLElement} */ (document.querySelector('[data-testid="made-links"]') ?? made);
     list.prepend(linkItem(d, link, list, status));
+    // Shown once, above, with its token: not again among the earlier ones.
+    earlier.querySelector(`[data-invite="${CSS.escape(link.invite)}"]`)?.remove();
   };
   for (const link of madeHere.filter((l) => d.sides.some((s) => s.id === l.side))) made.prepend(linkItem(d, link, made, status));
   for (const { side, lead, member } of sides) {
@@ -215,7 +217,8 @@ async function listLinks(d, sides, list, status) {
   try {
     for (const side of sides) {
       const links = /** @type {LinkOut[]} */ (await get(`${dialoguePath(d.id)}/sides/${encodeURIComponent(side.id)}/links`));
-      for (const link of links) items.push(linkItem(d, link, list, status));
+      const shown = new Set(madeHere.map((l) => l.invite)); // above, with their tokens
+      for (const link of links) if (!shown.has(link.invite)) items.push(linkItem(d, link, list, status));
     }
     list.replaceChildren(...(items.length ? items : [h('li', { class: 'hint' }, 'None yet.')]));
   } catch (error) {
