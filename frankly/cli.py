@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     invite.add_argument("--role", default="participant", choices=["host", "participant", "guest"])
     invite.add_argument("--ttl", default="1d", help="how long it works: 90m, 12h, 7d (60s to 30d)")
     invite.add_argument("--name", help="the name the invited person will have")
+    invite.add_argument(
+        "--interpret", metavar="LANG,LANG", help="join as the interpreter of a pair: en,ru"
+    )
     invite.add_argument("--base-url", default="http://localhost:8080", help="the server's address")
     invite.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="as for serve")
     invite.set_defaults(run=_invite)
@@ -267,8 +270,16 @@ def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         name = clean_name(args.name) if args.name is not None else None
     except ValueError as exc:
         parser.error(f"--name: {exc}")
+    interprets = None
+    if args.interpret is not None:
+        pair = args.interpret.split(",")
+        if len(pair) != 2:
+            parser.error(f"--interpret {args.interpret!r}: give two languages, as in en,ru")
+        interprets = (pair[0].strip(), pair[1].strip())
     try:
-        token, _, _ = Invites(args.data_dir).make(args.room, args.role, ttl, name)
+        token, _, _ = Invites(args.data_dir).make(
+            args.room, args.role, ttl, name, interprets=interprets
+        )
     except ValueError as exc:
         parser.error(str(exc))
     except KeyFileError as exc:

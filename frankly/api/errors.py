@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from frankly.dialogues.errors import DialogueCode, DialogueError
+from frankly.protocol.errors import Code
 
 
 class ApiCode(StrEnum):
@@ -24,6 +25,16 @@ class ApiCode(StrEnum):
     FOREIGN_ORIGIN = "foreign-origin"  # a change sent from a page of another site
     TOO_LARGE = "too-large"  # a request body over the API's limit
     NO_DATABASE = "no-database"  # a server started without a store (tests only)
+    # Public readouts and their comments (frankly/api/public.py). A readout
+    # that is not public is unknown-readout too, so that nobody learns it exists.
+    UNKNOWN_READOUT = "unknown-readout"
+    UNKNOWN_COMMENT = "unknown-comment"
+    # The words of the rooms' human check and rate limits, not written again.
+    HUMAN_CHECK_REQUIRED = Code.HUMAN_CHECK_REQUIRED.value
+    HUMAN_CHECK_FAILED = Code.HUMAN_CHECK_FAILED.value
+    RATE_LIMITED = Code.RATE_LIMITED.value
+    UNKNOWN_INVITE = "unknown-invite"  # revoking a link that is not one to this side
+    UNKNOWN_DEVICE = "unknown-device"  # revoking a device that is not one of yours
 
 
 class ApiError(Exception):
@@ -44,6 +55,13 @@ STATUS: Final[dict[str, int]] = {
     ApiCode.FOREIGN_ORIGIN: 403,
     ApiCode.TOO_LARGE: 413,
     ApiCode.NO_DATABASE: 503,
+    ApiCode.UNKNOWN_READOUT: 404,
+    ApiCode.UNKNOWN_COMMENT: 404,
+    ApiCode.HUMAN_CHECK_REQUIRED: 403,
+    ApiCode.HUMAN_CHECK_FAILED: 403,
+    ApiCode.RATE_LIMITED: 429,
+    ApiCode.UNKNOWN_INVITE: 404,
+    ApiCode.UNKNOWN_DEVICE: 404,
     DialogueCode.UNKNOWN_DIALOGUE: 404,
     DialogueCode.UNKNOWN_MEETING: 404,
     DialogueCode.UNKNOWN_SIDE: 404,

@@ -13,9 +13,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
 
 from frankly.dialogues.model import (
+    AgreedPoint,
+    Appointment,
+    Confirmation,
     Dialogue,
     Meeting,
     MeetingDate,
@@ -27,19 +30,21 @@ from frankly.dialogues.model import (
 )
 from frankly.storage.ids import ID_LENGTH, secret_hash
 from frankly.storage.schema import (
+    confirmations,
     credentials,
+    device_links,
     dialogues,
     invites,
+    meeting_sides,
     meetings,
     members,
+    points,
     proposals,
     readouts,
+    representatives,
     revisions,
     sides,
 )
-
-# Storage has no column for a meeting's planned length yet: the rules' default.
-MINUTES = 60
 
 
 def member_by_secret(tx: Connection, secret: str) -> Member | None:
@@ -89,15 +94,18 @@ def meeting(tx: Connection, meeting_id: str, *, lock: bool = False) -> tuple[Mee
         return None
     query = select(meetings).where(meetings.c.id == meeting_id)
     row = tx.execute(query.with_for_update() if lock else query).first()
-    return None if row is None else (_meeting(tx, row), row.room)
+    if row is None:
+        return None
+    invited = _invited(tx, meeting_sides.c.meeting == row.id)
+    return _meeting(row, invited.get(row.id, ())), row.room
 
 
 def meetings_of(tx: Connection, dialogue_id: str) -> list[tuple[Meeting, str]]:
     rows = tx.execute(
         select(meetings).where(meetings.c.dialogue == dialogue_id).order_by(meetings.c.created)
     ).all()
-    shown = list(sides_of(tx, dialogue_id)) if rows else []
-    return [(_meeting(tx, row, shown), row.room) for row in rows]
+    invited = _invited(tx, meeting_sides.c.dialogue == dialogue_id) if rows else {}
+    return [(_meeting(row, invited.get(row.id, ())), row.room) for row in rows]
 
 
 def proposals_of(tx: Connection, meeting_id: str) -> list[Proposal]:
@@ -165,22 +173,41 @@ def add_member(
 
 
 def add_credential(
-    tx: Connection, credential_id: str, member_id: str, secret: str, now: datetime
+    tx: Connection,
+    credential_id: str,
+    member_id: str,
+    secret: str,
+    now: datetime,
+    device: str | None = None,
 ) -> None:
     tx.execute(
         insert(credentials).values(
-            id=credential_id, member=member_id, secret_hash=secret_hash(secret), created=now
+            id=credential_id,
+            member=member_id,
+            secret_hash=secret_hash(secret),
+            created=now,
+            device=device,
         )
     )
 
 
 def add_invite(
-    tx: Connection, invite_id: str, side_id: str, now: datetime, expires: datetime
+    tx: Connection,
+    invite_id: str,
+    side_id: str,
+    now: datetime,
+    expires: datetime,
+    *,
+    lead: bool = False,
 ) -> None:
-    tx.execute(insert(invites).values(id=invite_id, side=side_id, created=now, expires=expires))
+    tx.execute(
+        insert(invites).values(id=invite_id, side=side_id, created=now, expires=expires, lead=lead)
+    )
 
 
 def invite(tx: Connection, invite_id: str) -> Row[Any] | None:
+    if not _id_shaped(invite_id):
+        return None
     return tx.execute(select(invites).where(invites.c.id == invite_id)).first()
 
 
@@ -197,7 +224,12 @@ def add_meeting(tx: Connection, made: Meeting, room: str, now: datetime) -> None
             scheduled_at=made.date.at,
             room=room,
             created=now,
+            minutes=made.minutes,
         )
+    )
+    tx.execute(
+        insert(meeting_sides),
+        [{"meeting": made.id, "side": s, "dialogue": made.dialogue} for s in made.sides],
     )
 
 
@@ -268,6 +300,211 @@ def publish_revision(
     )
 
 
+# Members, their devices and their sides' links.
+
+
+def member(tx: Connection, member_id: str) -> Member | None:
+    if not _id_shaped(member_id):
+        return None
+    row = tx.execute(select(members).where(members.c.id == member_id)).first()
+    return _member(row) if row is not None else None
+
+
+def credential_by_secret(tx: Connection, secret: str) -> tuple[str, Member] | None:
+    """The credential `secret` is (its id) and its member, if it is not revoked."""
+    row = tx.execute(
+        select(members, credentials.c.id.label("credential"))
+        .join(credentials, credentials.c.member == members.c.id)
+        .where(credentials.c.secret_hash == secret_hash(secret), credentials.c.revoked.is_(None))
+    ).first()
+    return (row.credential, _member(row)) if row is not None else None
+
+
+def remove_member(tx: Connection, member_id: str, now: datetime) -> None:
+    """Marked removed (never deleted: what they wrote stays theirs); never a lead."""
+    tx.execute(
+        update(members)
+        .where(members.c.id == member_id, members.c.removed.is_(None), members.c.lead.is_(False))
+        .values(removed=now)
+    )
+
+
+def set_lead(tx: Connection, side_id: str, successor: str) -> None:
+    """`successor` leads `side_id` instead of its lead; one lead a side throughout
+    (the old flag goes first, or the unique index would refuse the new one)."""
+    tx.execute(update(members).where(members.c.side == side_id, members.c.lead).values(lead=False))
+    tx.execute(update(members).where(members.c.id == successor).values(lead=True))
+
+
+def invites_of(tx: Connection, side_id: str) -> list[Row[Any]]:
+    """Every link made to a side, newest first: current, expired and revoked alike."""
+    query = select(invites).where(invites.c.side == side_id)
+    return list(tx.execute(query.order_by(invites.c.created.desc(), invites.c.id)))
+
+
+def revoke_invite(tx: Connection, invite_id: str, now: datetime) -> None:
+    tx.execute(
+        update(invites)
+        .where(invites.c.id == invite_id, invites.c.revoked.is_(None))
+        .values(revoked=now)
+    )
+
+
+def add_device_link(
+    tx: Connection, link_id: str, member_id: str, secret: str, now: datetime, expires: datetime
+) -> None:
+    tx.execute(
+        insert(device_links).values(
+            id=link_id,
+            member=member_id,
+            secret_hash=secret_hash(secret),
+            created=now,
+            expires=expires,
+        )
+    )
+
+
+def device_link(tx: Connection, secret: str) -> Row[Any] | None:
+    query = select(device_links).where(device_links.c.secret_hash == secret_hash(secret))
+    return tx.execute(query).first()
+
+
+def use_device_link(tx: Connection, link_id: str, now: datetime) -> bool:
+    """Marks the link used; False when another claim used it first."""
+    done = tx.execute(
+        update(device_links)
+        .where(device_links.c.id == link_id, device_links.c.used.is_(None))
+        .values(used=now)
+    )
+    return done.rowcount == 1
+
+
+def devices_of(tx: Connection, member_id: str) -> list[Row[Any]]:
+    """A member's credentials that still work, oldest first."""
+    return list(
+        tx.execute(
+            select(credentials)
+            .where(credentials.c.member == member_id, credentials.c.revoked.is_(None))
+            .order_by(credentials.c.created, credentials.c.id)
+        )
+    )
+
+
+def revoke_device(tx: Connection, credential_id: str, member_id: str, now: datetime) -> bool:
+    """Revokes one of `member_id`'s own credentials; False if it is not one that works."""
+    if not _id_shaped(credential_id):
+        return False
+    done = tx.execute(
+        update(credentials)
+        .where(
+            credentials.c.id == credential_id,
+            credentials.c.member == member_id,
+            credentials.c.revoked.is_(None),
+        )
+        .values(revoked=now)
+    )
+    return done.rowcount == 1
+
+
+# Representatives and agreed points.
+
+
+def appointments_of(tx: Connection, dialogue_id: str) -> list[Appointment]:
+    """Every representative appointed to the dialogue's meetings, in order of appointment."""
+    rows = tx.execute(
+        select(representatives)
+        .join(meetings, meetings.c.id == representatives.c.meeting)
+        .where(meetings.c.dialogue == dialogue_id)
+        .order_by(representatives.c.appointed, representatives.c.member)
+    )
+    return [Appointment(r.meeting, r.member, r.topic) for r in rows]
+
+
+def add_appointment(tx: Connection, made: Appointment, by: str, now: datetime) -> None:
+    """A new representative; a second of the same member (a race) raises IntegrityError."""
+    tx.execute(
+        insert(representatives).values(
+            meeting=made.meeting,
+            member=made.member,
+            appointed_by=by,
+            topic=made.topic,
+            appointed=now,
+        )
+    )
+
+
+def remove_appointment(tx: Connection, meeting_id: str, member_id: str) -> None:
+    tx.execute(
+        delete(representatives).where(
+            representatives.c.meeting == meeting_id, representatives.c.member == member_id
+        )
+    )
+
+
+def points_of(tx: Connection, dialogue_id: str) -> list[AgreedPoint]:
+    """Every agreed point of the dialogue's meetings with its confirmations, oldest first."""
+    rows = tx.execute(
+        select(points)
+        .join(meetings, meetings.c.id == points.c.meeting)
+        .where(meetings.c.dialogue == dialogue_id)
+        .order_by(points.c.created, points.c.id)
+    ).all()
+    return _points(tx, rows)
+
+
+def point(tx: Connection, point_id: str) -> AgreedPoint | None:
+    if not _id_shaped(point_id):
+        return None
+    rows = tx.execute(select(points).where(points.c.id == point_id)).all()
+    found = _points(tx, rows)
+    return found[0] if found else None
+
+
+def add_point(tx: Connection, made: AgreedPoint) -> None:
+    assert made.author is not None and made.at is not None  # the service drafts with both
+    tx.execute(
+        insert(points).values(
+            id=made.id,
+            meeting=made.meeting,
+            text=made.text,
+            drafted_by=made.drafted_by,
+            author=made.author,
+            created=made.at,
+        )
+    )
+
+
+def add_confirmation(tx: Connection, point_id: str, made: Confirmation) -> None:
+    """A side's confirmation; a second for the same side (a race) raises IntegrityError."""
+    tx.execute(
+        insert(confirmations).values(
+            point=point_id, side=made.side, lead=made.member, confirmed=made.at
+        )
+    )
+
+
+def _points(tx: Connection, rows: Sequence[Row[Any]]) -> list[AgreedPoint]:
+    if not rows:
+        return []
+    found = tx.execute(
+        select(confirmations)
+        .where(confirmations.c.point.in_([r.id for r in rows]))
+        .order_by(confirmations.c.confirmed, confirmations.c.side)
+    )
+    confirmed: dict[str, tuple[Confirmation, ...]] = {}
+    for c in found:
+        confirmed[c.point] = (
+            *confirmed.get(c.point, ()),
+            Confirmation(c.side, c.lead, c.confirmed),
+        )
+    return [
+        AgreedPoint(
+            r.id, r.meeting, r.text, r.drafted_by, confirmed.get(r.id, ()), r.author, r.created
+        )
+        for r in rows
+    ]
+
+
 def _id_shaped(text: str) -> bool:
     """Whether `text` could be one of storage's ids: short, printable ASCII."""
     return len(text) <= ID_LENGTH and text.isascii() and text.isprintable()
@@ -279,10 +516,22 @@ def _member(row: Row[Any]) -> Member:
     return Member(row.id, row.dialogue, row.side or "", row.name, row.removed is not None)
 
 
-def _meeting(tx: Connection, row: Row[Any], all_sides: list[str] | None = None) -> Meeting:
-    # Storage keeps no list of invited sides yet: a meeting is between every side.
-    invited = all_sides if all_sides is not None else list(sides_of(tx, row.dialogue))
+def _invited(tx: Connection, where: Any) -> dict[str, tuple[str, ...]]:
+    """The invited sides of the meetings `where` picks, in the order sides are shown."""
+    rows = tx.execute(
+        select(meeting_sides.c.meeting, meeting_sides.c.side)
+        .join(sides, sides.c.id == meeting_sides.c.side)
+        .where(where)
+        .order_by(sides.c.position)
+    )
+    found: dict[str, tuple[str, ...]] = {}
+    for row in rows:
+        found[row.meeting] = (*found.get(row.meeting, ()), row.side)
+    return found
+
+
+def _meeting(row: Row[Any], invited: tuple[str, ...]) -> Meeting:
     date = MeetingDate(row.date_state, by=row.by_date, at=row.scheduled_at)
     return Meeting(
-        row.id, row.dialogue, row.topic, row.agenda, row.follows, date, tuple(invited), MINUTES
+        row.id, row.dialogue, row.topic, row.agenda, row.follows, date, invited, row.minutes
     )

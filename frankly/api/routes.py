@@ -18,10 +18,10 @@ request body over BODY_MAX is refused before it is parsed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Final, TypeVar
+from typing import Annotated, Final, Protocol, TypeVar
 
 import anyio.to_thread
 from fastapi import FastAPI, Header, Request, Response
@@ -32,12 +32,17 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from frankly.api import entry
+from frankly.api import service_follow_ups as follow_ups
+from frankly.api import service_members as membership
 from frankly.api.errors import ApiCode, ApiError, body_of, status_of
+from frankly.api.public_records import PublishedReadout, page_url
 from frankly.api.service import DialogueView, Joined, MeetingView, Service
-from frankly.dialogues import render, zones
+from frankly.dialogues import points, render, zones
 from frankly.dialogues.errors import DialogueError
 from frankly.dialogues.ics import CONTENT_TYPE as ICS_TYPE
-from frankly.dialogues.model import Meeting, Member, Proposal, Revision
+from frankly.dialogues.meetings import MINUTES_DEFAULT, MINUTES_MAX, MINUTES_MIN
+from frankly.dialogues.model import AgreedPoint, Meeting, Member, Proposal, Revision
 from frankly.dialogues.words import DateKind, ProposalState
 
 COOKIE_PREFIX: Final = "frankly_member_"
@@ -57,6 +62,7 @@ class Store:
     when the server runs without one)."""
 
     service: Service | None = None
+    invites: entry.RoomInvites | None = None  # the signaling plane's room invites
 
 
 # Requests.
@@ -95,6 +101,12 @@ class MeetingIn(BaseModel):
     topic: str = Field(max_length=1000)
     agenda: str = Field("", max_length=BODY_MAX)
     date: DateIn = DateIn()
+    minutes: int = Field(
+        MINUTES_DEFAULT, ge=MINUTES_MIN, le=MINUTES_MAX, description="its planned length"
+    )
+    sides: list[str] | None = Field(
+        None, max_length=100, description="the ids of the sides invited; every side unless told"
+    )
 
 
 class ProposeIn(BaseModel):
@@ -108,6 +120,37 @@ class DraftIn(BaseModel):
 
 class PublishIn(BaseModel):
     number: int = Field(ge=1)
+
+
+class FollowUpIn(BaseModel):
+    topic: str = Field(max_length=1000)
+    agenda: str = Field("", max_length=BODY_MAX)
+    date: DateIn = DateIn()
+    minutes: int | None = Field(
+        None, ge=MINUTES_MIN, le=MINUTES_MAX, description="the meeting's own unless told"
+    )
+
+
+class AppointIn(BaseModel):
+    member: str = Field(max_length=100, description="a member of the caller's side")
+    topic: str | None = Field(None, max_length=1000, description="the follow-up's unless told")
+
+
+class PointIn(BaseModel):
+    text: str = Field(max_length=10_000)
+
+
+class ConfirmIn(BaseModel):
+    side: str | None = Field(None, max_length=100, description="the caller's side unless told")
+
+
+class LeadIn(BaseModel):
+    member: str = Field(max_length=100, description="a current member of the same side")
+
+
+class DeviceIn(BaseModel):
+    token: str = Field(max_length=200, description="from POST /dialogues/{dialogue}/devices")
+    device: str | None = Field(None, max_length=1000, examples=["Phone"])
 
 
 # Answers.
@@ -168,8 +211,36 @@ class RevisionOut(BaseModel):
 
 
 class ReadoutOut(BaseModel):
+    id: str
     side: str
-    revision: RevisionOut
+    revision: RevisionOut = Field(description="the latest published revision")
+    public: bool = Field(description="readable by anyone at `url` (the side's lead says)")
+    url: str | None = Field(description="the public page, /readouts/{id}, when public")
+    history: list[RevisionOut] = Field(description="every published revision, newest first")
+
+
+class RepresentativeOut(BaseModel):
+    member: str
+    side: str
+    topic: str
+
+
+class ConfirmationOut(BaseModel):
+    side: str
+    lead: str = Field(description="the side's lead who confirmed")
+    at: datetime
+
+
+class PointOut(BaseModel):
+    id: str
+    text: str
+    html: str = Field(description="the Markdown rendered so that it runs no script")
+    side: str = Field(description="the side that drafted it")
+    author: str = Field(description="the member who drafted it")
+    at: datetime
+    confirmations: list[ConfirmationOut]
+    waiting_for: list[str] = Field(description="the invited sides that have not confirmed it")
+    agreed: bool = Field(description="every invited side's lead has confirmed it")
 
 
 class MeetingOut(BaseModel):
@@ -180,8 +251,12 @@ class MeetingOut(BaseModel):
     date: DateOut
     room: str
     sides: list[str]
+    minutes: int = Field(description="its planned length")
     proposals: list[ProposalOut] = []
     readouts: list[ReadoutOut] = Field([], description="each side's latest published readout")
+    representatives: list[RepresentativeOut] = []
+    attendees: list[str] = Field([], description="the members who may enter its room")
+    points: list[PointOut] = []
 
 
 class DialogueOut(BaseModel):
@@ -191,7 +266,10 @@ class DialogueOut(BaseModel):
     created: datetime
     you: YouOut
     sides: list[SideOut]
-    members: list[MemberOut]
+    members: list[MemberOut] = Field(description="the current members")
+    former: list[MemberOut] = Field(
+        [], description="removed members, who may still be the authors of what is shown"
+    )
     meetings: list[MeetingOut]
 
 
@@ -206,6 +284,27 @@ class LinkOut(BaseModel):
 class DraftOut(BaseModel):
     side: str
     revisions: list[RevisionOut]
+
+
+class DeviceLinkOut(BaseModel):
+    token: str = Field(description="POST it to /api/devices from the new device, once")
+    expires: datetime
+
+
+class DeviceOut(BaseModel):
+    id: str
+    device: str | None
+    created: datetime
+    current: bool = Field(description="the device that asked")
+
+
+class SideLinkOut(BaseModel):
+    invite: str
+    side: str
+    lead: bool
+    created: datetime
+    expires: datetime
+    revoked: datetime | None
 
 
 _REFUSALS: dict[int | str, dict[str, object]] = {
@@ -223,6 +322,7 @@ def make_api(store: Store) -> FastAPI:
         responses=_REFUSALS,
     )
     _handlers(api)
+    api.include_router(entry.routes(store, _secret))
 
     async def run(call: Callable[[Service], T]) -> T:
         service = store.service
@@ -274,7 +374,14 @@ def make_api(store: Store) -> FastAPI:
         secret = _secret(request, dialogue, authorization)
         made = await run(
             lambda s: s.create_meeting(
-                secret, dialogue, body.topic, body.agenda, body.date.kind, body.date.by
+                secret,
+                dialogue,
+                body.topic,
+                body.agenda,
+                body.date.kind,
+                body.date.by,
+                body.minutes,
+                body.sides,
             )
         )
         return meeting_out(made)
@@ -384,7 +491,176 @@ def make_api(store: Store) -> FastAPI:
             await run(lambda s: s.publish(secret, dialogue, meeting, side, body.number))
         )
 
+    _follow_up_routes(api, run)
+    _member_routes(api, run)
     return api
+
+
+class _Run(Protocol):
+    """make_api's `run`: one use case of the service in a worker thread."""
+
+    def __call__(self, call: Callable[[Service], T], /) -> Awaitable[T]: ...
+
+
+def _follow_up_routes(api: FastAPI, run: _Run) -> None:
+    """Follow-ups, representatives and agreed points (frankly/api/service_follow_ups.py)."""
+
+    @api.post(
+        "/dialogues/{dialogue}/meetings/{meeting}/follow-ups",
+        status_code=201,
+        response_model=MeetingOut,
+    )
+    async def follow_up(
+        dialogue: str, meeting: str, body: FollowUpIn, request: Request, authorization: _Auth = None
+    ) -> MeetingOut:
+        secret = _secret(request, dialogue, authorization)
+        d = body.date
+        made = await run(
+            lambda s: follow_ups.follow_up(
+                s, secret, dialogue, meeting, body.topic, body.agenda, d.kind, d.by, body.minutes
+            )
+        )
+        return meeting_out(made)
+
+    @api.post(
+        "/dialogues/{dialogue}/meetings/{meeting}/representatives",
+        status_code=201,
+        response_model=MeetingOut,
+    )
+    async def appoint(
+        dialogue: str, meeting: str, body: AppointIn, request: Request, authorization: _Auth = None
+    ) -> MeetingOut:
+        secret = _secret(request, dialogue, authorization)
+        done = await run(
+            lambda s: follow_ups.appoint(s, secret, dialogue, meeting, body.member, body.topic)
+        )
+        return meeting_out(done)
+
+    @api.delete(
+        "/dialogues/{dialogue}/meetings/{meeting}/representatives/{member}",
+        response_model=MeetingOut,
+    )
+    async def unappoint(
+        dialogue: str, meeting: str, member: str, request: Request, authorization: _Auth = None
+    ) -> MeetingOut:
+        secret = _secret(request, dialogue, authorization)
+        done = await run(lambda s: follow_ups.unappoint(s, secret, dialogue, meeting, member))
+        return meeting_out(done)
+
+    @api.post(
+        "/dialogues/{dialogue}/meetings/{meeting}/points", status_code=201, response_model=PointOut
+    )
+    async def draft_point(
+        dialogue: str, meeting: str, body: PointIn, request: Request, authorization: _Auth = None
+    ) -> PointOut:
+        secret = _secret(request, dialogue, authorization)
+        made, held = await run(
+            lambda s: follow_ups.draft_point(s, secret, dialogue, meeting, body.text)
+        )
+        return point_out(made, held)
+
+    @api.post(
+        "/dialogues/{dialogue}/meetings/{meeting}/points/{point}/confirm", response_model=PointOut
+    )
+    async def confirm_point(
+        dialogue: str,
+        meeting: str,
+        point: str,
+        request: Request,
+        body: ConfirmIn | None = None,
+        authorization: _Auth = None,
+    ) -> PointOut:
+        secret = _secret(request, dialogue, authorization)
+        side = body.side if body is not None else None
+        done, held = await run(
+            lambda s: follow_ups.confirm_point(s, secret, dialogue, meeting, point, side)
+        )
+        return point_out(done, held)
+
+
+def _member_routes(api: FastAPI, run: _Run) -> None:
+    """Removing and leaving, the lead, devices and side links (service_members.py)."""
+
+    @api.delete("/dialogues/{dialogue}/members/{member}", status_code=204, response_class=Response)
+    async def remove(
+        dialogue: str, member: str, request: Request, authorization: _Auth = None
+    ) -> Response:
+        secret = _secret(request, dialogue, authorization)
+        left = await run(lambda s: membership.remove(s, secret, dialogue, member))
+        response = Response(status_code=204)
+        if left and authorization is None:  # this browser's cookie works no more: drop it
+            response.delete_cookie(COOKIE_PREFIX + dialogue, path=COOKIE_PATH)
+        return response
+
+    @api.post("/dialogues/{dialogue}/sides/{side}/lead", response_model=DialogueOut)
+    async def hand_lead(
+        dialogue: str, side: str, body: LeadIn, request: Request, authorization: _Auth = None
+    ) -> DialogueOut:
+        secret = _secret(request, dialogue, authorization)
+        view = await run(lambda s: membership.hand_lead(s, secret, dialogue, side, body.member))
+        return dialogue_out(view, None)
+
+    @api.post("/dialogues/{dialogue}/devices", status_code=201, response_model=DeviceLinkOut)
+    async def device_link(
+        dialogue: str, request: Request, authorization: _Auth = None
+    ) -> DeviceLinkOut:
+        secret = _secret(request, dialogue, authorization)
+        made = await run(lambda s: membership.device_link(s, secret, dialogue))
+        return DeviceLinkOut(token=made.token, expires=made.expires)
+
+    @api.post("/devices", status_code=201, response_model=DialogueOut)
+    async def claim_device(body: DeviceIn, request: Request, response: Response) -> DialogueOut:
+        view, joined = await run(lambda s: membership.claim_device(s, body.token, body.device))
+        _set_cookie(response, request, view.dialogue.id, joined)
+        return dialogue_out(view, None)
+
+    @api.get("/dialogues/{dialogue}/devices", response_model=list[DeviceOut])
+    async def devices(
+        dialogue: str, request: Request, authorization: _Auth = None
+    ) -> list[DeviceOut]:
+        secret = _secret(request, dialogue, authorization)
+        found = await run(lambda s: membership.devices(s, secret, dialogue))
+        return [
+            DeviceOut(id=d.id, device=d.device, created=d.created, current=d.current) for d in found
+        ]
+
+    @api.delete("/dialogues/{dialogue}/devices/{device}", status_code=204, response_class=Response)
+    async def revoke_device(
+        dialogue: str, device: str, request: Request, authorization: _Auth = None
+    ) -> Response:
+        secret = _secret(request, dialogue, authorization)
+        await run(lambda s: membership.revoke_device(s, secret, dialogue, device))
+        return Response(status_code=204)
+
+    @api.get("/dialogues/{dialogue}/sides/{side}/links", response_model=list[SideLinkOut])
+    async def links(
+        dialogue: str, side: str, request: Request, authorization: _Auth = None
+    ) -> list[SideLinkOut]:
+        secret = _secret(request, dialogue, authorization)
+        found = await run(lambda s: membership.links(s, secret, dialogue, side))
+        return [
+            SideLinkOut(
+                invite=k.invite,
+                side=k.side,
+                lead=k.lead,
+                created=k.created,
+                expires=k.expires,
+                revoked=k.revoked,
+            )
+            for k in found
+        ]
+
+    @api.delete(
+        "/dialogues/{dialogue}/sides/{side}/links/{invite}",
+        status_code=204,
+        response_class=Response,
+    )
+    async def revoke_link(
+        dialogue: str, side: str, invite: str, request: Request, authorization: _Auth = None
+    ) -> Response:
+        secret = _secret(request, dialogue, authorization)
+        await run(lambda s: membership.revoke_link(s, secret, dialogue, side, invite))
+        return Response(status_code=204)
 
 
 _Auth = Annotated[str | None, Header(description="Bearer SECRET (the SDK); else the cookie")]
@@ -448,6 +724,7 @@ def dialogue_out(view: DialogueView, zone: str | None) -> DialogueOut:
         ),
         sides=[SideOut(id=s.id, name=s.name, zone=s.zone, lead=s.lead) for s in view.sides],
         members=[_member_out(m) for m in view.members],
+        former=[_member_out(m) for m in view.former],
         meetings=[meeting_out(m, shown) for m in view.meetings],
     )
 
@@ -464,8 +741,43 @@ def meeting_out(
         date=date_out(meeting, shown(meeting.date.at)),
         room=view.room,
         sides=list(meeting.sides),
+        minutes=meeting.minutes,
         proposals=[proposal_out(p, shown(p.at)) for p in view.proposals],
-        readouts=[ReadoutOut(side=side, revision=revision_out(r)) for side, r in view.readouts],
+        readouts=[readout_out(r) for r in view.readouts],
+        representatives=[
+            RepresentativeOut(member=a.member, side=side, topic=a.topic)
+            for a, side in view.representatives
+        ],
+        attendees=list(view.attendees),
+        points=[point_out(p, meeting) for p in view.points],
+    )
+
+
+def point_out(point: AgreedPoint, meeting: Meeting) -> PointOut:
+    assert point.author is not None and point.at is not None  # stored with both
+    return PointOut(
+        id=point.id,
+        text=point.text,
+        html=render.to_html(point.text),
+        side=point.drafted_by,
+        author=point.author,
+        at=point.at,
+        confirmations=[
+            ConfirmationOut(side=c.side, lead=c.member, at=c.at) for c in point.confirmations
+        ],
+        waiting_for=list(points.waiting_for(point, meeting)),
+        agreed=points.is_agreed(point, meeting),
+    )
+
+
+def readout_out(r: PublishedReadout) -> ReadoutOut:
+    return ReadoutOut(
+        id=r.id,
+        side=r.side,
+        revision=revision_out(r.latest),
+        public=r.public,
+        url=page_url(r.id) if r.public else None,
+        history=[revision_out(h) for h in reversed(r.history)],
     )
 
 

@@ -23,11 +23,14 @@ import jwt
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from frankly.api import records
+from frankly.api import public_records, records
 from frankly.api.errors import ApiCode, ApiError
+from frankly.api.public_records import PublishedReadout
 from frankly.dialogues import access, ics, lookups, meetings, readouts, schedule
 from frankly.dialogues.errors import DialogueCode, DialogueError
 from frankly.dialogues.model import (
+    AgreedPoint,
+    Appointment,
     Dialogue,
     Meeting,
     MeetingDate,
@@ -85,7 +88,10 @@ class MeetingView:
     meeting: Meeting
     room: str
     proposals: tuple[Proposal, ...]
-    readouts: tuple[tuple[str, Revision], ...]  # (side, its latest published revision)
+    readouts: tuple[PublishedReadout, ...]  # each side's, if it published
+    representatives: tuple[tuple[Appointment, str], ...] = ()  # (appointment, member's side)
+    attendees: tuple[str, ...] = ()  # the members who may enter its room (access.attendees)
+    points: tuple[AgreedPoint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,7 @@ class DialogueView:
     sides: tuple[Side, ...]
     members: tuple[Member, ...]
     meetings: tuple[MeetingView, ...]
+    former: tuple[Member, ...] = ()  # removed members, to name what they wrote
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +151,15 @@ class Service:
             raise ApiError(ApiCode.INVALID_REQUEST, "a link lasts 1 minute to 30 days")
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            found = _dialogue(tx, member, dialogue_id)
+            found = dialogue_for(tx, member, dialogue_id)
             side = lookups.in_dialogue(
                 records.sides_of(tx, dialogue_id).get(side_id),
                 dialogue_id,
                 DialogueCode.UNKNOWN_SIDE,
             )
-            _may_invite(member, found, side, lead)
+            may_invite(member, found, side, lead)
             invite_id = new_id(INVITE)
-            records.add_invite(tx, invite_id, side.id, now, now + ttl)
+            records.add_invite(tx, invite_id, side.id, now, now + ttl, lead=lead)
         claims: dict[str, Any] = {
             "aud": _AUDIENCE,
             "jti": invite_id,
@@ -208,18 +215,29 @@ class Service:
         agenda: str,
         kind: DateKind,
         by: date | None,
+        minutes: int = meetings.MINUTES_DEFAULT,
+        invited: Sequence[str] | None = None,
     ) -> MeetingView:
+        """A first meeting between `invited` sides (every side unless told), `minutes` long."""
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            found = _dialogue(tx, member, dialogue_id)
+            found = dialogue_for(tx, member, dialogue_id)
             sides = records.sides_of(tx, dialogue_id)
             made = meetings.meeting(
-                found, member, sides, new_id(MEETING), topic, agenda, MeetingDate(kind, by=by)
+                found,
+                member,
+                sides,
+                new_id(MEETING),
+                topic,
+                agenda,
+                MeetingDate(kind, by=by),
+                invited,
+                minutes,
             )
-            room = f"dlg-{secrets.token_hex(12)}"
+            room = new_room()
             records.add_meeting(tx, made, room, now)
-            return MeetingView(made, room, (), ())
+            return meeting_view(tx, made, room)
 
     def propose(
         self, secret: str | None, dialogue_id: str, meeting_id: str, at: datetime
@@ -275,8 +293,8 @@ class Service:
         now = self.clock()
         with self.db.read() as tx:
             member = self._caller(tx, secret)
-            found = _dialogue(tx, member, dialogue_id)
-            meeting, room = _meeting(tx, dialogue_id, meeting_id)
+            found = dialogue_for(tx, member, dialogue_id)
+            meeting, room = meeting_in(tx, dialogue_id, meeting_id)
             url = f"{base_url.rstrip('/')}/{room}"
             return ics.meeting_ics(meeting, found.title, url, now, records.moves(tx, meeting.id))
 
@@ -301,9 +319,9 @@ class Service:
     def draft(self, secret: str | None, dialogue_id: str, meeting_id: str, side_id: str) -> Draft:
         with self.db.read() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            _meeting(tx, dialogue_id, meeting_id)
-            side = _side(tx, dialogue_id, side_id)
+            dialogue_for(tx, member, dialogue_id)
+            meeting_in(tx, dialogue_id, meeting_id)
+            side = side_in(tx, dialogue_id, side_id)
             access.draft_reader(member, side)
             _, found = records.readout(tx, meeting_id, side_id)
             return Draft(side.id, found.revisions)
@@ -314,9 +332,9 @@ class Service:
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            _meeting(tx, dialogue_id, meeting_id)
-            side = _side(tx, dialogue_id, side_id)
+            dialogue_for(tx, member, dialogue_id)
+            meeting_in(tx, dialogue_id, meeting_id)
+            side = side_in(tx, dialogue_id, side_id)
             readout_id, found = records.readout(tx, meeting_id, side_id)
             done = readouts.publish(found, side, member, number)
             assert readout_id is not None and member is not None  # the rule checked both
@@ -337,11 +355,12 @@ class Service:
         now = self.clock()
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            _meeting(tx, dialogue_id, meeting_id)
-            side = _side(tx, dialogue_id, side_id)
+            dialogue_for(tx, member, dialogue_id)
+            meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
+            side = side_in(tx, dialogue_id, side_id)
             readout_id, found = records.readout(tx, meeting_id, side_id)
             saved = readouts.save(found, side, member, base, text, now)
+            access.side_in(meeting, side)  # a side writes readouts of its own meetings only
             if readout_id is None:
                 readout_id = new_id(READOUT)
                 records.add_readout(tx, readout_id, meeting_id, side_id, now)
@@ -380,16 +399,12 @@ class Service:
         """One change to a meeting's dates, its row held for the transaction."""
         with self.db.transaction() as tx:
             member = self._caller(tx, secret)
-            _dialogue(tx, member, dialogue_id)
-            meeting, _ = _meeting(tx, dialogue_id, meeting_id, lock=True)
+            dialogue_for(tx, member, dialogue_id)
+            meeting, _ = meeting_in(tx, dialogue_id, meeting_id, lock=True)
             return change(tx, member, meeting, records.sides_of(tx, dialogue_id))
 
     def _caller(self, tx: Connection, secret: str | None) -> Member:
-        """The member behind `secret`; the rules then say what they may do."""
-        member = records.member_by_secret(tx, secret) if secret else None
-        if member is None:
-            raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
-        return member
+        return caller(tx, secret)
 
     def _claims(self, token: str, now: datetime) -> dict[str, Any]:
         try:
@@ -411,26 +426,74 @@ class Service:
         return claims
 
     def _view(self, tx: Connection, member: Member, dialogue_id: str) -> DialogueView:
-        found = _dialogue(tx, member, dialogue_id)
-        sides = records.sides_of(tx, dialogue_id)
-        shown = []
-        for meeting, room in records.meetings_of(tx, dialogue_id):
-            published = []
-            for side_id in meeting.sides:
-                _, readout = records.readout(tx, meeting.id, side_id)
-                latest = readouts.published(readout)
-                if latest is not None:
-                    published.append((side_id, latest))
-            shown.append(
-                MeetingView(
-                    meeting, room, tuple(records.proposals_of(tx, meeting.id)), tuple(published)
-                )
-            )
-        current = tuple(m for m in records.members_of(tx, dialogue_id) if not m.removed)
-        return DialogueView(found, member, tuple(sides.values()), current, tuple(shown))
+        found = dialogue_for(tx, member, dialogue_id)
+        around = _Around.of(tx, dialogue_id)
+        shown = tuple(
+            around.view(tx, meeting, room) for meeting, room in records.meetings_of(tx, dialogue_id)
+        )
+        current = tuple(m for m in around.members if not m.removed)
+        former = tuple(m for m in around.members if m.removed)
+        return DialogueView(found, member, tuple(around.sides.values()), current, shown, former)
 
 
-def _dialogue(tx: Connection, member: Member | None, dialogue_id: str) -> Dialogue:
+def new_room() -> str:
+    """A dialogue meeting's room name: random, so that nobody finds it by guessing."""
+    return f"dlg-{secrets.token_hex(12)}"
+
+
+def meeting_view(tx: Connection, meeting: Meeting, room: str) -> MeetingView:
+    """One meeting as members see it, read in the transaction that changed it."""
+    return _Around.of(tx, meeting.dialogue).view(tx, meeting, room)
+
+
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """What a meeting's view needs of its dialogue, read once for all its meetings."""
+
+    sides: dict[str, Side]
+    members: tuple[Member, ...]
+    appointments: tuple[Appointment, ...]
+    points: tuple[AgreedPoint, ...]
+
+    @staticmethod
+    def of(tx: Connection, dialogue_id: str) -> _Around:
+        return _Around(
+            records.sides_of(tx, dialogue_id),
+            tuple(records.members_of(tx, dialogue_id)),
+            tuple(records.appointments_of(tx, dialogue_id)),
+            tuple(records.points_of(tx, dialogue_id)),
+        )
+
+    def view(self, tx: Connection, meeting: Meeting, room: str) -> MeetingView:
+        published = public_records.published_of(tx, meeting)
+        # A removed member is no representative any more; the row stays as history.
+        current = {m.id: m for m in self.members if not m.removed}
+        appointed = tuple(
+            (a, current[a.member].side)
+            for a in self.appointments
+            if a.meeting == meeting.id and a.member in current
+        )
+        attendees = access.attendees(meeting, self.sides, self.members, self.appointments)
+        return MeetingView(
+            meeting,
+            room,
+            tuple(records.proposals_of(tx, meeting.id)),
+            published,
+            appointed,
+            tuple(m.id for m in attendees),
+            tuple(p for p in self.points if p.meeting == meeting.id),
+        )
+
+
+def caller(tx: Connection, secret: str | None) -> Member:
+    """The member behind `secret`; the rules then say what they may do."""
+    member = records.member_by_secret(tx, secret) if secret else None
+    if member is None:
+        raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
+    return member
+
+
+def dialogue_for(tx: Connection, member: Member | None, dialogue_id: str) -> Dialogue:
     """The dialogue, if `member` may read it; unknown-dialogue alike for an outsider
     and for an id that does not exist."""
     access.reader(member, dialogue_id)
@@ -440,7 +503,7 @@ def _dialogue(tx: Connection, member: Member | None, dialogue_id: str) -> Dialog
     return found
 
 
-def _meeting(
+def meeting_in(
     tx: Connection, dialogue_id: str, meeting_id: str, *, lock: bool = False
 ) -> tuple[Meeting, str]:
     found = records.meeting(tx, meeting_id, lock=lock)
@@ -451,13 +514,13 @@ def _meeting(
     return meeting, found[1]
 
 
-def _side(tx: Connection, dialogue_id: str, side_id: str) -> Side:
+def side_in(tx: Connection, dialogue_id: str, side_id: str) -> Side:
     return lookups.in_dialogue(
         records.sides_of(tx, dialogue_id).get(side_id), dialogue_id, DialogueCode.UNKNOWN_SIDE
     )
 
 
-def _may_invite(member: Member, dialogue: Dialogue, side: Side, lead: bool) -> None:
+def may_invite(member: Member, dialogue: Dialogue, side: Side, lead: bool) -> None:
     """Who makes a side's link: the convener any side's; a side's lead members' links
     to their own side. A lead's link is only for a side that has no lead yet."""
     if lead:

@@ -107,6 +107,11 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "emoji": st.one_of(st.sampled_from(messages.REACTIONS), TEXT),
     "role": st.sampled_from(["host", "participant", "guest", "admin"]),
     "ttl": st.integers(0, 2**40),
+    "pair": st.one_of(st.just(["en", "ru"]), st.lists(TEXT, max_size=3)),
+    "into": st.sampled_from(["en", "ru", "xx", "EN", ""]),
+    "channel": st.sampled_from(["floor", "en", "ru", "xx", "Floor"]),
+    "interpret": st.one_of(st.none(), st.just(["en", "ru"])),
+    "track": TEXT,
 }
 BOOLEAN_FIELDS = ("audio", "video", "screen", "lobby", "locked", "up")
 
@@ -142,6 +147,11 @@ VALID: dict[str, dict[str, Any]] = {
     "react": {"emoji": messages.REACTIONS[0]},
     "invite": {},
     "revoke": {"id": "i-0123456789abcdef"},
+    "interpreter": {"id": ME, "pair": ["en", "ru"]},
+    "interpret": {"into": "ru"},
+    "handover": {},
+    "listen": {"channel": "floor"},
+    "booth-chat": {"sealed": {ME: "AAAA"}},
 }
 
 

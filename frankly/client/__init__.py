@@ -12,23 +12,30 @@
                     print(f"{name}: {text}")
 
 Media and chat are end-to-end encrypted (docs/security.md); see docs/sdk.md.
+`fc.Dialogues` is the dialogues' REST API (frankly/client/dialogues.py).
 """
 
 from frankly.client.client import Client, join
+from frankly.client.dialogues import ApiRefusal, Dialogue, Dialogues, Entry, StaleRevision
 from frankly.client.e2ee import FrameStats, PairState, SafetyCode
 from frankly.client.errors import FranklyError
 from frankly.client.events import (
     MODERATION_ACTIONS,
     REACTIONS,
+    Booth,
+    BoothChatMessage,
     ChatEncryption,
     ChatMessage,
     Closed,
     ConnectionStateChanged,
     EncryptionChanged,
     Event,
+    Interpretation,
+    InterpretationChanged,
     InviteRevoked,
     Knock,
     KnockDone,
+    ListeningChanged,
     MeetingEnded,
     ModeChanged,
     Moderated,
@@ -54,19 +61,28 @@ from frankly.client.urls import split_url
 __all__ = [
     "MODERATION_ACTIONS",
     "REACTIONS",
+    "ApiRefusal",
+    "Booth",
+    "BoothChatMessage",
     "ChatEncryption",
     "ChatMessage",
     "Client",
     "Closed",
     "ConnectionStateChanged",
+    "Dialogue",
+    "Dialogues",
     "EncryptionChanged",
+    "Entry",
     "Event",
     "EventStream",
     "FrameStats",
     "FranklyError",
+    "Interpretation",
+    "InterpretationChanged",
     "InviteRevoked",
     "Knock",
     "KnockDone",
+    "ListeningChanged",
     "MeetingEnded",
     "ModeChanged",
     "Moderated",
@@ -85,6 +101,7 @@ __all__ = [
     "SafetyCode",
     "ServerError",
     "SettingsChanged",
+    "StaleRevision",
     "ToneTrack",
     "TrackReceived",
     "Waiting",

@@ -22,7 +22,7 @@ from frankly.client.media import LocalMedia
 from frankly.client.peer import PeerLink
 from frankly.client.rtc import OnTrack, Send
 from frankly.client.sfu import SfuLink
-from frankly.client.vocabulary import screen_stream
+from frankly.client.vocabulary import channel_stream, screen_stream
 
 log = logging.getLogger("frankly.client")
 
@@ -70,6 +70,7 @@ class Calls:
         if self.sfu is not None:
             self.sfu.forget(pid)
             self.sfu.forget(screen_stream(pid))
+            self.sfu.forget(channel_stream(pid))
 
     def signal(self, sender: str, message: dict[str, Any]) -> None:
         if sender in self.links or self.mode == "p2p":
@@ -100,6 +101,18 @@ class Calls:
             on_track=self._on_track,
             on_state=self._sfu_state_changed,
         )
+
+    def publish_channel(self, local: LocalMedia) -> MediaStreamTrack:
+        """Start sending an interpreter's channel on the SFU; the tap whose id names it.
+
+        The room is on the SFU by then: the server moves it there before it
+        tells anyone of an interpreter.
+        """
+        if self.sfu is None:
+            raise RuntimeError("the room is not on the SFU")
+        tap = local.tap()
+        self.sfu.publish_channel(tap)
+        return tap
 
     def resumed(self) -> None:
         """Our socket came back: what may have been lost on the way goes again."""
@@ -139,6 +152,7 @@ class Calls:
         if self.sfu is not None:
             found += self.sfu.tracks(pid)
             found += self.sfu.tracks(screen_stream(pid))
+            found += self.sfu.tracks(channel_stream(pid))
         return found
 
     def state(self, pid: str, *, present: bool) -> str | None:

@@ -8,6 +8,11 @@ hear (`hosts.HostView`). The socket, its handshake, keepalive and reconnecting
 are `session.Session`'s; every message it hears goes to one small handler,
 through the `HANDLERS` table at the end.
 
+Interpretation (docs/sdk.md): the room's booths and languages as the server
+tells them (`interpretation`), the channel we hear (`listening`, `listen`),
+and, for an interpreter, speaking into its booth's channel (`interpret`),
+switching direction, handing over, and the booth's own sealed chat.
+
 Everything is end-to-end encrypted (docs/security.md): an `E2ee` exchanges
 keys with every participant over `e2ee` messages (or derives them from a
 passphrase), seals every frame the links send and opens every frame they
@@ -33,13 +38,17 @@ from frankly.client.e2ee import E2ee, FrameStats, PairState, SafetyCode
 from frankly.client.e2ee.sframe import room_secret
 from frankly.client.errors import CLOSED, FranklyError
 from frankly.client.events import (
+    BoothChatMessage,
     ChatMessage,
     Closed,
     ConnectionStateChanged,
     EncryptionChanged,
     Event,
+    Interpretation,
+    InterpretationChanged,
     InviteRevoked,
     Knock,
+    ListeningChanged,
     MeetingEnded,
     ModeChanged,
     Moderated,
@@ -63,6 +72,7 @@ from frankly.client.urls import invite_from_url, passphrase_from_url, split_url
 from frankly.client.vocabulary import (
     FATAL_ERRORS,
     FINAL_CLOSE_CODES,
+    FLOOR,
     LEAVE_REASONS,
     MODERATION_ACTIONS,
     REACTIONS,
@@ -70,6 +80,7 @@ from frankly.client.vocabulary import (
     LeaveReason,
     ModerationAction,
     Role,
+    interpreter_of,
     sharer_of,
 )
 
@@ -171,6 +182,9 @@ class Client:
         )
         self._chat = ChatLog(self._e2ee, self._emit, self._background_task)
         self._hosts = HostView(self._emit)
+        self._interpretation = Interpretation()
+        self._listening = FLOOR
+        self._channel: LocalMedia | None = None  # what we interpret into our booth's channel
         self._session = Session(
             ws_url,
             room=room,
@@ -238,6 +252,16 @@ class Client:
     def knocks(self) -> Mapping[str, Knock]:
         """Who waits in the lobby, by knock id, in order of knocking (hosts only)."""
         return MappingProxyType(self._hosts.knocks)
+
+    @property
+    def interpretation(self) -> Interpretation:
+        """The room's languages and booths (interpreters, who is live, into what)."""
+        return self._interpretation
+
+    @property
+    def listening(self) -> str:
+        """The channel we hear: ``floor`` (the original), or one of the room's languages."""
+        return self._listening
 
     @property
     def max_participants(self) -> int | None:
@@ -550,17 +574,24 @@ class Client:
         self,
         role: Role = "participant",
         ttl: float = 24 * 3600,
+        *,
+        interpret: tuple[str, str] | None = None,
     ) -> str:
         """A signed invite token for this room, from the server.
 
         ``ttl`` is its lifetime in seconds (60 s to 30 days). Share it as
         ``https://server/room?invite=TOKEN``, or give it to `Client` as
         ``invite=``. Raises `FranklyError` when refused (``not-host``, or
-        ``invalid-message`` for a ttl out of range).
+        ``invalid-message`` for a ttl out of range). With ``interpret`` (a
+        language pair) its holder joins as that pair's interpreter
+        (``guest-interpreter`` for a guest's invite).
         """
         self._check_open()
         reply = self._hosts.ask_invite()
-        self._send({"type": "invite", "role": role, "ttl": int(ttl)})
+        message: dict[str, Any] = {"type": "invite", "role": role, "ttl": int(ttl)}
+        if interpret is not None:
+            message["interpret"] = list(interpret)
+        self._send(message)
         try:
             return await reply
         finally:
@@ -583,6 +614,155 @@ class Client:
         confirmed = self.wait_for(InviteRevoked, lambda e: e.id == wanted, timeout=10)
         self._send({"type": "revoke", "id": wanted})
         await confirmed
+
+    # --- interpretation (docs/sdk.md, "Interpretation") ----------------------------
+
+    async def make_interpreter(
+        self, participant_id: str, pair: tuple[str, str] | None
+    ) -> Interpretation:
+        """Make a participant the interpreter of a language pair, e.g. ``("en", "ru")``
+        (host only); ``None`` takes the role back. The room moves to the SFU.
+
+        Its booth first speaks into the pair's second language. Raises
+        `FranklyError`: ``not-host``, ``guest-interpreter`` (a guest cannot
+        interpret), ``unknown-peer``, ``not-allowed`` (the booth holds two).
+        """
+        pair_wire = list(pair) if pair is not None else None
+        message = {"type": "interpreter", "id": participant_id, "pair": pair_wire}
+
+        def done(event: Event) -> bool:
+            if not isinstance(event, InterpretationChanged):
+                return False
+            booth = event.interpretation.booth_of(participant_id)
+            return (booth is None) if pair is None else (booth is not None)
+
+        event = await self._ask(message, "interpreter", done)
+        assert isinstance(event, InterpretationChanged)
+        return event.interpretation
+
+    async def listen(self, channel: str) -> None:
+        """Hear ``channel``: ``floor``, or one of `interpretation`'s languages.
+
+        The SFU then sends us the floor and that channel's interpreter, and no
+        other channel. For an interpreter, a language is its relay: it
+        interprets from that channel instead of the floor. Raises `FranklyError`
+        ``unknown-language`` for a language no interpreter of the room serves.
+        """
+        message = {"type": "listen", "channel": channel}
+        await self._ask(
+            message,
+            "listen",
+            lambda e: isinstance(e, ListeningChanged) and e.channel == channel,
+        )
+
+    async def interpret(self, track: MediaStreamTrack) -> None:
+        """Speak into our booth's channel with ``track`` (an audio track; it stays yours).
+
+        We must be an interpreter (`make_interpreter`, or an invite that
+        carries the role). The track goes as a track of its own, apart from
+        our microphone: the SFU sends it only to the listeners of the language
+        our booth speaks into, and only while we are live. Raises
+        `FranklyError` ``not-interpreter``.
+        """
+        if track.kind != "audio":
+            raise ValueError("an interpretation is an audio track")
+        self._check_open()
+        if self._me is None or self._interpretation.booth_of(self._me.id) is None:
+            raise FranklyError(Code.NOT_INTERPRETER, "only an interpreter speaks into a channel")
+        if self._channel is not None:
+            raise RuntimeError("already interpreting: one channel track a participant")
+        self._channel = LocalMedia(track)
+        tap = self._calls.publish_channel(self._channel)
+        # Sent ahead of the offer that carries the track, so the SFU never
+        # takes it for the floor.
+        await self._ask(
+            {"type": "interpret", "track": tap.id},
+            "interpret",
+            lambda e: isinstance(e, InterpretationChanged),
+        )
+
+    async def switch_direction(self, into: str) -> Interpretation:
+        """Our booth speaks into ``into`` from now on (one of its pair), in one message.
+
+        Its listeners change channel at once. Raises `FranklyError`
+        ``not-interpreter``, ``unknown-language`` (not in the pair) or
+        ``channel-busy`` (another booth speaks into it now).
+        """
+
+        def done(event: Event) -> bool:
+            if not isinstance(event, InterpretationChanged) or self._me is None:
+                return False
+            booth = event.interpretation.booth_of(self._me.id)
+            return booth is not None and booth.into == into
+
+        event = await self._ask({"type": "interpret", "into": into}, "interpret", done)
+        assert isinstance(event, InterpretationChanged)
+        return event.interpretation
+
+    async def hand_over(self, to: str | None = None) -> Interpretation:
+        """Give our booth's live channel to ``to`` (default: the other member), or, when
+        we are not live, take it.
+
+        The server switches at once, and only if the new voice is sending its
+        channel: the channel never carries two voices, and never none.
+        Raises `FranklyError` ``booth-not-ready`` (nobody to hand over to, or
+        they are not sending) or ``not-interpreter``.
+        """
+        message: dict[str, Any] = {"type": "handover"}
+        if to is not None:
+            message["to"] = to
+        self._check_open()
+        me = self.id
+        now = self._interpretation.booth_of(me)
+        giving = now is not None and now.live == me
+
+        def done(event: Event) -> bool:
+            if not isinstance(event, InterpretationChanged):
+                return False
+            booth = event.interpretation.booth_of(me)
+            if booth is None:
+                return False
+            if to is not None:
+                return booth.live == to
+            return booth.live != me if giving else booth.live == me
+
+        event = await self._ask(message, "handover", done)
+        assert isinstance(event, InterpretationChanged)
+        return event.interpretation
+
+    async def send_booth_chat(self, text: str) -> None:
+        """Send a line to the other interpreter of our booth, sealed for them alone.
+
+        Raises `FranklyError` ``not-interpreter`` outside a booth, or when
+        nobody else is in it, and when their keys have not come yet (in a
+        passphrase room there are none: booth chat needs exchanged keys).
+        """
+        if not 1 <= len(text.strip()) <= MAX_TEXT:
+            raise ValueError(f"chat text must be 1 to {MAX_TEXT} characters after trimming")
+        self._check_open()
+        booth = self._interpretation.booth_of(self.id)
+        others = [m for m in booth.members if m != self.id] if booth is not None else []
+        if not others:
+            raise FranklyError(Code.NOT_INTERPRETER, "nobody else is in a booth with us")
+        sealed = {pid: self._e2ee.seal_for(pid, text) for pid in others}
+        if any(s is None for s in sealed.values()):
+            raise FranklyError(Code.NOT_ALLOWED, "no pair key with the booth yet: try again")
+        self._send({"type": "booth-chat", "sealed": sealed})
+
+    async def _ask(self, message: dict[str, Any], ref: str, done: Callable[[Event], bool]) -> Event:
+        """Send ``message``; the first event for which ``done`` holds, or its refusal raised."""
+        self._check_open()
+
+        def settles(event: Event) -> bool:
+            refused = isinstance(event, ServerError) and event.error.ref == ref
+            return refused or done(event)
+
+        answer = self.wait_for(Event, settles, timeout=10)
+        self._send(message)
+        event = await answer
+        if isinstance(event, ServerError):
+            raise event.error
+        return event
 
     async def __aenter__(self) -> Client:
         if self._state == "new":
@@ -688,6 +868,8 @@ class Client:
             await self._calls.close()
             for media in self._media.values():
                 await media.aclose()
+            if self._channel is not None:
+                await self._channel.aclose()
             background = [t for t in self._background if t is not asyncio.current_task()]
             if background:
                 await asyncio.gather(*background, return_exceptions=True)
@@ -718,6 +900,8 @@ class Client:
         maximum = welcome.get("max_participants")
         self._max_participants = maximum if isinstance(maximum, int) else None
         self._hosts.welcomed(welcome)
+        self._interpretation = Interpretation.from_wire(welcome.get("interpretation"))
+        self._listening = str(welcome.get("listening") or FLOOR)
         others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
         chat = [c for c in welcome.get("chat") or [] if isinstance(c, dict)]
         if first:
@@ -755,6 +939,9 @@ class Client:
         """The server forgot us: our connections, queued words and keys were the old self's."""
         log.info("rejoined %s afresh as %s", self.room, me.id)
         self._calls.reset()
+        if self._channel is not None:  # the old self's interpretation: interpret() again
+            self._background_task(self._channel.aclose())
+            self._channel = None
         self._session.keep_queued(lambda m: m.get("type") == "chat")
         self._me = me
         self._calls.self_id = me.id
@@ -818,8 +1005,12 @@ class Client:
 
     def _track_arrived(self, stream_id: str, track: MediaStreamTrack) -> None:
         log.debug("%s track from %s", track.kind, stream_id)
-        owner, screen = sharer_of(stream_id)
-        event = TrackReceived(participant=self._participant(owner), track=track, screen=screen)
+        interpreter = interpreter_of(stream_id)
+        if interpreter is not None:
+            event = TrackReceived(self._participant(interpreter), track, interpretation=True)
+        else:
+            owner, screen = sharer_of(stream_id)
+            event = TrackReceived(participant=self._participant(owner), track=track, screen=screen)
         self._emit(event)
 
     def _link_state(self, pid: str, state: str) -> None:
@@ -901,6 +1092,23 @@ class Client:
         # The socket closes next (4410), ending the client.
         self._emit(MeetingEnded(by=self._participant_or_me(str(message.get("by", "")))))
 
+    def _on_interpretation(self, message: dict[str, Any]) -> None:
+        self._interpretation = Interpretation.from_wire(message)
+        self._emit(InterpretationChanged(interpretation=self._interpretation))
+
+    def _on_listening(self, message: dict[str, Any]) -> None:
+        self._listening = str(message["channel"])
+        self._emit(ListeningChanged(channel=self._listening))
+
+    def _on_booth_chat(self, message: dict[str, Any]) -> None:
+        sender = str(message["from"])
+        text = self._e2ee.open_from(sender, str(message["sealed"]))
+        if text is None:
+            log.warning("a booth line from %s did not open for us: dropped", sender)
+            return
+        ts = float(message.get("ts", 0.0))
+        self._emit(BoothChatMessage(sender=self._participant(sender), text=text, ts=ts))
+
     def _on_error(self, message: dict[str, Any]) -> None:
         error = FranklyError.from_message(message)
         if error.ref == "invite" and self._hosts.reply(error):
@@ -944,6 +1152,9 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "moderated": Client._on_moderated,
         "reaction": Client._on_reaction,
         "meeting-ended": Client._on_meeting_ended,
+        "interpretation": Client._on_interpretation,
+        "listening": Client._on_listening,
+        "booth-chat": Client._on_booth_chat,
         "error": Client._on_error,
     }
 )

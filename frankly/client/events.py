@@ -13,7 +13,7 @@ Every event is a frozen dataclass deriving from `Event`, so a consumer can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from frankly.client.vocabulary import (
@@ -50,6 +50,9 @@ class Participant:
     """None, or the order in which their hand went up (lower went up first)."""
     screen: bool = False
     """They share their screen."""
+    side: str | None = None
+    """The dialogue side they speak for (in a dialogue meeting's room), as the server
+    set it from the invite the dialogue gave them; None elsewhere."""
 
     @property
     def is_host(self) -> bool:
@@ -58,7 +61,7 @@ class Participant:
     @classmethod
     def from_wire(cls, obj: dict[str, Any]) -> Participant:
         role = obj.get("role")
-        hand = obj.get("hand")
+        hand, side = obj.get("hand"), obj.get("side")
         return cls(
             id=str(obj["id"]),
             name=str(obj.get("name", "")),
@@ -68,6 +71,7 @@ class Participant:
             role=role if role in ROLES else "participant",
             hand=hand if isinstance(hand, int) and not isinstance(hand, bool) else None,
             screen=bool(obj.get("screen", False)),
+            side=side if isinstance(side, str) and side else None,
         )
 
 
@@ -169,6 +173,8 @@ class TrackReceived(Event):
     track: MediaStreamTrack
     screen: bool = False
     """The track is their screen share, not their camera or microphone (SFU rooms)."""
+    interpretation: bool = False
+    """The track is their interpretation (an interpreter's channel track), not the floor."""
 
     @property
     def kind(self) -> Literal["audio", "video"]:
@@ -348,20 +354,106 @@ class Closed(Event):
     error: FranklyError | None
 
 
+# --- interpretation ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Booth:
+    """The interpreters of one language pair: which of them is live, into which language."""
+
+    pair: tuple[str, str]
+    members: tuple[str, ...]
+    """Participant ids, in order of assignment."""
+    live: str | None
+    """Whose voice the channel carries now."""
+    into: str | None
+    """The language the booth speaks into (its direction); None: into no channel."""
+
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> Booth:
+        pair = [str(lang) for lang in obj.get("pair") or []]
+        if len(pair) != 2:
+            raise ValueError("a booth's pair is two languages")
+        live, into = obj.get("live"), obj.get("into")
+        return cls(
+            pair=(pair[0], pair[1]),
+            members=tuple(str(m) for m in obj.get("members") or []),
+            live=str(live) if live is not None else None,
+            into=str(into) if into is not None else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Interpretation:
+    """A room's interpretation as the server last told it."""
+
+    languages: tuple[str, ...] = ()
+    """The channels besides the floor: every language of every booth's pair."""
+    booths: tuple[Booth, ...] = ()
+    relay: dict[str, str] = field(default_factory=dict)
+    """Interpreter id -> the channel they interpret from instead of the floor."""
+
+    def booth_of(self, participant_id: str) -> Booth | None:
+        return next((b for b in self.booths if participant_id in b.members), None)
+
+    def speaking_into(self, language: str) -> Booth | None:
+        """The booth whose voice the channel of ``language`` carries now, if any."""
+        return next((b for b in self.booths if b.into == language), None)
+
+    @classmethod
+    def from_wire(cls, obj: Any) -> Interpretation:
+        if not isinstance(obj, dict):
+            return cls()
+        relay = obj.get("relay")
+        return cls(
+            languages=tuple(str(lang) for lang in obj.get("languages") or []),
+            booths=tuple(Booth.from_wire(b) for b in obj.get("booths") or []),
+            relay={str(k): str(v) for k, v in relay.items()} if isinstance(relay, dict) else {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InterpretationChanged(Event):
+    """Interpreters, booths, directions, who is live, or relays changed."""
+
+    interpretation: Interpretation
+
+
+@dataclass(frozen=True, slots=True)
+class ListeningChanged(Event):
+    """The channel we hear: as we asked (`Client.listen`), or the floor when our language went."""
+
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoothChatMessage(Event):
+    """A line from the other interpreter of our booth, sealed for us alone and opened."""
+
+    sender: Participant
+    text: str
+    ts: float
+
+
 __all__ = [
     "MODERATION_ACTIONS",
     "REACTIONS",
+    "Booth",
+    "BoothChatMessage",
     "ChatEncryption",
     "ChatMessage",
     "Closed",
     "ConnectionStateChanged",
     "EncryptionChanged",
     "Event",
+    "Interpretation",
+    "InterpretationChanged",
     "InviteRevoked",
     "Knock",
     "KnockDone",
     "KnockOutcome",
     "LeaveReason",
+    "ListeningChanged",
     "MeetingEnded",
     "ModeChanged",
     "Moderated",

@@ -181,6 +181,7 @@ class SfuLink:
         # One transport for all m-lines: aiortc's default (balanced) policy gives
         # the second new video m-line of one offer a transport that BUNDLE then drops.
         config = RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        self._config = config
         self.publish_pc: RTCPeerConnection | None = None
         for kind in ("audio", "video"):
             local = media.get(kind)
@@ -240,6 +241,18 @@ class SfuLink:
         desc = message.get("description")
         if pc in ("publish", "subscribe") and isinstance(desc, dict):
             self._negotiation.put(str(pc), desc)
+
+    def publish_channel(self, tap: MediaStreamTrack) -> None:
+        """Publish an interpreter's channel track too (its id announced first, over signaling)."""
+        if self._closed:
+            return
+        if self.publish_pc is None:
+            self.publish_pc = RTCPeerConnection(self._config)
+            self.publish_pc.on("connectionstatechange", self._state)
+        self._taps.append(tap)
+        self.publish_pc.addTransceiver(tap, direction="sendonly")
+        protect(self.publish_pc, self._crypto)  # before the offer: never a frame in the clear
+        self._negotiation.put("offer")
 
     def forget(self, participant_id: str) -> None:
         """The participant left: end its tracks now (the server's offer follows)."""

@@ -40,8 +40,11 @@ def passphrase_from_url(url: str) -> str | None:
 
 
 def invite_from_url(url: str) -> str | None:
-    """The invite token in a meeting link's query (``.../room?invite=...``), if any."""
-    return _first(parse_qs(urlsplit(url).query).get("invite"))
+    """The invite token in a meeting link's query (``.../room?invite=...``), else in its
+    fragment (``.../room#invite=...``, as a dialogue meeting's entry gives it), if any."""
+    parts = urlsplit(url)
+    found = _first(parse_qs(parts.query).get("invite"))
+    return found if found is not None else _first(parse_qs(parts.fragment).get("invite"))
 
 
 def _first(values: list[str] | None) -> str | None:

@@ -15,7 +15,9 @@ from typing import Final
 
 from frankly.protocol.errors import FATAL, FINAL_CLOSE_CODES, Close, Code
 from frankly.protocol.words import (
+    FLOOR,
     KNOCK_OUTCOMES,
+    LANGUAGE_PATTERN,
     LEAVE_REASONS,
     PROTOCOL_VERSION,
     REACTIONS,
@@ -25,6 +27,8 @@ from frankly.protocol.words import (
     KnockOutcome,
     LeaveReason,
     Role,
+    channel_stream,
+    interpreter_of,
     screen_stream,
     sharer_of,
 )
@@ -51,8 +55,10 @@ __all__ = [
     "ASKS_NEWCOMERS",
     "FATAL_ERRORS",
     "FINAL_CLOSE_CODES",
+    "FLOOR",
     "HOPELESS",
     "KNOCK_OUTCOMES",
+    "LANGUAGE_PATTERN",
     "LEAVE_REASONS",
     "MODERATION_ACTIONS",
     "PROTOCOL_VERSION",
@@ -65,6 +71,8 @@ __all__ = [
     "LeaveReason",
     "ModerationAction",
     "Role",
+    "channel_stream",
+    "interpreter_of",
     "screen_stream",
     "sharer_of",
 ]

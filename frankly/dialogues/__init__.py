@@ -6,8 +6,9 @@ first: words (state words), errors (DialogueError and its codes), model
 (records checked to belong to the dialogue). Rules on top of them: access
 (who may do what), meetings (founding, meetings, follow-ups,
 representatives), schedule (dates to agree), readouts (revisions and
-publishing), points (agreed points), render (Markdown to safe HTML), ics (a
-calendar file). docs/dialogues.md describes them.
+publishing), comments (readers' comments on a public readout), points
+(agreed points), render (Markdown to safe HTML), ics (a calendar file).
+docs/dialogues.md describes them.
 """
 
 from frankly.dialogues.errors import DialogueCode, DialogueError

@@ -98,6 +98,23 @@ def remover(member: Member | None, side: Side, target: Member) -> Member:
     return lead
 
 
+def leaver(member: Member | None, side: Side) -> Member:
+    """A member of `side` leaving it; its lead hands the lead on first."""
+    found = of_side(member, side)
+    if found.id == side.lead:
+        raise DialogueError(
+            DialogueCode.CANNOT_REMOVE_LEAD, "a side's lead cannot leave; hand the lead on first"
+        )
+    return found
+
+
+def side_in(meeting: Meeting, side: Side) -> Side:
+    """`side` if `meeting` is held between it and others: its readout, its confirmations."""
+    if side.id not in meeting.sides:
+        raise DialogueError(DialogueCode.NOT_INVITED, f"{side.name} is not in this meeting")
+    return side
+
+
 def attendees(
     meeting: Meeting,
     sides: Mapping[str, Side],

@@ -37,8 +37,9 @@ from frankly.dialogues.texts import (
 from frankly.dialogues.zones import check_zone
 
 MAX_SIDES: Final = 12
-MINUTES_MIN: Final = 5
-MINUTES_MAX: Final = 24 * 60
+MINUTES_MIN: Final = 15  # storage's CHECK holds the same range (storage/schema.py)
+MINUTES_MAX: Final = 600
+MINUTES_DEFAULT: Final = 60
 
 
 def found(
@@ -89,6 +90,7 @@ def meeting(
     for side_id in chosen:
         if side_id not in sides or sides[side_id].dialogue != dialogue.id:
             raise DialogueError(DialogueCode.UNKNOWN_SIDE, "no such side in this dialogue")
+    chosen = tuple(s for s in sides if s in chosen)  # in the order `sides` has them
     if not MINUTES_MIN <= minutes <= MINUTES_MAX:
         raise DialogueError(
             DialogueCode.BAD_DATE, f"a meeting lasts {MINUTES_MIN} to {MINUTES_MAX} minutes"
@@ -110,13 +112,14 @@ def follow_up(
     topic: str,
     agenda: str = "",
     date: MeetingDate = TBA,
+    minutes: int | None = None,
 ) -> Meeting:
-    """A meeting that follows up `source`: the same sides, its own topic and date to agree."""
+    """A meeting that follows up `source`: the same sides, its own topic and date to agree,
+    and `source`'s planned length unless told another."""
     if source.dialogue != dialogue.id:
         raise DialogueError(DialogueCode.UNKNOWN_MEETING, "no such meeting in this dialogue")
-    made = meeting(
-        dialogue, member, sides, new_id, topic, agenda, date, source.sides, source.minutes
-    )
+    length = source.minutes if minutes is None else minutes
+    made = meeting(dialogue, member, sides, new_id, topic, agenda, date, source.sides, length)
     return replace(made, follows=source.id)
 
 

@@ -148,3 +148,5 @@ class AgreedPoint:
     text: str
     drafted_by: str  # a side id
     confirmations: tuple[Confirmation, ...] = ()
+    author: str | None = None  # the member who drafted it
+    at: datetime | None = None  # when it was drafted

@@ -31,10 +31,13 @@ def draft(
     sides: Mapping[str, Side],
     text: str,
     new_id: str,
+    now: datetime | None = None,
 ) -> AgreedPoint:
     """A new point on `meeting`, drafted by `member`'s side, confirmed by nobody yet."""
     drafter = access.invited(member, meeting, sides)
-    return AgreedPoint(new_id, meeting.id, clean_line(text, "a point", POINT_MAX), drafter.side)
+    cleaned = clean_line(text, "a point", POINT_MAX)
+    at = require_utc(now, "now") if now is not None else None
+    return AgreedPoint(new_id, meeting.id, cleaned, drafter.side, author=drafter.id, at=at)
 
 
 def confirm(

@@ -43,10 +43,19 @@ class Code(StrEnum):
     LOBBY_FULL = "lobby-full"
     DENIED = "denied"
     REMOVED = "removed"
+    # A dialogue meeting with appointed representatives: only they and the leads,
+    # each with the invite the dialogue gave them, may enter (not even the lobby).
+    REPRESENTATIVES_ONLY = "representatives-only"
     # In the meeting.
     NOT_HOST = "not-host"
     NOT_ALLOWED = "not-allowed"
     UNKNOWN_KNOCK = "unknown-knock"
+    # Interpretation (issue 12).
+    GUEST_INTERPRETER = "guest-interpreter"  # a guest cannot be made an interpreter
+    NOT_INTERPRETER = "not-interpreter"  # an interpreter's message from someone who is not one
+    UNKNOWN_LANGUAGE = "unknown-language"  # no interpreter of the room serves that channel
+    CHANNEL_BUSY = "channel-busy"  # another booth speaks into that channel now
+    BOOTH_NOT_READY = "booth-not-ready"  # a hand-over to someone not sending their channel
 
 
 class Close(IntEnum):
@@ -83,6 +92,7 @@ FATAL: dict[Code, Close] = {
     Code.INTERNAL_ERROR: Close.INTERNAL_ERROR,
     Code.DENIED: Close.NOT_ALLOWED_IN,
     Code.REMOVED: Close.NOT_ALLOWED_IN,
+    Code.REPRESENTATIVES_ONLY: Close.NOT_ALLOWED_IN,
     Code.PASSWORD_REQUIRED: Close.CREDENTIALS_REFUSED,
     Code.WRONG_PASSWORD: Close.CREDENTIALS_REFUSED,
     Code.HUMAN_CHECK_REQUIRED: Close.CREDENTIALS_REFUSED,

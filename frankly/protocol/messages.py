@@ -24,6 +24,8 @@ from pydantic import (
 
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.protocol.words import (
+    FLOOR,
+    LANGUAGE_PATTERN,
     MODERATION,
     PROTOCOL_VERSION,
     REACTIONS,
@@ -107,6 +109,20 @@ Sealed = Annotated[
 ]
 PeerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Language = Annotated[str, StringConstraints(max_length=35, pattern=LANGUAGE_PATTERN)]
+# The floor, or a language: "floor" is no language tag (five letters), so the two never meet.
+Channel = Annotated[str, StringConstraints(max_length=35, pattern=f"^{FLOOR}$|{LANGUAGE_PATTERN}")]
+BOOTH_CHAT_TO = 1  # recipients of one booth message: the booth's other member
+
+
+def _two_languages(pair: list[str]) -> list[str]:
+    if pair[0] == pair[1]:
+        raise ValueError("a language pair is two different languages")
+    return pair
+
+
+# Two different languages, e.g. ["en", "ru"]: a list, since a tag may hold a '-'.
+Pair = Annotated[list[Language], Field(min_length=2, max_length=2), AfterValidator(_two_languages)]
 INVITE_TTL_MIN = 60
 INVITE_TTL_MAX = 30 * 24 * 3600
 INVITE_TTL_DEFAULT = 24 * 3600
@@ -252,6 +268,8 @@ class Invite(_Message):
     type: Literal["invite"]
     role: Role = "participant"
     ttl: Annotated[int, Field(ge=INVITE_TTL_MIN, le=INVITE_TTL_MAX)] = INVITE_TTL_DEFAULT
+    # Its holder joins as the interpreter of this pair (never a guest).
+    interpret: Pair | None = None
 
 
 class Revoke(_Message):
@@ -259,6 +277,45 @@ class Revoke(_Message):
 
     type: Literal["revoke"]
     id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Interpreter(_Message):
+    """A host makes a participant the interpreter of a pair; `pair: null` takes the role back."""
+
+    type: Literal["interpreter"]
+    id: PeerId
+    pair: Pair | None
+
+
+class Interpret(_Message):
+    """An interpreter: the channel its booth speaks into, and/or the track it speaks on."""
+
+    type: Literal["interpret"]
+    into: Language | None = None
+    # The id of the published track that carries the interpretation (the msid
+    # track id: MediaStreamTrack.id), so the SFU tells it from the microphone.
+    track: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+class Handover(_Message):
+    """A booth member gives the live channel to `to` (default: the other), or takes it."""
+
+    type: Literal["handover"]
+    to: PeerId | None = None
+
+
+class Listen(_Message):
+    """Which channel this participant hears: the floor, or one of the room's languages."""
+
+    type: Literal["listen"]
+    channel: Channel
+
+
+class BoothChat(_Message):
+    """A chat line for the booth only, sealed for each other member with the pair's key."""
+
+    type: Literal["booth-chat"]
+    sealed: Annotated[dict[PeerId, Sealed], Field(min_length=1, max_length=BOOTH_CHAT_TO)]
 
 
 ClientMessage = (
@@ -280,6 +337,11 @@ ClientMessage = (
     | React
     | Invite
     | Revoke
+    | Interpreter
+    | Interpret
+    | Handover
+    | Listen
+    | BoothChat
 )
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
@@ -300,6 +362,11 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "react": React,
     "invite": Invite,
     "revoke": Revoke,
+    "interpreter": Interpreter,
+    "interpret": Interpret,
+    "handover": Handover,
+    "listen": Listen,
+    "booth-chat": BoothChat,
 }
 
 
@@ -361,6 +428,10 @@ def _check(message: _Message) -> None:
             Code.INVALID_MESSAGE,
             "signal: give exactly one of 'description' and 'candidate'",
             ref="signal",
+        )
+    if isinstance(message, Interpret) and message.into is None and message.track is None:
+        raise ProtocolError(
+            Code.INVALID_MESSAGE, "interpret: give 'into', 'track' or both", ref="interpret"
         )
     if isinstance(message, Chat) and (message.text is None) == (message.sealed is None):
         raise ProtocolError(
@@ -462,6 +533,20 @@ def revoked(invite_id: str) -> dict[str, Any]:
     return {"type": "revoked", "id": invite_id}
 
 
+def interpretation(state: dict[str, Any]) -> dict[str, Any]:
+    """The room's languages and booths (rooms/interpretation.py's `public`)."""
+    return {"type": "interpretation", **state}
+
+
+def listening(channel: str) -> dict[str, Any]:
+    """The channel this participant hears now: after its `listen`, or when its language went."""
+    return {"type": "listening", "channel": channel}
+
+
+def booth_chat(sender: str, name: str, sealed: str, ts: float) -> dict[str, Any]:
+    return {"type": "booth-chat", "from": sender, "name": name, "sealed": sealed, "ts": ts}
+
+
 def welcome(
     *,
     room: str,
@@ -477,10 +562,14 @@ def welcome(
     ping_interval: float,
     timeout: float,
     knocks: list[dict[str, Any]] | None,
+    interpretation: dict[str, Any] | None = None,
+    listening: str = FLOOR,
 ) -> dict[str, Any]:
     """The answer to a hello: the room as the newcomer must know it.
 
     `knocks` is for hosts only: absent (None) for everyone else.
+    `interpretation` is the room's languages and booths, `listening` the
+    channel the newcomer hears (the floor, unless a resume kept a choice).
     """
     out = {
         "type": "welcome",
@@ -500,6 +589,8 @@ def welcome(
     }
     if knocks is not None:
         out["knocks"] = knocks
+    out["interpretation"] = interpretation or {"languages": [], "booths": [], "relay": {}}
+    out["listening"] = listening
     return out
 
 
@@ -544,6 +635,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "REACTIONS",
     "Admit",
+    "BoothChat",
     "Candidate",
     "Chat",
     "ClientMessage",
@@ -552,9 +644,13 @@ __all__ = [
     "E2ee",
     "End",
     "Hand",
+    "Handover",
     "Hello",
+    "Interpret",
+    "Interpreter",
     "Invite",
     "Leave",
+    "Listen",
     "Moderate",
     "Ping",
     "React",
@@ -564,17 +660,20 @@ __all__ = [
     "Signal",
     "Update",
     "View",
+    "booth_chat",
     "chat",
     "clean_name",
     "dump",
     "ended",
     "error",
+    "interpretation",
     "invite_token",
     "joined",
     "knock",
     "knock_done",
     "knock_record",
     "left",
+    "listening",
     "lobby_waiting",
     "mode",
     "moderated",

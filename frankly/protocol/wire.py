@@ -69,5 +69,14 @@ def render() -> str:
             words.RESERVED_ROOMS,
         ),
         _const("SCREEN_SUFFIX", "Suffix of a screen share's stream id.", _js(words.SCREEN_SUFFIX)),
+        _const("FLOOR", "The channel of the original speech.", _js(words.FLOOR)),
+        _const(
+            "LANGUAGE_PATTERN", "What a channel's language may be.", _js(words.LANGUAGE_PATTERN)
+        ),
+        _const(
+            "CHANNEL_SUFFIX",
+            "Suffix of an interpreter's channel stream id.",
+            _js(words.CHANNEL_SUFFIX),
+        ),
     ]
     return "\n".join(parts)

@@ -38,7 +38,14 @@ KNOCK_OUTCOMES: Final[tuple[str, ...]] = get_args(KnockOutcome)
 # A room's name: what may follow the server's address in a meeting's link,
 # except the server's own paths.
 ROOM_PATTERN: Final = r"^[A-Za-z0-9_-]{1,64}$"
-RESERVED_ROOMS: Final[tuple[str, ...]] = ("api", "challenge", "healthz", "static", "ws")
+RESERVED_ROOMS: Final[tuple[str, ...]] = (
+    "api",
+    "challenge",
+    "dialogues",
+    "healthz",
+    "static",
+    "ws",
+)
 
 # The SFU names the stream of a screen share after its sharer plus this suffix.
 SCREEN_SUFFIX: Final = ":screen"
@@ -54,3 +61,27 @@ def sharer_of(stream_id: str) -> tuple[str, bool]:
     if stream_id.endswith(SCREEN_SUFFIX):
         return stream_id[: -len(SCREEN_SUFFIX)], True
     return stream_id, False
+
+
+# --- interpretation (docs/protocol.md, "Interpretation") ---------------------
+
+# What a listener hears when they choose no language: the original speech.
+FLOOR: Final = "floor"
+# A language of a channel: a BCP 47 primary tag, lower case, with at most two
+# subtags ("en", "ru", "pt-BR", "zh-Hant"). Compared as written.
+LANGUAGE_PATTERN: Final = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"
+# The SFU names the stream of an interpreter's channel track after them plus
+# this suffix, so that a client tells it from their microphone on the floor.
+CHANNEL_SUFFIX: Final = ":channel"
+
+
+def channel_stream(pid: str) -> str:
+    """The stream id under which the SFU forwards `pid`'s interpretation."""
+    return pid + CHANNEL_SUFFIX
+
+
+def interpreter_of(stream_id: str) -> str | None:
+    """Whose interpretation `stream_id` is; None for any other stream."""
+    if stream_id.endswith(CHANNEL_SUFFIX):
+        return stream_id[: -len(CHANNEL_SUFFIX)]
+    return None

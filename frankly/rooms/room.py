@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from frankly.rooms.interpretation import Interpretation
+
 CHAT_HISTORY = 100
 # And at most this many bytes of it (as sent), so that a room's history, and
 # with it the welcome that carries it, stays well inside a client's frame
@@ -22,6 +24,20 @@ LEFT_REMEMBERED = 64
 P2P_LIMIT = 2
 HOST = "host"
 GUEST = "guest"
+
+
+@dataclass(frozen=True)
+class DialogueMeeting:
+    """The dialogue meeting a room holds, as the dialogue plane said when the room opened.
+
+    Such a room takes its people and their roles from the dialogue: only the
+    invites the dialogue gave (for `dialogue`) let anyone straight in, and
+    nobody is made host just for being first. With appointed `representatives`
+    nobody else may even wait in the lobby.
+    """
+
+    dialogue: str  # the dialogue's id, as its invites name it
+    representatives: bool
 
 
 class RoomFull(Exception):
@@ -44,6 +60,9 @@ class Participant:
     # How to recognise this person if a host removes them; never shown to others.
     device: str | None = None
     address: str | None = None
+    # The side of a dialogue they speak for, from the invite the dialogue gave
+    # them (signed by the server); never from what a client says.
+    side: str | None = None
 
     @property
     def is_host(self) -> bool:
@@ -61,6 +80,7 @@ class Participant:
             "hand": self.hand,
             "screen": self.screen,
             "screen_stream": self.screen_stream,
+            "side": self.side,
         }
 
 
@@ -94,8 +114,11 @@ class Room:
     banned_addresses: set[str] = field(default_factory=set)
     # The password hashed (the server hashes it, off its event loop), or None.
     password: Any = None
+    dialogue: DialogueMeeting | None = None  # the dialogue meeting it holds, if any
     _chat_seq: int = 0
     _hand_seq: int = 0
+    # Interpreters, booths and who hears which channel (rooms/interpretation.py).
+    interpretation: Interpretation = field(default_factory=Interpretation)
 
     def add(
         self,
@@ -106,8 +129,10 @@ class Room:
         device: str | None = None,
         address: str | None = None,
         keep_role: bool = False,
+        side: str | None = None,
     ) -> Participant:
-        """Add a participant; whoever enters an empty room is its host, unless `keep_role`."""
+        """Add a participant; whoever enters an empty room is its host, unless `keep_role`
+        or the room is a dialogue's (whose invites say who is a host)."""
         if len(self.participants) >= self.max_participants:
             raise RoomFull(self.name)
         participant = Participant(
@@ -116,9 +141,10 @@ class Room:
             audio=audio,
             video=video,
             resume=secrets.token_urlsafe(32),
-            role=HOST if self.empty and not keep_role else role,
+            role=HOST if self.empty and not keep_role and self.dialogue is None else role,
             device=device,
             address=address,
+            side=side,
         )
         self.participants[participant.id] = participant
         if len(self.participants) > P2P_LIMIT:
@@ -149,8 +175,9 @@ class Room:
 
         The earliest-joined who is not a guest, else the earliest guest, so a
         room with people in it is never without someone who can let others in.
+        A dialogue's room has the hosts the dialogue made (its leads), or none.
         """
-        if self.empty or self.hosts():
+        if self.empty or self.hosts() or self.dialogue is not None:
             return None
         people = list(self.participants.values())
         chosen = next((p for p in people if p.role != GUEST), people[0])
@@ -182,7 +209,10 @@ class Room:
         return device in self.banned_devices or address in self.banned_addresses
 
     def must_knock(self, device: str | None, address: str | None, invited: bool) -> bool:
-        """A banned person always knocks; others only at a lobby or lock, unless invited."""
+        """A banned person always knocks; others only at a lobby or lock, unless invited.
+        At a dialogue's room, whoever has no invite of the dialogue knocks, always."""
+        if self.dialogue is not None and not invited:
+            return True
         if self.empty:
             return False  # the room is new (or forgotten): its creator walks in
         if self.is_banned(device, address):

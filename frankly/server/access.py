@@ -2,7 +2,9 @@
 
 Each check either passes or raises the refusal docs/protocol.md names. The
 order matters: the cheap pace check first, then the invite (which skips the
-human check and the password), then the proof of work, which makes password
+human check and the password; at a dialogue's room only an invite of that
+dialogue counts, and where it has appointed representatives nobody comes in
+without one), then the proof of work, which makes password
 guessing expensive, then the password, hashed off the event loop.
 
 Wrong passwords are counted per room and address, so that five of them stop
@@ -16,11 +18,11 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
-from frankly.rooms import Room
+from frankly.rooms import DialogueMeeting, Room
 from frankly.server.config import ServerConfig
 from frankly.server.humancheck import HumanCheck
 from frankly.server.invites import Invites
@@ -37,6 +39,8 @@ class Entry:
     role: str
     invited: bool
     meeting: str | None = None  # the meeting its invite was made in, if any
+    side: str | None = None  # the dialogue side its invite names, if any
+    interprets: tuple[str, str] | None = None  # the pair its invite makes it interpret
 
 
 class Gate:
@@ -70,10 +74,14 @@ class Gate:
         interrupted: Record | None,
         address: str,
         now: float,
+        dialogue: DialogueMeeting | None = None,
     ) -> Entry:
-        """`room` is the live room, if any; else `interrupted`, a meeting a restart left."""
+        """`room` is the live room, if any; else `interrupted`, a meeting a restart left.
+        `dialogue`: the dialogue meeting the room holds, if it is one."""
         if msg.invite is not None:
-            return self._invited(msg, msg.invite, room, interrupted)
+            return self._invited(msg, msg.invite, room, interrupted, dialogue)
+        if dialogue is not None and dialogue.representatives:
+            raise representatives_only()
         if self.human is not None:
             self.human.verify(msg.proof, time.time())
         if room is not None and room.password is not None:
@@ -81,7 +89,12 @@ class Gate:
         return Entry(name=msg.name, role="participant", invited=False)
 
     def _invited(
-        self, msg: messages.Hello, token: str, room: Room | None, interrupted: Record | None
+        self,
+        msg: messages.Hello,
+        token: str,
+        room: Room | None,
+        interrupted: Record | None,
+        dialogue: DialogueMeeting | None,
     ) -> Entry:
         grant = self.invites.check(token, msg.room)
         meeting, revoked = None, set[str]()
@@ -95,7 +108,22 @@ class Gate:
             what = "the meeting this invite was made for is over"
             raise ProtocolError(Code.INVITE_ENDED, what, "hello")
         name = grant.name or msg.name
-        return Entry(name=name, role=grant.role, invited=True, meeting=grant.meeting)
+        entry = Entry(
+            name,
+            grant.role,
+            invited=True,
+            meeting=grant.meeting,
+            side=grant.side,
+            interprets=grant.interprets,
+        )
+        if dialogue is None or grant.dialogue == dialogue.dialogue:
+            return entry
+        # An invite for the room's name (a host's, the operator's) is not the
+        # dialogue's word: its holder knocks, or is refused where only the
+        # appointed representatives may come in.
+        if dialogue.representatives:
+            raise representatives_only()
+        return replace(entry, invited=False, side=None)
 
     async def _password(self, room: Room, given: str | None, address: str, now: float) -> None:
         if given is None:
@@ -114,6 +142,15 @@ class Gate:
             if own is not None:
                 self._passwords.failed(key, now)
             raise ProtocolError(Code.WRONG_PASSWORD, "wrong password", "hello")
+
+
+def representatives_only() -> ProtocolError:
+    return ProtocolError(
+        Code.REPRESENTATIVES_ONLY,
+        "only the appointed representatives (and the sides' leads) may attend this meeting; "
+        "they enter from the dialogue's page",
+        "hello",
+    )
 
 
 def own_address(address: str) -> str | None:

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly import __version__
-from frankly.api.mount import api_app, open_store
+from frankly.api.mount import api_app, dialogue_rooms, open_store, public_checks
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
@@ -27,6 +27,16 @@ from frankly.server.limits import UnreadBudget
 from frankly.server.logs import log_config
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+
+# The dialogue pages (web/dialogue.html; web/dialogues/app.js reads the path).
+# "/dialogues/new" and "/dialogues/join" are these too: the page tells them apart.
+DIALOGUE_PAGES = (
+    "/dialogues",
+    "/dialogues/{dialogue}",
+    "/dialogues/{dialogue}/meetings/{meeting}",
+    "/dialogues/{dialogue}/device",
+    "/readouts/{readout}",  # a public readout
+)
 
 
 # How uvicorn must serve the app, for `frankly serve` and tests alike; what
@@ -64,7 +74,11 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     hosts = own_names() | set(config.allowed_hosts)
     # The API's own Origin check (changes only) uses the edge's rule for sockets.
     origin_rule = Edge(_nowhere, hosts=hosts, origins=config.allowed_origins, trust_proxy=False)
-    api, store = api_app(origin_rule.origin_ok)
+    api, store = api_app(origin_rule.origin_ok, public_checks(config, hub.gate.human))
+    # One process: the API makes the room invites of dialogue meetings with the
+    # signaling plane's own key, and the hub asks the API which rooms hold one.
+    store.invites = hub.gate.invites
+    hub.dialogues = dialogue_rooms(store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -85,6 +99,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             WebSocketRoute("/ws", endpoint),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Mount("/api", app=api),
+            *[Route(path, _dialogue_page) for path in DIALOGUE_PAGES],
             Route("/{room}", _page),
         ],
     )
@@ -109,6 +124,11 @@ async def _page(request: Request) -> Response:
     room = request.path_params.get("room")
     status = 404 if room is not None and not room_name_ok(room) else 200
     return FileResponse(WEB / "index.html", status_code=status)
+
+
+async def _dialogue_page(request: Request) -> Response:
+    # One page for every dialogue screen; which dialogue is the API's to check.
+    return FileResponse(WEB / "dialogue.html")
 
 
 async def _health(request: Request) -> Response:

@@ -23,11 +23,13 @@ T = TypeVar("T")
 
 
 class BackgroundServer:
-    def __init__(self, config: ServerConfig | None = None) -> None:
+    def __init__(self, config: ServerConfig | None = None, port: int | None = None) -> None:
+        """`port`: a port to serve on again (a restart on the same data directory,
+        which browsers must reach at the same origin); else a free one."""
         app = create_app(config)
         self.app = app
         self.hub: Hub = app.state.hub
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
         self._server = uvicorn.Server(

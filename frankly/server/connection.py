@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
-from frankly.server import hosts
+from frankly.server import hosts, interpretation
 from frankly.server.hub import Hub
 from frankly.server.link import Link, State, client_address
 
@@ -51,6 +51,11 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.End: hosts.end,
     messages.Invite: hosts.invite,
     messages.Revoke: hosts.revoke,
+    messages.Interpreter: interpretation.interpreter,
+    messages.Interpret: interpretation.interpret,
+    messages.Handover: interpretation.handover,
+    messages.Listen: interpretation.listen,
+    messages.BoothChat: interpretation.booth_chat,
 }
 
 

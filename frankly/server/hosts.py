@@ -79,12 +79,21 @@ def end(hub: Hub, link: Link, msg: messages.End) -> None:
 
 def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
     room, _ = _host(hub, link, "invite")
+    interprets = None
+    if msg.interpret is not None:
+        if msg.role == "guest":
+            what = "invite: a guest cannot be an interpreter; invite a participant"
+            raise ProtocolError(Code.GUEST_INTERPRETER, what, "invite")
+        interprets = (msg.interpret[0], msg.interpret[1])
     # Tied to this meeting: once it is over, a room of the same name is
     # another meeting, which this token does not open (docs/security.md).
     token, invite_id, exp = hub.gate.invites.make(
-        room.name, msg.role, msg.ttl, meeting=room.meeting
+        room.name, msg.role, msg.ttl, meeting=room.meeting, interprets=interprets
     )
-    link.send(messages.invite_token(token, invite_id, msg.role, exp))
+    reply = messages.invite_token(token, invite_id, msg.role, exp)
+    if interprets is not None:
+        reply["interpret"] = list(interprets)
+    link.send(reply)
 
 
 def revoke(hub: Hub, link: Link, msg: messages.Revoke) -> None:

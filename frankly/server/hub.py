@@ -3,6 +3,11 @@
 Runs on one event loop, so room state needs no locks. Each handler takes the
 link that sent a message and the validated message; refusals are raised as
 ProtocolError and answered by the caller.
+
+A room may hold a dialogue's meeting. The hub does not know dialogues: it
+asks `dialogues` (set by the app: the dialogue plane's lookup, in a worker
+thread) by room name when a hello comes for a room that is not open, and
+the room keeps the answer while it lives.
 """
 
 from __future__ import annotations
@@ -11,17 +16,19 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
-from frankly.rooms import Participant, Room, RoomFull, Rooms
+from frankly.rooms import DialogueMeeting, Participant, Room, RoomFull, Rooms
+from frankly.rooms.interpretation import Interpretation, Refused, changed_choices
 from frankly.rooms.room import GUEST, HOST
 from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
-from frankly.server.meetings import Meetings
+from frankly.server.meetings import Meetings, token_hash
 from frankly.server.quota import check_new_room
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
@@ -30,6 +37,14 @@ log = logging.getLogger(__name__)
 
 # Negotiation kept for a participant whose socket is away, delivered on resume.
 PENDING_SIGNALS = 64
+
+# Which dialogue meeting a room name holds, if any (frankly/api/entry.py answers).
+DialogueLookup = Callable[[str], Awaitable[DialogueMeeting | None]]
+
+
+async def no_dialogues(room: str) -> DialogueMeeting | None:
+    """A server without dialogues: no room holds one."""
+    return None
 
 
 class Hub:
@@ -46,6 +61,7 @@ class Hub:
         # A meeting interrupted by a restart may continue while its people
         # come back, which they do within the grace period.
         self.meetings = Meetings(config.data_dir, time.monotonic(), config.grace)
+        self.dialogues: DialogueLookup = no_dialogues
 
     async def start(self) -> None:
         """Open the SFU's UDP port."""
@@ -74,26 +90,27 @@ class Hub:
         if participant is not None:  # let in once already: no checks again
             self._enter(link, self.rooms.rooms[msg.room], participant, resumed=True)
             return
+        dialogue = await self._dialogue_of(msg.room)
+        if link.state is not State.CONNECTED:
+            return  # it went away while the dialogue plane was asked
         role = self.meetings.returning_role(msg.room, msg.resume, time.monotonic())
         if role is not None:  # back after a restart: let in before it, so no checks
-            self.join(link, msg, Entry(name=msg.name, role=role, invited=True))
+            self.join(link, msg, Entry(name=msg.name, role=role, invited=True), dialogue)
             return
         room = self.rooms.rooms.get(msg.room)
         interrupted = None
         if room is None:
             interrupted = self.meetings.interrupted(msg.room, time.monotonic())
-        entry = await self.gate.entry(msg, room, interrupted, link.address, now)
+        entry = await self.gate.entry(msg, room, interrupted, link.address, now, dialogue)
         if link.state is not State.CONNECTED:
             return  # it went away while its password was checked
         if self.rooms.rooms.get(msg.room) is not room:
             what = "the meeting changed while your password was checked; try again"
             raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER)
-        if room is not None and room.must_knock(
-            msg.device, own_address(link.address), entry.invited
-        ):
+        if self._must_knock(link, room, msg, entry, dialogue):
             self._knock(link, room, msg, entry)
         else:
-            self.join(link, msg, entry)
+            self.join(link, msg, entry, dialogue)
 
     def update(self, link: Link, msg: messages.Update) -> None:
         room, me = self.joined(link, "update")
@@ -281,6 +298,61 @@ class Hub:
         self.meetings.close(room)
         self.rooms.discard(room)
 
+    # --- interpretation (the handlers are in server/interpretation.py) -------
+
+    def interpretation_changed(self, room: Room, before: Mapping[str, str]) -> None:
+        """Route the SFU as the room's interpretation now says, then tell the room.
+
+        A room with an interpreter runs on the SFU, even at two: only the SFU
+        can send each listener the floor and just the channel it chose.
+        Whoever's choice of channel changed by itself (its language went) is
+        told with `listening`.
+        """
+        interp = room.interpretation
+        if interp.active:
+            self.to_sfu(room)
+        self.route_interpretation(room)
+        self.broadcast(room, messages.interpretation(interp.public()))
+        for pid in changed_choices(before, interp.listening, room.participants):
+            self.send_to(pid, messages.listening(interp.channel_of(pid)))
+        self.save(room)  # who interprets what outlives a restart
+
+    def route_interpretation(self, room: Room) -> None:
+        router = self.routers.get(room.name)
+        if router is not None:
+            self._route(router, room.interpretation)
+
+    def to_sfu(self, room: Room) -> None:
+        """Move a peer-to-peer room to the SFU now, as a third person would."""
+        if room.mode == "sfu" or room.empty:
+            return
+        room.mode = "sfu"
+        self.broadcast(room, messages.mode("sfu"))
+        self._enter_sfu(room, next(iter(room.participants.values())), was_p2p=True)
+
+    def _route(self, router: Router, interp: Interpretation) -> None:
+        for pid in set(router.channel_tracks) | set(interp.tracks):
+            router.set_channel_track(pid, interp.tracks.get(pid))
+        router.set_interpretation(interp.feeds(), interp.listening)
+
+    def _interpreter_entry(
+        self, room: Room, participant: Participant, entry: Entry, resume: str | None
+    ) -> bool:
+        """An invite made its holder an interpreter, or they were one before a restart:
+        into their booth, and the room onto the SFU."""
+        pair = entry.interprets
+        if resume is not None and room.interpretation.returning:
+            pair = room.interpretation.returning.pop(token_hash(resume), None) or pair
+        if pair is None or participant.role == GUEST:
+            return False
+        try:
+            room.interpretation.assign(participant.id, pair)
+        except Refused as refused:  # let in all the same, as a participant
+            log.info("invited interpreter %s joins without the role: %s", participant.id, refused)
+            return False
+        room.mode = "sfu"
+        return True
+
     # --- helpers -------------------------------------------------------------
 
     def joined(self, link: Link, ref: str) -> tuple[Room, Participant]:
@@ -292,8 +364,15 @@ class Hub:
             raise ProtocolError(Code.NOT_JOINED, "send 'hello' first", ref)
         return link.room, link.participant
 
-    def join(self, link: Link, msg: messages.Hello, entry: Entry) -> None:
-        room = self._open(msg, entry)
+    def join(
+        self,
+        link: Link,
+        msg: messages.Hello,
+        entry: Entry,
+        dialogue: DialogueMeeting | None = None,
+    ) -> None:
+        """Let in; `dialogue` is what the room holds, for a room this join opens."""
+        room = self._open(msg, entry, dialogue)
         was_p2p = room.mode == "p2p"
         participant = self._admit(room, msg, entry, own_address(link.address), was_p2p)
         self._enter(link, room, participant, resumed=False, was_p2p=was_p2p)
@@ -304,13 +383,39 @@ class Hub:
             self.make_host(room, new_host)
         self.save(room)
 
-    def _open(self, msg: messages.Hello, entry: Entry) -> Room:
+    def _open(self, msg: messages.Hello, entry: Entry, dialogue: DialogueMeeting | None) -> Room:
         """The live room, or a new one: which meeting it holds, Meetings decides."""
         room = self.rooms.rooms.get(msg.room)
         if room is None:
             room = self.rooms.get_or_create(msg.room)
+            room.dialogue = dialogue
             self.meetings.open(room, msg.resume, entry.meeting, time.monotonic())
         return room
+
+    async def _dialogue_of(self, name: str) -> DialogueMeeting | None:
+        """What a room of this name holds: the open room knows; else the dialogue plane."""
+        room = self.rooms.rooms.get(name)
+        if room is not None:
+            return room.dialogue
+        try:
+            return await self.dialogues(name)
+        except Exception:
+            # Nobody is let in on a guess: a dialogue's room might admit no stranger.
+            log.exception("asking the dialogue plane about room %r failed", name)
+            what = "the server could not look this meeting up; try again"
+            raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER) from None
+
+    def _must_knock(
+        self,
+        link: Link,
+        room: Room | None,
+        msg: messages.Hello,
+        entry: Entry,
+        dialogue: DialogueMeeting | None,
+    ) -> bool:
+        if room is None:  # a new room: its creator walks in, unless the dialogue says who
+            return dialogue is not None and not entry.invited
+        return room.must_knock(msg.device, own_address(link.address), entry.invited)
 
     def _check_hello(self, link: Link, msg: messages.Hello) -> None:
         if link.state is State.JOINED:
@@ -342,12 +447,14 @@ class Hub:
         elif room.mode == "sfu":
             self._enter_sfu(room, participant, was_p2p)
 
-    def _knock(self, link: Link, room: Room, msg: messages.Hello, entry: Entry) -> None:
-        returning = room.is_banned(msg.device, own_address(link.address))
+    def _knock(self, link: Link, room: Room | None, msg: messages.Hello, entry: Entry) -> None:
+        """Wait in the lobby: at a live room, or at a dialogue's room nobody has opened yet
+        (the lobby is kept by name; the first host to come in sees who waits)."""
+        returning = room is not None and room.is_banned(msg.device, own_address(link.address))
         knock = self.lobby.add(link, msg, entry, returning, own_address(link.address))
         link.state, link.knock = State.WAITING, knock
-        link.send(messages.lobby_waiting(room.name))
-        self.to_hosts(room.name, _knock_message(knock))
+        link.send(messages.lobby_waiting(msg.room))
+        self.to_hosts(msg.room, _knock_message(knock))
 
     def _knock_over(self, knock: Knock, outcome: Literal["admitted", "denied", "left"]) -> None:
         knock.link.knock = None
@@ -374,7 +481,14 @@ class Hub:
     ) -> Participant:
         try:
             participant = room.add(
-                entry.name, msg.audio, msg.video, entry.role, msg.device, address, room.continued
+                entry.name,
+                msg.audio,
+                msg.video,
+                entry.role,
+                msg.device,
+                address,
+                room.continued,
+                side=entry.side,
             )
         except RoomFull:
             if room.empty:
@@ -385,9 +499,12 @@ class Hub:
                 f"room {room.name!r} is full ({room.max_participants} participants)",
                 "hello",
             ) from None
+        interprets = self._interpreter_entry(room, participant, entry, msg.resume)
         if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
             self.broadcast(room, messages.mode("sfu"), skip=participant.id)
         self.broadcast(room, messages.joined(participant.public()))
+        if interprets:
+            self.interpretation_changed(room, room.interpretation.listening)
         return participant
 
     def _attach(self, link: Link, room: Room, participant: Participant) -> None:
@@ -415,6 +532,8 @@ class Hub:
             ping_interval=self.config.ping_interval,
             timeout=self.config.timeout,
             knocks=knocks if me.is_host else None,
+            interpretation=room.interpretation.public(),
+            listening=room.interpretation.channel_of(me.id),
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
@@ -435,6 +554,7 @@ class Hub:
             for p in room.participants.values():
                 if p.screen and p.screen_stream:
                     router.set_screen_stream(p.id, p.screen_stream)
+            self._route(router, room.interpretation)
         if was_p2p:
             for pid in room.participants:
                 router.subscribe_all(pid)
@@ -455,6 +575,9 @@ class Hub:
         router = self.routers.get(room.name)
         if router is not None:
             router.remove(me.id)
+        before = dict(room.interpretation.listening)
+        if room.interpretation.forget(me.id) and not room.empty:  # an interpreter left
+            self.interpretation_changed(room, before)
         if room.empty:  # the meeting is over, and its invites with it
             self._stop_router(room)
             self.meetings.close(room)

@@ -2,7 +2,12 @@
 
 Claims: `room`, `role`, `exp` (required), `jti` (its id, which a host may
 revoke), and optional: `name`, the name the joiner is then known by, and
-`meeting`, the meeting it was made in. A host's `invite` message always binds
+`meeting`, the meeting it was made in; `interpret`, the language pair its
+holder interprets (never with the role `guest`); and for a dialogue's meeting
+(made by the REST API, frankly/api/entry.py, for a member the dialogue
+admits): `dialogue`, the dialogue's id, which its room checks, and `side`,
+the name of the side its holder speaks for, which the room shows beside
+their name. A host's `invite` message always binds
 its token to the meeting (server/meetings.py), so it dies when that meeting
 is over; `frankly invite`, run by the operator, makes tokens for the room
 name, which hold for any meeting of that name. `hello.invite` presents one.
@@ -10,6 +15,7 @@ name, which hold for any meeting of that name. `hello.invite` presents one.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,12 +25,14 @@ from typing import Any
 import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
-from frankly.protocol.messages import clean_name, room_name_ok
-from frankly.protocol.words import ROLES
+from frankly.protocol.messages import clean_name, room_name_ok, text_problem
+from frankly.protocol.words import LANGUAGE_PATTERN, ROLES
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _ALGORITHM = "HS256"
+SIDE_MAX = 200  # a side's name, as the dialogues keep it (dialogues/texts.py)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class Grant:
     name: str | None
     id: str | None  # the jti: what a host revokes
     meeting: str | None  # None: for the room name, whatever the meeting
+    dialogue: str | None = None  # the dialogue whose meeting's room it opens
+    side: str | None = None  # the name of the side its holder speaks for
+    interprets: tuple[str, str] | None = None  # the pair its holder interprets
 
 
 class Invites:
@@ -48,10 +59,18 @@ class Invites:
         ttl: int,
         name: str | None = None,
         meeting: str | None = None,
+        *,
+        interprets: tuple[str, str] | None = None,
+        dialogue: str | None = None,
+        side: str | None = None,
     ) -> tuple[str, str, int]:
         """A token, its id and its expiry (Unix seconds)."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if interprets is not None and role == "guest":
+            raise ValueError("a guest cannot be an interpreter")
+        if interprets is not None and not _is_pair(list(interprets)):
+            raise ValueError("a language pair is two different languages, as in en,ru")
         if not room_name_ok(room):
             raise ValueError("a room name is 1 to 64 letters, digits, '-' or '_'")
         exp = int(time.time()) + ttl
@@ -59,8 +78,11 @@ class Invites:
         claims: dict[str, Any] = {"room": room, "role": role, "exp": exp, "jti": invite_id}
         if name is not None:
             claims["name"] = name
-        if meeting is not None:
-            claims["meeting"] = meeting
+        for claim, value in (("meeting", meeting), ("dialogue", dialogue), ("side", side)):
+            if value is not None:
+                claims[claim] = value
+        if interprets is not None:
+            claims["interpret"] = list(interprets)
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM), invite_id, exp
 
     def check(self, token: str, room: str) -> Grant:
@@ -74,11 +96,23 @@ class Invites:
             raise ProtocolError(Code.INVITE_INVALID, f"invite: unknown role {role!r}", "hello")
         if name is not None:
             name = _usable_name(name)
-        for claim, value in (("jti", invite_id), ("meeting", meeting)):
+        dialogue, side = claims.get("dialogue"), claims.get("side")
+        for claim, value in (("jti", invite_id), ("meeting", meeting), ("dialogue", dialogue)):
             if value is not None and not (isinstance(value, str) and 1 <= len(value) <= 64):
                 what = f"invite: '{claim}' is not a string of 1 to 64 characters"
                 raise ProtocolError(Code.INVITE_INVALID, what, "hello")
-        return Grant(role=str(role), name=name, id=invite_id, meeting=meeting)
+        if side is not None:
+            side = _usable_side(side)
+        interprets = _pair(claims.get("interpret"), role)
+        return Grant(
+            role=str(role),
+            name=name,
+            id=invite_id,
+            meeting=meeting,
+            dialogue=dialogue,
+            side=side,
+            interprets=interprets,
+        )
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
@@ -95,6 +129,27 @@ class Invites:
         return claims
 
 
+def _pair(claim: object, role: object) -> tuple[str, str] | None:
+    """The claim's language pair, or a refusal: two different languages, never for a guest."""
+    if claim is None:
+        return None
+    if not isinstance(claim, list) or not _is_pair(claim):
+        what = "invite: 'interpret' is not a pair of two different languages"
+        raise ProtocolError(Code.INVITE_INVALID, what, "hello")
+    if role == "guest":
+        raise ProtocolError(Code.INVITE_INVALID, "invite: a guest cannot interpret", "hello")
+    return claim[0], claim[1]
+
+
+def _is_pair(pair: list[object]) -> bool:
+    """Two different languages, each as the protocol writes one (words.LANGUAGE_PATTERN)."""
+    return (
+        len(pair) == 2
+        and all(isinstance(lang, str) and _LANGUAGE.fullmatch(lang) for lang in pair)
+        and pair[0] != pair[1]
+    )
+
+
 def _usable_name(name: object) -> str:
     """The claim's name as hello's would be, or a refusal that says why not."""
     if not isinstance(name, str):
@@ -104,3 +159,11 @@ def _usable_name(name: object) -> str:
     except ValueError as exc:
         what = f"invite: 'name' is not a usable name: {exc}"
         raise ProtocolError(Code.INVITE_INVALID, what, "hello") from None
+
+
+def _usable_side(side: object) -> str:
+    """The claim's side name, shown to everyone in the room: a line of 1 to SIDE_MAX
+    characters that cannot hide or reorder what others see."""
+    if not isinstance(side, str) or not 1 <= len(side) <= SIDE_MAX or text_problem(side):
+        raise ProtocolError(Code.INVITE_INVALID, "invite: 'side' is not a usable name", "hello")
+    return side

@@ -9,10 +9,12 @@ A restart must not end a meeting, since its people come back on their own
 (clients reconnect with their resume token). So, with a data directory, the
 server keeps a small record of each live meeting in DATA_DIR/meetings/ROOM.json:
 its id, the SHA-256 of each participant's resume token with its role, the
-invites revoked, the settings (the password only as its salted scrypt hash)
-and the bans. After a restart, for `grace` seconds, the first hello for that
-room continues the meeting if it shows it belongs: a resume token on record
-(its holder comes back with its role, past the checks it passed before), or
+invites revoked, the settings (the password only as its salted scrypt hash),
+the bans, and each interpreter's language pair by the same hash. After a
+restart, for `grace` seconds, the first hello for that room continues the
+meeting if it shows it belongs: a resume token on record (its holder comes
+back with its role, and as the interpreter it was, past the checks it passed
+before), or
 an invite for that meeting id. A hello that shows neither opens a new meeting,
 and the old one is over. Records of meetings nobody came back to are deleted
 once the window closes.
@@ -57,6 +59,7 @@ class Record:
     password: list[str] | None = None  # [salt, digest] in hex
     banned_devices: list[str] = field(default_factory=list)
     banned_addresses: list[str] = field(default_factory=list)
+    interpreters: dict[str, list[str]] = field(default_factory=dict)  # token hash -> pair
 
     @classmethod
     def of(cls, room: Room, returning: dict[str, str]) -> Record:
@@ -64,6 +67,7 @@ class Record:
         members = dict(returning)
         members.update({token_hash(p.resume): p.role for p in room.participants.values()})
         return cls(
+            interpreters=_interpreters(room),
             id=room.meeting,
             members=members,
             revoked=sorted(room.revoked),
@@ -83,6 +87,23 @@ class Record:
             room.password = Hashed(bytes.fromhex(salt), bytes.fromhex(digest))
         room.banned_devices = set(self.banned_devices)
         room.banned_addresses = set(self.banned_addresses)
+        room.interpretation.returning = {
+            digest: (pair[0], pair[1])
+            for digest, pair in self.interpreters.items()
+            if isinstance(pair, list) and len(pair) == 2
+        }
+
+
+def _interpreters(room: Room) -> dict[str, list[str]]:
+    """Each interpreter's pair by resume token hash: those here, and those not back yet."""
+    interp = room.interpretation
+    kept = {digest: list(pair) for digest, pair in interp.returning.items()}
+    for booth in interp.booths:
+        for pid in booth.members:
+            participant = room.participants.get(pid)
+            if participant is not None:
+                kept[token_hash(participant.resume)] = list(booth.pair)
+    return kept
 
 
 class Meetings:

@@ -179,13 +179,31 @@ class DownTrack:
         old = self.layer
         if old is not None and self in old.downs:
             old.downs.remove(self)
-            self.last_time = old.last_arrival
-            newest = old.cache.get(old.cache.highest) if self.started else None
-            if newest is not None:
-                self.last_seq = (old.cache.highest + self.seq_offset) & 0xFFFF
-                self.last_ts = (rtp.timestamp(newest) + self.ts_offset) & 0xFFFFFFFF
+            self._left_off(old)
         self.layer, self.target, self.started = layer, None, False
         layer.downs.append(self)
+
+    def pause(self) -> None:
+        """Stop forwarding for now (an interpreter who is not live); see `resume`."""
+        layer = self.layer
+        if layer is not None and self in layer.downs:
+            self._left_off(layer)
+            layer.downs.remove(self)
+            self.started = False
+
+    def resume(self, layer: Layer) -> None:
+        """Forward from `layer` again, numbered on from where `pause` left off."""
+        self.layer = layer
+        if self not in layer.downs:
+            layer.downs.append(self)
+
+    def _left_off(self, old: Layer) -> None:
+        """Note where the subscriber's numbering stands after the last packet of `old`."""
+        self.last_time = old.last_arrival
+        newest = old.cache.get(old.cache.highest) if self.started else None
+        if newest is not None:
+            self.last_seq = (old.cache.highest + self.seq_offset) & 0xFFFF
+            self.last_ts = (rtp.timestamp(newest) + self.ts_offset) & 0xFFFFFFFF
 
     def detach(self) -> None:
         """Stop forwarding: the subscriber or the track is gone."""

@@ -9,6 +9,17 @@ NACK resends, sender-report translation); a stream's packets and loss
 counts are in its `PacketCache` (cache.py); who speaks is the
 `SpeakerObserver` (speaker.py), fed the audio levels seen here.
 
+Interpretation (docs/protocol.md): an interpreter publishes its
+interpretation as an audio track of its own, which the signaling names by
+its msid track id (`set_channel_track`). Such a *channel track* is no floor
+track: it never feeds the speaker observer, and it goes only to the
+subscribers who listen to the channel its booth speaks into
+(`set_interpretation`); of a booth's tracks only the live member's is
+forwarded, the others' down-tracks are negotiated but parked, so a
+hand-over is a change of which down-tracks a layer forwards to, made in
+one call, with no renegotiation. `channel_packets` counts what each
+subscriber was sent of each interpreter's channel.
+
 The hot path (`_on_rtp`) works on bytes: a dict lookup by SSRC, a few struct
 reads, the packet stored in the cache, one tail (the SFU's extensions and the
 payload) built per packet, then per subscriber a 12-byte header in front,
@@ -23,10 +34,11 @@ import functools
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from frankly.protocol.words import screen_stream
+from frankly.protocol.words import FLOOR, channel_stream, screen_stream
 from frankly.sfu import codecs, rtcp, rtp, sdp
 from frankly.sfu.cache import PacketCache
 from frankly.sfu.downtrack import (
@@ -48,6 +60,9 @@ NACK_DELAY = 0.02  # a gap that lasts 20 ms is loss, not reordering
 REMB_MAX = 3_000_000  # what a publisher may send in all, bits a second
 STATS_PERIOD = 1.0
 SPEAKER_PERIOD = 0.3
+# A channel track is ready to take a booth's channel over when a packet of
+# it came this recently: audio packets come every 20 ms, even in silence.
+CHANNEL_READY = 1.0
 
 # Fixed payload types toward subscribers, so that every m-line of a bundle
 # agrees on what a payload type means, whichever publisher it came from.
@@ -93,8 +108,11 @@ class Track:
     mid_ext: int = 0
     rid_ext: int = 0
     # The msid stream subscribers see: the publisher's id, plus ":screen"
-    # for a screen share, so that a client tells it from the camera.
+    # for a screen share, so that a client tells it from the camera, or
+    # ":channel" for an interpreter's channel track.
     stream: str = ""
+    msid_track: str = ""  # the publisher's msid track id (MediaStreamTrack.id)
+    channel: bool = False  # an interpreter's channel track, not the floor
 
     @property
     def inspect(self) -> Inspect | None:
@@ -144,6 +162,14 @@ class Router:
         # The msid stream id each publisher shares its screen in (announced
         # over signaling before the publish offer that carries it).
         self.screen_streams: dict[str, str] = {}
+        # Interpretation: each interpreter's channel track (by msid track id),
+        # where it goes and whether it is live, and who listens to what.
+        self.channel_tracks: dict[str, str] = {}
+        self.feeds: dict[str, tuple[str | None, bool]] = {}
+        self.listening: dict[str, str] = {}
+        # (subscriber, interpreter) -> channel packets forwarded: the proof
+        # that a floor listener gets nothing of a channel it did not choose.
+        self.channel_packets: Counter[tuple[str, str]] = Counter()
         self.forwarded = 0
         self.nacks_served = 0
         self._timers: list[asyncio.TimerHandle] = []
@@ -209,10 +235,12 @@ class Router:
             mid_ext=media.extensions.get(sdp.MID, 0),
             rid_ext=media.extensions.get(sdp.RID, 0),
             stream=publisher.id,
+            msid_track=media.msid.split(" ")[1] if " " in media.msid else "",
         )
         screen = self.screen_streams.get(publisher.id)
         if screen and media.msid.split(" ")[0] == screen:
             track.stream = screen_stream(publisher.id)
+        self._tag_channel(track)
         if media.rids:
             # The protocol asks for rids from the lowest resolution to the
             # highest, as sendEncodings lists them (docs/protocol.md).
@@ -225,7 +253,7 @@ class Router:
                 self.by_ssrc[primary] = layer
             track.layers = [layer]
         for subscriber in self.subscribers.values():
-            if subscriber.id != publisher.id:
+            if subscriber.id != publisher.id and self._hears(subscriber.id, track):
                 self._subscribe(subscriber, track)
         return track
 
@@ -236,14 +264,19 @@ class Router:
             layer.downs.clear()
             layer.waiting.clear()
         for subscriber in self.subscribers.values():
-            for i, slot in enumerate(subscriber.slots):
-                if isinstance(slot, DownTrack) and slot.track is track:
-                    self.downs_by_ssrc.pop(slot.ssrc, None)
-                    subscriber.slots[i] = track.kind
-                    self._renegotiate(subscriber)
+            self._unsubscribe(subscriber, track)
         # A layer and its track refer to each other; without this cycle the
         # layers' packet caches and the publisher they lead to go at once.
         track.layers = []
+
+    def _unsubscribe(self, subscriber: Subscriber, track: Track) -> None:
+        """Free the subscriber's m-line of `track`, if it has one."""
+        for i, slot in enumerate(subscriber.slots):
+            if isinstance(slot, DownTrack) and slot.track is track:
+                self.downs_by_ssrc.pop(slot.ssrc, None)
+                slot.detach()
+                subscriber.slots[i] = track.kind
+                self._renegotiate(subscriber)
 
     def _unpublish(self, publisher: Publisher) -> None:
         for track in publisher.tracks.values():
@@ -274,7 +307,8 @@ class Router:
         for publisher in self.publishers.values():
             if publisher.id != pid:
                 for track in publisher.tracks.values():
-                    self._subscribe(subscriber, track)
+                    if self._hears(pid, track):
+                        self._subscribe(subscriber, track)
         self._renegotiate(subscriber)
 
     def subscriber_answer(self, pid: str, answer_sdp: str) -> None:
@@ -315,7 +349,8 @@ class Router:
         lowest = track.layers[0]
         if track.kind == "audio":
             down.layer = lowest
-            lowest.downs.append(down)
+            if self._live(track):  # a booth member's who is not live stays parked
+                lowest.downs.append(down)
         else:  # video starts at the lowest layer's next keyframe: quick to arrive
             down.retarget(lowest)
         self._renegotiate(subscriber)
@@ -361,6 +396,11 @@ class Router:
     def remove(self, pid: str) -> None:
         """A participant left: free everything it held."""
         self.screen_streams.pop(pid, None)
+        self.channel_tracks.pop(pid, None)
+        self.feeds.pop(pid, None)
+        self.listening.pop(pid, None)
+        for counted in [key for key in self.channel_packets if pid in key]:
+            del self.channel_packets[counted]
         publisher = self.publishers.pop(pid, None)
         if publisher is not None:
             self._unpublish(publisher)
@@ -411,7 +451,8 @@ class Router:
         level: int | None = None
         if track.kind == "audio":
             level = audio_level(packet, track.audio_level_ext)
-            self.speakers.heard(track.publisher.id, level)
+            if not track.channel:  # an interpreter is never the floor's speaker
+                self.speakers.heard(track.publisher.id, level)
         if keyframe:
             self._switch_to(layer)
         downs = layer.downs
@@ -422,6 +463,12 @@ class Router:
         for down in downs:
             down.forward(seq, ts, b0, marker, tail)
         self.forwarded += len(downs)
+        if track.channel:
+            self._count_channel(track.publisher.id, downs)
+
+    def _count_channel(self, interpreter: str, downs: list[DownTrack]) -> None:
+        for down in downs:
+            self.channel_packets[down.subscriber.id, interpreter] += 1
 
     def _switch_to(self, layer: Layer) -> None:
         """A keyframe starts on `layer`: down-tracks waiting for it switch now."""
@@ -448,6 +495,102 @@ class Router:
                     self.by_ssrc[layer.ssrc] = layer
                     return layer
         return None
+
+    # --- interpretation ---------------------------------------------------------
+
+    def set_channel_track(self, pid: str, track_id: str | None) -> None:
+        """Which of `pid`'s published tracks (by msid track id) carries its interpretation."""
+        if track_id:
+            self.channel_tracks[pid] = track_id
+        else:
+            self.channel_tracks.pop(pid, None)
+        publisher = self.publishers.get(pid)
+        for track in publisher.tracks.values() if publisher else []:
+            was = track.channel
+            self._tag_channel(track)
+            if track.channel != was:  # another stream id: subscribed afresh
+                for subscriber in self.subscribers.values():
+                    self._unsubscribe(subscriber, track)
+                self._reconcile(track)
+
+    def set_interpretation(
+        self, feeds: Mapping[str, tuple[str | None, bool]], listening: Mapping[str, str]
+    ) -> None:
+        """Route every channel track anew: where each interpreter's goes, whether it is live,
+        and which channel each subscriber listens to.
+
+        One call for the whole change, so a hand-over parks the old voice and
+        starts the new one with no packet routed in between. Only what changed
+        is looked at: a track whose feed changed, for every subscriber; a
+        subscriber whose channel changed, for every channel track.
+        """
+        old_feeds, old_listening = self.feeds, self.listening
+        self.feeds, self.listening = dict(feeds), dict(listening)
+        moved = [
+            self.subscribers[pid]
+            for pid in old_listening.keys() | self.listening.keys()
+            if pid in self.subscribers
+            and old_listening.get(pid, FLOOR) != self.listening.get(pid, FLOOR)
+        ]
+        for publisher in self.publishers.values():
+            for track in publisher.tracks.values():
+                if not track.channel:
+                    continue
+                pid = track.publisher.id
+                if old_feeds.get(pid) != self.feeds.get(pid):
+                    self._reconcile(track)
+                else:
+                    self._reconcile(track, moved)
+
+    def channel_ready(self, pid: str, now: float) -> bool:
+        """Whether `pid`'s channel track is sending: packets came within CHANNEL_READY."""
+        publisher = self.publishers.get(pid)
+        for track in publisher.tracks.values() if publisher else []:
+            layer = track.layers[0]
+            if track.channel and layer.ssrc and now - layer.last_arrival < CHANNEL_READY:
+                return True
+        return False
+
+    def _tag_channel(self, track: Track) -> None:
+        wanted = self.channel_tracks.get(track.publisher.id)
+        track.channel = track.kind == "audio" and bool(wanted) and track.msid_track == wanted
+        if track.channel:
+            track.stream = channel_stream(track.publisher.id)
+        elif track.stream == channel_stream(track.publisher.id):
+            track.stream = track.publisher.id
+
+    def _hears(self, subscriber_id: str, track: Track) -> bool:
+        """Whether this subscriber gets an m-line for the track: every floor track,
+        and a channel track only while its booth speaks into the subscriber's channel."""
+        if not track.channel:
+            return True
+        into, _ = self.feeds.get(track.publisher.id, (None, False))
+        return into is not None and self.listening.get(subscriber_id, FLOOR) == into
+
+    def _live(self, track: Track) -> bool:
+        return not track.channel or self.feeds.get(track.publisher.id, (None, False))[1]
+
+    def _reconcile(self, track: Track, subscribers: Iterable[Subscriber] | None = None) -> None:
+        """Subscribe who hears the channel track, free who does not, and park or start its downs
+        (of `subscribers`, by default everyone's)."""
+        live = self._live(track)
+        layer = track.layers[0]
+        for subscriber in self.subscribers.values() if subscribers is None else subscribers:
+            if subscriber.id == track.publisher.id:
+                continue
+            down = next(
+                (s for s in subscriber.slots if isinstance(s, DownTrack) and s.track is track),
+                None,
+            )
+            hears = self._hears(subscriber.id, track)
+            if hears and down is None:
+                self._subscribe(subscriber, track)
+            elif not hears and down is not None:
+                self._unsubscribe(subscriber, track)
+            elif down is not None and live and down not in layer.downs:
+                down.resume(layer)
+            elif down is not None and not live and down in layer.downs:
+                down.pause()
 
     # --- feedback ------------------------------------------------------------
 

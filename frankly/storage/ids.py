@@ -22,6 +22,7 @@ PROPOSAL = "pr"
 READOUT = "ro"
 COMMENT = "cm"
 POINT = "pt"
+DEVICE_LINK = "dl"
 
 ID_LENGTH = 24  # the widest prefix, a dash and 16 hex digits, with room to spare
 SECRET_BYTES = 32

@@ -46,6 +46,8 @@ TITLE_LENGTH = 200
 NAME_LENGTH = 80
 ROOM_LENGTH = 64
 HASH_LENGTH = 64  # SHA-256 in hex
+# A meeting's planned length in minutes: the rules' range (dialogues/meetings.py).
+MINUTES_MIN, MINUTES_MAX = 15, 600
 
 # Constraint names fixed by pattern, so that both backends and every
 # migration name them alike and a later revision can drop one by name.
@@ -149,6 +151,20 @@ invites = Table(
     Column("created", UtcInstant, nullable=False),
     Column("expires", UtcInstant, nullable=False),
     Column("revoked", UtcInstant, nullable=True),
+    Column("lead", Boolean, nullable=False, server_default=false()),  # a lead's link
+)
+
+# Adding a device: a one-use secret, kept as its hash, that the member's new
+# device exchanges for a credential of its own within minutes.
+device_links = Table(
+    "device_links",
+    metadata,
+    _id(),
+    _ref("member", "members.id"),
+    Column("secret_hash", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("created", UtcInstant, nullable=False),
+    Column("expires", UtcInstant, nullable=False),
+    Column("used", UtcInstant, nullable=True),  # once set, it makes no credential again
 )
 
 meetings = Table(
@@ -164,6 +180,7 @@ meetings = Table(
     Column("scheduled_at", UtcInstant, nullable=True),
     Column("room", String(ROOM_LENGTH), nullable=False, unique=True),
     Column("created", UtcInstant, nullable=False),
+    Column("minutes", Integer, nullable=False, server_default=text("60")),  # planned length
     UniqueConstraint("id", "dialogue"),  # the target of a follow-up's (follows, dialogue)
     ForeignKeyConstraint(
         ["follows", "dialogue"], ["meetings.id", "meetings.dialogue"], ondelete="RESTRICT"
@@ -173,6 +190,22 @@ meetings = Table(
     CheckConstraint(
         f"(date_state = '{SCHEDULED}') = (scheduled_at IS NOT NULL)", name="scheduled_has_instant"
     ),
+    CheckConstraint(f"minutes BETWEEN {MINUTES_MIN} AND {MINUTES_MAX}", name="minutes_range"),
+)
+
+# The sides a meeting is held between (two or more of its dialogue's); both
+# keys carry the dialogue, so that a meeting cannot invite another's side.
+meeting_sides = Table(
+    "meeting_sides",
+    metadata,
+    Column("meeting", String(ID_LENGTH), nullable=False),
+    Column("side", String(ID_LENGTH), nullable=False),
+    Column("dialogue", String(ID_LENGTH), nullable=False),
+    PrimaryKeyConstraint("meeting", "side"),
+    ForeignKeyConstraint(
+        ["meeting", "dialogue"], ["meetings.id", "meetings.dialogue"], ondelete="RESTRICT"
+    ),
+    ForeignKeyConstraint(["side", "dialogue"], ["sides.id", "sides.dialogue"], ondelete="RESTRICT"),
 )
 
 proposals = Table(

@@ -26,7 +26,7 @@
  *   window.frankly.states     every connection state the session entered, in order
  */
 
-import { isValidRoom, withoutSecrets } from './urls.js';
+import { dialogueOfInvite, isValidRoom, withoutSecrets } from './urls.js';
 import { announce, byId, show } from './ui/dom.js';
 import { initHome, showHome, showInvalid } from './ui/home.js';
 import { connectionStates, currentSession, initMeeting, leaveAtOnce, startMeeting } from './ui/meeting.js';
@@ -76,22 +76,31 @@ function takeInvite() {
 }
 
 /**
- * The notice screen: what happened, and optionally what the server said.
+ * The notice screen: what happened, optionally what the server said, and
+ * where to go on from here.
  * @param {string} title @param {string} text @param {string} [detail]
+ * @param {{href: string, text: string}} [link]
  */
-function showNotice(title, text, detail) {
+function showNotice(title, text, detail, link) {
   byId('notice-title').textContent = title;
   byId('notice-text').textContent = text;
   const more = byId('notice-detail');
   more.textContent = detail ?? '';
   more.hidden = !detail;
+  const onward = /** @type {HTMLAnchorElement} */ (byId('notice-link'));
+  onward.textContent = link?.text ?? '';
+  onward.href = link?.href ?? '/';
+  onward.hidden = !link;
   announce(`${title}. ${text}`);
   show('notice');
 }
 
+/** The invite of the link we came by: it lets us in, and may name a dialogue. */
+const invite = takeInvite();
+
 /** The meeting ended for good: say why (ui/notices.js), or ask again. @param {Ended} e */
 function showEnded(e) {
-  const notice = noticeFor(e, prejoinRoom());
+  const notice = noticeFor(e, prejoinRoom(), dialogueOfInvite(invite));
   if (notice.screen === 'invalid') {
     showInvalid(prejoinRoom());
     return;
@@ -101,7 +110,7 @@ function showEnded(e) {
     return;
   }
   document.body.dataset.ended = e.error?.code || String(e.code);
-  showNotice(notice.title, notice.text, endedDetail(e));
+  showNotice(notice.title, notice.text, endedDetail(e), notice.link);
 }
 
 function route() {
@@ -121,7 +130,7 @@ function route() {
 }
 
 initHome();
-initPrejoin({ invite: takeInvite(), onJoin: startMeeting, onCannot: showNotice });
+initPrejoin({ invite, onJoin: startMeeting, onCannot: showNotice });
 initMeeting({
   ended: showEnded,
   left: ({ mic, cam }) => {

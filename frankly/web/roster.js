@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Who is in the room, as pure functions over participant lists: what a
- * welcome changes in the roster we show, the order hands went up, and the
- * names that tell two people of the same name apart. No DOM, no I/O: the
+ * welcome changes in the roster we show, the order hands went up, the
+ * names that tell two people of the same name apart, and the dialogue side
+ * someone speaks for. No DOM, no I/O: the
  * Node tests (tests/web/) import this file. The Python SDK's counterpart
  * is frankly/client's roster.
  */
@@ -81,4 +82,24 @@ function distinctTags(ids) {
     if (new Set(tags).size === tags.length) return tags;
   }
   return bare;
+}
+
+/**
+ * The dialogue side someone speaks for, as the server set it from their
+ * invite (never what a client said), or null in a room of no dialogue.
+ * @param {{side?: string | null}} p
+ * @returns {string | null}
+ */
+export function sideOf(p) {
+  return typeof p.side === 'string' && p.side.trim() ? p.side : null;
+}
+
+/**
+ * What a tile or list entry is called for a screen reader: the shown name,
+ * and the side when there is one (`Ann, United States`).
+ * @param {string} shown @param {string | null} side
+ * @returns {string}
+ */
+export function labelWithSide(shown, side) {
+  return side ? `${shown}, ${side}` : shown;
 }

@@ -28,7 +28,9 @@ const MAX_QUEUED_SIGNALS = 200;
 
 /**
  * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean,
- *            role?: string, hand?: number | null, screen?: boolean, screen_stream?: string | null}} Participant
+ *            role?: string, hand?: number | null, screen?: boolean, screen_stream?: string | null,
+ *            side?: string | null}} Participant
+ *   `side`: the dialogue side they speak for, set by the server from their invite
  * @typedef {{type: 'chat', id: number, from: string, name: string, text?: string, sealed?: string, ts: number}} ChatWire
  * @typedef {{type: 'error', code: string, message: string, ref?: string}} ErrorMessage
  * @typedef {{

@@ -2,7 +2,8 @@
 /**
  * Room names and the page's address: what names a room, a fresh unguessable
  * name, the signaling URL, and the secrets a link carries (an invite in the
- * query, a passphrase in the fragment). Pure functions, no DOM: the Node
+ * query, or in the fragment as a dialogue's page gives it; a passphrase in
+ * the fragment). Pure functions, no DOM: the Node
  * tests (tests/web/) import this file. The Python SDK's counterpart is
  * frankly/client's urls.
  */
@@ -66,23 +67,74 @@ export function signalingUrl(loc) {
 }
 
 /**
- * The secret query parameters of a page address, and the same address
- * without them (what history.replaceState should put in their place).
- * The fragment stays: browsers never send it to a server, and a passphrase
- * link is meant to be shared from the address bar.
+ * The secrets of a page address, and the same address without them (what
+ * history.replaceState should put in their place): each in the query, or
+ * in the fragment (`#invite=...`, as a dialogue's page links to its
+ * meeting's room; the query's wins). The rest of the fragment stays:
+ * browsers never send it to a server, and a passphrase link is meant to be
+ * shared from the address bar.
  * @param {string} href an absolute URL
  * @returns {{secrets: Record<string, string>, href: string}}
  */
 export function withoutSecrets(href) {
   const url = new URL(href);
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
   /** @type {Record<string, string>} */
   const secrets = {};
+  let fragmentHadOne = false;
   for (const name of SECRET_PARAMS) {
-    const value = url.searchParams.get(name);
-    if (value !== null) secrets[name] = value;
+    const value = url.searchParams.get(name) ?? fragment.get(name);
+    if (value) secrets[name] = value;
     url.searchParams.delete(name);
+    if (fragment.has(name)) {
+      fragmentHadOne = true;
+      fragment.delete(name);
+    }
   }
-  return { secrets, href: url.href };
+  if (!fragmentHadOne) return { secrets, href: url.href };
+  url.hash = fragment.toString();
+  return { secrets, href: url.href.replace(/#$/, '') }; // no bare '#' left behind
+}
+
+/**
+ * What an invite says of its holder: the dialogue it was made for, the name
+ * and the side it gives. Read without checking the signature, which only the
+ * server can: it serves to show the holder what the server will make of
+ * them, and to link back to the dialogue's page, never to decide anything.
+ * @param {string | null} token a room invite (a JWT)
+ * @returns {{dialogue: string | null, name: string | null, side: string | null}}
+ */
+export function inviteClaims(token) {
+  const none = { dialogue: null, name: null, side: null };
+  const payload = token?.split('.')[1];
+  if (!payload) return none;
+  try {
+    const bytes = Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes)); // UTF-8: names in any script
+    /** @param {unknown} v @param {RegExp} rule */
+    const text = (v, rule) => (typeof v === 'string' && rule.test(v) ? v : null);
+    return {
+      dialogue: text(claims?.dialogue, /^[A-Za-z0-9_-]{1,64}$/),
+      name: text(claims?.name, /^[^\u0000-\u001f\u007f]{1,64}$/u),
+      side: text(claims?.side, /^[^\u0000-\u001f\u007f]{1,200}$/u),
+    };
+  } catch {
+    return none;
+  }
+}
+
+/**
+ * The dialogue an invite was made for (its `dialogue` claim), or null.
+ * @param {string | null} token a room invite (a JWT)
+ * @returns {string | null}
+ */
+export function dialogueOfInvite(token) {
+  return inviteClaims(token).dialogue;
+}
+
+/** The page of a dialogue. @param {string} id @returns {string} */
+export function dialoguePage(id) {
+  return `/dialogues/${encodeURIComponent(id)}`;
 }
 
 /**

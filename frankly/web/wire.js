@@ -37,9 +37,15 @@ export const Code = Object.freeze({
   "LOBBY_FULL": "lobby-full",
   "DENIED": "denied",
   "REMOVED": "removed",
+  "REPRESENTATIVES_ONLY": "representatives-only",
   "NOT_HOST": "not-host",
   "NOT_ALLOWED": "not-allowed",
   "UNKNOWN_KNOCK": "unknown-knock",
+  "GUEST_INTERPRETER": "guest-interpreter",
+  "NOT_INTERPRETER": "not-interpreter",
+  "UNKNOWN_LANGUAGE": "unknown-language",
+  "CHANNEL_BUSY": "channel-busy",
+  "BOOTH_NOT_READY": "booth-not-ready",
 });
 
 /** WebSocket close codes. */
@@ -77,6 +83,7 @@ export const FATAL = Object.freeze({
   "internal-error": 1011,
   "denied": 4403,
   "removed": 4403,
+  "representatives-only": 4403,
   "password-required": 4401,
   "wrong-password": 4401,
   "human-check-required": 4401,
@@ -107,7 +114,16 @@ export const MODERATION = Object.freeze(["mute", "ask-unmute", "stop-video", "st
 export const ROOM_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
 
 /** The server's own paths: no room has their names. */
-export const RESERVED_ROOMS = Object.freeze(["api", "challenge", "healthz", "static", "ws"]);
+export const RESERVED_ROOMS = Object.freeze(["api", "challenge", "dialogues", "healthz", "static", "ws"]);
 
 /** Suffix of a screen share's stream id. */
 export const SCREEN_SUFFIX = ":screen";
+
+/** The channel of the original speech. */
+export const FLOOR = "floor";
+
+/** What a channel's language may be. */
+export const LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$";
+
+/** Suffix of an interpreter's channel stream id. */
+export const CHANNEL_SUFFIX = ":channel";

@@ -207,7 +207,7 @@ async def test_a_removed_members_cookie(server: Server) -> None:
     talks = await found(server)
     store: Store = server.app.state.store
     assert store.service is not None
-    with store.service.db.transaction() as tx:  # no route removes members yet
+    with store.service.db.transaction() as tx:  # as removal marks them (test_members.py)
         tx.execute(
             update(members).where(members.c.name == "Boris").values(removed=server.clock.now)
         )

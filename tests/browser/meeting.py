@@ -48,11 +48,14 @@ DENY_SCRIPT = """
 NewPage = Callable[..., Page]
 
 
-def join(page: Page, room: str, name: str, *, button: str = "Join", fragment: str = "") -> str:
-    """Open the room (its link ending in `#fragment`, if given), give a name,
-    press the join button; return our id."""
+def join(
+    page: Page, room: str, name: str | None, *, button: str = "Join", fragment: str = ""
+) -> str:
+    """Open the room (its link ending in `#fragment`, if given), give a name
+    (None: the link's invitation names us), press the join button; return our id."""
     page.goto(f"/{room}" + (f"#{fragment}" if fragment else ""))
-    page.get_by_label("Your name").fill(name)
+    if name is not None:
+        page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
     return self_id(page)

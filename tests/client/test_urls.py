@@ -35,3 +35,7 @@ def test_an_invite_link_carries_its_token() -> None:
         "abc.def.ghi"
     )
     assert invite_from_url("https://m.example/board") is None
+    # A dialogue meeting's entry puts it in the fragment, which browsers never send.
+    assert invite_from_url("https://m.example/dlg-1#invite=abc.def.ghi&passphrase=x") == (
+        "abc.def.ghi"
+    )

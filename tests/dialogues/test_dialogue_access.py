@@ -141,3 +141,21 @@ def test_proposing_needs_an_invited_side() -> None:
 def test_a_lead_cannot_remove_a_member_twice_or_one_of_another_dialogue() -> None:
     assert refused(access.remover, US_LEAD, US, REMOVED).code is DialogueCode.MEMBER_REMOVED
     assert refused(access.remover, US_LEAD, US, STRANGER).code is DialogueCode.UNKNOWN_MEMBER
+
+
+def test_a_member_leaves_their_side_but_its_lead_hands_on_first() -> None:
+    assert access.leaver(US_MEMBER, US) == US_MEMBER
+    assert refused(access.leaver, US_LEAD, US).code is DialogueCode.CANNOT_REMOVE_LEAD
+    assert refused(access.leaver, RU_MEMBER, US).code is DialogueCode.NOT_YOUR_SIDE
+    assert refused(access.leaver, REMOVED, US).code is DialogueCode.MEMBER_REMOVED
+    assert refused(access.leaver, STRANGER, US).code is DialogueCode.UNKNOWN_DIALOGUE
+
+
+def test_a_side_acts_only_on_meetings_it_is_in() -> None:
+    assert access.side_in(MEETING, US) == US
+    alone = replace(MEETING, sides=(RU.id,))
+    error = refused(access.side_in, alone, US)
+    assert (error.code, error.message) == (
+        DialogueCode.NOT_INVITED,
+        "United States is not in this meeting",
+    )

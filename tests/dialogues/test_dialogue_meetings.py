@@ -153,3 +153,22 @@ def test_a_lead_hands_the_lead_on_to_a_current_member_of_the_side() -> None:
     assert refused(meetings.hand_lead, US, US_MEMBER, US_MEMBER).code is DialogueCode.NOT_LEAD
     assert refused(meetings.hand_lead, US, US_LEAD, RU_MEMBER).code is DialogueCode.NOT_YOUR_SIDE
     assert refused(meetings.hand_lead, US, US_LEAD, REMOVED).code is DialogueCode.MEMBER_REMOVED
+
+
+def test_a_meeting_lasts_15_to_600_minutes_and_lists_its_sides_in_the_dialogues_order() -> None:
+    def make(**kw: object) -> object:
+        return meetings.meeting(DIALOGUE, US_LEAD, SIDES, "m", "x", **kw)  # type: ignore[arg-type]
+
+    for minutes in (14, 601):
+        assert refused(lambda m=minutes: make(minutes=m)).code is DialogueCode.BAD_DATE
+    made = meetings.meeting(DIALOGUE, US_LEAD, SIDES, "m", "x", invited=[RU.id, US.id], minutes=15)
+    assert (made.sides, made.minutes) == ((US.id, RU.id), 15)
+    assert meetings.meeting(DIALOGUE, US_LEAD, SIDES, "m", "x", minutes=600).minutes == 600
+
+
+def test_a_follow_up_keeps_its_meetings_length_unless_told() -> None:
+    held = replace(MEETING, minutes=90)
+    assert meetings.follow_up(held, DIALOGUE, RU_LEAD, SIDES, "m2", "x").minutes == 90
+    assert meetings.follow_up(held, DIALOGUE, RU_LEAD, SIDES, "m2", "x", minutes=30).minutes == 30
+    error = refused(meetings.follow_up, held, DIALOGUE, RU_LEAD, SIDES, "m2", "x", "", ASAP, 5)
+    assert error.code is DialogueCode.BAD_DATE

@@ -83,3 +83,9 @@ def test_drafting_needs_a_member_and_clean_text() -> None:
     assert refused(points.draft, MEETING, US_LEAD, SIDES, "x" * 1001, "p").code is (
         DialogueCode.TOO_LONG
     )
+
+
+def test_a_point_remembers_who_drafted_it_and_when() -> None:
+    point = points.draft(MEETING, RU_MEMBER, SIDES, "x", "pt1", NOW)
+    assert (point.drafted_by, point.author, point.at) == (RU.id, RU_MEMBER.id, NOW)
+    assert points.draft(MEETING, RU_MEMBER, SIDES, "x", "pt1").at is None

@@ -112,7 +112,8 @@ def test_room_names_allowed(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n", "api", "API", "ws", "static"]
+    "name",
+    ["", "x" * 65, "a b", "a/b", "é", "a.b", "a\n", "api", "API", "ws", "static", "dialogues"],
 )
 def test_room_names_refused(name: str) -> None:
     assert not room_name_ok(name)
@@ -169,3 +170,49 @@ def test_deep_json_is_refused_before_python_gives_up() -> None:
 def test_what_python_reads_but_json_does_not_is_refused(constant: str) -> None:
     error = refused('{"type": "e2ee", "to": "p-1", "payload": {"x": ' + constant + "}}")
     assert (error.code, error.message) == (Code.BAD_JSON, f"not valid JSON: {constant} is not JSON")
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (
+            '{"type": "interpreter", "id": "p-1", "pair": ["en", "en"]}',
+            "interpreter: field 'pair': a language pair is two different languages",
+        ),
+        (
+            '{"type": "interpreter", "id": "p-1", "pair": ["en"]}',
+            "interpreter: field 'pair': List should have at least 2 items after validation, not 1",
+        ),
+        ('{"type": "interpreter", "id": "p-1"}', "interpreter: field 'pair' is required"),
+        (
+            '{"type": "interpreter", "id": "p-1", "pair": ["en", "Russian"]}',
+            "interpreter: field 'pair.1': String should match pattern"
+            " '^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$'",
+        ),
+        ('{"type": "interpret"}', "interpret: give 'into', 'track' or both"),
+        (
+            '{"type": "listen", "channel": "FLOOR"}',
+            "listen: field 'channel': String should match pattern"
+            " '^floor$|^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$'",
+        ),
+        (
+            '{"type": "booth-chat", "sealed": {"p-1": "AA==", "p-2": "AA=="}}',
+            "booth-chat: field 'sealed': Dictionary should have at most 1 item after"
+            " validation, not more",
+        ),
+        (
+            '{"type": "invite", "role": "guest", "interpret": ["en", "ru", "fr"]}',
+            "invite: field 'interpret': List should have at most 2 items after validation, not 3",
+        ),
+    ],
+)
+def test_interpretation_messages_name_what_is_wrong(frame: str, message: str) -> None:
+    error = refused(frame)
+    assert (error.code, error.message) == (Code.INVALID_MESSAGE, message)
+
+
+def test_languages_and_channels() -> None:
+    assert parse('{"type": "listen", "channel": "pt-BR"}').channel == "pt-BR"  # type: ignore[union-attr]
+    assert parse('{"type": "listen", "channel": "floor"}').channel == "floor"  # type: ignore[union-attr]
+    pair = parse('{"type": "interpreter", "id": "p-1", "pair": ["zh-Hant", "en"]}')
+    assert pair.pair == ["zh-Hant", "en"]  # type: ignore[union-attr]

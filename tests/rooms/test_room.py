@@ -20,6 +20,7 @@ def test_join_order_and_others() -> None:
         "hand": None,
         "screen": False,
         "screen_stream": None,
+        "side": None,
     }
     assert grace.public()["role"] == "participant"
     assert "resume" not in ada.public() and "device" not in ada.public()

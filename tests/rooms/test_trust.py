@@ -1,6 +1,6 @@
 """Roles, hosts, settings, bans and hands of a room, without any I/O."""
 
-from frankly.rooms import Room
+from frankly.rooms import DialogueMeeting, Room
 
 
 def test_whoever_enters_an_empty_room_is_its_host() -> None:
@@ -51,6 +51,18 @@ def test_who_must_knock() -> None:
     room.lobby, room.locked = False, True
     assert room.must_knock(None, None, invited=False)
     assert not room.must_knock(None, None, invited=True)
+
+
+def test_a_dialogues_room_takes_its_hosts_and_entrants_from_the_dialogue() -> None:
+    room = Room("dlg-1", max_participants=5)
+    room.dialogue = DialogueMeeting("dl-1", representatives=False)
+    assert room.must_knock("dev", None, invited=False)  # even empty: no invite, no way in
+    assert not room.must_knock("dev", None, invited=True)
+    carol = room.add("Carol", True, True, side="Russia")  # first in, still not a host
+    assert (carol.role, carol.public()["side"]) == ("participant", "Russia")
+    ann = room.add("Ann", True, True, role="host", side="United States")
+    room.remove(ann.id)
+    assert room.ensure_host() is None and not carol.is_host  # the leads host, or nobody
 
 
 def test_bans_by_device_or_address_hold_whatever_the_settings() -> None:

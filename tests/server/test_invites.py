@@ -266,3 +266,35 @@ async def test_after_a_restart_a_new_meeting_of_that_name_refuses_its_invites(
     finally:
         second.stop()
     assert list((tmp_path / "meetings").iterdir()) == [tmp_path / "meetings" / "r.json"]
+
+
+def test_frankly_invite_can_make_an_interpreter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["invite", "talks", "--interpret", "en,ru", "--data-dir", str(tmp_path)])
+    token = capsys.readouterr().out.strip().split("?invite=")[1]
+    claims = jwt.decode(token, server_key(tmp_path), algorithms=["HS256"])
+    assert claims["interpret"] == ["en", "ru"]
+    for wrong in (
+        ["--interpret", "en"],
+        ["--interpret", "en,en"],
+        ["--role", "guest", "--interpret", "en,ru"],
+    ):
+        with pytest.raises(SystemExit) as exited:
+            main(["invite", "talks", *wrong, "--data-dir", str(tmp_path)])
+        assert exited.value.code == 2
+
+
+async def test_an_invite_whose_pair_is_forged_or_for_a_guest_is_refused(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    key = server_key(tmp_path)
+    base = {"room": "r", "exp": int(time.time()) + 60}
+    for claims in (
+        {**base, "role": "participant", "interpret": ["en", "en"]},
+        {**base, "role": "participant", "interpret": "en-ru"},
+        {**base, "role": "guest", "interpret": ["en", "ru"]},
+    ):
+        client = await Raw.hello(live_server.ws_url, invite=signed(claims, key))
+        error = await client.refused("invite-invalid", 4403)
+        assert "interpret" in error["message"]

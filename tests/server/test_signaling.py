@@ -32,6 +32,7 @@ async def test_second_joiner_sees_the_first_and_the_first_hears_of_it(
             "hand": None,
             "screen": False,
             "screen_stream": None,
+            "side": None,
         }
     ]
     assert grace.welcome["you"]["role"] == "participant"

@@ -164,3 +164,28 @@ def test_a_revision_is_published_by_someone_at_some_time(
     _refused(db, lambda tx: tx.execute(revision.values(number=0)))
     with db.transaction() as tx:
         tx.execute(revision.values(published=NOW, published_by=made["lead_a"]))
+
+
+def test_a_meeting_invites_only_its_own_dialogues_sides_for_a_sane_length(
+    db: Database, made: dict[str, str]
+) -> None:
+    with db.transaction() as tx:
+        other = rows.dialogue(tx, "Other talks")
+        add(tx, schema.meeting_sides, meeting=made["meeting"], side=made["a"],
+            dialogue=made["dialogue"])  # fmt: skip
+    _refused(db, lambda tx: add(tx, schema.meeting_sides, meeting=made["meeting"],
+                                side=other["a"], dialogue=made["dialogue"]))  # fmt: skip
+    _refused(db, lambda tx: add(tx, schema.meeting_sides, meeting=made["meeting"],
+                                side=made["a"], dialogue=made["dialogue"]))  # fmt: skip
+    meeting = update(schema.meetings).where(schema.meetings.c.id == made["meeting"])
+    for minutes in (14, 601):
+        _refused(db, lambda tx, m=minutes: tx.execute(meeting.values(minutes=m)))
+    with db.transaction() as tx:
+        tx.execute(meeting.values(minutes=90))
+
+
+def test_a_device_link_is_kept_as_a_hash_once(db: Database, made: dict[str, str]) -> None:
+    link = {"member": made["lead_a"], "secret_hash": "0" * 64, "created": NOW, "expires": NOW}
+    with db.transaction() as tx:
+        add(tx, schema.device_links, id="dl-1", **link)
+    _refused(db, lambda tx: add(tx, schema.device_links, id="dl-2", **link))

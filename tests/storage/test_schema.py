@@ -6,12 +6,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import Connection, func, insert, inspect, select
 from sqlalchemy.exc import StatementError
 
-from frankly.storage import Database, open_database, schema, upgrade
+from frankly.storage import Database, migrate, open_database, schema, upgrade
 from frankly.storage.migrate import current, head
 from tests.storage import rows
 
@@ -88,3 +89,46 @@ def test_the_migrations_check_the_rules_state_words() -> None:
     ]:
         listed = ", ".join(f"'{s}'" for s in states)
         assert f"{column} IN ({listed})" in written, (column, states)
+
+
+def test_meetings_from_before_0002_are_between_every_side_for_an_hour(url: str) -> None:
+    database = Database(url)
+    with database.transaction() as connection:
+        config = migrate._config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with database.transaction() as tx:
+        made = _first_schema_dialogue(tx)
+    upgrade(database)
+    with database.read() as tx:
+        invited = tx.execute(
+            select(schema.meeting_sides.c.side).where(
+                schema.meeting_sides.c.meeting == made["meeting"]
+            )
+        ).scalars()
+        minutes = tx.execute(select(schema.meetings.c.minutes)).scalar_one()
+        lead = tx.execute(select(schema.invites.c.lead)).scalar_one()
+    assert (set(invited), minutes, lead) == ({made["a"], made["b"]}, 60, False)
+    database.close()
+
+
+def _first_schema_dialogue(tx: Connection) -> dict[str, str]:
+    """rows.dialogue's rows and an invite, as revision 0001 had its columns."""
+    made = {"dialogue": "d-1", "a": "s-a", "b": "s-b", "meeting": "mt-1"}
+    tx.exec_driver_sql(
+        "INSERT INTO dialogues (id, title, created) VALUES ('d-1', 'T', '2026-12-01 09:00:00')"
+    )
+    for position, side in enumerate(("s-a", "s-b")):
+        tx.exec_driver_sql(
+            "INSERT INTO sides (id, dialogue, name, time_zone, position) "
+            f"VALUES ('{side}', 'd-1', '{side}', 'UTC', {position})"
+        )
+    tx.exec_driver_sql(
+        "INSERT INTO meetings (id, dialogue, topic, date_state, room, created) "
+        "VALUES ('mt-1', 'd-1', 'First', 'tba', 'r-1', '2026-12-01 09:00:00')"
+    )
+    tx.exec_driver_sql(
+        "INSERT INTO invites (id, side, created, expires) "
+        "VALUES ('in-1', 's-a', '2026-12-01 09:00:00', '2026-12-08 09:00:00')"
+    )
+    return made

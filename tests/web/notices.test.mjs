@@ -68,6 +68,20 @@ test('each invite problem has its own words', () => {
   assert.equal(new Set(texts).size, 3);
 });
 
+test('an expired dialogue invite says to go back to the dialogue, with a link there', () => {
+  const mine = noticeFor(ended(4403, 'invite-expired'), 'dlg-1', 'dl-abc');
+  assert.equal(mine.screen, 'notice');
+  assert.match(mine.screen === 'notice' ? mine.text : '', /Go back to the dialogue’s page/);
+  assert.deepEqual(mine.screen === 'notice' && mine.link, { href: '/dialogues/dl-abc', text: 'Back to the dialogue' });
+  const plain = noticeFor(ended(4403, 'invite-expired'), 'r');
+  assert.ok(plain.screen === 'notice' && !plain.link && /Ask for a new link/.test(plain.text));
+});
+
+test('a meeting of representatives says who may attend', () => {
+  const n = noticeFor(ended(4403, 'representatives-only'), 'dlg-1');
+  assert.equal(n.screen === 'notice' && n.title, 'Only the appointed representatives may attend');
+});
+
 test('anything unknown is a plain disconnect', () => {
   assert.deepEqual(noticeFor(ended(1006), 'r'), {
     screen: 'notice',

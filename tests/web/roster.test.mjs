@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { displayNames, handOrder, reconcile } from '../../frankly/web/roster.js';
+import { displayNames, handOrder, labelWithSide, reconcile, sideOf } from '../../frankly/web/roster.js';
 
 /** @param {string} id @param {string} name @param {object} [more] */
 const person = (id, name, more = {}) => ({ id, name, audio: true, video: true, connected: true, ...more });
@@ -50,4 +50,13 @@ test('tags grow until they differ', () => {
   assert.equal(names.get('p-abcd34'), 'Lin #abcd3');
   assert.equal(names.get('p-ffff00'), 'Lin #ffff0');
   assert.equal(new Set(names.values()).size, 3);
+});
+
+test('a side is shown only when the server set one', () => {
+  assert.equal(sideOf(person('p-1', 'Ann', { side: 'United States' })), 'United States');
+  assert.equal(sideOf(person('p-2', 'Bo', { side: null })), null);
+  assert.equal(sideOf(person('p-3', 'Cy')), null);
+  assert.equal(sideOf(person('p-4', 'Di', { side: '  ' })), null);
+  assert.equal(labelWithSide('Ann', 'United States'), 'Ann, United States');
+  assert.equal(labelWithSide('Bo', null), 'Bo');
 });

@@ -10,6 +10,9 @@ import {
   roomLink,
   signalingUrl,
   withoutSecrets,
+  dialogueOfInvite,
+  inviteClaims,
+  dialoguePage,
 } from '../../frankly/web/urls.js';
 
 test('a room name is 1 to 64 letters, digits, - or _', () => {
@@ -90,4 +93,33 @@ test('roomLink puts an invite in the query and a passphrase in the fragment', ()
   );
   const back = withoutSecrets(roomLink('https://m.example', 'b', { invite: 'a+b=' }));
   assert.equal(back.secrets.invite, 'a+b=');
+});
+
+test('withoutSecrets takes an invite out of the fragment too, keeping the passphrase', () => {
+  const { secrets, href } = withoutSecrets('https://meet.example/dlg-1#invite=a.b.c&passphrase=open');
+  assert.deepEqual(secrets, { invite: 'a.b.c' });
+  assert.equal(href, 'https://meet.example/dlg-1#passphrase=open');
+  const alone = withoutSecrets('https://meet.example/dlg-1#invite=a.b.c');
+  assert.deepEqual(alone, { secrets: { invite: 'a.b.c' }, href: 'https://meet.example/dlg-1' });
+});
+
+/** @param {object} claims */
+const token = (claims) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+test('dialogueOfInvite reads the dialogue an invite names, and nothing from junk', () => {
+  assert.equal(dialogueOfInvite(token({ room: 'r', dialogue: 'dl-abc_1' })), 'dl-abc_1');
+  assert.equal(dialogueOfInvite(token({ room: 'r' })), null);
+  assert.equal(dialogueOfInvite(token({ dialogue: '../../evil' })), null);
+  assert.equal(dialogueOfInvite('not a token'), null);
+  assert.equal(dialogueOfInvite('a.%%%.c'), null);
+  assert.equal(dialogueOfInvite(null), null);
+  assert.equal(dialoguePage('dl-abc'), '/dialogues/dl-abc');
+});
+
+test('inviteClaims shows the name and side an invite gives, and nothing from junk', () => {
+  const claims = inviteClaims(token({ room: 'r', name: 'Сергей', side: 'Российская Федерация', dialogue: 'dl-1' }));
+  assert.deepEqual(claims, { dialogue: 'dl-1', name: 'Сергей', side: 'Российская Федерация' });
+  assert.deepEqual(inviteClaims(token({ room: 'r', name: 'a\u0007b', side: 42 })), { dialogue: null, name: null, side: null });
+  assert.deepEqual(inviteClaims('not.a-jwt!'), { dialogue: null, name: null, side: null });
+  assert.deepEqual(inviteClaims(null), { dialogue: null, name: null, side: null });
 });

@@ -14,6 +14,10 @@ policy:
 - **passphrase**: every key derives from the room's passphrase; nothing is
   exchanged, nothing ratchets or rotates.
 
+Booth chat (interpreters of one booth, docs/security.md) is sealed for one
+peer at a time with the pair's key, under its own associated data, so that
+only that peer opens it: not the room, whose members all hold our sending key.
+
 What it opens must come from whom the server says: a frame from the
 participant its track belongs to, a chat message from its ``from``; and each
 is opened once (a replay is refused).
@@ -133,6 +137,11 @@ def wrap_key(pair: bytes, from_id: str, to_id: str, gen: int, base: bytes) -> di
     return {"kind": "key", "iv": b64(iv), "data": b64(data)}
 
 
+def booth_aad(from_id: str, to_id: str) -> bytes:
+    """What a booth line is bound to: its sender and its one reader (never a ``key`` payload's)."""
+    return f"Frankly booth {from_id} {to_id}".encode()
+
+
 def unwrap_key(
     pair: bytes, from_id: str, to_id: str, payload: dict[str, Any]
 ) -> tuple[int, bytes] | None:
@@ -218,6 +227,8 @@ class E2ee:
         self._timer: asyncio.TimerHandle | None = None
         self._chat_seen: dict[tuple[int, int], int] = {}  # (KID, CTR) -> the chat id it came as
         self._key_waits: dict[str, asyncio.Event] = {}  # chat waiting for a sender's first key
+        self._booth_sent = 0  # booth lines we sealed, numbered so a replay is refused
+        self._booth_seen: dict[str, int] = {}  # sender -> the highest line number opened
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -234,6 +245,7 @@ class E2ee:
         self._gone = set()
         self._next = None
         self._chat_seen = {}
+        self._booth_sent, self._booth_seen = 0, {}
         self._wake_all()  # what waited for the old identity's keys opens now, or never
         if room_secret is not None:
             self._identity = None
@@ -383,6 +395,41 @@ class E2ee:
             return plain.decode()
         except UnicodeDecodeError:
             return None
+
+    # --- booth chat ------------------------------------------------------------------
+
+    def seal_for(self, peer_id: str, text: str) -> str | None:
+        """A booth line for ``peer_id`` alone, sealed with our pair key; None before it is ready."""
+        pair = self._pairs.get(peer_id)
+        if pair is None or pair.key is None:
+            return None
+        self._booth_sent += 1
+        iv = secrets.token_bytes(12)
+        body = json.dumps({"n": self._booth_sent, "text": text}).encode()
+        data = AESGCM(pair.key).encrypt(iv, body, booth_aad(self.self_id, peer_id))
+        return b64(iv + data)
+
+    def open_from(self, peer_id: str, sealed: str) -> str | None:
+        """A booth line from ``peer_id`` to us, opened; None if it is not, or is a replay."""
+        pair = self._pairs.get(peer_id)
+        if pair is None or pair.key is None:
+            return None
+        try:
+            raw = unb64(sealed)
+            plain = AESGCM(pair.key).decrypt(raw[:12], raw[12:], booth_aad(peer_id, self.self_id))
+            body = json.loads(plain)
+        except (InvalidTag, ValueError):
+            return None
+        if not isinstance(body, dict):
+            return None
+        n, text = body.get("n"), body.get("text")
+        if not isinstance(n, int) or not isinstance(text, str):
+            return None
+        if n <= self._booth_seen.get(peer_id, 0):
+            log.warning("a booth line from %s came again: a replay", peer_id)
+            return None
+        self._booth_seen[peer_id] = n
+        return text
 
     # --- media (frankly.client.e2ee.media.FrameCrypto) ----------------------------------
 

@@ -10,11 +10,15 @@
  * on the message or the HTTP status.
  */
 
+/** The codes of failures the page itself names, beside the API's (codes.js). */
+export const NETWORK = 'network'; // the server could not be reached
+export const BAD_ANSWER = 'bad-answer'; // it answered something that is not the API's JSON
+
 /** What the API answered when it refused. */
 export class ApiFailure extends Error {
   /**
    * @param {number} status the HTTP status
-   * @param {string} code the API's stable code (docs/api.md), or 'network' / 'bad-answer'
+   * @param {string} code the API's stable code (docs/api.md), or NETWORK / BAD_ANSWER
    * @param {string} message readable, for people
    * @param {Record<string, unknown>} [detail] e.g. the newer text of a stale save
    */
@@ -46,7 +50,7 @@ export async function request(method, path, body) {
   try {
     answer = await fetch(`/api${path}`, init);
   } catch {
-    throw new ApiFailure(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+    throw new ApiFailure(0, NETWORK, 'The server cannot be reached. Check your connection and try again.');
   }
   const text = await answer.text();
   /** @type {any} */
@@ -55,7 +59,7 @@ export async function request(method, path, body) {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ApiFailure(answer.status, 'bad-answer', `The server answered ${answer.status} without JSON.`);
+      throw new ApiFailure(answer.status, BAD_ANSWER, `The server answered ${answer.status} without JSON.`);
     }
   }
   if (answer.ok) return json;
@@ -63,7 +67,7 @@ export async function request(method, path, body) {
   if (error && typeof error.code === 'string') {
     throw new ApiFailure(answer.status, error.code, String(error.message ?? error.code), error.detail ?? {});
   }
-  throw new ApiFailure(answer.status, 'bad-answer', `The server answered ${answer.status}.`);
+  throw new ApiFailure(answer.status, BAD_ANSWER, `The server answered ${answer.status}.`);
 }
 
 /** @param {string} path @returns {Promise<any>} */

@@ -317,6 +317,53 @@ export class E2ee extends Emitter {
     }
   }
 
+  // --- booth chat (docs/security.md, "Booth chat") ---------------------------------
+
+  /**
+   * A booth line for `id` alone, sealed with our pair key; null before the pair is ready.
+   * @param {string} id @param {string} text @returns {Promise<string | null>}
+   */
+  async sealFor(id, text) {
+    await this.inbox;
+    const pair = this.keys.pairs.get(id);
+    if (!pair?.key) return null;
+    this.keys.boothSent += 1;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const body = new TextEncoder().encode(JSON.stringify({ n: this.keys.boothSent, text }));
+    const aad = new TextEncoder().encode(`Frankly booth ${this.keys.selfId} ${id}`);
+    const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, pair.key, body));
+    const out = new Uint8Array(12 + data.length);
+    out.set(iv);
+    out.set(data, 12);
+    return b64(out);
+  }
+
+  /**
+   * A booth line from `id` to us, opened; null if it does not open for us, or is a replay.
+   * @param {string} id @param {string} sealed @returns {Promise<string | null>}
+   */
+  async openFrom(id, sealed) {
+    await this.inbox;
+    const pair = this.keys.pairs.get(id);
+    if (!pair?.key) return null;
+    let body;
+    try {
+      const bytes = unb64(sealed);
+      const aad = new TextEncoder().encode(`Frankly booth ${id} ${this.keys.selfId}`);
+      const params = { name: 'AES-GCM', iv: bytes.slice(0, 12), additionalData: aad };
+      body = JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt(params, pair.key, bytes.slice(12))));
+    } catch {
+      return null;
+    }
+    if (!Number.isInteger(body?.n) || typeof body.text !== 'string') return null;
+    if (body.n <= (this.keys.boothSeen.get(id) ?? 0)) {
+      console.warn(`frankly: a booth line from ${id} came again: a replay`);
+      return null;
+    }
+    this.keys.boothSeen.set(id, body.n);
+    return body.text;
+  }
+
   /**
    * Settles when a key of `id` reaches us, the pair fails, `id` leaves, we
    * start afresh, or KEY_WAIT_MS pass.
@@ -530,6 +577,10 @@ function blankKeys() {
     chatSeen: new Map(),
     /** @type {Map<string, Set<() => void>>} chat waiting for a sender's first key */
     keyWaits: new Map(),
+    /** Booth lines we sealed, numbered so that a replay is refused... */
+    boothSent: 0,
+    /** @type {Map<string, number>} ...and each sender's highest line opened. */
+    boothSeen: new Map(),
     /** Our sending key now... */
     gen: 0,
     /** @type {Uint8Array<ArrayBuffer>} */

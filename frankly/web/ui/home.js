@@ -1,16 +1,30 @@
 // @ts-check
 /**
- * The home screen (`/`: start a new meeting, or join one by name or link)
- * and the invalid-room screen (`/BAD`: the name in the address breaks the
+ * The home screen (`/`: start a new meeting, or join one by name or link;
+ * start a dialogue, or open one this browser belongs to) and the invalid-room screen (`/BAD`: the name in the address breaks the
  * rules).
  */
 
 import { newRoomName, roomFromInput } from '../urls.js';
-import { byId, randomHex, show } from './dom.js';
+import { knownDialogues } from '../dialogues/known.js';
+import { dialoguePath } from '../dialogues/routes.js';
+import { byId, h, randomHex, show } from './dom.js';
 
 export function showHome() {
   document.title = 'Frankly';
+  showDialogues();
   show('home');
+}
+
+/** The dialogues this browser belongs to (ids and titles only: dialogues/known.js). */
+function showDialogues() {
+  const known = knownDialogues();
+  byId('home-dialogue-list').replaceChildren(...known.map((k) => {
+    const item = h('li');
+    item.append(h('a', { href: dialoguePath(k.id) }, k.title));
+    return item;
+  }));
+  byId('home-dialogues').hidden = !known.length;
 }
 
 /** @param {string} room */

@@ -6,20 +6,49 @@
  * Pure, no DOM: the Node tests (tests/web/) import this file.
  */
 
+import { dialoguePage } from '../urls.js';
 import { Close, Code } from '../wire.js';
 
 /**
  * @typedef {import('../signaling.js').Ended} Ended
- * @typedef {{screen: 'notice', title: string, text: string}
+ * @typedef {{href: string, text: string}} NoticeLink
+ * @typedef {{screen: 'notice', title: string, text: string, link?: NoticeLink}
  *         | {screen: 'invalid'}
  *         | {screen: 'password', why: string}} Notice
- *   the notice screen with these words; the invalid-room screen; or back to
- *   the pre-join screen, asking for the password, saying why
- * @typedef {(room: string) => Notice} NoticeRow
+ *   the notice screen with these words (and a link onward, if any); the
+ *   invalid-room screen; or back to the pre-join screen, asking for the
+ *   password, saying why
+ * @typedef {(room: string, dialogue: string | null) => Notice} NoticeRow
+ *   `dialogue`: the dialogue our invite was made for, if it was a dialogue's
  */
 
-/** @param {string} title @param {string} text @returns {Notice} */
-const notice = (title, text) => ({ screen: 'notice', title, text });
+/** @param {string} title @param {string} text @param {NoticeLink} [link] @returns {Notice} */
+const notice = (title, text, link) => (link ? { screen: 'notice', title, text, link } : { screen: 'notice', title, text });
+
+/** The way back to a dialogue's page, if we know the dialogue. @param {string | null} dialogue */
+const backTo = (dialogue) => (dialogue ? { href: dialoguePage(dialogue), text: 'Back to the dialogue' } : undefined);
+
+/**
+ * An invite that expired: a dialogue's lasts ten minutes, and its page gives
+ * a fresh one; anyone else's came from a person, who can send another.
+ * @type {NoticeRow}
+ */
+const expired = (_room, dialogue) =>
+  dialogue
+    ? notice(
+        'This invite has expired',
+        'The invite to a dialogue’s meeting lasts ten minutes. Go back to the dialogue’s page and join the meeting again to get a fresh one.',
+        backTo(dialogue),
+      )
+    : notice('This invite link does not work', 'The invite has expired. Ask for a new link.');
+
+/** @type {NoticeRow} */
+const representativesOnly = (_room, dialogue) =>
+  notice(
+    'Only the appointed representatives may attend',
+    'The sides appointed representatives for this meeting: only they and the sides’ leads may attend, each entering from the dialogue’s page.',
+    backTo(dialogue),
+  );
 
 /** @type {NoticeRow} */
 const invalid = () => ({ screen: 'invalid' });
@@ -62,7 +91,8 @@ export const ERROR_NOTICES = Object.freeze({
       'You were removed from the meeting',
       'A host removed you. You can ask to join again; a host has to let you in.',
     ),
-  [Code.INVITE_EXPIRED]: () => notice('This invite link does not work', 'The invite has expired. Ask for a new link.'),
+  [Code.INVITE_EXPIRED]: expired,
+  [Code.REPRESENTATIVES_ONLY]: representativesOnly,
   [Code.INVITE_WRONG_ROOM]: () => notice('This invite link does not work', 'The invite is for another meeting.'),
   [Code.INVITE_INVALID]: badInvite,
   [Code.INVITE_ENDED]: () =>
@@ -103,12 +133,13 @@ const DISCONNECTED = notice('Disconnected', 'The connection to the meeting ended
 /**
  * What to show after a connection ended for good.
  * @param {Ended} ended @param {string} room
+ * @param {string | null} [dialogue] the dialogue our invite names (urls.js, dialogueOfInvite)
  * @returns {Notice}
  */
-export function noticeFor(ended, room) {
+export function noticeFor(ended, room, dialogue = null) {
   const code = ended.error?.code ?? '';
   const row = Object.hasOwn(ERROR_NOTICES, code) ? ERROR_NOTICES[code] : CLOSE_NOTICES[ended.code];
-  return row ? row(room) : DISCONNECTED;
+  return row ? row(room, dialogue) : DISCONNECTED;
 }
 
 /**

@@ -1,11 +1,11 @@
 // @ts-check
 /**
- * The side panel's lists: the people here (role, hand, media, encryption,
- * and a host's Manage menu), those knocking in the lobby, and a host's room
+ * The side panel's lists: the people here (dialogue side, role, hand,
+ * media, encryption, and a host's Manage menu), those knocking in the lobby, and a host's room
  * settings.
  */
 
-import { handOrder } from '../roster.js';
+import { handOrder, sideOf } from '../roster.js';
 import { MODERATION } from '../session.js';
 import { Role } from '../wire.js';
 import { announce, byId, h, toast } from './dom.js';
@@ -43,6 +43,8 @@ export function renderPeople(session, names) {
       const shown = names.get(p.id) ?? p.name;
       const li = h('li', { 'data-participant-id': p.id });
       li.append(h('span', { class: 'person-name' }, p.self ? `${shown} (you)` : shown));
+      const side = sideOf(p);
+      if (side) li.append(h('span', { class: 'person-side', 'data-testid': 'person-side' }, side));
       if (p.role === Role.HOST) li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
       if (typeof p.hand === 'number') {
         const order = hands.indexOf(p.id) + 1;

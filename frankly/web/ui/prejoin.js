@@ -10,6 +10,7 @@ import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
 import { e2eeSupported } from '../e2ee/keys.js';
 import { byId, h, initials, randomHex, show, showing, store } from './dom.js';
 import { constraintsFor, mediaProblem, openDevice } from './devices.js';
+import { inviteClaims } from '../urls.js';
 
 /**
  * @typedef {import('../signaling.js').Credentials} Credentials
@@ -69,11 +70,30 @@ export async function showPrejoin(room, opts = {}) {
   document.title = `${room} · Frankly`;
   byId('prejoin-room').textContent = room;
   nameInput.value = nameInput.value || store.get('name');
+  showInvitedName();
   renderPreview();
   show('prejoin');
   if (!opts.autoJoin) nameInput.focus();
   pre.ready = startPreview();
   if (opts.autoJoin) await join(pre.receiveOnly);
+}
+
+/**
+ * An invite that names its holder (a dialogue meeting's does: the member's
+ * name and side) decides the name the room shows, so the field says so and
+ * takes no other.
+ */
+function showInvitedName() {
+  const { name, side } = inviteClaims(pre.invite);
+  if (!name) return;
+  nameInput.value = name;
+  nameInput.readOnly = true;
+  const note = byId('name-invited');
+  note.textContent = side
+    ? `Your invitation names you: you join as ${name}, for ${side}.`
+    : `Your invitation names you: you join as ${name}.`;
+  note.hidden = false;
+  nameInput.setAttribute('aria-describedby', 'name-invited name-error');
 }
 
 /**

@@ -2,11 +2,12 @@
 /**
  * The meeting's tiles: one per participant (ours marked data-self), one
  * per screen share after its owner's, with video, initials when the camera
- * is off, the shown name, mute and connection badges, and reactions that
- * float up. Each tile's height tells the SFU which layer to send.
+ * is off, the shown name and dialogue side, mute and connection badges, and
+ * reactions that float up. Each tile's height tells the SFU which layer to send.
  */
 
 import { tileViewHeight } from '../layout.js';
+import { labelWithSide, sideOf } from '../roster.js';
 import { byId, h, initials } from './dom.js';
 
 /**
@@ -82,6 +83,7 @@ function makeTile(id, name, self) {
   const label = h('div', { class: 'tile-label' });
   label.append(
     h('span', { class: 'name', 'data-testid': 'tile-name' }),
+    h('span', { class: 'side', 'data-testid': 'tile-side', hidden: '' }),
     h('span', { class: 'badge mic-off', 'data-testid': 'tile-muted', role: 'img', 'aria-label': 'Microphone muted', title: 'Microphone muted' }),
     h('span', { class: 'sr-only cam-off', 'data-testid': 'tile-camera-off' }, 'Camera off'),
   );
@@ -105,7 +107,23 @@ export function nameTile(tile, shown) {
   if (!tile) return;
   const name = /** @type {HTMLElement} */ (tile.querySelector('.name'));
   if (name.textContent !== shown) name.textContent = shown;
-  tile.setAttribute('aria-label', shown);
+  tile.dataset.shown = shown;
+  tile.setAttribute('aria-label', labelWithSide(shown, tile.dataset.side ?? null));
+}
+
+/**
+ * The dialogue side a tile shows beside the name (none in a room of no dialogue).
+ * @param {HTMLElement | null} tile @param {{side?: string | null}} p
+ */
+function sideTile(tile, p) {
+  if (!tile) return;
+  const side = sideOf(p);
+  const label = /** @type {HTMLElement} */ (tile.querySelector('.side'));
+  if (label.textContent !== (side ?? '')) label.textContent = side ?? '';
+  label.hidden = !side;
+  if (side) tile.dataset.side = side;
+  else delete tile.dataset.side;
+  tile.setAttribute('aria-label', labelWithSide(tile.dataset.shown ?? '', side));
 }
 
 /**
@@ -144,6 +162,7 @@ export function renderTile(session, p) {
   tile.dataset.audio = p.audio ? 'on' : 'off';
   tile.dataset.video = p.video ? 'on' : 'off';
   tile.dataset.connected = String(p.connected);
+  sideTile(tile, p);
   /** @type {HTMLElement} */ (tile.querySelector('.mic-off')).hidden = p.audio;
   /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = p.video;
   const state = tile.dataset.peerState ?? 'new';
@@ -171,6 +190,7 @@ export function renderSelfTile(session) {
   tile.dataset.audio = session.audio ? 'on' : 'off';
   tile.dataset.video = session.video && hasVideo ? 'on' : 'off';
   tile.dataset.connected = 'true';
+  sideTile(tile, session.you ?? {});
   /** @type {HTMLElement} */ (tile.querySelector('.mic-off')).hidden = session.audio;
   /** @type {HTMLElement} */ (tile.querySelector('.cam-off')).hidden = session.video;
   const video = /** @type {HTMLVideoElement} */ (tile.querySelector('video'));

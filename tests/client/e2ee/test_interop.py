@@ -148,6 +148,11 @@ for await (const line of createInterface({ input: process.stdin })) {
     const code = await e2ee.safetyCode(peerId);
     say({ op: 'state', state: e2ee.pairState(peerId), code: code && code.map(([e]) => e) });
   } else if (m.op === 'seal') say({ op: 'sealed', sealed: await e2ee.sealChat(m.text) });
+  else if (m.op === 'seal-for') {
+    say({ op: 'booth-sealed', sealed: await e2ee.sealFor(peerId, m.text) });
+  } else if (m.op === 'open-from') {
+    say({ op: 'booth-opened', text: await e2ee.openFrom(m.from, m.sealed) });
+  }
   else if (m.op === 'open') {
     say({ op: 'opened', text: await e2ee.openChat(m.from, m.id, m.sealed) });
   }
@@ -214,6 +219,19 @@ async def test_the_sdk_and_the_browser_exchange_keys_and_chat(web_code: Path) ->
         assert again["text"] is False
         relabelled = await peer.ask("opened", op="open", sealed=from_sdk, id=6, **{"from": BROWSER})
         assert relabelled["text"] is False
+
+        # Booth lines, sealed with the pair key, open across the two: once.
+        line = (await peer.ask("booth-sealed", op="seal-for", text="yours ✓"))["sealed"]
+        assert sdk.open_from(BROWSER, line) == "yours ✓"
+        assert sdk.open_from(BROWSER, line) is None  # a replay
+        to_browser = sdk.seal_for(BROWSER, "mine")
+        opened = await peer.ask("booth-opened", op="open-from", sealed=to_browser, **{"from": SDK})
+        assert opened["text"] == "mine"
+        again = await peer.ask("booth-opened", op="open-from", sealed=to_browser, **{"from": SDK})
+        assert again["text"] is None
+        # Bound to its sender and reader: the browser's own line does not open as the SDK's.
+        mine = await peer.ask("booth-opened", op="open-from", sealed=line, **{"from": SDK})
+        assert mine["text"] is None
     finally:
         if process.stdin is not None:
             process.stdin.close()

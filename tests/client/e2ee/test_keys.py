@@ -295,3 +295,17 @@ async def test_starting_again_is_a_new_identity(late: bool) -> None:
     assert ada.sending is not None and ada.sending.gen == 0
     ada.peer_added(IDS[1], late=late)
     assert ada.state(IDS[1]) == "pending"
+
+
+async def test_booth_lines_open_only_for_their_one_reader_once() -> None:
+    room = Room()
+    ivan, irina, ada = room.join(IDS[0]), room.join(IDS[1]), room.join(IDS[2])
+    sealed = ivan.seal_for(IDS[1], "your turn")
+    assert sealed is not None and "turn" not in sealed
+    assert ada.open_from(IDS[0], sealed) is None  # the room holds Ivan's sending key, not this
+    assert irina.open_from(IDS[2], sealed) is None  # bound to its sender: not Ada's to claim
+    assert irina.open_from(IDS[0], sealed) == "your turn"
+    assert irina.open_from(IDS[0], sealed) is None  # a replay
+    # A booth line is no key payload, and a chat key does not open it.
+    assert irina.open_chat_now(IDS[0], 1, sealed) in (None, False)
+    assert ivan.seal_for("p-stranger00", "x") is None  # no pair: nothing to seal with

@@ -1,0 +1,282 @@
+// @ts-check
+/**
+ * A dialogue's page (/dialogues/{d}): its title, the next meeting up front,
+ * the whole history at a glance (each meeting with its date and the first
+ * line of each side's published readout, follow-ups under the meeting they
+ * follow), setting up a meeting, and beside it the sides with their members
+ * and leads (members.js: links to hand out, devices).
+ */
+
+import { ApiFailure, NETWORK, get, post } from './api.js';
+import { ApiCode } from './codes.js';
+import { joinButton } from './entry.js';
+import { firstLine, isNow, isPast, nextMeeting, organises, sideName, sidesOf, tree } from './history.js';
+import { forget, knownDialogues, remember } from './known.js';
+import { renderDevices, renderInvites, renderSides } from './members.js';
+import { act, announce, button, explain, field, fieldError, h, screen, statusLine, toast } from './page.js';
+import { dialoguePath, meetingPath } from './routes.js';
+import { dateText, lengthText, viewerZone } from './times.js';
+
+/** @typedef {import('./history.js').DialogueOut} DialogueOut */
+/** @typedef {import('./history.js').MeetingOut} MeetingOut */
+/** @typedef {import('./history.js').Branch} Branch */
+
+/**
+ * The dialogue as this member may see it, or null when the server refused
+ * (the refusal is then the screen).
+ * @param {string} id
+ * @returns {Promise<DialogueOut | null>}
+ */
+export async function loadDialogue(id) {
+  try {
+    const found = /** @type {DialogueOut} */ (await get(dialoguePath(id)));
+    remember(found.id, found.title);
+    return found;
+  } catch (error) {
+    showRefused(id, error);
+    return null;
+  }
+}
+
+/** Why this browser cannot see the dialogue, and what to do. @param {string} id @param {unknown} error */
+function showRefused(id, error) {
+  const code = error instanceof ApiFailure ? error.code : '';
+  /** @type {Record<string, [string, string]>} */
+  const words = {
+    [ApiCode.UNAUTHENTICATED]: ['Not a member here', 'This browser is not a member of this dialogue. Open your side’s link, or add this browser from a device you already use (“Add a device” on the dialogue’s page).'],
+    [ApiCode.UNKNOWN_DIALOGUE]: ['No such dialogue', 'There is no dialogue at this address that you are a member of.'],
+    [ApiCode.MEMBER_REMOVED]: ['You were removed', 'Your side’s lead removed you from this dialogue, so this browser can no longer open it.'],
+  };
+  const [title, text] = words[code] ?? ['Cannot open the dialogue', explain(error)];
+  const root = screen(title);
+  root.classList.add('dlg-narrow');
+  document.body.dataset.refused = code || 'error';
+  const listed = knownDialogues().some((k) => k.id === id);
+  const forgetButton = button('Remove it from this browser’s list', { class: 'btn btn-quiet' });
+  forgetButton.addEventListener('click', () => {
+    forget(id);
+    announce('Removed from the list.');
+    forgetButton.disabled = true;
+  });
+  const again = button('Try again', { class: 'btn' });
+  again.addEventListener('click', () => location.reload());
+  root.append(h('p', { role: 'alert', 'data-testid': 'refusal' }, text),
+    h('div', { class: 'actions' }, code === NETWORK ? again : null, listed ? forgetButton : null, h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues')));
+}
+
+/** "Ann, lead of United States · convener". @param {DialogueOut} d */
+export function youLine(d) {
+  const roles = [d.you.lead ? `lead of ${sideName(d, d.you.side)}` : `member of ${sideName(d, d.you.side)}`];
+  if (d.you.convener) roles.push('convener');
+  return `You are ${d.you.name}, ${roles.join(' · ')}.`;
+}
+
+/**
+ * One meeting as a line of the history: topic (a link), date, readouts' first lines.
+ * @param {DialogueOut} d @param {Branch} branch @param {number} now @param {string} zone
+ * @returns {HTMLElement}
+ */
+function historyItem(d, branch, now, zone) {
+  const m = branch.meeting;
+  const state = isNow(m, now) ? 'now' : isPast(m, now) ? 'past' : m.date.kind === 'scheduled' ? 'scheduled' : 'open';
+  const stateWord = { now: 'Under way', past: 'Held', scheduled: 'Scheduled', open: 'Date to agree' }[state];
+  const readouts = m.readouts.length
+    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Published readouts' },
+      m.readouts.map((r) => h('li', {}, h('strong', {}, `${sideName(d, r.side)}: `), firstLine(r.revision.text))))
+    : isPast(m, now) ? h('p', { class: 'hint' }, 'No readout published yet.') : null;
+  return h('li', { class: 'dlg-history-item', 'data-state': state, 'data-testid': 'history-item' },
+    h('div', { class: 'dlg-history-head' },
+      h('span', { class: 'dlg-state' }, stateWord),
+      h('a', { href: meetingPath(d.id, m.id), class: 'dlg-topic' }, m.topic)),
+    h('p', { class: 'dlg-when' }, dateText(m.date, zone, sidesOf(d, m))),
+    readouts,
+    branch.followUps.length
+      ? h('ol', { class: 'dlg-history dlg-followups', 'aria-label': `Follow-ups of ${m.topic}` },
+        branch.followUps.map((b) => historyItem(d, b, now, zone)))
+      : null);
+}
+
+/** @param {DialogueOut} d @param {number} now @param {string} zone */
+function nextCard(d, now, zone) {
+  const next = nextMeeting(d.meetings, now);
+  const card = h('section', { class: 'dlg-card dlg-next', 'aria-labelledby': 'next-h', 'data-testid': 'next-meeting' },
+    h('h2', { id: 'next-h' }, next && isNow(next, now) ? 'Under way now' : 'Next meeting'));
+  if (!next) {
+    card.append(h('p', { class: 'hint' }, d.meetings.length ? 'Every meeting so far is held. Set up the next one below.' : 'No meeting yet.'));
+    return card;
+  }
+  card.append(
+    h('p', { class: 'dlg-next-topic' }, h('a', { href: meetingPath(d.id, next.id) }, next.topic)),
+    h('p', { class: 'dlg-next-when', 'data-testid': 'next-when' }, dateText(next.date, zone, sidesOf(d, next))),
+    next.date.kind === 'scheduled' ? joinButton(d, next) : waiting(d, next));
+  return card;
+}
+
+/** Where the date of a meeting stands: whose move it is. @param {DialogueOut} d @param {MeetingOut} m */
+function waiting(d, m) {
+  const open = m.proposals.filter((p) => p.state === 'open');
+  const theirs = open.filter((p) => p.side !== d.you.side).length;
+  const ours = open.length - theirs;
+  /** @param {number} n */
+  const times = (n) => (n === 1 ? '1 time' : `${n} times`);
+  const link = (/** @type {string} */ text) => h('a', { href: meetingPath(d.id, m.id), 'data-testid': 'next-action' }, text);
+  if (!m.sides.includes(d.you.side)) return h('p', { class: 'hint' }, 'Your side is not in this meeting.');
+  if (theirs) return h('p', {}, link(`${times(theirs)} proposed, waiting for your side’s answer`));
+  if (ours) return h('p', { class: 'hint' }, `Your side proposed ${times(ours)}; waiting for another side. `, link('See them'));
+  return h('p', { class: 'hint' }, link('Propose a time'), ': the others accept one.');
+}
+
+/** Planned lengths to choose from, in minutes (the API takes 15 to 600). */
+const LENGTHS = [15, 30, 45, 60, 90, 120, 180, 240];
+
+/**
+ * Setting up a meeting: topic, agenda, and the date to agree (tba, asap, by a day).
+ * @param {DialogueOut} d @param {() => Promise<void>} refresh
+ */
+function meetingForm(d, refresh) {
+  const topic = /** @type {HTMLInputElement} */ (h('input', { id: 'mt-topic', type: 'text', maxlength: '200', required: true, autocomplete: 'off' }));
+  const agenda = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: 'mt-agenda', rows: '3' }));
+  const by = /** @type {HTMLInputElement} */ (h('input', { id: 'mt-by', type: 'date', 'aria-label': 'By which day' }));
+  /** @param {string} value @param {string} text @param {HTMLElement} [extra] */
+  const choice = (value, text, extra) => h('label', { class: 'check' },
+    h('input', { type: 'radio', name: 'mt-kind', value, checked: value === 'tba' }), text, extra ?? null);
+  const kinds = h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, 'Date'),
+    choice('tba', 'To be agreed'), choice('asap', 'As soon as possible'), choice('by', 'By a day: ', by));
+  const minutes = /** @type {HTMLSelectElement} */ (h('select', { id: 'mt-minutes' },
+    LENGTHS.map((n) => h('option', { value: String(n), selected: n === 60 }, lengthText(n)))));
+  // With more than two sides, a meeting may be between some of them.
+  const between = d.sides.length > 2
+    ? h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, 'Between'),
+      d.sides.map((s) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'mt-side', value: s.id, checked: true }), s.name)))
+    : null;
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-meeting' }, 'Set up the meeting'));
+  const status = statusLine('meeting-status');
+  const form = h('form', { class: 'dlg-form', novalidate: true },
+    field('Topic', topic), field('Agenda (optional)', agenda), kinds, field('Planned length', minutes), between,
+    h('div', { class: 'actions' }, submit), status);
+  by.addEventListener('input', () => {
+    const radio = /** @type {HTMLInputElement | null} */ (form.querySelector('input[value="by"]'));
+    if (radio) radio.checked = true;
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!topic.value.trim()) {
+      fieldError(topic, 'Give the meeting a topic.');
+      topic.focus();
+      return;
+    }
+    fieldError(topic);
+    const kind = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="mt-kind"]:checked'))?.value ?? 'tba';
+    if (kind === 'by' && !by.value) {
+      status.say('Pick the day by which to meet.', 'error');
+      by.focus();
+      return;
+    }
+    const date = kind === 'by' ? { kind, by: by.value } : { kind };
+    /** @type {Record<string, unknown>} */
+    const body = { topic: topic.value.trim(), agenda: agenda.value, date, minutes: Number(minutes.value) };
+    if (between) {
+      const chosen = [...between.querySelectorAll('input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
+      if (chosen.length < 2) {
+        status.say('A meeting is between two or more sides.', 'error');
+        return;
+      }
+      body.sides = chosen;
+    }
+    const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, body), { busy: 'Setting up…' });
+    if (!made) return;
+    await refresh();
+    toast(`Meeting “${made.topic}” set up.`);
+  });
+  if (!d.meetings.length) {
+    return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, 'Set up a meeting'), form);
+  }
+  // With a history to read, the form waits behind its summary.
+  return h('section', { class: 'dlg-card', 'aria-label': 'Set up another meeting' },
+    h('details', { class: 'dlg-more-form' }, h('summary', { 'data-key': 'new-meeting' }, 'Set up another meeting'), form));
+}
+
+/**
+ * Show the dialogue. `fresh` is the answer of founding it: its side links
+ * are made at once, to be handed out.
+ * @param {string} id
+ * @param {{fresh?: DialogueOut, refreshing?: boolean}} [options]
+ */
+export async function showDialogue(id, options = {}) {
+  const d = options.fresh ?? (await loadDialogue(id));
+  if (!d) return;
+  const zone = viewerZone();
+  const now = Date.now();
+  const refresh = () => keepFocus(() => showDialogue(id, { refreshing: true }));
+  const root = screen(d.title);
+  if (options.refreshing) root.querySelector('h1')?.blur();
+  root.classList.remove('dlg-narrow');
+  const history = tree(d.meetings);
+  // Just founded: the links to hand out come first (on a phone, above all else).
+  const first = h('div', { class: 'dlg-col' });
+  first.hidden = !options.fresh;
+  const mainColumn = h('div', { class: 'dlg-col' },
+    first,
+    nextCard(d, now, zone),
+    h('section', { class: 'dlg-card', 'aria-labelledby': 'history-h' },
+      h('h2', { id: 'history-h' }, 'Meetings'),
+      history.length
+        ? h('ol', { class: 'dlg-history', 'data-testid': 'history' }, history.map((b) => historyItem(d, b, now, zone)))
+        : h('p', { class: 'hint' }, 'No meeting yet.')),
+    organises(d) ? meetingForm(d, refresh) : null);
+  const aside = h('div', { class: 'dlg-col dlg-aside' });
+  root.append(h('p', { class: 'dlg-you', 'data-testid': 'you' }, youLine(d)), h('div', { class: 'dlg-grid' }, mainColumn, aside));
+  renderSides(aside, d, refresh);
+  renderInvites(options.fresh ? first : aside, d, { fresh: Boolean(options.fresh) });
+  renderDevices(aside, d);
+}
+
+/**
+ * Text typed but not sent in the page's text areas (a draft, an agenda),
+ * by id, but for the form that was just sent: a redraw must not lose it.
+ * @param {HTMLElement | null} active
+ * @returns {[string, string][]}
+ */
+function unsent(active) {
+  const sent = active?.closest('form');
+  return [...document.querySelectorAll('#main textarea[id]')]
+    .map((el) => /** @type {HTMLTextAreaElement} */ (el))
+    .filter((el) => el.value !== el.defaultValue && el.closest('form') !== sent)
+    .map((el) => [el.id, el.value]);
+}
+
+/** @param {[string, string][]} typed */
+function restore(typed) {
+  for (const [id, value] of typed) {
+    const el = document.getElementById(id);
+    if (el instanceof HTMLTextAreaElement && el.value === el.defaultValue) {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }
+}
+
+/**
+ * Re-render, and put focus back where it was (an element with the same
+ * data-key), so that a keyboard user is not thrown to the top after acting;
+ * text typed elsewhere on the page and not yet sent stays.
+ * @param {() => Promise<void>} render
+ */
+export async function keepFocus(render) {
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  const typed = unsent(active);
+  const key = active?.closest('[data-key]')?.getAttribute('data-key');
+  // Where the button was, when it is gone (an accepted proposal has no buttons).
+  const heading = active?.closest('section[aria-labelledby]')?.getAttribute('aria-labelledby');
+  const y = window.scrollY;
+  await render();
+  restore(typed);
+  window.scrollTo(0, y);
+  const again = key ? /** @type {HTMLElement | null} */ (document.querySelector(`[data-key="${CSS.escape(key)}"]`)) : null;
+  const near = heading ? document.getElementById(heading) : null;
+  if (again) again.focus({ preventScroll: true });
+  else if (near) {
+    near.tabIndex = -1;
+    near.focus({ preventScroll: true });
+  }
+}

@@ -1,0 +1,47 @@
+// @ts-check
+/**
+ * "Join the meeting": a dialogue meeting's room is entered with a short-lived
+ * room invite that the server makes for a member who may attend (POST
+ * …/meetings/{m}/entry -> {url}); the page then goes to that url, the room
+ * client's own page. Refused (`not-invited`), the server's message says who
+ * may attend, and the page shows it where the button is.
+ */
+
+import { post } from './api.js';
+import { ApiCode } from './codes.js';
+import { NOT_OFFERED, act, button, h, statusLine } from './page.js';
+import { meetingPath } from './routes.js';
+
+/** @typedef {import('./history.js').DialogueOut} DialogueOut */
+/** @typedef {import('./history.js').MeetingOut} MeetingOut */
+
+/**
+ * The button and the line that says what came of it. Hidden for a member
+ * the API already lists as not attending (MeetingOut.attendees), with the
+ * reason in its place.
+ * @param {DialogueOut} d @param {MeetingOut} m
+ * @returns {HTMLElement}
+ */
+export function joinButton(d, m) {
+  if (m.attendees && !m.attendees.includes(d.you.id)) {
+    return h('p', { class: 'hint', 'data-testid': 'not-attending' },
+      m.representatives?.length
+        ? 'Only the appointed representatives and the leads attend this meeting.'
+        : 'Your side is not invited to this meeting.');
+  }
+  const go = button('Join the meeting', { class: 'btn btn-primary', 'data-testid': 'join-meeting', 'data-key': `join-${m.id}` });
+  const status = statusLine('entry-status');
+  go.addEventListener('click', async () => {
+    const entry = await act(go, status, () => post(`${meetingPath(d.id, m.id)}/entry`), { busy: 'Opening the room…' });
+    if (!entry && status.dataset.code === NOT_OFFERED) {
+      status.say('This server cannot open a dialogue meeting’s room yet.', 'error');
+    }
+    if (entry && typeof entry.url === 'string') {
+      status.say('Opening the room…', 'busy');
+      location.assign(entry.url);
+    } else if (status.dataset.code === ApiCode.NOT_INVITED) {
+      go.hidden = true;
+    }
+  });
+  return h('div', { class: 'dlg-entry' }, go, status);
+}

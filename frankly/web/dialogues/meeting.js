@@ -1,0 +1,185 @@
+// @ts-check
+/**
+ * One meeting of a dialogue (/dialogues/{d}/meetings/{m}): its date (to be
+ * agreed, as soon as possible, by a day, or scheduled), the times proposed,
+ * each in the viewer's zone and beside it in every side's, with the answers
+ * the viewer's side may give (accept or decline another side's, withdraw
+ * its own), proposing a time, the calendar file and "Join the meeting".
+ * Below: the sides' readouts, the agreed points and the representatives
+ * (readouts.js, points.js, representatives.js, in that order).
+ */
+
+import { post } from './api.js';
+import { keepFocus, loadDialogue } from './dialogue.js';
+import { joinButton } from './entry.js';
+import { isPast, memberName, sideName, sidesOf } from './history.js';
+import { act, button, field, fieldError, h, screen, statusLine, toast } from './page.js';
+import { renderPoints } from './points.js';
+import { renderReadouts } from './readouts.js';
+import { renderRepresentatives } from './representatives.js';
+import { calendarPath, dialoguePath, meetingPath } from './routes.js';
+import { city, dateText, lengthText, timeLine, utcToZoned, viewerZone, zonedToUtc } from './times.js';
+
+/** @typedef {import('./history.js').DialogueOut} DialogueOut */
+/** @typedef {import('./history.js').MeetingOut} MeetingOut */
+/** @typedef {import('./history.js').ProposalOut} ProposalOut */
+/** @typedef {{dialogue: DialogueOut, you: DialogueOut['you'], zone: string, refresh: () => Promise<void>}} Ctx */
+
+const STATE_WORDS = /** @type {Record<string, string>} */ ({
+  open: 'Open', accepted: 'Accepted', declined: 'Declined', withdrawn: 'Withdrawn',
+});
+
+/**
+ * One proposal with the buttons the viewer's side may press.
+ * @param {MeetingOut} m @param {ProposalOut} p @param {Ctx} ctx @param {ReturnType<typeof statusLine>} status
+ */
+function proposalItem(m, p, ctx, status) {
+  const d = ctx.dialogue;
+  const invited = m.sides.includes(ctx.you.side);
+  const ours = p.side === ctx.you.side;
+  const open = p.state === 'open';
+  const base = `${meetingPath(d.id, m.id)}/proposals/${encodeURIComponent(p.id)}`;
+  const shown = timeLine(p.at, ctx.zone, sidesOf(d, m));
+  /** @param {string} verb @param {string} label @param {string} done @param {string} cls */
+  const answer = (verb, label, done, cls) => {
+    const b = button(label, { class: `btn btn-small ${cls}`, 'data-key': `${verb}-${p.id}`, 'aria-label': `${label}: ${shown}` });
+    b.addEventListener('click', async () => {
+      const ok = await act(b, status, () => post(`${base}/${verb}`), { busy: 'Sending…' });
+      if (!ok) return;
+      await ctx.refresh();
+      toast(done); // once the page shows it
+    });
+    return b;
+  };
+  const actions = [];
+  if (open && invited && !ours && Date.parse(p.at) > Date.now()) {
+    actions.push(answer('accept', 'Accept', `Accepted: the meeting is at ${shown}.`, 'btn-primary'));
+    actions.push(answer('decline', 'Decline', 'Declined.', 'btn-quiet'));
+  }
+  if (open && invited && ours) actions.push(answer('withdraw', 'Withdraw', 'Withdrawn.', 'btn-quiet'));
+  return h('li', { class: 'dlg-proposal', 'data-state': p.state, 'data-testid': 'proposal' },
+    h('p', { class: 'dlg-proposal-time', 'data-testid': 'proposal-time' }, shown),
+    h('p', { class: 'hint' },
+      h('span', { class: 'dlg-badge', 'data-state': p.state }, STATE_WORDS[p.state] ?? p.state), ' ',
+      `proposed by ${memberName(d, p.by)} (${sideName(d, p.side)})`,
+      p.decided_by && !open ? `, ${p.state} by ${memberName(d, p.decided_by)}` : ''),
+    actions.length ? h('div', { class: 'actions dlg-proposal-actions' }, actions) : null);
+}
+
+/**
+ * Proposing a time: typed in the viewer's zone (datetime-local), shown in
+ * every side's before it is sent, sent as UTC.
+ * @param {MeetingOut} m @param {Ctx} ctx
+ */
+function proposeForm(m, ctx) {
+  const input = /** @type {HTMLInputElement} */ (h('input', {
+    id: 'propose-at', type: 'datetime-local', min: utcToZoned(Date.now(), ctx.zone), required: true, 'data-testid': 'propose-at',
+  }));
+  const preview = h('p', { class: 'hint', 'aria-live': 'polite', 'data-testid': 'propose-preview' });
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'propose' }, 'Propose this time'));
+  const status = statusLine('propose-status');
+  const form = h('form', { class: 'dlg-form', novalidate: true },
+    field(`Time, in your zone (${city(ctx.zone)})`, input), preview, h('div', { class: 'actions' }, submit), status);
+  input.addEventListener('input', () => {
+    const at = zonedToUtc(input.value, ctx.zone);
+    preview.textContent = at ? timeLine(at, ctx.zone, sidesOf(ctx.dialogue, m)) : '';
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const at = zonedToUtc(input.value, ctx.zone);
+    if (!at) {
+      fieldError(input, 'Pick a day and a time.');
+      input.focus();
+      return;
+    }
+    fieldError(input);
+    const made = await act(submit, status, () => post(`${meetingPath(ctx.dialogue.id, m.id)}/proposals`, { at }), { busy: 'Proposing…' });
+    if (!made) return;
+    await ctx.refresh();
+    /** @type {HTMLElement | null} */ (document.getElementById('propose-at'))?.focus();
+    toast(`Proposed: ${timeLine(at, ctx.zone, sidesOf(ctx.dialogue, m))}.`);
+  });
+  return form;
+}
+
+/** The date, the calendar file and the way in. @param {MeetingOut} m @param {Ctx} ctx */
+function dateCard(m, ctx) {
+  const d = ctx.dialogue;
+  const scheduled = m.date.kind === 'scheduled' && m.date.at;
+  const card = h('section', { class: 'dlg-card dlg-next', 'aria-labelledby': 'date-h', 'data-testid': 'meeting-date-card' },
+    h('h2', { id: 'date-h' }, scheduled && isPast(m, Date.now()) ? 'Held' : 'Date'),
+    h('p', { class: 'dlg-next-when', 'data-testid': 'meeting-date' }, dateText(m.date, ctx.zone, sidesOf(d, m))),
+    m.minutes ? h('p', { class: 'hint' }, `Planned length: ${lengthText(m.minutes)}`) : null);
+  if (scheduled) {
+    if (!isPast(m, Date.now())) card.append(joinButton(d, m));
+    card.append(h('div', { class: 'actions' },
+      h('a', { class: 'btn', href: calendarPath(d.id, m.id), download: `${m.id}.ics`, 'data-testid': 'ics' }, 'Add to calendar (.ics)')));
+    card.append(h('p', { class: 'hint dlg-gap' }, 'To move it, propose another time; it moves when another side accepts.'));
+  } else {
+    card.append(h('p', { class: 'hint' }, 'Any side proposes times; the meeting is scheduled when another side accepts one.'));
+  }
+  return card;
+}
+
+/** @param {MeetingOut} m @param {Ctx} ctx */
+function proposalsCard(m, ctx) {
+  const status = statusLine('proposals-status');
+  const open = m.proposals.filter((p) => p.state === 'open');
+  const closed = m.proposals.filter((p) => p.state !== 'open');
+  const invited = m.sides.includes(ctx.you.side);
+  return h('section', { class: 'dlg-card', 'aria-labelledby': 'proposals-h', 'data-testid': 'proposals' },
+    h('h2', { id: 'proposals-h' }, 'Times proposed'),
+    open.length
+      ? h('ul', { class: 'dlg-proposals', 'aria-label': 'Open proposals' }, open.map((p) => proposalItem(m, p, ctx, status)))
+      : h('p', { class: 'hint' }, 'No open proposal.'),
+    status,
+    invited ? h('h3', {}, 'Propose a time') : h('p', { class: 'hint' }, 'Your side is not in this meeting, so it proposes no times.'),
+    invited ? proposeForm(m, ctx) : null,
+    closed.length
+      ? h('details', { class: 'dlg-earlier' }, h('summary', {}, `Earlier proposals (${closed.length})`),
+        h('ul', { class: 'dlg-proposals' }, closed.map((p) => proposalItem(m, p, ctx, status))))
+      : null);
+}
+
+/** "A and B", "A, B and C". @param {string[]} names */
+const andList = (names) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+
+/**
+ * @param {string} dialogueId @param {string} meetingId
+ * @param {{refreshing?: boolean}} [options]
+ */
+export async function showMeeting(dialogueId, meetingId, options = {}) {
+  const d = await loadDialogue(dialogueId);
+  if (!d) return;
+  const m = d.meetings.find((x) => x.id === meetingId);
+  if (!m) {
+    const root = screen('No such meeting');
+    root.append(h('p', { role: 'alert', 'data-testid': 'refusal' }, 'This dialogue has no meeting at this address.'),
+      h('a', { class: 'btn', href: dialoguePath(d.id) }, `Back to ${d.title}`));
+    return;
+  }
+  /** @type {Ctx} */
+  const ctx = {
+    dialogue: d, you: d.you, zone: viewerZone(),
+    refresh: () => keepFocus(() => showMeeting(dialogueId, meetingId, { refreshing: true })),
+  };
+  const root = screen(`${m.topic} · ${d.title}`, m.topic);
+  if (options.refreshing) root.querySelector('h1')?.blur();
+  const follows = m.follows ? d.meetings.find((x) => x.id === m.follows) : undefined;
+  root.prepend(h('p', { class: 'dlg-crumb' }, h('a', { href: dialoguePath(d.id) }, `← ${d.title}`)));
+  if (follows) root.append(h('p', { class: 'hint' }, 'Follow-up of ', h('a', { href: meetingPath(d.id, follows.id) }, follows.topic)));
+  root.append(h('p', { class: 'hint' }, `Between ${andList(sidesOf(d, m).map((s) => s.name))}`));
+  if (m.agenda) {
+    root.append(h('section', { class: 'dlg-card', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h' }, 'Agenda'), h('p', { class: 'dlg-agenda' }, m.agenda)));
+  }
+  // The date and its proposals side by side; below, across the page, the
+  // readouts (which W2 shows side by side too), points and representatives.
+  const grid = h('div', { class: 'dlg-grid dlg-even' }, dateCard(m, ctx), proposalsCard(m, ctx));
+  const sections = h('div', { class: 'dlg-col dlg-sections' });
+  root.append(grid, sections);
+  for (const render of [renderReadouts, renderPoints, renderRepresentatives]) {
+    const holder = h('div', { class: 'dlg-section' });
+    sections.append(holder);
+    render(holder, m, ctx);
+  }
+}

@@ -1,0 +1,285 @@
+// @ts-check
+/**
+ * Who is in a dialogue, and the ways in: the sides with their zones, leads
+ * and members (a lead removes a member or hands the lead on; a member may
+ * leave); the side links to hand out (made, listed, revoked); and this
+ * member's devices (add one through a one-use link, remove one). Buttons
+ * appear only for what the server would allow, which decides all the same.
+ */
+
+import { del, get, post } from './api.js';
+import { forget } from './known.js';
+import { act, button, explain, h, linkBox, notOffered, statusLine, toast } from './page.js';
+import { deviceLink, dialoguePath, joinLink } from './routes.js';
+import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
+
+/** @typedef {import('./history.js').DialogueOut} DialogueOut */
+/** @typedef {import('./history.js').SideOut} SideOut */
+/** @typedef {import('./history.js').MemberOut} MemberOut */
+/** @typedef {{invite: string, side: string, lead: boolean, token?: string, expires: string, revoked?: string | boolean | null}} LinkOut */
+
+
+/** "14:05 now". @param {string} zone */
+function nowIn(zone) {
+  const w = wallClock(Date.now(), zone);
+  return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')} there now`;
+}
+
+/**
+ * A button that asks again before it acts: the first press turns it into
+ * "Confirm: …" beside "Cancel".
+ * @param {string} text @param {string} confirmText @param {string} key
+ * @param {ReturnType<typeof statusLine>} status @param {() => Promise<unknown>} work @param {string} done
+ * @param {() => Promise<void>} after
+ */
+function confirmed(text, confirmText, key, status, work, done, after) {
+  const first = button(text, { class: 'btn btn-small btn-quiet', 'data-key': key });
+  const sure = button(confirmText, { class: 'btn btn-small btn-danger', 'data-key': `${key}-sure` });
+  const cancel = button('Cancel', { class: 'btn btn-small' });
+  sure.hidden = cancel.hidden = true;
+  first.addEventListener('click', () => {
+    first.hidden = true;
+    sure.hidden = cancel.hidden = false;
+    sure.focus();
+  });
+  cancel.addEventListener('click', () => {
+    first.hidden = false;
+    sure.hidden = cancel.hidden = true;
+    first.focus();
+  });
+  sure.addEventListener('click', async () => {
+    const ok = await act(sure, status, async () => (await work()) ?? true, { busy: 'Working…' });
+    if (!ok) return;
+    await after();
+    toast(done); // once the page shows it
+  });
+  return h('span', { class: 'dlg-confirm' }, first, sure, cancel);
+}
+
+/**
+ * A member's line: name, marks, and what you may do to them.
+ * @param {DialogueOut} d @param {SideOut} side @param {MemberOut} m
+ * @param {ReturnType<typeof statusLine>} status @param {() => Promise<void>} refresh
+ */
+function memberItem(d, side, m, status, refresh) {
+  const marks = [];
+  if (side.lead === m.id) marks.push('lead');
+  if (d.convener === m.id) marks.push('convener');
+  if (d.you.id === m.id) marks.push('you');
+  const yourSideLead = side.lead === d.you.id;
+  const base = dialoguePath(d.id);
+  const actions = [];
+  if (yourSideLead && m.id !== d.you.id) {
+    actions.push(confirmed('Remove', `Remove ${m.name}`, `remove-${m.id}`, status,
+      () => del(`${base}/members/${encodeURIComponent(m.id)}`), `${m.name} was removed.`, refresh));
+    actions.push(confirmed('Make lead', `Hand the lead to ${m.name}`, `lead-${m.id}`, status,
+      () => post(`${base}/sides/${encodeURIComponent(side.id)}/lead`, { member: m.id }), `${m.name} now leads ${side.name}.`, refresh));
+  } else if (m.id === d.you.id && side.lead !== m.id) {
+    actions.push(confirmed('Leave', 'Leave this dialogue', `leave-${m.id}`, status,
+      () => del(`${base}/members/${encodeURIComponent(m.id)}`), 'You left the dialogue.', async () => {
+        forget(d.id);
+        location.assign('/dialogues');
+      }));
+  }
+  return h('li', { class: 'dlg-member', 'data-testid': 'member' },
+    h('span', { class: 'person-name' }, m.name),
+    marks.map((mark) => h('span', { class: 'person-role' }, mark)),
+    actions.length ? h('span', { class: 'dlg-member-actions' }, actions) : null);
+}
+
+/** The sides, their zones, leads and members. @param {HTMLElement} parent @param {DialogueOut} d @param {() => Promise<void>} refresh */
+export function renderSides(parent, d, refresh) {
+  const status = statusLine('members-status');
+  const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'sides-h', 'data-testid': 'sides' },
+    h('h2', { id: 'sides-h' }, 'Sides'));
+  for (const side of d.sides) {
+    const members = d.members.filter((m) => m.side === side.id);
+    section.append(h('div', { class: 'dlg-side', 'data-testid': 'side' },
+      h('h3', {}, side.name),
+      h('p', { class: 'hint' }, `${city(side.zone)} (${side.zone}), ${nowIn(side.zone)}`),
+      side.lead ? null : h('p', { class: 'hint' }, 'No lead yet: the convener’s lead link makes one.'),
+      h('ul', { class: 'dlg-members', 'aria-label': `Members of ${side.name}` },
+        members.map((m) => memberItem(d, side, m, status, refresh)))));
+  }
+  section.append(status);
+  parent.append(section);
+}
+
+/** Which sides you may make links to, and which kinds. @param {DialogueOut} d */
+function invitable(d) {
+  return d.sides
+    .map((side) => ({
+      side,
+      lead: d.you.convener && !side.lead,
+      member: d.you.convener || side.lead === d.you.id,
+    }))
+    .filter((s) => s.lead || s.member);
+}
+
+/**
+ * A made link's row: kind, link box (while it is in this page), expiry, revoke.
+ * @param {DialogueOut} d @param {LinkOut} link @param {HTMLElement} list
+ * @param {ReturnType<typeof statusLine>} status
+ */
+function linkItem(d, link, list, status) {
+  const zone = viewerZone();
+  const side = d.sides.find((s) => s.id === link.side);
+  const kind = link.lead ? `Lead link for ${side?.name}` : `Member link for ${side?.name}`;
+  const expired = Date.parse(link.expires) <= Date.now();
+  const state = link.revoked ? 'revoked' : expired ? 'expired' : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
+  const item = h('li', { class: 'dlg-link-item', 'data-testid': link.lead ? 'lead-link' : 'member-link', 'data-side': link.side, 'data-invite': link.invite },
+    h('p', { class: 'dlg-link-kind' }, h('strong', {}, kind)),
+    link.token ? linkBox(kind, joinLink(location.origin, link.token), 'link-url') : null,
+    h('p', { class: 'hint', 'data-testid': 'link-expiry' }, state));
+  if (!link.revoked && !expired) {
+    const revoke = button('Revoke', { class: 'btn btn-small btn-quiet', 'data-key': `revoke-${link.invite}` });
+    revoke.addEventListener('click', async () => {
+      const done = await act(revoke, status, () => del(`${dialoguePath(d.id)}/sides/${encodeURIComponent(link.side)}/links/${encodeURIComponent(link.invite)}`), { busy: 'Revoking…', done: 'Link revoked: it no longer lets anyone in.' });
+      if (done === undefined) return;
+      item.replaceWith(linkItem(d, { ...link, token: undefined, revoked: true }, list, status));
+    });
+    item.append(revoke);
+  }
+  return item;
+}
+
+/**
+ * The links made since this page was loaded: the server shows a token once,
+ * so they stay on screen when the page is drawn again (after an action).
+ * @type {LinkOut[]}
+ */
+const madeHere = [];
+
+/** @param {DialogueOut} d @param {string} side @param {boolean} lead */
+const makeLink = (d, side, lead) => post(`${dialoguePath(d.id)}/sides/${encodeURIComponent(side)}/links`, { lead });
+
+/**
+ * The links to hand out. Right after founding (`fresh`), a lead link for
+ * every side that has no lead is made at once. A made link's token is in
+ * this page only: the API never answers it again.
+ * @param {HTMLElement} parent @param {DialogueOut} d @param {{fresh: boolean}} options
+ */
+export function renderInvites(parent, d, options) {
+  const sides = invitable(d);
+  if (!sides.length) return;
+  const status = statusLine('links-status');
+  const made = h('ul', { class: 'dlg-links', 'aria-label': 'Links made now', 'data-testid': 'made-links' });
+  const earlier = h('ul', { class: 'dlg-links', 'aria-label': 'Links made before', 'aria-busy': 'true' }, h('li', { class: 'hint' }, 'Loading…'));
+  const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'links-h', 'data-testid': 'invites' },
+    h('h2', { id: 'links-h' }, 'Invite people'),
+    h('p', { class: 'hint' }, 'A side’s link makes whoever opens it a member of that side. Send it to them privately; it is shown only once, here.'));
+  /** @param {LinkOut} link */
+  const show = (link) => {
+    madeHere.push(link);
+    // The page may have been drawn again while the link was being made.
+    const list = /** @type {HTMLElement} */ (document.querySelector('[data-testid="made-links"]') ?? made);
+    list.prepend(linkItem(d, link, list, status));
+    // Shown once, above, with its token: not again among the earlier ones.
+    earlier.querySelector(`[data-invite="${CSS.escape(link.invite)}"]`)?.remove();
+  };
+  for (const link of madeHere.filter((l) => d.sides.some((s) => s.id === l.side))) made.prepend(linkItem(d, link, made, status));
+  for (const { side, lead, member } of sides) {
+    const row = h('div', { class: 'dlg-link-buttons' }, h('span', { class: 'dlg-link-side' }, side.name));
+    /** @param {boolean} asLead */
+    const add = (asLead) => {
+      const b = button(asLead ? 'Make a lead link' : 'Make a member link', { class: 'btn btn-small', 'data-key': `link-${side.id}-${asLead}` });
+      b.addEventListener('click', async () => {
+        const link = await act(b, status, () => makeLink(d, side.id, asLead), { busy: 'Making the link…', done: 'Link made: copy it and send it.' });
+        if (link) show(link);
+      });
+      row.append(b);
+    };
+    if (lead) add(true);
+    if (member) add(false);
+    section.append(row);
+  }
+  section.append(status, made, h('h3', {}, 'Links made before'), earlier);
+  parent.append(section);
+  if (options.fresh && !madeHere.length) {
+    void (async () => {
+      for (const { side, lead } of sides) {
+        if (!lead) continue;
+        try {
+          show(await makeLink(d, side.id, true));
+        } catch (error) {
+          status.say(explain(error), 'error');
+        }
+      }
+    })();
+  }
+  void listLinks(d, sides.map((s) => s.side), earlier, status);
+}
+
+/** @param {DialogueOut} d @param {SideOut[]} sides @param {HTMLElement} list @param {ReturnType<typeof statusLine>} status */
+async function listLinks(d, sides, list, status) {
+  /** @type {HTMLElement[]} */
+  const items = [];
+  try {
+    for (const side of sides) {
+      const links = /** @type {LinkOut[]} */ (await get(`${dialoguePath(d.id)}/sides/${encodeURIComponent(side.id)}/links`));
+      const shown = new Set(madeHere.map((l) => l.invite)); // above, with their tokens
+      for (const link of links) if (!shown.has(link.invite)) items.push(linkItem(d, link, list, status));
+    }
+    list.replaceChildren(...(items.length ? items : [h('li', { class: 'hint' }, 'None yet.')]));
+  } catch (error) {
+    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list earlier links yet.' : explain(error)));
+  } finally {
+    list.removeAttribute('aria-busy');
+  }
+}
+
+/** @typedef {{id: string, device: string | null, created: string, current: boolean}} DeviceOut */
+
+/**
+ * This member's devices: add one (a one-use link to open on it within ten
+ * minutes), see them, remove one.
+ * @param {HTMLElement} parent @param {DialogueOut} d
+ */
+export function renderDevices(parent, d) {
+  const status = statusLine('devices-status');
+  const add = button('Add a device', { class: 'btn btn-small', 'data-testid': 'add-device', 'data-key': 'add-device' });
+  const offer = h('div', { class: 'dlg-device-offer', 'aria-live': 'polite' });
+  const list = h('ul', { class: 'dlg-devices', 'aria-label': 'Your devices', 'aria-busy': 'true' }, h('li', { class: 'hint' }, 'Loading…'));
+  const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'devices-h', 'data-testid': 'devices' },
+    h('h2', { id: 'devices-h' }, 'Your devices'),
+    h('p', { class: 'hint' }, 'Open this dialogue as yourself on another phone or computer, without a side link.'),
+    add, offer, status, list);
+  add.addEventListener('click', async () => {
+    const made = await act(add, status, () => post(`${dialoguePath(d.id)}/devices`), { busy: 'Making a device link…' });
+    if (!made) return;
+    const url = deviceLink(location.origin, d.id, made.token);
+    offer.replaceChildren(
+      h('p', {}, 'Open this link on the other device. It works once, ', h('strong', {}, untilText(made.expires, Date.now())), ' at the latest; keep it to yourself: it signs in as you.'),
+      linkBox('Link for your other device', url, 'device-link'));
+  });
+  parent.append(section);
+  void listDevices(d, list, status);
+}
+
+/** @param {DialogueOut} d @param {HTMLElement} list @param {ReturnType<typeof statusLine>} status */
+async function listDevices(d, list, status) {
+  let devices;
+  try {
+    devices = /** @type {DeviceOut[]} */ (await get(`${dialoguePath(d.id)}/devices`));
+  } catch (error) {
+    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list devices yet.' : explain(error)));
+    return;
+  } finally {
+    list.removeAttribute('aria-busy');
+  }
+  const zone = viewerZone();
+  list.replaceChildren(...devices.map((dev) => {
+    const name = dev.device || 'A browser';
+    const remove = button(dev.current ? 'Sign out here' : 'Remove', { class: 'btn btn-small btn-quiet', 'data-key': `device-${dev.id}` });
+    const item = h('li', { class: 'dlg-device' },
+      h('span', {}, name, dev.current ? ' (this one)' : ''),
+      h('span', { class: 'hint' }, ` added ${timeLine(dev.created, zone, [])}`), remove);
+    remove.addEventListener('click', async () => {
+      const done = await act(remove, status, () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), { busy: 'Removing…', done: `${name} removed.` });
+      if (done === undefined) return;
+      if (dev.current) location.assign('/dialogues');
+      else item.remove();
+    });
+    return item;
+  }));
+}
