@@ -1,26 +1,26 @@
-"""A dialogue meeting's readouts in Chromium, against the real server and API.
+"""A dialogue meeting's readouts, points, representatives and public page in
+Chromium, against the real server and API.
 
-The meeting view that will hold these sections (dialogue.html) is another
-helper's; until then a test-only page (tests/browser/harness/readouts.html,
-served to the browser through Playwright under the server's own origin and
-CSP) loads a dialogue through the API and calls the sections' render
-functions as that view will. Each person is a browser context with their
-own member cookie, made by the API calls a browser makes.
+Most tests render the sections on a test-only page
+(tests/browser/harness/readouts.html, served to the browser through
+Playwright under the server's own origin and CSP), which loads a dialogue
+through the API and calls the render functions as the meeting page does,
+with readouts.css linked and a re-render on demand (`harnessRefresh()`);
+the last test uses the meeting page itself (dialogue.html). Each person is a
+browser context with their own member cookie, made by the API calls a
+browser makes.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
-from playwright.sync_api import Error as PlaywrightError
 
-from frankly.dialogues.render import to_html
 from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage
 from tests.conftest import LiveServer
@@ -283,277 +283,7 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-# Contract A1 and A2 (points, follow-ups, representatives, public readouts and their
-# comments) are being built beside these pages, so the server on this branch may lack
-# their routes. A stand-in answers, in the browser, exactly the routes that the server's
-# OpenAPI document does not list (and adds the answers' fields it does not send), with
-# the contract's shapes, over the real dialogue; a route the server has goes to the
-# server. So these tests run against the real endpoints as soon as they are there.
-
-
-@dataclass
-class Caller:
-    id: str
-    side: str
-    lead: bool
-    convener: bool
-
-
-class StandIn:
-    """Answers contract A1/A2's routes for every page it is installed on, from one state."""
-
-    def __init__(self, talks: Talks, live_server: LiveServer) -> None:
-        self.talks = talks
-        self.live_server = live_server
-        self.points: list[dict[str, Any]] = []
-        self.representatives: list[dict[str, Any]] = []
-        self.follows: dict[str, str] = {}  # follow-up meeting -> the meeting it follows
-        self.public: dict[str, bool] = {}  # readout id -> public
-        self.comments: dict[str, list[dict[str, Any]]] = {}  # readout id -> all comments
-        self.reader = {talks.us: talks.ann.context, talks.ru: talks.boris.context}
-        self.count = 0
-        served = api(talks.ann.context, "GET", "/openapi.json")["paths"]
-        self.served = {(path, method.upper()) for path, ops in served.items() for method in ops}
-
-    def install(self, page: Page) -> None:
-        you = (
-            api(page.context, "GET", f"/dialogues/{self.talks.dialogue}")["you"]
-            if page
-            in (
-                self.talks.ann,
-                self.talks.carol,
-                self.talks.boris,
-            )
-            else None
-        )
-        caller = Caller(you["id"], you["side"], you["lead"], you["convener"]) if you else None
-        page.route(re.compile(r".*/api/.*"), lambda route: self.answer(route, caller))
-
-    def new_id(self, prefix: str) -> str:
-        self.count += 1
-        return f"{prefix}-{self.count:016x}"
-
-    def answer(self, route: Route, caller: Caller | None) -> None:
-        method, path = route.request.method, route.request.url.split("/api", 1)[1]
-        path, _, _ = path.partition("?")
-        body = route.request.post_data_json if route.request.post_data else None
-        for template, kind, handler in self.routes():
-            found = re.fullmatch(re.sub(r"\{[a-z]+\}", "([^/]+)", template), path)
-            if found and kind == method and (template, kind) not in self.served:
-                ids = found.groups()[1:] if template.startswith("/dialogues/") else found.groups()
-                status, answer = handler(caller, body, *ids)
-                route.fulfill(status=status, json=answer) if answer is not None else route.fulfill(
-                    status=status
-                )
-                return
-        if method == "GET" and re.fullmatch(r"/dialogues/[^/]+", path):
-            try:
-                real = route.fetch()
-                dialogue = real.json()
-            except PlaywrightError:
-                return  # the page reloaded while the server answered: nobody waits for it
-            for meeting in dialogue.get("meetings", []):
-                self.augment(meeting)
-            route.fulfill(response=real, json=dialogue)
-            return
-        route.fallback()
-
-    def routes(self) -> list[tuple[str, str, Any]]:
-        # As the OpenAPI document writes them; the dialogue's id is not passed on.
-        m = "/dialogues/{dialogue}/meetings/{meeting}"
-        r = m + "/readouts/{side}"
-        return [
-            (m + "/points", "POST", self.draft_point),
-            (m + "/points/{point}/confirm", "POST", self.confirm),
-            (m + "/follow-ups", "POST", self.follow_up),
-            (m + "/representatives", "POST", self.appoint),
-            (m + "/representatives/{member}", "DELETE", self.unappoint),
-            (r + "/public", "PUT", self.make_public),
-            (r + "/comments", "GET", self.moderation),
-            (r + "/comments/{comment}/approve", "POST", self.approve),
-            (r + "/comments/{comment}", "DELETE", self.reject),
-            ("/public/challenge", "GET", self.challenge),
-            ("/public/readouts/{readout}", "GET", self.public_readout),
-            ("/public/readouts/{readout}/comments", "POST", self.comment),
-        ]
-
-    # A1
-
-    def draft_point(self, caller: Caller, body: Any, meeting: str) -> tuple[int, Any]:
-        point = {
-            "id": self.new_id("pt"),
-            "meeting": meeting,
-            "text": body["text"],
-            "html": to_html(body["text"]),
-            "side": caller.side,
-            "author": caller.id,
-            "at": "2027-03-16T17:00:00Z",
-            "confirmations": [],
-        }
-        self.points.append(point)
-        return 201, self.point_out(point)
-
-    def confirm(self, caller: Caller, body: Any, meeting: str, point_id: str) -> tuple[int, Any]:
-        point = next(p for p in self.points if p["id"] == point_id)
-        if not caller.lead:
-            return 403, refusal("not-lead", "only your side's lead confirms a point")
-        point["confirmations"].append(
-            {"side": caller.side, "lead": caller.id, "at": "2027-03-16T18:00:00Z"}
-        )
-        return 200, self.point_out(point)
-
-    def point_out(self, point: dict[str, Any]) -> dict[str, Any]:
-        done = {c["side"] for c in point["confirmations"]}
-        waiting = [s for s in (self.talks.us, self.talks.ru) if s not in done]
-        out = {k: v for k, v in point.items() if k != "meeting"}
-        return {**out, "waiting_for": waiting, "agreed": not waiting}
-
-    def follow_up(self, caller: Caller, body: Any, meeting: str) -> tuple[int, Any]:
-        # A real meeting of the dialogue; only `follows` is the stand-in's.
-        made = api(
-            self.talks.ann.context, "POST", f"/dialogues/{self.talks.dialogue}/meetings", body
-        )
-        self.follows[made["id"]] = meeting
-        return 201, self.augment(made)
-
-    def appoint(self, caller: Caller, body: Any, meeting: str) -> tuple[int, Any]:
-        if meeting not in self.follows:
-            return 400, refusal("not-a-follow-up", "representatives are appointed to a follow-up")
-        self.representatives.append(
-            {
-                "meeting": meeting,
-                "member": body["member"],
-                "side": caller.side,
-                "topic": body.get("topic", ""),
-            }
-        )
-        return 201, {}
-
-    def unappoint(self, caller: Caller, body: Any, meeting: str, member: str) -> tuple[int, Any]:
-        self.representatives = [
-            r for r in self.representatives if (r["meeting"], r["member"]) != (meeting, member)
-        ]
-        return 200, {}
-
-    def augment(self, meeting: dict[str, Any]) -> dict[str, Any]:
-        """The contract's fields the server did not send, from the stand-in's state."""
-        mid = meeting["id"]
-        meeting["follows"] = self.follows.get(mid, meeting["follows"])
-        if "points" not in meeting:
-            meeting["points"] = [self.point_out(p) for p in self.points if p["meeting"] == mid]
-        if "representatives" not in meeting:
-            meeting["representatives"] = [
-                {k: r[k] for k in ("member", "side", "topic")}
-                for r in self.representatives
-                if r["meeting"] == mid
-            ]
-        if "attendees" not in meeting:
-            meeting["attendees"] = self.attendees(meeting)
-        for readout in meeting.get("readouts", []):
-            if "history" in readout:
-                continue
-            rid = readout_id(readout["side"])
-            readout["id"] = rid
-            readout["public"] = self.public.get(rid, False)
-            readout["url"] = f"/readouts/{rid}" if readout["public"] else None
-            readout["history"] = self.history(mid, readout["side"])
-        return meeting
-
-    def attendees(self, meeting: dict[str, Any]) -> list[str]:
-        dialogue = api(self.talks.ann.context, "GET", f"/dialogues/{self.talks.dialogue}")
-        appointed = {r["member"] for r in meeting["representatives"]}
-        leads = {s["lead"] for s in dialogue["sides"]}
-        members = [m["id"] for m in dialogue["members"]]
-        return [m for m in members if not appointed or m in appointed or m in leads]
-
-    # A2
-
-    def history(self, meeting: str, side: str) -> list[dict[str, Any]]:
-        path = f"/dialogues/{self.talks.dialogue}/meetings/{meeting}/readouts/{side}/draft"
-        revisions = api(self.reader[side], "GET", path)["revisions"]
-        return [r for r in reversed(revisions) if r["published"]]
-
-    def make_public(self, caller: Caller, body: Any, meeting: str, side: str) -> tuple[int, Any]:
-        rid = readout_id(side)
-        self.public[rid] = body["public"]
-        return 200, {"public": body["public"], "url": f"/readouts/{rid}"}
-
-    def public_readout(self, caller: Caller | None, body: Any, rid: str) -> tuple[int, Any]:
-        if not self.public.get(rid):
-            return 404, refusal("unknown-readout", "no public readout here")
-        side = self.talks.us if rid == readout_id(self.talks.us) else self.talks.ru
-        approved = [c for c in self.comments.get(rid, []) if c["state"] == "approved"]
-        return 200, {
-            "id": rid,
-            "dialogue": "Talks on strategic stability",
-            "topic": "Strategic stability",
-            "side": "United States" if side == self.talks.us else "Russian Federation",
-            "date": {"kind": "tba", "by": None, "at": None, "shown": None},
-            "revisions": self.history(self.talks.meeting, side),
-            "comments": [{k: c[k] for k in ("id", "name", "text", "html", "at")} for c in approved],
-        }
-
-    def challenge(self, caller: Caller | None, body: Any) -> tuple[int, Any]:
-        human = self.live_server.hub.gate.human
-        assert human is not None
-        return 200, human.challenge()
-
-    def comment(self, caller: Caller | None, body: Any, rid: str) -> tuple[int, Any]:
-        human = self.live_server.hub.gate.human
-        assert human is not None
-        try:
-            human.verify(body.get("proof"), time.time())  # the server's own check
-        except Exception as exc:
-            return 403, refusal("human-check-failed", str(exc))
-        made = {
-            "id": self.new_id("cm"),
-            "name": body.get("name", ""),
-            "text": body["text"],
-            "html": to_html(body["text"]),
-            "state": "held",
-            "at": "2027-03-16T19:00:00Z",
-        }
-        self.comments.setdefault(rid, []).append(made)
-        return 202, {"id": made["id"], "state": "held"}
-
-    def moderation(self, caller: Caller, body: Any, meeting: str, side: str) -> tuple[int, Any]:
-        return 200, self.comments.get(readout_id(side), [])
-
-    def approve(
-        self, caller: Caller, body: Any, meeting: str, side: str, c: str
-    ) -> tuple[int, Any]:
-        if not caller.lead or caller.side != side:
-            return 403, refusal("not-lead", "only the side's lead approves comments")
-        for made in self.comments.get(readout_id(side), []):
-            if made["id"] == c:
-                made["state"] = "approved"
-        return 200, {}
-
-    def reject(self, caller: Caller, body: Any, meeting: str, side: str, c: str) -> tuple[int, Any]:
-        rid = readout_id(side)
-        self.comments[rid] = [m for m in self.comments.get(rid, []) if m["id"] != c]
-        return 204, None
-
-
-def readout_id(side: str) -> str:
-    return "rd-" + side.removeprefix("s-")
-
-
-def refusal(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
-
-
-@pytest.fixture
-def stand_in(talks: Talks, live_server: LiveServer) -> StandIn:
-    found = StandIn(talks, live_server)
-    for page in (talks.ann, talks.carol, talks.boris):
-        found.install(page)
-        page.reload()
-        expect(page.get_by_role("heading", name="Readouts")).to_be_visible()
-    return found
-
-
-def test_points_show_which_side_confirmed_what(talks: Talks, stand_in: StandIn) -> None:
+def test_points_show_which_side_confirmed_what(talks: Talks) -> None:
     ann, carol, boris = talks.ann, talks.carol, talks.boris
     carol.get_by_label("Propose a point for all sides to confirm").fill("Next meeting very soon")
     carol.get_by_role("button", name="Propose this point").click()
@@ -584,9 +314,7 @@ def test_points_show_which_side_confirmed_what(talks: Talks, stand_in: StandIn) 
     boris.get_by_test_id("points").screenshot(path=str(SHOTS / "points-375.png"))
 
 
-def test_a_follow_up_with_appointed_representatives(
-    talks: Talks, stand_in: StandIn, live_server: LiveServer
-) -> None:
+def test_a_follow_up_with_appointed_representatives(talks: Talks, live_server: LiveServer) -> None:
     ann, carol, boris = talks.ann, talks.carol, talks.boris
     expect(carol.get_by_text("Create a follow-up")).to_have_count(0)  # no lead, no convener
 
@@ -632,7 +360,7 @@ def test_a_follow_up_with_appointed_representatives(
 
 
 def test_a_public_readout_takes_comments_held_for_the_lead(
-    talks: Talks, stand_in: StandIn, new_page: NewPage, live_server: LiveServer
+    talks: Talks, new_page: NewPage, live_server: LiveServer
 ) -> None:
     ann = talks.ann
     save(ann, "First account.")
@@ -654,7 +382,6 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
     expect(us.get_by_role("button", name="Stop public")).to_be_visible()
 
     reader = new_page()  # no member credential at all
-    stand_in.install(reader)
     harness(reader, live_server)
     reader.goto(f"/harness/readouts.html?public={public_id}")
     page = reader.get_by_test_id("public-readout")
@@ -718,3 +445,39 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
     expect(ann.get_by_text("No longer public")).to_be_visible()
     reader.reload()
     expect(reader.get_by_role("heading", name="No readout here")).to_be_visible()
+
+
+def test_on_the_meeting_page_itself(talks: Talks, new_page: NewPage) -> None:
+    """The same sections where the dialogue pages put them (dialogue.html), and the
+    public readout at its own address, /readouts/{id}, as a reader opens it."""
+    ann, boris, carol = talks.ann, talks.boris, talks.carol
+    meeting = f"/dialogues/{talks.dialogue}/meetings/{talks.meeting}"
+    for page in (ann, boris, carol):
+        page.goto(meeting)
+        expect(page.get_by_role("heading", name="Readouts")).to_be_visible()
+    save(ann, "We talked *frankly*.")
+    ann.get_by_role("button", name="Publish revision 1").click()
+    expect(ann.get_by_role("status").filter(has_text="Published revision 1.")).to_be_visible()
+    save(boris, "The talks were **useful**.")
+    expect(boris.get_by_role("status").filter(has_text="Saved as revision 1.")).to_be_visible()
+    assert "We talked" not in boris.get_by_test_id("draft").inner_text()
+    boris.get_by_role("button", name="Publish revision 1").click()
+    expect(boris.get_by_role("status").filter(has_text="Published revision 1.")).to_be_visible()
+
+    carol.reload()
+    published = carol.get_by_test_id("published")
+    expect(published.locator(f"[data-side='{talks.us}'] em")).to_have_text("frankly")
+    expect(published.locator(f"[data-side='{talks.ru}'] strong")).to_have_text("useful")
+
+    ann.reload()
+    us = ann.get_by_test_id("published").locator(f"[data-side='{talks.us}']")
+    us.get_by_role("button", name="Make public").click()
+    link = us.get_by_test_id("public-link").get_by_role("link")
+    href = link.get_attribute("href")
+    assert href
+    reader = new_page()
+    reader.goto(href)
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "United States: readout of \u201cStrategic stability\u201d"
+    )
+    expect(reader.get_by_test_id("public-readout").locator("em")).to_have_text("frankly")
