@@ -45,7 +45,9 @@ function showRefused(id, error) {
   const words = {
     [ApiCode.UNAUTHENTICATED]: ['Not a member here', 'This browser is not a member of this dialogue. Open your side’s link, or add this browser from a device you already use (“Add a device” on the dialogue’s page).'],
     [ApiCode.UNKNOWN_DIALOGUE]: ['No such dialogue', 'There is no dialogue at this address that you are a member of.'],
-    [ApiCode.MEMBER_REMOVED]: ['You were removed', 'Your side’s lead removed you from this dialogue, so this browser can no longer open it.'],
+    // The API says member-removed to a removed member's other devices too, and
+    // to a member who left from another device: the words fit both.
+    [ApiCode.MEMBER_REMOVED]: ['No longer a member', 'You are no longer a member of this dialogue: your side’s lead removed you (or you left from another device). What you wrote stays.'],
   };
   const [title, text] = words[code] ?? ['Cannot open the dialogue', explain(error)];
   const root = screen(title);
@@ -86,7 +88,7 @@ function historyItem(d, branch, now, zone) {
     : isPast(m, now) ? h('p', { class: 'hint' }, 'No readout published yet.') : null;
   return h('li', { class: 'dlg-history-item', 'data-state': state, 'data-testid': 'history-item' },
     h('div', { class: 'dlg-history-head' },
-      h('span', { class: 'dlg-state' }, stateWord),
+      h('span', { class: 'dlg-state' }, stateWord), ' ', // read apart, not "ScheduledTopic"
       h('a', { href: meetingPath(d.id, m.id), class: 'dlg-topic' }, m.topic)),
     h('p', { class: 'dlg-when' }, dateText(m.date, zone, sidesOf(d, m))),
     readouts,
