@@ -337,7 +337,7 @@ def test_links_members_and_devices_on_the_real_server(people: People) -> None:
     # Devices: this one listed; another added through a one-use link.
     shown = sergei.get_by_test_id("devices")
     mine = shown.get_by_role("list", name="Your devices").get_by_role("listitem")
-    expect(mine).to_have_text([re.compile(r"^This browser, added ")])
+    expect(mine).to_have_text([re.compile(r"^This browser · added ")])
     shown.get_by_role("button", name="Add a device").click()
     device_link = shown.get_by_test_id("device-link").input_value()
     url = re.escape(f"{people.url}/dialogues/{dialogue_id(sergei)}/device#token=")
@@ -354,7 +354,10 @@ def test_links_members_and_devices_on_the_real_server(people: People) -> None:
         "You are Sergei, member of Russian Federation · convener."
     )
     expect(phone.get_by_test_id("devices").get_by_role("listitem")).to_have_text(
-        [re.compile(r"^A browser with no name, added "), re.compile(r"^Phone \(this one\), added ")]
+        [
+            re.compile(r"^A browser with no name · added "),
+            re.compile(r"^Phone \(this one\) · added "),
+        ]
     )
     # Listed on the first device too, and removed from there, asked twice:
     # its cookie then opens nothing.
@@ -362,7 +365,7 @@ def test_links_members_and_devices_on_the_real_server(people: People) -> None:
     phone_item = mine.filter(has_text="Phone")
     phone_item.get_by_role("button", name="Remove").click()
     phone_item.get_by_role("button", name="Sign out Phone").click()
-    expect(mine).to_have_text([re.compile(r"^This browser, added ")])
+    expect(mine).to_have_text([re.compile(r"^This browser · added ")])
     phone.reload()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Not a member here")
     # The one-use link works no second time.
@@ -423,6 +426,10 @@ def test_a_follow_up_under_its_meeting_and_a_scheduled_meeting_moved(people: Peo
 
     # The history: the follow-up under the meeting it follows, not beside it.
     sergei.reload()
+    # Ann's lead link is spent: it made her the lead, and a side has one.
+    spent = sergei.get_by_test_id("invites").get_by_test_id("lead-link")
+    expect(spent.get_by_test_id("link-expiry")).to_have_text("used: United States has its lead")
+    expect(spent.get_by_role("button", name="Revoke")).to_have_count(0)
     history = sergei.get_by_test_id("history")
     expect(history.locator(":scope > li")).to_have_count(1)
     expect(history.locator(":scope > li > .dlg-history-head")).to_have_text(

@@ -133,15 +133,18 @@ function linkItem(d, link, list, status) {
   const side = d.sides.find((s) => s.id === link.side);
   const kind = link.lead ? `Lead link for ${side?.name}` : `Member link for ${side?.name}`;
   const expired = Date.parse(link.expires) <= Date.now();
+  // A lead's link is good once, while its side has no lead: spent once it has one.
+  const spent = link.lead && Boolean(side?.lead);
   const state = link.revoked
     ? `revoked ${timeLine(link.revoked, zone, [])}`
-    : expired ? `expired ${timeLine(link.expires, zone, [])}` : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
+    : spent ? `used: ${side?.name} has its lead`
+      : expired ? `expired ${timeLine(link.expires, zone, [])}` : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
   const item = h('li', { class: 'dlg-link-item', 'data-testid': link.lead ? 'lead-link' : 'member-link', 'data-side': link.side, 'data-invite': link.invite },
-    h('p', { class: 'dlg-link-kind' }, h('strong', {}, kind),
-      link.created ? h('span', { class: 'hint' }, ` · made ${timeLine(link.created, zone, [])}`) : null),
+    h('p', { class: 'dlg-link-kind' }, h('strong', {}, kind)),
+    link.created ? h('p', { class: 'hint' }, `made ${timeLine(link.created, zone, [])}`) : null,
     link.token ? linkBox(kind, joinLink(location.origin, link.token), 'link-url') : null,
     h('p', { class: 'hint', 'data-testid': 'link-expiry' }, state));
-  if (!link.revoked && !expired) {
+  if (!link.revoked && !expired && !spent) {
     const revoke = button('Revoke', { class: 'btn btn-small btn-quiet', 'data-key': `revoke-${link.invite}` });
     revoke.addEventListener('click', async () => {
       const done = await act(revoke, status, () => del(`${dialoguePath(d.id)}/sides/${encodeURIComponent(link.side)}/links/${encodeURIComponent(link.invite)}`), { busy: 'Revoking…', done: 'Link revoked: it no longer lets anyone in.' });
@@ -291,6 +294,6 @@ async function listDevices(d, list, status) {
       : confirmed('Remove', `Sign out ${dev.device || 'that browser'}`, `device-${dev.id}`, status,
         () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), `${name} is signed out.`, again);
     return h('li', { class: 'dlg-device' },
-      h('span', {}, `${name}, `), h('span', { class: 'hint' }, `added ${timeLine(dev.created, zone, [])}`), ' ', remove);
+      h('span', {}, name, h('span', { class: 'hint' }, ` · added ${timeLine(dev.created, zone, [])}`)), ' ', remove);
   }));
 }
