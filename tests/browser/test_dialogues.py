@@ -423,6 +423,7 @@ def test_a_follow_up_under_its_meeting_and_a_scheduled_meeting_moved(people: Peo
     points = f"{base}/points"
     point = call(ann, "POST", points, {"text": "Next meeting very soon"})
     call(ann, "POST", f"{points}/{point['id']}/confirm")
+    call(sergei, "POST", f"{points}/{point['id']}/confirm")  # agreed by both sides now
 
     # The history: the follow-up under the meeting it follows, not beside it.
     sergei.reload()
@@ -435,6 +436,7 @@ def test_a_follow_up_under_its_meeting_and_a_scheduled_meeting_moved(people: Peo
     expect(history.locator(":scope > li > .dlg-history-head")).to_have_text(
         "Scheduled Strategic stability"
     )
+    expect(history.get_by_test_id("agreed-points")).to_have_text("Agreed: Next meeting very soon")
     follow_ups = history.get_by_role("list", name="Follow-ups of Strategic stability")
     expect(follow_ups.get_by_role("link")).to_have_text(["Strategic stability in Europe"])
     expect(follow_ups.get_by_test_id("history-item")).to_contain_text(
@@ -445,6 +447,9 @@ def test_a_follow_up_under_its_meeting_and_a_scheduled_meeting_moved(people: Peo
     expect(sergei.get_by_test_id("follows")).to_have_text("Follow-up of Strategic stability")
     sergei.get_by_test_id("follows").get_by_role("link").click()
     expect(sergei.get_by_role("heading", level=1)).to_have_text("Strategic stability")
+    expect(sergei.get_by_test_id("followed-by")).to_have_text(
+        "Followed by Strategic stability in Europe"
+    )
 
     # A scheduled meeting moves: a new proposal, accepted again.
     expect(sergei.get_by_test_id("meeting-date")).to_have_text(zones.render(first, MOSCOW, SIDES))

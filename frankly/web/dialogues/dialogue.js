@@ -86,12 +86,19 @@ function historyItem(d, branch, now, zone) {
     ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Published readouts' },
       m.readouts.map((r) => h('li', {}, h('strong', {}, `${sideName(d, r.side)}: `), firstLine(r.revision.text))))
     : isPast(m, now) ? h('p', { class: 'hint' }, 'No readout published yet.') : null;
+  // What every side agreed at it, beside what each side says (points.js drafts and confirms them).
+  const agreed = (m.points ?? []).filter((p) => p.agreed);
+  const points = agreed.length
+    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Agreed points', 'data-testid': 'agreed-points' },
+      agreed.map((p) => h('li', {}, h('strong', {}, 'Agreed: '), firstLine(p.text))))
+    : null;
   return h('li', { class: 'dlg-history-item', 'data-state': state, 'data-testid': 'history-item' },
     h('div', { class: 'dlg-history-head' },
       h('span', { class: 'dlg-state' }, stateWord), ' ', // read apart, not "ScheduledTopic"
       h('a', { href: meetingPath(d.id, m.id), class: 'dlg-topic' }, m.topic)),
     h('p', { class: 'dlg-when' }, dateText(m.date, zone, sidesOf(d, m))),
     readouts,
+    points,
     branch.followUps.length
       ? h('ol', { class: 'dlg-history dlg-followups', 'aria-label': `Follow-ups of ${m.topic}` },
         branch.followUps.map((b) => historyItem(d, b, now, zone)))

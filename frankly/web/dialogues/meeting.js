@@ -170,6 +170,11 @@ export async function showMeeting(dialogueId, meetingId, options = {}) {
   root.prepend(h('p', { class: 'dlg-crumb' }, h('a', { href: dialoguePath(d.id) }, `← ${d.title}`)));
   if (follows) root.append(h('p', { class: 'hint', 'data-testid': 'follows' }, 'Follow-up of ', h('a', { href: meetingPath(d.id, follows.id) }, follows.topic)));
   root.append(h('p', { class: 'hint' }, `Between ${andList(sidesOf(d, m).map((s) => s.name))}`));
+  const followUps = d.meetings.filter((x) => x.follows === m.id);
+  if (followUps.length) {
+    root.append(h('p', { class: 'hint', 'data-testid': 'followed-by' }, 'Followed by ',
+      followUps.flatMap((f, i) => [i ? ', ' : '', h('a', { href: meetingPath(d.id, f.id) }, f.topic)])));
+  }
   if (m.agenda) {
     root.append(h('section', { class: 'dlg-card', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h' }, 'Agenda'), h('p', { class: 'dlg-agenda' }, m.agenda)));
   }
