@@ -463,7 +463,14 @@ def test_a_follow_up_under_its_meeting_and_a_scheduled_meeting_moved(people: Peo
         [zones.render(moved, MOSCOW, SIDES)]
     )
     expect(sergei.get_by_test_id("meeting-date")).to_have_text(zones.render(first, MOSCOW, SIDES))
-    ann.goto(sergei.url)
+    # Ann's dialogue page says a new time waits for her side's answer.
+    ann.goto(sergei.url.split("/meetings/")[0])
+    expect(ann.get_by_test_id("next-when")).to_have_text(zones.render(first, NEW_YORK, SIDES))
+    waiting = ann.get_by_test_id("next-action")
+    expect(waiting).to_have_text(
+        "A new time is proposed to move it, waiting for your side\u2019s answer"
+    )
+    waiting.click()
     expect(ann.get_by_test_id("meeting-date")).to_have_text(zones.render(first, NEW_YORK, SIDES))
     ann.get_by_test_id("proposal").get_by_role("button", name="Accept").click()
     expect(ann.get_by_test_id("meeting-date")).to_have_text(zones.render(moved, NEW_YORK, SIDES))

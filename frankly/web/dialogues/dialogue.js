@@ -117,7 +117,7 @@ function nextCard(d, now, zone) {
   card.append(
     h('p', { class: 'dlg-next-topic' }, h('a', { href: meetingPath(d.id, next.id) }, next.topic)),
     h('p', { class: 'dlg-next-when', 'data-testid': 'next-when' }, dateText(next.date, zone, sidesOf(d, next))),
-    next.date.kind === 'scheduled' ? joinButton(d, next) : waiting(d, next));
+    ...(next.date.kind === 'scheduled' ? [joinButton(d, next), moving(d, next) ?? ''] : [waiting(d, next)]));
   return card;
 }
 
@@ -133,6 +133,17 @@ function waiting(d, m) {
   if (theirs) return h('p', {}, link(`${times(theirs)} proposed, waiting for your side’s answer`));
   if (ours) return h('p', { class: 'hint' }, `Your side proposed ${times(ours)}; waiting for another side. `, link('See them'));
   return h('p', { class: 'hint' }, link('Propose a time'), ': the others accept one.');
+}
+
+/**
+ * A scheduled meeting that another side proposes to move: the answer is this side's to give.
+ * @param {DialogueOut} d @param {MeetingOut} m
+ */
+function moving(d, m) {
+  const theirs = m.proposals.filter((p) => p.state === 'open' && p.side !== d.you.side).length;
+  if (!theirs || !m.sides.includes(d.you.side)) return null;
+  const text = `${theirs === 1 ? 'A new time is' : `${theirs} new times are`} proposed to move it, waiting for your side’s answer`;
+  return h('p', {}, h('a', { href: meetingPath(d.id, m.id), 'data-testid': 'next-action' }, text));
 }
 
 /** Planned lengths to choose from, in minutes (the API takes 15 to 600). */
