@@ -12,14 +12,16 @@ everything is still there.
 from __future__ import annotations
 
 import base64
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from frankly.dialogues import zones
 from frankly.dialogues.model import Side
@@ -246,125 +248,255 @@ def test_two_sides_in_two_zones_agree_a_date_and_find_it_all_after_a_restart(
         again.stop()
 
 
-class Contract:
-    """Plays the endpoints of contract A1 (members, links, devices) that this branch's
-    server does not have yet, and keeps every request the page made to them."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, object]] = []
-
-    def play(self, page: Page, pattern: str, answers: dict[str, tuple[int, object]]) -> None:
-        def handle(route: Route) -> None:
-            request = route.request
-            if request.method not in answers:
-                route.fallback()
-                return
-            body = request.post_data_json if request.post_data else None
-            self.calls.append((request.method, request.url.split("/api", 1)[1], body))
-            status, answer = answers[request.method]
-            if answer is None:
-                route.fulfill(status=status)
-            else:
-                route.fulfill(status=status, json=answer)
-
-        page.route(pattern, handle)
+def make_member_link(page: Page) -> tuple[str, str]:
+    """The convener makes a member link to Russia: its invite id and its address."""
+    made = page.get_by_test_id("made-links").get_by_test_id("member-link")
+    count = made.count()
+    page.get_by_test_id("invites").get_by_role("button", name="Make a member link").first.click()
+    expect(made).to_have_count(count + 1)
+    newest = made.first  # the newest on top
+    invite = newest.get_attribute("data-invite")
+    assert invite
+    return invite, newest.get_by_test_id("link-url").input_value()
 
 
-def in_minutes(n: int) -> str:
-    return (datetime.now(UTC) + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def join_through(page: Page, url: str, name: str) -> None:
+    page.goto(url)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("you")).to_have_text(f"You are {name}, member of {RUSSIA}.")
 
 
-def test_members_links_and_devices_call_the_contract(people: People) -> None:
+def test_links_members_and_devices_on_the_real_server(people: People) -> None:
     sergei = people.page(MOSCOW)
     boris = people.page(MOSCOW, width=375)
+    vera = people.page(MOSCOW)
     found_dialogue(sergei)
-    dialogue = sergei.url.rsplit("/", 1)[1]
-    sides = sergei.evaluate(f"fetch('/api/dialogues/{dialogue}').then(r => r.json())")["sides"]
-    russia, united_states = sides
-    sergei.get_by_test_id("invites").get_by_role("button", name="Make a member link").first.click()
-    member_link = sergei.get_by_test_id("member-link").get_by_test_id("link-url").input_value()
-    boris.goto(member_link)
-    boris.get_by_label("Your name").fill("Boris")
-    boris.get_by_role("button", name="Join", exact=True).click()
-    expect(boris.get_by_test_id("you")).to_have_text("You are Boris, member of Russian Federation.")
-    read = f"fetch('/api/dialogues/{dialogue}').then(r => r.json())"
-    boris_id = boris.evaluate(read)["you"]["id"]
+    boris_link = make_member_link(sergei)
+    join_through(boris, boris_link[1], "Boris")
     # A member may leave, not remove others nor hand a lead on.
     expect(boris.get_by_role("button", name="Leave")).to_have_count(1)
     expect(boris.get_by_role("button", name="Remove")).to_have_count(0)
+    expect(boris.get_by_role("button", name="Make lead")).to_have_count(0)
+    join_through(vera, make_member_link(sergei)[1], "Vera")
+    spare, spare_url = make_member_link(sergei)
 
-    contract = Contract()
-    base = f"**/api/dialogues/{dialogue}"
-    earlier = {"invite": "in-00aa11bb22cc33dd", "side": russia["id"], "lead": False}
-    contract.play(
-        sergei,
-        f"{base}/sides/{russia['id']}/links",
-        {"GET": (200, [{**earlier, "expires": in_minutes(600), "revoked": None}])},
-    )
-    contract.play(sergei, f"{base}/sides/{united_states['id']}/links", {"GET": (200, [])})
-    contract.play(sergei, f"{base}/sides/*/links/*", {"DELETE": (204, None)})
-    contract.play(sergei, f"{base}/members/*", {"DELETE": (204, None)})
-    contract.play(sergei, f"{base}/sides/*/lead", {"POST": (200, {})})
-    devices = [
-        {"id": "dv-1", "device": "Laptop", "created": in_minutes(-60), "current": True},
-        {"id": "dv-2", "device": "Phone", "created": in_minutes(-30), "current": False},
-    ]
-    contract.play(
-        sergei,
-        f"{base}/devices",
-        {"GET": (200, devices), "POST": (201, {"token": "tok-123", "expires": in_minutes(10)})},
-    )
-    contract.play(sergei, f"{base}/devices/*", {"DELETE": (204, None)})
+    # Links made before: listed once the page is loaded again (with no token), one revoked.
     sergei.reload()
+    earlier = sergei.get_by_test_id("invites").get_by_role("list", name="Links made before")
+    expect(earlier.get_by_test_id("member-link")).to_have_count(3)
+    expect(earlier.get_by_test_id("lead-link")).to_have_count(1)
+    expect(earlier.get_by_test_id("link-url")).to_have_count(0)
+    expect(earlier.locator(f'[data-invite="{boris_link[0]}"]')).to_contain_text("made ")
+    revoked = earlier.locator(f'[data-invite="{spare}"]')
+    revoked.get_by_role("button", name="Revoke").click()
+    expect(revoked.get_by_test_id("link-expiry")).to_have_text(re.compile(r"^revoked "))
+    expect(revoked.get_by_role("button", name="Revoke")).to_have_count(0)
+    sergei.reload()
+    expect(revoked.get_by_test_id("link-expiry")).to_have_text(re.compile(r"^revoked "))
+    # ... and it lets nobody in.
+    mallory = people.page(NEW_YORK, width=375)
+    mallory.goto(spare_url)
+    mallory.get_by_label("Your name").fill("Mallory")
+    mallory.get_by_role("button", name="Join", exact=True).click()
+    expect(mallory.get_by_test_id("join-status")).to_have_text("This link is not valid.")
+    expect(mallory.get_by_test_id("join-status")).to_have_attribute("data-code", "invalid-invite")
 
-    # Links made before: listed, and one revoked.
-    invites = sergei.get_by_test_id("invites")
-    before = invites.get_by_test_id("member-link")
-    expect(before).to_have_count(1)
-    before.get_by_role("button", name="Revoke").click()
-    expect(before.get_by_test_id("link-expiry")).to_have_text("revoked")
-    revoked = f"/dialogues/{dialogue}/sides/{russia['id']}/links/{earlier['invite']}"
-    assert ("DELETE", revoked, None) in contract.calls
-
-    # The lead removes a member, asked twice; then hands the lead on. The page
-    # is drawn again after each, and text typed elsewhere and not sent stays.
+    # The lead removes a member, asked twice. The page is drawn again, and
+    # text typed elsewhere and not sent stays.
     sergei.get_by_label("Agenda (optional)").fill("Words not sent yet")
-    boris_item = sergei.get_by_test_id("member").filter(has_text="Boris")
+    russians = sergei.get_by_role("list", name=f"Members of {RUSSIA}")
+    boris_item = russians.get_by_test_id("member").filter(has_text="Boris")
     boris_item.get_by_role("button", name="Remove").click()
     boris_item.get_by_role("button", name="Remove Boris").click()
     expect(sergei.get_by_test_id("announcer")).to_contain_text("Boris was removed.")
-    assert ("DELETE", f"/dialogues/{dialogue}/members/{boris_id}", None) in contract.calls
-    boris_item = sergei.get_by_test_id("member").filter(has_text="Boris")
-    boris_item.get_by_role("button", name="Make lead").click()
-    boris_item.get_by_role("button", name="Hand the lead to Boris").click()
-    announcer = sergei.get_by_test_id("announcer")
-    expect(announcer).to_contain_text("Boris now leads Russian Federation.")
-    lead_call = ("POST", f"/dialogues/{dialogue}/sides/{russia['id']}/lead", {"member": boris_id})
-    assert lead_call in contract.calls
+    expect(russians.get_by_test_id("member")).to_have_count(2)  # Sergei, Vera
+    expect(sergei.get_by_test_id("former")).to_have_text("Former members: Boris")
     expect(sergei.get_by_label("Agenda (optional)")).to_have_value("Words not sent yet")
+    # Boris's own page says so, in words, and his cookie opens nothing.
+    boris.reload()
+    expect(boris.get_by_role("heading", level=1)).to_have_text("No longer a member")
+    expect(boris.get_by_test_id("refusal")).to_have_text(
+        "You are no longer a member of this dialogue: your side\u2019s lead removed you"
+        " (or you left from another device). What you wrote stays."
+    )
 
-    # Devices: listed, one removed, one added through a one-use link.
+    # The lead hands the lead on, asked twice.
+    vera_item = russians.get_by_test_id("member").filter(has_text="Vera")
+    vera_item.get_by_role("button", name="Make lead").click()
+    vera_item.get_by_role("button", name="Hand the lead to Vera").click()
+    expect(sergei.get_by_test_id("announcer")).to_contain_text("Vera now leads Russian Federation.")
+    expect(sergei.get_by_test_id("you")).to_have_text(
+        "You are Sergei, member of Russian Federation · convener."
+    )
+    expect(sergei.get_by_role("button", name="Make lead")).to_have_count(0)
+    vera.reload()
+    expect(vera.get_by_test_id("you")).to_have_text("You are Vera, lead of Russian Federation.")
+    expect(vera.get_by_role("button", name="Make lead")).to_have_count(1)  # to Sergei
+
+    # Devices: this one listed; another added through a one-use link.
     shown = sergei.get_by_test_id("devices")
-    expect(shown).to_contain_text("Laptop (this one)")
-    phone_item = shown.get_by_role("listitem").filter(has_text="Phone")
-    phone_item.get_by_role("button", name="Remove").click()
-    expect(phone_item).to_have_count(0)
-    assert ("DELETE", f"/dialogues/{dialogue}/devices/dv-2", None) in contract.calls
+    mine = shown.get_by_role("list", name="Your devices").get_by_role("listitem")
+    expect(mine).to_have_text([re.compile(r"^This browser · added ")])
     shown.get_by_role("button", name="Add a device").click()
     device_link = shown.get_by_test_id("device-link").input_value()
-    assert device_link == f"{people.url}/dialogues/{dialogue}/device#token=tok-123"
+    url = re.escape(f"{people.url}/dialogues/{dialogue_id(sergei)}/device#token=")
+    assert re.fullmatch(rf"{url}[\w-]+", device_link), device_link
     expect(shown).to_contain_text("in 10 minutes")
-
-    # The other device opens it: the token leaves the address, the name goes with it.
     phone = people.page(NEW_YORK, width=375)
-    contract.play(phone, "**/api/devices", {"POST": (201, {"id": dialogue, "title": "Talks"})})
     phone.goto(device_link)
     expect(phone.get_by_role("heading", level=1)).to_have_text("Add this device")
     assert "token" not in phone.url
     phone.get_by_label("Name this device (optional)").fill("Phone")
     phone.get_by_role("button", name="Add this device").click()
-    phone.wait_for_url(f"**/dialogues/{dialogue}")
-    assert ("POST", "/devices", {"token": "tok-123", "device": "Phone"}) in contract.calls
+    # The new browser reads the dialogue as the same member.
+    expect(phone.get_by_test_id("you")).to_have_text(
+        "You are Sergei, member of Russian Federation · convener."
+    )
+    expect(phone.get_by_test_id("devices").get_by_role("listitem")).to_have_text(
+        [
+            re.compile(r"^A browser with no name · added "),
+            re.compile(r"^Phone \(this one\) · added "),
+        ]
+    )
+    # Listed on the first device too, and removed from there, asked twice:
+    # its cookie then opens nothing.
+    sergei.reload()
+    phone_item = mine.filter(has_text="Phone")
+    phone_item.get_by_role("button", name="Remove").click()
+    phone_item.get_by_role("button", name="Sign out Phone").click()
+    expect(mine).to_have_text([re.compile(r"^This browser · added ")])
+    phone.reload()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Not a member here")
+    # The one-use link works no second time.
+    phone.goto(device_link)
+    phone.get_by_role("button", name="Add this device").click()
+    expect(phone.get_by_test_id("device-status")).to_have_text(
+        "This device link is not valid (or was used)."
+    )
+    expect(phone.get_by_test_id("device-status")).to_have_attribute("data-code", "invalid-invite")
+
+
+def dialogue_id(page: Page) -> str:
+    """The dialogue of the page shown, from its address."""
+    found = re.search(r"/dialogues/(d-[0-9a-f]+)", page.url)
+    assert found, page.url
+    return found.group(1)
+
+
+def call(page: Page, method: str, path: str, body: object = None) -> Any:
+    """The API as the page's member (its cookie), for what this test does not click."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const init = {method, headers: {'Content-Type': 'application/json'}};
+            if (body !== null) init.body = JSON.stringify(body);
+            const answer = await fetch('/api' + path, init);
+            if (!answer.ok) throw new Error(method + ' ' + path + ': ' + await answer.text());
+            return answer.status === 204 ? null : answer.json();
+        }""",
+        [method, path, body],
+    )
+
+
+def test_a_follow_up_under_its_meeting_and_a_scheduled_meeting_moved(people: People) -> None:
+    sergei = people.page(MOSCOW)
+    ann = people.page(NEW_YORK, width=375)
+    link = found_dialogue(sergei)
+    set_up_meeting(sergei)
+    ann.goto(link)
+    ann.get_by_label("Your name").fill("Ann")
+    ann.get_by_role("button", name="Join", exact=True).click()
+    expect(ann.get_by_test_id("you")).to_have_text("You are Ann, lead of United States.")
+    dialogue = dialogue_id(sergei)
+    meeting = call(sergei, "GET", f"/dialogues/{dialogue}")["meetings"][0]["id"]
+    # Scheduled through the API (the clicks are the first test's), then a follow-up.
+    first = (datetime.now(UTC) + timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
+    base = f"/dialogues/{dialogue}/meetings/{meeting}"
+    proposal = call(ann, "POST", f"{base}/proposals", {"at": first.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    call(sergei, "POST", f"{base}/proposals/{proposal['id']}/accept")
+    call(
+        sergei,
+        "POST",
+        f"{base}/follow-ups",
+        {"topic": "Strategic stability in Europe", "agenda": "", "date": {"kind": "asap"}},
+    )
+    points = f"{base}/points"
+    point = call(ann, "POST", points, {"text": "Next meeting very soon"})
+    call(ann, "POST", f"{points}/{point['id']}/confirm")
+    call(sergei, "POST", f"{points}/{point['id']}/confirm")  # agreed by both sides now
+
+    # The history: the follow-up under the meeting it follows, not beside it.
+    sergei.reload()
+    # Ann's lead link is spent: it made her the lead, and a side has one.
+    spent = sergei.get_by_test_id("invites").get_by_test_id("lead-link")
+    expect(spent.get_by_test_id("link-expiry")).to_have_text("used: United States has its lead")
+    expect(spent.get_by_role("button", name="Revoke")).to_have_count(0)
+    history = sergei.get_by_test_id("history")
+    expect(history.locator(":scope > li")).to_have_count(1)
+    expect(history.locator(":scope > li > .dlg-history-head")).to_have_text(
+        "Scheduled Strategic stability"
+    )
+    expect(history.get_by_test_id("agreed-points")).to_have_text("Agreed: Next meeting very soon")
+    follow_ups = history.get_by_role("list", name="Follow-ups of Strategic stability")
+    expect(follow_ups.get_by_role("link")).to_have_text(["Strategic stability in Europe"])
+    expect(follow_ups.get_by_test_id("history-item")).to_contain_text(
+        "Date to be agreed: as soon as possible"
+    )
+    follow_ups.get_by_role("link", name="Strategic stability in Europe").click()
+    expect(sergei.get_by_role("heading", level=1)).to_have_text("Strategic stability in Europe")
+    expect(sergei.get_by_test_id("follows")).to_have_text("Follow-up of Strategic stability")
+    sergei.get_by_test_id("follows").get_by_role("link").click()
+    expect(sergei.get_by_role("heading", level=1)).to_have_text("Strategic stability")
+    expect(sergei.get_by_test_id("followed-by")).to_have_text(
+        "Followed by Strategic stability in Europe"
+    )
+
+    # A scheduled meeting moves: a new proposal, accepted again.
+    expect(sergei.get_by_test_id("meeting-date")).to_have_text(zones.render(first, MOSCOW, SIDES))
+    proposals = sergei.get_by_test_id("proposals")
+    expect(proposals.get_by_role("heading", name="Propose another time")).to_have_count(1)
+    moved = first + timedelta(days=2, hours=3)
+    sergei.get_by_label("Time, in your zone (Moscow)").fill(local_input(moved, MOSCOW))
+    sergei.get_by_role("button", name="Propose this time").click()
+    open_ones = proposals.get_by_role("list", name="Open proposals")
+    expect(open_ones.get_by_test_id("proposal-time")).to_have_text(
+        [zones.render(moved, MOSCOW, SIDES)]
+    )
+    expect(sergei.get_by_test_id("meeting-date")).to_have_text(zones.render(first, MOSCOW, SIDES))
+    # Ann's dialogue page says a new time waits for her side's answer.
+    ann.goto(sergei.url.split("/meetings/")[0])
+    expect(ann.get_by_test_id("next-when")).to_have_text(zones.render(first, NEW_YORK, SIDES))
+    waiting = ann.get_by_test_id("next-action")
+    expect(waiting).to_have_text(
+        "A new time is proposed to move it, waiting for your side\u2019s answer"
+    )
+    waiting.click()
+    expect(ann.get_by_test_id("meeting-date")).to_have_text(zones.render(first, NEW_YORK, SIDES))
+    ann.get_by_test_id("proposal").get_by_role("button", name="Accept").click()
+    expect(ann.get_by_test_id("meeting-date")).to_have_text(zones.render(moved, NEW_YORK, SIDES))
+    expect(ann.get_by_test_id("proposals")).to_contain_text("Earlier proposals (2)")
+    sergei.reload()
+    expect(sergei.get_by_test_id("meeting-date")).to_have_text(zones.render(moved, MOSCOW, SIDES))
+    sergei.get_by_role("link", name="← Talks on strategic stability").click()
+    expect(sergei.get_by_test_id("next-when")).to_have_text(zones.render(moved, MOSCOW, SIDES))
+    if shots := os.environ.get(
+        "FRANKLY_SCREENSHOTS"
+    ):  # FRANKLY_SCREENSHOTS=DIR: how the pages look with this data, to look at
+        take_screenshots(people, Path(shots), sergei.url)
+
+
+def take_screenshots(people: People, folder: Path, dialogue_url: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for page in (p for c in people.contexts for p in c.pages):
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        page.goto(dialogue_url)
+        expect(page.get_by_test_id("history")).to_be_visible()
+        page.screenshot(path=folder / f"dialogue-{width}.png", full_page=True)
+        page.get_by_test_id("history").get_by_role(
+            "link", name="Strategic stability", exact=True
+        ).click()
+        expect(page.get_by_test_id("meeting-date")).to_be_visible()
+        page.screenshot(path=folder / f"meeting-{width}.png", full_page=True)
 
 
 def test_a_forged_or_missing_link_is_refused_in_words(people: People) -> None:

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { dayText, dateText, lengthText, timeLine, untilText, utcToZoned, zoneFor, zonedToUtc } from '../../frankly/web/dialogues/times.js';
 import { deviceLink, joinLink, meetingPath, peekLink, route, withoutToken } from '../../frankly/web/dialogues/routes.js';
-import { firstLine, isPast, nextMeeting, tree } from '../../frankly/web/dialogues/history.js';
+import { firstLine, isPast, memberName, nextMeeting, tree } from '../../frankly/web/dialogues/history.js';
 import { forget, knownDialogues, remember } from '../../frankly/web/dialogues/known.js';
 
 const moscow = { zone: 'Europe/Moscow' };
@@ -132,6 +132,16 @@ test('the history: follow-ups under the meeting they follow, and which meeting i
   assert.equal(nextMeeting([held], now), null);
   // Under way: still the next meeting until its hour is up.
   assert.equal(nextMeeting([held], Date.parse('2027-03-16T15:30:00Z'))?.id, 'mt-a');
+});
+
+test('a member who was removed is still named, as a former member', () => {
+  const d = /** @type {any} */ ({
+    members: [{ id: 'mb-1', name: 'Ann', side: 's-1' }],
+    former: [{ id: 'mb-2', name: 'Boris', side: 's-1' }],
+  });
+  assert.equal(memberName(d, 'mb-1'), 'Ann');
+  assert.equal(memberName(d, 'mb-2'), 'Boris (former member)');
+  assert.equal(memberName(d, 'mb-3'), 'a former member');
 });
 
 test('a readout\'s first line, as plain words', () => {

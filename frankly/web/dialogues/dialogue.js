@@ -45,7 +45,9 @@ function showRefused(id, error) {
   const words = {
     [ApiCode.UNAUTHENTICATED]: ['Not a member here', 'This browser is not a member of this dialogue. Open your side’s link, or add this browser from a device you already use (“Add a device” on the dialogue’s page).'],
     [ApiCode.UNKNOWN_DIALOGUE]: ['No such dialogue', 'There is no dialogue at this address that you are a member of.'],
-    [ApiCode.MEMBER_REMOVED]: ['You were removed', 'Your side’s lead removed you from this dialogue, so this browser can no longer open it.'],
+    // The API says member-removed to a removed member's other devices too, and
+    // to a member who left from another device: the words fit both.
+    [ApiCode.MEMBER_REMOVED]: ['No longer a member', 'You are no longer a member of this dialogue: your side’s lead removed you (or you left from another device). What you wrote stays.'],
   };
   const [title, text] = words[code] ?? ['Cannot open the dialogue', explain(error)];
   const root = screen(title);
@@ -84,12 +86,19 @@ function historyItem(d, branch, now, zone) {
     ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Published readouts' },
       m.readouts.map((r) => h('li', {}, h('strong', {}, `${sideName(d, r.side)}: `), firstLine(r.revision.text))))
     : isPast(m, now) ? h('p', { class: 'hint' }, 'No readout published yet.') : null;
+  // What every side agreed at it, beside what each side says (points.js drafts and confirms them).
+  const agreed = (m.points ?? []).filter((p) => p.agreed);
+  const points = agreed.length
+    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Agreed points', 'data-testid': 'agreed-points' },
+      agreed.map((p) => h('li', {}, h('strong', {}, 'Agreed: '), firstLine(p.text))))
+    : null;
   return h('li', { class: 'dlg-history-item', 'data-state': state, 'data-testid': 'history-item' },
     h('div', { class: 'dlg-history-head' },
-      h('span', { class: 'dlg-state' }, stateWord),
+      h('span', { class: 'dlg-state' }, stateWord), ' ', // read apart, not "ScheduledTopic"
       h('a', { href: meetingPath(d.id, m.id), class: 'dlg-topic' }, m.topic)),
     h('p', { class: 'dlg-when' }, dateText(m.date, zone, sidesOf(d, m))),
     readouts,
+    points,
     branch.followUps.length
       ? h('ol', { class: 'dlg-history dlg-followups', 'aria-label': `Follow-ups of ${m.topic}` },
         branch.followUps.map((b) => historyItem(d, b, now, zone)))
@@ -108,7 +117,7 @@ function nextCard(d, now, zone) {
   card.append(
     h('p', { class: 'dlg-next-topic' }, h('a', { href: meetingPath(d.id, next.id) }, next.topic)),
     h('p', { class: 'dlg-next-when', 'data-testid': 'next-when' }, dateText(next.date, zone, sidesOf(d, next))),
-    next.date.kind === 'scheduled' ? joinButton(d, next) : waiting(d, next));
+    ...(next.date.kind === 'scheduled' ? [joinButton(d, next), moving(d, next) ?? ''] : [waiting(d, next)]));
   return card;
 }
 
@@ -124,6 +133,17 @@ function waiting(d, m) {
   if (theirs) return h('p', {}, link(`${times(theirs)} proposed, waiting for your side’s answer`));
   if (ours) return h('p', { class: 'hint' }, `Your side proposed ${times(ours)}; waiting for another side. `, link('See them'));
   return h('p', { class: 'hint' }, link('Propose a time'), ': the others accept one.');
+}
+
+/**
+ * A scheduled meeting that another side proposes to move: the answer is this side's to give.
+ * @param {DialogueOut} d @param {MeetingOut} m
+ */
+function moving(d, m) {
+  const theirs = m.proposals.filter((p) => p.state === 'open' && p.side !== d.you.side).length;
+  if (!theirs || !m.sides.includes(d.you.side)) return null;
+  const text = `${theirs === 1 ? 'A new time is' : `${theirs} new times are`} proposed to move it, waiting for your side’s answer`;
+  return h('p', {}, h('a', { href: meetingPath(d.id, m.id), 'data-testid': 'next-action' }, text));
 }
 
 /** Planned lengths to choose from, in minutes (the API takes 15 to 600). */

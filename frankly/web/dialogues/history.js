@@ -10,15 +10,20 @@
  * @typedef {{kind: string, by?: string | null, at?: string | null, shown?: string | null}} DateOut
  * @typedef {{id: string, side: string, at: string, state: string, by: string, decided_by: string | null}} ProposalOut
  * @typedef {{number: number, text: string, html: string, author: string, at: string, published: boolean}} RevisionOut
- * @typedef {{side: string, revision: RevisionOut}} ReadoutOut
+ * @typedef {{id: string, side: string, revision: RevisionOut, public: boolean, url: string | null,
+ *   history: RevisionOut[]}} ReadoutOut
+ * @typedef {{side: string, lead: string, at: string}} ConfirmationOut
+ * @typedef {{id: string, text: string, html: string, side: string, author: string, at: string,
+ *   confirmations: ConfirmationOut[], waiting_for: string[], agreed: boolean}} PointOut
+ * @typedef {{member: string, side: string, topic: string}} RepresentativeOut
  * @typedef {{id: string, topic: string, agenda: string, follows: string | null, date: DateOut,
- *   room: string, sides: string[], minutes?: number, proposals: ProposalOut[], readouts: ReadoutOut[],
- *   representatives?: {member: string, side: string, topic: string}[], attendees?: string[]}} MeetingOut
+ *   room: string, sides: string[], minutes: number, proposals: ProposalOut[], readouts: ReadoutOut[],
+ *   representatives: RepresentativeOut[], attendees: string[], points: PointOut[]}} MeetingOut
  * @typedef {{id: string, name: string, zone: string, lead: string | null}} SideOut
  * @typedef {{id: string, name: string, side: string}} MemberOut
  * @typedef {MemberOut & {convener: boolean, lead: boolean}} YouOut
  * @typedef {{id: string, title: string, convener: string | null, created: string, you: YouOut,
- *   sides: SideOut[], members: MemberOut[], meetings: MeetingOut[]}} DialogueOut
+ *   sides: SideOut[], members: MemberOut[], former: MemberOut[], meetings: MeetingOut[]}} DialogueOut
  * @typedef {{meeting: MeetingOut, followUps: Branch[]}} Branch
  */
 
@@ -90,11 +95,15 @@ export function firstLine(text, max = 140) {
 }
 
 /**
- * Who is who: a member's name and side, by id.
+ * Who is who: a member's name, by id; one removed (or who left) is still
+ * named, from the dialogue's `former`.
  * @param {DialogueOut} d @param {string | null | undefined} id
  */
 export function memberName(d, id) {
-  return d.members.find((m) => m.id === id)?.name ?? 'a former member';
+  const current = d.members.find((m) => m.id === id);
+  if (current) return current.name;
+  const former = (d.former ?? []).find((m) => m.id === id);
+  return former ? `${former.name} (former member)` : 'a former member';
 }
 
 /** @param {DialogueOut} d @param {string} id */

@@ -133,7 +133,8 @@ function proposalsCard(m, ctx) {
       ? h('ul', { class: 'dlg-proposals', 'aria-label': 'Open proposals' }, open.map((p) => proposalItem(m, p, ctx, status)))
       : h('p', { class: 'hint' }, 'No open proposal.'),
     status,
-    invited ? h('h3', {}, 'Propose a time') : h('p', { class: 'hint' }, 'Your side is not in this meeting, so it proposes no times.'),
+    // A scheduled meeting moves the same way: a new proposal, accepted again.
+    invited ? h('h3', {}, m.date.kind === 'scheduled' ? 'Propose another time' : 'Propose a time') : h('p', { class: 'hint' }, 'Your side is not in this meeting, so it proposes no times.'),
     invited ? proposeForm(m, ctx) : null,
     closed.length
       ? h('details', { class: 'dlg-earlier' }, h('summary', {}, `Earlier proposals (${closed.length})`),
@@ -167,8 +168,13 @@ export async function showMeeting(dialogueId, meetingId, options = {}) {
   if (options.refreshing) root.querySelector('h1')?.blur();
   const follows = m.follows ? d.meetings.find((x) => x.id === m.follows) : undefined;
   root.prepend(h('p', { class: 'dlg-crumb' }, h('a', { href: dialoguePath(d.id) }, `← ${d.title}`)));
-  if (follows) root.append(h('p', { class: 'hint' }, 'Follow-up of ', h('a', { href: meetingPath(d.id, follows.id) }, follows.topic)));
+  if (follows) root.append(h('p', { class: 'hint', 'data-testid': 'follows' }, 'Follow-up of ', h('a', { href: meetingPath(d.id, follows.id) }, follows.topic)));
   root.append(h('p', { class: 'hint' }, `Between ${andList(sidesOf(d, m).map((s) => s.name))}`));
+  const followUps = d.meetings.filter((x) => x.follows === m.id);
+  if (followUps.length) {
+    root.append(h('p', { class: 'hint', 'data-testid': 'followed-by' }, 'Followed by ',
+      followUps.flatMap((f, i) => [i ? ', ' : '', h('a', { href: meetingPath(d.id, f.id) }, f.topic)])));
+  }
   if (m.agenda) {
     root.append(h('section', { class: 'dlg-card', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h' }, 'Agenda'), h('p', { class: 'dlg-agenda' }, m.agenda)));
   }

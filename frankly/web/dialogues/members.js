@@ -16,7 +16,11 @@ import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
 /** @typedef {import('./history.js').DialogueOut} DialogueOut */
 /** @typedef {import('./history.js').SideOut} SideOut */
 /** @typedef {import('./history.js').MemberOut} MemberOut */
-/** @typedef {{invite: string, side: string, lead: boolean, token?: string, expires: string, revoked?: string | boolean | null}} LinkOut */
+/**
+ * A side's link: as just made (POST …/links: with its token, shown once) or
+ * as listed later (GET …/links: when it was made and revoked, no token).
+ * @typedef {{invite: string, side: string, lead: boolean, token?: string, created?: string, expires: string, revoked?: string | null}} LinkOut
+ */
 
 
 /** "14:05 now". @param {string} zone */
@@ -94,12 +98,15 @@ export function renderSides(parent, d, refresh) {
     h('h2', { id: 'sides-h' }, 'Sides'));
   for (const side of d.sides) {
     const members = d.members.filter((m) => m.side === side.id);
+    // Those removed (or who left) are named still: what they wrote stays theirs.
+    const former = (d.former ?? []).filter((m) => m.side === side.id);
     section.append(h('div', { class: 'dlg-side', 'data-testid': 'side' },
       h('h3', {}, side.name),
       h('p', { class: 'hint' }, `${city(side.zone)} (${side.zone}), ${nowIn(side.zone)}`),
       side.lead ? null : h('p', { class: 'hint' }, 'No lead yet: the convener’s lead link makes one.'),
       h('ul', { class: 'dlg-members', 'aria-label': `Members of ${side.name}` },
-        members.map((m) => memberItem(d, side, m, status, refresh)))));
+        members.map((m) => memberItem(d, side, m, status, refresh))),
+      former.length ? h('p', { class: 'hint', 'data-testid': 'former' }, `Former members: ${former.map((m) => m.name).join(', ')}`) : null));
   }
   section.append(status);
   parent.append(section);
@@ -126,17 +133,23 @@ function linkItem(d, link, list, status) {
   const side = d.sides.find((s) => s.id === link.side);
   const kind = link.lead ? `Lead link for ${side?.name}` : `Member link for ${side?.name}`;
   const expired = Date.parse(link.expires) <= Date.now();
-  const state = link.revoked ? 'revoked' : expired ? 'expired' : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
+  // A lead's link is good once, while its side has no lead: spent once it has one.
+  const spent = link.lead && Boolean(side?.lead);
+  const state = link.revoked
+    ? `revoked ${timeLine(link.revoked, zone, [])}`
+    : spent ? `used: ${side?.name} has its lead`
+      : expired ? `expired ${timeLine(link.expires, zone, [])}` : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
   const item = h('li', { class: 'dlg-link-item', 'data-testid': link.lead ? 'lead-link' : 'member-link', 'data-side': link.side, 'data-invite': link.invite },
     h('p', { class: 'dlg-link-kind' }, h('strong', {}, kind)),
+    link.created ? h('p', { class: 'hint' }, `made ${timeLine(link.created, zone, [])}`) : null,
     link.token ? linkBox(kind, joinLink(location.origin, link.token), 'link-url') : null,
     h('p', { class: 'hint', 'data-testid': 'link-expiry' }, state));
-  if (!link.revoked && !expired) {
+  if (!link.revoked && !expired && !spent) {
     const revoke = button('Revoke', { class: 'btn btn-small btn-quiet', 'data-key': `revoke-${link.invite}` });
     revoke.addEventListener('click', async () => {
       const done = await act(revoke, status, () => del(`${dialoguePath(d.id)}/sides/${encodeURIComponent(link.side)}/links/${encodeURIComponent(link.invite)}`), { busy: 'Revoking…', done: 'Link revoked: it no longer lets anyone in.' });
       if (done === undefined) return;
-      item.replaceWith(linkItem(d, { ...link, token: undefined, revoked: true }, list, status));
+      item.replaceWith(linkItem(d, { ...link, token: undefined, revoked: new Date().toISOString() }, list, status));
     });
     item.append(revoke);
   }
@@ -268,18 +281,19 @@ async function listDevices(d, list, status) {
     list.removeAttribute('aria-busy');
   }
   const zone = viewerZone();
+  const again = () => listDevices(d, list, status);
   list.replaceChildren(...devices.map((dev) => {
-    const name = dev.device || 'A browser';
-    const remove = button(dev.current ? 'Sign out here' : 'Remove', { class: 'btn btn-small btn-quiet', 'data-key': `device-${dev.id}` });
-    const item = h('li', { class: 'dlg-device' },
-      h('span', {}, name, dev.current ? ' (this one)' : ''),
-      h('span', { class: 'hint' }, ` added ${timeLine(dev.created, zone, [])}`), remove);
-    remove.addEventListener('click', async () => {
-      const done = await act(remove, status, () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), { busy: 'Removing…', done: `${name} removed.` });
-      if (done === undefined) return;
-      if (dev.current) location.assign('/dialogues');
-      else item.remove();
-    });
-    return item;
+    // Named as the member named it on that device; this one is "this browser".
+    const name = dev.current ? (dev.device ? `${dev.device} (this one)` : 'This browser') : (dev.device || 'A browser with no name');
+    const remove = dev.current
+      ? confirmed('Sign out here', 'Sign out this browser', `device-${dev.id}`, status,
+        () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), 'This browser is signed out.', async () => {
+          forget(d.id);
+          location.assign('/dialogues');
+        })
+      : confirmed('Remove', `Sign out ${dev.device || 'that browser'}`, `device-${dev.id}`, status,
+        () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), `${name} is signed out.`, again);
+    return h('li', { class: 'dlg-device' },
+      h('span', {}, name, h('span', { class: 'hint' }, ` · added ${timeLine(dev.created, zone, [])}`)), ' ', remove);
   }));
 }
