@@ -7,6 +7,7 @@
  * methods and nothing below it.
  */
 
+import { Mixer } from '../mixer.js';
 import { displayNames } from '../roster.js';
 import { REACTIONS, Session } from '../session.js';
 import { FATAL_ERROR_CODES } from '../signaling.js';
@@ -16,6 +17,14 @@ import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
+import {
+  DEFAULT_FLOOR_VOLUME,
+  addBoothLine,
+  initInterpretation,
+  renderInterpretation,
+  startInterpretation,
+  stopInterpretation,
+} from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import * as tiles from './tiles.js';
 
@@ -48,6 +57,17 @@ class Meeting {
     this.leaving = false;
     /** @type {Map<string, GuestInvite>} the guest invites this page made, by id */
     this.invites = new Map();
+    /** What the page plays: the floor and a language channel, each at its volume. */
+    this.mixer = new Mixer();
+  }
+
+  /**
+   * Play a remote stream's audio; offer "Turn on sound" if the browser holds it back.
+   * @param {string} key @param {'floor' | 'channel'} kind @param {MediaStream} stream @param {string} id whose
+   */
+  play(key, kind, stream, id) {
+    this.mixer.play(key, kind, stream);
+    if (this.mixer.suspended) tiles.offerSound(id);
   }
 
   /**
@@ -94,8 +114,10 @@ export function startMeeting(opts) {
     videoConstraints: constraintsFor('video'),
     audioConstraints: constraintsFor('audio'),
   });
+  if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
   meeting = m;
+  startInterpretation({ session, mixer: m.mixer, floorVolume: DEFAULT_FLOOR_VOLUME, shown: (id) => m.shown(id) });
   tiles.resetTiles(opts.name);
   byId('people').replaceChildren();
   clearChat();
@@ -139,6 +161,7 @@ const EVENTS = {
     renderSelf(m);
     renderRoster(m);
     renderHost(m.session);
+    renderInterpretation();
     announce(msg.resumed ? 'Reconnected to the meeting.' : `You joined meeting ${msg.room}.`);
   },
   'participant-added': (m, /** @type {Participant} */ p) => {
@@ -156,11 +179,29 @@ const EVENTS = {
     // Their shown name as it was, before the roster forgets them.
     const names = m.names([e.participant]);
     tiles.removeTiles(e.id);
+    m.mixer.forget(e.id);
     renderRoster(m);
     renderAlone(m);
     if (e.reason !== 'rejoined') announce(leftWords(names.get(e.id) ?? e.participant.name, e.reason));
   },
-  'remote-stream': (_m, /** @type {{id: string, stream: MediaStream}} */ e) => tiles.attachStream(e.id, e.stream),
+  'remote-stream': (m, /** @type {{id: string, stream: MediaStream}} */ e) => {
+    tiles.attachStream(e.id, e.stream);
+    m.play(e.id, 'floor', e.stream, e.id);
+  },
+  'remote-channel': (m, /** @type {{id: string, stream: MediaStream}} */ e) => m.play(`${e.id}:channel`, 'channel', e.stream, e.id),
+  interpretation: (m) => {
+    renderInterpretation();
+    renderPeople(m.session, m.names());
+  },
+  listening: (_m, /** @type {string} */ channel) => {
+    renderInterpretation();
+    announce(channel === 'floor' ? 'You hear the floor.' : `You hear the ${channel} channel.`);
+  },
+  interpreting: (_m, /** @type {boolean} */ on) => {
+    renderInterpretation();
+    if (on) toast('You are an interpreter: your microphone now goes to your booth’s channel.');
+  },
+  'booth-chat': (_m, /** @type {{from: string, text: string, ts: number}} */ line) => addBoothLine(line, false),
   speaker: (_m, /** @type {string} */ id) => tiles.markSpeaker(id),
   'peer-state': (m, /** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
     tiles.setPeerState(e.id, e.state);
@@ -198,7 +239,10 @@ const EVENTS = {
     tiles.floatReaction(mine ? tiles.selfTile() : tiles.tileOf(msg.from), msg.emoji);
     announce(`${mine ? 'You' : m.shown(msg.from)} reacted ${msg.emoji}`);
   },
-  'remote-screen': (m, /** @type {{id: string, stream: MediaStream}} */ e) => tiles.attachScreen(e.id, e.stream, m.shown(e.id)),
+  'remote-screen': (m, /** @type {{id: string, stream: MediaStream}} */ e) => {
+    tiles.attachScreen(e.id, e.stream, m.shown(e.id));
+    m.play(`${e.id}:screen`, 'floor', e.stream, e.id);
+  },
   encryption: (m) => {
     renderPeople(m.session, m.names());
     renderE2ee(m.session);
@@ -220,6 +264,8 @@ const EVENTS = {
   },
   ended: (m, /** @type {Ended} */ e) => {
     m.session.stopLocal();
+    m.mixer.close();
+    stopInterpretation();
     if (!m.leaving) hooks.ended(e);
   },
 };
@@ -438,6 +484,8 @@ export function leaveAtOnce() {
 export function initMeeting(given) {
   hooks = given;
   tiles.onTileHeight((id, height) => meeting?.session.view(id, height));
+  tiles.onSoundButton(() => void meeting?.mixer.resume());
+  initInterpretation();
   initChat(currentSession);
   initEncryption();
   control('btn-mic', toggleMic);
