@@ -95,6 +95,11 @@ export function currentSession() {
   return meeting?.session ?? null;
 }
 
+/** What the meeting on screen plays (mixer.js), or null. */
+export function currentMixer() {
+  return meeting?.mixer ?? null;
+}
+
 /** Every connection state the session on screen entered, in order. */
 export function connectionStates() {
   return meeting?.states ?? [];
