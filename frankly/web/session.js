@@ -52,7 +52,7 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   remote-screen ({id, stream})     a peer's screen share
  *   peer-state ({id, state})         a peer connection's connectionState
  *   speaker (id)                     the active speaker, on the SFU
- *   local-media ()                   our stream, audio, video or screen changed
+ *   local-media ()                   our stream, audio, video, screen or channel mic changed
  *   you-updated (Participant)        a host changed our role, hand or media
  *   lobby ()                         we wait for a host to let us in
  *   knocks ({added} | {done})        someone knocks, or was let in or turned away
@@ -496,6 +496,17 @@ export class Session extends Emitter {
     this.emit('interpreting', false);
   }
 
+  /**
+   * Mute or unmute what we speak into the channel (a cough): the track
+   * keeps sending silence, so the booth can still hand over to us.
+   * @param {boolean} on
+   */
+  setChannelMic(on) {
+    if (!this.channelTrack) return;
+    this.channelTrack.enabled = on;
+    this.emit('local-media');
+  }
+
   /** @param {string} trackId */
   announceChannel(trackId) {
     if (!trackId || trackId === this.channelAnnounced) return;
@@ -676,6 +687,8 @@ export class Session extends Emitter {
     this.participants.set(p.id, p);
     this.emit('participant-added', p);
     if (this.mode === 'p2p') this.ensureLink(p.id);
+    // On the SFU their media comes on our subscribe connection, which may be up already.
+    else if (this.sfu) this.emit('peer-state', { id: p.id, state: this.sfu.subscribePc.connectionState });
   }
 
   /** @param {Participant} p */

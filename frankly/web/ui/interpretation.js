@@ -119,6 +119,11 @@ function renderBooth(l) {
   const handover = /** @type {HTMLButtonElement} */ (byId('btn-handover'));
   handover.hidden = !partner;
   handover.textContent = booth.live === me ? `Hand over to ${partner ? l.shown(partner) : ''}` : 'Take over';
+  const mic = byId('btn-channel-mic');
+  const muted = !!session.channelTrack && !session.channelTrack.enabled;
+  mic.hidden = !session.channelTrack;
+  mic.setAttribute('aria-pressed', String(muted));
+  mic.textContent = muted ? 'Unmute channel mic' : 'Mute channel mic';
   const relay = /** @type {HTMLSelectElement} */ (byId('booth-relay'));
   const choices = [FLOOR, ...relayChoices(i, booth)];
   if ([...relay.options].map((o) => o.value).join() !== choices.join()) {
@@ -127,6 +132,7 @@ function renderBooth(l) {
   relay.value = choices.includes(session.listening) ? session.listening : FLOOR;
   const notes = [];
   if (!session.channelTrack) notes.push('No microphone: you cannot speak into the channel.');
+  else if (!session.channelTrack.enabled) notes.push('Your channel microphone is muted: listeners hear silence.');
   else notes.push('Your microphone goes to the channel only; the floor microphone stays muted.');
   if (!partner) notes.push('You are alone in this booth.');
   byId('booth-note').textContent = notes.join(' ');
@@ -194,7 +200,8 @@ export function interpreterItem(session, p, shown, close) {
   const from = field('First', 'en', 'interp-from');
   const into = field('Second', 'ru', 'interp-into');
   const go = h('button', { type: 'submit', class: 'btn btn-small btn-primary', 'data-testid': 'interp-go' }, 'Make interpreter');
-  form.append(from, h('span', { 'aria-hidden': 'true' }, '⇄'), into, go);
+  const hint = h('p', { class: 'hint interp-hint' }, `Language codes (${COMMON_LANGUAGES.join(', ')}, or any other); the booth speaks into the second first.`);
+  form.append(from, h('span', { 'aria-hidden': 'true' }, '⇄'), into, go, hint);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const a = normalLanguage(from.value);
@@ -208,6 +215,11 @@ export function interpreterItem(session, p, shown, close) {
     else announce(`${shown} interprets ${pairLabel([a, b])}.`);
   });
   wrap.append(summary, form);
+  wrap.addEventListener('toggle', () => {
+    if (!(/** @type {HTMLDetailsElement} */ (wrap).open)) return;
+    form.scrollIntoView({ block: 'nearest' });
+    from.focus();
+  });
   return wrap;
 }
 
@@ -226,6 +238,12 @@ export function initInterpretation() {
     if (current && target) current.session.switchDirection(target);
   });
   byId('btn-handover').addEventListener('click', () => current?.session.handOver());
+  byId('btn-channel-mic').addEventListener('click', () => {
+    const track = current?.session.channelTrack;
+    if (!current || !track) return;
+    current.session.setChannelMic(!track.enabled);
+    announce(track.enabled ? 'Channel microphone on.' : 'Channel microphone muted.');
+  });
   byId('booth-relay').addEventListener('change', (ev) => {
     current?.session.listen(/** @type {HTMLSelectElement} */ (ev.target).value);
   });

@@ -213,7 +213,10 @@ const EVENTS = {
     const p = m.session.participants.get(e.id);
     if (p) tiles.renderTile(m.session, p);
   },
-  'local-media': (m) => renderSelf(m),
+  'local-media': (m) => {
+    renderSelf(m);
+    renderInterpretation();
+  },
   'you-updated': (m) => {
     renderSelf(m);
     renderPeople(m.session, m.names());
@@ -265,7 +268,7 @@ const EVENTS = {
     if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
     if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
     if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
-    else toast(`The server refused a message: ${err.message}`);
+    else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
     m.session.stopLocal();
@@ -273,6 +276,15 @@ const EVENTS = {
     stopInterpretation();
     if (!m.leaving) hooks.ended(e);
   },
+};
+
+/** @type {Record<string, string>} what each refusal of interpretation means to whoever asked */
+const INTERPRETATION_REFUSALS = {
+  [Code.BOOTH_NOT_READY]: 'Your booth partner’s channel is not coming through yet: the hand-over waits, so the channel never goes silent. Try again in a moment.',
+  [Code.CHANNEL_BUSY]: 'Another booth speaks into that language now.',
+  [Code.UNKNOWN_LANGUAGE]: 'Nobody interprets that language in this meeting.',
+  [Code.GUEST_INTERPRETER]: 'A guest cannot be an interpreter.',
+  [Code.NOT_INTERPRETER]: 'You are not an interpreter in this meeting.',
 };
 
 /** @param {string} name @param {string} reason why they left (docs/protocol.md, `left`) */
