@@ -225,6 +225,12 @@ export function interpreterItem(session, p, shown, close) {
 
 /** Wire the language menu and the booth panel's controls (once, at start). */
 export function initInterpretation() {
+  const menu = byId('lang-menu');
+  menu.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !menu.hasAttribute('open')) return;
+    menu.removeAttribute('open');
+    /** @type {HTMLElement} */ (menu.querySelector('summary')).focus();
+  });
   const volume = /** @type {HTMLInputElement} */ (byId('floor-volume'));
   volume.addEventListener('input', () => {
     if (!current) return;

@@ -205,6 +205,7 @@ const EVENTS = {
   interpreting: (_m, /** @type {boolean} */ on) => {
     renderInterpretation();
     if (on) toast('You are an interpreter: your microphone now goes to your booth’s channel.');
+    else toast('You no longer interpret: unmute to speak on the floor.');
   },
   'booth-chat': (_m, /** @type {{from: string, text: string, ts: number}} */ line) => addBoothLine(line, false),
   speaker: (_m, /** @type {string} */ id) => tiles.markSpeaker(id),
