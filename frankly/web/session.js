@@ -334,13 +334,15 @@ export class Session extends Emitter {
   }
 
   /**
-   * A signed invite link's token (hosts only).
-   * @param {string} role @param {number} ttl seconds
+   * A signed invite link's token (hosts only); with `interpret`, its holder
+   * joins as that pair's interpreter.
+   * @param {string} role @param {number} ttl seconds @param {[string, string]} [interpret]
    * @returns {Promise<InviteToken>}
    */
-  invite(role, ttl) {
+  invite(role, ttl, interpret) {
     return new Promise((resolve, reject) => {
-      if (!this.client.send({ type: 'invite', role, ttl })) reject(new Error('not connected'));
+      const msg = interpret ? { type: 'invite', role, ttl, interpret } : { type: 'invite', role, ttl };
+      if (!this.client.send(msg)) reject(new Error('not connected'));
       else this.inviteWaiting.push(resolve);
     });
   }

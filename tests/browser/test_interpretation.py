@@ -1,7 +1,8 @@
 """Interpretation in Chromium (docs/protocol.md, "Interpretation"): a host
-makes an interpreter from the people list, a listener on the Russian channel
-hears the interpreter over a quieter floor, a floor listener gets none of the
-channel, and a direction switch and a booth's hand-over keep one live voice.
+makes an interpreter from the people list (and another with an interpreter
+invite), a listener on the Russian channel hears the interpreter over a
+quieter floor, a floor listener gets none of the channel, and a direction
+switch and a booth's hand-over keep one live voice.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.meeting import MEDIA_TIMEOUT_MS, NewPage, in_sfu_mode, join
+from tests.browser.meeting import MEDIA_TIMEOUT_MS, NewPage, in_sfu_mode, join, self_id
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -111,9 +112,15 @@ def test_a_listener_hears_the_interpreter_over_the_floor_and_one_voice_stays_liv
     ivan.get_by_test_id("btn-direction").click()
     expect(ivan.get_by_test_id("btn-direction")).to_have_text("Speaking: en → ru")
 
-    # A second interpreter of the pair makes a booth; the live one hands over.
-    ids["Irina"] = join(irina, ROOM, "Irina")
-    make_interpreter(host, "Irina")
+    # A second interpreter of the pair comes with an interpreter invite and makes a
+    # booth; the live one hands over.
+    host.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    host.get_by_test_id("interp-invite").click()  # en ⇄ ru, as the form starts
+    expect(host.get_by_text("Interpreter invite (en ⇄ ru) copied")).to_be_visible()
+    irina.goto(host.evaluate("navigator.clipboard.readText()"))
+    irina.get_by_label("Your name").fill("Irina")
+    irina.get_by_role("button", name="Join", exact=True).click()
+    ids["Irina"] = self_id(irina)
     expect(irina.get_by_test_id("booth-live")).to_have_text("Ivan is live into ru; you are not.")
     hand_over = ivan.get_by_role("button", name="Hand over to Irina")
     deadline = time.monotonic() + MEDIA_TIMEOUT_MS / 1000

@@ -188,11 +188,6 @@ export function interpreterItem(session, p, shown, close) {
   const summary = h('summary', { class: 'btn btn-small', 'data-testid': 'make-interpreter' }, 'Make interpreter…');
   const form = h('form', { class: 'inline-form interp-form', novalidate: '' });
   const listId = 'common-languages';
-  if (!document.getElementById(listId)) {
-    const list = h('datalist', { id: listId });
-    list.append(...COMMON_LANGUAGES.map((l) => h('option', { value: l })));
-    document.body.append(list);
-  }
   const field = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ testid) => {
     const input = /** @type {HTMLInputElement} */ (h('input', { type: 'text', list: listId, value, size: '6', maxlength: '35', autocomplete: 'off', 'data-testid': testid, 'aria-label': `${label} language for ${shown}` }));
     return input;
@@ -204,15 +199,11 @@ export function interpreterItem(session, p, shown, close) {
   form.append(from, h('span', { 'aria-hidden': 'true' }, '⇄'), into, go, hint);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const a = normalLanguage(from.value);
-    const b = normalLanguage(into.value);
-    if (!a || !b || a === b) {
-      toast('Give two different language codes, such as en and ru.');
-      return;
-    }
+    const pair = typedPair(from, into);
+    if (!pair) return;
     close();
-    if (!session.makeInterpreter(p.id, [a, b])) toast('Not connected: try again in a moment.');
-    else announce(`${shown} interprets ${pairLabel([a, b])}.`);
+    if (!session.makeInterpreter(p.id, pair)) toast('Not connected: try again in a moment.');
+    else announce(`${shown} interprets ${pairLabel(pair)}.`);
   });
   wrap.append(summary, form);
   wrap.addEventListener('toggle', () => {
@@ -224,7 +215,22 @@ export function interpreterItem(session, p, shown, close) {
 }
 
 /** Wire the language menu and the booth panel's controls (once, at start). */
+/**
+ * The pair two typed language fields give, or null (and say why).
+ * @param {HTMLInputElement} a @param {HTMLInputElement} b @returns {[string, string] | null}
+ */
+export function typedPair(a, b) {
+  const first = normalLanguage(a.value);
+  const second = normalLanguage(b.value);
+  if (!first || !second || first === second) {
+    toast('Give two different language codes, such as en and ru.');
+    return null;
+  }
+  return [first, second];
+}
+
 export function initInterpretation() {
+  byId('common-languages').replaceChildren(...COMMON_LANGUAGES.map((l) => h('option', { value: l })));
   const menu = byId('lang-menu');
   menu.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape' || !menu.hasAttribute('open')) return;

@@ -21,6 +21,7 @@ import {
   DEFAULT_FLOOR_VOLUME,
   addBoothLine,
   initInterpretation,
+  typedPair,
   renderInterpretation,
   startInterpretation,
   stopInterpretation,
@@ -461,6 +462,20 @@ async function copyGuestInvite(m) {
   }
 }
 
+/** @param {Meeting} m @param {Event} ev */
+async function copyInterpreterInvite(m, ev) {
+  ev.preventDefault();
+  const pair = typedPair(byId('interp-invite-a'), byId('interp-invite-b'));
+  if (!pair) return;
+  try {
+    const { token } = await m.session.invite(Role.PARTICIPANT, 24 * 3600, pair);
+    const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
+    await copyOrShow(link, `Interpreter invite (${pair[0]} ⇄ ${pair[1]}) copied: valid for a day.`);
+  } catch {
+    toast('Could not make an invite: not connected.');
+  }
+}
+
 /** @param {Meeting} m */
 async function copyInvite(m) {
   // The passphrase travels in the fragment, which browsers never send to a server.
@@ -538,6 +553,10 @@ export function initMeeting(given) {
     toast('Password removed.');
   });
   control('btn-guest-invite', copyGuestInvite);
+  byId('interp-invite-form').addEventListener('submit', (ev) => {
+    if (meeting) void copyInterpreterInvite(meeting, ev);
+    else ev.preventDefault();
+  });
   control('btn-end', (m) => {
     if (confirm('End the meeting for everyone?')) m.session.endMeeting();
   });
