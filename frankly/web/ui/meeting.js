@@ -12,7 +12,7 @@ import { displayNames } from '../roster.js';
 import { REACTIONS, Session } from '../session.js';
 import { FATAL_ERROR_CODES } from '../signaling.js';
 import { passphraseFrom, roomLink, signalingUrl } from '../urls.js';
-import { Code, Role } from '../wire.js';
+import { Code, FLOOR, Role } from '../wire.js';
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
@@ -201,7 +201,7 @@ const EVENTS = {
   },
   listening: (_m, /** @type {string} */ channel) => {
     renderInterpretation();
-    announce(channel === 'floor' ? 'You hear the floor.' : `You hear the ${channel} channel.`);
+    announce(channel === FLOOR ? 'You hear the floor.' : `You hear the ${channel} channel.`);
   },
   interpreting: (_m, /** @type {boolean} */ on) => {
     renderInterpretation();
