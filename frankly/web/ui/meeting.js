@@ -517,7 +517,13 @@ export function leaveAtOnce() {
 export function initMeeting(given) {
   hooks = given;
   tiles.onTileHeight((id, height) => meeting?.session.view(id, height));
-  tiles.onSoundButton(() => void meeting?.mixer.resume());
+  // Held-back sound comes out with any click or key on the page, or "Turn on sound".
+  const resume = () => {
+    if (meeting?.mixer.suspended) meeting.mixer.resume().then(tiles.soundOn, () => {});
+  };
+  tiles.onSoundButton(resume);
+  document.addEventListener('pointerdown', resume);
+  document.addEventListener('keydown', resume);
   initInterpretation();
   initChat(currentSession);
   initEncryption();

@@ -46,6 +46,11 @@ export function offerSound(id) {
   if (button) button.hidden = false;
 }
 
+/** The page's sound is out: no tile offers "Turn on sound" any more. */
+export function soundOn() {
+  for (const b of tiles.querySelectorAll('.tile-sound')) /** @type {HTMLElement} */ (b).hidden = true;
+}
+
 /** @param {(id: string, height: number) => void} fn who hears of each tile's video height */
 export function onTileHeight(fn) {
   onHeight = fn;
@@ -106,7 +111,6 @@ function makeTile(id, name, self) {
   sound.addEventListener('click', () => {
     video.play().catch(() => {});
     onSound();
-    for (const b of tiles.querySelectorAll('.tile-sound')) /** @type {HTMLElement} */ (b).hidden = true;
   });
   tile.append(video, avatar, label, status, sound);
   nameTile(tile, self ? `${name} (you)` : name);
