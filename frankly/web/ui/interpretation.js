@@ -89,7 +89,8 @@ function renderLanguageMenu(l) {
     input.checked = input.value === session.listening;
   }
   byId('lang-hearing').textContent = hearing(i, session.listening, l.shown);
-  byId('lang-floor').hidden = session.listening === FLOOR;
+  // The slider only means something while a voice plays over the floor.
+  byId('lang-floor').hidden = gains(i, session.listening, l.floorVolume).channel === 0;
   byId('floor-volume-out').textContent = l.floorVolume === 0 ? 'off' : `${Math.round(l.floorVolume * 100)} %`;
 }
 
