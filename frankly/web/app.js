@@ -24,12 +24,15 @@
  *                             packetsReceived, bytesReceived},
  *                             audio: {packetsReceived, bytesReceived}} or null
  *   window.frankly.states     every connection state the session entered, in order
+ *   window.frankly.levels()   what the page plays now, by stream: {key: {kind,
+ *                             before, after}}, the RMS level of each voice
+ *                             before and after its gain (mixer.js)
  */
 
 import { dialogueOfInvite, isValidRoom, withoutSecrets } from './urls.js';
 import { announce, byId, show } from './ui/dom.js';
 import { initHome, showHome, showInvalid } from './ui/home.js';
-import { connectionStates, currentSession, initMeeting, leaveAtOnce, startMeeting } from './ui/meeting.js';
+import { connectionStates, currentMixer, currentSession, initMeeting, leaveAtOnce, startMeeting } from './ui/meeting.js';
 import { endedDetail, noticeFor } from './ui/notices.js';
 import { askPassword, initPrejoin, prejoinRoom, rememberMedia, showPrejoin } from './ui/prejoin.js';
 
@@ -45,6 +48,9 @@ const debug = {
   /** @returns {Record<string, RTCPeerConnection>} */
   pcs() {
     return currentSession()?.peerConnections() ?? {};
+  },
+  levels() {
+    return currentMixer()?.levels() ?? {};
   },
   /** @param {string} peerId */
   stats(peerId) {

@@ -11,15 +11,20 @@
  *   session.js    Session: a joined participant, the one object the UI uses
  *   roster.js     who is here: welcome reconciliation, hands, shown names
  *   urls.js       room names, links and the secrets in them
+ *   interpretation.js  booths and languages (Interpretation, Booth), what a
+ *                 listener hears and how loud
+ *   mixer.js      Mixer: what the page plays, through Web Audio gains
  *   e2ee/         end-to-end encryption (e2ee/keys.js's E2ee is Session's)
  */
 
 export { e2eeSupported } from './e2ee/keys.js';
 export { Emitter } from './emitter.js';
+export { DEFAULT_FLOOR_VOLUME, FLOOR, boothOf, fromWire as interpretationFromWire, gains, speakingInto } from './interpretation.js';
+export { Mixer } from './mixer.js';
 export { PeerLink } from './peer.js';
 export { displayNames, handOrder, reconcile } from './roster.js';
 export { MODERATION, REACTIONS, Session } from './session.js';
-export { SCREEN_SUFFIX, SfuLink, streamOwner } from './sfu.js';
+export { CHANNEL_SUFFIX, SCREEN_SUFFIX, SfuLink, streamOwner } from './sfu.js';
 export {
   BACKOFF_FIRST_MS,
   BACKOFF_MAX_MS,
@@ -43,4 +48,6 @@ export { ROOM_RE, isValidRoom, newRoomName, roomFromInput, signalingUrl } from '
  * @typedef {import('./signaling.js').Knock} Knock
  * @typedef {import('./session.js').ChatMessage} ChatMessage
  * @typedef {import('./peer.js').Protector} Protector
+ * @typedef {import('./interpretation.js').Interpretation} Interpretation
+ * @typedef {import('./interpretation.js').Booth} Booth
  */

@@ -10,6 +10,7 @@
 
 import { E2ee, e2eeSupported } from './e2ee/keys.js';
 import { Emitter } from './emitter.js';
+import { FLOOR, boothOf, fromWire, noInterpretation } from './interpretation.js';
 import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
 import { SfuLink, streamOwner } from './sfu.js';
@@ -51,7 +52,7 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   remote-screen ({id, stream})     a peer's screen share
  *   peer-state ({id, state})         a peer connection's connectionState
  *   speaker (id)                     the active speaker, on the SFU
- *   local-media ()                   our stream, audio, video or screen changed
+ *   local-media ()                   our stream, audio, video, screen or channel mic changed
  *   you-updated (Participant)        a host changed our role, hand or media
  *   lobby ()                         we wait for a host to let us in
  *   knocks ({added} | {done})        someone knocks, or was let in or turned away
@@ -62,6 +63,11 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   invite-revoked ({id})            a host revoked an invite of this meeting (hosts hear it)
  *   encryption ({id, state, verdict}) keys with a peer changed (e2ee/keys.js)
  *   decrypting ({id, ok})            a peer's media opens, or stopped opening
+ *   interpretation (Interpretation)  booths, directions, who is live, relays changed
+ *   listening (channel)              the channel we hear: FLOOR or a language
+ *   remote-channel ({id, stream})    an interpreter's channel track (not the floor)
+ *   booth-chat ({from, name, text, ts}) a line from our booth partner, opened
+ *   interpreting (boolean)           we started or stopped speaking into a channel
  *   error (ErrorMessage)             a non-fatal error from the server
  *   ended (Ended)                    the connection is over for good
  * The UI's table of what it does on each is ui/meeting.js's EVENTS.
@@ -133,6 +139,14 @@ export class Session extends Emitter {
     this.screen = null;
     /** @type {((token: InviteToken) => void)[]} */
     this.inviteWaiting = [];
+    /** @type {import('./interpretation.js').Interpretation} the room's booths, as the server told */
+    this.interpretation = noInterpretation();
+    /** The channel we hear (docs/protocol.md, `listening`). */
+    this.listening = FLOOR;
+    /** @type {MediaStreamTrack | null} what we speak into our booth's channel: our microphone, cloned */
+    this.channelTrack = null;
+    /** The channel track's id as we last announced it in `interpret`. */
+    this.channelAnnounced = '';
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
     c.on('welcome', (m) => this.onWelcome(m));
@@ -168,6 +182,9 @@ export class Session extends Emitter {
     c.on('meeting-ended', (m) => this.emit('meeting-ended', m));
     c.on('invite', (m) => this.inviteWaiting.shift()?.(m));
     c.on('revoked', (m) => this.emit('invite-revoked', { id: m.id }));
+    c.on('interpretation', (m) => this.onInterpretation(m));
+    c.on('listening', (m) => this.onListening(m.channel));
+    c.on('booth-chat', (m) => this.onBoothChat(m));
   }
 
   /** @returns {ConnectionState} */
@@ -272,6 +289,14 @@ export class Session extends Emitter {
     this.localStream.removeTrack(old);
     this.localStream.addTrack(track);
     await this.sendTrack(kind, track);
+    if (kind === 'audio' && this.channelTrack) {
+      // The channel speaks from the new microphone too, on the same m-line.
+      this.channelTrack.stop();
+      this.channelTrack = track.clone();
+      this.channelTrack.enabled = true;
+      await this.sfu?.setChannel(this.channelTrack);
+      this.announceChannel(this.sfu?.channelMsid() ?? '');
+    }
     this.emit('local-media');
   }
 
@@ -309,13 +334,15 @@ export class Session extends Emitter {
   }
 
   /**
-   * A signed invite link's token (hosts only).
-   * @param {string} role @param {number} ttl seconds
+   * A signed invite link's token (hosts only); with `interpret`, its holder
+   * joins as that pair's interpreter.
+   * @param {string} role @param {number} ttl seconds @param {[string, string]} [interpret]
    * @returns {Promise<InviteToken>}
    */
-  invite(role, ttl) {
+  invite(role, ttl, interpret) {
     return new Promise((resolve, reject) => {
-      if (!this.client.send({ type: 'invite', role, ttl })) reject(new Error('not connected'));
+      const msg = interpret ? { type: 'invite', role, ttl, interpret } : { type: 'invite', role, ttl };
+      if (!this.client.send(msg)) reject(new Error('not connected'));
       else this.inviteWaiting.push(resolve);
     });
   }
@@ -364,6 +391,131 @@ export class Session extends Emitter {
     if (this.screen === screen) void this.shareScreen(null);
   }
 
+  // --- interpretation (docs/protocol.md, "Interpretation") -----------------
+
+  /**
+   * Make a participant the interpreter of a language pair, or take the role
+   * back (null). Hosts only; the server refuses others.
+   * @param {string} participantId @param {[string, string] | null} pair
+   */
+  makeInterpreter(participantId, pair) {
+    return this.client.send({ type: 'interpreter', id: participantId, pair });
+  }
+
+  /**
+   * Hear `channel`: FLOOR, or one of the room's languages (for an
+   * interpreter, a language is its relay). The answer comes as `listening`.
+   * @param {string} channel
+   */
+  listen(channel) {
+    return this.client.send({ type: 'listen', channel });
+  }
+
+  /** Our booth speaks into `into` from now on (one of its pair). @param {string} into */
+  switchDirection(into) {
+    return this.client.send({ type: 'interpret', into });
+  }
+
+  /**
+   * Give our booth's live channel to the other member (when live), or take
+   * it (when not). The server refuses with booth-not-ready while the new
+   * voice is not sending.
+   * @param {string} [to]
+   */
+  handOver(to) {
+    return this.client.send(to ? { type: 'handover', to } : { type: 'handover' });
+  }
+
+  /**
+   * A line for the other member of our booth, sealed for them alone.
+   * @param {string} text
+   * @returns {Promise<'sent' | 'alone' | 'no-key' | 'offline'>}
+   */
+  async sendBoothChat(text) {
+    const me = this.you?.id;
+    const booth = me ? boothOf(this.interpretation, me) : null;
+    const others = booth ? booth.members.filter((m) => m !== me) : [];
+    if (others.length === 0) return 'alone';
+    /** @type {Record<string, string>} */
+    const sealed = {};
+    for (const id of others) {
+      const line = await this.e2ee.sealFor(id, text);
+      if (line === null) return 'no-key';
+      sealed[id] = line;
+    }
+    return this.client.send({ type: 'booth-chat', sealed }) ? 'sent' : 'offline';
+  }
+
+  /** @param {unknown} wire the server's `interpretation` */
+  onInterpretation(wire) {
+    this.interpretation = fromWire(wire);
+    void this.keepChannel();
+    this.emit('interpretation', this.interpretation);
+  }
+
+  /** @param {string} channel */
+  onListening(channel) {
+    if (typeof channel !== 'string' || channel === this.listening) return;
+    this.listening = channel;
+    this.emit('listening', channel);
+  }
+
+  /** @param {{from: string, name: string, sealed: string, ts: number}} m */
+  async onBoothChat(m) {
+    const text = await this.e2ee.openFrom(m.from, m.sealed);
+    if (text !== null) this.emit('booth-chat', { from: m.from, name: m.name, text, ts: m.ts });
+  }
+
+  /**
+   * Speak into our booth's channel while we are in one, and stop when not:
+   * a clone of our microphone on a track of its own (the floor microphone
+   * is muted then, so our voice goes to the channel alone).
+   */
+  async keepChannel() {
+    const inBooth = !!this.you && !!boothOf(this.interpretation, this.you.id);
+    if (inBooth && !this.channelTrack && this.sfu) await this.startChannel();
+    else if (!inBooth && this.channelTrack) await this.stopChannel();
+  }
+
+  async startChannel() {
+    const mic = this.localStream.getAudioTracks()[0];
+    if (!mic || !this.sfu) return;
+    const track = mic.clone();
+    track.enabled = true; // a clone keeps the floor mic's mute; the channel is on
+    this.channelTrack = track;
+    this.announceChannel(track.id); // before the offer that carries it
+    await this.sfu.setChannel(track);
+    if (this.audio) await this.setMicrophone(false);
+    this.emit('interpreting', true);
+  }
+
+  async stopChannel() {
+    const track = this.channelTrack;
+    this.channelTrack = null;
+    this.channelAnnounced = '';
+    track?.stop();
+    await this.sfu?.setChannel(null);
+    this.emit('interpreting', false);
+  }
+
+  /**
+   * Mute or unmute what we speak into the channel (a cough): the track
+   * keeps sending silence, so the booth can still hand over to us.
+   * @param {boolean} on
+   */
+  setChannelMic(on) {
+    if (!this.channelTrack) return;
+    this.channelTrack.enabled = on;
+    this.emit('local-media');
+  }
+
+  /** @param {string} trackId */
+  announceChannel(trackId) {
+    if (!trackId || trackId === this.channelAnnounced) return;
+    this.channelAnnounced = trackId;
+    this.client.sendOrKeep({ type: 'interpret', track: trackId });
+  }
+
   /** @param {{action: string, by: string}} m what a host did to us */
   onModerated(m) {
     if (m.action === 'mute') void this.setMicrophone(false);
@@ -391,6 +543,7 @@ export class Session extends Emitter {
   /** Stop our camera, microphone and screen share. */
   stopLocal() {
     for (const t of this.localStream.getTracks()) t.stop();
+    this.channelTrack?.stop();
     for (const t of this.screen?.getTracks() ?? []) t.stop();
   }
 
@@ -439,7 +592,11 @@ export class Session extends Emitter {
       e2ee: this.e2ee,
     });
     sfu.on('track', ({ participantId, stream }) => {
-      const { id, screen } = streamOwner(participantId);
+      const { id, screen, channel } = streamOwner(participantId);
+      if (channel) {
+        this.emit('remote-channel', { id, stream });
+        return;
+      }
       if (screen) {
         this.emit('remote-screen', { id, stream });
         return;
@@ -456,9 +613,14 @@ export class Session extends Emitter {
       }
     });
     sfu.on('error', (err) => console.error('frankly: SFU negotiation failed', err));
+    // The SFU knows our channel track by its id in our offer: say so if it differs.
+    sfu.on('offered', () => {
+      if (this.channelTrack) this.announceChannel(sfu.channelMsid() ?? '');
+    });
     this.sfu = sfu;
     for (const [id, height] of this.heights) sfu.view(id, height);
     if (this.screen) sfu.setScreen(this.screen);
+    void this.keepChannel();
   }
 
   /** @param {{audio?: boolean, video?: boolean}} change */
@@ -489,7 +651,17 @@ export class Session extends Emitter {
       this.sfu.close();
       this.sfu = null;
     }
+    if (fresh && this.channelTrack) {
+      // Our old self's interpretation: a new one is published if we are made interpreter again.
+      this.channelTrack.stop();
+      this.channelTrack = null;
+      this.channelAnnounced = '';
+      this.emit('interpreting', false);
+    }
+    this.interpretation = fromWire(msg.interpretation);
+    this.listening = typeof msg.listening === 'string' ? msg.listening : FLOOR;
     this.setMode(msg.mode);
+    void this.keepChannel();
     this.emit('welcome', msg);
     const { gone, kept, added } = reconcile(this.participants.keys(), msg.participants);
     for (const id of gone) this.removeParticipant(id, 'left'); // left while we were away
@@ -517,6 +689,8 @@ export class Session extends Emitter {
     this.participants.set(p.id, p);
     this.emit('participant-added', p);
     if (this.mode === 'p2p') this.ensureLink(p.id);
+    // On the SFU their media comes on our subscribe connection, which may be up already.
+    else if (this.sfu) this.emit('peer-state', { id: p.id, state: this.sfu.subscribePc.connectionState });
   }
 
   /** @param {Participant} p */

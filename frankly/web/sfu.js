@@ -9,23 +9,32 @@
 
 import { Emitter } from './emitter.js';
 import { clampHeight } from './layout.js';
+import { msidTrackOf } from './interpretation.js';
 import { inboundTotals } from './stats.js';
 
-import { SCREEN_SUFFIX } from './wire.js';
+import { CHANNEL_SUFFIX, SCREEN_SUFFIX } from './wire.js';
 
-/** The SFU names a screen share's stream after its participant, plus this. */
-export { SCREEN_SUFFIX };
+/**
+ * The SFU names a screen share's stream after its participant, plus
+ * SCREEN_SUFFIX, and an interpreter's channel track plus CHANNEL_SUFFIX.
+ */
+export { CHANNEL_SUFFIX, SCREEN_SUFFIX };
 
 /**
  * Whose media a stream of the SFU's subscribe offer carries: the SFU names
  * each stream (its msid) after the participant who publishes it, with
- * SCREEN_SUFFIX for a screen share.
+ * SCREEN_SUFFIX for a screen share and CHANNEL_SUFFIX for an interpreter's
+ * channel (docs/protocol.md, "How an interpreter's audio is routed").
  * @param {string} streamId
- * @returns {{id: string, screen: boolean}}
+ * @returns {{id: string, screen: boolean, channel: boolean}}
  */
 export function streamOwner(streamId) {
-  const screen = streamId.endsWith(SCREEN_SUFFIX) && streamId.length > SCREEN_SUFFIX.length;
-  return { id: screen ? streamId.slice(0, -SCREEN_SUFFIX.length) : streamId, screen };
+  for (const [suffix, screen] of /** @type {const} */ ([[SCREEN_SUFFIX, true], [CHANNEL_SUFFIX, false]])) {
+    if (streamId.endsWith(suffix) && streamId.length > suffix.length) {
+      return { id: streamId.slice(0, -suffix.length), screen, channel: !screen };
+    }
+  }
+  return { id: streamId, screen: false, channel: false };
 }
 
 /**
@@ -46,7 +55,8 @@ export const SIMULCAST = [
 
 /**
  * Events: track ({participantId, track, stream}), state (publish or subscribe
- * connectionState: {pc, state}), error (Error).
+ * connectionState: {pc, state}), offered () (a publish offer went out),
+ * error (Error).
  */
 export class SfuLink extends Emitter {
   /**
@@ -79,6 +89,8 @@ export class SfuLink extends Emitter {
     this.senders = new Map();
     /** @type {RTCRtpTransceiver[]} those carrying our screen share */
     this.screenTransceivers = [];
+    /** @type {RTCRtpTransceiver | null} our interpretation's track, apart from the microphone */
+    this.channelTransceiver = null;
 
     this.publishPc.onnegotiationneeded = () => this.offer();
     this.subscribePc.ontrack = (event) => this.onTrack(event);
@@ -124,6 +136,34 @@ export class SfuLink extends Emitter {
     this.e2ee?.protect(this.publishPc);
   }
 
+  /**
+   * Publish an interpreter's channel track (its id announced first, over
+   * signaling), or stop sending it (null). Its m-line stays once made, so
+   * a later track replaces it without renegotiation.
+   * @param {MediaStreamTrack | null} track
+   */
+  async setChannel(track) {
+    if (this.closed) return;
+    if (this.channelTransceiver) {
+      await this.channelTransceiver.sender.replaceTrack(track);
+      return;
+    }
+    if (!track) return;
+    this.channelTransceiver = this.publishPc.addTransceiver(track, { direction: 'sendonly' });
+    this.e2ee?.protect(this.publishPc);
+  }
+
+  /**
+   * The msid track id our channel track goes by in the offer we last made
+   * (what the SFU knows it by), or null before there is one.
+   * @returns {string | null}
+   */
+  channelMsid() {
+    const mid = this.channelTransceiver?.mid;
+    const sdp = this.publishPc.localDescription?.sdp;
+    return mid && sdp ? msidTrackOf(sdp, mid) : null;
+  }
+
   /** Offer the publish connection; one offer in flight at a time. */
   async offer() {
     if (this.closed) return;
@@ -136,6 +176,7 @@ export class SfuLink extends Emitter {
       await this.publishPc.setLocalDescription();
       const description = this.publishPc.localDescription;
       if (description) this.send({ type: 'sfu', pc: 'publish', description: description.toJSON() });
+      this.emit('offered');
     } catch (err) {
       this.offering = false;
       this.emit('error', err);

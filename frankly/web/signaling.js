@@ -38,8 +38,11 @@ const MAX_QUEUED_SIGNALS = 200;
  *   resume: string, resumed: boolean, participants: Participant[],
  *   chat: ChatWire[], mode: string, max_participants: number,
  *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number,
- *   settings?: RoomSettings, knocks?: Knock[]
+ *   settings?: RoomSettings, knocks?: Knock[],
+ *   interpretation?: unknown, listening?: string
  * }} Welcome
+ *   `interpretation`: the room's booths (interpretation.js reads it);
+ *   `listening`: the channel we hear
  * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
  * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
  * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage

@@ -3,16 +3,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { MAX_VIEW_HEIGHT, clampHeight, tileViewHeight } from '../../frankly/web/layout.js';
-import { SCREEN_SUFFIX, SIMULCAST, streamOwner } from '../../frankly/web/sfu.js';
+import { CHANNEL_SUFFIX, SCREEN_SUFFIX, SIMULCAST, streamOwner } from '../../frankly/web/sfu.js';
 
 test("a stream of the SFU's offer is named after its publisher", () => {
-  assert.deepEqual(streamOwner('p-0a1b2c3d4e'), { id: 'p-0a1b2c3d4e', screen: false });
+  assert.deepEqual(streamOwner('p-0a1b2c3d4e'), { id: 'p-0a1b2c3d4e', screen: false, channel: false });
 });
 
 test('a screen share is its publisher plus the screen suffix', () => {
   assert.equal(SCREEN_SUFFIX, ':screen');
-  assert.deepEqual(streamOwner('p-0a1b2c3d4e:screen'), { id: 'p-0a1b2c3d4e', screen: true });
-  assert.deepEqual(streamOwner(':screen'), { id: ':screen', screen: false }); // nobody's
+  assert.deepEqual(streamOwner('p-0a1b2c3d4e:screen'), { id: 'p-0a1b2c3d4e', screen: true, channel: false });
+  assert.deepEqual(streamOwner(':screen'), { id: ':screen', screen: false, channel: false }); // nobody's
+});
+
+test("an interpreter's channel is its publisher plus the channel suffix, apart from the floor", () => {
+  assert.equal(CHANNEL_SUFFIX, ':channel');
+  assert.deepEqual(streamOwner('p-0a1b2c3d4e:channel'), { id: 'p-0a1b2c3d4e', screen: false, channel: true });
+  assert.deepEqual(streamOwner(':channel'), { id: ':channel', screen: false, channel: false });
 });
 
 test('simulcast layers go from low to high, each twice the one before', () => {

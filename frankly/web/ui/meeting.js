@@ -7,15 +7,25 @@
  * methods and nothing below it.
  */
 
+import { Mixer } from '../mixer.js';
 import { displayNames } from '../roster.js';
 import { REACTIONS, Session } from '../session.js';
 import { FATAL_ERROR_CODES } from '../signaling.js';
 import { passphraseFrom, roomLink, signalingUrl } from '../urls.js';
-import { Code, Role } from '../wire.js';
+import { Code, FLOOR, Role } from '../wire.js';
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
+import {
+  DEFAULT_FLOOR_VOLUME,
+  addBoothLine,
+  initInterpretation,
+  typedPair,
+  renderInterpretation,
+  startInterpretation,
+  stopInterpretation,
+} from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import * as tiles from './tiles.js';
 
@@ -48,6 +58,17 @@ class Meeting {
     this.leaving = false;
     /** @type {Map<string, GuestInvite>} the guest invites this page made, by id */
     this.invites = new Map();
+    /** What the page plays: the floor and a language channel, each at its volume. */
+    this.mixer = new Mixer();
+  }
+
+  /**
+   * Play a remote stream's audio; offer "Turn on sound" if the browser holds it back.
+   * @param {string} key @param {'floor' | 'channel'} kind @param {MediaStream} stream @param {string} id whose
+   */
+  play(key, kind, stream, id) {
+    this.mixer.play(key, kind, stream);
+    if (this.mixer.suspended) tiles.offerSound(id);
   }
 
   /**
@@ -75,6 +96,11 @@ export function currentSession() {
   return meeting?.session ?? null;
 }
 
+/** What the meeting on screen plays (mixer.js), or null. */
+export function currentMixer() {
+  return meeting?.mixer ?? null;
+}
+
 /** Every connection state the session on screen entered, in order. */
 export function connectionStates() {
   return meeting?.states ?? [];
@@ -94,8 +120,10 @@ export function startMeeting(opts) {
     videoConstraints: constraintsFor('video'),
     audioConstraints: constraintsFor('audio'),
   });
+  if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
   meeting = m;
+  startInterpretation({ session, mixer: m.mixer, floorVolume: DEFAULT_FLOOR_VOLUME, shown: (id) => m.shown(id) });
   tiles.resetTiles(opts.name);
   byId('people').replaceChildren();
   clearChat();
@@ -139,6 +167,7 @@ const EVENTS = {
     renderSelf(m);
     renderRoster(m);
     renderHost(m.session);
+    renderInterpretation();
     announce(msg.resumed ? 'Reconnected to the meeting.' : `You joined meeting ${msg.room}.`);
   },
   'participant-added': (m, /** @type {Participant} */ p) => {
@@ -156,18 +185,40 @@ const EVENTS = {
     // Their shown name as it was, before the roster forgets them.
     const names = m.names([e.participant]);
     tiles.removeTiles(e.id);
+    m.mixer.forget(e.id);
     renderRoster(m);
     renderAlone(m);
     if (e.reason !== 'rejoined') announce(leftWords(names.get(e.id) ?? e.participant.name, e.reason));
   },
-  'remote-stream': (_m, /** @type {{id: string, stream: MediaStream}} */ e) => tiles.attachStream(e.id, e.stream),
+  'remote-stream': (m, /** @type {{id: string, stream: MediaStream}} */ e) => {
+    tiles.attachStream(e.id, e.stream);
+    m.play(e.id, 'floor', e.stream, e.id);
+  },
+  'remote-channel': (m, /** @type {{id: string, stream: MediaStream}} */ e) => m.play(`${e.id}:channel`, 'channel', e.stream, e.id),
+  interpretation: (m) => {
+    renderInterpretation();
+    renderPeople(m.session, m.names());
+  },
+  listening: (_m, /** @type {string} */ channel) => {
+    renderInterpretation();
+    announce(channel === FLOOR ? 'You hear the floor.' : `You hear the ${channel} channel.`);
+  },
+  interpreting: (_m, /** @type {boolean} */ on) => {
+    renderInterpretation();
+    if (on) toast('You are an interpreter: your microphone now goes to your booth’s channel.');
+    else toast('You no longer interpret: unmute to speak on the floor.');
+  },
+  'booth-chat': (_m, /** @type {{from: string, text: string, ts: number}} */ line) => addBoothLine(line, false),
   speaker: (_m, /** @type {string} */ id) => tiles.markSpeaker(id),
   'peer-state': (m, /** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
     tiles.setPeerState(e.id, e.state);
     const p = m.session.participants.get(e.id);
     if (p) tiles.renderTile(m.session, p);
   },
-  'local-media': (m) => renderSelf(m),
+  'local-media': (m) => {
+    renderSelf(m);
+    renderInterpretation();
+  },
   'you-updated': (m) => {
     renderSelf(m);
     renderPeople(m.session, m.names());
@@ -198,7 +249,10 @@ const EVENTS = {
     tiles.floatReaction(mine ? tiles.selfTile() : tiles.tileOf(msg.from), msg.emoji);
     announce(`${mine ? 'You' : m.shown(msg.from)} reacted ${msg.emoji}`);
   },
-  'remote-screen': (m, /** @type {{id: string, stream: MediaStream}} */ e) => tiles.attachScreen(e.id, e.stream, m.shown(e.id)),
+  'remote-screen': (m, /** @type {{id: string, stream: MediaStream}} */ e) => {
+    tiles.attachScreen(e.id, e.stream, m.shown(e.id));
+    m.play(`${e.id}:screen`, 'floor', e.stream, e.id);
+  },
   encryption: (m) => {
     renderPeople(m.session, m.names());
     renderE2ee(m.session);
@@ -216,12 +270,23 @@ const EVENTS = {
     if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
     if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
     if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
-    else toast(`The server refused a message: ${err.message}`);
+    else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
     m.session.stopLocal();
+    m.mixer.close();
+    stopInterpretation();
     if (!m.leaving) hooks.ended(e);
   },
+};
+
+/** @type {Record<string, string>} what each refusal of interpretation means to whoever asked */
+const INTERPRETATION_REFUSALS = {
+  [Code.BOOTH_NOT_READY]: 'Your booth partner’s channel is not coming through yet: the hand-over waits, so the channel never goes silent. Try again in a moment.',
+  [Code.CHANNEL_BUSY]: 'Another booth speaks into that language now.',
+  [Code.UNKNOWN_LANGUAGE]: 'Nobody interprets that language in this meeting.',
+  [Code.GUEST_INTERPRETER]: 'A guest cannot be an interpreter.',
+  [Code.NOT_INTERPRETER]: 'You are not an interpreter in this meeting.',
 };
 
 /** @param {string} name @param {string} reason why they left (docs/protocol.md, `left`) */
@@ -397,6 +462,20 @@ async function copyGuestInvite(m) {
   }
 }
 
+/** @param {Meeting} m @param {Event} ev */
+async function copyInterpreterInvite(m, ev) {
+  ev.preventDefault();
+  const pair = typedPair(byId('interp-invite-a'), byId('interp-invite-b'));
+  if (!pair) return;
+  try {
+    const { token } = await m.session.invite(Role.PARTICIPANT, 24 * 3600, pair);
+    const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
+    await copyOrShow(link, `Interpreter invite (${pair[0]} ⇄ ${pair[1]}) copied: valid for a day.`);
+  } catch {
+    toast('Could not make an invite: not connected.');
+  }
+}
+
 /** @param {Meeting} m */
 async function copyInvite(m) {
   // The passphrase travels in the fragment, which browsers never send to a server.
@@ -438,6 +517,14 @@ export function leaveAtOnce() {
 export function initMeeting(given) {
   hooks = given;
   tiles.onTileHeight((id, height) => meeting?.session.view(id, height));
+  // Held-back sound comes out with any click or key on the page, or "Turn on sound".
+  const resume = () => {
+    if (meeting?.mixer.suspended) meeting.mixer.resume().then(tiles.soundOn, () => {});
+  };
+  tiles.onSoundButton(resume);
+  document.addEventListener('pointerdown', resume);
+  document.addEventListener('keydown', resume);
+  initInterpretation();
   initChat(currentSession);
   initEncryption();
   control('btn-mic', toggleMic);
@@ -472,6 +559,10 @@ export function initMeeting(given) {
     toast('Password removed.');
   });
   control('btn-guest-invite', copyGuestInvite);
+  byId('interp-invite-form').addEventListener('submit', (ev) => {
+    if (meeting) void copyInterpreterInvite(meeting, ev);
+    else ev.preventDefault();
+  });
   control('btn-end', (m) => {
     if (confirm('End the meeting for everyone?')) m.session.endMeeting();
   });

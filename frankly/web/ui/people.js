@@ -10,6 +10,7 @@ import { MODERATION } from '../session.js';
 import { Role } from '../wire.js';
 import { announce, byId, h, toast } from './dom.js';
 import { personE2ee } from './encryption.js';
+import { interpreterItem, personInterpreter } from './interpretation.js';
 
 /**
  * @typedef {import('../session.js').Session} Session
@@ -46,6 +47,7 @@ export function renderPeople(session, names) {
       const side = sideOf(p);
       if (side) li.append(h('span', { class: 'person-side', 'data-testid': 'person-side' }, side));
       if (p.role === Role.HOST) li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
+      li.append(...personInterpreter(session, p.id));
       if (typeof p.hand === 'number') {
         const order = hands.indexOf(p.id) + 1;
         const hand = h('span', { class: 'person-hand', 'data-testid': 'person-hand' }, `✋ ${order}`);
@@ -89,6 +91,7 @@ function manageMenu(session, p, shown) {
     });
     items.append(item);
   }
+  if (p.role !== Role.GUEST) items.append(interpreterItem(session, p, shown, () => menu.removeAttribute('open')));
   menu.append(summary, items);
   return menu;
 }

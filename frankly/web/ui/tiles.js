@@ -32,6 +32,25 @@ const tileSizes = new ResizeObserver((entries) => {
   }
 });
 
+/** What "Turn on sound" does: let the mixer's sound out. */
+let onSound = () => {};
+
+/** @param {() => void} fn what "Turn on sound" does */
+export function onSoundButton(fn) {
+  onSound = fn;
+}
+
+/** Offer "Turn on sound" on a tile: the browser holds the page's sound back. @param {string} id */
+export function offerSound(id) {
+  const button = /** @type {HTMLElement | null} */ (tileOf(id)?.querySelector('.tile-sound') ?? null);
+  if (button) button.hidden = false;
+}
+
+/** The page's sound is out: no tile offers "Turn on sound" any more. */
+export function soundOn() {
+  for (const b of tiles.querySelectorAll('.tile-sound')) /** @type {HTMLElement} */ (b).hidden = true;
+}
+
 /** @param {(id: string, height: number) => void} fn who hears of each tile's video height */
 export function onTileHeight(fn) {
   onHeight = fn;
@@ -77,7 +96,7 @@ function makeTile(id, name, self) {
   const video = /** @type {HTMLVideoElement} */ (h('video', { 'data-testid': 'tile-video' }));
   video.autoplay = true;
   video.playsInline = true;
-  video.muted = self; // never play ourselves back
+  video.muted = true; // sound comes through the mixer (mixer.js); never ourselves
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
   avatar.append(h('span', { class: 'initials' }, initials(name)));
   const label = h('div', { class: 'tile-label' });
@@ -90,9 +109,8 @@ function makeTile(id, name, self) {
   const status = h('p', { class: 'tile-status', 'data-testid': 'tile-status', hidden: '' });
   const sound = h('button', { type: 'button', class: 'btn btn-small tile-sound', hidden: '' }, 'Turn on sound');
   sound.addEventListener('click', () => {
-    video.muted = false;
     video.play().catch(() => {});
-    sound.hidden = true;
+    onSound();
   });
   tile.append(video, avatar, label, status, sound);
   nameTile(tile, self ? `${name} (you)` : name);
@@ -136,14 +154,7 @@ export function attachStream(id, stream) {
   if (!tile || !video) return;
   if (video.srcObject !== stream) video.srcObject = stream;
   tileSizes.observe(tile);
-  video.play().catch((err) => {
-    if (err.name !== 'NotAllowedError') return; // interrupted by a newer load: fine
-    // Autoplay with sound was refused: play muted and let the user turn sound on.
-    video.muted = true;
-    video.play().catch(() => {});
-    const button = /** @type {HTMLElement | null} */ (tile.querySelector('.tile-sound'));
-    if (button) button.hidden = false;
-  });
+  video.play().catch(() => {}); // muted: only a newer load interrupts it
 }
 
 /**
