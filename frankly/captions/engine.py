@@ -25,11 +25,9 @@ from typing import Protocol
 
 import numpy as np
 
-from frankly.captions.lines import CaptionLine, Event, Notice, NoticeKind
+from frankly.captions.lines import ENGLISH, CaptionLine, Event, Notice, NoticeKind
 from frankly.captions.resample import RATE, Downsampler, Samples, to_mono
 from frankly.captions.segmenter import WINDOW, Change, Segmenter, SegmentRules
-
-ENGLISH = "en"  # the one language Whisper translates into
 
 
 class Recognizer(Protocol):
@@ -202,7 +200,7 @@ class Engine:
             speaker.language,
             False,
             start,
-            start + len(audio) / RATE,
+            (speaker.opened_at + len(audio)) / RATE,
             final=True,
             shown=speaker.partials_sent,
         )
@@ -285,7 +283,7 @@ class Engine:
             speaker.language,
             False,
             start,
-            start + len(audio) / RATE,
+            (speaker.opened_at + len(audio)) / RATE,
             final=False,
         )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+ENGLISH = "en"  # the one language Whisper translates into
+
 
 @dataclass(frozen=True, slots=True)
 class CaptionLine:

@@ -14,10 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from frankly.captions.lines import ENGLISH
 from frankly.captions.models import BASE, MODELS, ModelSpec, model_folder
 from frankly.captions.resample import Samples
-
-ENGLISH = "en"
 
 
 def offline() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from frankly.captions.engine import Engine, EngineSettings
-from frankly.captions.lines import Event, Notice, NoticeKind
+from frankly.captions.lines import ENGLISH, Event, Notice, NoticeKind
 from frankly.captions.models import SILERO_VAD, ModelError, model_folder
 
 EXIT_UNAVAILABLE = 3
@@ -33,6 +33,9 @@ class WorkerSettings:
     cache: Path  # where split models are joined
     threads: int = 2  # CPU threads for Whisper (Silero takes one)
     english_model: str = "tiny.en"  # or "base"
+    # Languages whose models load before READY, so that the first speaker
+    # of one does not stall everyone's captions while a model loads.
+    preload: tuple[str, ...] = (ENGLISH,)
     engine: EngineSettings = field(default_factory=EngineSettings)
 
 
@@ -75,6 +78,8 @@ def _engine(settings: WorkerSettings) -> Engine:
     offline()
     silero = Silero(model_folder(SILERO_VAD, settings.cache))
     recognizer = Whisper(settings.cache, settings.threads, settings.english_model)
+    for language in settings.preload:
+        recognizer.prepare(language, translate=language != ENGLISH)
     return Engine(recognizer, lambda: VadStream(silero), settings.engine)
 
 
