@@ -56,6 +56,7 @@ class _Speaker:
     rate: int
     channels: int
     dropping: bool = False  # frames are being dropped; told once per episode
+    fed: float = 0.0  # seconds of audio handed over (the worker's stream time)
 
 
 @dataclass(slots=True)
@@ -121,7 +122,13 @@ class Captioner:
                 )
             return False
         state.dropping = False
+        state.fed += len(pcm) / (2 * state.channels * state.rate)
         return True
+
+    def fed(self, speaker: str) -> float:
+        """Seconds of `speaker`'s audio handed over: the clock of their lines' start and end."""
+        state = self._speakers.get(speaker)
+        return state.fed if state else 0.0
 
     def poll(self) -> list[Event]:
         """What the worker has sent, and notices of our own; returns at once."""

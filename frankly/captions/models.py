@@ -202,7 +202,10 @@ def model_folder(
         return folders[0]
     target = cache / f"whisper-{spec.joined[:16]}"
     if not _joined_intact(spec, target):
-        _join(spec, folders, target)
+        try:
+            _join(spec, folders, target)
+        except OSError as exc:
+            raise ModelError(f"{spec.name}: cannot join its parts into {target}: {exc}") from exc
     return target
 
 

@@ -14,9 +14,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from frankly.captions.lines import ENGLISH
 from frankly.captions.models import BASE, MODELS, ModelSpec, model_folder
-from frankly.captions.resample import Samples
+from frankly.captions.resample import RATE, Samples
 
 
 def offline() -> None:
@@ -64,11 +66,15 @@ class Whisper:
             from faster_whisper import WhisperModel
 
             folder = model_folder(spec, self._cache)
-            self._loaded[spec.name] = WhisperModel(
+            model = WhisperModel(
                 str(folder),
                 device="cpu",
                 compute_type="int8",
                 cpu_threads=self._threads,
                 local_files_only=True,
             )
+            # The first decode of a model is several times slower than the rest
+            # (allocations, caches): pay it now, not on someone's first words.
+            list(model.transcribe(np.zeros(RATE, np.float32), language=ENGLISH)[0])
+            self._loaded[spec.name] = model
         return self._loaded[spec.name]
