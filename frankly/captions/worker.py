@@ -12,6 +12,7 @@ EXIT_UNAVAILABLE, which the parent does not restart.
 
 from __future__ import annotations
 
+import os
 import queue
 import time
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ def run(
         outbox.send([Notice(NoticeKind.UNAVAILABLE, str(exc))])
         raise SystemExit(EXIT_UNAVAILABLE) from None
     outbox.send([Notice(NoticeKind.READY, "captions are ready")])
-    while True:
+    parent = os.getppid()
+    while os.getppid() == parent:  # a parent killed outright leaves no one to caption for
         messages = _take(control, block=False) + _take(audio, block=not engine.has_work)
         events: list[Event] = []
         for message in messages:

@@ -8,6 +8,7 @@ they are asserted.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from collections.abc import Iterator
@@ -154,3 +155,21 @@ def _rest(captioner: Captioner) -> list[object]:
     while captioner.running:
         seen += captioner.wait(1.0)
     return seen
+
+
+async def test_events_wake_an_event_loop_for_a_death_and_the_new_worker(tmp_path: Path) -> None:
+    captioner, _ = started(tmp_path, preload=())
+    try:
+        pid = captioner.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        kinds: list[NoticeKind] = []
+        async with asyncio.timeout(60):
+            async for event in captioner.events():
+                if isinstance(event, Notice):
+                    kinds.append(event.kind)
+                if NoticeKind.READY in kinds:
+                    break
+        assert kinds == [NoticeKind.RESTARTED, NoticeKind.READY]
+    finally:
+        captioner.close()
