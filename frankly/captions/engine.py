@@ -126,12 +126,16 @@ class Engine:
     ) -> None:
         """Start (or restart) `name`'s stream; a speaker's language is given, never guessed."""
         self._recognizer.prepare(language, translate and language != ENGLISH)
-        self._speakers[name] = _Speaker(
+        speaker = _Speaker(
             name, language, translate, rate, channels, self._new_vad(), self._settings
         )
+        before = self._speakers.get(name)
+        if before is not None:  # a new language, say: segment numbers go on rising
+            speaker.segment = before.segment
+        self._speakers[name] = speaker
         self._due.pop(name, None)
 
-    def remove_speaker(self, name: str, now: float) -> list[Event]:
+    def remove_speaker(self, name: str) -> list[Event]:
         """End `name`'s stream; what they were saying still gets its final line."""
         speaker = self._speakers.pop(name, None)
         self._due.pop(name, None)

@@ -110,5 +110,5 @@ def _handle(engine: Engine, message: tuple[Any, ...]) -> list[Event]:
             return [Notice(NoticeKind.UNAVAILABLE, str(exc), speaker)]
         return []
     if kind == REMOVE:
-        return engine.remove_speaker(message[1], time.monotonic())
+        return engine.remove_speaker(message[1])
     raise ValueError(f"caption worker: unknown message {kind!r}")

@@ -220,6 +220,19 @@ def test_a_speaker_who_leaves_mid_sentence_gets_a_final_line() -> None:
     room = Room()
     room.engine.add_speaker("alice", "en")
     room.play({"alice": True}, 1.5)
-    room.events += room.engine.remove_speaker("alice", room.clock.now)
+    room.events += room.engine.remove_speaker("alice")
     room.drain()
     assert [line.final for line in room.lines()][-1] is True
+
+
+def test_a_speaker_added_again_keeps_numbering_segments_upward() -> None:
+    room = Room()
+    room.engine.add_speaker("boris", "en")
+    room.play({"boris": True}, 1.5)
+    room.play({}, 1.0)
+    room.engine.add_speaker("boris", "ru")  # they said they speak Russian after all
+    room.play({"boris": True}, 1.5)
+    room.play({}, 1.0)
+    room.drain()
+    finals = room.lines(final=True, translated=False)
+    assert [(line.segment, line.language) for line in finals] == [(1, "en"), (2, "ru")]
