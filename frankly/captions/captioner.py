@@ -95,7 +95,13 @@ class Captioner:
         rate: int = 48_000,
         channels: int = 1,
     ) -> None:
-        """Caption `speaker`, who speaks `language` (ISO 639-1: en, ru, ...)."""
+        """Caption `speaker`, who speaks `language` (ISO 639-1: en, ru, ...).
+
+        A rate or channel count the engine cannot read is a ValueError here; a
+        language Whisper does not read comes back as UNAVAILABLE for `speaker`.
+        """
+        if rate <= 0 or rate % 16_000 or channels not in (1, 2):
+            raise ValueError(f"{rate} Hz, {channels} channels: give 16, 32 or 48 kHz, 1 or 2")
         self._speakers[speaker] = _Speaker(language, translate, rate, channels)
         self._send((ADD, speaker, language, translate, rate, channels))
 

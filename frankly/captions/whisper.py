@@ -42,6 +42,10 @@ class Whisper:
         return self._english if language == ENGLISH and not translate else BASE
 
     def prepare(self, language: str, translate: bool) -> None:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        if language not in _LANGUAGE_CODES:
+            raise ValueError(f"no captions in {language!r}: Whisper does not read it")
         self._model(self.spec_for(language, False))
         if translate:
             self._model(BASE)

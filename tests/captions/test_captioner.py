@@ -173,3 +173,13 @@ async def test_events_wake_an_event_loop_for_a_death_and_the_new_worker(tmp_path
         assert kinds == [NoticeKind.RESTARTED, NoticeKind.READY]
     finally:
         captioner.close()
+
+
+def test_a_rate_the_engine_cannot_read_is_refused_at_once(tmp_path: Path) -> None:
+    from frankly.captions.captioner import CaptionSettings
+    from frankly.captions.worker import WorkerSettings
+
+    captioner = Captioner(CaptionSettings(WorkerSettings(tmp_path)))
+    with pytest.raises(ValueError, match=r"^44100 Hz, 1 channels: give 16, 32 or 48 kHz, 1 or 2$"):
+        captioner.add_speaker("alice", "en", rate=44_100)
+    assert captioner.feed("alice", b"\0\0") is False
