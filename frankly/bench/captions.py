@@ -24,10 +24,18 @@ import numpy as np
 from frankly.bench.machine import describe
 from frankly.bench.speech import RATE, Clip, Scored, librivox, play, russian, score
 from frankly.captions.captioner import Captioner, CaptionSettings
-from frankly.captions.lines import ENGLISH, NoticeKind
+from frankly.captions.lines import ENGLISH, Notice, NoticeKind
 from frankly.captions.resample import Downsampler
 from frankly.captions.wer import edit_distance, words
 from frankly.captions.worker import WorkerSettings
+
+# The notices that say recognition fell behind, counted in each run.
+_LOAD = (
+    NoticeKind.FINALS_ONLY,
+    NoticeKind.CAUGHT_UP,
+    NoticeKind.AUDIO_DROPPED,
+    NoticeKind.SEGMENT_DROPPED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class Result:
     rtf: float
     finals_only: bool
     missing: int  # clips that got no final line
+    notices: str  # how many of each load notice the run gave
 
 
 def run(
@@ -84,7 +93,8 @@ def _one(
     finally:
         captioner.close()
     scored = score(placed, heard)
-    behind = any(getattr(h.event, "kind", None) is NoticeKind.FINALS_ONLY for h in heard)
+    kinds = [h.event.kind for h in heard if isinstance(h.event, Notice)]
+    counted = ", ".join(f"{kinds.count(k)} {k}" for k in _LOAD if k in kinds) or "none"
     return [
         _result(
             model,
@@ -92,7 +102,8 @@ def _one(
             language,
             [s for s in scored if s.turn.clip.language == language],
             rtf[language],
-            behind,
+            NoticeKind.FINALS_ONLY in kinds,
+            counted,
         )
         for language in ([ENGLISH, "ru"] if spoken else [ENGLISH])
     ]
@@ -134,7 +145,13 @@ def _rtf(
 
 
 def _result(
-    model: str, threads: int, language: str, scored: list[Scored], rtf: float, behind: bool
+    model: str,
+    threads: int,
+    language: str,
+    scored: list[Scored],
+    rtf: float,
+    behind: bool,
+    notices: str,
 ) -> Result:
     got = [s for s in scored if s.wer is not None]
     return Result(
@@ -152,6 +169,7 @@ def _result(
         rtf,
         behind,
         len(scored) - len(got),
+        notices,
     )
 
 
@@ -176,7 +194,7 @@ def _seconds(values: list[float]) -> str:
 def _table(results: list[Result]) -> str:
     head = (
         "| model | threads | speech | clips | WER | speech end → final (median / max s) "
-        "| speech start → first line | → translation | translation WER | RTF | finals only |"
+        "| speech start → first line | → translation | translation WER | RTF | load notices |"
     )
     rows = [head, "|" + " --- |" * 11]
     for r in results:
@@ -186,6 +204,6 @@ def _table(results: list[Result]) -> str:
         rows.append(
             f"| {r.model} | {r.threads} | {r.language} | {r.clips}{missing} | {percent} | "
             f"{_seconds(r.final)} | {_seconds(r.first_partial)} | {_seconds(r.translated)} | "
-            f"{translated} | {r.rtf:.2f} | {'yes' if r.finals_only else 'no'} |"
+            f"{translated} | {r.rtf:.2f} | {r.notices} |"
         )
     return "\n".join(rows)

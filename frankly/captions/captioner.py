@@ -44,7 +44,9 @@ def cache_in(data_dir: Path) -> Path:
 @dataclass(frozen=True, slots=True)
 class CaptionSettings:
     worker: WorkerSettings
-    queue_frames: int = 1000  # frames waiting for the worker at most (20 s of one speaker)
+    # Frames waiting for the worker at most: 40 s of one speaker, 13 s of three
+    # (about 4 MB), more than the slowest decode takes on a busy machine.
+    queue_frames: int = 2000
     max_restarts: int = 3
     restart_window: float = 60.0
 

@@ -8,8 +8,8 @@ speech (a partial line); when it closes, it is queued for its final line,
 and for a speaker who is translated, a translation into English after it.
 
 Recognition is the one slow step, so `step` does at most one decode and
-chooses it: final lines first (oldest first), then the partial that has
-waited longest. When the engine falls behind (audio reaches it late, or
+chooses it: final lines first (oldest first), then translations, then the
+partial that has waited longest. When the engine falls behind (audio reaches it late, or
 finals pile up) it stops partials and flags every line `finals_only` until it
 has caught up for a while; the finals queue itself is bounded, the oldest
 segment dropped with a notice, and a segment never outgrows
@@ -49,7 +49,7 @@ class Vad(Protocol):
 class EngineSettings:
     partial_every: float = 1.0  # seconds of new speech between partial decodes
     preroll: float = 0.3  # seconds before the VAD's start that the decode also reads
-    max_pending: int = 8  # final decodes waiting at most; the oldest is dropped past it
+    max_pending: int = 8  # final decodes (and translations) waiting at most; oldest dropped
     behind_lag: float = 1.5  # audio this late (seconds), or 2 finals waiting: finals only
     recover_after: float = 5.0  # seconds caught up before partial lines come back
     rules: SegmentRules = field(default_factory=SegmentRules)
@@ -109,6 +109,7 @@ class Engine:
         self._settings = settings or EngineSettings()
         self._speakers: dict[str, _Speaker] = {}
         self._finals: deque[_Job] = deque()
+        self._translations: deque[_Job] = deque()  # after the finals: the original comes first
         self._due: dict[str, float] = {}  # speaker -> when its partial became due
         self.finals_only = False
         self._caught_up_since: float | None = None
@@ -208,24 +209,19 @@ class Engine:
             final=True,
             shown=speaker.partials_sent,
         )
-        events = self._queue(job)
+        events = self._queue(self._finals, job, "captioned")
         if speaker.translate:
-            events += self._queue(replace(job, translate=True))
+            events += self._queue(self._translations, replace(job, translate=True), "translated")
         return events
 
-    def _queue(self, job: _Job) -> list[Event]:
+    def _queue(self, jobs: deque[_Job], job: _Job, what: str) -> list[Event]:
         events: list[Event] = []
-        if len(self._finals) >= self._settings.max_pending:
-            lost = self._finals.popleft()
-            events.append(
-                Notice(
-                    NoticeKind.SEGMENT_DROPPED,
-                    f"recognition is behind: {lost.end - lost.start:.1f} s of "
-                    "speech was not captioned",
-                    lost.speaker,
-                )
-            )
-        self._finals.append(job)
+        if len(jobs) >= self._settings.max_pending:
+            lost = jobs.popleft()
+            seconds = lost.end - lost.start
+            text = f"recognition is behind: {seconds:.1f} s of speech was not {what}"
+            events.append(Notice(NoticeKind.SEGMENT_DROPPED, text, lost.speaker))
+        jobs.append(job)
         return events
 
     # Load
@@ -243,7 +239,7 @@ class Engine:
                     Notice(NoticeKind.FINALS_ONLY, "recognition cannot keep up: final lines only")
                 ]
             return []
-        if not self.finals_only or self._finals:
+        if not self.finals_only or self._finals or self._translations:
             return []
         if self._caught_up_since is None:
             self._caught_up_since = now
@@ -257,12 +253,15 @@ class Engine:
 
     @property
     def has_work(self) -> bool:
-        return bool(self._finals) or (bool(self._due) and not self.finals_only)
+        waiting = self._finals or self._translations
+        return bool(waiting) or (bool(self._due) and not self.finals_only)
 
     def step(self, now: float) -> list[Event]:
         """Run the one decode that matters most now, if any; give its line."""
         if self._finals:
             job = self._finals.popleft()
+        elif self._translations:
+            job = self._translations.popleft()
         elif self._due and not self.finals_only:
             job = self._partial_job(min(self._due, key=self._due.__getitem__))
         else:

@@ -236,3 +236,14 @@ def test_a_speaker_added_again_keeps_numbering_segments_upward() -> None:
     room.drain()
     finals = room.lines(final=True, translated=False)
     assert [(line.segment, line.language) for line in finals] == [(1, "en"), (2, "ru")]
+
+
+def test_under_load_the_originals_come_before_the_translations() -> None:
+    room = Room(cost=1.0)
+    room.engine.add_speaker("boris", "ru")
+    room.engine.add_speaker("olga", "ru")
+    room.play({"boris": True, "olga": True}, 1.2)  # both segments close at once
+    room.play({}, 1.0)
+    room.drain()
+    finals = [(line.speaker, line.translated) for line in room.lines(final=True)]
+    assert finals == [("boris", False), ("olga", False), ("boris", True), ("olga", True)]
