@@ -49,7 +49,8 @@ class Result:
     first_partial: list[float]  # seconds, one per clip that got a line
     final: list[float]
     translated: list[float]
-    rtf: float
+    rtf: float  # wall-clock seconds of decoding per second of audio
+    cpu: float  # CPU seconds of decoding per second of audio
     finals_only: bool
     missing: int  # clips that got no final line
     notices: str  # how many of each load notice the run gave
@@ -123,8 +124,12 @@ def _ready(captioner: Captioner) -> None:
 
 def _rtf(
     model: str, threads: int, english: list[Clip], spoken: list[Clip], cache: Path
-) -> dict[str, float]:
-    """Decode time over audio length, whole clips decoded one by one in this process."""
+) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds per second of audio, whole clips decoded one by one here.
+
+    The CPU figure (all of this process's threads) hardly depends on what else
+    the machine runs; the wall figure does.
+    """
     from frankly.captions.whisper import Whisper
 
     whisper = Whisper(cache, threads, model)
@@ -133,14 +138,15 @@ def _rtf(
         if not clips:
             continue
         whisper.prepare(language, translate=language != ENGLISH)
-        spent = length = 0.0
+        wall = cpu = length = 0.0
         for clip in clips:
             audio = Downsampler(RATE).process(clip.pcm.astype(np.float32) / np.float32(32768))
-            began = time.perf_counter()
+            began, used = time.perf_counter(), time.process_time()
             whisper.decode(audio, language, False)
-            spent += time.perf_counter() - began
+            wall += time.perf_counter() - began
+            cpu += time.process_time() - used
             length += len(audio) / 16_000
-        factors[language] = spent / length
+        factors[language] = (wall / length, cpu / length)
     return factors
 
 
@@ -149,7 +155,7 @@ def _result(
     threads: int,
     language: str,
     scored: list[Scored],
-    rtf: float,
+    rtf: tuple[float, float],
     behind: bool,
     notices: str,
 ) -> Result:
@@ -166,7 +172,8 @@ def _result(
         [s.first_partial for s in scored if s.first_partial is not None],
         [s.final for s in scored if s.final is not None],
         [s.translated for s in scored if s.translated is not None],
-        rtf,
+        rtf[0],
+        rtf[1],
         behind,
         len(scored) - len(got),
         notices,
@@ -194,9 +201,10 @@ def _seconds(values: list[float]) -> str:
 def _table(results: list[Result]) -> str:
     head = (
         "| model | threads | speech | clips | WER | speech end → final (median / max s) "
-        "| speech start → first line | → translation | translation WER | RTF | load notices |"
+        "| speech start → first line | → translation | translation WER | RTF "
+        "| CPU s per s | load notices |"
     )
-    rows = [head, "|" + " --- |" * 11]
+    rows = [head, "|" + " --- |" * 12]
     for r in results:
         percent = "-" if r.wer is None else f"{100 * r.wer:.1f} %"
         translated = "-" if r.translation_wer is None else f"{100 * r.translation_wer:.1f} %"
@@ -204,6 +212,6 @@ def _table(results: list[Result]) -> str:
         rows.append(
             f"| {r.model} | {r.threads} | {r.language} | {r.clips}{missing} | {percent} | "
             f"{_seconds(r.final)} | {_seconds(r.first_partial)} | {_seconds(r.translated)} | "
-            f"{translated} | {r.rtf:.2f} | {r.notices} |"
+            f"{translated} | {r.rtf:.2f} | {r.cpu:.2f} | {r.notices} |"
         )
     return "\n".join(rows)
