@@ -54,6 +54,7 @@ class Result:
     finals_only: bool
     missing: int  # clips that got no final line
     notices: str  # how many of each load notice the run gave
+    heard: list[tuple[str, str, str]]  # per clip: what was said, the final text, its English
 
 
 def run(
@@ -73,6 +74,10 @@ def run(
                 results += _one(model, count, english, spoken if model == "base" else [], cache)
                 print(f"  {model}, {count} thread(s) done; load average {_load()}", flush=True)
     print(_table(results))
+    for r in results:
+        print(f"\n{r.model}, {r.threads} thread(s), {r.language}: said → final line [→ English]")
+        for said, text, translation in r.heard:
+            print(f"  {said} → {text or '(none)'}" + (f" → {translation}" if translation else ""))
     return results
 
 
@@ -177,6 +182,7 @@ def _result(
         behind,
         len(scored) - len(got),
         notices,
+        [(s.turn.clip.text, s.text, s.translation) for s in scored],
     )
 
 
