@@ -184,9 +184,30 @@ class Engine:
         if change is Change.DISCARDED:
             self._due.pop(speaker.name, None)
             speaker.chunks = []
-        elif speaker.segmenter.is_open and self._partial_is_due(speaker):
+            return self._take_back(speaker)
+        if speaker.segmenter.is_open and self._partial_is_due(speaker):
             self._due.setdefault(speaker.name, now)
         return []
+
+    def _take_back(self, speaker: _Speaker) -> list[Event]:
+        """An empty final line for a discarded segment whose partial line is on screen."""
+        if not speaker.partials_sent:
+            return []
+        start = max(0, speaker.opened_at) / RATE
+        end = speaker.position / RATE
+        return [
+            CaptionLine(
+                speaker.name,
+                speaker.segment,
+                "",
+                speaker.language,
+                True,
+                False,
+                round(start, 3),
+                round(end, 3),
+                self.finals_only,
+            )
+        ]
 
     def _partial_is_due(self, speaker: _Speaker) -> bool:
         length = sum(len(chunk) for chunk in speaker.chunks)

@@ -247,3 +247,14 @@ def test_under_load_the_originals_come_before_the_translations() -> None:
     room.drain()
     finals = [(line.speaker, line.translated) for line in room.lines(final=True)]
     assert finals == [("boris", False), ("olga", False), ("boris", True), ("olga", True)]
+
+
+def test_a_segment_found_not_to_be_speech_takes_its_partial_back() -> None:
+    room = Room(partial_every=0.2)
+    room.engine.add_speaker("alice", "en")
+    room.play({"alice": True}, 0.15)  # a partial is made, but too short to be speech
+    room.play({}, 1.0)
+    room.drain()
+    *partials, last = room.lines()
+    assert partials and not any(line.final for line in partials)
+    assert last.final and last.text == "" and last.segment == partials[0].segment
