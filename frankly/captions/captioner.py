@@ -112,7 +112,11 @@ class Captioner:
             self._send((REMOVE, speaker))
 
     def feed(self, speaker: str, pcm: bytes) -> bool:
-        """Hand over a frame of `speaker`'s s16 PCM; False if it was dropped (never blocks)."""
+        """Hand over a frame of `speaker`'s s16 PCM; False if it was dropped (never blocks).
+
+        From aiortc: `frame.to_ndarray().tobytes()` of each decoded frame, the
+        speaker added with channels=2 (its Opus decoder gives 48 kHz stereo).
+        """
         state = self._speakers.get(speaker)
         if state is None or self._worker is None:
             return False

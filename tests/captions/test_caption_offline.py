@@ -85,3 +85,39 @@ def test_a_language_whisper_does_not_read_is_refused_for_that_speaker(tmp_path: 
         notice.text == "no captions in 'tlh': Whisper does not read it" and notice.speaker == "kim"
     )
     assert engine.speakers == []
+
+
+def test_speech_through_aiortc_opus_frames_is_captioned(
+    english: dict[str, Clip], tmp_path: Path
+) -> None:
+    """What the captioner participant will feed: aiortc's decoded Opus frames,
+    48 kHz s16 stereo, as `frame.to_ndarray().tobytes()`."""
+    import fractions
+
+    import av
+    from aiortc.codecs.opus import OpusDecoder, OpusEncoder
+    from aiortc.jitterbuffer import JitterFrame
+
+    from frankly.captions.lines import CaptionLine
+    from frankly.captions.whisper import Whisper
+
+    clip = english["0870"]
+    mono = np.concatenate([clip.pcm, np.zeros(48_000, "<i2")])  # and a pause after
+    encoder, decoder = OpusEncoder(), OpusDecoder()
+    silero = Silero(model_folder(SILERO_VAD, tmp_path))
+    engine = Engine(Whisper(tmp_path), lambda: VadStream(silero))
+    engine.add_speaker("alice", "en", rate=48_000, channels=2)
+    lines = []
+    for start in range(0, len(mono) - 960 + 1, 960):
+        stereo = np.repeat(mono[start : start + 960], 2).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(stereo, format="s16", layout="stereo")
+        frame.sample_rate, frame.pts = 48_000, start
+        frame.time_base = fractions.Fraction(1, 48_000)
+        packets, timestamp = encoder.encode(frame)
+        for decoded in decoder.decode(JitterFrame(data=packets[0], timestamp=timestamp)):
+            lines += engine.feed("alice", decoded.to_ndarray().tobytes(), 0.0, 0.0)
+    while engine.has_work:
+        lines += engine.step(0.0)
+    finals = [line for line in lines if isinstance(line, CaptionLine) and line.final]
+    heard = " ".join(line.text for line in finals)
+    assert finals and word_error_rate(clip.text, heard) <= 0.15, heard
