@@ -1,5 +1,6 @@
-"""Nothing reaches a hub, the VAD reads a stream as Silero reads a file, and a
-language whose model is missing is reported for that speaker alone."""
+"""The engine in this process, on the real models: nothing reaches a hub, the
+VAD reads a stream as Silero reads a file, aiortc's decoded Opus frames are
+captioned, and a language that cannot be read is refused for its speaker alone."""
 
 from __future__ import annotations
 
