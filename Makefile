@@ -14,8 +14,9 @@ $(BIN)/frankly: pyproject.toml
 	$(BIN)/pip install -q -e .
 	touch $@
 
+# The tests need the captions extra too: its models are what they caption with.
 $(VENV)/.test-deps: $(BIN)/frankly
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,captions]'
 	touch $@
 
 node_modules/.bin/tsc: package.json package-lock.json
@@ -27,7 +28,7 @@ serve: $(BIN)/frankly
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium postgresql
+	./scripts/system-deps chromium postgresql speech
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 
@@ -44,10 +45,11 @@ typecheck:
 	node_modules/.bin/tsc -p tsconfig.json
 
 bench: $(VENV)/.test-deps
-	./scripts/system-deps chromium janus
+	./scripts/system-deps chromium janus speech
 	$(BIN)/frankly bench join
 	$(BIN)/frankly bench sfu
 	$(BIN)/frankly bench e2ee
+	$(BIN)/frankly bench captions
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -119,6 +119,19 @@ def main(argv: list[str] | None = None) -> None:
     e2ee.add_argument("--seconds", type=float, default=10.0, help="length of the timed call")
     e2ee.set_defaults(run=_bench_e2ee)
 
+    captions = benches.add_parser(
+        "captions", help="live captions: word error rate, latency and real-time factor"
+    )
+    captions.add_argument(
+        "--models", default="tiny.en,base", help="what English is read with: tiny.en, base"
+    )
+    captions.add_argument("--threads", default="1,2", help="CPU thread counts to try")
+    captions.add_argument("--clips", type=int, default=None, help="clips of each language")
+    captions.add_argument(
+        "--no-russian", action="store_true", help="English only (no Festival needed)"
+    )
+    captions.set_defaults(run=_bench_captions)
+
     args = parser.parse_args(argv)
     args.run(args, parser)
 
@@ -346,3 +359,26 @@ def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     from frankly.bench.join import run
 
     run(runs=args.runs)
+
+
+def _bench_captions(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    try:
+        from frankly.bench.captions import run
+        from frankly.bench.speech import SpeechMissing
+    except ImportError as exc:  # numpy, faster-whisper: the captions extra
+        parser.exit(
+            1,
+            f"frankly bench captions needs the captions extra ({exc.name} is missing): "
+            "pip install 'frankly[captions]'\n",
+        )
+    models = tuple(name for name in args.models.split(",") if name)
+    if not models or set(models) - {"tiny.en", "base"}:
+        parser.error(f"--models {args.models!r}: tiny.en, base or both")
+    try:
+        threads = tuple(int(count) for count in args.threads.split(","))
+    except ValueError:
+        parser.error(f"--threads {args.threads!r}: numbers, as in 1,2")
+    try:
+        run(models, threads, args.clips, with_russian=not args.no_russian)
+    except SpeechMissing as exc:
+        parser.exit(1, f"frankly bench captions: {exc}\n")

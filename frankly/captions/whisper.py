@@ -1,0 +1,84 @@
+"""The engine's Recognizer on faster-whisper, from local folders only.
+
+English is read with tiny.en (fast, English only) unless told otherwise;
+every other language with multilingual base, which also translates into
+English (Whisper's task=translate; English is the only language Whisper
+translates into). Models load from folders that `models` has checked, with
+`local_files_only`, and HF_HUB_OFFLINE is set before faster-whisper (and the
+hub client it imports) is first imported, so nothing can reach a hub.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from frankly.captions.lines import ENGLISH
+from frankly.captions.models import BASE, MODELS, ModelSpec, model_folder
+from frankly.captions.resample import RATE, Samples
+
+
+def offline() -> None:
+    """Tell the hub client, before it is imported, that there is no hub."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+class Whisper:
+    """faster-whisper models, loaded on first need and kept."""
+
+    def __init__(self, cache: Path, threads: int = 2, english_model: str = "tiny.en") -> None:
+        if english_model not in MODELS:
+            raise ValueError(f"english model {english_model!r}: one of {', '.join(MODELS)}")
+        self._cache = cache
+        self._threads = threads
+        self._english = MODELS[english_model]
+        self._loaded: dict[str, Any] = {}
+
+    def spec_for(self, language: str, translate: bool) -> ModelSpec:
+        return self._english if language == ENGLISH and not translate else BASE
+
+    def prepare(self, language: str, translate: bool) -> None:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        if language not in _LANGUAGE_CODES:
+            raise ValueError(f"no captions in {language!r}: Whisper does not read it")
+        self._model(self.spec_for(language, False))
+        if translate:
+            self._model(BASE)
+
+    def decode(self, audio: Samples, language: str, translate: bool) -> str:
+        model = self._model(self.spec_for(language, translate))
+        segments, _ = model.transcribe(
+            audio,
+            language=language,
+            task="translate" if translate else "transcribe",
+            beam_size=1,  # greedy: a partial a second on two cores leaves no room for a beam
+            temperature=0.0,  # no fallback re-decodes: each would add a decode's latency
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,  # the engine's own VAD has cut the segment
+        )
+        return " ".join(segment.text.strip() for segment in segments).strip()
+
+    def _model(self, spec: ModelSpec) -> Any:
+        if spec.name not in self._loaded:
+            offline()
+            from faster_whisper import WhisperModel
+
+            folder = model_folder(spec, self._cache)
+            model = WhisperModel(
+                str(folder),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=self._threads,
+                local_files_only=True,
+            )
+            # The first decode of a model is several times slower than the rest
+            # (allocations, caches): pay it now, not on someone's first words.
+            list(model.transcribe(np.zeros(RATE, np.float32), language=ENGLISH)[0])
+            self._loaded[spec.name] = model
+        return self._loaded[spec.name]
