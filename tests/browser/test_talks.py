@@ -103,7 +103,7 @@ def accept(page: Page, at: datetime, zone: str) -> None:
 
 
 def enter_the_room(page: Page, name: str, side: str) -> None:
-    """ "Join the meeting" on the dialogue's page: the room's pre-join screen names us."""
+    """Press "Join the meeting": the room's pre-join screen names us and our side."""
     page.get_by_role("button", name="Join the meeting").click()
     expect(page.get_by_test_id("screen-prejoin")).to_be_visible()
     expect(page.get_by_test_id("name-invited")).to_have_text(
