@@ -1,25 +1,21 @@
 """A dialogue meeting's readouts, points, representatives and public page in
-Chromium, against the real server and API.
-
-Most tests render the sections on a test-only page
-(tests/browser/harness/readouts.html, served to the browser through
-Playwright under the server's own origin and CSP), which loads a dialogue
-through the API and calls the render functions as the meeting page does,
-with readouts.css linked and a re-render on demand (`harnessRefresh()`);
-the last test uses the meeting page itself (dialogue.html). Each person is a
-browser context with their own member cookie, made by the API calls a
-browser makes.
+Chromium, against the real server and API, on the real pages: the meeting's
+own (/dialogues/{d}/meetings/{m}, dialogue.html) and the public readout at
+its address (/readouts/{id}). Each person is a browser context with their own
+member cookie; the setting up is done by the API calls a browser makes
+(tests/browser/test_talks.py clicks through it all).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage
@@ -27,7 +23,6 @@ from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
-HARNESS = Path(__file__).parent / "harness"
 SHOTS = Path("/tmp/frankly-readouts-shots")
 
 
@@ -55,31 +50,14 @@ def api(context: BrowserContext, method: str, path: str, body: Any = None) -> An
     return answer.json() if answer.text() else None
 
 
-def harness(page: Page, live_server: LiveServer) -> None:
-    """Serve the test-only page's files at /harness/ with the server's own CSP."""
-    csp = page.request.get("/").headers["content-security-policy"]
-
-    def serve(route: Route) -> None:
-        name = route.request.url.split("/harness/", 1)[1].split("?", 1)[0]
-        kinds = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
-        kind = kinds[Path(name).suffix]
-        route.fulfill(
-            body=(HARNESS / name).read_text(),
-            content_type=kind,
-            headers={"content-security-policy": csp},
-        )
-
-    page.route(f"{live_server.url}/harness/*", serve)
-
-
-def open_meeting(page: Page, live_server: LiveServer, talks: Talks) -> None:
-    harness(page, live_server)
-    page.goto(f"/harness/readouts.html?d={talks.dialogue}&m={talks.meeting}")
+def open_meeting(page: Page, talks: Talks) -> None:
+    """The meeting's own page, as a member opens it from the dialogue's."""
+    page.goto(f"/dialogues/{talks.dialogue}/meetings/{talks.meeting}")
     expect(page.get_by_role("heading", name="Readouts")).to_be_visible()
 
 
 @pytest.fixture
-def talks(new_page: NewPage, live_server: LiveServer) -> Talks:
+def talks(new_page: NewPage) -> Talks:
     ann, carol, boris = new_page(), new_page(), new_page()
     founded = api(
         ann.context,
@@ -104,7 +82,7 @@ def talks(new_page: NewPage, live_server: LiveServer) -> Talks:
     meeting = api(ann.context, "POST", f"/dialogues/{d}/meetings", {"topic": "Strategic stability"})
     talks = Talks(d, meeting["id"], us, ru, ann, carol, boris)
     for page in (ann, carol, boris):
-        open_meeting(page, live_server, talks)
+        open_meeting(page, talks)
     return talks
 
 
@@ -241,6 +219,15 @@ def test_the_lead_publishes_only_saved_text(talks: Talks) -> None:
 
 def test_restore_refusals_and_a_re_render_keep_the_member_s_text(talks: Talks) -> None:
     ann = talks.ann
+    # A time Ann proposed earlier, whose withdrawal re-renders her page below.
+    at = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:00:00Z")
+    api(
+        ann.context,
+        "POST",
+        f"/dialogues/{talks.dialogue}/meetings/{talks.meeting}/proposals",
+        {"at": at},
+    )
+    open_meeting(ann, talks)
     save(ann, "First words.")
     expect(ann.get_by_text("Saved as revision 1.")).to_be_visible()
     save(ann, "Second words.")
@@ -261,16 +248,18 @@ def test_restore_refusals_and_a_re_render_keep_the_member_s_text(talks: Talks) -
     expect(ann.get_by_role("status").filter(has_text="Not saved:")).to_contain_text("a readout")
     expect(ann.get_by_label("Draft readout (Markdown)")).to_have_value(too_long)
 
-    # The page re-renders the section on its own (another change, a refresh): unsaved
-    # text, the caret and the focus stay where the member left them.
+    # The page re-renders while she types (another change: the answer to an earlier
+    # action landing; here her proposal withdrawn by a click that leaves the focus where
+    # it is): unsaved text, the caret and the focus stay where the member left them.
     editor = ann.get_by_label("Draft readout (Markdown)")
     editor.fill("Typed, not saved yet")
-    editor.press("End")
-    renders = int(ann.evaluate("document.body.dataset.renders"))
-    ann.evaluate("harnessRefresh()")
-    expect(ann.locator(f"body[data-renders='{renders + 1}']")).to_be_attached()
+    editor.press("ArrowLeft")
+    ann.get_by_role("button", name=re.compile("^Withdraw")).evaluate("button => button.click()")
+    expect(ann.get_by_test_id("proposals")).to_contain_text("No open proposal.")
     expect(ann.get_by_label("Draft readout (Markdown)")).to_have_value("Typed, not saved yet")
     expect(ann.get_by_label("Draft readout (Markdown)")).to_be_focused()
+    caret = "e => [e.selectionStart, e.selectionEnd]"
+    assert ann.get_by_label("Draft readout (Markdown)").evaluate(caret) == [19, 19]
     expect(ann.get_by_role("button", name="Publish revision 3")).to_be_disabled()
 
 
@@ -320,7 +309,8 @@ def test_a_follow_up_with_appointed_representatives(talks: Talks, live_server: L
 
     ann.get_by_text("Create a follow-up").click()
     ann.get_by_label("Topic").fill("Strategic stability in Europe")
-    ann.get_by_label("Date").select_option("by")
+    form = ann.get_by_test_id("follow-up-form")
+    form.get_by_label("Date").select_option("by")
     ann.get_by_label("By").fill("2027-04-01")
     ann.get_by_role("button", name="Create the follow-up").click()
     expect(ann.get_by_text("Follow-up “Strategic stability in Europe” created.")).to_be_visible()
@@ -333,7 +323,7 @@ def test_a_follow_up_with_appointed_representatives(talks: Talks, live_server: L
     assert follow_up
     talks.meeting = follow_up.rsplit("/", 1)[1]
     for page in (ann, boris):
-        open_meeting(page, live_server, talks)
+        open_meeting(page, talks)
 
     reps = ann.get_by_test_id("representatives")
     expect(reps.get_by_role("heading", name="Representatives")).to_be_visible()
@@ -382,8 +372,7 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
     expect(us.get_by_role("button", name="Stop public")).to_be_visible()
 
     reader = new_page()  # no member credential at all
-    harness(reader, live_server)
-    reader.goto(f"/harness/readouts.html?public={public_id}")
+    reader.goto(f"/readouts/{public_id}")
     page = reader.get_by_test_id("public-readout")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "United States: readout of “Strategic stability”"
@@ -448,8 +437,8 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
 
 
 def test_on_the_meeting_page_itself(talks: Talks, new_page: NewPage) -> None:
-    """The same sections where the dialogue pages put them (dialogue.html), and the
-    public readout at its own address, /readouts/{id}, as a reader opens it."""
+    """Both sides publish and a member of a third context reads both; the public
+    readout opens at its own address, /readouts/{id}, from the link on the page."""
     ann, boris, carol = talks.ann, talks.boris, talks.carol
     meeting = f"/dialogues/{talks.dialogue}/meetings/{talks.meeting}"
     for page in (ann, boris, carol):

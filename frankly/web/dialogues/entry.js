@@ -16,19 +16,14 @@ import { meetingPath } from './routes.js';
 /** @typedef {import('./history.js').MeetingOut} MeetingOut */
 
 /**
- * The button and the line that says what came of it. Hidden for a member
- * the API already lists as not attending (MeetingOut.attendees), with the
- * reason in its place.
+ * The button and the line that says what came of it. Offered to every
+ * member, since the server decides who may enter: one who may not (a member
+ * who was not appointed to a representatives' meeting, a side not invited)
+ * presses it and reads the server's refusal, which names who may attend.
  * @param {DialogueOut} d @param {MeetingOut} m
  * @returns {HTMLElement}
  */
 export function joinButton(d, m) {
-  if (m.attendees && !m.attendees.includes(d.you.id)) {
-    return h('p', { class: 'hint', 'data-testid': 'not-attending' },
-      m.representatives?.length
-        ? 'Only the appointed representatives and the leads attend this meeting.'
-        : 'Your side is not invited to this meeting.');
-  }
   const go = button('Join the meeting', { class: 'btn btn-primary', 'data-testid': 'join-meeting', 'data-key': `join-${m.id}` });
   const status = statusLine('entry-status');
   go.addEventListener('click', async () => {

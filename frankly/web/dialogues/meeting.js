@@ -15,7 +15,7 @@ import { joinButton } from './entry.js';
 import { isPast, memberName, sideName, sidesOf } from './history.js';
 import { act, button, field, fieldError, h, screen, statusLine, toast } from './page.js';
 import { renderPoints } from './points.js';
-import { renderReadouts } from './readouts.js';
+import { keepCaret, renderReadouts } from './readouts.js';
 import { renderRepresentatives } from './representatives.js';
 import { calendarPath, dialoguePath, meetingPath } from './routes.js';
 import { city, dateText, lengthText, timeLine, utcToZoned, viewerZone, zonedToUtc } from './times.js';
@@ -164,6 +164,7 @@ export async function showMeeting(dialogueId, meetingId, options = {}) {
     dialogue: d, you: d.you, zone: viewerZone(),
     refresh: () => keepFocus(() => showMeeting(dialogueId, meetingId, { refreshing: true })),
   };
+  keepCaret(); // a draft being typed in goes with the screen cleared here, and comes back
   const root = screen(`${m.topic} · ${d.title}`, m.topic);
   if (options.refreshing) root.querySelector('h1')?.blur();
   const follows = m.follows ? d.meetings.find((x) => x.id === m.follows) : undefined;

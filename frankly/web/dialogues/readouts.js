@@ -38,10 +38,7 @@ const carets = /** @type {Map<string, {start: number, end: number}>} */ (new Map
  * @param {HTMLElement} parent @param {MeetingOut} meeting @param {Ctx} ctx
  */
 export function renderReadouts(parent, meeting, ctx) {
-  const typing = document.activeElement;
-  if (typing instanceof HTMLTextAreaElement && typing.dataset.testid === 'draft-text' && parent.contains(typing)) {
-    carets.set(meeting.id, { start: typing.selectionStart, end: typing.selectionEnd });
-  }
+  keepCaret();
   const heading = uid('readouts');
   const section = el('section', { class: 'rd-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
     el('h2', { id: heading }, 'Readouts'),
@@ -56,6 +53,20 @@ export function renderReadouts(parent, meeting, ctx) {
   if (meeting.sides.includes(ctx.you.side)) section.append(draftEditor(meeting, ctx));
   else section.append(el('p', { class: 'hint' }, 'Your side is not invited to this meeting, so it writes no readout of it.'));
   parent.replaceChildren(section);
+}
+
+/**
+ * Remember where the caret is in a draft being typed in, so that the draft
+ * made again puts the focus and the caret back. The meeting page calls it
+ * before it clears the screen to draw it again (by then the draft would be
+ * out of the page, and the focus on its body); a re-render of this section
+ * alone calls it here.
+ */
+export function keepCaret() {
+  const typing = document.activeElement;
+  if (typing instanceof HTMLTextAreaElement && typing.dataset.testid === 'draft-text' && typing.dataset.meeting) {
+    carets.set(typing.dataset.meeting, { start: typing.selectionStart, end: typing.selectionEnd });
+  }
 }
 
 /** The published readouts, one column per side (stacked at phone width). */
@@ -204,7 +215,7 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
 
   const textId = uid('draft-text');
   const text = /** @type {HTMLTextAreaElement} */ (el('textarea', {
-    id: textId, rows: '12', spellcheck: 'true', 'data-testid': 'draft-text',
+    id: textId, rows: '12', spellcheck: 'true', 'data-testid': 'draft-text', 'data-meeting': meeting.id,
     'aria-describedby': `${textId}-hint`,
   }));
   text.value = kept?.text ?? latest?.text ?? '';
