@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from tests.browser.dialogues import People
 from tests.browser.meeting import CHROMIUM, CHROMIUM_ARGS, DENY_SCRIPT, NewPage
 from tests.conftest import LiveServer
 
@@ -59,3 +60,14 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[NewPage]:
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def people(browser: Browser, live_server: LiveServer) -> Iterator[People]:
+    """People of the dialogue tests, each in a browser context (and time zone) of their
+    own; a JavaScript error in any of their pages fails the test."""
+    found = People(browser, live_server.url)
+    yield found
+    for context in found.contexts:
+        context.close()
+    assert not found.errors, f"JavaScript errors in the page: {found.errors}"

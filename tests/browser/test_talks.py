@@ -14,18 +14,17 @@ click or a keystroke on the pages (no API calls, no stand-in pages).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from frankly.dialogues import zones
 from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
-from tests.browser.test_dialogue_screens import (
+from tests.browser.dialogues import (
     MOSCOW,
     NEW_YORK,
     RUSSIA,
@@ -51,15 +50,6 @@ POINT = "Next meeting very soon"
 @pytest.fixture
 def server_config(tmp_path: Path) -> ServerConfig:
     return ServerConfig(data_dir=tmp_path)
-
-
-@pytest.fixture
-def people(browser: Browser, live_server: BackgroundServer) -> Iterator[People]:
-    found = People(browser, live_server.url)
-    yield found
-    for context in found.contexts:
-        context.close()
-    assert not found.errors, f"JavaScript errors in the page: {found.errors}"
 
 
 def to_dialogue(page: Page) -> None:
