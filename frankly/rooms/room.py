@@ -28,7 +28,7 @@ GUEST = "guest"
 
 @dataclass(frozen=True)
 class DialogueMeeting:
-    """The dialogue meeting a room holds, as the dialogue plane said when the room opened.
+    """The dialogue meeting a room holds, as the dialogue plane last said (asked at each hello).
 
     Such a room takes its people and their roles from the dialogue: only the
     invites the dialogue gave (for `dialogue`) let anyone straight in, and

@@ -95,7 +95,9 @@ class Hub:
             return  # it went away while the dialogue plane was asked
         role = self.meetings.returning_role(msg.room, msg.resume, time.monotonic())
         if role is not None:  # back after a restart: let in before it, so no checks
-            self.join(link, msg, Entry(name=msg.name, role=role, invited=True), dialogue)
+            side = self.meetings.returning_side(msg.room, msg.resume, time.monotonic())
+            entry = Entry(name=msg.name, role=role, invited=True, side=side)
+            self.join(link, msg, entry, dialogue)
             return
         room = self.rooms.rooms.get(msg.room)
         interrupted = None
@@ -393,17 +395,23 @@ class Hub:
         return room
 
     async def _dialogue_of(self, name: str) -> DialogueMeeting | None:
-        """What a room of this name holds: the open room knows; else the dialogue plane."""
+        """What a room of this name holds. An open room that holds no dialogue's meeting
+        knows; for any other the dialogue plane is asked, again at each hello, so that
+        representatives appointed while the meeting runs count from then on."""
         room = self.rooms.rooms.get(name)
-        if room is not None:
-            return room.dialogue
+        if room is not None and room.dialogue is None:
+            return None
         try:
-            return await self.dialogues(name)
+            found = await self.dialogues(name)
         except Exception:
             # Nobody is let in on a guess: a dialogue's room might admit no stranger.
             log.exception("asking the dialogue plane about room %r failed", name)
             what = "the server could not look this meeting up; try again"
             raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER) from None
+        room = self.rooms.rooms.get(name)
+        if room is not None and found is not None:
+            room.dialogue = found  # what the dialogue says now
+        return found
 
     def _must_knock(
         self,

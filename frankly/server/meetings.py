@@ -10,10 +10,11 @@ A restart must not end a meeting, since its people come back on their own
 server keeps a small record of each live meeting in DATA_DIR/meetings/ROOM.json:
 its id, the SHA-256 of each participant's resume token with its role, the
 invites revoked, the settings (the password only as its salted scrypt hash),
-the bans, and each interpreter's language pair by the same hash. After a
+the bans, and each interpreter's language pair and each dialogue member's
+side by the same hash. After a
 restart, for `grace` seconds, the first hello for that room continues the
 meeting if it shows it belongs: a resume token on record (its holder comes
-back with its role, and as the interpreter it was, past the checks it passed
+back with its role and side, and as the interpreter it was, past the checks it passed
 before), or
 an invite for that meeting id. A hello that shows neither opens a new meeting,
 and the old one is over. Records of meetings nobody came back to are deleted
@@ -60,14 +61,20 @@ class Record:
     banned_devices: list[str] = field(default_factory=list)
     banned_addresses: list[str] = field(default_factory=list)
     interpreters: dict[str, list[str]] = field(default_factory=dict)  # token hash -> pair
+    sides: dict[str, str] = field(default_factory=dict)  # token hash -> a dialogue's side
 
     @classmethod
-    def of(cls, room: Room, returning: dict[str, str]) -> Record:
+    def of(cls, room: Room, returning: dict[str, str], sides: dict[str, str]) -> Record:
         hashed: Hashed | None = room.password
         members = dict(returning)
         members.update({token_hash(p.resume): p.role for p in room.participants.values()})
+        kept_sides = {digest: side for digest, side in sides.items() if digest in returning}
+        kept_sides.update(
+            {token_hash(p.resume): p.side for p in room.participants.values() if p.side}
+        )
         return cls(
             interpreters=_interpreters(room),
+            sides=kept_sides,
             id=room.meeting,
             members=members,
             revoked=sorted(room.revoked),
@@ -114,6 +121,8 @@ class Meetings:
         self._until = now + window
         # Members of a continued meeting who are not back yet, by room name.
         self._returning: dict[str, dict[str, str]] = {}
+        # Their sides (dialogue rooms), by room name and resume token hash.
+        self._sides: dict[str, dict[str, str]] = {}
         self._failing = False  # the last write failed (logged once)
 
     # --- after a restart ------------------------------------------------------
@@ -125,6 +134,7 @@ class Meetings:
                 self._delete(name)
             self._interrupted.clear()
             self._returning.clear()
+            self._sides.clear()
         return self._interrupted.get(room)
 
     def returning_role(self, room: str, resume: str | None, now: float) -> str | None:
@@ -138,6 +148,15 @@ class Meetings:
             return None
         members = record.members if record is not None else self._returning.get(room, {})
         return members.get(token_hash(resume))
+
+    def returning_side(self, room: str, resume: str | None, now: float) -> str | None:
+        """The dialogue side on record for this resume token in an interrupted meeting."""
+        record = self.interrupted(room, now)
+        if resume is None:
+            return None
+        sides = record.sides if record is not None else self._sides.get(room, {})
+        side = sides.get(token_hash(resume)) if isinstance(sides, dict) else None
+        return side if isinstance(side, str) else None
 
     def came_back(self, room: str, resume: str) -> None:
         """A member of a continued meeting is in again: its old token is spent."""
@@ -158,6 +177,7 @@ class Meetings:
                 if resume is not None:
                     returning.pop(token_hash(resume), None)
                 self._returning[room.name] = returning
+                self._sides[room.name] = dict(record.sides)
                 return
         room.meeting = new_meeting_id()
 
@@ -168,7 +188,8 @@ class Meetings:
         if self._folder is None or not room.meeting:
             return
         returning = self._returning.get(room.name, {})
-        body = json.dumps(Record.of(room, returning).__dict__)
+        sides = self._sides.get(room.name, {})
+        body = json.dumps(Record.of(room, returning, sides).__dict__)
         try:
             self._write(self._folder / f"{room.name}.json", body)
         except OSError as exc:
@@ -190,6 +211,7 @@ class Meetings:
     def close(self, room: Room) -> None:
         """The meeting is over: nothing of it may come back."""
         self._returning.pop(room.name, None)
+        self._sides.pop(room.name, None)
         self._delete(room.name)
 
     # --- files -------------------------------------------------------------------

@@ -140,6 +140,24 @@ async def test_with_representatives_a_stranger_is_refused(
     assert people(in_dan.welcome) == {"Dan": ("participant", "Russia")}
 
 
+async def test_representatives_appointed_while_the_meeting_runs_count_at_once(
+    live_server: BackgroundServer, site: Site
+) -> None:
+    talks, meeting, room = await talks_on(site)
+    boris = await Raw.join(
+        live_server.ws_url, room, "B", invite=await invite(talks, talks.boris, meeting)
+    )
+    mallory = await Raw.hello(live_server.ws_url, room, "Mallory")
+    assert (await mallory.expect("lobby"))["status"] == "waiting"  # before: she may wait
+    assert (await boris.expect("knock"))["knock"]["name"] == "Mallory"
+    dan = await member(talks, talks.boris, talks.ru, "Dan")
+    boris_id, dan_id = await member_id(talks, talks.boris), await member_id(talks, dan)
+    appoint(store_of(live_server), meeting, dan_id, by=boris_id)
+    # The room is open all along; the next stranger is refused from now on.
+    eve = await Raw.hello(live_server.ws_url, room, "Eve")
+    await eve.refused("representatives-only", 4403)
+
+
 async def test_a_client_cannot_claim_a_side(live_server: BackgroundServer, site: Site) -> None:
     talks, meeting, room = await talks_on(site)
     faker = await Raw.hello(live_server.ws_url, room, "Faker", side="United States")
@@ -193,3 +211,25 @@ async def test_the_sdk_shows_sides_and_gives_up_on_representatives_only(
     finally:
         for client in made:
             await client.leave()
+
+
+async def test_a_side_comes_back_after_a_restart(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    site = Site(first.url)
+    try:
+        talks, meeting, room = await talks_on(site)
+        token = await invite(talks, talks.boris, meeting)
+        boris = await Raw.join(first.ws_url, room, "B", invite=token)
+        assert people(boris.welcome) == {"Boris": ("host", "Russia")}
+    finally:
+        for client in site.clients:
+            await client.aclose()
+        first.stop()
+    await boris.closed()
+    second = BackgroundServer(config).start()
+    try:
+        back = await Raw.join(second.ws_url, room, "Boris", resume=boris.welcome["resume"])
+        assert people(back.welcome) == {"Boris": ("host", "Russia")}
+    finally:
+        second.stop()
