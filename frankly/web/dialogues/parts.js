@@ -110,6 +110,34 @@ export function uid(/** @type {string} */ prefix) {
 }
 
 /**
+ * What a section's last change said, by meeting, kept across the re-render
+ * that change causes: `leave` it before refreshing, and the section's next
+ * `statusLine` (from `take`) says it.
+ */
+export class Notes {
+  constructor() {
+    /** @type {Map<string, string>} */
+    this.said = new Map();
+  }
+
+  /** @param {string} meeting @param {string} text */
+  leave(meeting, text) {
+    this.said.set(meeting, text);
+  }
+
+  /** A status line for the section, saying what was left for `meeting`, once. @param {string} meeting */
+  take(meeting) {
+    const status = statusLine();
+    const text = this.said.get(meeting);
+    if (text) {
+      sayAfterRender(status, text);
+      this.said.delete(meeting);
+    }
+    return status;
+  }
+}
+
+/**
  * Say what a change did in a section that its re-render just made: set once
  * the status line is in the page (a live region announces changes, not the
  * text it was inserted with), and move the focus there, since the control

@@ -8,7 +8,7 @@
 
 import { post } from './api.js';
 import { pointState, when } from './facts.js';
-import { act, button, el, sayAfterRender, serverHtml, statusLine, timeEl, uid } from './parts.js';
+import { Notes, act, button, el, serverHtml, statusLine, timeEl, uid } from './parts.js';
 
 /**
  * @typedef {import('./facts.js').MeetingOut} MeetingOut
@@ -17,7 +17,7 @@ import { act, button, el, sayAfterRender, serverHtml, statusLine, timeEl, uid } 
  */
 
 /** What the last change said, by meeting, shown again after the re-render it caused. */
-const notes = /** @type {Map<string, string>} */ (new Map());
+const notes = new Notes();
 
 /**
  * Fill `parent` with the meeting's points and the form to draft one.
@@ -30,12 +30,7 @@ export function renderPoints(parent, meeting, ctx) {
   const section = el('section', { class: 'rd-points', 'aria-labelledby': heading, 'data-testid': 'points' },
     el('h2', { id: heading }, 'Agreed points'),
     el('p', { class: 'hint' }, 'Points all sides agree on. A point counts as agreed once every side’s lead has confirmed it.'));
-  const status = statusLine();
-  const said = notes.get(meeting.id);
-  if (said) {
-    sayAfterRender(status, said);
-    notes.delete(meeting.id);
-  }
+  const status = notes.take(meeting.id);
   section.append(status.node);
   if (points.length) {
     section.append(el('p', { class: 'rd-meta' }, `${agreed} of ${points.length} agreed.`));
@@ -74,7 +69,7 @@ function pointItem(point, meeting, ctx, status) {
       const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/points/${point.id}/confirm`;
       const answer = await act(confirm, status, { doing: 'Confirming…', done: '' }, () => post(path));
       if (answer === undefined) return;
-      notes.set(meeting.id, answer.agreed ? 'Confirmed: every side has now agreed this point.' : 'Confirmed for your side.');
+      notes.leave(meeting.id, answer.agreed ? 'Confirmed: every side has now agreed this point.' : 'Confirmed for your side.');
       await ctx.refresh();
     });
     item.append(el('div', { class: 'rd-row' }, confirm));
@@ -102,7 +97,7 @@ function draftForm(meeting, ctx) {
     const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/points`;
     const answer = await act(add, status, { doing: 'Adding…', done: '' }, () => post(path, { text: text.value }));
     if (answer === undefined) return;
-    notes.set(meeting.id, ctx.you.lead ? 'Point added. Confirm it for your side when you are ready.' : 'Point added. The sides’ leads confirm it.');
+    notes.leave(meeting.id, ctx.you.lead ? 'Point added. Confirm it for your side when you are ready.' : 'Point added. The sides’ leads confirm it.');
     await ctx.refresh();
   });
   return form;

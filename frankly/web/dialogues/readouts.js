@@ -13,7 +13,7 @@
 
 import { get, post, put, ApiFailure } from './api.js';
 import { baseOf, memberName, publishable, publishedHistory, sideName, when } from './facts.js';
-import { act, button, el, failureText, sayAfterRender, serverHtml, statusLine, timeEl, uid } from './parts.js';
+import { Notes, act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
 import { renderModeration } from './public.js';
 
 /**
@@ -27,7 +27,7 @@ import { renderModeration } from './public.js';
 /** Text typed but not saved, by `${meeting}/${side}`: a re-render must not lose it. */
 const unsaved = /** @type {Map<string, Unsaved>} */ (new Map());
 /** What the last change said, by meeting, shown again after the re-render it caused. */
-const notes = /** @type {Map<string, string>} */ (new Map());
+const notes = new Notes();
 /** The draft's revisions as last read, by path: a re-render shows them at once, then checks. */
 const lastDraft = /** @type {Map<string, RevisionOut[]>} */ (new Map());
 /** Where the caret was in a draft whose section re-rendered while it was being typed in. */
@@ -43,12 +43,7 @@ export function renderReadouts(parent, meeting, ctx) {
   const section = el('section', { class: 'rd-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
     el('h2', { id: heading }, 'Readouts'),
     el('p', { class: 'hint' }, 'Each side writes its own readout of the meeting. A draft is seen only by its side; once the side’s lead publishes it, every member reads it here, and a correction is published as a newer revision beside the old.'));
-  const note = statusLine();
-  const said = notes.get(meeting.id);
-  if (said) {
-    sayAfterRender(note, said);
-    notes.delete(meeting.id);
-  }
+  const note = notes.take(meeting.id);
   section.append(note.node, publishedColumns(meeting, ctx));
   if (meeting.sides.includes(ctx.you.side)) section.append(draftEditor(meeting, ctx));
   else section.append(el('p', { class: 'hint' }, 'Your side is not invited to this meeting, so it writes no readout of it.'));
@@ -145,7 +140,7 @@ function publicToggle(meeting, side, readout, ctx) {
     const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/public`;
     const answer = await act(toggle, status, words, () => put(path, { public: makePublic }));
     if (answer === undefined) return;
-    notes.set(meeting.id, words.done);
+    notes.leave(meeting.id, words.done);
     await ctx.refresh();
   });
   const hint = makePublic
@@ -422,7 +417,7 @@ function publisher(meeting, ctx, path, revisions, dirty) {
     const done = next.correction ? `Published revision ${next.number} as a correction.` : `Published revision ${next.number}. Every member can read it now.`;
     const answer = await act(go, status, { doing: 'Publishing…', done }, () => post(path.replace(/\/draft$/, '/publish'), { number: next.number }));
     if (answer === undefined) return;
-    notes.set(meeting.id, done);
+    notes.leave(meeting.id, done);
     await ctx.refresh();
   });
   node.append(el('div', { class: 'rd-row' }, go, status.node), why);

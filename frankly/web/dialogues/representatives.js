@@ -11,7 +11,7 @@
 
 import { del, post } from './api.js';
 import { appointable, dateWords, followUpBody, mayFollowUp, memberName, representativesBySide } from './facts.js';
-import { act, button, el, sayAfterRender, statusLine, uid } from './parts.js';
+import { Notes, act, button, el, statusLine, uid } from './parts.js';
 
 /**
  * @typedef {import('./facts.js').MeetingOut} MeetingOut
@@ -19,7 +19,7 @@ import { act, button, el, sayAfterRender, statusLine, uid } from './parts.js';
  */
 
 /** What the last change said, by meeting, shown again after the re-render it caused. */
-const notes = /** @type {Map<string, string>} */ (new Map());
+const notes = new Notes();
 
 /**
  * Fill `parent` with the meeting's representatives and follow-ups.
@@ -29,12 +29,7 @@ export function renderRepresentatives(parent, meeting, ctx) {
   const heading = uid('reps');
   const section = el('section', { class: 'rd-reps', 'aria-labelledby': heading, 'data-testid': 'representatives' },
     el('h2', { id: heading }, meeting.follows ? 'Representatives' : 'Follow-ups'));
-  const status = statusLine();
-  const said = notes.get(meeting.id);
-  if (said) {
-    sayAfterRender(status, said);
-    notes.delete(meeting.id);
-  }
+  const status = notes.take(meeting.id);
   section.append(status.node);
   if (meeting.follows) section.append(...representatives(meeting, ctx, status));
   section.append(followUps(meeting, ctx));
@@ -87,7 +82,7 @@ function unappointButton(meeting, ctx, status, person) {
     const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/representatives/${person.member}`;
     const answer = await act(go, status, { doing: `Unappointing ${person.name}…`, done: '' }, () => del(path));
     if (answer === undefined) return;
-    notes.set(meeting.id, `${person.name} is no longer a representative.`);
+    notes.leave(meeting.id, `${person.name} is no longer a representative.`);
     await ctx.refresh();
   });
   return go;
@@ -115,7 +110,7 @@ function appointForm(meeting, ctx) {
     const body = { member: who.value, ...(topic.value.trim() ? { topic: topic.value.trim() } : {}) };
     const answer = await act(go, status, { doing: 'Appointing…', done: '' }, () => post(path, body));
     if (answer === undefined) return;
-    notes.set(meeting.id, `${name} is appointed.`);
+    notes.leave(meeting.id, `${name} is appointed.`);
     await ctx.refresh();
   });
   return form;
@@ -161,7 +156,7 @@ function followUpForm(meeting, ctx) {
     const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/follow-ups`;
     const answer = await act(go, status, { doing: 'Creating…', done: '' }, () => post(path, made.body));
     if (answer === undefined) return;
-    notes.set(meeting.id, `Follow-up “${answer.topic}” created. Its date is to be agreed; leads appoint its representatives there.`);
+    notes.leave(meeting.id, `Follow-up “${answer.topic}” created. Its date is to be agreed; leads appoint its representatives there.`);
     await ctx.refresh();
   });
   const details = el('details', { class: 'rd-follow-up' }, el('summary', {}, 'Create a follow-up'),
