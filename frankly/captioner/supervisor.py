@@ -114,14 +114,12 @@ class Supervisor:
         captions = self.rooms.get(room)
         return captions is not None and captions.captioner is None and captions.state != "failed"
 
-    def joined(self, room: str, pid: str) -> bool:
-        """The captioner's participant came in: captions are on. False: nobody asked for it."""
+    def joined(self, room: str, pid: str) -> None:
+        """The captioner's participant came in (`wanted` let it): captions are on."""
         captions = self.rooms.get(room)
-        if captions is None or captions.stopping:
-            return False
-        captions.state, captions.captioner, captions.message = "on", pid, None
-        self._announce(captions)
-        return True
+        if captions is not None and not captions.stopping:
+            captions.state, captions.captioner, captions.message = "on", pid, None
+            self._announce(captions)
 
     def stop(self, room: str, *, announce: bool = True) -> str | None:
         """Turn captions off; the captioner's participant id, for the hub to let go of."""
