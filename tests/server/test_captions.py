@@ -150,7 +150,7 @@ async def test_the_captioner_joins_relays_lines_restarts_and_leaves(
 async def _exits(server: LiveServer) -> bool:
     """Whether no captioner process is left running (it goes once let go)."""
     for _ in range(100):
-        if not server.call(lambda: bool(server.hub.captions.rooms)):
+        if server.call(server.hub.captions.running) == 0:
             return True
         await asyncio.sleep(0.05)
     return False
