@@ -56,6 +56,8 @@ class Code(StrEnum):
     UNKNOWN_LANGUAGE = "unknown-language"  # no interpreter of the room serves that channel
     CHANNEL_BUSY = "channel-busy"  # another booth speaks into that channel now
     BOOTH_NOT_READY = "booth-not-ready"  # a hand-over to someone not sending their channel
+    # Live captions (issue 12): no captions extra or models, or a passphrase room.
+    CAPTIONS_UNAVAILABLE = "captions-unavailable"
 
 
 class Close(IntEnum):

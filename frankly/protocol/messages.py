@@ -32,10 +32,11 @@ from frankly.protocol.words import (
     RESERVED_ROOMS,
     ROOM_PATTERN,
     Action,
+    CaptionsState,
+    InviteRole,
     KnockOutcome,
     LeaveReason,
     Reaction,
-    Role,
 )
 
 MAX_FRAME = 64 * 1024
@@ -149,6 +150,8 @@ class Hello(_Message):
     password: Password | None = None
     proof: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
     device: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    # The language this participant speaks, for the captioner (null: not said).
+    language: Language | None = None
 
 
 class Update(_Message):
@@ -159,6 +162,8 @@ class Update(_Message):
     # The MediaStream id of the screen share (peer to peer), so receivers can
     # tell it from the camera.
     screen_stream: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    # The language this participant speaks (null: not said).
+    language: Language | None = None
 
 
 class Description(_Message):
@@ -266,7 +271,8 @@ class Invite(_Message):
     """A host asks for an invite token for this room."""
 
     type: Literal["invite"]
-    role: Role = "participant"
+    # Never "captioner": only the server makes its captioner (server/captions.py).
+    role: InviteRole = "participant"
     ttl: Annotated[int, Field(ge=INVITE_TTL_MIN, le=INVITE_TTL_MAX)] = INVITE_TTL_DEFAULT
     # Its holder joins as the interpreter of this pair (never a guest).
     interpret: Pair | None = None
@@ -318,6 +324,21 @@ class BoothChat(_Message):
     sealed: Annotated[dict[PeerId, Sealed], Field(min_length=1, max_length=BOOTH_CHAT_TO)]
 
 
+class Captions(_Message):
+    """A host turns the room's live captions on or off, and says whether the transcript is kept."""
+
+    type: Literal["captions"]
+    on: bool
+    transcript: bool = False
+
+
+class Caption(_Message):
+    """The captioner's caption line, sealed like chat with its key (docs/security.md)."""
+
+    type: Literal["caption"]
+    sealed: Sealed
+
+
 ClientMessage = (
     Hello
     | Update
@@ -342,6 +363,8 @@ ClientMessage = (
     | Handover
     | Listen
     | BoothChat
+    | Captions
+    | Caption
 )
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
@@ -367,6 +390,8 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "handover": Handover,
     "listen": Listen,
     "booth-chat": BoothChat,
+    "captions": Captions,
+    "caption": Caption,
 }
 
 
@@ -440,8 +465,9 @@ def _check(message: _Message) -> None:
 
 
 def _check_update(message: Update) -> None:
-    if message.audio is None and message.video is None and message.screen is None:
-        what = "update: give at least one of 'audio', 'video' and 'screen'"
+    given = message.model_fields_set - {"type"}
+    if not given & {"audio", "video", "screen", "language"}:
+        what = "update: give at least one of 'audio', 'video', 'screen' and 'language'"
         raise ProtocolError(Code.INVALID_MESSAGE, what, ref="update")
     if message.screen_stream is not None and message.screen is not True:
         what = "update: 'screen_stream' goes with \"screen\": true"
@@ -547,6 +573,26 @@ def booth_chat(sender: str, name: str, sealed: str, ts: float) -> dict[str, Any]
     return {"type": "booth-chat", "from": sender, "name": name, "sealed": sealed, "ts": ts}
 
 
+def captions_state(
+    state: CaptionsState,
+    *,
+    transcript: bool = False,
+    captioner: str | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """A room's captions as everyone sees them, in `captions` and `welcome.captions`."""
+    return {"state": state, "transcript": transcript, "captioner": captioner, "message": message}
+
+
+def captions(state: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "captions", **state}
+
+
+def caption(sender: str, sealed: str, ts: float) -> dict[str, Any]:
+    """A caption line relayed as the captioner sealed it; the server keeps no copy."""
+    return {"type": "caption", "from": sender, "sealed": sealed, "ts": ts}
+
+
 def welcome(
     *,
     room: str,
@@ -564,6 +610,7 @@ def welcome(
     knocks: list[dict[str, Any]] | None,
     interpretation: dict[str, Any] | None = None,
     listening: str = FLOOR,
+    captions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The answer to a hello: the room as the newcomer must know it.
 
@@ -591,6 +638,7 @@ def welcome(
         out["knocks"] = knocks
     out["interpretation"] = interpretation or {"languages": [], "booths": [], "relay": {}}
     out["listening"] = listening
+    out["captions"] = captions or captions_state("off")
     return out
 
 
@@ -637,6 +685,8 @@ __all__ = [
     "Admit",
     "BoothChat",
     "Candidate",
+    "Caption",
+    "Captions",
     "Chat",
     "ClientMessage",
     "Deny",
@@ -661,6 +711,9 @@ __all__ = [
     "Update",
     "View",
     "booth_chat",
+    "caption",
+    "captions",
+    "captions_state",
     "chat",
     "clean_name",
     "dump",

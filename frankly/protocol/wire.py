@@ -59,6 +59,7 @@ def render() -> str:
             f"new Set({_js(sorted(FINAL_CLOSE_CODES))})",
         ),
         _list("ROLES", "Roles the server gives.", words.ROLES),
+        _list("INVITE_ROLES", "Roles a host's invite may give.", words.INVITE_ROLES),
         _frozen("Role", "The same roles, by name.", {r.upper(): r for r in words.ROLES}),
         _list("REACTIONS", "The reactions a room accepts.", words.REACTIONS),
         _list("MODERATION", "What a host can do to another.", words.MODERATION),
@@ -77,6 +78,13 @@ def render() -> str:
             "CHANNEL_SUFFIX",
             "Suffix of an interpreter's channel stream id.",
             _js(words.CHANNEL_SUFFIX),
+        ),
+        _list("CAPTIONS_STATES", "Where a room's captions are.", words.CAPTIONS_STATES),
+        _const("CAPTIONER_NAME", "The server's captioner's name.", _js(words.CAPTIONER_NAME)),
+        _const(
+            "DEFAULT_SPEECH_LANGUAGE",
+            "The language of a speaker who did not say theirs.",
+            _js(words.DEFAULT_SPEECH_LANGUAGE),
         ),
     ]
     return "\n".join(parts)

@@ -14,8 +14,13 @@ from typing import Final, Literal, get_args
 PROTOCOL_VERSION: Final = 1
 
 # Who a participant is in a room; the server decides it, never the client.
-Role = Literal["host", "participant", "guest"]
+# A captioner is the server's own speech recogniser (docs/protocol.md,
+# "Live captions"): only the server makes one, never an invite of a host's.
+Role = Literal["host", "participant", "guest", "captioner"]
 ROLES: Final[tuple[str, ...]] = get_args(Role)
+# The roles a host's `invite` (and `frankly invite`) may give.
+InviteRole = Literal["host", "participant", "guest"]
+INVITE_ROLES: Final[tuple[str, ...]] = get_args(InviteRole)
 
 # Reactions are a fixed set, so that a room cannot be flooded with arbitrary text.
 Reaction = Literal["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "✋"]
@@ -85,3 +90,15 @@ def interpreter_of(stream_id: str) -> str | None:
     if stream_id.endswith(CHANNEL_SUFFIX):
         return stream_id[: -len(CHANNEL_SUFFIX)]
     return None
+
+
+# --- live captions (docs/protocol.md, "Live captions") ----------------------
+
+# Where a room's captions are: off, its captioner joining, captioning, coming
+# back after a crash, or given up (the `message` of the state says why).
+CaptionsState = Literal["off", "starting", "on", "restarting", "failed"]
+CAPTIONS_STATES: Final[tuple[str, ...]] = get_args(CaptionsState)
+# The display name of the server's captioner, so nobody is captioned unknowingly.
+CAPTIONER_NAME: Final = "Captions by this server"
+# A speaker whose language is not said is transcribed as this one.
+DEFAULT_SPEECH_LANGUAGE: Final = "en"

@@ -46,6 +46,7 @@ export const Code = Object.freeze({
   "UNKNOWN_LANGUAGE": "unknown-language",
   "CHANNEL_BUSY": "channel-busy",
   "BOOTH_NOT_READY": "booth-not-ready",
+  "CAPTIONS_UNAVAILABLE": "captions-unavailable",
 });
 
 /** WebSocket close codes. */
@@ -95,13 +96,17 @@ export const FATAL = Object.freeze({
 export const FINAL_CLOSE_CODES = new Set([1000, 1007, 1009, 4000, 4400, 4401, 4403, 4409, 4410, 4422, 4429]);
 
 /** Roles the server gives. */
-export const ROLES = Object.freeze(["host", "participant", "guest"]);
+export const ROLES = Object.freeze(["host", "participant", "guest", "captioner"]);
+
+/** Roles a host's invite may give. */
+export const INVITE_ROLES = Object.freeze(["host", "participant", "guest"]);
 
 /** The same roles, by name. */
 export const Role = Object.freeze({
   "HOST": "host",
   "PARTICIPANT": "participant",
   "GUEST": "guest",
+  "CAPTIONER": "captioner",
 });
 
 /** The reactions a room accepts. */
@@ -127,3 +132,12 @@ export const LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$";
 
 /** Suffix of an interpreter's channel stream id. */
 export const CHANNEL_SUFFIX = ":channel";
+
+/** Where a room's captions are. */
+export const CAPTIONS_STATES = Object.freeze(["off", "starting", "on", "restarting", "failed"]);
+
+/** The server's captioner's name. */
+export const CAPTIONER_NAME = "Captions by this server";
+
+/** The language of a speaker who did not say theirs. */
+export const DEFAULT_SPEECH_LANGUAGE = "en";

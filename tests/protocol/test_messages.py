@@ -50,7 +50,7 @@ def test_hello_with_defaults() -> None:
         (
             '{"type": "update"}',
             Code.INVALID_MESSAGE,
-            "update: give at least one of 'audio', 'video' and 'screen'",
+            "update: give at least one of 'audio', 'video', 'screen' and 'language'",
         ),
         (
             '{"type": "chat", "text": "   "}',
