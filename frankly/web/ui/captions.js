@@ -1,0 +1,273 @@
+// @ts-check
+/**
+ * Live captions on the screen: the notice that the server hears the
+ * meeting while captions are on, the few caption lines under the tiles
+ * (and, for screen readers, each finished line said politely), the side
+ * panel's Captions section (the state, a host's on/off and transcript
+ * controls, "Show English translation", the language we speak), and the
+ * speaking-language picker that the pre-join screen shares.
+ */
+
+import {
+  emptyBoard,
+  expire,
+  languageName,
+  placeLine,
+  serverHears,
+  speakerOf,
+  spokenLine,
+  stateWords,
+  translationOf,
+} from '../captions.js';
+import { COMMON_LANGUAGES, normalLanguage } from '../interpretation.js';
+import { Role } from '../wire.js';
+import { announce, byId, h, store } from './dom.js';
+
+/**
+ * @typedef {import('../session.js').Session} Session
+ * @typedef {import('../captions.js').Captions} Captions
+ * @typedef {import('../captions.js').CaptionLine} CaptionLine
+ * @typedef {{session: Session, names: () => Map<string, string>}} CaptionsView
+ *   the meeting on screen: its session, and the name each person is shown by
+ */
+
+/** How often lines that lingered are taken off the screen. */
+const EXPIRE_EVERY_MS = 2000;
+/** Finished lines kept in the screen reader's live region (older ones were said). */
+const LIVE_KEPT = 3;
+
+const ui = {
+  /** @type {CaptionsView | null} */
+  view: null,
+  board: emptyBoard(),
+  /** @type {string | null} the server's captions-unavailable message, once it said so */
+  unavailable: null,
+  /** @type {string} the state last announced, so a redraw says nothing */
+  announced: 'off',
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  timer: undefined,
+  english: store.get('captions-english') === 'yes',
+};
+
+// --- the speaking-language picker ---------------------------------------------------
+
+/** The choice for a language not in the list: its code is typed. */
+const OTHER = '';
+
+/**
+ * The language we speak as this browser last said it, or the browser's
+ * own if it is a common one, or English.
+ * @returns {string}
+ */
+export function rememberedLanguage() {
+  const kept = normalLanguage(store.get('language'));
+  if (kept) return kept;
+  const browser = normalLanguage((typeof navigator !== 'undefined' && navigator.language) || '');
+  const primary = browser?.split('-')[0] ?? '';
+  return COMMON_LANGUAGES.includes(primary) ? primary : 'en';
+}
+
+/**
+ * A select of common languages and "Other…", which shows a field for a
+ * code; it starts on `tag`.
+ * @param {HTMLSelectElement} select @param {HTMLInputElement} other @param {string} tag
+ * @returns {{set: (tag: string) => void, value: () => string | null}}
+ *   `value`: the tag chosen, or null if "Other" holds no valid code
+ */
+export function languagePicker(select, other, tag) {
+  select.replaceChildren(
+    ...COMMON_LANGUAGES.map((l) => h('option', { value: l }, `${languageName(l)} (${l})`)),
+    h('option', { value: OTHER }, 'Other…'),
+  );
+  const set = (/** @type {string} */ t) => {
+    const listed = COMMON_LANGUAGES.includes(t);
+    select.value = listed ? t : OTHER;
+    if (!listed) other.value = t;
+    other.hidden = listed;
+  };
+  select.addEventListener('change', () => {
+    other.hidden = select.value !== OTHER;
+    if (!other.hidden) other.focus();
+  });
+  set(tag);
+  return { set, value: () => (select.value === OTHER ? normalLanguage(other.value) : select.value) };
+}
+
+// --- the meeting ------------------------------------------------------------------------
+
+/** @type {{set: (tag: string) => void, value: () => string | null} | null} */
+let meetingPicker = null;
+
+/** Show the captions of a meeting that starts. @param {CaptionsView} view */
+export function startCaptions(view) {
+  ui.view = view;
+  ui.board = emptyBoard();
+  ui.unavailable = null;
+  ui.announced = 'off';
+  clearInterval(ui.timer);
+  ui.timer = setInterval(() => {
+    const board = expire(ui.board, Date.now());
+    if (board !== ui.board) {
+      ui.board = board;
+      renderLines();
+    }
+  }, EXPIRE_EVERY_MS);
+  byId('captions-live').replaceChildren();
+  meetingPicker?.set(view.session.client.language ?? rememberedLanguage());
+  renderCaptions();
+}
+
+/** The meeting is over: nothing more is shown or said. */
+export function stopCaptions() {
+  clearInterval(ui.timer);
+  ui.timer = undefined;
+  ui.view = null;
+  ui.board = emptyBoard();
+  renderLines();
+  byId('captions-notice').hidden = true;
+}
+
+/** The room's captions changed (or a welcome told them): state, notice, controls. */
+export function renderCaptions() {
+  const view = ui.view;
+  if (!view) return;
+  const c = view.session.captions;
+  if (c.state !== 'off') ui.unavailable = null; // the server could start them after all
+  const words = stateWords(c, ui.unavailable);
+  const state = byId('captions-state');
+  state.textContent = words;
+  state.dataset.state = ui.unavailable && c.state === 'off' ? 'unavailable' : c.state;
+  const hears = serverHears(c);
+  byId('captions-notice').hidden = !hears;
+  byId('captions-notice-transcript').hidden = !c.transcript;
+  renderHostControls(view.session, c);
+  if (!hears && c.state !== 'failed') {
+    ui.board = emptyBoard(); // lines of captions that ended say nothing now
+    byId('captions-finals-only').hidden = true;
+  }
+  renderLines();
+  if (ui.announced !== c.state) {
+    ui.announced = c.state;
+    announce(c.state === 'on' ? `${words} The server hears the meeting while captions are on.` : words);
+  }
+}
+
+/**
+ * A host's button says what it does next; nobody else has one.
+ * @param {Session} session @param {Captions} c
+ */
+function renderHostControls(session, c) {
+  const host = session.you?.role === Role.HOST;
+  byId('captions-host').hidden = !host;
+  const button = /** @type {HTMLButtonElement} */ (byId('btn-captions'));
+  const running = serverHears(c);
+  button.textContent = running ? 'Turn captions off' : c.state === 'failed' ? 'Try captions again' : 'Turn captions on';
+  button.dataset.action = running ? 'off' : 'on';
+  button.disabled = !!ui.unavailable && c.state === 'off';
+  const transcript = /** @type {HTMLInputElement} */ (byId('captions-transcript'));
+  transcript.checked = running ? c.transcript : transcript.checked;
+  // The transcript is decided when captions start: the server keeps it from then on.
+  transcript.disabled = running;
+}
+
+/**
+ * The server said the room cannot have captions (no captions extra, no
+ * models, a passphrase room): the state says why, the button waits.
+ * @param {string} message
+ */
+export function captionsUnavailable(message) {
+  ui.unavailable = message || 'this server cannot make captions.';
+  renderCaptions();
+  announce(stateWords(ui.view?.session.captions ?? { state: 'off', transcript: false, captioner: null, message: null }, ui.unavailable));
+}
+
+/** A line from the captioner: on screen, and said if finished. @param {CaptionLine} line */
+export function addCaptionLine(line) {
+  const view = ui.view;
+  if (!view || !serverHears(view.session.captions)) return;
+  const names = view.names();
+  const before = ui.board;
+  ui.board = placeLine(ui.board, line, names.get(line.speaker) ?? 'Someone', Date.now());
+  if (ui.board === before) return; // late, replayed, or already finished
+  if (line.finals_only) byId('captions-finals-only').hidden = false;
+  renderLines();
+  const shown = ui.board.lines.find((l) => l.speaker === line.speaker && l.line === line.line);
+  const said = shown ? spokenLine(shown, speakerOf(shown, names, view.session.you?.id), ui.english) : null;
+  if (said) sayLine(said);
+}
+
+/** @param {string} text a finished line for the screen reader */
+function sayLine(text) {
+  const live = byId('captions-live');
+  live.append(h('p', {}, text));
+  while (live.childElementCount > LIVE_KEPT) live.firstElementChild?.remove();
+}
+
+/** Someone came, left or was renamed: the lines name them as shown now. */
+export function renameCaptions() {
+  renderLines();
+}
+
+/** The caption lines as the board holds them. */
+function renderLines() {
+  const view = ui.view;
+  const area = byId('captions');
+  const list = byId('caption-lines');
+  area.hidden = !view || ui.board.lines.length === 0;
+  if (!view) {
+    list.replaceChildren();
+    return;
+  }
+  const names = view.names();
+  const selfId = view.session.you?.id;
+  list.replaceChildren(
+    ...ui.board.lines.map((l) => {
+      const li = h('li', {
+        class: l.final ? 'caption-line' : 'caption-line caption-partial',
+        'data-testid': 'caption-line',
+        'data-speaker': l.speaker,
+        'data-line': String(l.line),
+        'data-final': String(l.final),
+      });
+      li.append(h('span', { class: 'caption-speaker', 'data-testid': 'caption-speaker' }, speakerOf(l, names, selfId)));
+      li.append(h('span', { class: 'caption-text', 'data-testid': 'caption-text', lang: l.language }, l.text));
+      const english = translationOf(l, ui.english);
+      if (english) li.append(h('span', { class: 'caption-english', 'data-testid': 'caption-english', lang: 'en' }, english));
+      return li;
+    }),
+  );
+}
+
+/** Wire the Captions section (once, at start). */
+export function initCaptions() {
+  const english = /** @type {HTMLInputElement} */ (byId('captions-english'));
+  english.checked = ui.english;
+  english.addEventListener('change', () => {
+    ui.english = english.checked;
+    store.set('captions-english', ui.english ? 'yes' : 'no');
+    renderLines();
+  });
+  byId('btn-captions').addEventListener('click', () => {
+    const session = ui.view?.session;
+    if (!session) return;
+    const on = byId('btn-captions').dataset.action !== 'off';
+    const transcript = /** @type {HTMLInputElement} */ (byId('captions-transcript')).checked;
+    session.setCaptions(on, transcript);
+  });
+  const select = /** @type {HTMLSelectElement} */ (byId('meeting-language'));
+  const other = /** @type {HTMLInputElement} */ (byId('meeting-language-other'));
+  const picker = languagePicker(select, other, rememberedLanguage());
+  meetingPicker = picker;
+  const changed = () => {
+    const tag = picker.value();
+    const session = ui.view?.session;
+    if (!tag || !session || tag === session.client.language) return;
+    store.set('language', tag);
+    session.setLanguage(tag);
+    announce(`Captions now transcribe you in ${languageName(tag)}.`);
+  };
+  select.addEventListener('change', () => {
+    if (select.value !== OTHER) changed();
+  });
+  other.addEventListener('change', changed);
+}
