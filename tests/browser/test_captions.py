@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from frankly.bench.speech import RATE, SpeechMissing, librivox
+from frankly.bench.speech import RATE, RUSSIAN, SpeechMissing, librivox
 from frankly.captions.wer import word_error_rate
 from frankly.protocol.words import CAPTIONER_NAME
 from tests.browser.meeting import CHROMIUM, CHROMIUM_ARGS, NewPage, join
@@ -119,7 +119,7 @@ def test_a_speakers_words_are_captioned_on_the_others_screen(
     join(host, "captions", "Hana")
     speaking.goto("/captions")
     speaking.get_by_label("Your name").fill("Sam")
-    speaking.get_by_label("The language you speak").select_option("en")
+    speaking.get_by_test_id("pre-language").select_option("en")
     speaking.get_by_role("button", name="Join", exact=True).click()
     expect(speaking.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
     sam = speaking.evaluate("() => window.frankly.session.you.id")
@@ -224,14 +224,8 @@ def test_the_caption_area_as_a_viewer_reads_it(new_page: NewPage) -> None:
     bo.evaluate(SHOW_LINE, caption(ann_id, 1, "we should"))
     expect(lines.first.get_by_test_id("caption-text")).to_have_text("We should sign it today.")
 
-    russian = caption(
-        bo_id,
-        1,
-        "Я не согласен с этим предложением.",
-        final=True,
-        language="ru",
-        english="I do not agree with this proposal.",
-    )
+    said, english = RUSSIAN[0]
+    russian = caption(bo_id, 1, said, final=True, language="ru", english=english)
     bo.evaluate(SHOW_LINE, russian)
     expect(lines).to_have_count(2)
     mine = lines.nth(1)
@@ -239,18 +233,16 @@ def test_the_caption_area_as_a_viewer_reads_it(new_page: NewPage) -> None:
     expect(mine.get_by_test_id("caption-text")).to_have_attribute("lang", "ru")
     expect(mine.get_by_test_id("caption-english")).to_have_count(0)
     bo.get_by_label("Show English translation").check()
-    expect(mine.get_by_test_id("caption-english")).to_have_text(
-        "I do not agree with this proposal."
-    )
+    expect(mine.get_by_test_id("caption-english")).to_have_text(english)
     expect(lines.first.get_by_test_id("caption-english")).to_have_count(0)  # English already
 
     # At most three lines: the oldest leaves.
     for n in (2, 3):
         bo.evaluate(SHOW_LINE, caption(ann_id, n, f"line {n}", final=True))
     expect(lines).to_have_count(3)
-    expect(lines.first.get_by_test_id("caption-text")).to_have_text("Я не согласен с этим предложением.")
+    expect(lines.first.get_by_test_id("caption-text")).to_have_text(said)
 
-    # Keyboard: the translation toggle and the language choice are reached with Tab and labelled.
+    # Keyboard: the translation toggle is a labelled checkbox that Space toggles.
     toggle = bo.get_by_label("Show English translation")
     toggle.focus()
     bo.keyboard.press("Space")

@@ -21,7 +21,7 @@ import {
 } from '../captions.js';
 import { COMMON_LANGUAGES, normalLanguage } from '../interpretation.js';
 import { Role } from '../wire.js';
-import { announce, byId, h, store } from './dom.js';
+import { announce, byId, h, store, toast } from './dom.js';
 
 /**
  * @typedef {import('../session.js').Session} Session
@@ -261,6 +261,8 @@ export function initCaptions() {
   const changed = () => {
     const tag = picker.value();
     const session = ui.view?.session;
+    other.toggleAttribute('aria-invalid', !tag && !!other.value.trim());
+    if (!tag && other.value.trim()) toast('Give a language code, such as pt, ja or pt-BR.');
     if (!tag || !session || tag === session.client.language) return;
     store.set('language', tag);
     session.setLanguage(tag);
