@@ -258,6 +258,26 @@ def test_the_caption_area_as_a_viewer_reads_it(new_page: NewPage) -> None:
             ann.set_viewport_size({"width": width, "height": 800})
             ann.screenshot(path=Path(shots) / f"captions-host-{width}.png", full_page=True)
         bo.set_viewport_size({"width": 1280, "height": 800})
+        newcomer = new_page()
+        newcomer.goto("/caparea")
+        expect(newcomer.get_by_test_id("pre-language")).to_have_value("en")
+        for width in (1280, 375):
+            newcomer.set_viewport_size({"width": width, "height": 800})
+            newcomer.screenshot(path=Path(shots) / f"prejoin-{width}.png", full_page=True)
+
+    # The language we speak, changed in the meeting: a listed one, or any code under "Other".
+    bo.get_by_test_id("meeting-language").select_option("ru")
+    bo.wait_for_function("() => window.frankly.session.client.language === 'ru'")
+    bo.get_by_test_id("meeting-language").select_option(label="Other…")
+    other = bo.get_by_test_id("meeting-language-other")
+    expect(other).to_be_focused()
+    other.fill("not a code")
+    other.press("Tab")
+    expect(other).to_have_attribute("aria-invalid", "")
+    other.fill("pt-BR")
+    other.press("Tab")
+    bo.wait_for_function("() => window.frankly.session.client.language === 'pt-BR'")
+    expect(other).not_to_have_attribute("aria-invalid", "")
 
     # Failed, with the server's reason; then off: the notice goes, and the lines with it.
     failed = {**on, "state": "failed", "transcript": False, "message": "the model is missing"}
