@@ -236,6 +236,10 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         allowed_origins=tuple(args.allowed_origin),
     )
     app = create_app(config)
+    # The captioner processes join from this machine (a wildcard address is reached on loopback).
+    own = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    own = f"[{own}]" if ":" in own else own
+    app.state.hub.captions.url = f"{scheme}://{own}:{args.port}"
     uvicorn.run(
         app,
         host=args.host,

@@ -13,6 +13,10 @@ tells them (`interpretation`), the channel we hear (`listening`, `listen`),
 and, for an interpreter, speaking into its booth's channel (`interpret`),
 switching direction, handing over, and the booth's own sealed chat.
 
+Live captions (docs/sdk.md): the language we speak (`language`, `update`),
+a host's `set_captions`, the room's `captions` state, and the captioner's
+lines, opened with its key like chat, as `CaptionLine` events.
+
 Everything is end-to-end encrypted (docs/security.md): an `E2ee` exchanges
 keys with every participant over `e2ee` messages (or derives them from a
 passphrase), seals every frame the links send and opens every frame they
@@ -24,7 +28,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType, TracebackType
@@ -39,6 +45,9 @@ from frankly.client.e2ee.sframe import room_secret
 from frankly.client.errors import CLOSED, FranklyError
 from frankly.client.events import (
     BoothChatMessage,
+    CaptionLine,
+    Captions,
+    CaptionsChanged,
     ChatMessage,
     Closed,
     ConnectionStateChanged,
@@ -73,6 +82,7 @@ from frankly.client.vocabulary import (
     FATAL_ERRORS,
     FINAL_CLOSE_CODES,
     FLOOR,
+    LANGUAGE_PATTERN,
     LEAVE_REASONS,
     MODERATION_ACTIONS,
     REACTIONS,
@@ -91,7 +101,7 @@ State = Literal["new", "joining", "joined", "reconnecting", "leaving", "closed"]
 
 
 class _Keep(enum.Enum):
-    """`Client.settings`'s "leave the password as it is" (None clears it)."""
+    """`Client.settings`'s "leave the password as it is" (None clears it); `update`'s language."""
 
     KEEP = "keep"
 
@@ -141,8 +151,17 @@ class Client:
         invite: str | None = None,
         password: str | None = None,
         device: str | None = None,
+        language: str | None = None,
     ) -> None:
         ws_url, room = split_url(url, room)
+        _check_language(language)
+        # What a fresh join's hello says besides the name (the language as it is now).
+        self._credentials: dict[str, str | None] = {
+            "invite": invite or invite_from_url(url),
+            "password": password,
+            "device": device,
+            "language": language,
+        }
         self._passphrase = passphrase or passphrase_from_url(url)
         if password is not None and not 1 <= len(password) <= 128:
             raise ValueError("a room password is 1 to 128 characters")
@@ -184,17 +203,15 @@ class Client:
         self._hosts = HostView(self._emit)
         self._interpretation = Interpretation()
         self._listening = FLOOR
+        self._captions = Captions()
+        self._caption_seq = 0  # ids for the replay check of caption lines, apart from chat's
         self._channel: LocalMedia | None = None  # what we interpret into our booth's channel
         self._session = Session(
             ws_url,
             room=room,
             name=name,
             handshake_timeout=handshake_timeout,
-            credentials={
-                "invite": invite or invite_from_url(url),
-                "password": password,
-                "device": device,
-            },
+            credentials=self._credentials,
             media_state=lambda: (self._audio_on, self._video_on),
             on_message=self._dispatch,
             emit=self._emit,
@@ -257,6 +274,16 @@ class Client:
     def interpretation(self) -> Interpretation:
         """The room's languages and booths (interpreters, who is live, into what)."""
         return self._interpretation
+
+    @property
+    def captions(self) -> Captions:
+        """The room's live captions: off, starting, on, restarting or failed."""
+        return self._captions
+
+    @property
+    def language(self) -> str | None:
+        """The language we said we speak (None: not said; captioned as English)."""
+        return self._credentials["language"]
 
     @property
     def listening(self) -> str:
@@ -465,16 +492,29 @@ class Client:
         # message queued while the socket is away may go out as someone new.
         self._send({"type": "chat", "seal": text})
 
-    async def update(self, *, audio: bool | None = None, video: bool | None = None) -> None:
-        """Turn the microphone and/or camera on or off.
+    async def update(
+        self,
+        *,
+        audio: bool | None = None,
+        video: bool | None = None,
+        language: str | _Keep | None = _Keep.KEEP,
+    ) -> None:
+        """Turn the microphone and/or camera on or off, or say the language we speak.
 
         Off sends silence / black frames on the existing connection (no
-        renegotiation) and tells the others with an ``update``.
+        renegotiation) and tells the others with an ``update``. ``language``
+        ("en", "ru", ...; None: not said) is what the captioner transcribes us in.
         """
-        if audio is None and video is None:
-            raise ValueError("give audio=, video= or both")
+        if audio is None and video is None and language is _Keep.KEEP:
+            raise ValueError("give audio=, video=, language= or some of them")
         self._check_open()
         message: dict[str, Any] = {"type": "update"}
+        if not isinstance(language, _Keep):
+            _check_language(language)
+            self._credentials["language"] = language
+            message["language"] = language
+            if self._me is not None:
+                self._me = replace(self._me, language=language)
         if audio is not None:
             self._audio_on = audio
             message["audio"] = audio
@@ -749,6 +789,34 @@ class Client:
             raise FranklyError(Code.NOT_ALLOWED, "no pair key with the booth yet: try again")
         self._send({"type": "booth-chat", "sealed": sealed})
 
+    async def set_captions(self, on: bool, *, transcript: bool = False) -> Captions:
+        """A host turns the room's live captions on or off; the state once the server answered.
+
+        On, the server starts its captioner, which joins the room as a
+        participant with role ``captioner`` and keys like anyone's; the state
+        goes ``starting``, then ``on`` once it is in (`CaptionsChanged`).
+        Raises `FranklyError` ``not-host``, or ``captions-unavailable`` when
+        the server has no captions installed, and in a passphrase room (the
+        captioner could not hold its keys).
+        """
+        if on and self.passphrase_mode:
+            what = "captions need exchanged keys: a passphrase room cannot be captioned"
+            raise FranklyError(Code.CAPTIONS_UNAVAILABLE, what)
+        wanted = ("starting", "on", "restarting") if on else ("off",)
+
+        def done(event: Event) -> bool:
+            return isinstance(event, CaptionsChanged) and event.captions.state in wanted
+
+        message = {"type": "captions", "on": on, "transcript": transcript}
+        event = await self._ask(message, "captions", done)
+        assert isinstance(event, CaptionsChanged)
+        return event.captions
+
+    async def _send_caption(self, line: str) -> None:
+        """The captioner's own: a caption line, sealed with our key as it goes out."""
+        self._check_open()
+        self._send({"type": "caption", "seal": line})
+
     async def _ask(self, message: dict[str, Any], ref: str, done: Callable[[Event], bool]) -> Event:
         """Send ``message``; the first event for which ``done`` holds, or its refusal raised."""
         self._check_open()
@@ -799,8 +867,8 @@ class Client:
 
     def _wire(self, message: dict[str, Any]) -> dict[str, Any]:
         """A queued message as it goes out: chat is sealed now, with our key of this moment."""
-        if message.get("type") == "chat" and "seal" in message:
-            return {"type": "chat", "sealed": self._e2ee.seal_chat(message["seal"])}
+        if message.get("type") in ("chat", "caption") and "seal" in message:
+            return {"type": message["type"], "sealed": self._e2ee.seal_chat(message["seal"])}
         return message
 
     def _send_e2ee(self, peer_id: str, payload: dict[str, Any]) -> None:
@@ -902,6 +970,11 @@ class Client:
         self._hosts.welcomed(welcome)
         self._interpretation = Interpretation.from_wire(welcome.get("interpretation"))
         self._listening = str(welcome.get("listening") or FLOOR)
+        captions = Captions.from_wire(welcome.get("captions"))
+        if captions != self._captions:
+            self._captions = captions
+            if not first:
+                self._emit(CaptionsChanged(captions=captions))
         others = [Participant.from_wire(p) for p in welcome.get("participants") or []]
         chat = [c for c in welcome.get("chat") or [] if isinstance(c, dict)]
         if first:
@@ -1109,6 +1182,42 @@ class Client:
         ts = float(message.get("ts", 0.0))
         self._emit(BoothChatMessage(sender=self._participant(sender), text=text, ts=ts))
 
+    def _on_captions(self, message: dict[str, Any]) -> None:
+        self._captions = Captions.from_wire(message)
+        self._emit(CaptionsChanged(captions=self._captions))
+
+    def _on_caption(self, message: dict[str, Any]) -> None:
+        """A caption line: opened like chat with the captioner's key, then shown as an event."""
+        sender = str(message["from"])
+        self._caption_seq -= 1  # negative: never a chat id, each caption its own
+        opening = self._e2ee.open_chat(sender, self._caption_seq, str(message["sealed"]))
+        ts = float(message.get("ts", 0.0))
+        self._background_task(self._show_caption(sender, opening, ts))
+
+    async def _show_caption(self, sender: str, opening: Awaitable[Any], ts: float) -> None:
+        text = await opening
+        if not isinstance(text, str):
+            log.warning("a caption line from %s did not open for us: dropped", sender)
+            return
+        try:
+            line = json.loads(text)
+            event = CaptionLine(
+                speaker=self._participant_or_me(str(line["speaker"])),
+                line=int(line["line"]),
+                final=bool(line["final"]),
+                text=str(line["text"]),
+                language=str(line.get("language") or "en"),
+                english=line.get("english") if isinstance(line.get("english"), str) else None,
+                start=float(line.get("start", 0.0)),
+                end=float(line.get("end", 0.0)),
+                finals_only=bool(line.get("finals_only", False)),
+                ts=ts,
+            )
+        except (ValueError, KeyError, TypeError):
+            log.warning("a caption line from %s is not one: dropped", sender)
+            return
+        self._emit(event)
+
     def _on_error(self, message: dict[str, Any]) -> None:
         error = FranklyError.from_message(message)
         if error.ref == "invite" and self._hosts.reply(error):
@@ -1133,6 +1242,11 @@ def _obeyed(me: Participant, action: ModerationAction, *, audio: bool, video: bo
     return me
 
 
+def _check_language(language: str | None) -> None:
+    if language is not None and not re.fullmatch(LANGUAGE_PATTERN, language):
+        raise ValueError(f"a language is a tag such as 'en' or 'pt-BR', not {language!r}")
+
+
 Handler = Callable[[Client, dict[str, Any]], None]
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
     {
@@ -1155,6 +1269,8 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "interpretation": Client._on_interpretation,
         "listening": Client._on_listening,
         "booth-chat": Client._on_booth_chat,
+        "captions": Client._on_captions,
+        "caption": Client._on_caption,
         "error": Client._on_error,
     }
 )
@@ -1174,6 +1290,7 @@ async def join(
     invite: str | None = None,
     password: str | None = None,
     device: str | None = None,
+    language: str | None = None,
     timeout: float | None = None,  # noqa: ASYNC109 (as Client.join's)
 ) -> Client:
     """Join a room and return the joined `Client` (see `Client` for the arguments,
@@ -1191,6 +1308,7 @@ async def join(
         invite=invite,
         password=password,
         device=device,
+        language=language,
     )
     await client.join(timeout=timeout)
     return client

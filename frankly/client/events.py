@@ -53,6 +53,8 @@ class Participant:
     side: str | None = None
     """The dialogue side they speak for (in a dialogue meeting's room), as the server
     set it from the invite the dialogue gave them; None elsewhere."""
+    language: str | None = None
+    """The language they said they speak ("en", "ru"), for captions; None: not said."""
 
     @property
     def is_host(self) -> bool:
@@ -61,7 +63,7 @@ class Participant:
     @classmethod
     def from_wire(cls, obj: dict[str, Any]) -> Participant:
         role = obj.get("role")
-        hand, side = obj.get("hand"), obj.get("side")
+        hand, side, language = obj.get("hand"), obj.get("side"), obj.get("language")
         return cls(
             id=str(obj["id"]),
             name=str(obj.get("name", "")),
@@ -72,6 +74,7 @@ class Participant:
             hand=hand if isinstance(hand, int) and not isinstance(hand, bool) else None,
             screen=bool(obj.get("screen", False)),
             side=side if isinstance(side, str) and side else None,
+            language=language if isinstance(language, str) and language else None,
         )
 
 
@@ -435,11 +438,74 @@ class BoothChatMessage(Event):
     ts: float
 
 
+@dataclass(frozen=True, slots=True)
+class Captions:
+    """Where the room's live captions are (docs/protocol.md, "Live captions")."""
+
+    state: str = "off"
+    """"off", "starting", "on", "restarting" or "failed" (`CAPTIONS_STATES`)."""
+    transcript: bool = False
+    """A host keeps the transcript: everyone is told."""
+    captioner: str | None = None
+    """The participant id of the server's captioner while it is in the room."""
+    message: str | None = None
+    """Why captions failed or restart, for people."""
+
+    @property
+    def on(self) -> bool:
+        return self.state != "off" and self.state != "failed"
+
+    @classmethod
+    def from_wire(cls, obj: Any) -> Captions:
+        if not isinstance(obj, dict):
+            return cls()
+        captioner, message = obj.get("captioner"), obj.get("message")
+        return cls(
+            state=str(obj.get("state") or "off"),
+            transcript=bool(obj.get("transcript", False)),
+            captioner=captioner if isinstance(captioner, str) else None,
+            message=message if isinstance(message, str) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionsChanged(Event):
+    """The room's captions were turned on or off, or their state changed."""
+
+    captions: Captions
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionLine(Event):
+    """A caption line from the server's captioner, opened with its key.
+
+    A partial line (``final`` False) is replaced by later lines with the same
+    ``(speaker.id, line)``; the final one too, once, when its English
+    translation (``english``) follows for speech in another language.
+    """
+
+    speaker: Participant
+    line: int
+    final: bool
+    text: str
+    language: str
+    english: str | None
+    start: float
+    """Seconds since captions started in this room."""
+    end: float
+    finals_only: bool
+    """Recognition is behind: partial lines are skipped for now."""
+    ts: float
+
+
 __all__ = [
     "MODERATION_ACTIONS",
     "REACTIONS",
     "Booth",
     "BoothChatMessage",
+    "CaptionLine",
+    "Captions",
+    "CaptionsChanged",
     "ChatEncryption",
     "ChatMessage",
     "Closed",

@@ -15,6 +15,8 @@ from typing import Final
 
 from frankly.protocol.errors import FATAL, FINAL_CLOSE_CODES, Close, Code
 from frankly.protocol.words import (
+    CAPTIONER_NAME,
+    CAPTIONS_STATES,
     FLOOR,
     KNOCK_OUTCOMES,
     LANGUAGE_PATTERN,
@@ -53,6 +55,8 @@ ASKS_NEWCOMERS: Final = frozenset({Code.PASSWORD_REQUIRED, Code.HUMAN_CHECK_REQU
 
 __all__ = [
     "ASKS_NEWCOMERS",
+    "CAPTIONER_NAME",
+    "CAPTIONS_STATES",
     "FATAL_ERRORS",
     "FINAL_CLOSE_CODES",
     "FLOOR",

@@ -24,6 +24,7 @@ LEFT_REMEMBERED = 64
 P2P_LIMIT = 2
 HOST = "host"
 GUEST = "guest"
+CAPTIONER = "captioner"  # the server's own captioner (frankly/captioner/)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Participant:
     # A secret that lets a reconnecting client take this participant over.
     resume: str
     connected: bool = True
-    role: str = "participant"  # "host" | "participant" | "guest"
+    role: str = "participant"  # "host" | "participant" | "guest" | "captioner"
     hand: int | None = None  # when the hand went up, in the room's order; None: down
     screen: bool = False
     screen_stream: str | None = None
@@ -63,6 +64,8 @@ class Participant:
     # The side of a dialogue they speak for, from the invite the dialogue gave
     # them (signed by the server); never from what a client says.
     side: str | None = None
+    # The language they speak, as they said (hello, update); None: not said.
+    language: str | None = None
 
     @property
     def is_host(self) -> bool:
@@ -81,6 +84,7 @@ class Participant:
             "screen": self.screen,
             "screen_stream": self.screen_stream,
             "side": self.side,
+            "language": self.language,
         }
 
 
@@ -141,7 +145,9 @@ class Room:
             audio=audio,
             video=video,
             resume=secrets.token_urlsafe(32),
-            role=HOST if self.empty and not keep_role and self.dialogue is None else role,
+            role=HOST
+            if self.empty and not keep_role and self.dialogue is None and role != CAPTIONER
+            else role,
             device=device,
             address=address,
             side=side,
@@ -179,7 +185,9 @@ class Room:
         """
         if self.empty or self.hosts() or self.dialogue is not None:
             return None
-        people = list(self.participants.values())
+        people = [p for p in self.participants.values() if p.role != CAPTIONER]
+        if not people:
+            return None
         chosen = next((p for p in people if p.role != GUEST), people[0])
         chosen.role = HOST
         return chosen
@@ -256,6 +264,11 @@ class Room:
     @property
     def empty(self) -> bool:
         return not self.participants
+
+    @property
+    def only_captioners(self) -> bool:
+        """Nobody but the server's captioner is left: nobody to caption for."""
+        return not self.empty and all(p.role == CAPTIONER for p in self.participants.values())
 
 
 def _new_id(taken: dict[str, Participant]) -> str:

@@ -32,6 +32,7 @@ class BackgroundServer:
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
+        self.hub.captions.url = self.url  # where its captioners join
         self._server = uvicorn.Server(
             uvicorn.Config(
                 app,

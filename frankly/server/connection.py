@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
-from frankly.server import hosts, interpretation
+from frankly.server import captions, hosts, interpretation
 from frankly.server.hub import Hub
 from frankly.server.link import Link, State, client_address
 
@@ -56,6 +56,8 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.Handover: interpretation.handover,
     messages.Listen: interpretation.listen,
     messages.BoothChat: interpretation.booth_chat,
+    messages.Captions: captions.captions,
+    messages.Caption: captions.caption,
 }
 
 

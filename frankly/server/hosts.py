@@ -12,6 +12,7 @@ from collections.abc import Callable
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.rooms import Participant, Room
+from frankly.rooms.room import CAPTIONER
 from frankly.server.access import own_address
 from frankly.server.hub import Hub
 from frankly.server.link import Link
@@ -22,7 +23,7 @@ MAX_REVOKED = 1000
 
 
 async def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
-    room, _ = _host(hub, link, "settings")
+    room, _ = host_of(hub, link, "settings")
     hashed = None
     if msg.password is not None:
         # Refused cheaply if over budget; hashed off the event loop; nothing
@@ -43,17 +44,17 @@ async def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
 
 
 def admit(hub: Hub, link: Link, msg: messages.Admit) -> None:
-    room, _ = _host(hub, link, "admit")
+    room, _ = host_of(hub, link, "admit")
     hub.admit(room, _knock(hub, room, msg.id, "admit"))
 
 
 def deny(hub: Hub, link: Link, msg: messages.Deny) -> None:
-    room, _ = _host(hub, link, "deny")
+    room, _ = host_of(hub, link, "deny")
     hub.deny(room, _knock(hub, room, msg.id, "deny"))
 
 
 def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
-    room, me = _host(hub, link, "moderate")
+    room, me = host_of(hub, link, "moderate")
     target = room.participants.get(msg.id)
     if target is None and room.has_left(msg.id):
         # A host's click crossed their leave: not the host's fault.
@@ -67,18 +68,24 @@ def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
         raise ProtocolError(
             Code.INVALID_MESSAGE, "moderate: a host cannot remove itself; send 'leave'", "moderate"
         )
+    if target.role == CAPTIONER and msg.action not in ("mute", "remove"):
+        what = f"moderate: the server's captioner cannot be given {msg.action!r}"
+        raise ProtocolError(Code.NOT_ALLOWED, what, "moderate")
+    if target.role == CAPTIONER:  # captions off: the captioner leaves and is not restarted
+        hub.captions_off(room)
+        return
     if msg.action != "remove":  # the removed get their `removed` error instead
         hub.send_to(target.id, messages.moderated(msg.action, me.id))
     ACTIONS[msg.action](hub, room, target)
 
 
 def end(hub: Hub, link: Link, msg: messages.End) -> None:
-    room, me = _host(hub, link, "end")
+    room, me = host_of(hub, link, "end")
     hub.end(room, me)
 
 
 def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
-    room, _ = _host(hub, link, "invite")
+    room, _ = host_of(hub, link, "invite")
     interprets = None
     if msg.interpret is not None:
         if msg.role == "guest":
@@ -98,7 +105,7 @@ def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
 
 def revoke(hub: Hub, link: Link, msg: messages.Revoke) -> None:
     """From now until the meeting is over, a hello with that invite is refused."""
-    room, _ = _host(hub, link, "revoke")
+    room, _ = host_of(hub, link, "revoke")
     if msg.id not in room.revoked and len(room.revoked) >= MAX_REVOKED:
         what = f"revoke: this meeting has revoked {MAX_REVOKED} invites already"
         raise ProtocolError(Code.NOT_ALLOWED, what, "revoke")
@@ -148,7 +155,7 @@ ACTIONS: dict[str, Callable[[Hub, Room, Participant], None]] = {
 # --- helpers ------------------------------------------------------------------
 
 
-def _host(hub: Hub, link: Link, ref: str) -> tuple[Room, Participant]:
+def host_of(hub: Hub, link: Link, ref: str) -> tuple[Room, Participant]:
     room, me = hub.joined(link, ref)
     if not me.is_host:
         raise ProtocolError(Code.NOT_HOST, f"{ref}: only a host may do this", ref)

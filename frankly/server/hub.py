@@ -19,11 +19,14 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
+from frankly import captions as speech
+from frankly.captioner.supervisor import Supervisor
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.protocol.words import CAPTIONER_NAME
 from frankly.rooms import DialogueMeeting, Participant, Room, RoomFull, Rooms
 from frankly.rooms.interpretation import Interpretation, Refused, changed_choices
-from frankly.rooms.room import GUEST, HOST
+from frankly.rooms.room import CAPTIONER, GUEST, HOST
 from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
@@ -62,6 +65,13 @@ class Hub:
         # come back, which they do within the grace period.
         self.meetings = Meetings(config.data_dir, time.monotonic(), config.grace)
         self.dialogues: DialogueLookup = no_dialogues
+        # Live captions: one captioner process per captioned room (frankly/captioner/).
+        self.captions = Supervisor(
+            tell=lambda name, message: self._tell_room(name, message),
+            crashed=self._captioner_gone,
+            invite=self._captioner_invite,
+        )
+        self.captions_missing: Callable[[], str | None] = speech.missing
 
     async def start(self) -> None:
         """Open the SFU's UDP port."""
@@ -70,6 +80,7 @@ class Hub:
         await self.media.start(config.media_port)
 
     def stop(self) -> None:
+        self.captions.close()
         self.gate.hasher.stop()
         for router in self.routers.values():
             router.stop()
@@ -116,6 +127,8 @@ class Hub:
         room, me = self.joined(link, "update")
         if msg.screen and me.role == GUEST:
             raise ProtocolError(Code.NOT_ALLOWED, "guests cannot share their screen", "update")
+        if "language" in msg.model_fields_set:
+            me.language = msg.language
         if msg.audio is not None:
             me.audio = msg.audio
         if msg.video is not None:
@@ -284,6 +297,7 @@ class Hub:
 
     def end(self, room: Room, by: Participant) -> None:
         """Close every socket of the meeting, waiting ones too, and forget it."""
+        self.captions.stop(room.name, announce=False)
         ended = messages.ended(by.id)
         links = [knock.link for knock in self.lobby.clear(room.name)]
         for knock_link in links:
@@ -297,6 +311,43 @@ class Hub:
         self._stop_router(room)
         self.meetings.close(room)
         self.rooms.discard(room)
+
+    # --- live captions (the handlers are in server/captions.py) ---------------
+
+    def captions_on(self, room: Room, transcript: bool) -> None:
+        """Start the room's captioner (frankly/captioner/); it joins like anyone."""
+        self.captions.start(room.name, transcript)
+
+    def captions_off(self, room: Room) -> None:
+        """The captioner leaves now: the SFU forwards it nothing from this moment."""
+        pid = self.captions.stop(room.name)
+        captioner = room.participants.get(pid) if pid is not None else None
+        if captioner is not None:
+            for link in self._let_go(captioner.id):
+                link.close(Close.NORMAL)
+            self._forget(room, captioner, "left")
+
+    def _captioner_gone(self, room_name: str, pid: str) -> None:
+        """Its process died: its participant goes now, not after the grace period."""
+        room = self.rooms.rooms.get(room_name)
+        captioner = room.participants.get(pid) if room is not None else None
+        if room is not None and captioner is not None:
+            self._forget(room, captioner, "disconnected")
+
+    def _captioner_invite(self, room_name: str) -> str:
+        """An invite only the server makes: role captioner, for this meeting."""
+        room = self.rooms.rooms.get(room_name)
+        meeting = room.meeting if room is not None else None
+        dialogue = room.dialogue.dialogue if room is not None and room.dialogue else None
+        token, _, _ = self.gate.invites.make(
+            room_name, CAPTIONER, 3600, name=CAPTIONER_NAME, meeting=meeting, dialogue=dialogue
+        )
+        return token
+
+    def _tell_room(self, room_name: str, message: dict[str, Any]) -> None:
+        room = self.rooms.rooms.get(room_name)
+        if room is not None:
+            self.broadcast(room, message)
 
     # --- interpretation (the handlers are in server/interpretation.py) -------
 
@@ -479,6 +530,9 @@ class Hub:
     def _admit(
         self, room: Room, msg: messages.Hello, entry: Entry, address: str | None, was_p2p: bool
     ) -> Participant:
+        if entry.role == CAPTIONER and not self.captions.wanted(room.name):
+            what = "captions are off in this room: no captioner is wanted"
+            raise ProtocolError(Code.NOT_ALLOWED, what, "hello", Close.NOT_ALLOWED_IN)
         try:
             participant = room.add(
                 entry.name,
@@ -490,6 +544,7 @@ class Hub:
                 room.continued,
                 side=entry.side,
             )
+            participant.language = msg.language
         except RoomFull:
             if room.empty:
                 self.meetings.close(room)
@@ -500,6 +555,10 @@ class Hub:
                 "hello",
             ) from None
         interprets = self._interpreter_entry(room, participant, entry, msg.resume)
+        if participant.role == CAPTIONER and self.captions.joined(
+            room.name, participant.id
+        ):  # it hears everyone through the SFU, even at two
+            room.mode = "sfu"
         if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
             self.broadcast(room, messages.mode("sfu"), skip=participant.id)
         self.broadcast(room, messages.joined(participant.public()))
@@ -534,6 +593,7 @@ class Hub:
             knocks=knocks if me.is_host else None,
             interpretation=room.interpretation.public(),
             listening=room.interpretation.channel_of(me.id),
+            captions=self.captions.state(room.name),
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
@@ -578,7 +638,11 @@ class Hub:
         before = dict(room.interpretation.listening)
         if room.interpretation.forget(me.id) and not room.empty:  # an interpreter left
             self.interpretation_changed(room, before)
+        if room.only_captioners:  # nobody left to caption for
+            self.captions_off(room)
+            return
         if room.empty:  # the meeting is over, and its invites with it
+            self.captions.stop(room.name, announce=False)
             self._stop_router(room)
             self.meetings.close(room)
             self.rooms.discard_if_empty(room)

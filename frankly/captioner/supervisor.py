@@ -1,0 +1,208 @@
+"""The server's side of live captions: one captioner process per captioned room.
+
+The hub asks `start` when a host turns captions on and `stop` when a host
+turns them off (or the meeting is over); it tells `joined` when the
+captioner's participant came in. Everything else is here: launching the
+process (`python -m frankly.captioner`, with its invite in the environment,
+not on a command line others can read), noticing it died, restarting it
+(state "restarting"), giving up after too many deaths ("failed"), and the
+state everyone sees. Nothing here waits on speech: the process does that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from frankly.protocol import messages
+from frankly.protocol.words import CaptionsState
+
+log = logging.getLogger(__name__)
+
+# The captioner program's exit code when its models are missing or corrupt:
+# restarting it would not help (frankly/captions/worker.py's EXIT_UNAVAILABLE).
+EXIT_UNAVAILABLE = 3
+INVITE_ENV = "FRANKLY_CAPTIONER_INVITE"
+MAX_RESTARTS = 3  # deaths within RESTART_WINDOW after which captions fail
+RESTART_WINDOW = 60.0
+STOP_WAIT = 5.0  # seconds a captioner has to leave before it is killed
+
+# Starts a captioner for (server URL, room, invite token); the process it started.
+Launch = Callable[[str, str, str], Awaitable[asyncio.subprocess.Process]]
+
+
+async def launch(url: str, room: str, invite: str) -> asyncio.subprocess.Process:
+    """The captioner program as a child process of the server."""
+    env = {**os.environ, INVITE_ENV: invite}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "frankly.captioner", url, room, env=env
+    )
+
+
+@dataclass
+class RoomCaptions:
+    """One room's captions: what everyone is told, and the process behind them."""
+
+    room: str
+    transcript: bool
+    state: CaptionsState = "starting"
+    captioner: str | None = None  # its participant id while it is in the room
+    message: str | None = None
+    process: asyncio.subprocess.Process | None = None
+    task: asyncio.Task[None] | None = None
+    stopping: bool = False
+    deaths: deque[float] = field(default_factory=deque)
+
+    def public(self) -> dict[str, Any]:
+        return messages.captions_state(
+            self.state, transcript=self.transcript, captioner=self.captioner, message=self.message
+        )
+
+
+class Supervisor:
+    """The captioned rooms of one server.
+
+    `tell(room, message)` sends a `captions` message to the room;
+    `crashed(room, pid)` lets the hub forget a dead captioner's participant
+    at once rather than after the grace period; `invite(room)` signs a
+    fresh invite for the captioner (each start, since a restart is a new join).
+    """
+
+    def __init__(
+        self,
+        tell: Callable[[str, dict[str, Any]], None],
+        crashed: Callable[[str, str], None],
+        invite: Callable[[str], str],
+        launch: Launch = launch,
+    ) -> None:
+        self.url: str | None = None  # where the captioner reaches this server: set at start
+        self.rooms: dict[str, RoomCaptions] = {}
+        self._tell, self._crashed, self._invite, self._launch = tell, crashed, invite, launch
+
+    def state(self, room: str) -> dict[str, Any]:
+        captions = self.rooms.get(room)
+        return captions.public() if captions else messages.captions_state("off")
+
+    def start(self, room: str, transcript: bool) -> None:
+        """Turn captions on (again: only the transcript flag changes)."""
+        captions = self.rooms.get(room)
+        if captions is not None and captions.state == "failed":  # a host tries again
+            del self.rooms[room]
+            captions = None
+        if captions is not None:
+            captions.transcript = transcript
+            self._announce(captions)
+            return
+        captions = self.rooms[room] = RoomCaptions(room, transcript)
+        captions.task = asyncio.get_running_loop().create_task(self._run(captions))
+        self._announce(captions)
+
+    def wanted(self, room: str) -> bool:
+        """Whether a captioner may join `room` now: captions are on and it is not in yet."""
+        captions = self.rooms.get(room)
+        return captions is not None and captions.captioner is None and captions.state != "failed"
+
+    def joined(self, room: str, pid: str) -> bool:
+        """The captioner's participant came in: captions are on. False: nobody asked for it."""
+        captions = self.rooms.get(room)
+        if captions is None or captions.stopping:
+            return False
+        captions.state, captions.captioner, captions.message = "on", pid, None
+        self._announce(captions)
+        return True
+
+    def stop(self, room: str, *, announce: bool = True) -> str | None:
+        """Turn captions off; the captioner's participant id, for the hub to let go of."""
+        captions = self.rooms.pop(room, None)
+        if captions is None:
+            return None
+        captions.stopping = True
+        if captions.process is not None:
+            asyncio.get_running_loop().create_task(_end(captions.process))
+        if announce:
+            self._tell(room, messages.captions(messages.captions_state("off")))
+        return captions.captioner
+
+    def close(self) -> None:
+        """The server stops: every captioner goes with it."""
+        for captions in self.rooms.values():
+            captions.stopping = True
+            if captions.task is not None:
+                captions.task.cancel()
+            if captions.process is not None and captions.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    captions.process.kill()
+        self.rooms.clear()
+
+    # --- the process's life ---------------------------------------------------------
+
+    async def _run(self, captions: RoomCaptions) -> None:
+        while not captions.stopping:
+            code = await self._once(captions)
+            if captions.stopping:
+                return
+            if not self._restart(captions, code):
+                return
+
+    async def _once(self, captions: RoomCaptions) -> int | None:
+        """Run the captioner once; its exit code (None: it could not be started)."""
+        if self.url is None:
+            raise RuntimeError("the captions supervisor does not know the server's URL")
+        try:
+            captions.process = await self._launch(
+                self.url, captions.room, self._invite(captions.room)
+            )
+        except OSError as exc:
+            log.warning("the captioner of %s could not start: %s", captions.room, exc)
+            return None
+        code = await captions.process.wait()
+        captions.process = None
+        return code
+
+    def _restart(self, captions: RoomCaptions, code: int | None) -> bool:
+        """After a death: whether to start again, the room told either way."""
+        gone, captions.captioner = captions.captioner, None
+        if gone is not None:
+            self._crashed(captions.room, gone)
+        now = time.monotonic()
+        captions.deaths.append(now)
+        while captions.deaths and now - captions.deaths[0] > RESTART_WINDOW:
+            captions.deaths.popleft()
+        if code == EXIT_UNAVAILABLE:
+            why = "captions are not available: a speech model is missing or corrupt (server log)"
+        elif len(captions.deaths) > MAX_RESTARTS:
+            why = f"the captioner stopped {len(captions.deaths)} times in a minute: captions off"
+        else:
+            log.warning("the captioner of %s stopped (exit %s): restarting", captions.room, code)
+            captions.state = "restarting"
+            captions.message = (
+                f"the captioner stopped (exit code {code}) and is starting again; "
+                "what is said meanwhile is not captioned"
+            )
+            self._announce(captions)
+            return True
+        log.warning("captions in %s failed: %s", captions.room, why)
+        captions.state, captions.message = "failed", why
+        self._announce(captions)
+        return False
+
+    def _announce(self, captions: RoomCaptions) -> None:
+        self._tell(captions.room, messages.captions(captions.public()))
+
+
+async def _end(process: asyncio.subprocess.Process) -> None:
+    """A captioner told to go (its participant was let go): it leaves, or is killed."""
+    try:
+        await asyncio.wait_for(process.wait(), STOP_WAIT)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
