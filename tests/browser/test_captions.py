@@ -41,7 +41,7 @@ CAPTION_TIMEOUT_S = 120.0
 
 # The server side of captions (helper CS, branch capserver): the captioner
 # process of frankly/captioner/, and the server's `captions` and `caption`.
-SERVER_SIDE = importlib.util.find_spec("frankly.captioner") is not None
+SERVER_SIDE = importlib.util.find_spec("frankly.captioner.__main__") is not None
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,8 @@ def best_run(finals: dict[int, str], said: str) -> tuple[float, str]:
 @pytest.mark.skipif(
     not SERVER_SIDE,
     reason="waits for the server side of live captions (helper CS, branch capserver): "
-    "the captioner process (frankly/captioner/) and the server's captions/caption messages",
+    "the captioner program (python -m frankly.captioner, frankly/captioner/__main__.py) "
+    "that joins the room and sends caption lines",
 )
 def test_a_speakers_words_are_captioned_on_the_others_screen(
     new_page: NewPage, speaking: Page, speech_wav: tuple[Path, str]
