@@ -196,7 +196,7 @@ export function spokenLine(line, speaker, wanted) {
  * @returns {string}
  */
 export function stateWords(c, unavailable) {
-  if (unavailable && c.state === 'off') return `Captions are not available on this server: ${unavailable}`;
+  if (unavailable && c.state === 'off') return `Captions are not available: ${unavailable}`;
   if (c.state === 'starting') return 'Captions are starting…';
   if (c.state === 'on') return c.transcript ? 'Captions are on, and a transcript is kept.' : 'Captions are on.';
   if (c.state === 'restarting') return 'The captioner stopped and is restarting…';

@@ -7,7 +7,8 @@ captioner shows in the people list, and the host's page shows the clip's
 words as caption lines attributed to the speaker; captions off, the notice
 goes. And, with no captioner at all, the caption area as a viewer reads it:
 the notice, a partial replaced in place by its final, the English
-translation only when asked for, at 1280 and 375 px.
+translation only when asked for, at 1280 and 375 px. A host is told when
+the server cannot caption, and a passphrase room cannot be captioned.
 """
 
 from __future__ import annotations
@@ -302,6 +303,16 @@ def test_a_host_is_told_when_the_server_cannot_caption(new_page: NewPage) -> Non
         {"type": "error", "code": "captions-unavailable", "message": "captions are not installed"},
     )
     expect(ann.get_by_test_id("captions-state")).to_have_text(
-        "Captions are not available on this server: captions are not installed"
+        "Captions are not available: captions are not installed"
+    )
+    expect(ann.get_by_test_id("btn-captions")).to_be_disabled()
+
+
+def test_a_passphrase_room_cannot_be_captioned(new_page: NewPage) -> None:
+    ann = new_page()
+    join(ann, "capsecret", "Ann", fragment="passphrase=open%20sesame")
+    expect(ann.get_by_test_id("captions-state")).to_have_text(
+        "Captions are not available: a meeting with a passphrase cannot be captioned:"
+        " the captioner could not hold its keys."
     )
     expect(ann.get_by_test_id("btn-captions")).to_be_disabled()

@@ -132,7 +132,7 @@ test('a screen reader is told finished lines only, with the translation when it 
 
 test('each state says what it is, the server’s reason included', () => {
   assert.equal(stateWords({ ...noCaptions(), state: 'failed', message: 'the model is corrupt' }, null), 'Captions failed: the model is corrupt');
-  assert.match(stateWords(noCaptions(), 'captions are not installed'), /not available on this server: captions are not installed/);
+  assert.match(stateWords(noCaptions(), 'captions are not installed'), /^Captions are not available: captions are not installed$/);
   assert.match(stateWords({ ...noCaptions(), state: 'on', transcript: true }, null), /transcript is kept/);
   assert.match(stateWords({ ...noCaptions(), state: 'restarting' }, null), /restarting/);
   assert.equal(languageName('ru'), 'Russian');

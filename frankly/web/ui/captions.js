@@ -31,6 +31,8 @@ import { announce, byId, h, store, toast } from './dom.js';
  *   the meeting on screen: its session, and the name each person is shown by
  */
 
+/** Why a passphrase room has no captions (the SDK refuses them alike). */
+const PASSPHRASE_ROOM = 'a meeting with a passphrase cannot be captioned: the captioner could not hold its keys.';
 /** How often lines that lingered are taken off the screen. */
 const EXPIRE_EVERY_MS = 2000;
 /** Finished lines kept in the screen reader's live region (older ones were said). */
@@ -133,10 +135,11 @@ export function renderCaptions() {
   if (!view) return;
   const c = view.session.captions;
   if (c.state !== 'off') ui.unavailable = null; // the server could start them after all
-  const words = stateWords(c, ui.unavailable);
+  const unavailable = unavailableWhy(view.session);
+  const words = stateWords(c, unavailable);
   const state = byId('captions-state');
   state.textContent = words;
-  state.dataset.state = ui.unavailable && c.state === 'off' ? 'unavailable' : c.state;
+  state.dataset.state = unavailable && c.state === 'off' ? 'unavailable' : c.state;
   const hears = serverHears(c);
   byId('captions-notice').hidden = !hears;
   byId('captions-notice-transcript').hidden = !c.transcript;
@@ -163,11 +166,22 @@ function renderHostControls(session, c) {
   const running = serverHears(c);
   button.textContent = running ? 'Turn captions off' : c.state === 'failed' ? 'Try captions again' : 'Turn captions on';
   button.dataset.action = running ? 'off' : 'on';
-  button.disabled = !!ui.unavailable && c.state === 'off';
+  button.disabled = !!unavailableWhy(session) && c.state === 'off';
   const transcript = /** @type {HTMLInputElement} */ (byId('captions-transcript'));
   transcript.checked = running ? c.transcript : transcript.checked;
   // The transcript is decided when captions start: the server keeps it from then on.
   transcript.disabled = running;
+}
+
+/**
+ * Why this room cannot have captions, or null: the server said so, or the
+ * keys come from a passphrase (the captioner takes part in the key
+ * exchange; it cannot know a passphrase, and must not).
+ * @param {Session} session
+ * @returns {string | null}
+ */
+function unavailableWhy(session) {
+  return session.e2ee.passphrase ? PASSPHRASE_ROOM : ui.unavailable;
 }
 
 /**
@@ -178,7 +192,8 @@ function renderHostControls(session, c) {
 export function captionsUnavailable(message) {
   ui.unavailable = message || 'this server cannot make captions.';
   renderCaptions();
-  announce(stateWords(ui.view?.session.captions ?? { state: 'off', transcript: false, captioner: null, message: null }, ui.unavailable));
+  const session = ui.view?.session;
+  if (session) announce(stateWords(session.captions, unavailableWhy(session)));
 }
 
 /** A line from the captioner: on screen, and said if finished. @param {CaptionLine} line */
