@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from frankly.protocol import messages
@@ -31,17 +32,18 @@ log = logging.getLogger(__name__)
 # restarting it would not help (frankly/captions/worker.py's EXIT_UNAVAILABLE).
 EXIT_UNAVAILABLE = 3
 INVITE_ENV = "FRANKLY_CAPTIONER_INVITE"
+CACHE_ENV = "FRANKLY_CAPTIONS_CACHE"  # where split models are joined (under the data directory)
+MODEL_ENV = "FRANKLY_CAPTIONS_MODEL"  # the English model: tiny.en (default) or base
 MAX_RESTARTS = 3  # deaths within RESTART_WINDOW after which captions fail
 RESTART_WINDOW = 60.0
 STOP_WAIT = 5.0  # seconds a captioner has to leave before it is killed
 
-# Starts a captioner for (server URL, room, invite token); the process it started.
-Launch = Callable[[str, str, str], Awaitable[asyncio.subprocess.Process]]
+# Starts a captioner for (server URL, room, its environment); the process it started.
+Launch = Callable[[str, str, dict[str, str]], Awaitable[asyncio.subprocess.Process]]
 
 
-async def launch(url: str, room: str, invite: str) -> asyncio.subprocess.Process:
+async def launch(url: str, room: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     """The captioner program as a child process of the server."""
-    env = {**os.environ, INVITE_ENV: invite}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "frankly.captioner", url, room, env=env
     )
@@ -81,9 +83,11 @@ class Supervisor:
         tell: Callable[[str, dict[str, Any]], None],
         crashed: Callable[[str, str], None],
         invite: Callable[[str], str],
+        cache: Path,
         launch: Launch = launch,
     ) -> None:
         self.url: str | None = None  # where the captioner reaches this server: set at start
+        self.env: dict[str, str] = {CACHE_ENV: str(cache)}  # and MODEL_ENV, if given
         self.rooms: dict[str, RoomCaptions] = {}
         self._tell, self._crashed, self._invite, self._launch = tell, crashed, invite, launch
 
@@ -157,9 +161,8 @@ class Supervisor:
         if self.url is None:
             raise RuntimeError("the captions supervisor does not know the server's URL")
         try:
-            captions.process = await self._launch(
-                self.url, captions.room, self._invite(captions.room)
-            )
+            env = {**os.environ, **self.env, INVITE_ENV: self._invite(captions.room)}
+            captions.process = await self._launch(self.url, captions.room, env)
         except OSError as exc:
             log.warning("the captioner of %s could not start: %s", captions.room, exc)
             return None

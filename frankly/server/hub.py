@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from frankly import captions as speech
@@ -70,6 +72,7 @@ class Hub:
             tell=lambda name, message: self._tell_room(name, message),
             crashed=self._captioner_gone,
             invite=self._captioner_invite,
+            cache=(config.data_dir or Path(tempfile.gettempdir()) / "frankly") / "captions",
         )
         self.captions_missing: Callable[[], str | None] = speech.missing
 
@@ -615,6 +618,8 @@ class Hub:
                 if p.screen and p.screen_stream:
                     router.set_screen_stream(p.id, p.screen_stream)
             self._route(router, room.interpretation)
+        if me.role == CAPTIONER:  # before its subscription is offered
+            router.audio_only.add(me.id)
         if was_p2p:
             for pid in room.participants:
                 router.subscribe_all(pid)

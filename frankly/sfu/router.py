@@ -167,6 +167,8 @@ class Router:
         self.channel_tracks: dict[str, str] = {}
         self.feeds: dict[str, tuple[str | None, bool]] = {}
         self.listening: dict[str, str] = {}
+        # Subscribers sent audio only: the server's captioner, which must not see anyone.
+        self.audio_only: set[str] = set()
         # (subscriber, interpreter) -> channel packets forwarded: the proof
         # that a floor listener gets nothing of a channel it did not choose.
         self.channel_packets: Counter[tuple[str, str]] = Counter()
@@ -399,6 +401,7 @@ class Router:
         self.channel_tracks.pop(pid, None)
         self.feeds.pop(pid, None)
         self.listening.pop(pid, None)
+        self.audio_only.discard(pid)
         for counted in [key for key in self.channel_packets if pid in key]:
             del self.channel_packets[counted]
         publisher = self.publishers.pop(pid, None)
@@ -561,7 +564,10 @@ class Router:
 
     def _hears(self, subscriber_id: str, track: Track) -> bool:
         """Whether this subscriber gets an m-line for the track: every floor track,
-        and a channel track only while its booth speaks into the subscriber's channel."""
+        and a channel track only while its booth speaks into the subscriber's channel;
+        no video to an audio-only subscriber."""
+        if track.kind != "audio" and subscriber_id in self.audio_only:
+            return False
         if not track.channel:
             return True
         into, _ = self.feeds.get(track.publisher.id, (None, False))
