@@ -142,7 +142,9 @@ export function renderCaptions() {
   state.dataset.state = unavailable && c.state === 'off' ? 'unavailable' : c.state;
   const hears = serverHears(c);
   byId('captions-notice').hidden = !hears;
-  byId('captions-notice-transcript').hidden = !c.transcript;
+  byId('captions-notice-text').textContent = c.transcript
+    ? 'the server hears the meeting while captions are on, and keeps a transcript.'
+    : 'the server hears the meeting while captions are on.';
   renderHostControls(view.session, c);
   if (!hears && c.state !== 'failed') {
     ui.board = emptyBoard(); // lines of captions that ended say nothing now
