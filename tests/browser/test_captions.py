@@ -244,6 +244,23 @@ def test_the_caption_area_as_a_viewer_reads_it(new_page: NewPage) -> None:
     expect(lines).to_have_count(3)
     expect(lines.first.get_by_test_id("caption-text")).to_have_text(said)
 
+    # Recognition that cannot keep up sends finished lines only, and says so; then it keeps up.
+    note = bo.get_by_test_id("captions-finals-only")
+    expect(note).to_be_hidden()
+    bo.evaluate(SHOW_LINE, caption(ann_id, 4, "line 4", final=True, finals_only=True))
+    expect(note).to_have_text(
+        "Speech recognition can\u2019t keep up: only finished lines are shown."
+    )
+    bo.evaluate(SHOW_LINE, caption(ann_id, 5, "line 5"))
+    expect(note).to_be_hidden()
+    bo.evaluate(SHOW_LINE, caption(ann_id, 6, "line 6", final=True))
+    bo.evaluate(SHOW_LINE, caption(ann_id, 5, "line 5", final=True))
+    expect(lines).to_have_count(3)
+    mine = bo.locator(f'[data-testid="caption-line"][data-speaker="{bo_id}"]')
+    expect(mine).to_have_count(0)
+    bo.evaluate(SHOW_LINE, {**russian, "line": 2})
+    expect(mine.get_by_test_id("caption-english")).to_have_text(english)
+
     # Keyboard: the translation toggle is a labelled checkbox that Space toggles.
     toggle = bo.get_by_label("Show English translation")
     toggle.focus()

@@ -206,7 +206,8 @@ export function addCaptionLine(line) {
   const before = ui.board;
   ui.board = placeLine(ui.board, line, names.get(line.speaker) ?? 'Someone', Date.now());
   if (ui.board === before) return; // late, replayed, or already finished
-  if (line.finals_only) byId('captions-finals-only').hidden = false;
+  // Each line says whether recognition keeps up now: the note goes when it does again.
+  byId('captions-finals-only').hidden = !line.finals_only;
   renderLines();
   const shown = ui.board.lines.find((l) => l.speaker === line.speaker && l.line === line.line);
   const said = shown ? spokenLine(shown, speakerOf(shown, names, view.session.you?.id), ui.english) : null;

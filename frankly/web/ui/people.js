@@ -56,8 +56,9 @@ export function renderPeople(session, names) {
         li.append(hand);
       }
       const states = [];
-      if (!p.audio) states.push('muted');
-      if (!p.video) states.push('camera off');
+      const media = p.role !== Role.CAPTIONER; // it sends none: muted and camera off say nothing
+      if (media && !p.audio) states.push('muted');
+      if (media && !p.video) states.push('camera off');
       if (p.screen) states.push('sharing screen');
       if (!p.connected) states.push('reconnecting');
       if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
