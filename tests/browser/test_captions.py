@@ -84,6 +84,19 @@ def speaking(
     assert not errors, f"JavaScript errors in the speaker's page: {errors}"
 
 
+def captioners_running(server_url: str) -> list[int]:
+    """The pids of the captioner programs joined to this server (from /proc)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        if b"frankly.captioner" in argv and server_url.encode() in argv:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
 def captioner_in_people(page: Page) -> Any:
     return page.get_by_test_id("people").locator("li", has_text=CAPTIONER_NAME)
 
@@ -115,7 +128,7 @@ def best_run(finals: dict[int, str], said: str) -> tuple[float, str]:
     "that joins the room and sends caption lines",
 )
 def test_a_speakers_words_are_captioned_on_the_others_screen(
-    new_page: NewPage, speaking: Page, speech_wav: tuple[Path, str]
+    live_server: LiveServer, new_page: NewPage, speaking: Page, speech_wav: tuple[Path, str]
 ) -> None:
     host = new_page()
     join(host, "captions", "Hana")
@@ -162,12 +175,18 @@ def test_a_speakers_words_are_captioned_on_the_others_screen(
             host.screenshot(path=Path(shots) / f"captions-live-{width}.png", full_page=True)
         host.set_viewport_size({"width": 1280, "height": 800})
 
+    assert len(captioners_running(live_server.url)) == 1  # one process, for this room
     host.get_by_role("button", name="Turn captions off").click()
     for page in (host, speaking):
         expect(page.get_by_test_id("captions-notice")).to_be_hidden()
         expect(page.get_by_test_id("captions-state")).to_have_text("Captions are off.")
         expect(captioner_in_people(page)).to_have_count(0)
         expect(page.get_by_test_id("captions")).to_be_hidden()
+    # Off, the captioner's process ends: it hears nothing more.
+    deadline = time.monotonic() + 10
+    while captioners_running(live_server.url) and time.monotonic() < deadline:
+        host.wait_for_timeout(200)
+    assert not captioners_running(live_server.url)
 
 
 # The server's messages, as the page's signaling client hears them (no captioner here).
