@@ -89,6 +89,7 @@ class Supervisor:
         self.url: str | None = None  # where the captioner reaches this server: set at start
         self.env: dict[str, str] = {CACHE_ENV: str(cache)}  # and MODEL_ENV, if given
         self.rooms: dict[str, RoomCaptions] = {}
+        self._ending: set[asyncio.Task[None]] = set()  # captioners let go, not yet exited
         self._tell, self._crashed, self._invite, self._launch = tell, crashed, invite, launch
 
     def state(self, room: str) -> dict[str, Any]:
@@ -114,14 +115,12 @@ class Supervisor:
         captions = self.rooms.get(room)
         return captions is not None and captions.captioner is None and captions.state != "failed"
 
-    def joined(self, room: str, pid: str) -> bool:
-        """The captioner's participant came in: captions are on. False: nobody asked for it."""
+    def joined(self, room: str, pid: str) -> None:
+        """The captioner's participant came in (`wanted` let it): captions are on."""
         captions = self.rooms.get(room)
-        if captions is None or captions.stopping:
-            return False
-        captions.state, captions.captioner, captions.message = "on", pid, None
-        self._announce(captions)
-        return True
+        if captions is not None and not captions.stopping:
+            captions.state, captions.captioner, captions.message = "on", pid, None
+            self._announce(captions)
 
     def stop(self, room: str, *, announce: bool = True) -> str | None:
         """Turn captions off; the captioner's participant id, for the hub to let go of."""
@@ -129,18 +128,31 @@ class Supervisor:
         if captions is None:
             return None
         captions.stopping = True
-        if captions.process is not None:
-            asyncio.get_running_loop().create_task(_end(captions.process))
+        if captions.task is not None:
+            ending = asyncio.get_running_loop().create_task(_end(captions.task, captions))
+            self._ending.add(ending)
+            ending.add_done_callback(self._ending.discard)
         if announce:
             self._tell(room, messages.captions(messages.captions_state("off")))
         return captions.captioner
 
+    def running(self) -> int:
+        """How many captioner processes are alive or being waited for."""
+        return len(self.rooms) + len(self._ending)
+
+    async def aclose(self) -> None:
+        """The server stops: every captioner goes with it, killed and reaped."""
+        for room in list(self.rooms):
+            self.stop(room, announce=False)
+        for ending in list(self._ending):
+            ending.cancel()  # `_end` kills its process when cancelled
+        if self._ending:
+            await asyncio.wait(list(self._ending))
+
     def close(self) -> None:
-        """The server stops: every captioner goes with it."""
+        """Last resort for a loop that is gone: kill what is still running, unreaped."""
         for captions in self.rooms.values():
             captions.stopping = True
-            if captions.task is not None:
-                captions.task.cancel()
             if captions.process is not None and captions.process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     captions.process.kill()
@@ -201,11 +213,20 @@ class Supervisor:
         self._tell(captions.room, messages.captions(captions.public()))
 
 
-async def _end(process: asyncio.subprocess.Process) -> None:
-    """A captioner told to go (its participant was let go): it leaves, or is killed."""
+async def _end(run: asyncio.Task[None], captions: RoomCaptions) -> None:
+    """A captioner told to go (its participant was let go): it leaves, or is killed.
+
+    Its supervising task ends once the process has exited (`stopping`), or is
+    cancelled here if it had not started one yet.
+    """
     try:
-        await asyncio.wait_for(process.wait(), STOP_WAIT)
-    except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
+        await asyncio.wait_for(asyncio.shield(run), STOP_WAIT)
+    except (TimeoutError, asyncio.CancelledError):
+        process = captions.process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run

@@ -87,6 +87,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             try:
                 yield
             finally:
+                await hub.captions.aclose()  # captioner processes first: they are in rooms
                 hub.stop()
 
     app = Starlette(

@@ -558,13 +558,14 @@ class Hub:
                 "hello",
             ) from None
         interprets = self._interpreter_entry(room, participant, entry, msg.resume)
-        if participant.role == CAPTIONER and self.captions.joined(
-            room.name, participant.id
-        ):  # it hears everyone through the SFU, even at two
+        captioner = participant.role == CAPTIONER
+        if captioner:  # it hears everyone through the SFU, even at two
             room.mode = "sfu"
         if was_p2p and room.mode == "sfu":  # before 'joined', so nobody dials the newcomer
             self.broadcast(room, messages.mode("sfu"), skip=participant.id)
         self.broadcast(room, messages.joined(participant.public()))
+        if captioner:  # the state names it: after everyone knows who it is
+            self.captions.joined(room.name, participant.id)
         if interprets:
             self.interpretation_changed(room, room.interpretation.listening)
         return participant

@@ -1,0 +1,143 @@
+"""Live captions end to end through the SDK, in an end-to-end encrypted room.
+
+A participant's microphone plays a recorded LibriVox clip; the server's own
+captioner (the real process, with Whisper tiny.en) joins, holds keys like
+anyone, and another participant reads caption lines opened with the
+captioner's key, attributed to the speaker, with the clip's words. Turned
+off, the captioner leaves and the SFU holds no subscription for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+from collections.abc import AsyncIterator, Callable
+
+import numpy as np
+import pytest
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av import AudioFrame
+
+from frankly.bench.speech import FRAME, RATE, Clip, Pcm, SpeechMissing, librivox
+from frankly.captions.wer import word_error_rate
+from frankly.client import CaptionLine, CaptionsChanged, Client, ParticipantLeft
+from frankly.protocol.words import CAPTIONER_NAME
+from tests.captions.test_captioner import ENGLISH_WER
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.timeout(240)
+
+
+class ClipTrack(MediaStreamTrack):
+    """A live microphone: silence, then the clip once `play` is called, then silence."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pcm: Pcm = np.zeros(0, dtype="<i2")
+        self._at = 0
+        self._n = 0
+        self._start = 0.0
+
+    def play(self, pcm: Pcm) -> None:
+        self._pcm, self._at = pcm, 0
+
+    async def recv(self) -> AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._n == 0:
+            self._start = time.monotonic()
+        delay = self._start + self._n * FRAME / RATE - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        chunk = self._pcm[self._at : self._at + FRAME]
+        self._at += FRAME
+        samples = np.zeros(FRAME, dtype="<i2")
+        samples[: len(chunk)] = chunk
+        frame = AudioFrame(format="s16", layout="mono", samples=FRAME)
+        frame.planes[0].update(samples.tobytes())
+        frame.sample_rate, frame.pts = RATE, self._n * FRAME
+        frame.time_base = fractions.Fraction(1, RATE)
+        self._n += 1
+        return frame
+
+
+@pytest.fixture(scope="module")
+def clip() -> Clip:
+    try:
+        return next(c for c in librivox() if c.name.endswith("0870"))
+    except SpeechMissing as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture
+async def room(live_server: LiveServer) -> AsyncIterator[tuple[Client, Client, ClipTrack]]:
+    """A host who reads, and a speaker with a recorded voice, in an encrypted room."""
+    microphone = ClipTrack()
+    host = Client(live_server.url + "/talks", name="Host")
+    speaker = Client(live_server.url + "/talks", name="Alice", audio=microphone, language="en")
+    await host.join()
+    await speaker.join()
+    yield host, speaker, microphone
+    await speaker.leave()
+    await host.leave()
+
+
+async def test_a_speaker_is_captioned_on_another_screen_and_the_captioner_leaves_when_off(
+    live_server: LiveServer, room: tuple[Client, Client, ClipTrack], clip: Clip
+) -> None:
+    host, speaker, microphone = room
+    assert not host.passphrase_mode
+    changed = host.wait_for(CaptionsChanged, lambda e: e.captions.state == "on", timeout=90)
+    assert (await host.set_captions(True)).state == "starting"
+    captioner = (await changed).captions.captioner
+    assert captioner is not None
+    them = host.participants[captioner]
+    assert (them.role, them.name) == ("captioner", CAPTIONER_NAME)
+    # It holds keys like anyone: a pair with each of us, then it can hear.
+    await _until(lambda: host.encryption(captioner) == "ready")
+    await _until(lambda: speaker.encryption(captioner) == "ready")
+
+    text = await _captioned(host, speaker.id, microphone, clip)
+    assert word_error_rate(clip.text, text) <= ENGLISH_WER, text
+
+    left = host.wait_for(ParticipantLeft, lambda e: e.participant.id == captioner, timeout=20)
+    assert (await host.set_captions(False)).state == "off"
+    await left
+    assert captioner not in host.participants
+
+    def forwarded_to() -> set[str]:
+        router = live_server.hub.routers["talks"]
+        return set(router.subscribers) | set(router.publishers)
+
+    assert captioner not in live_server.call(forwarded_to)  # nothing reaches it any more
+    # And its process has exited, not just left the room.
+    await _until(lambda: live_server.call(live_server.hub.captions.running) == 0)
+
+
+async def _captioned(host: Client, speaker: str, microphone: ClipTrack, clip: Clip) -> str:
+    """The final lines the host reads of `speaker` while the clip plays, joined."""
+    finals: dict[int, str] = {}
+    events = host.events()
+    microphone.play(clip.pcm)
+    deadline = time.monotonic() + len(clip.pcm) / RATE + 60
+    async with asyncio.timeout(deadline - time.monotonic()):
+        async for event in events:
+            if not isinstance(event, CaptionLine) or not event.final:
+                continue
+            assert event.speaker.id == speaker and event.speaker.name == "Alice"
+            assert event.language == "en" and event.english == event.text
+            finals[event.line] = event.text
+            joined = " ".join(finals[k] for k in sorted(finals))
+            if word_error_rate(clip.text, joined) <= ENGLISH_WER:
+                return joined
+    return " ".join(finals[k] for k in sorted(finals))
+
+
+async def _until(holds: Callable[[], bool]) -> None:
+    """Until `holds`, for state with no event to wait on (keys, the server's rooms)."""
+    async with asyncio.timeout(20):
+        while not holds():  # noqa: ASYNC110 (polled: these states raise no event)
+            await asyncio.sleep(0.05)
