@@ -190,6 +190,21 @@ export function spokenLine(line, speaker, wanted) {
 }
 
 /**
+ * What a screen reader is told when a line changes on the board: a line
+ * that just finished (see spokenLine); for one that had finished already,
+ * only its translation if that is what came (the captioner sends a final
+ * again with its English); otherwise nothing.
+ * @param {ShownLine | undefined} before the line as it was on the board
+ * @param {ShownLine} now @param {string} speaker @param {boolean} wanted
+ * @returns {string | null}
+ */
+export function spokenChange(before, now, speaker, wanted) {
+  if (!before?.final) return spokenLine(now, speaker, wanted);
+  const english = translationOf(now, wanted);
+  return english && english !== translationOf(before, wanted) ? `${speaker}, in English: ${english}` : null;
+}
+
+/**
  * What the captions state is called, for everyone and for the host who
  * controls it.
  * @param {Captions} c @param {string | null} unavailable the server's message when it said captions-unavailable

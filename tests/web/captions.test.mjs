@@ -15,6 +15,7 @@ import {
   placeLine,
   serverHears,
   speakerOf,
+  spokenChange,
   spokenLine,
   stateWords,
   translationOf,
@@ -137,4 +138,18 @@ test('each state says what it is, the server’s reason included', () => {
   assert.match(stateWords({ ...noCaptions(), state: 'restarting' }, null), /restarting/);
   assert.equal(languageName('ru'), 'Russian');
   assert.equal(languageName('x-none-such'), 'x-none-such');
+});
+
+test('a final sent again with its English is said as the English alone, and only when shown', () => {
+  const original = line({ text: 'привет', language: 'ru', final: true });
+  const b1 = placeLine(emptyBoard(), original, 'Ann', 0);
+  assert.equal(spokenChange(undefined, b1.lines[0], 'Ann', true), 'Ann: привет');
+  const b2 = placeLine(b1, { ...original, english: 'hello' }, 'Ann', 1);
+  assert.deepEqual(texts(b2), ['привет']);
+  assert.equal(b2.lines[0].english, 'hello');
+  assert.equal(spokenChange(b1.lines[0], b2.lines[0], 'Ann', true), 'Ann, in English: hello');
+  assert.equal(spokenChange(b1.lines[0], b2.lines[0], 'Ann', false), null);
+  assert.equal(spokenChange(b2.lines[0], b2.lines[0], 'Ann', true), null); // the same again: nothing
+  const [partial] = placeLine(emptyBoard(), line({ text: 'при' }), 'Ann', 0).lines;
+  assert.equal(spokenChange(partial, b1.lines[0], 'Ann', true), 'Ann: привет');
 });

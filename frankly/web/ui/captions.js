@@ -15,7 +15,7 @@ import {
   placeLine,
   serverHears,
   speakerOf,
-  spokenLine,
+  spokenChange,
   stateWords,
   translationOf,
 } from '../captions.js';
@@ -209,8 +209,9 @@ export function addCaptionLine(line) {
   // Each line says whether recognition keeps up now: the note goes when it does again.
   byId('captions-finals-only').hidden = !line.finals_only;
   renderLines();
-  const shown = ui.board.lines.find((l) => l.speaker === line.speaker && l.line === line.line);
-  const said = shown ? spokenLine(shown, speakerOf(shown, names, view.session.you?.id), ui.english) : null;
+  const same = (/** @type {{speaker: string, line: number}} */ l) => l.speaker === line.speaker && l.line === line.line;
+  const shown = ui.board.lines.find(same);
+  const said = shown ? spokenChange(before.lines.find(same), shown, speakerOf(shown, names, view.session.you?.id), ui.english) : null;
   if (said) sayLine(said);
 }
 
