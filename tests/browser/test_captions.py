@@ -17,7 +17,7 @@ import importlib.util
 import os
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,11 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from frankly.bench.speech import RATE, RUSSIAN, SpeechMissing, librivox
-from frankly.captions.wer import word_error_rate
+from frankly.bench.speech import RATE, RUSSIAN, Clip, Pcm, SpeechMissing, librivox, russian
+from frankly.captions.wer import word_error_rate, words
 from frankly.protocol.words import CAPTIONER_NAME
 from tests.browser.meeting import CHROMIUM, CHROMIUM_ARGS, NewPage, join
-from tests.captions.test_captioner import ENGLISH_WER
+from tests.captions.test_captioner import ENGLISH_WER, RUSSIAN_WER
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -43,45 +43,99 @@ CAPTION_TIMEOUT_S = 120.0
 # The server side of captions (helper CS, branch capserver): the captioner
 # process of frankly/captioner/, and the server's `captions` and `caption`.
 SERVER_SIDE = importlib.util.find_spec("frankly.captioner.__main__") is not None
+WAITS_FOR = (
+    "waits for the server side of live captions (helper CS, branch capserver): the captioner "
+    "program (python -m frankly.captioner) that joins the room and sends caption lines"
+)
 
 
-@pytest.fixture(scope="module")
-def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The clip as a WAV Chromium plays as its microphone (16-bit PCM, 48 kHz,
-    mono), with silence around it so each loop ends in a pause; and its words."""
-    try:
-        clip = {c.name.rsplit("-", 1)[1]: c for c in librivox()}[CLIP]
-    except SpeechMissing as exc:
-        pytest.fail(str(exc))
+def fake_microphone(pcm: Pcm, path: Path) -> Path:
+    """`pcm` (48 kHz mono) as a WAV Chromium plays as its microphone: 16-bit
+    PCM, with silence around it so that each loop of it ends in a pause."""
     silence = np.zeros(RATE * 2, dtype="<i2")
-    pcm = np.concatenate([silence, clip.pcm, silence, silence])
-    path = tmp_path_factory.mktemp("speech") / f"{CLIP}.wav"
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(RATE)
-        wav.writeframes(pcm.tobytes())
-    return path, clip.text
+        wav.writeframes(np.concatenate([silence, pcm, silence, silence]).tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The English clip as a fake microphone, and its words."""
+    try:
+        clip = {c.name.rsplit("-", 1)[1]: c for c in librivox()}[CLIP]
+    except SpeechMissing as exc:
+        pytest.fail(str(exc))
+    folder = tmp_path_factory.mktemp("speech")
+    return fake_microphone(clip.pcm, folder / f"{CLIP}.wav"), clip.text
+
+
+@pytest.fixture(scope="module")
+def russian_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Clip]:
+    """A Russian sentence (Festival's voice) as a fake microphone, and the clip."""
+    folder = tmp_path_factory.mktemp("russian")
+    try:
+        (clip,) = russian(folder, count=1)
+    except SpeechMissing as exc:
+        pytest.fail(str(exc))
+    return fake_microphone(clip.pcm, folder / "ru-mic.wav"), clip
+
+
+# speaker(wav) -> Page: a page whose microphone says the WAV, over and over.
+Speaker = Callable[[Path], Page]
 
 
 @pytest.fixture
-def speaking(
-    playwright_session: Playwright, live_server: LiveServer, speech_wav: tuple[Path, str]
-) -> Iterator[Page]:
-    """A page whose microphone says the clip, over and over."""
-    flag = f"--use-file-for-fake-audio-capture={speech_wav[0]}"
-    browser: Browser = playwright_session.chromium.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, flag]
-    )
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(10_000)
+def speaker(playwright_session: Playwright, live_server: LiveServer) -> Iterator[Speaker]:
+    """Pages in a Chromium of their own, launched with the WAV as its microphone
+    (the flags of tests/browser/conftest.py, and that one)."""
+    browsers: list[Browser] = []
     errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    browser.close()
+
+    def make(wav: Path) -> Page:
+        flag = f"--use-file-for-fake-audio-capture={wav}"
+        browser = playwright_session.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, flag]
+        )
+        browsers.append(browser)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 800}
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield make
+    for browser in browsers:
+        browser.close()
     assert not errors, f"JavaScript errors in the speaker's page: {errors}"
+
+
+def join_speaking(page: Page, room: str, name: str, language: str) -> str:
+    """Join with the language we speak chosen in pre-join; our id."""
+    page.goto(f"/{room}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_test_id("pre-language").select_option(language)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
+    assert page.evaluate("() => window.frankly.session.you.language") == language
+    pid: str = page.evaluate("() => window.frankly.session.you.id")
+    return pid
+
+
+def turn_captions_on(host: Page, others: list[Page]) -> None:
+    """A host turns captions on; everyone is told, and sees the captioner."""
+    host.get_by_role("button", name="Turn captions on").click()
+    for page in (host, *others):
+        expect(page.get_by_test_id("captions-notice")).to_have_text(NOTICE)
+        expect(page.get_by_test_id("captions-state")).to_have_text(
+            "Captions are on.", timeout=CAPTION_TIMEOUT_S * 1000
+        )
+        captioner = captioner_in_people(page)
+        expect(captioner.get_by_test_id("person-captioner")).to_have_text("captions")
 
 
 def captioners_running(server_url: str) -> list[int]:
@@ -121,35 +175,18 @@ def best_run(finals: dict[int, str], said: str) -> tuple[float, str]:
     return best
 
 
-@pytest.mark.skipif(
-    not SERVER_SIDE,
-    reason="waits for the server side of live captions (helper CS, branch capserver): "
-    "the captioner program (python -m frankly.captioner, frankly/captioner/__main__.py) "
-    "that joins the room and sends caption lines",
-)
+@pytest.mark.skipif(not SERVER_SIDE, reason=WAITS_FOR)
 def test_a_speakers_words_are_captioned_on_the_others_screen(
-    live_server: LiveServer, new_page: NewPage, speaking: Page, speech_wav: tuple[Path, str]
+    live_server: LiveServer, new_page: NewPage, speaker: Speaker, speech_wav: tuple[Path, str]
 ) -> None:
     host = new_page()
     join(host, "captions", "Hana")
-    speaking.goto("/captions")
-    speaking.get_by_label("Your name").fill("Sam")
-    speaking.get_by_test_id("pre-language").select_option("en")
-    speaking.get_by_role("button", name="Join", exact=True).click()
-    expect(speaking.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
-    sam = speaking.evaluate("() => window.frankly.session.you.id")
-    assert speaking.evaluate("() => window.frankly.session.you.language") == "en"
+    speaking = speaker(speech_wav[0])
+    sam = join_speaking(speaking, "captions", "Sam", "en")
 
     # Only a host has the control; everyone sees the state.
     expect(speaking.get_by_test_id("captions-host")).to_be_hidden()
-    host.get_by_role("button", name="Turn captions on").click()
-    for page in (host, speaking):
-        expect(page.get_by_test_id("captions-notice")).to_have_text(NOTICE)
-        expect(page.get_by_test_id("captions-state")).to_have_text(
-            "Captions are on.", timeout=CAPTION_TIMEOUT_S * 1000
-        )
-        captioner = captioner_in_people(page)
-        expect(captioner.get_by_test_id("person-captioner")).to_have_text("captions")
+    turn_captions_on(host, [speaking])
     expect(host.get_by_role("button", name="Turn captions off")).to_be_visible()
 
     said = speech_wav[1]
@@ -187,6 +224,50 @@ def test_a_speakers_words_are_captioned_on_the_others_screen(
     while captioners_running(live_server.url) and time.monotonic() < deadline:
         host.wait_for_timeout(200)
     assert not captioners_running(live_server.url)
+
+
+# A line on screen with its English, by speaker.
+SHOWN = """(id) => [...document.querySelectorAll(
+        `[data-testid="caption-line"][data-speaker="${id}"]`)].map((li) => ({
+    final: li.dataset.final === 'true',
+    text: li.querySelector('[data-testid="caption-text"]').textContent,
+    english: li.querySelector('[data-testid="caption-english"]')?.textContent ?? null}))"""
+
+
+@pytest.mark.skipif(not SERVER_SIDE, reason=WAITS_FOR)
+def test_a_russian_speakers_line_shows_with_its_english_translation(
+    new_page: NewPage, speaker: Speaker, russian_wav: tuple[Path, Clip]
+) -> None:
+    host = new_page()
+    join(host, "russian", "Hana")
+    host.get_by_label("Show English translation").check()
+    wav, clip = russian_wav
+    speaking = speaker(wav)
+    boris = join_speaking(speaking, "russian", "Boris", "ru")
+    turn_captions_on(host, [speaking])
+
+    best: tuple[float, str, str] = (float("inf"), "", "")
+    deadline = time.monotonic() + CAPTION_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for line in host.evaluate(SHOWN, boris):
+            if line["final"] and line["english"]:
+                best = min(
+                    best, (word_error_rate(clip.text, line["text"]), line["text"], line["english"])
+                )
+        if best[0] <= RUSSIAN_WER and "agree" in words(best[2]):
+            break
+        host.wait_for_timeout(300)
+    wer, text, english = best
+    assert wer <= RUSSIAN_WER, f"Boris's best line {text!r} (WER {wer:.2f})"
+    assert "agree" in words(english), english  # "I do not agree with this proposal."
+    shown = host.locator(f'[data-testid="caption-line"][data-speaker="{boris}"]').last
+    expect(shown.get_by_test_id("caption-speaker")).to_have_text("Boris")
+    expect(shown.get_by_test_id("caption-text")).to_have_attribute("lang", "ru")
+    expect(shown.get_by_test_id("caption-english")).to_have_attribute("lang", "en")
+    if shots := os.environ.get("FRANKLY_SCREENSHOTS"):  # FRANKLY_SCREENSHOTS=DIR: to look at
+        host.screenshot(path=Path(shots) / "captions-russian-1280.png")
+    host.get_by_label("Show English translation").uncheck()
+    expect(host.get_by_test_id("caption-english")).to_have_count(0)
 
 
 # The server's messages, as the page's signaling client hears them (no captioner here).
