@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import itertools
 import json
 import logging
@@ -112,8 +113,9 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "channel": st.sampled_from(["floor", "en", "ru", "xx", "Floor"]),
     "interpret": st.one_of(st.none(), st.just(["en", "ru"])),
     "track": TEXT,
+    "language": st.sampled_from(["en", "ru", "pt-BR", "EN", "", "english"]),
 }
-BOOLEAN_FIELDS = ("audio", "video", "screen", "lobby", "locked", "up")
+BOOLEAN_FIELDS = ("audio", "video", "screen", "lobby", "locked", "up", "on", "transcript")
 
 
 def value_for(name: str) -> st.SearchStrategy[Any]:
@@ -152,6 +154,8 @@ VALID: dict[str, dict[str, Any]] = {
     "handover": {},
     "listen": {"channel": "floor"},
     "booth-chat": {"sealed": {ME: "AAAA"}},
+    "captions": {"on": True},
+    "caption": {"sealed": "AAAA"},
 }
 
 
@@ -257,6 +261,10 @@ class ServerErrors(logging.Handler):
         self.records.append(record)
 
 
+def _no_captions(hub: Any) -> None:
+    hub.captions_missing = lambda: "captions are not installed here (fuzzing)"
+
+
 @dataclass
 class Harness:
     """One server for many cases; `run(case)` raises Failure on a wrong answer."""
@@ -273,6 +281,9 @@ class Harness:
         # per-address limits, so a thousand hellos are not refused for pace.
         self.server = BackgroundServer(ServerConfig(grace=0.0)).start()
         self.human = BackgroundServer(ServerConfig(grace=0.0, human_check=True)).start()
+        for server in (self.server, self.human):
+            # A host's `captions` is answered, but starts no captioner process per case.
+            server.call(functools.partial(_no_captions, server.hub))
         for name in ("uvicorn.error", "frankly"):
             logging.getLogger(name).addHandler(self.errors)
         return self

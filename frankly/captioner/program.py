@@ -64,8 +64,13 @@ class RoomCaptioner:
 
     async def run(self) -> None:
         lines = asyncio.create_task(self._lines())
+        events = self.call.events()
+        for pid, p in self.call.participants.items():  # tracks that came before the stream
+            audio = [t for t in self.call.tracks(pid) if t.kind == "audio"]
+            if audio:  # their microphone: the first of their audio tracks
+                self._listen(pid, p.language, audio[0])
         try:
-            async for event in self.call.events():
+            async for event in events:
                 match event:
                     case TrackReceived(participant=p, track=track) if event.kind == "audio":
                         if not event.screen and not event.interpretation:

@@ -77,6 +77,7 @@ from frankly.client.roster import Added, Change, Removed, Updated, reconcile
 from frankly.client.rtc import ice_servers_from_wire
 from frankly.client.session import Session
 from frankly.client.stream import Broadcast, EventStream
+from frankly.client.transcript import TranscriptLine, as_text, as_webvtt
 from frankly.client.urls import invite_from_url, passphrase_from_url, split_url
 from frankly.client.vocabulary import (
     FATAL_ERRORS,
@@ -205,6 +206,8 @@ class Client:
         self._listening = FLOOR
         self._captions = Captions()
         self._caption_seq = 0  # ids for the replay check of caption lines, apart from chat's
+        # Final caption lines kept while a host keeps the transcript, by (speaker, line).
+        self._transcript: dict[tuple[str, int], TranscriptLine] = {}
         self._channel: LocalMedia | None = None  # what we interpret into our booth's channel
         self._session = Session(
             ws_url,
@@ -279,6 +282,15 @@ class Client:
     def captions(self) -> Captions:
         """The room's live captions: off, starting, on, restarting or failed."""
         return self._captions
+
+    def transcript(self, kind: Literal["txt", "vtt"] = "txt") -> str:
+        """The final caption lines we received while the transcript was kept, as text or WebVTT.
+
+        Kept by this client (the server cannot read the lines): from when we
+        joined, or when a host began keeping it, until now.
+        """
+        lines = self._transcript.values()
+        return as_webvtt(lines) if kind == "vtt" else as_text(lines)
 
     @property
     def language(self) -> str | None:
@@ -1216,6 +1228,15 @@ class Client:
         except (ValueError, KeyError, TypeError):
             log.warning("a caption line from %s is not one: dropped", sender)
             return
+        if event.final and self._captions.transcript:
+            self._transcript[(event.speaker.id, event.line)] = TranscriptLine(
+                event.speaker.name or event.speaker.id,
+                event.start,
+                event.end,
+                event.text,
+                event.language,
+                event.english,
+            )
         self._emit(event)
 
     def _on_error(self, message: dict[str, Any]) -> None:

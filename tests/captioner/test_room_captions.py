@@ -21,7 +21,14 @@ from av import AudioFrame
 
 from frankly.bench.speech import FRAME, RATE, Clip, Pcm, SpeechMissing, librivox
 from frankly.captions.wer import word_error_rate
-from frankly.client import CaptionLine, CaptionsChanged, Client, ParticipantLeft
+from frankly.client import (
+    CaptionLine,
+    CaptionsChanged,
+    Client,
+    FranklyError,
+    ParticipantLeft,
+    PatternTrack,
+)
 from frankly.protocol.words import CAPTIONER_NAME
 from tests.captions.test_captioner import ENGLISH_WER
 from tests.conftest import LiveServer
@@ -76,7 +83,8 @@ def clip() -> Clip:
 async def room(live_server: LiveServer) -> AsyncIterator[tuple[Client, Client, ClipTrack]]:
     """A host who reads, and a speaker with a recorded voice, in an encrypted room."""
     microphone = ClipTrack()
-    host = Client(live_server.url + "/talks", name="Host")
+    # The host's camera is on: the captioner must get none of it.
+    host = Client(live_server.url + "/talks", name="Host", video=PatternTrack(160, 120, fps=5))
     speaker = Client(live_server.url + "/talks", name="Alice", audio=microphone, language="en")
     await host.join()
     await speaker.join()
@@ -91,7 +99,8 @@ async def test_a_speaker_is_captioned_on_another_screen_and_the_captioner_leaves
     host, speaker, microphone = room
     assert not host.passphrase_mode
     changed = host.wait_for(CaptionsChanged, lambda e: e.captions.state == "on", timeout=90)
-    assert (await host.set_captions(True)).state == "starting"
+    started = await host.set_captions(True, transcript=True)
+    assert (started.state, started.transcript) == ("starting", True)
     captioner = (await changed).captions.captioner
     assert captioner is not None
     them = host.participants[captioner]
@@ -102,6 +111,17 @@ async def test_a_speaker_is_captioned_on_another_screen_and_the_captioner_leaves
 
     text = await _captioned(host, speaker.id, microphone, clip)
     assert word_error_rate(clip.text, text) <= ENGLISH_WER, text
+    # Everyone was told the transcript is kept; the host's client kept it.
+    assert speaker.captions.transcript
+    assert host.transcript().startswith("[00:00:") and "Alice: " in host.transcript()
+    assert host.transcript("vtt").startswith("WEBVTT\n\n") and "<v Alice>" in host.transcript("vtt")
+
+    def kinds_sent_to(pid: str) -> list[str]:
+        router = live_server.hub.routers["talks"]
+        return [s.track.kind for s in router.subscribers[pid].slots if not isinstance(s, str)]
+
+    assert live_server.call(lambda: kinds_sent_to(captioner)) == ["audio"]  # never video
+    assert "video" in live_server.call(lambda: kinds_sent_to(speaker.id))
 
     left = host.wait_for(ParticipantLeft, lambda e: e.participant.id == captioner, timeout=20)
     assert (await host.set_captions(False)).state == "off"
@@ -141,3 +161,15 @@ async def _until(holds: Callable[[], bool]) -> None:
     async with asyncio.timeout(20):
         while not holds():  # noqa: ASYNC110 (polled: these states raise no event)
             await asyncio.sleep(0.05)
+
+
+async def test_a_passphrase_room_cannot_be_captioned(live_server: LiveServer) -> None:
+    host = Client(live_server.url + "/secret", name="Host", passphrase="correct horse")
+    await host.join()
+    try:
+        with pytest.raises(FranklyError) as refused:
+            await host.set_captions(True)
+        assert refused.value.code == "captions-unavailable"
+        assert host.captions.state == "off"
+    finally:
+        await host.leave()

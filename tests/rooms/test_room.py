@@ -21,6 +21,7 @@ def test_join_order_and_others() -> None:
         "screen": False,
         "screen_stream": None,
         "side": None,
+        "language": None,
     }
     assert grace.public()["role"] == "participant"
     assert "resume" not in ada.public() and "device" not in ada.public()

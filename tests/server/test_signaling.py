@@ -33,6 +33,7 @@ async def test_second_joiner_sees_the_first_and_the_first_hears_of_it(
             "screen": False,
             "screen_stream": None,
             "side": None,
+            "language": None,
         }
     ]
     assert grace.welcome["you"]["role"] == "participant"
