@@ -16,6 +16,7 @@ import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
 import { SfuLink, streamOwner } from './sfu.js';
 import { SignalingClient } from './signaling.js';
+import { asText, asWebVtt } from './transcript.js';
 import { Role } from './wire.js';
 
 /**
@@ -71,7 +72,8 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   booth-chat ({from, name, text, ts}) a line from our booth partner, opened
  *   interpreting (boolean)           we started or stopped speaking into a channel
  *   captions (Captions)              the room's captions changed state (captions.js)
- *   caption (CaptionLine)            a caption line from the captioner, opened
+ *   caption (CaptionLine)            a caption line from the captioner, opened (and
+ *                                    kept for transcript() while a host keeps it)
  *   error (ErrorMessage)             a non-fatal error from the server
  *   ended (Ended)                    the connection is over for good
  * The UI's table of what it does on each is ui/meeting.js's EVENTS.
@@ -159,6 +161,8 @@ export class Session extends Emitter {
     /** Captions are opened one at a time, so a partial never overtakes a later one. */
     /** @type {Promise<void>} */
     this.captionOrder = Promise.resolve();
+    /** @type {Map<string, import('./transcript.js').TranscriptLine>} final lines kept while a host keeps the transcript, by speaker and line */
+    this.kept = new Map();
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
     c.on('welcome', (m) => this.onWelcome(m));
@@ -569,8 +573,31 @@ export class Session extends Emitter {
     this.captionOrder = this.captionOrder.then(async () => {
       const text = typeof m.sealed === 'string' ? await this.e2ee.openCaption(from, m.sealed) : null;
       const line = typeof text === 'string' ? parseLine(text) : null;
-      if (line) this.emit('caption', line);
+      if (!line) return;
+      if (line.final && this.captions.transcript) this.keep(line);
+      this.emit('caption', line);
     });
+  }
+
+  /**
+   * Keep a final line for the transcript (a final sent again with its
+   * English replaces the first), with the speaker's name as it is now.
+   * @param {import('./captions.js').CaptionLine} line
+   */
+  keep(line) {
+    const speaker = line.speaker === this.you?.id ? this.you.name : (this.participants.get(line.speaker)?.name ?? 'Someone');
+    const { start, end, text, language, english } = line;
+    this.kept.set(`${line.speaker}:${line.line}`, { speaker, start, end, text, language, english });
+  }
+
+  /**
+   * The transcript this client kept (the server cannot read the lines):
+   * from when we joined, or a host began keeping it, until now.
+   * @param {'txt' | 'vtt'} [kind]
+   * @returns {string}
+   */
+  transcript(kind = 'txt') {
+    return kind === 'vtt' ? asWebVtt(this.kept.values()) : asText(this.kept.values());
   }
 
   /** @param {{action: string, by: string}} m what a host did to us */

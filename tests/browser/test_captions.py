@@ -126,13 +126,15 @@ def join_speaking(page: Page, room: str, name: str, language: str) -> str:
     return pid
 
 
-def turn_captions_on(host: Page, others: list[Page]) -> None:
+def turn_captions_on(host: Page, others: list[Page], *, transcript: bool = False) -> None:
     """A host turns captions on; everyone is told, and sees the captioner."""
+    host.get_by_test_id("captions-transcript").set_checked(transcript)
     host.get_by_role("button", name="Turn captions on").click()
+    state = "Captions are on, and a transcript is kept." if transcript else "Captions are on."
     for page in (host, *others):
-        expect(page.get_by_test_id("captions-notice")).to_have_text(NOTICE)
+        expect(page.get_by_test_id("captions-notice")).to_contain_text(NOTICE)
         expect(page.get_by_test_id("captions-state")).to_have_text(
-            "Captions are on.", timeout=CAPTION_TIMEOUT_S * 1000
+            state, timeout=CAPTION_TIMEOUT_S * 1000
         )
         captioner = captioner_in_people(page)
         expect(captioner.get_by_test_id("person-captioner")).to_have_text("captions")
@@ -186,7 +188,7 @@ def test_a_speakers_words_are_captioned_on_the_others_screen(
 
     # Only a host has the control; everyone sees the state.
     expect(speaking.get_by_test_id("captions-host")).to_be_hidden()
-    turn_captions_on(host, [speaking])
+    turn_captions_on(host, [speaking], transcript=True)
     expect(host.get_by_role("button", name="Turn captions off")).to_be_visible()
 
     said = speech_wav[1]
@@ -203,6 +205,14 @@ def test_a_speakers_words_are_captioned_on_the_others_screen(
         host.wait_for_timeout(300)
     assert wer < ENGLISH_WER, f"best run of Sam's lines {text!r} (WER {wer:.2f}); all: {finals}"
     assert names == {"Sam"}, names
+    # The host's browser kept the transcript: Sam's words, as text and WebVTT.
+    for kind in ("txt", "vtt"):
+        with host.expect_download() as download:
+            host.get_by_test_id(f"transcript-{kind}").click()
+        kept = Path(download.value.path()).read_text(encoding="utf-8")
+        assert download.value.suggested_filename == f"captions-transcript.{kind}"
+        assert ("<v Sam>" if kind == "vtt" else "] Sam: ") in kept, kept
+        assert "dashwood" in words(kept), kept
     # A screen reader hears the finished lines, attributed too.
     expect(host.get_by_test_id("captions-live")).to_contain_text("Sam: ")
 
@@ -213,17 +223,22 @@ def test_a_speakers_words_are_captioned_on_the_others_screen(
         host.set_viewport_size({"width": 1280, "height": 800})
 
     assert len(captioners_running(live_server.url)) == 1  # one process, for this room
+    turn_captions_off(host, [speaking], live_server)
+
+
+def turn_captions_off(host: Page, others: list[Page], server: LiveServer) -> None:
+    """A host turns captions off: the notice, the lines and the captioner go,
+    and so does its process (it hears nothing more)."""
     host.get_by_role("button", name="Turn captions off").click()
-    for page in (host, speaking):
+    for page in (host, *others):
         expect(page.get_by_test_id("captions-notice")).to_be_hidden()
         expect(page.get_by_test_id("captions-state")).to_have_text("Captions are off.")
         expect(captioner_in_people(page)).to_have_count(0)
         expect(page.get_by_test_id("captions")).to_be_hidden()
-    # Off, the captioner's process ends: it hears nothing more.
     deadline = time.monotonic() + 10
-    while captioners_running(live_server.url) and time.monotonic() < deadline:
+    while captioners_running(server.url) and time.monotonic() < deadline:
         host.wait_for_timeout(200)
-    assert not captioners_running(live_server.url)
+    assert not captioners_running(server.url)
 
 
 # A line on screen with its English, by speaker.
@@ -236,7 +251,7 @@ SHOWN = """(id) => [...document.querySelectorAll(
 
 @pytest.mark.skipif(not SERVER_SIDE, reason=WAITS_FOR)
 def test_a_russian_speakers_line_shows_with_its_english_translation(
-    new_page: NewPage, speaker: Speaker, russian_wav: tuple[Path, Clip]
+    live_server: LiveServer, new_page: NewPage, speaker: Speaker, russian_wav: tuple[Path, Clip]
 ) -> None:
     host = new_page()
     join(host, "russian", "Hana")
@@ -268,6 +283,7 @@ def test_a_russian_speakers_line_shows_with_its_english_translation(
         host.screenshot(path=Path(shots) / "captions-russian-1280.png")
     host.get_by_label("Show English translation").uncheck()
     expect(host.get_by_test_id("caption-english")).to_have_count(0)
+    turn_captions_off(host, [speaking], live_server)
 
 
 # The server's messages, as the page's signaling client hears them (no captioner here).
@@ -305,8 +321,8 @@ def test_the_caption_area_as_a_viewer_reads_it(new_page: NewPage) -> None:
     on = {"type": "captions", "state": "on", "transcript": True, "captioner": None, "message": None}
     bo.evaluate(HEAR, on)
     expect(bo.get_by_test_id("captions-notice")).to_have_text(
-        "Captions by this server: the server hears the meeting while captions are on,"
-        " and keeps a transcript."
+        "Captions by this server: the server hears the meeting while captions are on."
+        " A transcript is kept: everyone\u2019s browser may save what it shows."
     )
     expect(bo.get_by_test_id("captions-state")).to_have_text(
         "Captions are on, and a transcript is kept."

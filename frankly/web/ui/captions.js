@@ -143,9 +143,10 @@ export function renderCaptions() {
   const hears = serverHears(c);
   byId('captions-notice').hidden = !hears;
   byId('captions-notice-text').textContent = c.transcript
-    ? 'the server hears the meeting while captions are on, and keeps a transcript.'
+    ? 'the server hears the meeting while captions are on. A transcript is kept: everyone’s browser may save what it shows.'
     : 'the server hears the meeting while captions are on.';
   renderHostControls(view.session, c);
+  renderTranscript(view.session);
   if (!hears && c.state !== 'failed') {
     ui.board = emptyBoard(); // lines of captions that ended say nothing now
     byId('captions-finals-only').hidden = true;
@@ -205,6 +206,7 @@ export function addCaptionLine(line) {
   const names = view.names();
   const before = ui.board;
   ui.board = placeLine(ui.board, line, names.get(line.speaker) ?? 'Someone', Date.now());
+  renderTranscript(view.session);
   if (ui.board === before) return; // late, replayed, or already finished
   // Each line says whether recognition keeps up now: the note goes when it does again.
   byId('captions-finals-only').hidden = !line.finals_only;
@@ -220,6 +222,28 @@ function sayLine(text) {
   const live = byId('captions-live');
   live.append(h('p', {}, text));
   while (live.childElementCount > LIVE_KEPT) live.firstElementChild?.remove();
+}
+
+/**
+ * Offer this client's transcript for download once it holds a line.
+ * @param {Session} session
+ */
+function renderTranscript(session) {
+  byId('transcript-download').hidden = session.kept.size === 0;
+}
+
+/**
+ * Save the transcript as a file.
+ * @param {Session} session @param {'txt' | 'vtt'} kind
+ */
+function download(session, kind) {
+  const type = kind === 'vtt' ? 'text/vtt' : 'text/plain';
+  const url = URL.createObjectURL(new Blob([session.transcript(kind)], { type: `${type};charset=utf-8` }));
+  const a = /** @type {HTMLAnchorElement} */ (h('a', { href: url, download: `${session.room}-transcript.${kind}` }));
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** Someone came, left or was renamed: the lines name them as shown now. */
@@ -273,6 +297,11 @@ export function initCaptions() {
     const transcript = /** @type {HTMLInputElement} */ (byId('captions-transcript')).checked;
     session.setCaptions(on, transcript);
   });
+  for (const kind of /** @type {const} */ (['txt', 'vtt'])) {
+    byId(`btn-transcript-${kind}`).addEventListener('click', () => {
+      if (ui.view) download(ui.view.session, kind);
+    });
+  }
   const select = /** @type {HTMLSelectElement} */ (byId('meeting-language'));
   const other = /** @type {HTMLInputElement} */ (byId('meeting-language-other'));
   const picker = languagePicker(select, other, rememberedLanguage());
