@@ -16,6 +16,7 @@
  *   mixer.js      Mixer: what the page plays, through Web Audio gains
  *   captions.js   live captions: the room's state, caption lines, the few
  *                 on screen (a partial replaced in place by its final)
+ *   transcript.js the transcript this client keeps, as text or WebVTT
  *   e2ee/         end-to-end encryption (e2ee/keys.js's E2ee is Session's)
  */
 
@@ -29,6 +30,7 @@ export {
   translationOf,
 } from './captions.js';
 export { e2eeSupported } from './e2ee/keys.js';
+export { asText as transcriptText, asWebVtt as transcriptWebVtt } from './transcript.js';
 export { Emitter } from './emitter.js';
 export { DEFAULT_FLOOR_VOLUME, FLOOR, boothOf, fromWire as interpretationFromWire, gains, speakingInto } from './interpretation.js';
 export { Mixer } from './mixer.js';
