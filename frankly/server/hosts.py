@@ -68,7 +68,7 @@ def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
         raise ProtocolError(
             Code.INVALID_MESSAGE, "moderate: a host cannot remove itself; send 'leave'", "moderate"
         )
-    if target.role == CAPTIONER and msg.action not in ("mute", "remove"):
+    if target.role == CAPTIONER and msg.action != "remove":
         what = f"moderate: the server's captioner cannot be given {msg.action!r}"
         raise ProtocolError(Code.NOT_ALLOWED, what, "moderate")
     if target.role == CAPTIONER:  # captions off: the captioner leaves and is not restarted

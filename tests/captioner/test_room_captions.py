@@ -4,7 +4,8 @@ A participant's microphone plays a recorded LibriVox clip; the server's own
 captioner (the real process, with Whisper tiny.en) joins, holds keys like
 anyone, and another participant reads caption lines opened with the
 captioner's key, attributed to the speaker, with the clip's words. Turned
-off, the captioner leaves and the SFU holds no subscription for it.
+off, the captioner leaves and the SFU holds no subscription for it. A
+Russian speaker (Festival's voice) gets the line and its English.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame
 
-from frankly.bench.speech import FRAME, RATE, Clip, Pcm, SpeechMissing, librivox
+from frankly.bench.speech import FRAME, RATE, Clip, Pcm, SpeechMissing, librivox, russian
 from frankly.captions.wer import word_error_rate
 from frankly.client import (
     CaptionLine,
@@ -30,7 +31,7 @@ from frankly.client import (
     PatternTrack,
 )
 from frankly.protocol.words import CAPTIONER_NAME
-from tests.captions.test_captioner import ENGLISH_WER
+from tests.captions.test_captioner import ENGLISH_WER, RUSSIAN_WER
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.timeout(240)
@@ -173,3 +174,40 @@ async def test_a_passphrase_room_cannot_be_captioned(live_server: LiveServer) ->
         assert host.captions.state == "off"
     finally:
         await host.leave()
+
+
+@pytest.fixture(scope="module")
+def spoken_russian(tmp_path_factory: pytest.TempPathFactory) -> Clip:
+    try:
+        return russian(tmp_path_factory.mktemp("russian"), count=1)[0]
+    except SpeechMissing as exc:
+        pytest.fail(str(exc))
+
+
+async def test_a_russian_speaker_is_captioned_with_the_english_beside(
+    live_server: LiveServer, spoken_russian: Clip
+) -> None:
+    microphone = ClipTrack()
+    host = Client(live_server.url + "/talks", name="Host")
+    boris = Client(live_server.url + "/talks", name="Boris", audio=microphone, language="ru")
+    await host.join()
+    await boris.join()
+    try:
+        on = host.wait_for(CaptionsChanged, lambda e: e.captions.state == "on", timeout=90)
+        await host.set_captions(True)
+        captioner = (await on).captions.captioner
+        assert captioner is not None
+        await _until(lambda: boris.encryption(captioner) == "ready")
+        translated = host.wait_for(
+            CaptionLine, lambda e: e.final and e.english is not None, timeout=120
+        )
+        microphone.play(spoken_russian.pcm)
+        line = await translated
+        assert (line.speaker.id, line.language) == (boris.id, "ru")
+        assert word_error_rate(spoken_russian.text, line.text) <= RUSSIAN_WER, line.text
+        assert "agree" in line.english.lower(), line.english
+    finally:
+        await boris.leave()
+        await host.leave()
+    # With everyone gone the captioner goes too, its process ending by itself.
+    await _until(lambda: live_server.call(live_server.hub.captions.running) == 0)

@@ -154,3 +154,23 @@ async def _exits(server: LiveServer) -> bool:
             return True
         await asyncio.sleep(0.05)
     return False
+
+
+async def test_removing_the_captioner_turns_captions_off_and_it_cannot_be_made_host(
+    captioning: LiveServer,
+) -> None:
+    ada = await Raw.join(captioning.ws_url)
+    await ada.send({"type": "captions", "on": True})
+    captioner = (await captions_state(ada, "on"))["captioner"]
+    make_host = {"type": "moderate", "action": "make-host", "id": captioner}
+    await refused(ada, make_host, "not-allowed")
+    await ada.send({"type": "moderate", "action": "remove", "id": captioner})
+    assert (await ada.expect("captions"))["state"] == "off"  # not restarted
+    assert (await ada.expect("left"))["id"] == captioner
+    # When everyone else leaves, the captioner does too, and the room is gone.
+    await ada.send({"type": "captions", "on": True})
+    await captions_state(ada, "on")
+    await ada.send({"type": "leave"})
+    await ada.closed()
+    assert await _exits(captioning)
+    assert captioning.participant_ids("r") == []
