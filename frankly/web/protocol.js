@@ -14,10 +14,23 @@
  *   interpretation.js  booths and languages (Interpretation, Booth), what a
  *                 listener hears and how loud
  *   mixer.js      Mixer: what the page plays, through Web Audio gains
+ *   captions.js   live captions: the room's state, caption lines, the few
+ *                 on screen (a partial replaced in place by its final)
+ *   transcript.js the transcript this client keeps, as text or WebVTT
  *   e2ee/         end-to-end encryption (e2ee/keys.js's E2ee is Session's)
  */
 
+export {
+  MAX_LINES,
+  captionsFromWire,
+  emptyBoard,
+  parseLine,
+  placeLine,
+  serverHears,
+  translationOf,
+} from './captions.js';
 export { e2eeSupported } from './e2ee/keys.js';
+export { asText as transcriptText, asWebVtt as transcriptWebVtt } from './transcript.js';
 export { Emitter } from './emitter.js';
 export { DEFAULT_FLOOR_VOLUME, FLOOR, boothOf, fromWire as interpretationFromWire, gains, speakingInto } from './interpretation.js';
 export { Mixer } from './mixer.js';
@@ -50,4 +63,6 @@ export { ROOM_RE, isValidRoom, newRoomName, roomFromInput, signalingUrl } from '
  * @typedef {import('./peer.js').Protector} Protector
  * @typedef {import('./interpretation.js').Interpretation} Interpretation
  * @typedef {import('./interpretation.js').Booth} Booth
+ * @typedef {import('./captions.js').Captions} Captions
+ * @typedef {import('./captions.js').CaptionLine} CaptionLine
  */

@@ -8,6 +8,7 @@
  * frankly/client's Client.
  */
 
+import { captionsFromWire, noCaptions, parseLine } from './captions.js';
 import { E2ee, e2eeSupported } from './e2ee/keys.js';
 import { Emitter } from './emitter.js';
 import { FLOOR, boothOf, fromWire, noInterpretation } from './interpretation.js';
@@ -15,6 +16,8 @@ import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
 import { SfuLink, streamOwner } from './sfu.js';
 import { SignalingClient } from './signaling.js';
+import { asText, asWebVtt } from './transcript.js';
+import { Role } from './wire.js';
 
 /**
  * @typedef {{token: string, id: string, role: string, exp: number}} InviteToken
@@ -68,6 +71,9 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   remote-channel ({id, stream})    an interpreter's channel track (not the floor)
  *   booth-chat ({from, name, text, ts}) a line from our booth partner, opened
  *   interpreting (boolean)           we started or stopped speaking into a channel
+ *   captions (Captions)              the room's captions changed state (captions.js)
+ *   caption (CaptionLine)            a caption line from the captioner, opened (and
+ *                                    kept for transcript() while a host keeps it)
  *   error (ErrorMessage)             a non-fatal error from the server
  *   ended (Ended)                    the connection is over for good
  * The UI's table of what it does on each is ui/meeting.js's EVENTS.
@@ -78,7 +84,9 @@ export class Session extends Emitter {
    *          audio?: boolean, video?: boolean,
    *          videoConstraints?: MediaTrackConstraints | boolean,
    *          audioConstraints?: MediaTrackConstraints | boolean,
-   *          passphrase?: string | null, credentials?: Credentials}} opts
+   *          passphrase?: string | null, credentials?: Credentials,
+   *          language?: string | null}} opts
+   *   `language`: the language we speak, for the captioner (null: not said)
    */
   constructor(opts) {
     super();
@@ -128,6 +136,7 @@ export class Session extends Emitter {
       audio: this.audio,
       video: this.video,
       credentials: opts.credentials,
+      language: opts.language ?? null,
     });
     /** @type {RoomSettings} */
     this.settings = { lobby: false, locked: false, password: false };
@@ -147,6 +156,13 @@ export class Session extends Emitter {
     this.channelTrack = null;
     /** The channel track's id as we last announced it in `interpret`. */
     this.channelAnnounced = '';
+    /** @type {import('./captions.js').Captions} the room's captions, as the server told */
+    this.captions = noCaptions();
+    /** Captions are opened one at a time, so a partial never overtakes a later one. */
+    /** @type {Promise<void>} */
+    this.captionOrder = Promise.resolve();
+    /** @type {Map<string, import('./transcript.js').TranscriptLine>} final lines kept while a host keeps the transcript, by speaker and line */
+    this.kept = new Map();
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
     c.on('welcome', (m) => this.onWelcome(m));
@@ -185,6 +201,8 @@ export class Session extends Emitter {
     c.on('interpretation', (m) => this.onInterpretation(m));
     c.on('listening', (m) => this.onListening(m.channel));
     c.on('booth-chat', (m) => this.onBoothChat(m));
+    c.on('captions', (m) => this.onCaptions(m));
+    c.on('caption', (m) => this.onCaption(m));
   }
 
   /** @returns {ConnectionState} */
@@ -516,6 +534,72 @@ export class Session extends Emitter {
     this.client.sendOrKeep({ type: 'interpret', track: trackId });
   }
 
+  // --- live captions (docs/protocol.md, "Live captions") --------------------
+
+  /**
+   * Turn the room's captions on or off, keeping a transcript or not. Hosts
+   * only; the answer is the server's `captions` state (or a refusal:
+   * not-host, captions-unavailable).
+   * @param {boolean} on @param {boolean} [transcript]
+   */
+  setCaptions(on, transcript = false) {
+    return this.client.send({ type: 'captions', on, transcript });
+  }
+
+  /**
+   * Say which language we speak (for the captioner), now and on every
+   * later join.
+   * @param {string | null} language a tag of LANGUAGE_PATTERN, or null: not said
+   */
+  setLanguage(language) {
+    this.client.language = language;
+    return this.client.send({ type: 'update', language });
+  }
+
+  /** @param {unknown} wire the server's `captions` */
+  onCaptions(wire) {
+    this.captions = captionsFromWire(wire);
+    this.emit('captions', this.captions);
+  }
+
+  /**
+   * A caption line: shown only if it comes from the room's captioner and
+   * opens with its key, exactly as a chat message does.
+   * @param {{from: string, sealed: string}} m
+   */
+  onCaption(m) {
+    const from = m.from;
+    if (from !== this.captions.captioner || this.participants.get(from)?.role !== Role.CAPTIONER) return;
+    this.captionOrder = this.captionOrder.then(async () => {
+      const text = typeof m.sealed === 'string' ? await this.e2ee.openCaption(from, m.sealed) : null;
+      const line = typeof text === 'string' ? parseLine(text) : null;
+      if (!line) return;
+      if (line.final && this.captions.transcript) this.keep(line);
+      this.emit('caption', line);
+    });
+  }
+
+  /**
+   * Keep a final line for the transcript (a final sent again with its
+   * English replaces the first), with the speaker's name as it is now.
+   * @param {import('./captions.js').CaptionLine} line
+   */
+  keep(line) {
+    const speaker = line.speaker === this.you?.id ? this.you.name : (this.participants.get(line.speaker)?.name ?? 'Someone');
+    const { start, end, text, language, english } = line;
+    this.kept.set(`${line.speaker}:${line.line}`, { speaker, start, end, text, language, english });
+  }
+
+  /**
+   * The transcript this client kept (the server cannot read the lines):
+   * from when we joined, or a host began keeping it, until now.
+   * @param {'txt' | 'vtt'} [kind]
+   * @returns {string}
+   */
+  transcript(kind = 'txt') {
+    return kind === 'vtt' ? asWebVtt(this.kept.values()) : asText(this.kept.values());
+  }
+
   /** @param {{action: string, by: string}} m what a host did to us */
   onModerated(m) {
     if (m.action === 'mute') void this.setMicrophone(false);
@@ -660,9 +744,11 @@ export class Session extends Emitter {
     }
     this.interpretation = fromWire(msg.interpretation);
     this.listening = typeof msg.listening === 'string' ? msg.listening : FLOOR;
+    this.captions = captionsFromWire(msg.captions);
     this.setMode(msg.mode);
     void this.keepChannel();
     this.emit('welcome', msg);
+    this.emit('captions', this.captions);
     const { gone, kept, added } = reconcile(this.participants.keys(), msg.participants);
     for (const id of gone) this.removeParticipant(id, 'left'); // left while we were away
     for (const p of kept) this.updateParticipant(p);

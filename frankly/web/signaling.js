@@ -29,8 +29,9 @@ const MAX_QUEUED_SIGNALS = 200;
 /**
  * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean,
  *            role?: string, hand?: number | null, screen?: boolean, screen_stream?: string | null,
- *            side?: string | null}} Participant
- *   `side`: the dialogue side they speak for, set by the server from their invite
+ *            side?: string | null, language?: string | null}} Participant
+ *   `side`: the dialogue side they speak for, set by the server from their invite;
+ *   `language`: the language they said they speak (null: not said)
  * @typedef {{type: 'chat', id: number, from: string, name: string, text?: string, sealed?: string, ts: number}} ChatWire
  * @typedef {{type: 'error', code: string, message: string, ref?: string}} ErrorMessage
  * @typedef {{
@@ -39,10 +40,10 @@ const MAX_QUEUED_SIGNALS = 200;
  *   chat: ChatWire[], mode: string, max_participants: number,
  *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number,
  *   settings?: RoomSettings, knocks?: Knock[],
- *   interpretation?: unknown, listening?: string
+ *   interpretation?: unknown, listening?: string, captions?: unknown
  * }} Welcome
  *   `interpretation`: the room's booths (interpretation.js reads it);
- *   `listening`: the channel we hear
+ *   `listening`: the channel we hear; `captions`: the room's captions (captions.js reads it)
  * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
  * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
  * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
@@ -66,7 +67,7 @@ const MAX_QUEUED_SIGNALS = 200;
 export class SignalingClient extends Emitter {
   /**
    * @param {{url: string, room: string, name: string, audio?: boolean, video?: boolean,
-   *          deadAfterMs?: number, credentials?: Credentials}} opts
+   *          deadAfterMs?: number, credentials?: Credentials, language?: string | null}} opts
    */
   constructor(opts) {
     super();
@@ -78,6 +79,8 @@ export class SignalingClient extends Emitter {
     /** What the next hello announces; Session keeps these current. */
     this.audio = opts.audio ?? true;
     this.video = opts.video ?? true;
+    /** @type {string | null} the language we speak, for the captioner (null: not said) */
+    this.language = opts.language ?? null;
     this.deadAfterMs = opts.deadAfterMs ?? DEAD_AFTER_MS;
     /** @type {ConnectionState} */
     this.state = 'idle';
@@ -226,6 +229,7 @@ export class SignalingClient extends Emitter {
         audio: this.audio,
         video: this.video,
         resume: this.resumeToken,
+        ...(this.language ? { language: this.language } : {}),
         ...this.credentials,
       });
     };

@@ -35,6 +35,8 @@ export { e2eeSupported };
 export const ROTATE_AFTER_MS = 1000;
 /** How long a chat message waits for its sender's first key (a newcomer's may be on its way). */
 export const KEY_WAIT_MS = 5000;
+/** The id every caption is opened under (chat ids count from 1). */
+const CAPTION_RELAY_ID = 0;
 
 /**
  * Where a pair of participants stands:
@@ -315,6 +317,20 @@ export class E2ee extends Emitter {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A caption line the server relayed from `from` (the captioner), opened
+   * exactly as a chat message is: sealed with the captioner's chat key,
+   * waiting for its first key like chat. Caption relays carry no id, so all
+   * of them count as one: a chat message relayed again as a caption is
+   * refused as a replay; a caption relayed twice opens twice, which the
+   * caption board absorbs (a line is keyed by speaker and line number, and
+   * a final is never undone).
+   * @param {string} from @param {string} sealed @returns {Promise<ChatText>}
+   */
+  async openCaption(from, sealed) {
+    return this.openChat(from, CAPTION_RELAY_ID, sealed);
   }
 
   // --- booth chat (docs/security.md, "Booth chat") ---------------------------------

@@ -13,6 +13,15 @@ import { REACTIONS, Session } from '../session.js';
 import { FATAL_ERROR_CODES } from '../signaling.js';
 import { passphraseFrom, roomLink, signalingUrl } from '../urls.js';
 import { Code, FLOOR, Role } from '../wire.js';
+import {
+  addCaptionLine,
+  captionsUnavailable,
+  initCaptions,
+  renameCaptions,
+  renderCaptions,
+  startCaptions,
+  stopCaptions,
+} from './captions.js';
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
@@ -119,11 +128,13 @@ export function startMeeting(opts) {
     video: opts.video,
     videoConstraints: constraintsFor('video'),
     audioConstraints: constraintsFor('audio'),
+    language: opts.language,
   });
   if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
   meeting = m;
   startInterpretation({ session, mixer: m.mixer, floorVolume: DEFAULT_FLOOR_VOLUME, shown: (id) => m.shown(id) });
+  startCaptions({ session, names: () => m.names() });
   tiles.resetTiles(opts.name);
   byId('people').replaceChildren();
   clearChat();
@@ -171,7 +182,8 @@ const EVENTS = {
     announce(msg.resumed ? 'Reconnected to the meeting.' : `You joined meeting ${msg.room}.`);
   },
   'participant-added': (m, /** @type {Participant} */ p) => {
-    tiles.addTile(p.id, p.name);
+    // The captioner sends no media: the people list and the notice show it, not a tile.
+    if (p.role !== Role.CAPTIONER) tiles.addTile(p.id, p.name);
     renderRoster(m);
     renderAlone(m);
     announce(`${m.shown(p.id, p.name)} joined.`);
@@ -209,6 +221,11 @@ const EVENTS = {
     else toast('You no longer interpret: unmute to speak on the floor.');
   },
   'booth-chat': (_m, /** @type {{from: string, text: string, ts: number}} */ line) => addBoothLine(line, false),
+  captions: (m) => {
+    renderCaptions();
+    renderPeople(m.session, m.names());
+  },
+  caption: (_m, /** @type {import('../captions.js').CaptionLine} */ line) => addCaptionLine(line),
   speaker: (_m, /** @type {string} */ id) => tiles.markSpeaker(id),
   'peer-state': (m, /** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
     tiles.setPeerState(e.id, e.state);
@@ -223,6 +240,7 @@ const EVENTS = {
     renderSelf(m);
     renderPeople(m.session, m.names());
     renderHost(m.session);
+    renderCaptions();
   },
   knocks: (m, /** @type {{added?: {name: string}}} */ e) => {
     renderHost(m.session);
@@ -269,13 +287,15 @@ const EVENTS = {
   error: (_m, /** @type {ErrorMessage} */ err) => {
     if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
     if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
-    if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
+    if (err.code === Code.CAPTIONS_UNAVAILABLE) captionsUnavailable(err.message);
+    else if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
     else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
     m.session.stopLocal();
     m.mixer.close();
     stopInterpretation();
+    stopCaptions();
     if (!m.leaving) hooks.ended(e);
   },
 };
@@ -313,6 +333,7 @@ function renderRoster(m) {
   tiles.nameTile(tiles.selfTile(), `${(you && names.get(you.id)) ?? m.name} (you)`);
   renderPeople(m.session, names);
   renameChat(names, you?.id);
+  renameCaptions();
 }
 
 /** Our tile and the controls. @param {Meeting} m */
@@ -337,7 +358,8 @@ function renderSelf(m) {
 
 /** @param {Meeting} m */
 function renderAlone(m) {
-  byId('alone').hidden = m.session.participants.size > 0;
+  // The captioner is no company: alone with it, we still wait for others.
+  byId('alone').hidden = [...m.session.participants.values()].some((p) => p.role !== Role.CAPTIONER);
 }
 
 /** What the top bar calls each connection state. */
@@ -525,6 +547,7 @@ export function initMeeting(given) {
   document.addEventListener('pointerdown', resume);
   document.addEventListener('keydown', resume);
   initInterpretation();
+  initCaptions();
   initChat(currentSession);
   initEncryption();
   control('btn-mic', toggleMic);

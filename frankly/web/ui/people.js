@@ -47,6 +47,7 @@ export function renderPeople(session, names) {
       const side = sideOf(p);
       if (side) li.append(h('span', { class: 'person-side', 'data-testid': 'person-side' }, side));
       if (p.role === Role.HOST) li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
+      if (p.role === Role.CAPTIONER) li.append(...captionerBadge());
       li.append(...personInterpreter(session, p.id));
       if (typeof p.hand === 'number') {
         const order = hands.indexOf(p.id) + 1;
@@ -55,17 +56,30 @@ export function renderPeople(session, names) {
         li.append(hand);
       }
       const states = [];
-      if (!p.audio) states.push('muted');
-      if (!p.video) states.push('camera off');
+      const media = p.role !== Role.CAPTIONER; // it sends none: muted and camera off say nothing
+      if (media && !p.audio) states.push('muted');
+      if (media && !p.video) states.push('camera off');
       if (p.screen) states.push('sharing screen');
       if (!p.connected) states.push('reconnecting');
       if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
       if (!p.self) li.append(...personE2ee(session, p, shown));
-      if (!p.self && session.you?.role === Role.HOST) li.append(manageMenu(session, p, shown));
+      // Captions are turned off, not the captioner managed.
+      if (!p.self && session.you?.role === Role.HOST && p.role !== Role.CAPTIONER) li.append(manageMenu(session, p, shown));
       return li;
     }),
   );
   byId('people-count').textContent = `(${list.length})`;
+}
+
+/**
+ * What the captioner is, beside its name: the server's own participant,
+ * which hears everyone while captions are on.
+ * @returns {HTMLElement[]}
+ */
+function captionerBadge() {
+  const badge = h('span', { class: 'person-role person-captioner', 'data-testid': 'person-captioner' }, 'captions');
+  badge.setAttribute('aria-label', 'Run by this server for live captions');
+  return [badge, h('span', { class: 'person-state' }, 'hears the meeting')];
 }
 
 /**

@@ -11,12 +11,14 @@ import { e2eeSupported } from '../e2ee/keys.js';
 import { byId, h, initials, randomHex, show, showing, store } from './dom.js';
 import { constraintsFor, mediaProblem, openDevice } from './devices.js';
 import { inviteClaims } from '../urls.js';
+import { languagePicker, rememberedLanguage } from './captions.js';
 
 /**
  * @typedef {import('../signaling.js').Credentials} Credentials
  * @typedef {import('./devices.js').DeviceStatus} DeviceStatus
  * @typedef {{room: string, name: string, stream: MediaStream, audio: boolean, video: boolean,
- *            credentials: Credentials}} JoinRequest
+ *            credentials: Credentials, language: string}} JoinRequest
+ *   `language`: the language we speak, for live captions
  */
 
 const pre = {
@@ -41,6 +43,8 @@ const pre = {
 const nameInput = /** @type {HTMLInputElement} */ (byId('name-input'));
 const camSelect = /** @type {HTMLSelectElement} */ (byId('cam-select'));
 const micSelect = /** @type {HTMLSelectElement} */ (byId('mic-select'));
+const languageOther = /** @type {HTMLInputElement} */ (byId('pre-language-other'));
+const language = languagePicker(/** @type {HTMLSelectElement} */ (byId('pre-language')), languageOther, rememberedLanguage());
 
 /** The room of this page. */
 export function prejoinRoom() {
@@ -261,7 +265,17 @@ async function join(receiveOnly) {
     nameInput.focus();
     return;
   }
+  const spoken = language.value();
+  if (!spoken) {
+    byId('pre-language-error').hidden = false;
+    languageOther.setAttribute('aria-invalid', 'true');
+    languageOther.focus();
+    return;
+  }
+  byId('pre-language-error').hidden = true;
+  languageOther.removeAttribute('aria-invalid');
   store.set('name', name);
+  store.set('language', spoken);
   const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
   button.disabled = true;
   try {
@@ -286,6 +300,7 @@ async function join(receiveOnly) {
     audio: pre.mic,
     video: stream.getVideoTracks().length > 0,
     credentials,
+    language: spoken,
   });
 }
 
