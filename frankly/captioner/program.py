@@ -19,6 +19,8 @@ import contextlib
 import json
 import logging
 import os
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,13 @@ from typing import Any
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame
 
-from frankly.captioner.supervisor import CACHE_ENV, EXIT_UNAVAILABLE, INVITE_ENV, MODEL_ENV
+from frankly.captioner.supervisor import (
+    CACHE_ENV,
+    EXIT_UNAVAILABLE,
+    INVITE_ENV,
+    MODEL_ENV,
+    PARENT_PIPE_ENV,
+)
 from frankly.client import (
     Client,
     Closed,
@@ -221,4 +229,18 @@ def main(argv: list[str]) -> int:
         raise SystemExit(f"the captioner needs its invite in {INVITE_ENV}")
     cache = Path(os.environ[CACHE_ENV])
     model = os.environ.get(MODEL_ENV, "tiny.en")
+    if os.environ.pop(PARENT_PIPE_ENV, "") == "1":
+        _die_with_the_server()
     return asyncio.run(caption(url, room, invite, cache, model))
+
+
+def _die_with_the_server() -> None:
+    """Exit when the server that started us is gone: its end of our stdin closes
+    then, however it died, and a captioner must never hear a room nobody runs."""
+
+    def watch() -> None:
+        sys.stdin.buffer.read()  # returns at EOF only: nothing is ever written
+        log.warning("the server is gone: the captioner stops")
+        os._exit(1)  # the engine's worker exits when its parent does
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 EXIT_UNAVAILABLE = 3
 INVITE_ENV = "FRANKLY_CAPTIONER_INVITE"
 CACHE_ENV = "FRANKLY_CAPTIONS_CACHE"  # where split models are joined (under the data directory)
+# Set by `launch`: the captioner's stdin is a pipe from the server, whose end
+# closes when the server dies however it dies (kill -9 too); at EOF it exits.
+PARENT_PIPE_ENV = "FRANKLY_CAPTIONER_PARENT_PIPE"
 MODEL_ENV = "FRANKLY_CAPTIONS_MODEL"  # the English model: tiny.en (default) or base
 MAX_RESTARTS = 3  # deaths within RESTART_WINDOW after which captions fail
 RESTART_WINDOW = 60.0
@@ -45,7 +48,13 @@ Launch = Callable[[str, str, dict[str, str]], Awaitable[asyncio.subprocess.Proce
 async def launch(url: str, room: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     """The captioner program as a child process of the server."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "frankly.captioner", url, room, env=env
+        sys.executable,
+        "-m",
+        "frankly.captioner",
+        url,
+        room,
+        env={**env, PARENT_PIPE_ENV: "1"},
+        stdin=asyncio.subprocess.PIPE,  # never written: held open while the server lives
     )
 
 
