@@ -68,6 +68,22 @@ class _Job:
     shown: bool = False  # a partial line of this segment is on screen
 
 
+def _job_of(speaker: _Speaker, *, final: bool) -> _Job:
+    """A decode of `speaker`'s open segment as it stands: its final line, or a partial."""
+    audio = speaker.open_audio()
+    return _Job(
+        speaker.name,
+        speaker.segment,
+        audio,
+        speaker.language,
+        False,
+        max(0, speaker.opened_at) / RATE,
+        (speaker.opened_at + len(audio)) / RATE,
+        final=final,
+        shown=final and speaker.partials_sent,
+    )
+
+
 class _Speaker:
     """One speaker's stream: resampler, VAD state, segmenter and open segment."""
 
@@ -216,20 +232,8 @@ class Engine:
     def _close(self, speaker: _Speaker) -> list[Event]:
         """Queue the closed segment's final decode (and its translation after it)."""
         self._due.pop(speaker.name, None)
-        audio = speaker.open_audio()
+        job = _job_of(speaker, final=True)
         speaker.chunks = []
-        start = max(0, speaker.opened_at) / RATE
-        job = _Job(
-            speaker.name,
-            speaker.segment,
-            audio,
-            speaker.language,
-            False,
-            start,
-            (speaker.opened_at + len(audio)) / RATE,
-            final=True,
-            shown=speaker.partials_sent,
-        )
         events = self._queue(self._finals, job, "captioned")
         if speaker.translate:
             events += self._queue(self._translations, replace(job, translate=True), "translated")
@@ -297,19 +301,9 @@ class Engine:
     def _partial_job(self, name: str) -> _Job:
         del self._due[name]
         speaker = self._speakers[name]
-        audio = speaker.open_audio()
-        speaker.decoded_length = len(audio)
-        start = max(0, speaker.opened_at) / RATE
-        return _Job(
-            name,
-            speaker.segment,
-            audio,
-            speaker.language,
-            False,
-            start,
-            (speaker.opened_at + len(audio)) / RATE,
-            final=False,
-        )
+        job = _job_of(speaker, final=False)
+        speaker.decoded_length = len(job.audio)
+        return job
 
     def _line(self, job: _Job, text: str) -> list[Event]:
         if not job.final and text:
