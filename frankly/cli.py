@@ -240,6 +240,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     own = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     own = f"[{own}]" if ":" in own else own
     app.state.hub.captions.url = f"{scheme}://{own}:{args.port}"
+    # Issued for the public name (and often self-signed): the captioner pins it instead.
+    app.state.hub.captions.cert = str(cert) if cert else None
     uvicorn.run(
         app,
         host=args.host,

@@ -1,7 +1,8 @@
 """The captioner process: a participant of the room that turns speech into caption lines.
 
 Started by the server's supervisor (`python -m frankly.captioner URL ROOM`,
-its invite in FRANKLY_CAPTIONER_INVITE). It starts the speech engine
+its invite in FRANKLY_CAPTIONER_INVITE; on an https server, the server's
+certificate in FRANKLY_CAPTIONER_CERT, the only one it trusts). It starts the speech engine
 (frankly/captions, a worker process of its own) and waits until its models
 are loaded, then joins the room through the SDK, publishing nothing, as
 "Captions by this server" with role captioner. The SFU sends it every
@@ -19,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import ssl
 import sys
 import threading
 import time
@@ -31,6 +33,7 @@ from av import AudioFrame
 
 from frankly.captioner.supervisor import (
     CACHE_ENV,
+    CERT_ENV,
     EXIT_UNAVAILABLE,
     INVITE_ENV,
     MODEL_ENV,
@@ -185,7 +188,27 @@ class RoomCaptioner:
         return line
 
 
-async def caption(url: str, room: str, invite: str, cache: Path, model: str = "tiny.en") -> int:
+def pinned(cert: str) -> ssl.SSLContext:
+    """A TLS context that trusts the server's own certificate (PEM) and nothing else.
+
+    We connect to 127.0.0.1 while the certificate names the public host, so the
+    name is not checked: the pinned certificate is the check. A partial chain
+    lets a CA-issued leaf (or the first of a chain file) be its own anchor.
+    """
+    context = ssl.create_default_context(cafile=cert)
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    context.check_hostname = False
+    return context
+
+
+async def caption(
+    url: str,
+    room: str,
+    invite: str,
+    cache: Path,
+    model: str = "tiny.en",
+    cert: str | None = None,
+) -> int:
     """Caption `room` until the server lets us go; the process's exit code."""
     from frankly.captions.captioner import Captioner, CaptionSettings
     from frankly.captions.lines import Notice, NoticeKind
@@ -197,7 +220,8 @@ async def caption(url: str, room: str, invite: str, cache: Path, model: str = "t
         ready = await _ready(engine, Notice, NoticeKind)
         if not ready:
             return EXIT_UNAVAILABLE
-        call = Client(url, room=room, name=CAPTIONER_NAME, invite=invite)
+        tls = pinned(cert) if cert else None
+        call = Client(url, room=room, name=CAPTIONER_NAME, invite=invite, ssl=tls)
         await call.join()
         try:
             await RoomCaptioner(call, engine).run()
@@ -229,9 +253,10 @@ def main(argv: list[str]) -> int:
         raise SystemExit(f"the captioner needs its invite in {INVITE_ENV}")
     cache = Path(os.environ[CACHE_ENV])
     model = os.environ.get(MODEL_ENV, "tiny.en")
+    cert = os.environ.get(CERT_ENV) or None
     if os.environ.pop(PARENT_PIPE_ENV, "") == "1":
         _die_with_the_server()
-    return asyncio.run(caption(url, room, invite, cache, model))
+    return asyncio.run(caption(url, room, invite, cache, model, cert))
 
 
 def _die_with_the_server() -> None:

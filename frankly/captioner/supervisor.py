@@ -36,6 +36,9 @@ CACHE_ENV = "FRANKLY_CAPTIONS_CACHE"  # where split models are joined (under the
 # Set by `launch`: the captioner's stdin is a pipe from the server, whose end
 # closes when the server dies however it dies (kill -9 too); at EOF it exits.
 PARENT_PIPE_ENV = "FRANKLY_CAPTIONER_PARENT_PIPE"
+# The server's own TLS certificate (PEM), when it serves https: the one the
+# captioner trusts, and nothing else (frankly/captioner/program.py's `pinned`).
+CERT_ENV = "FRANKLY_CAPTIONER_CERT"
 MODEL_ENV = "FRANKLY_CAPTIONS_MODEL"  # the English model: tiny.en (default) or base
 MAX_RESTARTS = 3  # deaths within RESTART_WINDOW after which captions fail
 RESTART_WINDOW = 60.0
@@ -96,6 +99,7 @@ class Supervisor:
         launch: Launch = launch,
     ) -> None:
         self.url: str | None = None  # where the captioner reaches this server: set at start
+        self.cert: str | None = None  # the server's certificate, when `url` is https
         self.env: dict[str, str] = {CACHE_ENV: str(cache)}  # and MODEL_ENV, if given
         self.rooms: dict[str, RoomCaptions] = {}
         self._ending: set[asyncio.Task[None]] = set()  # captioners let go, not yet exited
@@ -183,6 +187,9 @@ class Supervisor:
             raise RuntimeError("the captions supervisor does not know the server's URL")
         try:
             env = {**os.environ, **self.env, INVITE_ENV: self._invite(captions.room)}
+            env.pop(CERT_ENV, None)  # only ever this server's own certificate
+            if self.cert is not None:
+                env[CERT_ENV] = self.cert
             captions.process = await self._launch(self.url, captions.room, env)
         except OSError as exc:
             log.warning("the captioner of %s could not start: %s", captions.room, exc)

@@ -31,6 +31,7 @@ import enum
 import json
 import logging
 import re
+import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType, TracebackType
@@ -134,6 +135,10 @@ class Client:
     which the server recognises someone a host denied or removed. All three go
     in a fresh join's ``hello`` only, never in a resuming one. Without an
     invite, on a server that asks for a human check, the SDK solves it itself.
+
+    ``ssl`` is the TLS context for an ``https://`` (``wss://``) URL: whom to
+    trust, when the system's CAs are not it (a server's own self-signed
+    certificate, pinned). It is refused for an ``http://`` URL.
     """
 
     def __init__(
@@ -153,8 +158,11 @@ class Client:
         password: str | None = None,
         device: str | None = None,
         language: str | None = None,
+        ssl: ssl.SSLContext | None = None,
     ) -> None:
         ws_url, room = split_url(url, room)
+        if ssl is not None and not ws_url.startswith("wss://"):
+            raise ValueError("ssl= is for an https:// (wss://) URL")
         _check_language(language)
         # What a fresh join's hello says besides the name (the language as it is now).
         self._credentials: dict[str, str | None] = {
@@ -220,6 +228,7 @@ class Client:
             emit=self._emit,
             seal=self._wire,
             leaving=lambda: self._state in ("leaving", "closed"),
+            tls=ssl,
         )
 
     # --- state you can read -------------------------------------------------

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import logging
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -78,17 +79,22 @@ def solve(challenge: Mapping[str, Any], stop: threading.Event | None = None) -> 
     raise FranklyError(HUMAN_CHECK_FAILED, f"no number up to {maxnumber} solves the challenge")
 
 
-def get_json(url: str, timeout: float) -> Any:
+def get_json(url: str, timeout: float, tls: ssl.SSLContext | None = None) -> Any:
     """GET a JSON document (blocking: run it in a thread); None if it is not JSON."""
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=tls) as response:
             return json.loads(response.read())
     except ValueError:  # a server from before /config.json answers with its page
         return None
 
 
-def fetch_proof(ws_url: str, timeout: float, stop: threading.Event | None = None) -> str | None:
+def fetch_proof(
+    ws_url: str,
+    timeout: float,
+    stop: threading.Event | None = None,
+    tls: ssl.SSLContext | None = None,
+) -> str | None:
     """The ``proof`` for a fresh ``hello``, or None when the server asks for none.
 
     Blocking (two HTTP requests and the search): run it in a thread. A server
@@ -98,13 +104,13 @@ def fetch_proof(ws_url: str, timeout: float, stop: threading.Event | None = None
     """
     base = http_base(ws_url)
     try:
-        config = get_json(f"{base}/config.json", timeout)
+        config = get_json(f"{base}/config.json", timeout, tls)
     except urllib.error.HTTPError as exc:
         log.debug("no %s/config.json (HTTP %s): no human check", base, exc.code)
         config = None
     if not isinstance(config, dict) or not config.get("human_check"):
         return None
-    challenge = get_json(f"{base}/challenge", timeout)
+    challenge = get_json(f"{base}/challenge", timeout, tls)
     if not isinstance(challenge, dict):
         raise FranklyError(
             HUMAN_CHECK_FAILED, "the server asks for a human check but gave no challenge"

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -76,8 +77,10 @@ class Session:
         emit: Callable[[Event], None],
         seal: Callable[[dict[str, Any]], dict[str, Any]],
         leaving: Callable[[], bool],
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.ws_url = ws_url
+        self._tls = tls  # for a wss:// URL: whom to trust (None: the system's CAs)
         self.room = room
         self._name = name
         self._handshake_timeout = handshake_timeout
@@ -162,7 +165,7 @@ class Session:
         try:
             async with asyncio.timeout(self._handshake_timeout + SOLVE_TIMEOUT):
                 return await asyncio.to_thread(
-                    fetch_proof, self.ws_url, self._handshake_timeout, stop
+                    fetch_proof, self.ws_url, self._handshake_timeout, stop, self._tls
                 )
         except TimeoutError:
             raise FranklyError(HANDSHAKE_FAILED, "the human check took too long") from None
@@ -172,12 +175,15 @@ class Session:
     async def handshake(self, resume: str | None) -> Welcomed:
         """Say hello and wait for the welcome: through the lobby, if the room has one."""
         proof = await self._proof() if resume is None else None
+        # websockets makes its own default context for wss:// when given none.
+        tls: dict[str, Any] = {"ssl": self._tls} if self._tls is not None else {}
         ws = await connect(
             self.ws_url,
             ping_interval=None,  # the protocol has its own ping
             open_timeout=self._handshake_timeout,
             close_timeout=2,
             max_size=2**20,
+            **tls,
         )
         self.hello_ws = ws
         pinger: asyncio.Task[None] | None = None
