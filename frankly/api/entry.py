@@ -28,7 +28,7 @@ from sqlalchemy import exists, select
 
 from frankly.api import records
 from frankly.api.errors import ApiCode, ApiError
-from frankly.api.service import Service, caller, dialogue_for, meeting_in
+from frankly.api.service import Service, calling_member, dialogue_for, meeting_in
 from frankly.dialogues import access
 from frankly.storage.schema import meetings, representatives
 
@@ -78,7 +78,7 @@ def enter(
 ) -> RoomEntry:
     """The room invite for the member behind `secret`, if the rules admit them."""
     with service.db.read() as tx:
-        member = caller(tx, secret)
+        member = calling_member(tx, secret)
         found = dialogue_for(tx, member, dialogue_id)
         meeting, room = meeting_in(tx, dialogue_id, meeting_id)
         sides = records.sides_of(tx, dialogue_id)

@@ -31,10 +31,9 @@ from sqlalchemy.exc import IntegrityError
 from frankly.api import public_records, records
 from frankly.api.errors import ApiCode, ApiError
 from frankly.api.public_records import PublishedReadout, page_url
-from frankly.api.service import Service
-from frankly.dialogues import access, comments, lookups
+from frankly.api.service import Service, calling_member, dialogue_for, meeting_in, side_in
+from frankly.dialogues import access, comments
 from frankly.dialogues.comments import Comment
-from frankly.dialogues.errors import DialogueCode, DialogueError
 from frankly.dialogues.model import Meeting, Member, Revision, Side
 from frankly.storage.ids import COMMENT, READOUT, new_id
 
@@ -217,19 +216,10 @@ class Public:
     ) -> tuple[Member, Meeting, Side]:
         """The caller, the meeting and the side a request names, each checked to be of
         the dialogue, which must be the caller's (unknown-dialogue to an outsider)."""
-        member = records.member_by_secret(tx, secret) if secret else None
-        if member is None:
-            raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
-        access.reader(member, dialogue_id)
-        if records.dialogue(tx, dialogue_id) is None:
-            raise DialogueError(DialogueCode.UNKNOWN_DIALOGUE, "no such dialogue")
-        found = records.meeting(tx, meeting_id)
-        meeting = lookups.in_dialogue(
-            found[0] if found else None, dialogue_id, DialogueCode.UNKNOWN_MEETING
-        )
-        side = lookups.in_dialogue(
-            records.sides_of(tx, dialogue_id).get(side_id), dialogue_id, DialogueCode.UNKNOWN_SIDE
-        )
+        member = calling_member(tx, secret)
+        dialogue_for(tx, member, dialogue_id)
+        meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
+        side = side_in(tx, dialogue_id, side_id)
         return member, meeting, side
 
 

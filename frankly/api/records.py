@@ -47,16 +47,6 @@ from frankly.storage.schema import (
 )
 
 
-def member_by_secret(tx: Connection, secret: str) -> Member | None:
-    """The member whose device holds `secret` (a credential not revoked), or None."""
-    row = tx.execute(
-        select(members)
-        .join(credentials, credentials.c.member == members.c.id)
-        .where(credentials.c.secret_hash == secret_hash(secret), credentials.c.revoked.is_(None))
-    ).first()
-    return _member(row) if row is not None else None
-
-
 def dialogue(tx: Connection, dialogue_id: str) -> Dialogue | None:
     row = tx.execute(select(dialogues).where(dialogues.c.id == dialogue_id)).first()
     if row is None:

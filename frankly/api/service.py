@@ -150,7 +150,7 @@ class Service:
         if not timedelta(minutes=1) <= ttl <= INVITE_TTL_MAX:
             raise ApiError(ApiCode.INVALID_REQUEST, "a link lasts 1 minute to 30 days")
         with self.db.transaction() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             found = dialogue_for(tx, member, dialogue_id)
             side = lookups.in_dialogue(
                 records.sides_of(tx, dialogue_id).get(side_id),
@@ -202,7 +202,7 @@ class Service:
 
     def read(self, secret: str | None, dialogue_id: str) -> DialogueView:
         with self.db.read() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             return self._view(tx, member, dialogue_id)
 
     # Meetings and their dates.
@@ -221,7 +221,7 @@ class Service:
         """A first meeting between `invited` sides (every side unless told), `minutes` long."""
         now = self.clock()
         with self.db.transaction() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             found = dialogue_for(tx, member, dialogue_id)
             sides = records.sides_of(tx, dialogue_id)
             made = meetings.meeting(
@@ -292,7 +292,7 @@ class Service:
         """The .ics of a scheduled meeting, with the link to its room."""
         now = self.clock()
         with self.db.read() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             found = dialogue_for(tx, member, dialogue_id)
             meeting, room = meeting_in(tx, dialogue_id, meeting_id)
             url = f"{base_url.rstrip('/')}/{room}"
@@ -318,7 +318,7 @@ class Service:
 
     def draft(self, secret: str | None, dialogue_id: str, meeting_id: str, side_id: str) -> Draft:
         with self.db.read() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             dialogue_for(tx, member, dialogue_id)
             meeting_in(tx, dialogue_id, meeting_id)
             side = side_in(tx, dialogue_id, side_id)
@@ -331,7 +331,7 @@ class Service:
     ) -> Revision:
         now = self.clock()
         with self.db.transaction() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             dialogue_for(tx, member, dialogue_id)
             meeting_in(tx, dialogue_id, meeting_id)
             side = side_in(tx, dialogue_id, side_id)
@@ -354,7 +354,7 @@ class Service:
     ) -> Revision:
         now = self.clock()
         with self.db.transaction() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             dialogue_for(tx, member, dialogue_id)
             meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
             side = side_in(tx, dialogue_id, side_id)
@@ -398,13 +398,10 @@ class Service:
     ) -> T:
         """One change to a meeting's dates, its row held for the transaction."""
         with self.db.transaction() as tx:
-            member = self._caller(tx, secret)
+            member = calling_member(tx, secret)
             dialogue_for(tx, member, dialogue_id)
             meeting, _ = meeting_in(tx, dialogue_id, meeting_id, lock=True)
             return change(tx, member, meeting, records.sides_of(tx, dialogue_id))
-
-    def _caller(self, tx: Connection, secret: str | None) -> Member:
-        return caller(tx, secret)
 
     def _claims(self, token: str, now: datetime) -> dict[str, Any]:
         try:
@@ -485,12 +482,18 @@ class _Around:
         )
 
 
-def caller(tx: Connection, secret: str | None) -> Member:
-    """The member behind `secret`; the rules then say what they may do."""
-    member = records.member_by_secret(tx, secret) if secret else None
-    if member is None:
+def calling_credential(tx: Connection, secret: str | None) -> tuple[str, Member]:
+    """The credential `secret` is (its id) and its member; the rules then say what the
+    member may do."""
+    found = records.credential_by_secret(tx, secret) if secret else None
+    if found is None:
         raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
-    return member
+    return found
+
+
+def calling_member(tx: Connection, secret: str | None) -> Member:
+    """The member behind `secret`."""
+    return calling_credential(tx, secret)[1]
 
 
 def dialogue_for(tx: Connection, member: Member | None, dialogue_id: str) -> Dialogue:

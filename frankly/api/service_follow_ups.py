@@ -21,6 +21,7 @@ from frankly.api.errors import ApiCode, ApiError
 from frankly.api.service import (
     MeetingView,
     Service,
+    calling_member,
     dialogue_for,
     meeting_in,
     meeting_view,
@@ -50,7 +51,7 @@ def follow_up(
     """A meeting following up `meeting_id`, between the same sides; the convener or a lead."""
     now = service.clock()
     with service.db.transaction() as tx:
-        caller = service._caller(tx, secret)
+        caller = calling_member(tx, secret)
         found = dialogue_for(tx, caller, dialogue_id)
         source, _ = meeting_in(tx, dialogue_id, meeting_id)
         made = meetings.follow_up(
@@ -87,7 +88,7 @@ def unappoint(
 ) -> MeetingView:
     """`member_id` no longer a representative at `meeting_id`, by their side's lead."""
     with service.db.transaction() as tx:
-        caller = service._caller(tx, secret)
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         follow, room = meeting_in(tx, dialogue_id, meeting_id)
         appointee = _member(tx, dialogue_id, member_id)
@@ -110,7 +111,7 @@ def draft_point(
     """A new point on the meeting, by a member of a side invited to it."""
     now = service.clock()
     with service.db.transaction() as tx:
-        caller = service._caller(tx, secret)
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
         sides = records.sides_of(tx, dialogue_id)
@@ -141,7 +142,7 @@ def _appoint(
 ) -> MeetingView:
     now = service.clock()
     with service.db.transaction() as tx:
-        caller = service._caller(tx, secret)
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         follow, room = meeting_in(tx, dialogue_id, meeting_id)
         appointee = _member(tx, dialogue_id, member_id)
@@ -170,7 +171,7 @@ def _confirm(
 ) -> tuple[AgreedPoint, Meeting]:
     now = service.clock()
     with service.db.transaction() as tx:
-        caller = service._caller(tx, secret)
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         meeting, _ = meeting_in(tx, dialogue_id, meeting_id)
         point = lookups.in_meeting(

@@ -26,6 +26,8 @@ from frankly.api.service import (
     DialogueView,
     Joined,
     Service,
+    calling_credential,
+    calling_member,
     dialogue_for,
     may_invite,
     side_in,
@@ -72,7 +74,7 @@ def remove(service: Service, secret: str | None, dialogue_id: str, member_id: st
     (then True). Their history stays; their credentials are refused from now on."""
     now = service.clock()
     with service.db.transaction() as tx:
-        caller = _caller(tx, secret)[1]
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         target = _member(tx, dialogue_id, member_id)
         side = records.sides_of(tx, dialogue_id).get(target.side)
@@ -91,7 +93,7 @@ def hand_lead(
 ) -> DialogueView:
     """The side's lead hands the lead on to a current member of the same side."""
     with service.db.transaction() as tx:
-        caller = _caller(tx, secret)[1]
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         side = side_in(tx, dialogue_id, side_id)
         successor = _member(tx, dialogue_id, successor_id)
@@ -109,7 +111,7 @@ def device_link(service: Service, secret: str | None, dialogue_id: str) -> Devic
     now = service.clock()
     token = new_secret()
     with service.db.transaction() as tx:
-        caller = _caller(tx, secret)[1]
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         records.add_device_link(
             tx, new_id(DEVICE_LINK), caller.id, token, now, now + DEVICE_LINK_TTL
@@ -141,7 +143,7 @@ def claim_device(service: Service, token: str, device: str | None) -> tuple[Dial
 def devices(service: Service, secret: str | None, dialogue_id: str) -> list[Device]:
     """The caller's own devices that still work."""
     with service.db.read() as tx:
-        credential, caller = _caller(tx, secret)
+        credential, caller = calling_credential(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         return [
             Device(row.id, row.device, row.created, row.id == credential)
@@ -153,7 +155,7 @@ def revoke_device(service: Service, secret: str | None, dialogue_id: str, device
     """One of the caller's own devices signed out (the asking one too, if named)."""
     now = service.clock()
     with service.db.transaction() as tx:
-        caller = _caller(tx, secret)[1]
+        caller = calling_member(tx, secret)
         dialogue_for(tx, caller, dialogue_id)
         if not records.revoke_device(tx, device_id, caller.id, now):
             raise ApiError(ApiCode.UNKNOWN_DEVICE, "you have no such device")
@@ -188,14 +190,6 @@ def revoke_link(
 # Helpers.
 
 
-def _caller(tx: Connection, secret: str | None) -> tuple[str, Member]:
-    """The caller's credential id and member (service.Service._caller, with the device)."""
-    found = records.credential_by_secret(tx, secret) if secret else None
-    if found is None:
-        raise ApiError(ApiCode.UNAUTHENTICATED, "sign in through your side's link first")
-    return found
-
-
 def _member(tx: Connection, dialogue_id: str, member_id: str) -> Member:
     return lookups.in_dialogue(
         records.member(tx, member_id), dialogue_id, DialogueCode.UNKNOWN_MEMBER
@@ -205,7 +199,7 @@ def _member(tx: Connection, dialogue_id: str, member_id: str) -> Member:
 def _link_maker(
     tx: Connection, secret: str | None, dialogue_id: str, side_id: str
 ) -> tuple[Member, Side]:
-    caller = _caller(tx, secret)[1]
+    caller = calling_member(tx, secret)
     found = dialogue_for(tx, caller, dialogue_id)
     side = side_in(tx, dialogue_id, side_id)
     may_invite(caller, found, side, lead=False)
