@@ -13,11 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 START_WITHIN = 30.0
@@ -58,16 +59,15 @@ class Served:
                 cwd=ROOT,
                 env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
             )
-        deadline = time.monotonic() + START_WITHIN
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz").status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            assert self.process.poll() is None, self.log.read_text()
-            assert time.monotonic() < deadline, f"not started in {START_WITHIN} s"
-            time.sleep(0.05)
+        wait_until(self._healthy, START_WITHIN, "the server answers /healthz")
+        return self
+
+    def _healthy(self) -> bool:
+        assert self.process is not None and self.process.poll() is None, self.log.read_text()
+        try:
+            return httpx.get(f"{self.url}/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
 
     def kill(self) -> None:
         assert self.process is not None

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.meeting import MEDIA_TIMEOUT_MS, NewPage, in_sfu_mode, join, self_id
 from tests.conftest import LiveServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -65,10 +66,11 @@ def packets(live_server: LiveServer, listener: str, interpreter: str) -> int:
 
 
 def wait_packets(live_server: LiveServer, listener: str, interpreter: str, over: int) -> None:
-    deadline = time.monotonic() + MEDIA_TIMEOUT_MS / 1000
-    while packets(live_server, listener, interpreter) <= over:
-        assert time.monotonic() < deadline, f"{listener} got no channel from {interpreter}"
-        time.sleep(0.1)
+    wait_until(
+        lambda: packets(live_server, listener, interpreter) > over,
+        MEDIA_TIMEOUT_MS / 1000,
+        f"{listener} gets the channel of {interpreter}",
+    )
 
 
 def test_a_listener_hears_the_interpreter_over_the_floor_and_one_voice_stays_live(

@@ -7,8 +7,9 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.waiting import wait_until
 
 # The "server": starts a captioner as frankly serve does (supervisor.launch), at a
 # port that accepts and never answers, prints the captioner's pid, then waits.
@@ -20,7 +21,7 @@ async def main():
     env = {**__import__("os").environ, INVITE_ENV: "x.y.z", CACHE_ENV: sys.argv[2]}
     child = await launch(f"http://127.0.0.1:{sys.argv[1]}", "room", env)
     print(child.pid, flush=True)
-    await asyncio.sleep(3600)
+    await asyncio.Event().wait()  # until killed
 
 asyncio.run(main())
 """
@@ -52,8 +53,5 @@ def test_the_captioner_exits_when_its_server_is_killed(tmp_path: Path) -> None:
         server.send_signal(signal.SIGKILL)
         server.wait()
         # At once, not when its own join gives up on the silent port (13 s and more).
-        deadline = time.monotonic() + 6
-        while alive(captioner) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not alive(captioner), "the captioner outlived its server"
+        wait_until(lambda: not alive(captioner), 6, "the captioner exits with its server")
     silent.close()

@@ -33,6 +33,7 @@ from frankly.client import (
 from frankly.protocol.words import CAPTIONER_NAME
 from tests.captions.test_captioner import ENGLISH_WER, RUSSIAN_WER
 from tests.conftest import LiveServer
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -159,9 +160,7 @@ async def _captioned(host: Client, speaker: str, microphone: ClipTrack, clip: Cl
 
 async def _until(holds: Callable[[], bool]) -> None:
     """Until `holds`, for state with no event to wait on (keys, the server's rooms)."""
-    async with asyncio.timeout(20):
-        while not holds():  # noqa: ASYNC110 (polled: these states raise no event)
-            await asyncio.sleep(0.05)
+    await until(holds, 20, "the captioner's keys, or its process gone")
 
 
 async def test_a_passphrase_room_cannot_be_captioned(live_server: LiveServer) -> None:

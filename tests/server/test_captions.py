@@ -15,6 +15,7 @@ from frankly.protocol.words import CAPTIONER_NAME
 from frankly.server.config import ServerConfig
 from tests.conftest import LiveServer
 from tests.server.wsclient import Raw
+from tests.waiting import until
 
 FAKE = Path(__file__).with_name("fake_captioner.py")
 ROOT = FAKE.parents[2]
@@ -149,11 +150,8 @@ async def test_the_captioner_joins_relays_lines_restarts_and_leaves(
 
 async def _exits(server: LiveServer) -> bool:
     """Whether no captioner process is left running (it goes once let go)."""
-    for _ in range(100):
-        if server.call(server.hub.captions.running) == 0:
-            return True
-        await asyncio.sleep(0.05)
-    return False
+    await until(lambda: server.call(server.hub.captions.running) == 0, 5, "no captioner runs")
+    return True
 
 
 async def test_removing_the_captioner_turns_captions_off_and_it_cannot_be_made_host(

@@ -8,7 +8,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from frankly.cli import main
 from frankly.server.keys import KeyFileError, load_key
 from frankly.server.logs import redact
 from frankly.server.tls import self_signed
+from tests.waiting import wait_until
 
 SERVE = [sys.executable, "-m", "frankly", "serve", "--log-level", "info"]
 
@@ -42,15 +42,16 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+
+    def answers() -> bool:
+        assert process.poll() is None, (tmp_path / "log").read_text()
         try:
             httpx.get(f"{url}/healthz")
-            break
         except httpx.TransportError:
-            assert process.poll() is None, (tmp_path / "log").read_text()
-            assert time.monotonic() < deadline, "the server did not start within 30 s"
-            time.sleep(0.05)
+            return False
+        return True
+
+    wait_until(answers, 30, "the server answers /healthz")
     yield url, tmp_path / "log", process
     if process.poll() is None:
         process.send_signal(signal.SIGINT)

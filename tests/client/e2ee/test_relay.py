@@ -23,6 +23,7 @@ from frankly.client.e2ee.sframe import clear_length, frame_key, kid_for, passphr
 from tests.client.e2ee.test_end_to_end import ROOM, encryption_ready
 from tests.client.e2ee.test_keys import IDS, Room, video
 from tests.client.helpers import Clients
+from tests.waiting import until
 
 ADA, GRACE, EVE = IDS
 
@@ -241,16 +242,17 @@ async def test_an_sfu_that_swaps_two_publishers_gets_their_frames_dropped(
 
     monkeypatch.setattr(fc.Client, "_dispatch", lying)
     carol = await clients.join("Carol", "swapped")
-    async with asyncio.timeout(20):
-        while True:
-            stats = carol.encryption_stats()
-            if all(pid in stats and stats[pid].failed > 20 for pid in (ada.id, bob.id)):
-                break
-            await asyncio.sleep(0.1)
+
+    def both_fail() -> bool:
+        stats = carol.encryption_stats()
+        return all(pid in stats and stats[pid].failed > 20 for pid in (ada.id, bob.id))
+
+    await until(both_fail, 20, "Carol fails to open both senders' frames")
+    stats = carol.encryption_stats()
     assert stats[ada.id].decrypted == stats[bob.id].decrypted == 0
     # Without the lie, the same frames open: Ada's own SFU tells her the truth.
-    async with asyncio.timeout(20):
-        while True:
-            if ada.encryption_stats().get(bob.id, FrameStats()).decrypted > 20:
-                break
-            await asyncio.sleep(0.1)
+    await until(
+        lambda: ada.encryption_stats().get(bob.id, FrameStats()).decrypted > 20,
+        20,
+        "Ada opens Bob's frames",
+    )
