@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 from typing import Any
 
 import pytest
+import websockets
 
 from frankly.protocol import messages
 from frankly.server import connection
@@ -166,7 +168,10 @@ async def test_flood_is_limited_then_closed_4429(live_server: LiveServer) -> Non
 
 async def test_frame_over_a_mebibyte_closes_1009(live_server: LiveServer) -> None:
     victim, bystander = await room_of_two(live_server)
-    await victim.send("x" * (1 << 20 | 1))
+    # The server may refuse the frame while it is still going out, so the send
+    # itself can see the close; the close code is what the test is about.
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await victim.send("x" * (1 << 20 | 1))
     assert await victim.closed() == 1009
     await still_fine(victim, bystander)
 
