@@ -1,0 +1,120 @@
+"""packaging/frankly.service: systemd accepts it, it is locked down, and its
+stop timeout leaves the graceful restart its drain time.
+
+What is not tested here: running it under systemd (the test machine's PID 1 is
+not systemd). `systemd-analyze verify` loads it as systemd would, with the
+ExecStart binary pointed at the wheel installed by the conftest.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.conftest import Installed
+from tests.packaging.units import PACKAGING, options, unit_keys, unknown_options
+
+UNIT = PACKAGING / "frankly.service"
+INSTALLED_AT = "/opt/frankly/bin/frankly"  # where README's steps put the virtualenv
+EXPOSURE_AT_MOST = 20  # `systemd-analyze security` in tenths: 2.0 and under is "OK"
+
+
+def analyze() -> str:
+    found = shutil.which("systemd-analyze")
+    if found is None:
+        pytest.skip(
+            "systemd-analyze is not installed (Debian's systemd; scripts/system-deps systemd)"
+        )
+    return found
+
+
+def unit_for(installed: Installed, folder: Path) -> Path:
+    """The unit as shipped, but starting the wheel this test run installed."""
+    text = UNIT.read_text()
+    assert INSTALLED_AT in text
+    copy = folder / "frankly.service"
+    copy.write_text(text.replace(INSTALLED_AT, str(installed.bin / "frankly")))
+    return copy
+
+
+def exec_start() -> list[str]:
+    (line,) = unit_keys(UNIT)["Service.ExecStart"]
+    return shlex.split(line)
+
+
+def test_systemd_loads_the_unit_without_a_complaint(installed: Installed, tmp_path: Path) -> None:
+    unit = unit_for(installed, tmp_path)
+    checked = subprocess.run(
+        [analyze(), "verify", str(unit)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+    # Unknown keys and bad values are warnings: still exit 0, one line each.
+    assert [line for line in checked.stderr.splitlines() if str(unit) in line] == []
+
+
+def test_the_unit_is_locked_down(installed: Installed, tmp_path: Path) -> None:
+    unit = unit_for(installed, tmp_path)
+    scored = subprocess.run(
+        [analyze(), "security", "--offline=true", f"--threshold={EXPOSURE_AT_MOST}", str(unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stdout[-2000:]
+    keys = unit_keys(UNIT)
+    for key, value in (
+        ("User", "frankly"),
+        ("NoNewPrivileges", "yes"),
+        ("ProtectSystem", "strict"),
+        ("ProtectHome", "yes"),
+        ("PrivateTmp", "yes"),
+        ("CapabilityBoundingSet", "CAP_NET_BIND_SERVICE"),
+        ("StateDirectory", "frankly"),
+    ):
+        assert keys[f"Service.{key}"] == [value], key
+    families = set(keys["Service.RestrictAddressFamilies"][0].split())
+    assert {"AF_UNIX", "AF_INET", "AF_INET6"} <= families
+
+
+def test_the_data_dir_is_the_state_directory() -> None:
+    assert options(exec_start())["--data-dir"] == "%S/frankly"  # /var/lib/frankly
+
+
+def test_a_stop_outlasts_the_drain() -> None:
+    keys = unit_keys(UNIT)
+    assert keys["Service.KillSignal"] == ["SIGTERM"]
+    assert keys["Service.Restart"] == ["on-failure"]
+    drain = options(exec_start())["--drain-seconds"]
+    assert drain is not None
+    (timeout,) = keys["Service.TimeoutStopSec"]
+    assert int(timeout) > int(drain)
+
+
+def test_frankly_accepts_the_units_command_line(installed: Installed) -> None:
+    command = exec_start()
+    assert command[:2] == [INSTALLED_AT, "serve"]
+    refused, coming = unknown_options(installed, command[2:])
+    assert refused == []
+    if coming:
+        pytest.skip(f"options not in this branch's `frankly serve` yet: {', '.join(coming)}")
+
+
+def test_the_units_user_is_the_one_sysusers_makes(tmp_path: Path) -> None:
+    sysusers = PACKAGING / "frankly.sysusers"
+    (entry,) = [line.split() for line in sysusers.read_text().splitlines() if line.startswith("u ")]
+    assert entry[1] == unit_keys(UNIT)["Service.User"][0]
+    tool = shutil.which("systemd-sysusers")
+    if tool is None:
+        return  # the file's one line was read above; the tool would only parse it again
+    made = subprocess.run(
+        [tool, f"--root={tmp_path}", "--dry-run", str(sysusers)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "Creating user 'frankly'" in made.stdout + made.stderr
