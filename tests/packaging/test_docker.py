@@ -27,7 +27,14 @@ import pytest
 import yaml
 
 from tests.packaging.conftest import RELEASED, Installed
-from tests.packaging.units import PACKAGING, options, unknown_options
+from tests.packaging.units import (
+    PACKAGING,
+    options,
+    pending,
+    secrets_folder,
+    serving,
+    unknown_options,
+)
 from tests.tlscerts import self_signed
 from tests.waiting import wait_until
 
@@ -154,13 +161,21 @@ def coturn_settings() -> dict[str, list[str]]:
     return found
 
 
-def test_frankly_in_compose_starts_with_options_the_wheel_accepts(installed: Installed) -> None:
+def test_frankly_in_compose_serves_with_its_command_line(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """Compose's command, its container paths (the secrets, the data volume) here."""
     command = frankly_command()
     assert command[0] == "serve"
-    refused, coming = unknown_options(installed, command[1:])
-    assert refused == []
-    if coming:
-        pytest.skip(f"options not in this branch's `frankly serve` yet: {', '.join(coming)}")
+    pending(installed, command[1:])
+    folder = secrets_folder(tmp_path / "secrets")
+    data = tmp_path / "data"
+    words = [
+        word.replace("/run/secrets", str(folder)).replace("/var/lib/frankly", str(data))
+        for word in command
+    ]
+    with serving(installed, words, tmp_path):
+        assert data.is_dir()
 
 
 def test_compose_frankly_and_coturn_agree() -> None:

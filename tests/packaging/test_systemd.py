@@ -15,8 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import Installed
-from tests.packaging.units import PACKAGING, options, unit_keys, unknown_options
+from tests.packaging.conftest import Installed, clean_env
+from tests.packaging.units import (
+    PACKAGING,
+    options,
+    pending,
+    secrets_folder,
+    serving,
+    unit_keys,
+)
 
 UNIT = PACKAGING / "frankly.service"
 INSTALLED_AT = "/opt/frankly/bin/frankly"  # where README's steps put the virtualenv
@@ -97,10 +104,7 @@ def test_a_stop_outlasts_the_drain() -> None:
 def test_frankly_accepts_the_units_command_line(installed: Installed) -> None:
     command = exec_start()
     assert command[:2] == [INSTALLED_AT, "serve"]
-    refused, coming = unknown_options(installed, command[2:])
-    assert refused == []
-    if coming:
-        pytest.skip(f"options not in this branch's `frankly serve` yet: {', '.join(coming)}")
+    pending(installed, command[2:])
 
 
 def test_the_units_user_is_the_one_sysusers_makes(tmp_path: Path) -> None:
@@ -118,3 +122,30 @@ def test_the_units_user_is_the_one_sysusers_makes(tmp_path: Path) -> None:
     )
     assert made.returncode == 0, made.stderr
     assert "Creating user 'frankly'" in made.stdout + made.stderr
+
+
+def test_the_sample_settings_pass_frankly_config_check(installed: Installed) -> None:
+    checked = subprocess.run(
+        [str(installed.bin / "frankly"), "config", "check", str(PACKAGING / "frankly.toml")],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        check=False,
+    )
+    if "invalid choice: 'config'" in checked.stderr:
+        pytest.skip("`frankly config check` (helper opsconf) is not in this branch yet")
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_the_units_command_line_serves(installed: Installed, tmp_path: Path) -> None:
+    """ExecStart as systemd would run it, with the state and credentials
+    directories here and the sample settings file."""
+    command = exec_start()
+    pending(installed, command[2:])
+    state = tmp_path / "state"
+    state.mkdir()
+    credentials = secrets_folder(tmp_path / "credentials")
+    words = [word.replace("%S", str(state)).replace("%d", str(credentials)) for word in command]
+    words[words.index("/etc/frankly/frankly.toml")] = str(PACKAGING / "frankly.toml")
+    with serving(installed, words[1:], tmp_path):
+        assert (state / "frankly").is_dir()  # --data-dir %S/frankly

@@ -1,14 +1,24 @@
 """Reading the packaging files as their tools would: a systemd unit's keys,
 and the `frankly serve` options a command line gives (checked against the
-installed wheel's own `frankly serve --help`)."""
+installed wheel's own `frankly serve --help`); and running such a command
+line with the installed wheel, here."""
 
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+import pytest
+
 from tests.packaging.conftest import Installed, clean_env
+from tests.tlscerts import self_signed
+from tests.waiting import wait_until
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 
@@ -74,3 +84,64 @@ def unknown_options(installed: Installed, command: list[str]) -> tuple[list[str]
     return [n for n in named if n not in COMING], [
         f"{n} ({COMING[n]})" for n in named if n in COMING
     ]
+
+
+def pending(installed: Installed, command: list[str]) -> None:
+    """Skip, naming them, while options of other helpers are not in this branch yet."""
+    refused, coming = unknown_options(installed, command)
+    assert refused == []
+    if coming:
+        pytest.skip(f"options not in this branch's `frankly serve` yet: {', '.join(coming)}")
+
+
+def secrets_folder(folder: Path) -> Path:
+    """The secret files the unit and compose hand Frankly, under their names there:
+    tls-cert and tls-key (a self-signed pair), turn-secret."""
+    cert, key = self_signed(folder, "tls")
+    cert.rename(folder / "tls-cert")
+    key.rename(folder / "tls-key")
+    (folder / "turn-secret").write_text("0123456789abcdef\n")
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(installed: Installed, command: list[str], folder: Path) -> Iterator[str]:
+    """`frankly <command>` of the installed wheel, answering /healthz over TLS.
+
+    Only where it listens is changed, by options added at the end (the command
+    line wins over a settings file and over earlier options): loopback, free ports.
+    """
+    port = free_port()
+    here = ["--host", "127.0.0.1", "--port", str(port), "--media-port", str(free_port())]
+    here += ["--public-ip", "127.0.0.1"]
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(installed.bin / "frankly"), *command, *here],
+            cwd=folder,
+            env=clean_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"https://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert process.poll() is None, log.read_text()
+        try:
+            return httpx.get(f"{url}/healthz", verify=False).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_until(answers, 30, "the command line serves /healthz over TLS")
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)  # as systemd and Docker stop it
+        process.wait(30)
