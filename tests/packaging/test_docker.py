@@ -208,7 +208,7 @@ def test_compose_frankly_and_coturn_agree() -> None:
     assert frankly["stop_signal"] == "SIGTERM"
 
 
-def free_port() -> int:
+def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         udp.bind(("127.0.0.1", 0))
         port: int = udp.getsockname()[1]
@@ -232,10 +232,10 @@ def stun_binding_answered(port: int) -> bool:
 def loopback_config(folder: Path) -> tuple[Path, int]:
     """The shipped turnserver.conf with this test's ports, certificate and folder."""
     cert, key = self_signed(folder, "turn")
-    port = free_port()
+    port = free_udp_port()
     replaced = {
         "listening-port": str(port),
-        "tls-listening-port": str(free_port()),
+        "tls-listening-port": str(free_udp_port()),
         "cert": str(cert),
         "pkey": str(key),
         "userdb": str(folder / "run" / "turndb"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -16,14 +15,8 @@ import httpx
 import pytest
 
 from tests.packaging.conftest import ROOT, Installed, clean_env
+from tests.packaging.units import START_WITHIN, free_port
 from tests.waiting import wait_until
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def checkout_files(folder: str) -> set[str]:
@@ -81,7 +74,7 @@ def served(installed: Installed, tmp_path: Path) -> Iterator[str]:
             return False
 
     try:
-        wait_until(answers, 30, "the installed server answers /healthz")
+        wait_until(answers, START_WITHIN, "the installed server answers /healthz")
         yield url
     finally:
         process.send_signal(signal.SIGINT)

@@ -33,6 +33,10 @@ COMING = {
 }
 
 
+# Starting imports the whole server (aiortc, FastAPI, ...): seconds on a busy machine.
+START_WITHIN = 60.0
+
+
 def unit_keys(path: Path) -> dict[str, list[str]]:
     """`Section.Key` -> its values in order (a key may repeat), comments dropped."""
     keys: dict[str, list[str]] = {}
@@ -140,7 +144,7 @@ def serving(installed: Installed, command: list[str], folder: Path) -> Iterator[
             return False
 
     try:
-        wait_until(answers, 30, "the command line serves /healthz over TLS")
+        wait_until(answers, START_WITHIN, "the command line serves /healthz over TLS")
         yield url
     finally:
         process.send_signal(signal.SIGTERM)  # as systemd and Docker stop it
