@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.packaging.conftest import RELEASED, Installed
+from tests.packaging.installing import RELEASED, Installed
 from tests.packaging.units import (
     PACKAGING,
     options,

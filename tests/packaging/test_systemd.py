@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import Installed, clean_env
+from tests.packaging.installing import Installed, clean_env
 from tests.packaging.units import (
     PACKAGING,
     options,

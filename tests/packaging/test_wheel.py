@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.packaging.conftest import ROOT, Installed, clean_env
+from tests.packaging.installing import ROOT, Installed, clean_env
 from tests.packaging.units import START_WITHIN, free_port
 from tests.waiting import wait_until
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.packaging.conftest import Installed, clean_env
+from tests.packaging.installing import Installed, clean_env
 from tests.tlscerts import self_signed
 from tests.waiting import wait_until
 
