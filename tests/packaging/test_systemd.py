@@ -8,11 +8,13 @@ ExecStart binary pointed at the wheel installed by the conftest.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.packaging.installing import Installed, clean_env
@@ -26,7 +28,26 @@ from tests.packaging.units import (
 )
 
 UNIT = PACKAGING / "frankly.service"
+# ProtectSystem=strict as a mount namespace makes it: every mount read-only,
+# then the state directory (its first argument) writable again; then the
+# command. Stricter than the unit: /tmp is read-only too (no PrivateTmp here).
+READ_ONLY_BUT = """
+set -eu
+state=$1; shift
+findmnt -rno TARGET | sort -u | while read -r m; do
+  mount -o remount,bind,ro "$m" 2>/dev/null || true
+done
+mount --bind "$state" "$state"
+mount -o remount,bind,rw "$state"
+exec "$@"
+"""
 INSTALLED_AT = "/opt/frankly/bin/frankly"  # where README's steps put the virtualenv
+DIALOGUE = {
+    "title": "Talks",
+    "sides": [{"name": "One", "zone": "Europe/Berlin"}, {"name": "Two", "zone": "Asia/Tokyo"}],
+    "side": 0,
+    "name": "Ann",
+}
 EXPOSURE_AT_MOST = 20  # `systemd-analyze security` in tenths: 2.0 and under is "OK"
 
 
@@ -149,3 +170,28 @@ def test_the_units_command_line_serves(installed: Installed, tmp_path: Path) -> 
     words[words.index("/etc/frankly/frankly.toml")] = str(PACKAGING / "frankly.toml")
     with serving(installed, words[1:], tmp_path):
         assert (state / "frankly").is_dir()  # --data-dir %S/frankly
+
+
+def test_the_units_command_needs_nothing_writable_but_its_state(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """As under ProtectSystem=strict: the whole file system read-only but the
+    state directory. Keys, the database and its migrations are all written there."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("findmnt") is None:
+        pytest.skip("needs root and util-linux's unshare and findmnt for a mount namespace")
+    command = exec_start()
+    pending(installed, command[2:])
+    state = tmp_path / "state"
+    state.mkdir()
+    credentials = secrets_folder(tmp_path / "credentials")
+    words = [word.replace("%S", str(state)).replace("%d", str(credentials)) for word in command]
+    words[words.index("/etc/frankly/frankly.toml")] = str(PACKAGING / "frankly.toml")
+    wrap = ("unshare", "--mount", "--propagation", "private", "sh", "-c", READ_ONLY_BUT, "sh")
+    with serving(installed, words[1:], tmp_path, (*wrap, str(state))) as url:
+        assert not (tmp_path / "serve.log").read_text().count("Read-only file system")
+        with httpx.Client(base_url=url, verify=False) as ann:
+            founded = ann.post("/api/dialogues", json=DIALOGUE)
+            assert founded.status_code == 201, founded.text
+    assert (state / "frankly" / "frankly.sqlite3").is_file()
+    # And the namespace held: nothing was written beside the state directory.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["credentials", "serve.log", "state"]

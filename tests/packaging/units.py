@@ -116,11 +116,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(installed: Installed, command: list[str], folder: Path) -> Iterator[str]:
+def serving(
+    installed: Installed, command: list[str], folder: Path, wrap: tuple[str, ...] = ()
+) -> Iterator[str]:
     """`frankly <command>` of the installed wheel, answering /healthz over TLS.
 
     Only where it listens is changed, by options added at the end (the command
     line wins over a settings file and over earlier options): loopback, free ports.
+    `wrap` goes before the command (it must exec it, so that SIGTERM reaches it).
     """
     port = free_port()
     here = ["--host", "127.0.0.1", "--port", str(port), "--media-port", str(free_port())]
@@ -128,7 +131,7 @@ def serving(installed: Installed, command: list[str], folder: Path) -> Iterator[
     log = folder / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(installed.bin / "frankly"), *command, *here],
+            [*wrap, str(installed.bin / "frankly"), *command, *here],
             cwd=folder,
             env=clean_env(),
             stdout=out,
