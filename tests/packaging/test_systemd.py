@@ -2,8 +2,11 @@
 stop timeout leaves the graceful restart its drain time.
 
 What is not tested here: running it under systemd (the test machine's PID 1 is
-not systemd). `systemd-analyze verify` loads it as systemd would, with the
-ExecStart binary pointed at the wheel installed by the conftest.
+not systemd), so its user, capabilities and system-call filter are untried.
+`systemd-analyze verify` loads it as systemd would, with the ExecStart binary
+pointed at the wheel installed by the conftest; its command line is run with
+that wheel, and once more with the file system read-only but the state
+directory, in a mount namespace.
 """
 
 from __future__ import annotations
