@@ -22,9 +22,10 @@ from tests.waiting import wait_until
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 
-# Options of `frankly serve` that other pieces of issue 13 add, by who adds them
-# (notes' contract): until they are merged, a command line naming them cannot
-# be checked against --help yet, and the test says so instead of passing.
+# Options of `frankly serve` that other branches of issue 13 add (opsconf, turn).
+# Where a command line here names one that this checkout's `frankly serve`
+# lacks, its test skips, naming it, rather than passing; once those branches
+# are merged the entries do nothing, and can go.
 COMING = {
     "--config": "opsconf",
     "--drain-seconds": "opsconf",
