@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from frankly import settings
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="frankly", description="Self-hosted video meetings.")
@@ -60,7 +62,17 @@ def main(argv: list[str] | None = None) -> None:
         default=4000,
         help="connections at once (lowered to fit the descriptor limit)",
     )
+    serve.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM, how long meetings may go on before the server exits "
+        "(no new rooms meanwhile; 0: exit at once)",
+    )
+    settings.add_config_option(serve)
     serve.set_defaults(run=_serve)
+    settings.add_config_commands(commands, serve)
 
     invite = commands.add_parser("invite", help="print an invite link to a room")
     invite.add_argument("room", help="the room's name")
@@ -132,7 +144,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     captions.set_defaults(run=_bench_captions)
 
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.command == "serve":  # the file and environment too (frankly/settings.py)
+        try:
+            args, _ = settings.resolve(serve, settings.subcommand_argv(argv, "serve"), os.environ)
+        except settings.SettingsError as exc:
+            parser.exit(2, f"frankly serve: {exc}\n")
     args.run(args, parser)
 
 
