@@ -215,8 +215,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
 
 
 def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    import uvicorn
-
+    from frankly.server import drain
     from frankly.server.app import create_app, uvicorn_options
     from frankly.server.config import ServerConfig
     from frankly.server.doorman import raise_descriptor_limit
@@ -224,6 +223,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
 
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    if not args.drain_seconds >= 0:
+        parser.error(f"--drain-seconds {args.drain_seconds:g}: give 0 or more seconds")
     database = _checked_database(args, parser)
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
@@ -252,6 +253,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         max_connections=args.max_connections,
         allowed_hosts=tuple(args.allowed_host) + _bind_name(args.host),
         allowed_origins=tuple(args.allowed_origin),
+        drain_seconds=args.drain_seconds,
     )
     app = create_app(config)
     # The captioner processes join from this machine (a wildcard address is reached on loopback).
@@ -260,8 +262,9 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     app.state.hub.captions.url = f"{scheme}://{own}:{args.port}"
     # Issued for the public name (and often self-signed): the captioner pins it instead.
     app.state.hub.captions.cert = str(cert) if cert else None
-    uvicorn.run(
+    drain.run(
         app,
+        config.drain_seconds,
         host=args.host,
         port=args.port,
         ssl_certfile=cert,

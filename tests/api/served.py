@@ -37,6 +37,7 @@ class Served:
     database: str | None = None
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra: list[str] = field(default_factory=list)  # more `frankly serve` options
 
     @property
     def url(self) -> str:
@@ -51,6 +52,7 @@ class Served:
         command += ["--port", str(self.port), "--data-dir", str(self.data_dir)]
         if self.database is not None:
             command += ["--database", self.database]
+        command += self.extra
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command,
