@@ -163,6 +163,7 @@ const EVENTS = {
     m.states.push(state);
     renderConn(m, state);
   },
+  'going-away': (m) => renderConn(m, m.session.state),
   lobby: (m) => {
     byId('lobby-room').textContent = m.room;
     show('lobby');
@@ -368,6 +369,7 @@ const CONN_WORDS = {
   connecting: 'Connecting…',
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
+  restarting: 'Server restarting…',
   offline: 'Offline',
   closed: 'Disconnected',
 };
@@ -380,6 +382,8 @@ function renderConn(m, state) {
   let text = '';
   if (state === 'connecting') text = 'Joining the meeting…';
   else if (state === 'reconnecting') text = 'Connection to the server lost. Reconnecting… (calls in progress keep going)';
+  else if (state === 'restarting') text = 'The server is restarting; reconnecting…';
+  else if (state === 'connected' && m.session.restarting) text = 'The server is restarting soon. The meeting goes on, and reconnects by itself.';
   else if (state === 'offline' && !m.session.everJoined) text = `Can’t reach the Frankly server at ${location.host}. Retrying…`;
   else if (state === 'offline') text = 'Offline: can’t reach the server. Still trying to reconnect…';
   banner.textContent = text;
