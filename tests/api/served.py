@@ -47,7 +47,7 @@ class Served:
     def log(self) -> Path:
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
-    def start(self) -> Served:
+    def start(self, within: float = START_WITHIN) -> Served:
         command = [sys.executable, "-m", "frankly", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--data-dir", str(self.data_dir)]
         if self.database is not None:
@@ -61,7 +61,7 @@ class Served:
                 cwd=ROOT,
                 env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
             )
-        wait_until(self._healthy, START_WITHIN, "the server answers /healthz")
+        wait_until(self._healthy, within, "the server answers /healthz")
         return self
 
     def _healthy(self) -> bool:
