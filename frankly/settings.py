@@ -33,8 +33,6 @@ ENV_PREFIX = "FRANKLY_"
 CONFIG_KEY = "config"  # the option that names the file: not a key of the file itself
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
-# Where each value came from, in rising precedence.
-SOURCES = ("default", "file", "environment", "command line")
 
 
 class SettingsError(ValueError):
@@ -43,7 +41,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Setting:
-    """One option's value and which source gave it (SOURCES)."""
+    """One option's value and which source gave it: default, file, environment or
+    command line."""
 
     dest: str
     key: str
@@ -260,8 +259,9 @@ def resolve(
     command line and environment name (`config check`).
     """
     args = parser.parse_args(list(argv))
-    layers = {
-        "file": read_file(path, parser) if (path := path or config_path(args, environ)) else {},
+    path = path or config_path(args, environ)
+    layers = {  # in rising precedence
+        "file": read_file(path, parser) if path is not None else {},
         "environment": read_env(environ, parser),
         "command line": given(parser, argv),
     }
