@@ -288,6 +288,7 @@ const EVENTS = {
   error: (_m, /** @type {ErrorMessage} */ err) => {
     if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
     if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
+    if (err.code === Code.DRAINING) return; // the server restarts: the banner says so, calmly
     if (err.code === Code.CAPTIONS_UNAVAILABLE) captionsUnavailable(err.message);
     else if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
     else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
