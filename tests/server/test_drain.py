@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from frankly.server.background import BackgroundServer
 from frankly.server.drain import drain
 from tests.api.served import Served
@@ -101,7 +103,8 @@ async def test_sigterm_drains_then_the_next_process_continues_the_meeting(
         again.stop()
 
 
-async def test_a_second_sigterm_exits_now(tmp_path: Path) -> None:
+@pytest.mark.parametrize("second", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+async def test_a_second_sigterm_or_a_sigint_exits_now(tmp_path: Path, second: int) -> None:
     served = Served(tmp_path / "data", extra=["--drain-seconds", "60"]).start()
     process = served.process
     assert process is not None
@@ -110,9 +113,9 @@ async def test_a_second_sigterm_exits_now(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         await ada.expect("going-away")
         started = time.monotonic()
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(second)
         assert await ada.closed(wait=10) == 1012
-        assert await asyncio.to_thread(process.wait, 10) == -signal.SIGTERM
+        assert await asyncio.to_thread(process.wait, 10) in (-signal.SIGTERM, -signal.SIGINT)
         assert time.monotonic() - started < 5
     finally:
         served.stop()
