@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from frankly import settings
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="frankly", description="Self-hosted video meetings.")
@@ -60,7 +62,17 @@ def main(argv: list[str] | None = None) -> None:
         default=4000,
         help="connections at once (lowered to fit the descriptor limit)",
     )
+    serve.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM, how long meetings may go on before the server exits "
+        "(no new rooms meanwhile; 0: exit at once)",
+    )
+    settings.add_config_option(serve)
     serve.set_defaults(run=_serve)
+    settings.add_config_commands(commands, serve)
 
     invite = commands.add_parser("invite", help="print an invite link to a room")
     invite.add_argument("room", help="the room's name")
@@ -132,7 +144,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     captions.set_defaults(run=_bench_captions)
 
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.command == "serve":  # the file and environment too (frankly/settings.py)
+        try:
+            args, _ = settings.resolve(serve, settings.subcommand_argv(argv, "serve"), os.environ)
+        except settings.SettingsError as exc:
+            parser.exit(2, f"frankly serve: {exc}\n")
     args.run(args, parser)
 
 
@@ -197,8 +215,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
 
 
 def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    import uvicorn
-
+    from frankly.server import drain
     from frankly.server.app import create_app, uvicorn_options
     from frankly.server.config import ServerConfig
     from frankly.server.doorman import raise_descriptor_limit
@@ -206,6 +223,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
 
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    if not args.drain_seconds >= 0:
+        parser.error(f"--drain-seconds {args.drain_seconds:g}: give 0 or more seconds")
     database = _checked_database(args, parser)
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
@@ -234,6 +253,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         max_connections=args.max_connections,
         allowed_hosts=tuple(args.allowed_host) + _bind_name(args.host),
         allowed_origins=tuple(args.allowed_origin),
+        drain_seconds=args.drain_seconds,
     )
     app = create_app(config)
     # The captioner processes join from this machine (a wildcard address is reached on loopback).
@@ -242,8 +262,9 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     app.state.hub.captions.url = f"{scheme}://{own}:{args.port}"
     # Issued for the public name (and often self-signed): the captioner pins it instead.
     app.state.hub.captions.cert = str(cert) if cert else None
-    uvicorn.run(
+    drain.run(
         app,
+        config.drain_seconds,
         host=args.host,
         port=args.port,
         ssl_certfile=cert,

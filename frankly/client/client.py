@@ -54,6 +54,7 @@ from frankly.client.events import (
     ConnectionStateChanged,
     EncryptionChanged,
     Event,
+    GoingAway,
     Interpretation,
     InterpretationChanged,
     InviteRevoked,
@@ -1182,6 +1183,12 @@ class Client:
         sender = self._participant_or_me(str(message["from"]))
         self._emit(Reaction(participant=sender, emoji=str(message["emoji"])))
 
+    def _on_going_away(self, message: dict[str, Any]) -> None:
+        seconds = message.get("drain_seconds")
+        drain = float(seconds) if isinstance(seconds, int | float) else 0.0
+        self._session.expect_restart(drain)
+        self._emit(GoingAway(drain_seconds=drain))
+
     def _on_meeting_ended(self, message: dict[str, Any]) -> None:
         # The socket closes next (4410), ending the client.
         self._emit(MeetingEnded(by=self._participant_or_me(str(message.get("by", "")))))
@@ -1296,6 +1303,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "moderated": Client._on_moderated,
         "reaction": Client._on_reaction,
         "meeting-ended": Client._on_meeting_ended,
+        "going-away": Client._on_going_away,
         "interpretation": Client._on_interpretation,
         "listening": Client._on_listening,
         "booth-chat": Client._on_booth_chat,

@@ -226,6 +226,8 @@ class Reconnecting(Event):
     """Seconds before this attempt."""
     close_code: int | None
     """The close code that ended the last connection (None when it just vanished)."""
+    restarting: bool = False
+    """The server said it restarts (`GoingAway`): this is no failure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +339,15 @@ class Reaction(Event):
 
     participant: Participant
     emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoingAway(Event):
+    """The server restarts (``going-away``): it closes within ``drain_seconds`` and a new
+    process takes over. The meeting goes on meanwhile; then the SDK reconnects by itself
+    (`Reconnecting` with ``restarting`` true) and carries on in the same meeting."""
+
+    drain_seconds: float
 
 
 @dataclass(frozen=True, slots=True)

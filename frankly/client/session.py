@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import ssl
 import threading
 from collections import deque
@@ -46,6 +47,13 @@ FORGOTTEN = "forgotten"
 SOLVE_TIMEOUT = 120.0  # seconds the human check may take, on top of the handshake
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 5.0
+# After `going-away`: the longest wait between attempts, so that we are back soon
+# after the next process is up, plus up to RESTART_JITTER at random, so that a whole
+# server's clients do not knock at once; and how long past the drain a restart may
+# take before it counts as an ordinary loss again.
+RESTART_BACKOFF_MAX = 1.5
+RESTART_JITTER = 0.5
+RESTART_PATIENCE = 60.0
 
 Welcomed = tuple[ClientConnection, dict[str, Any]]
 
@@ -99,6 +107,25 @@ class Session:
         self.waiting = False
         self._outbox: deque[dict[str, Any]] = deque()
         self._outbox_ready = asyncio.Event()
+        self._restart_until = 0.0  # loop time until which a loss is the server's restart
+
+    # --- the server restarts -------------------------------------------------------------
+
+    def expect_restart(self, drain_seconds: float) -> None:
+        """`going-away` came (or `draining`): the close that follows is no failure."""
+        now = asyncio.get_running_loop().time()
+        self._restart_until = now + max(drain_seconds, 0.0) + RESTART_PATIENCE
+
+    @property
+    def restarting(self) -> bool:
+        return asyncio.get_running_loop().time() < self._restart_until
+
+    def _backoff(self, delay: float) -> tuple[float, float]:
+        """This attempt's wait and the next one's base, shorter while the server restarts."""
+        if self.restarting:
+            wait = min(delay, RESTART_BACKOFF_MAX) + random.uniform(0, RESTART_JITTER)
+            return wait, min(delay * 2, BACKOFF_MAX)
+        return delay, min(delay * 2, BACKOFF_MAX)
 
     # --- the outbox ---------------------------------------------------------------------
 
@@ -270,9 +297,9 @@ class Session:
             try:
                 return await self.handshake(None)
             except FranklyError as exc:
-                if exc.code != Code.BUSY:
+                if exc.code not in (Code.BUSY, Code.DRAINING):
                     raise
-                log.info("the server is busy; asking again in %.1f s", delay)
+                log.info("the server is %s; asking again in %.1f s", exc.code, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX)
 
@@ -283,12 +310,19 @@ class Session:
         fresh = False  # the server forgot us: join as a newcomer, credentials and all
         while True:
             attempt += 1
-            self._emit(Reconnecting(attempt=attempt, delay=delay, close_code=close_code))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, BACKOFF_MAX)
+            restarting = self.restarting
+            wait, delay = self._backoff(delay)
+            self._emit(
+                Reconnecting(
+                    attempt=attempt, delay=wait, close_code=close_code, restarting=restarting
+                )
+            )
+            await asyncio.sleep(wait)
             try:
                 return await self.handshake(None if fresh else self.resume)
             except FranklyError as exc:
+                if exc.code == Code.DRAINING:  # the old process still drains: the next will do
+                    self.expect_restart(0.0)
                 if exc.code in ASKS_NEWCOMERS | {FORGOTTEN} and not fresh:
                     log.info("the server forgot us and the room asks newcomers (%s)", exc.code)
                     fresh = True

@@ -28,6 +28,8 @@ class Code(StrEnum):
     FLOODING = "flooding"
     TIMEOUT = "timeout"
     BUSY = "busy"  # the server refused work it could not do now; try again shortly
+    # The server is shutting down (SIGTERM): no new room; its successor takes them.
+    DRAINING = "draining"
     INTERNAL_ERROR = "internal-error"
     # Access to a room (issue 5).
     INVITE_EXPIRED = "invite-expired"

@@ -547,6 +547,11 @@ def ended(by: str) -> dict[str, Any]:
     return {"type": "meeting-ended", "by": by}
 
 
+def going_away(drain_seconds: float) -> dict[str, Any]:
+    """The server stops within `drain_seconds` (SIGTERM); a new process takes over."""
+    return {"type": "going-away", "reason": "restart", "drain_seconds": drain_seconds}
+
+
 def reaction(sender: str, emoji: str) -> dict[str, Any]:
     return {"type": "reaction", "from": sender, "emoji": emoji}
 
@@ -719,6 +724,7 @@ __all__ = [
     "dump",
     "ended",
     "error",
+    "going_away",
     "interpretation",
     "invite_token",
     "joined",

@@ -71,3 +71,5 @@ class ServerConfig:
     # the origins of other sites allowed to open its WebSocket (embedding).
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    # On SIGTERM, how long meetings may go on before the server exits (server/drain.py).
+    drain_seconds: float = 30.0

@@ -75,6 +75,8 @@ class Hub:
             cache=(config.data_dir or Path(tempfile.gettempdir()) / "frankly") / "captions",
         )
         self.captions_missing: Callable[[], str | None] = speech.missing
+        # SIGTERM came (server/drain.py): no new rooms; readiness checks read this too.
+        self.draining = False
 
     async def start(self) -> None:
         """Open the SFU's UDP port."""
@@ -95,6 +97,9 @@ class Hub:
 
     async def hello(self, link: Link, msg: messages.Hello) -> None:
         self._check_hello(link, msg)
+        if self.draining and msg.room not in self.rooms.rooms:
+            what = "the server is restarting and opens no new meeting; try again in a moment"
+            raise ProtocolError(Code.DRAINING, what, "hello", Close.TRY_AGAIN_LATER)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
         check_new_room(
@@ -233,6 +238,21 @@ class Hub:
         self.broadcast(room, messages.updated(me.public()), skip=me.id)
         loop = asyncio.get_running_loop()
         self._expiry[me.id] = loop.call_later(self.config.grace, self._expire, room, me)
+
+    def drain(self, seconds: float) -> None:
+        """The server stops within `seconds`: open no new room, and tell everyone."""
+        self.draining = True
+        message = messages.going_away(seconds)
+        for name in self.rooms.rooms:
+            for knock in self.lobby.waiting(name):
+                knock.link.send(message)
+        for link in self.links.values():
+            link.send(message)
+
+    def keep_meetings(self) -> None:
+        """Write every open meeting's record, for the process that comes next."""
+        for room in self.rooms.rooms.values():
+            self.save(room)
 
     def drop(self, participant_id: str, code: int = 1012) -> None:
         """Close a participant's socket as a restarting server would (tests, ops)."""

@@ -45,6 +45,7 @@ export { MODERATION, REACTIONS } from './wire.js';
 /**
  * Signaling plus media for one participant in one room. Events:
  *   state (ConnectionState)          the signaling connection
+ *   going-away ({drain_seconds})     the server restarts soon; we reconnect by ourselves
  *   welcome (Welcome)                joined or resumed
  *   participant-added (Participant)  someone is here (from welcome or joined)
  *   participant-updated (Participant)
@@ -165,6 +166,7 @@ export class Session extends Emitter {
     this.kept = new Map();
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
+    c.on('going-away', (m) => this.emit('going-away', m));
     c.on('welcome', (m) => this.onWelcome(m));
     c.on('joined', (m) => this.addParticipant(m.participant, true));
     c.on('updated', (m) => this.updateParticipant(m.participant));
@@ -213,6 +215,11 @@ export class Session extends Emitter {
   /** Whether we were ever in the room (so a lost connection is a reconnect). */
   get everJoined() {
     return this.client.everJoined;
+  }
+
+  /** Whether the server said it restarts (`going-away`): a lost socket is no failure then. */
+  get restarting() {
+    return this.client.restarting;
   }
 
   /**

@@ -10,7 +10,7 @@
 
 import { Emitter } from './emitter.js';
 
-import { FATAL, FINAL_CLOSE_CODES, PROTOCOL_VERSION } from './wire.js';
+import { Code, FATAL, FINAL_CLOSE_CODES, PROTOCOL_VERSION } from './wire.js';
 
 export { FINAL_CLOSE_CODES, PROTOCOL_VERSION };
 
@@ -23,6 +23,15 @@ export const BACKOFF_FIRST_MS = 500;
 export const BACKOFF_MAX_MS = 5_000;
 /** Failed reconnect attempts in a row after which we call ourselves offline. */
 const OFFLINE_AFTER_ATTEMPTS = 3;
+/**
+ * After `going-away` (the server restarts): the longest wait between attempts,
+ * so that we are back soon after the next process is up, plus up to
+ * RESTART_JITTER_MS at random, so that a whole server's clients do not knock at once.
+ */
+export const RESTART_BACKOFF_MAX_MS = 1_500;
+const RESTART_JITTER_MS = 500;
+/** How long past the drain a restart may take before failed attempts count again. */
+const RESTART_PATIENCE_MS = 60_000;
 /** Signals kept while the socket is away, sent once it resumes. */
 const MAX_QUEUED_SIGNALS = 200;
 
@@ -47,7 +56,8 @@ const MAX_QUEUED_SIGNALS = 200;
  * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
  * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
  * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
- * @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed'} ConnectionState
+ * @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'restarting' | 'offline' | 'closed'} ConnectionState
+ *   `restarting`: reconnecting because the server said it restarts (`going-away`), not a failure
  * @typedef {{code: number, reason: string, error: ErrorMessage | null}} Ended
  *   Why a connection ended for good: the close code, and the fatal error the
  *   server sent before closing, if any.
@@ -60,7 +70,8 @@ const MAX_QUEUED_SIGNALS = 200;
 /**
  * One participant's signaling connection. Events:
  *   state (ConnectionState), welcome (Welcome), joined, updated, left, chat,
- *   signal, pong, error (ErrorMessage), ended (Ended), retry ({delay, attempt}).
+ *   signal, pong, error (ErrorMessage), ended (Ended), retry ({delay, attempt}),
+ *   going-away ({reason, drain_seconds}: the server restarts; we reconnect by ourselves).
  * After a drop it reconnects by itself and resumes with the token from the
  * last welcome; it stops for good on the close codes of FINAL_CLOSE_CODES.
  */
@@ -97,6 +108,8 @@ export class SignalingClient extends Emitter {
     /** @type {ErrorMessage | null} the last error the server sent */
     this.lastError = null;
     this.attempt = 0;
+    /** Until when (Date.now()) a lost socket is the server's restart, not a failure. */
+    this.restartUntil = 0;
     this.pingMs = 10_000;
     this.pingN = 0;
     this.lastHeard = 0;
@@ -291,6 +304,7 @@ export class SignalingClient extends Emitter {
       welcome: SignalingClient.prototype.onWelcome,
       lobby: SignalingClient.prototype.onLobby,
       error: SignalingClient.prototype.onError,
+      'going-away': SignalingClient.prototype.onGoingAway,
     });
   }
 
@@ -299,6 +313,7 @@ export class SignalingClient extends Emitter {
     this.joined = true;
     this.everJoined = true;
     this.attempt = 0;
+    this.restartUntil = 0;
     this.lastError = null;
     this.resumeToken = msg.resume;
     this.you = msg.you;
@@ -322,8 +337,30 @@ export class SignalingClient extends Emitter {
     this.emit('lobby', msg);
   }
 
+  /**
+   * The server will close within `drain_seconds` and a new one take over: the
+   * meeting goes on meanwhile, and the close that comes is no failure.
+   * @param {{type: 'going-away', reason: string, drain_seconds: number}} msg
+   */
+  onGoingAway(msg) {
+    this.expectRestart(msg.drain_seconds);
+    this.emit('going-away', msg);
+  }
+
+  /** @param {number} drainSeconds */
+  expectRestart(drainSeconds) {
+    this.restartUntil = Date.now() + Math.max(0, drainSeconds || 0) * 1000 + RESTART_PATIENCE_MS;
+  }
+
+  /** @returns {boolean} whether the server said it restarts, recently enough to believe it */
+  get restarting() {
+    return Date.now() < this.restartUntil;
+  }
+
   /** @param {ErrorMessage} msg */
   onError(msg) {
+    // A draining server opens no new room: its successor will, in a moment.
+    if (msg.code === Code.DRAINING) this.expectRestart(0);
     this.lastError = msg;
     this.emit('error', msg);
   }
@@ -337,10 +374,13 @@ export class SignalingClient extends Emitter {
       this.shutdown(code, reason, error);
       return;
     }
-    const delay = Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, BACKOFF_MAX_MS);
+    const restarting = this.restarting;
+    const delay = restarting
+      ? Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, RESTART_BACKOFF_MAX_MS) + Math.random() * RESTART_JITTER_MS
+      : Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, BACKOFF_MAX_MS);
     this.attempt += 1;
     const away = !this.everJoined || this.attempt > OFFLINE_AFTER_ATTEMPTS;
-    this.setState(away ? 'offline' : 'reconnecting');
+    this.setState(restarting ? 'restarting' : away ? 'offline' : 'reconnecting');
     this.emit('retry', { delay, attempt: this.attempt, code });
     this.retryTimer = setTimeout(() => this.open(), delay);
   }

@@ -23,6 +23,7 @@ export const Code = Object.freeze({
   "FLOODING": "flooding",
   "TIMEOUT": "timeout",
   "BUSY": "busy",
+  "DRAINING": "draining",
   "INTERNAL_ERROR": "internal-error",
   "INVITE_EXPIRED": "invite-expired",
   "INVITE_WRONG_ROOM": "invite-wrong-room",

@@ -37,6 +37,7 @@ class Served:
     database: str | None = None
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra: list[str] = field(default_factory=list)  # more `frankly serve` options
 
     @property
     def url(self) -> str:
@@ -46,11 +47,12 @@ class Served:
     def log(self) -> Path:
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
-    def start(self) -> Served:
+    def start(self, within: float = START_WITHIN) -> Served:
         command = [sys.executable, "-m", "frankly", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--data-dir", str(self.data_dir)]
         if self.database is not None:
             command += ["--database", self.database]
+        command += self.extra
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command,
@@ -59,7 +61,7 @@ class Served:
                 cwd=ROOT,
                 env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
             )
-        wait_until(self._healthy, START_WITHIN, "the server answers /healthz")
+        wait_until(self._healthy, within, "the server answers /healthz")
         return self
 
     def _healthy(self) -> bool:

@@ -163,6 +163,7 @@ const EVENTS = {
     m.states.push(state);
     renderConn(m, state);
   },
+  'going-away': (m) => renderConn(m, m.session.state),
   lobby: (m) => {
     byId('lobby-room').textContent = m.room;
     show('lobby');
@@ -287,6 +288,7 @@ const EVENTS = {
   error: (_m, /** @type {ErrorMessage} */ err) => {
     if (FATAL_ERROR_CODES.has(err.code)) return; // the close that follows says it
     if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
+    if (err.code === Code.DRAINING) return; // the server restarts: the banner says so, calmly
     if (err.code === Code.CAPTIONS_UNAVAILABLE) captionsUnavailable(err.message);
     else if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
     else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
@@ -368,6 +370,7 @@ const CONN_WORDS = {
   connecting: 'Connecting…',
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
+  restarting: 'Server restarting…',
   offline: 'Offline',
   closed: 'Disconnected',
 };
@@ -380,6 +383,8 @@ function renderConn(m, state) {
   let text = '';
   if (state === 'connecting') text = 'Joining the meeting…';
   else if (state === 'reconnecting') text = 'Connection to the server lost. Reconnecting… (calls in progress keep going)';
+  else if (state === 'restarting') text = 'The server is restarting; reconnecting…';
+  else if (state === 'connected' && m.session.restarting) text = 'The server is restarting soon. The meeting goes on, and reconnects by itself.';
   else if (state === 'offline' && !m.session.everJoined) text = `Can’t reach the Frankly server at ${location.host}. Retrying…`;
   else if (state === 'offline') text = 'Offline: can’t reach the server. Still trying to reconnect…';
   banner.textContent = text;
