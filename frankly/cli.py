@@ -31,6 +31,30 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
+        "--log-format",
+        default="text",
+        choices=["text", "json"],
+        help="log lines for people (text) or one JSON object per line for a log shipper",
+    )
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="no line per HTTP request (they name the page, so the room, and the client's address)",
+    )
+    serve.add_argument(
+        "--metrics-listen",
+        metavar="HOST:PORT",
+        help="serve Prometheus /metrics (and /healthz, /readyz) on this address of its own, "
+        "as in 127.0.0.1:9100; bind it where only the scraper reaches",
+    )
+    serve.add_argument(
+        "--metrics-token-file",
+        type=Path,
+        metavar="PATH",
+        help="serve /metrics on the main port too, to requests bearing the token in this file "
+        "(Authorization: Bearer TOKEN)",
+    )
+    serve.add_argument(
         "--human-check", action="store_true", help="ask for a proof of work before joining"
     )
     serve.add_argument(
@@ -207,6 +231,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     database = _checked_database(args, parser)
+    metrics_token = _metrics_token(args, parser)
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
     if cert is not None:
@@ -234,6 +259,10 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         max_connections=args.max_connections,
         allowed_hosts=tuple(args.allowed_host) + _bind_name(args.host),
         allowed_origins=tuple(args.allowed_origin),
+        metrics_listen=args.metrics_listen,
+        metrics_token=metrics_token,
+        log_format=args.log_format,
+        access_log=not args.no_access_log,
     )
     app = create_app(config)
     # The captioner processes join from this machine (a wildcard address is reached on loopback).
@@ -250,6 +279,30 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         ssl_keyfile=key,
         **uvicorn_options(app, args.log_level),
     )
+
+
+def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:
+    """--metrics-token-file's token (checked with --metrics-listen's address, now, not at
+    the first scrape)."""
+    from frankly.ops.listener import parse_listen
+
+    if args.metrics_listen is not None:
+        try:
+            parse_listen(args.metrics_listen)
+        except ValueError as exc:
+            parser.error(f"--metrics-listen {exc}")
+    if args.metrics_token_file is None:
+        return None
+    try:
+        token = args.metrics_token_file.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        parser.error(f"--metrics-token-file {args.metrics_token_file}: {exc}")
+    if len(token) < 16:
+        parser.error(
+            f"--metrics-token-file {args.metrics_token_file}: give a token of 16 "
+            "characters or more (openssl rand -hex 32 > FILE)"
+        )
+    return token
 
 
 def _checked_database(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:

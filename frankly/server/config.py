@@ -71,3 +71,12 @@ class ServerConfig:
     # the origins of other sites allowed to open its WebSocket (embedding).
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    # Prometheus metrics (docs/operations.md): on a listener of their own at
+    # "HOST:PORT", and/or on the main port for whoever sends this bearer
+    # token; neither, and no /metrics at all.
+    metrics_listen: str | None = None
+    metrics_token: str | None = None
+    # Log lines as text for people or one JSON object each for shippers
+    # (frankly/server/logs.py), and whether uvicorn logs every request.
+    log_format: str = "text"
+    access_log: bool = True
