@@ -293,8 +293,9 @@ def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             parser.error(f"--metrics-listen {exc}")
     if args.metrics_token_file is None:
         return None
+    path: Path = args.metrics_token_file
     try:
-        token = args.metrics_token_file.read_text().strip()
+        token = path.read_text().strip()
     except (OSError, UnicodeDecodeError) as exc:
         parser.error(f"--metrics-token-file {args.metrics_token_file}: {exc}")
     if len(token) < 16:

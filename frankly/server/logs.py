@@ -79,7 +79,7 @@ def room_tag(room: str) -> str:
     its tag. A short name can be guessed from its tag; a long random one,
     as the web client makes, cannot.
     """
-    return "room:" + hashlib.sha256(room.encode()).hexdigest()[:8]
+    return hashlib.sha256(room.encode()).hexdigest()[:8]
 
 
 def event(name: str, **fields: str | int | bool | None) -> None:
