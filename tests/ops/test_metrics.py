@@ -3,6 +3,10 @@ naming no room and no person, and served only where the operator said."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -151,3 +155,18 @@ def test_a_histogram_counts_each_observation_in_its_bucket_and_above() -> None:
         histogram.observe(seconds)
     assert histogram.cumulative() == [("0.1", 2.0), ("1.0", 3.0), ("+Inf", 4.0)]
     assert histogram.sum == pytest.approx(3.65)
+
+
+def test_the_grafana_dashboard_asks_only_for_metrics_the_server_exports(
+    live_server: LiveServer,
+) -> None:
+    dashboard = json.loads((Path(__file__).parents[2] / "docs/grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    asked = {name for expr in exprs for name in re.findall(r"\b((?:frankly|process)_\w+)", expr)}
+    families = list(text_string_to_metric_families(scrape(live_server)))
+    # A labelled counter with nothing counted yet has no sample, but its family is there.
+    exported = {sample.name for family in families for sample in family.samples} | {
+        f"{family.name}_total" for family in families if family.type == "counter"
+    }
+    assert len(asked) >= 15
+    assert asked <= exported, asked - exported
