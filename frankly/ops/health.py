@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from frankly.server.hub import Hub
 
 # Event loop lag, in seconds, at or over which the server says it is not
-# ready: a quarter of a second late on every message is heard in a call.
+# ready (at each of the last wake-ups, lag.RECENT): a quarter of a second
+# late on every message is heard in a call.
 READY_LAG = 0.25
 
 
@@ -28,8 +29,8 @@ def not_ready(hub: Hub, lag: LagMonitor, max_lag: float = READY_LAG) -> list[str
     media = hub.media
     if media is None or not media.port:
         reasons.append("the SFU's media port is not open")
-    if lag.last >= max_lag:
-        reasons.append(f"the event loop runs {lag.last:.3f} s late (limit {max_lag:g} s)")
+    if lag.sustained >= max_lag:
+        reasons.append(f"the event loop runs {lag.sustained:.3f} s late (limit {max_lag:g} s)")
     reasons.extend(draining(hub))
     return reasons
 

@@ -97,7 +97,9 @@ class HubCollector(Collector):
 
     def _signaling(self) -> Iterator[Metric]:
         stats = self.hub.stats
-        yield _counter("frankly_joins", "participants let in (welcome sent)", "kind", stats.joins)
+        joins = Counter({"new": 0, "resumed": 0})  # both series there from the start
+        joins.update(stats.joins)
+        yield _counter("frankly_joins", "participants let in (welcome sent)", "kind", joins)
         yield _counter(
             "frankly_join_failures",
             "hellos refused, by error code",
