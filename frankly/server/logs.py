@@ -117,6 +117,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+class QuietSocketChatter(logging.Filter):
+    """uvicorn says "connection open" and "connection closed" for every WebSocket,
+    beside its request line and Frankly's own `joined` and `left`: noise."""
+
+    CHATTER = frozenset({"connection open", "connection closed"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "uvicorn.error" and record.getMessage() in self.CHATTER)
+
+
 def log_config(level: str, log_format: str = "text") -> dict[str, Any]:
     """uvicorn's logging setup plus a `frankly` logger, every handler redacting."""
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -125,9 +135,10 @@ def log_config(level: str, log_format: str = "text") -> dict[str, Any]:
     config["filters"] = {
         "secrets": {"()": RedactSecrets},
         "client_errors": {"()": QuietClientErrors},
+        "socket_chatter": {"()": QuietSocketChatter},
     }
     for handler in config["handlers"].values():
-        handler["filters"] = ["secrets", "client_errors"]
+        handler["filters"] = ["secrets", "client_errors", "socket_chatter"]
     config["loggers"]["frankly"] = {
         "handlers": ["default"],
         "level": level.upper(),
