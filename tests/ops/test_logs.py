@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from frankly.server.logs import JsonFormatter, room_tag
+from tests.conftest import LiveServer
 from tests.server.test_serve import free_port
 from tests.server.wsclient import Raw
 from tests.waiting import wait_until
@@ -136,3 +137,22 @@ def test_the_json_formatter_writes_one_object_a_line_with_the_secret_redacted() 
     entry = json.loads(line)
     assert entry["message"] == 'GET /r?invite=[redacted] "x\ny"'
     assert (entry["level"], entry["event"], entry["fields"]) == ("info", "log", {})
+
+
+async def test_an_end_and_a_close_for_misbehaviour_are_one_line_each(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "frankly.events")
+    ada = await Raw.join(live_server.ws_url, room=ROOM, name=NAMES[0])
+    grace = await Raw.join(live_server.ws_url, room=ROOM, name=NAMES[1])
+    for _ in range(live_server.hub.config.max_errors):
+        await grace.send({"type": "chat"})  # no text: invalid, each one
+    assert await grace.closed() == 4422
+    await ada.send({"type": "end"})
+    assert await ada.closed() == 4410
+    lines = [(r.event, r.fields) for r in caplog.records if r.name == "frankly.events"]  # type: ignore[attr-defined]
+    closed = [fields for name, fields in lines if name == "closed"]
+    ended = [fields for name, fields in lines if name == "ended"]
+    assert [f["code"] for f in closed] == ["protocol-violation"]
+    assert closed[0]["room"] == room_tag(ROOM)
+    assert len(ended) == 1 and ended[0]["by"] == ada.welcome["you"]["id"]
