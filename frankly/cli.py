@@ -33,6 +33,30 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
+        "--log-format",
+        default="text",
+        choices=["text", "json"],
+        help="log lines for people (text) or one JSON object per line for a log shipper",
+    )
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="no line per HTTP request (they name the page, so the room, and the client's address)",
+    )
+    serve.add_argument(
+        "--metrics-listen",
+        metavar="HOST:PORT",
+        help="serve Prometheus /metrics (and /healthz, /readyz) on this address of its own, "
+        "as in 127.0.0.1:9100; bind it where only the scraper reaches",
+    )
+    serve.add_argument(
+        "--metrics-token-file",
+        type=Path,
+        metavar="PATH",
+        help="serve /metrics on the main port too, to requests bearing the token in this file "
+        "(Authorization: Bearer TOKEN)",
+    )
+    serve.add_argument(
         "--human-check", action="store_true", help="ask for a proof of work before joining"
     )
     serve.add_argument(
@@ -226,6 +250,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     if not args.drain_seconds >= 0:
         parser.error(f"--drain-seconds {args.drain_seconds:g}: give 0 or more seconds")
     database = _checked_database(args, parser)
+    metrics_token = _metrics_token(args, parser)
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
     if cert is not None:
@@ -254,6 +279,10 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         allowed_hosts=tuple(args.allowed_host) + _bind_name(args.host),
         allowed_origins=tuple(args.allowed_origin),
         drain_seconds=args.drain_seconds,
+        metrics_listen=args.metrics_listen,
+        metrics_token=metrics_token,
+        log_format=args.log_format,
+        access_log=not args.no_access_log,
     )
     app = create_app(config)
     # The captioner processes join from this machine (a wildcard address is reached on loopback).
@@ -271,6 +300,31 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         ssl_keyfile=key,
         **uvicorn_options(app, args.log_level),
     )
+
+
+def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:
+    """--metrics-token-file's token (checked with --metrics-listen's address, now, not at
+    the first scrape)."""
+    from frankly.ops.listener import parse_listen
+
+    if args.metrics_listen is not None:
+        try:
+            parse_listen(args.metrics_listen)
+        except ValueError as exc:
+            parser.error(f"--metrics-listen {exc}")
+    if args.metrics_token_file is None:
+        return None
+    path: Path = args.metrics_token_file
+    try:
+        token = path.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        parser.error(f"--metrics-token-file {args.metrics_token_file}: {exc}")
+    if len(token) < 16:
+        parser.error(
+            f"--metrics-token-file {args.metrics_token_file}: give a token of 16 "
+            "characters or more (openssl rand -hex 32 > FILE)"
+        )
+    return token
 
 
 def _checked_database(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:

@@ -48,6 +48,8 @@ RESERVED_ROOMS: Final[tuple[str, ...]] = (
     "challenge",
     "dialogues",
     "healthz",
+    "metrics",
+    "readyz",
     "static",
     "ws",
 )

@@ -17,6 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly import __version__
 from frankly.api.mount import api_app, dialogue_rooms, open_store, public_checks
+from frankly.ops import health, metrics
+from frankly.ops.lag import LagMonitor
+from frankly.ops.listener import MetricsListener, json_page, parse_listen
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
@@ -63,8 +66,9 @@ def uvicorn_options(app: Starlette, log_level: str = "info") -> dict[str, Any]:
         **protocols(app.state.doorman),
         "timeout_keep_alive": config.keep_alive,
         "log_level": log_level,
+        "access_log": config.access_log,
         # Frankly's own lines too, and no invite token in any line (logs.py).
-        "log_config": log_config(log_level),
+        "log_config": log_config(log_level, config.log_format),
     }
 
 
@@ -79,14 +83,22 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     # signaling plane's own key, and the hub asks the API which rooms hold one.
     store.invites = hub.gate.invites
     hub.dialogues = dialogue_rooms(store)
+    lag = LagMonitor()
+    listener = _metrics_listener(config, hub, lag)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_store(store, config.database, config.data_dir):
             await hub.start()
+            lag.start()
+            if listener is not None:
+                await listener.start()
             try:
                 yield
             finally:
+                if listener is not None:
+                    await listener.stop()
+                await lag.stop()
                 await hub.captions.aclose()  # captioner processes first: they are in rooms
                 hub.stop()
 
@@ -95,6 +107,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         routes=[
             Route("/", _page),
             Route("/healthz", _health),
+            Route("/readyz", _ready),
+            Route("/metrics", _metrics),
             Route("/config.json", _config),
             Route("/challenge", _challenge),
             WebSocketRoute("/ws", endpoint),
@@ -108,6 +122,9 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     app.state.doorman = Doorman.for_config(config)
     app.state.unread = UnreadBudget(config.unread_total, config.unread_per_connection)
     app.state.store = store
+    app.state.lag = lag
+    app.state.metrics = metrics.registry(hub, lag)
+    app.state.metrics_listener = listener
     app.add_middleware(
         Edge, hosts=hosts, origins=config.allowed_origins, trust_proxy=config.trust_proxy
     )
@@ -134,6 +151,42 @@ async def _dialogue_page(request: Request) -> Response:
 
 async def _health(request: Request) -> Response:
     return JSONResponse({"ok": True, "version": __version__})
+
+
+async def _ready(request: Request) -> Response:
+    status, body = health.readiness(request.app.state.hub, request.app.state.lag)
+    return JSONResponse(body, status_code=status)
+
+
+async def _metrics(request: Request) -> Response:
+    """Only for the bearer of --metrics-token-file's token; without one, not here at all."""
+    token = request.app.state.hub.config.metrics_token
+    if token is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    if not metrics.token_ok(request.headers.get("authorization"), token):
+        return JSONResponse(
+            {"error": "a bearer token is required"},
+            status_code=401,
+            headers={"www-authenticate": "Bearer"},
+        )
+    return Response(metrics.render(request.app.state.metrics), media_type=metrics.CONTENT_TYPE)
+
+
+def _metrics_listener(config: ServerConfig, hub: Hub, lag: LagMonitor) -> MetricsListener | None:
+    """/metrics, /healthz and /readyz on --metrics-listen's port, if given."""
+    if config.metrics_listen is None:
+        return None
+    made = metrics.registry(hub, lag)
+    host, port = parse_listen(config.metrics_listen)
+    return MetricsListener(
+        host,
+        port,
+        {
+            "/metrics": lambda: (200, metrics.CONTENT_TYPE, metrics.render(made)),
+            "/healthz": lambda: json_page(200, {"ok": True, "version": __version__}),
+            "/readyz": lambda: json_page(*health.readiness(hub, lag)),
+        },
+    )
 
 
 async def _config(request: Request) -> Response:

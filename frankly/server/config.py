@@ -73,3 +73,12 @@ class ServerConfig:
     allowed_origins: tuple[str, ...] = ()
     # On SIGTERM, how long meetings may go on before the server exits (server/drain.py).
     drain_seconds: float = 30.0
+    # Prometheus metrics (docs/operations.md): on a listener of their own at
+    # "HOST:PORT", and/or on the main port for whoever sends this bearer
+    # token; neither, and no /metrics at all.
+    metrics_listen: str | None = None
+    metrics_token: str | None = None
+    # Log lines as text for people or one JSON object each for shippers
+    # (frankly/server/logs.py), and whether uvicorn logs every request.
+    log_format: str = "text"
+    access_log: bool = True

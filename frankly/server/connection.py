@@ -65,7 +65,8 @@ async def endpoint(ws: WebSocket) -> None:
     hub: Hub = ws.app.state.hub
     loop = asyncio.get_running_loop()
     await ws.accept()
-    link = Link(ws, hub.config, loop.time(), client_address(ws, hub.config.trust_proxy))
+    address = client_address(ws, hub.config.trust_proxy)
+    link = Link(ws, hub.config, loop.time(), address, hub.stats)
     try:
         await _read_loop(hub, link, loop)
     finally:
@@ -83,14 +84,29 @@ async def _read_loop(hub: Hub, link: Link, loop: asyncio.AbstractEventLoop) -> N
             link.rate_limited(now)
             continue
         try:
-            message = messages.parse(frame)
+            message = _parsed(hub, link, frame)
             pending = HANDLERS[type(message)](hub, link, message)
             if inspect.isawaitable(pending):
                 await pending
+            if isinstance(message, messages.Hello) and link.state is State.JOINED:
+                hub.stats.join_seconds.observe(loop.time() - now)  # hello to welcome
         except ProtocolError as err:
             link.refuse(err)
         except Exception:
             _crashed(link, now)
+
+
+def _parsed(hub: Hub, link: Link, frame: str | bytes) -> messages.ClientMessage:
+    """The message, counted by type (frames that parse as none: "unknown")."""
+    try:
+        message = messages.parse(frame)
+    except ProtocolError:
+        hub.stats.received(None)
+        raise
+    hub.stats.received(message.type)
+    if isinstance(message, messages.Hello):
+        link.asked_room = message.room
+    return message
 
 
 class _CrashLog:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
+from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.protocol.words import CAPTIONER_NAME
@@ -33,6 +34,7 @@ from frankly.server.access import Entry, Gate, own_address
 from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
+from frankly.server.logs import event, room_tag
 from frankly.server.meetings import Meetings, token_hash
 from frankly.server.quota import check_new_room
 from frankly.sfu.router import Router
@@ -62,6 +64,7 @@ class Hub:
         self.media: MediaServer | None = None
         self.routers: dict[str, Router] = {}  # room name -> its SFU router
         self.gate = Gate(config)
+        self.stats = Stats()  # what /metrics reads (frankly/ops/)
         self.lobby = Lobby(config.lobby_size, config.lobby_total, config.lobby_per_address)
         # A meeting interrupted by a restart may continue while its people
         # come back, which they do within the grace period.
@@ -323,6 +326,7 @@ class Hub:
     def end(self, room: Room, by: Participant) -> None:
         """Close every socket of the meeting, waiting ones too, and forget it."""
         self.captions.stop(room.name, announce=False)
+        event("ended", room=room_tag(room.name), by=by.id, participants=len(room.participants))
         ended = messages.ended(by.id)
         links = [knock.link for knock in self.lobby.clear(room.name)]
         for knock_link in links:
@@ -479,7 +483,7 @@ class Hub:
             found = await self.dialogues(name)
         except Exception:
             # Nobody is let in on a guess: a dialogue's room might admit no stranger.
-            log.exception("asking the dialogue plane about room %r failed", name)
+            log.exception("asking the dialogue plane about room %s failed", room_tag(name))
             what = "the server could not look this meeting up; try again"
             raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER) from None
         room = self.rooms.rooms.get(name)
@@ -523,6 +527,15 @@ class Hub:
     ) -> None:
         self._attach(link, room, participant)
         link.send(self._welcome(room, participant, resumed))
+        self.stats.joins["resumed" if resumed else "new"] += 1
+        event(
+            "joined",
+            room=room_tag(room.name),
+            participant=participant.id,
+            role=participant.role,
+            mode=room.mode,
+            resumed=resumed,
+        )
         if resumed:
             for pending in self._pending.pop(participant.id, []):
                 link.send(pending)
@@ -642,6 +655,7 @@ class Hub:
                 on_speaker=lambda pid: self.broadcast(room, messages.speaker(pid)),
             )
             router.start()
+            event("to-sfu", room=room_tag(room.name), participants=len(room.participants))
             self.routers[room.name] = router
             for p in room.participants.values():
                 if p.screen and p.screen_stream:
@@ -665,6 +679,7 @@ class Hub:
     ) -> None:
         self._let_go(me.id)
         room.remove(me.id)
+        event("left", room=room_tag(room.name), participant=me.id, reason=reason)
         self.broadcast(room, messages.left(me.id, reason))
         router = self.routers.get(room.name)
         if router is not None:
@@ -700,6 +715,7 @@ class Hub:
         router = self.routers.pop(room.name, None)
         if router is not None:
             router.stop()
+            self.stats.retire(router)  # its counts stay in the totals
 
 
 def _knock_message(knock: Knock) -> dict[str, Any]:

@@ -20,8 +20,10 @@ from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.server import addresses
 from frankly.server.config import ServerConfig
 from frankly.server.limits import TokenBucket, unread_budget
+from frankly.server.logs import event, room_tag
 
 if TYPE_CHECKING:
+    from frankly.ops.stats import Stats
     from frankly.rooms import Participant, Room
     from frankly.server.lobby import Knock
 
@@ -36,7 +38,14 @@ class State(enum.Enum):
 
 
 class Link:
-    def __init__(self, ws: WebSocket, config: ServerConfig, now: float, address: str) -> None:
+    def __init__(
+        self,
+        ws: WebSocket,
+        config: ServerConfig,
+        now: float,
+        address: str,
+        stats: Stats | None = None,
+    ) -> None:
         self.ws = ws
         self.config = config
         self.address = address  # the client's, as client_address() found it
@@ -44,6 +53,8 @@ class Link:
         self.room: Room | None = None
         self.participant: Participant | None = None
         self.knock: Knock | None = None  # while WAITING
+        self.asked_room: str | None = None  # the room of its latest hello, for the log
+        self.stats = stats  # the hub's counters (frankly/ops/stats.py); None in some tests
         self.bucket = TokenBucket(config.rate, config.burst, now)
         self.reactions = TokenBucket(config.reaction_rate, config.reaction_rate, now)
         self.errors = 0
@@ -58,6 +69,8 @@ class Link:
     def send(self, message: dict[str, Any]) -> None:
         if self.state is State.CLOSING:
             return
+        if self.stats is not None and message["type"] == "error":
+            self.stats.sent_error(message)
         text = messages.dump(message)  # ASCII: its length is its size in bytes
         if len(text) > messages.MAX_SENT_FRAME:
             # A bug of ours: no client could read it. Say so rather than send it.
@@ -109,6 +122,7 @@ class Link:
     def refuse(self, err: ProtocolError) -> None:
         """Answer one bad message; past the limits, close the connection."""
         self.send(messages.error(err.code, err.message, err.ref))
+        self._log_refusal(err)
         if err.close_code is not None:
             self.close(err.close_code)
             return
@@ -121,6 +135,17 @@ class Link:
                     Code.PROTOCOL_VIOLATION, f"{self.errors} invalid messages on this connection"
                 )
             )
+
+    def _log_refusal(self, err: ProtocolError) -> None:
+        """A hello refused, or a connection closed for what it did: one line each.
+        (A removal is the `left` line; an error the client may correct is no event.)"""
+        room = self.room.name if self.room is not None else self.asked_room
+        tag = room_tag(room) if room is not None else None
+        pid = self.participant.id if self.participant is not None else None
+        if err.ref == "hello":
+            event("refused", code=err.code.value, room=tag)
+        elif err.close_code is not None and err.code is not Code.REMOVED:
+            event("closed", code=err.code.value, room=tag, participant=pid)
 
     def rate_limited(self, now: float) -> None:
         """A message arrived with no token left: it was dropped."""

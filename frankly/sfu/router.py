@@ -172,8 +172,13 @@ class Router:
         # (subscriber, interpreter) -> channel packets forwarded: the proof
         # that a floor listener gets nothing of a channel it did not choose.
         self.channel_packets: Counter[tuple[str, str]] = Counter()
-        self.forwarded = 0
-        self.nacks_served = 0
+        # Read by the server's metrics at scrape time (frankly/ops/metrics.py).
+        self.forwarded = 0  # packets sent to subscribers
+        self.forwarded_bytes = 0  # their RTP bytes, before SRTP's tag
+        self.nacks_served = 0  # packets resent on a subscriber's NACK
+        self.nacks_sent = 0  # sequence numbers NACKed to publishers
+        self.plis = 0  # keyframe requests sent to publishers
+        self.layer_switches = 0  # a subscriber moved from one layer to another
         self._timers: list[asyncio.TimerHandle] = []
 
     def start(self) -> None:
@@ -466,6 +471,7 @@ class Router:
         for down in downs:
             down.forward(seq, ts, b0, marker, tail)
         self.forwarded += len(downs)
+        self.forwarded_bytes += len(downs) * (12 + len(tail))  # each gets a 12-byte header
         if track.channel:
             self._count_channel(track.publisher.id, downs)
 
@@ -475,6 +481,7 @@ class Router:
 
     def _switch_to(self, layer: Layer) -> None:
         """A keyframe starts on `layer`: down-tracks waiting for it switch now."""
+        self.layer_switches += sum(down.layer is not None for down in layer.waiting)
         for down in layer.waiting:
             down.switch(layer)
         layer.waiting.clear()
@@ -609,6 +616,7 @@ class Router:
     def _nack_publisher(self, layer: Layer, missing: list[int]) -> None:
         still = [s for s in missing if layer.cache.get(s) is None]
         if still and layer.ssrc:
+            self.nacks_sent += len(still)
             publisher = layer.track.publisher
             publisher.transport.send_rtcp(rtcp.nack(publisher.ssrc, layer.ssrc, still))
 
@@ -616,6 +624,7 @@ class Router:
         if not layer.ssrc or now - layer.last_keyframe_request < KEYFRAME_INTERVAL:
             return
         layer.last_keyframe_request = now
+        self.plis += 1
         publisher = layer.track.publisher
         publisher.transport.send_rtcp(rtcp.pli(publisher.ssrc, layer.ssrc))
 

@@ -120,7 +120,7 @@ export const MODERATION = Object.freeze(["mute", "ask-unmute", "stop-video", "st
 export const ROOM_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
 
 /** The server's own paths: no room has their names. */
-export const RESERVED_ROOMS = Object.freeze(["api", "challenge", "dialogues", "healthz", "static", "ws"]);
+export const RESERVED_ROOMS = Object.freeze(["api", "challenge", "dialogues", "healthz", "metrics", "readyz", "static", "ws"]);
 
 /** Suffix of a screen share's stream id. */
 export const SCREEN_SUFFIX = ":screen";

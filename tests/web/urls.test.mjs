@@ -26,7 +26,7 @@ test('a room name is 1 to 64 letters, digits, - or _', () => {
 });
 
 test('no room takes the name of one of the server\'s own paths', () => {
-  for (const name of ['api', 'API', 'ws', 'static', 'healthz']) assert.ok(!isValidRoom(name), name);
+  for (const name of ['api', 'API', 'ws', 'static', 'healthz', 'metrics', 'readyz']) assert.ok(!isValidRoom(name), name);
   assert.ok(isValidRoom('apis'));
 });
 
