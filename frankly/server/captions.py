@@ -55,8 +55,8 @@ async def transcript_line(hub: Hub, link: Link, msg: messages.TranscriptLine) ->
     if speaker is None or speaker.role == CAPTIONER:
         what = f"transcript-line: no participant {msg.speaker!r} to attribute it to"
         raise ProtocolError(Code.UNKNOWN_PEER, what, "transcript-line")
-    now = time.time()
-    start = min(captions.joined_at + msg.start, now)  # never a line from the future
+    # Times on the wire count from when the captioner came in; stored, they are instants.
+    start = captions.joined_at + msg.start
     line = KeptLine(
         room=room.name,
         captioner=me.id,
@@ -66,7 +66,7 @@ async def transcript_line(hub: Hub, link: Link, msg: messages.TranscriptLine) ->
         side=speaker.side,
         language=msg.language,
         start=start,
-        end=min(max(captions.joined_at + msg.end, start), now),
+        end=max(captions.joined_at + msg.end, start),
         text=msg.text,
         english=msg.english,
     )
