@@ -178,4 +178,3 @@ async def test_the_transcript_is_bounded_on_postgresql(
     pg_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await check_cap(pg_server, monkeypatch)
-
