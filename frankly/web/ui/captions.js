@@ -12,6 +12,7 @@ import {
   emptyBoard,
   expire,
   languageName,
+  noticeWords,
   placeLine,
   serverHears,
   speakerOf,
@@ -142,9 +143,7 @@ export function renderCaptions() {
   state.dataset.state = unavailable && c.state === 'off' ? 'unavailable' : c.state;
   const hears = serverHears(c);
   byId('captions-notice').hidden = !hears;
-  byId('captions-notice-text').textContent = c.transcript
-    ? 'the server hears the meeting while captions are on. A transcript is kept: everyone’s browser may save what it shows.'
-    : 'the server hears the meeting while captions are on.';
+  byId('captions-notice-text').textContent = noticeWords(c);
   renderHostControls(view.session, c);
   renderTranscript(view.session);
   if (!hears && c.state !== 'failed') {
