@@ -1,5 +1,6 @@
-"""A dialogue meeting's kept transcript on the dialogue's pages: "Transcript (text ·
-WebVTT)" under the meeting once it holds a line, and the files those links give.
+"""A dialogue meeting's kept transcript in the browser: in the meeting's room, the notice
+says where it goes; on the dialogue's pages, "Transcript (text · WebVTT)" under the
+meeting once it holds a line, and the files those links give.
 
 The lines go into the store as the signaling plane hands them over (the
 captioner's path is tests/server/test_dialogue_transcripts.py's and
@@ -9,6 +10,8 @@ member cookie, as if she had joined there.
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +25,7 @@ from frankly.api.routes import Store
 from frankly.rooms import KeptLine
 from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage
-from tests.browser.test_dialogue_room import talks
+from tests.browser.test_dialogue_room import enter, talks
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -91,3 +94,31 @@ def test_the_pages_link_a_kept_transcript_as_text_and_webvtt(
     expect(page.get_by_test_id("meeting-date-card").get_by_test_id("transcript")).to_have_text(
         "Transcript (text · WebVTT)"
     )
+
+
+def test_in_the_meetings_room_everyone_is_told_the_transcript_goes_with_the_meeting(
+    live_server: LiveServer, api: tuple[httpx.Client, httpx.Client], new_page: NewPage
+) -> None:
+    async def launch(url: str, room: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+        # A stand-in that never joins: the state stays "starting", and says it all already.
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "import time; time.sleep(60)"
+        )
+
+    def install() -> None:
+        live_server.hub.captions_missing = lambda: None
+        live_server.hub.captions._launch = launch
+
+    live_server.call(install)
+    ann, boris, dialogue, meeting = talks(api)
+    ann_page, boris_page = new_page(), new_page()
+    enter(ann_page, ann, dialogue["id"], meeting)
+    enter(boris_page, boris, dialogue["id"], meeting)
+    ann_page.get_by_test_id("captions-transcript").set_checked(True)
+    ann_page.get_by_role("button", name="Turn captions on").click()
+    for page in (ann_page, boris_page):
+        expect(page.get_by_test_id("captions-notice")).to_have_text(
+            "Captions by this server: the server hears the meeting while captions are on."
+            " A transcript is kept with this meeting for the dialogue\u2019s members, in words"
+            " the server can read; everyone\u2019s browser may save what it shows."
+        )
