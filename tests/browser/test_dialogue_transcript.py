@@ -114,7 +114,12 @@ def test_in_the_meetings_room_everyone_is_told_the_transcript_goes_with_the_meet
     ann_page, boris_page = new_page(), new_page()
     enter(ann_page, ann, dialogue["id"], meeting)
     enter(boris_page, boris, dialogue["id"], meeting)
-    ann_page.get_by_test_id("captions-transcript").set_checked(True)
+    keep = ann_page.get_by_label("Keep a transcript")
+    expect(keep).to_have_accessible_name(
+        "Keep a transcript (everyone is told; it is kept with this meeting for the dialogue\u2019s"
+        " members, and each browser keeps the lines)"
+    )
+    keep.set_checked(True)
     ann_page.get_by_role("button", name="Turn captions on").click()
     for page in (ann_page, boris_page):
         expect(page.get_by_test_id("captions-notice")).to_have_text(

@@ -21,6 +21,7 @@ import {
   translationOf,
 } from '../captions.js';
 import { COMMON_LANGUAGES, normalLanguage } from '../interpretation.js';
+import { sideOf } from '../roster.js';
 import { Role } from '../wire.js';
 import { announce, byId, h, store, toast } from './dom.js';
 
@@ -173,6 +174,11 @@ function renderHostControls(session, c) {
   transcript.checked = running ? c.transcript : transcript.checked;
   // The transcript is decided when captions start: the server keeps it from then on.
   transcript.disabled = running;
+  // A dialogue's hosts (its leads) hold a side: the room is its meeting's, where
+  // a kept transcript goes with the meeting too (the state says `stored` once on).
+  byId('captions-transcript-label').textContent = session.you && sideOf(session.you)
+    ? 'Keep a transcript (everyone is told; it is kept with this meeting for the dialogue’s members, and each browser keeps the lines)'
+    : 'Keep a transcript (everyone is told, and each browser keeps the lines)';
 }
 
 /**
