@@ -68,12 +68,12 @@ class RoomCaptions:
     room: str
     transcript: bool
     # The room holds a dialogue's meeting: a kept transcript is stored with it
-    # too (`stored`), until it is full (`full`, then said in `message`).
+    # too (`stored`), until it is full (`full` says why, in every `message` after).
     meeting: bool = False
     state: CaptionsState = "starting"
     captioner: str | None = None  # its participant id while it is in the room
     joined_at: float = 0.0  # when it came in (time.time()): its lines' times count from here
-    full: bool = False
+    full: str | None = None
     message: str | None = None
     process: asyncio.subprocess.Process | None = None
     task: asyncio.Task[None] | None = None
@@ -83,14 +83,14 @@ class RoomCaptions:
     @property
     def stored(self) -> bool:
         """The captioner hands its final lines to the server, for the dialogue meeting."""
-        return self.transcript and self.meeting and not self.full
+        return self.transcript and self.meeting and self.full is None
 
     def public(self) -> dict[str, Any]:
         return messages.captions_state(
             self.state,
             transcript=self.transcript,
             captioner=self.captioner,
-            message=self.message,
+            message=self.message or self.full,
             stored=self.stored,
         )
 
@@ -161,8 +161,8 @@ class Supervisor:
     def filled(self, room: str, why: str) -> None:
         """The meeting's transcript is full: no more lines are stored, and everyone is told."""
         captions = self.rooms.get(room)
-        if captions is not None and not captions.full:
-            captions.full, captions.message = True, why
+        if captions is not None and captions.full is None:
+            captions.full = why
             self._announce(captions)
 
     def stop(self, room: str, *, announce: bool = True) -> str | None:
