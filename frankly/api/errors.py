@@ -35,6 +35,7 @@ class ApiCode(StrEnum):
     RATE_LIMITED = Code.RATE_LIMITED.value
     UNKNOWN_INVITE = "unknown-invite"  # revoking a link that is not one to this side
     UNKNOWN_DEVICE = "unknown-device"  # revoking a device that is not one of yours
+    NO_TRANSCRIPT = "no-transcript"  # a meeting of which no transcript was kept
 
 
 class ApiError(Exception):
@@ -62,6 +63,7 @@ STATUS: Final[dict[str, int]] = {
     ApiCode.RATE_LIMITED: 429,
     ApiCode.UNKNOWN_INVITE: 404,
     ApiCode.UNKNOWN_DEVICE: 404,
+    ApiCode.NO_TRANSCRIPT: 404,
     DialogueCode.UNKNOWN_DIALOGUE: 404,
     DialogueCode.UNKNOWN_MEETING: 404,
     DialogueCode.UNKNOWN_SIDE: 404,

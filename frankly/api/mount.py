@@ -8,7 +8,9 @@ worker thread) and closes it when it stops; until then, and on a server
 with neither --database nor a data directory, the API answers no-database.
 
 `dialogue_rooms` is how the signaling hub asks which dialogue meeting a room
-holds (api/entry.py): in a worker thread, since the store blocks.
+holds (api/entry.py), and `meeting_transcripts` how it stores a line of a
+meeting's kept transcript (api/transcripts.py): in a worker thread, since
+the store blocks.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from pathlib import Path
 import anyio.to_thread
 from starlette.types import ASGIApp
 
+from frankly.api import transcripts
 from frankly.api.entry import meeting_of_room
 from frankly.api.public import ADDRESS_KEY_FILE
 from frankly.api.public_routes import PublicChecks, public_router
 from frankly.api.routes import ApiGuard, Store, make_api
 from frankly.api.service import KEY_FILE, Service
-from frankly.rooms import DialogueMeeting
+from frankly.rooms import DialogueMeeting, KeptLine
 from frankly.server.config import ServerConfig
 from frankly.server.humancheck import HumanCheck
 from frankly.server.keys import load_key
@@ -78,3 +81,15 @@ def dialogue_rooms(store: Store) -> Callable[[str], Awaitable[DialogueMeeting | 
         return None if found is None else DialogueMeeting(found.dialogue, found.representatives)
 
     return lookup
+
+
+def meeting_transcripts(store: Store) -> Callable[[KeptLine], Awaitable[str | None]]:
+    """The hub's line of a kept transcript, stored with its meeting (None: stored)."""
+
+    async def keep(line: KeptLine) -> str | None:
+        service = store.service
+        if service is None:
+            return "the server's store is not open: the transcript is not stored"
+        return await anyio.to_thread.run_sync(transcripts.append, service, line)
+
+    return keep

@@ -44,6 +44,7 @@ from frankly.storage.schema import (
     representatives,
     revisions,
     sides,
+    transcript_lines,
 )
 
 
@@ -107,6 +108,20 @@ def proposals_of(tx: Connection, meeting_id: str) -> list[Proposal]:
     return [
         Proposal(r.id, r.meeting, r.side, r.at, r.state, r.proposed_by, r.answered_by) for r in rows
     ]
+
+
+def transcript_size(tx: Connection, meeting_id: str) -> tuple[int, int]:
+    """How many lines the meeting's kept transcript holds, and their characters
+    (text and English), for its cap."""
+    size = func.length(transcript_lines.c.text) + func.coalesce(
+        func.length(transcript_lines.c.english), 0
+    )
+    row = tx.execute(
+        select(func.count(), func.coalesce(func.sum(size), 0)).where(
+            transcript_lines.c.meeting == meeting_id
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def moves(tx: Connection, meeting_id: str) -> int:

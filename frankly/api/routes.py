@@ -32,7 +32,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from frankly.api import entry
+from frankly.api import entry, transcripts
 from frankly.api import service_follow_ups as follow_ups
 from frankly.api import service_members as membership
 from frankly.api.errors import ApiCode, ApiError, body_of, status_of
@@ -257,6 +257,9 @@ class MeetingOut(BaseModel):
     representatives: list[RepresentativeOut] = []
     attendees: list[str] = Field([], description="the members who may enter its room")
     points: list[PointOut] = []
+    transcript: int = Field(
+        0, description="lines of the transcript kept with it (0: none); .../transcript reads it"
+    )
 
 
 class DialogueOut(BaseModel):
@@ -323,6 +326,7 @@ def make_api(store: Store) -> FastAPI:
     )
     _handlers(api)
     api.include_router(entry.routes(store, _secret))
+    api.include_router(transcripts.routes(store, _secret))
 
     async def run(call: Callable[[Service], T]) -> T:
         service = store.service
@@ -750,6 +754,7 @@ def meeting_out(
         ],
         attendees=list(view.attendees),
         points=[point_out(p, meeting) for p in view.points],
+        transcript=view.transcript,
     )
 
 

@@ -92,6 +92,7 @@ class MeetingView:
     representatives: tuple[tuple[Appointment, str], ...] = ()  # (appointment, member's side)
     attendees: tuple[str, ...] = ()  # the members who may enter its room (access.attendees)
     points: tuple[AgreedPoint, ...] = ()
+    transcript: int = 0  # the lines of its kept transcript (api/transcripts.py); 0: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +480,7 @@ class _Around:
             appointed,
             tuple(m.id for m in attendees),
             tuple(p for p in self.points if p.meeting == meeting.id),
+            records.transcript_size(tx, meeting.id)[0],
         )
 
 

@@ -156,6 +156,14 @@ VALID: dict[str, dict[str, Any]] = {
     "booth-chat": {"sealed": {ME: "AAAA"}},
     "captions": {"on": True},
     "caption": {"sealed": "AAAA"},
+    "transcript-line": {
+        "speaker": ME,
+        "line": 0,
+        "text": "x",
+        "language": "en",
+        "start": 0,
+        "end": 1,
+    },
 }
 
 

@@ -9,8 +9,11 @@ are loaded, then joins the room through the SDK, publishing nothing, as
 participant's audio (never video); it feeds each speaker's decoded frames to
 the engine separately, in the language they said they speak, and sends each
 line to the room sealed with its own key like a chat message, so only the
-room's participants read it. It ends when the server lets it go (captions
-off): its socket closes, and it stops the engine and exits.
+room's participants read it. While the room's captions say `stored` (a
+dialogue meeting whose host keeps the transcript), it also hands each final
+line to the server in plaintext (`transcript-line`), to be kept with the
+meeting. It ends when the server lets it go (captions off): its socket
+closes, and it stops the engine and exits.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from frankly.client import (
     ParticipantUpdated,
     TrackReceived,
 )
+from frankly.protocol.messages import TRANSCRIPT_TEXT_MAX
 from frankly.protocol.words import CAPTIONER_NAME, DEFAULT_SPEECH_LANGUAGE
 
 log = logging.getLogger("frankly.captioner")
@@ -157,8 +161,20 @@ class RoomCaptioner:
                 if line is not None:
                     with contextlib.suppress(Exception):  # the room is going: nothing to tell
                         await self.call._send_caption(json.dumps(line, ensure_ascii=False))
+                        self._keep(line)
             elif isinstance(event, Notice):
                 log.info("captions: %s: %s", event.kind, event.text)
+
+    def _keep(self, line: dict[str, Any]) -> None:
+        """A final line for the meeting's stored transcript, while the room stores one
+        (the server checks again: only its captioner, only then)."""
+        if not line["final"] or not self.call.captions.stored or not line["text"].strip():
+            return
+        fields = ("speaker", "line", "language", "start", "end")
+        kept = {k: line[k] for k in fields}
+        kept["text"] = line["text"][:TRANSCRIPT_TEXT_MAX]
+        kept["english"] = (line["english"] or "").strip()[:TRANSCRIPT_TEXT_MAX] or None
+        self.call._send_transcript_line(kept)
 
     def _line(self, event: Any) -> dict[str, Any] | None:
         """The wire's caption line (docs/protocol.md) for an engine line; None: not for the room."""

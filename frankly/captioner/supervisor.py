@@ -67,17 +67,31 @@ class RoomCaptions:
 
     room: str
     transcript: bool
+    # The room holds a dialogue's meeting: a kept transcript is stored with it
+    # too (`stored`), until it is full (`full` says why, in every `message` after).
+    meeting: bool = False
     state: CaptionsState = "starting"
     captioner: str | None = None  # its participant id while it is in the room
+    joined_at: float = 0.0  # when it came in (time.time()): its lines' times count from here
+    full: str | None = None
     message: str | None = None
     process: asyncio.subprocess.Process | None = None
     task: asyncio.Task[None] | None = None
     stopping: bool = False
     deaths: deque[float] = field(default_factory=deque)
 
+    @property
+    def stored(self) -> bool:
+        """The captioner hands its final lines to the server, for the dialogue meeting."""
+        return self.transcript and self.meeting and self.full is None
+
     def public(self) -> dict[str, Any]:
         return messages.captions_state(
-            self.state, transcript=self.transcript, captioner=self.captioner, message=self.message
+            self.state,
+            transcript=self.transcript,
+            captioner=self.captioner,
+            message=self.message or self.full,
+            stored=self.stored,
         )
 
 
@@ -109,17 +123,18 @@ class Supervisor:
         captions = self.rooms.get(room)
         return captions.public() if captions else messages.captions_state("off")
 
-    def start(self, room: str, transcript: bool) -> None:
-        """Turn captions on (again: only the transcript flag changes)."""
+    def start(self, room: str, transcript: bool, *, meeting: bool = False) -> None:
+        """Turn captions on (again: only the transcript flag changes); `meeting`: the
+        room holds a dialogue's meeting, so a kept transcript is stored with it."""
         captions = self.rooms.get(room)
         if captions is not None and captions.state == "failed":  # a host tries again
             del self.rooms[room]
             captions = None
         if captions is not None:
-            captions.transcript = transcript
+            captions.transcript, captions.meeting = transcript, meeting
             self._announce(captions)
             return
-        captions = self.rooms[room] = RoomCaptions(room, transcript)
+        captions = self.rooms[room] = RoomCaptions(room, transcript, meeting)
         captions.task = asyncio.get_running_loop().create_task(self._run(captions))
         self._announce(captions)
 
@@ -133,6 +148,21 @@ class Supervisor:
         captions = self.rooms.get(room)
         if captions is not None and not captions.stopping:
             captions.state, captions.captioner, captions.message = "on", pid, None
+            captions.joined_at = time.time()
+            self._announce(captions)
+
+    def storing(self, room: str, pid: str) -> RoomCaptions | None:
+        """The room's captions if `pid` is its captioner and the transcript is stored now."""
+        captions = self.rooms.get(room)
+        if captions is None or captions.captioner != pid or not captions.stored:
+            return None
+        return captions
+
+    def filled(self, room: str, why: str) -> None:
+        """The meeting's transcript is full: no more lines are stored, and everyone is told."""
+        captions = self.rooms.get(room)
+        if captions is not None and captions.full is None:
+            captions.full = why
             self._announce(captions)
 
     def stop(self, room: str, *, announce: bool = True) -> str | None:

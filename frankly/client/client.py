@@ -834,6 +834,10 @@ class Client:
         assert isinstance(event, CaptionsChanged)
         return event.captions
 
+    def _send_transcript_line(self, line: dict[str, Any]) -> None:
+        """The captioner's own: a final line in plaintext, for the meeting's stored transcript."""
+        self._send({"type": "transcript-line", **line})
+
     async def _send_caption(self, line: str) -> None:
         """The captioner's own: a caption line, sealed with our key as it goes out."""
         self._check_open()

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Literal, Self
 
 import httpx
 
@@ -212,6 +212,13 @@ class Dialogue:
             expires=datetime.fromisoformat(str(found["expires"])),
             url=url if "://" in url else f"{self.api.base_url}{url}",
         )
+
+    async def transcript(self, meeting: str, kind: Literal["txt", "vtt"] = "txt") -> str:
+        """The transcript kept with `meeting` as text or WebVTT, for a member of a side
+        invited to it (else not-invited; no-transcript when none was kept)."""
+        path = f"{self.path}/meetings/{meeting}/transcript"
+        response = await self.api.request("GET", path, secret=self.secret, format=kind)
+        return response.text
 
     def _readout(self, meeting: str, side: str, what: str) -> str:
         return f"{self.path}/meetings/{meeting}/readouts/{side}/{what}"

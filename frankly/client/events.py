@@ -461,6 +461,9 @@ class Captions:
     """The participant id of the server's captioner while it is in the room."""
     message: str | None = None
     """Why captions failed or restart, for people."""
+    stored: bool = False
+    """The kept transcript is stored on the server too, with the dialogue meeting the room
+    holds, for the dialogue's members (docs/dialogues.md)."""
 
     @property
     def on(self) -> bool:
@@ -476,6 +479,7 @@ class Captions:
             transcript=bool(obj.get("transcript", False)),
             captioner=captioner if isinstance(captioner, str) else None,
             message=message if isinstance(message, str) else None,
+            stored=obj.get("stored") is True,
         )
 
 

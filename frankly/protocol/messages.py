@@ -339,6 +339,35 @@ class Caption(_Message):
     sealed: Sealed
 
 
+# A final caption line is a few seconds of speech; its start and end are
+# seconds since the captioner joined, a long meeting's worth at most.
+TRANSCRIPT_TEXT_MAX = 2000
+TRANSCRIPT_SECONDS_MAX = 7 * 24 * 3600
+Seconds = Annotated[float, Field(ge=0, le=TRANSCRIPT_SECONDS_MAX, allow_inf_nan=False)]
+TranscriptText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TRANSCRIPT_TEXT_MAX)
+]
+
+
+class TranscriptLine(_Message):
+    """The captioner's final line, in plaintext, for the transcript a dialogue meeting keeps.
+
+    Only the server's captioner may send it, and only while the room's
+    captions say `stored` (server/captions.py). Sent again with `english` when
+    the translation of a line in another language follows. The speaker's
+    name and side are the room's, never the captioner's word.
+    """
+
+    type: Literal["transcript-line"]
+    speaker: PeerId
+    line: Annotated[int, Field(ge=0)]
+    text: TranscriptText
+    language: Language
+    english: TranscriptText | None = None
+    start: Seconds
+    end: Seconds
+
+
 ClientMessage = (
     Hello
     | Update
@@ -365,6 +394,7 @@ ClientMessage = (
     | BoothChat
     | Captions
     | Caption
+    | TranscriptLine
 )
 _SCHEMAS: dict[str, type[_Message]] = {
     "hello": Hello,
@@ -392,6 +422,7 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "booth-chat": BoothChat,
     "captions": Captions,
     "caption": Caption,
+    "transcript-line": TranscriptLine,
 }
 
 
@@ -584,9 +615,20 @@ def captions_state(
     transcript: bool = False,
     captioner: str | None = None,
     message: str | None = None,
+    stored: bool = False,
 ) -> dict[str, Any]:
-    """A room's captions as everyone sees them, in `captions` and `welcome.captions`."""
-    return {"state": state, "transcript": transcript, "captioner": captioner, "message": message}
+    """A room's captions as everyone sees them, in `captions` and `welcome.captions`.
+
+    `stored`: the transcript is kept on the server too, with the dialogue
+    meeting the room holds (docs/dialogues.md), for the dialogue's members.
+    """
+    return {
+        "state": state,
+        "transcript": transcript,
+        "captioner": captioner,
+        "message": message,
+        "stored": stored,
+    }
 
 
 def captions(state: dict[str, Any]) -> dict[str, Any]:

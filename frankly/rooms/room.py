@@ -41,6 +41,28 @@ class DialogueMeeting:
     representatives: bool
 
 
+@dataclass(frozen=True, slots=True)
+class KeptLine:
+    """A final caption line for the transcript a dialogue meeting keeps (server/captions.py).
+
+    The speaker's name and side are the room's record of them; the times are
+    instants (seconds since the epoch) the server worked out from when its
+    captioner joined.
+    """
+
+    room: str
+    captioner: str  # the captioner's participant id: one run of it
+    speaker: str
+    segment: int  # the captioner's number of this line of the speaker's
+    name: str
+    side: str | None
+    language: str
+    start: float
+    end: float
+    text: str
+    english: str | None
+
+
 class RoomFull(Exception):
     """The room already holds its maximum number of participants."""
 

@@ -16,7 +16,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frankly import __version__
-from frankly.api.mount import api_app, dialogue_rooms, open_store, public_checks
+from frankly.api.mount import (
+    api_app,
+    dialogue_rooms,
+    meeting_transcripts,
+    open_store,
+    public_checks,
+)
 from frankly.ops import health, metrics
 from frankly.ops.lag import LagMonitor
 from frankly.ops.listener import MetricsListener, json_page, parse_listen
@@ -83,6 +89,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     # signaling plane's own key, and the hub asks the API which rooms hold one.
     store.invites = hub.gate.invites
     hub.dialogues = dialogue_rooms(store)
+    hub.transcripts = meeting_transcripts(store)
     lag = LagMonitor()
     listener = _metrics_listener(config, hub, lag)
 

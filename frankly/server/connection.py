@@ -58,6 +58,7 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.BoothChat: interpretation.booth_chat,
     messages.Captions: captions.captions,
     messages.Caption: captions.caption,
+    messages.TranscriptLine: captions.transcript_line,
 }
 
 

@@ -7,7 +7,8 @@ ProtocolError and answered by the caller.
 A room may hold a dialogue's meeting. The hub does not know dialogues: it
 asks `dialogues` (set by the app: the dialogue plane's lookup, in a worker
 thread) by room name when a hello comes for a room that is not open, and
-the room keeps the answer while it lives.
+the room keeps the answer while it lives. A transcript kept in such a room
+goes to `transcripts` (the dialogue plane's store, in a worker thread too).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
 from frankly.protocol.words import CAPTIONER_NAME
-from frankly.rooms import DialogueMeeting, Participant, Room, RoomFull, Rooms
+from frankly.rooms import DialogueMeeting, KeptLine, Participant, Room, RoomFull, Rooms
 from frankly.rooms.interpretation import Interpretation, Refused, changed_choices
 from frankly.rooms.room import CAPTIONER, GUEST, HOST
 from frankly.server.access import Entry, Gate, own_address
@@ -54,6 +55,16 @@ async def no_dialogues(room: str) -> DialogueMeeting | None:
     return None
 
 
+# Stores a line of a dialogue meeting's kept transcript: None once stored, else
+# why it was not (the transcript is full), for the room to be told.
+TranscriptStore = Callable[[KeptLine], Awaitable[str | None]]
+
+
+async def no_transcripts(line: KeptLine) -> str | None:
+    """A server without dialogues keeps no transcript."""
+    return "this server keeps no dialogues, so no transcript"
+
+
 class Hub:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
@@ -70,6 +81,7 @@ class Hub:
         # come back, which they do within the grace period.
         self.meetings = Meetings(config.data_dir, time.monotonic(), config.grace)
         self.dialogues: DialogueLookup = no_dialogues
+        self.transcripts: TranscriptStore = no_transcripts
         # Live captions: one captioner process per captioned room (frankly/captioner/).
         self.captions = Supervisor(
             tell=lambda name, message: self._tell_room(name, message),
@@ -345,7 +357,7 @@ class Hub:
 
     def captions_on(self, room: Room, transcript: bool) -> None:
         """Start the room's captioner (frankly/captioner/); it joins like anyone."""
-        self.captions.start(room.name, transcript)
+        self.captions.start(room.name, transcript, meeting=room.dialogue is not None)
 
     def captions_off(self, room: Room) -> None:
         """The captioner leaves now: the SFU forwards it nothing from this moment."""

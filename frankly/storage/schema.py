@@ -313,3 +313,33 @@ confirmations = Table(
     _ref("lead", "members.id"),
     Column("confirmed", UtcInstant, nullable=False),
 )
+
+# A dialogue meeting's kept transcript: the final caption lines the server's
+# captioner handed in while a host kept the transcript (docs/dialogues.md).
+# Numbered from 1 within the meeting, in the order they were stored. The
+# speaker's name and side are as the room showed them then (a room's names
+# are the members' own), kept so the transcript reads the same later. One
+# line of one captioner run (`captioner`, its participant id) is stored once:
+# its English, which comes after, updates it.
+TRANSCRIPT_TEXT_LENGTH = 2000  # a final line is a few seconds of speech
+PARTICIPANT_LENGTH = 64  # a room's participant ids and names (protocol/messages.py)
+transcript_lines = Table(
+    "transcript_lines",
+    metadata,
+    _ref("meeting", "meetings.id"),
+    Column("number", Integer, nullable=False, autoincrement=False),
+    Column("captioner", String(PARTICIPANT_LENGTH), nullable=False),
+    Column("speaker", String(PARTICIPANT_LENGTH), nullable=False),  # their participant id
+    Column("segment", Integer, nullable=False),  # the captioner's line number for them
+    Column("name", String(PARTICIPANT_LENGTH), nullable=False),
+    Column("side", String(NAME_LENGTH), nullable=True),
+    Column("language", String(35), nullable=False),
+    Column("start", UtcInstant, nullable=False),
+    Column("end", UtcInstant, nullable=False),
+    Column("text", String(TRANSCRIPT_TEXT_LENGTH), nullable=False),
+    Column("english", String(TRANSCRIPT_TEXT_LENGTH), nullable=True),
+    Column("stored", UtcInstant, nullable=False),
+    PrimaryKeyConstraint("meeting", "number"),
+    UniqueConstraint("meeting", "captioner", "speaker", "segment"),
+    CheckConstraint("number >= 1", name="number_positive"),
+)

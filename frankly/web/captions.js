@@ -18,8 +18,10 @@ export const LINE_LINGERS_MS = 12_000;
 
 /**
  * @typedef {'off' | 'starting' | 'on' | 'restarting' | 'failed'} CaptionsStateWord
- * @typedef {{state: CaptionsStateWord, transcript: boolean, captioner: string | null, message: string | null}} Captions
- *   the room's captions (`captions` and `welcome.captions`)
+ * @typedef {{state: CaptionsStateWord, transcript: boolean, captioner: string | null, message: string | null,
+ *            stored: boolean}} Captions
+ *   the room's captions (`captions` and `welcome.captions`); `stored`: the
+ *   transcript is kept on the server too, with the dialogue meeting the room holds
  * @typedef {{speaker: string, line: number, final: boolean, text: string, language: string,
  *            english: string | null, start: number, end: number, finals_only: boolean}} CaptionLine
  *   one line as the captioner sealed it (docs/protocol.md, `caption`)
@@ -33,7 +35,7 @@ export const LINE_LINGERS_MS = 12_000;
 
 /** @returns {Captions} a room without captions */
 export function noCaptions() {
-  return { state: 'off', transcript: false, captioner: null, message: null };
+  return { state: 'off', transcript: false, captioner: null, message: null, stored: false };
 }
 
 /**
@@ -51,6 +53,7 @@ export function captionsFromWire(wire) {
     transcript: w.transcript === true,
     captioner: typeof w.captioner === 'string' ? w.captioner : null,
     message: typeof w.message === 'string' && w.message ? w.message : null,
+    stored: w.stored === true,
   };
 }
 
@@ -213,10 +216,43 @@ export function spokenChange(before, now, speaker, wanted) {
 export function stateWords(c, unavailable) {
   if (unavailable && c.state === 'off') return `Captions are not available: ${unavailable}`;
   if (c.state === 'starting') return 'Captions are starting…';
-  if (c.state === 'on') return c.transcript ? 'Captions are on, and a transcript is kept.' : 'Captions are on.';
+  if (c.state === 'on') return onWords(c);
   if (c.state === 'restarting') return 'The captioner stopped and is restarting…';
   if (c.state === 'failed') return `Captions failed: ${c.message ?? 'the captioner could not run.'}`;
   return 'Captions are off.';
+}
+
+/**
+ * Captions that are on: where the transcript goes, if one is kept, and why
+ * it no longer does (a full one).
+ * @param {Captions} c
+ * @returns {string}
+ */
+function onWords(c) {
+  const words = !c.transcript
+    ? 'Captions are on.'
+    : c.stored
+      ? `Captions are on, and a transcript is kept ${WITH_MEETING}.`
+      : 'Captions are on, and a transcript is kept.';
+  return c.message ? `${words} ${c.message}` : words;
+}
+
+/** Where a dialogue meeting's kept transcript goes (docs/dialogues.md). */
+const WITH_MEETING = 'with this meeting for the dialogue’s members';
+
+/**
+ * The notice that the server hears, saying where a kept transcript goes:
+ * to everyone's browser, and in a dialogue's meeting to the meeting too.
+ * @param {Captions} c
+ * @returns {string}
+ */
+export function noticeWords(c) {
+  const hears = 'the server hears the meeting while captions are on.';
+  if (!c.transcript) return hears;
+  if (c.stored) {
+    return `${hears} A transcript is kept ${WITH_MEETING}, in words the server can read; everyone’s browser may save what it shows.`;
+  }
+  return `${hears} A transcript is kept: everyone’s browser may save what it shows.`;
 }
 
 /**

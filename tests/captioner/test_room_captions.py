@@ -139,8 +139,11 @@ async def test_a_speaker_is_captioned_on_another_screen_and_the_captioner_leaves
     await _until(lambda: live_server.call(live_server.hub.captions.running) == 0)
 
 
-async def _captioned(host: Client, speaker: str, microphone: ClipTrack, clip: Clip) -> str:
-    """The final lines the host reads of `speaker` while the clip plays, joined."""
+async def _captioned(
+    host: Client, speaker: str, microphone: ClipTrack, clip: Clip, name: str = "Alice"
+) -> str:
+    """The final lines the host reads of `speaker` (called `name`) while the clip plays,
+    joined."""
     finals: dict[int, str] = {}
     events = host.events()
     microphone.play(clip.pcm)
@@ -149,7 +152,7 @@ async def _captioned(host: Client, speaker: str, microphone: ClipTrack, clip: Cl
         async for event in events:
             if not isinstance(event, CaptionLine) or not event.final:
                 continue
-            assert event.speaker.id == speaker and event.speaker.name == "Alice"
+            assert event.speaker.id == speaker and event.speaker.name == name
             assert event.language == "en" and event.english == event.text
             finals[event.line] = event.text
             joined = " ".join(finals[k] for k in sorted(finals))

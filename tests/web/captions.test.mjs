@@ -11,6 +11,7 @@ import {
   isEnglish,
   languageName,
   noCaptions,
+  noticeWords,
   parseLine,
   placeLine,
   serverHears,
@@ -40,7 +41,8 @@ const texts = (b) => b.lines.map((l) => l.text);
 
 test('the captions state is read as the server sends it, and anything else is off', () => {
   const c = captionsFromWire({ state: 'on', transcript: true, captioner: 'p-cap', message: null });
-  assert.deepEqual(c, { state: 'on', transcript: true, captioner: 'p-cap', message: null });
+  assert.deepEqual(c, { state: 'on', transcript: true, captioner: 'p-cap', message: null, stored: false });
+  assert.equal(captionsFromWire({ state: 'on', transcript: true, stored: true }).stored, true);
   assert.deepEqual(captionsFromWire({ state: 'loud' }), noCaptions());
   assert.deepEqual(captionsFromWire(undefined), noCaptions());
   assert.equal(captionsFromWire({ state: 'failed', message: 'no models' }).message, 'no models');
@@ -138,6 +140,16 @@ test('each state says what it is, the server’s reason included', () => {
   assert.match(stateWords({ ...noCaptions(), state: 'restarting' }, null), /restarting/);
   assert.equal(languageName('ru'), 'Russian');
   assert.equal(languageName('x-none-such'), 'x-none-such');
+});
+
+test('in a dialogue meeting the notice says the kept transcript goes with the meeting', () => {
+  const kept = { ...noCaptions(), state: /** @type {const} */ ('on'), transcript: true };
+  assert.equal(noticeWords({ ...kept, transcript: false }), 'the server hears the meeting while captions are on.');
+  assert.doesNotMatch(noticeWords(kept), /with this meeting/);
+  assert.match(noticeWords({ ...kept, stored: true }), /A transcript is kept with this meeting for the dialogue’s members, in words the server can read/);
+  assert.equal(stateWords({ ...kept, stored: true }, null), 'Captions are on, and a transcript is kept with this meeting for the dialogue’s members.');
+  const full = { ...kept, message: 'the transcript reached its limit (20000 lines or 4000000 characters): later lines are not kept' };
+  assert.equal(stateWords(full, null), `Captions are on, and a transcript is kept. ${full.message}`);
 });
 
 test('a final sent again with its English is said as the English alone, and only when shown', () => {

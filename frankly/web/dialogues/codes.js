@@ -45,6 +45,7 @@ export const ApiCode = Object.freeze({
   RATE_LIMITED: "rate-limited",
   UNKNOWN_INVITE: "unknown-invite",
   UNKNOWN_DEVICE: "unknown-device",
+  NO_TRANSCRIPT: "no-transcript",
 });
 
 /** The HTTP status that comes with each code. */
@@ -63,6 +64,7 @@ export const STATUS = Object.freeze({
   "rate-limited": 429,
   "unknown-invite": 404,
   "unknown-device": 404,
+  "no-transcript": 404,
   "unknown-dialogue": 404,
   "unknown-meeting": 404,
   "unknown-side": 404,

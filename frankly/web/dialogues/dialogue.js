@@ -16,6 +16,7 @@ import { renderDevices, renderInvites, renderSides } from './members.js';
 import { act, announce, button, explain, field, fieldError, h, screen, statusLine, toast } from './page.js';
 import { dialoguePath, meetingPath } from './routes.js';
 import { dateText, lengthText, viewerZone } from './times.js';
+import { transcriptLinks } from './transcript.js';
 
 /** @typedef {import('./history.js').DialogueOut} DialogueOut */
 /** @typedef {import('./history.js').MeetingOut} MeetingOut */
@@ -99,6 +100,7 @@ function historyItem(d, branch, now, zone) {
     h('p', { class: 'dlg-when' }, dateText(m.date, zone, sidesOf(d, m))),
     readouts,
     points,
+    transcriptLinks(d, m),
     branch.followUps.length
       ? h('ol', { class: 'dlg-history dlg-followups', 'aria-label': `Follow-ups of ${m.topic}` },
         branch.followUps.map((b) => historyItem(d, b, now, zone)))

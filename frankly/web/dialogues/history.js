@@ -18,7 +18,8 @@
  * @typedef {{member: string, side: string, topic: string}} RepresentativeOut
  * @typedef {{id: string, topic: string, agenda: string, follows: string | null, date: DateOut,
  *   room: string, sides: string[], minutes: number, proposals: ProposalOut[], readouts: ReadoutOut[],
- *   representatives: RepresentativeOut[], attendees: string[], points: PointOut[]}} MeetingOut
+ *   representatives: RepresentativeOut[], attendees: string[], points: PointOut[],
+ *   transcript?: number}} MeetingOut
  * @typedef {{id: string, name: string, zone: string, lead: string | null}} SideOut
  * @typedef {{id: string, name: string, side: string}} MemberOut
  * @typedef {MemberOut & {convener: boolean, lead: boolean}} YouOut

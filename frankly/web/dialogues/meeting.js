@@ -19,6 +19,7 @@ import { keepCaret, renderReadouts } from './readouts.js';
 import { renderRepresentatives } from './representatives.js';
 import { calendarPath, dialoguePath, meetingPath } from './routes.js';
 import { city, dateText, lengthText, timeLine, utcToZoned, viewerZone, zonedToUtc } from './times.js';
+import { transcriptLinks } from './transcript.js';
 
 /** @typedef {import('./history.js').DialogueOut} DialogueOut */
 /** @typedef {import('./history.js').MeetingOut} MeetingOut */
@@ -110,6 +111,8 @@ function dateCard(m, ctx) {
     h('h2', { id: 'date-h' }, scheduled && isPast(m, Date.now()) ? 'Held' : 'Date'),
     h('p', { class: 'dlg-next-when', 'data-testid': 'meeting-date' }, dateText(m.date, ctx.zone, sidesOf(d, m))),
     m.minutes ? h('p', { class: 'hint' }, `Planned length: ${lengthText(m.minutes)}`) : null);
+  const transcript = transcriptLinks(d, m); // kept while it was under way, read during it too
+  if (transcript) card.append(transcript);
   if (scheduled) {
     if (!isPast(m, Date.now())) card.append(joinButton(d, m));
     card.append(h('div', { class: 'actions' },

@@ -58,6 +58,8 @@ export const dialoguePath = (dialogue) => `/dialogues/${encodeURIComponent(dialo
 export const meetingPath = (dialogue, meeting) => `${dialoguePath(dialogue)}/meetings/${encodeURIComponent(meeting)}`;
 /** @param {string} dialogue @param {string} meeting */
 export const calendarPath = (dialogue, meeting) => `/api${meetingPath(dialogue, meeting)}/calendar.ics`;
+/** A meeting's kept transcript. @param {string} dialogue @param {string} meeting @param {'txt' | 'vtt'} kind */
+export const transcriptPath = (dialogue, meeting, kind) => `/api${meetingPath(dialogue, meeting)}/transcript?format=${kind}`;
 
 /** The link a side's invite is handed out as. @param {string} origin @param {string} token */
 export const joinLink = (origin, token) => `${origin}/dialogues/join#token=${encodeURIComponent(token)}`;

@@ -12,6 +12,7 @@ import {
   emptyBoard,
   expire,
   languageName,
+  noticeWords,
   placeLine,
   serverHears,
   speakerOf,
@@ -20,6 +21,7 @@ import {
   translationOf,
 } from '../captions.js';
 import { COMMON_LANGUAGES, normalLanguage } from '../interpretation.js';
+import { sideOf } from '../roster.js';
 import { Role } from '../wire.js';
 import { announce, byId, h, store, toast } from './dom.js';
 
@@ -142,9 +144,7 @@ export function renderCaptions() {
   state.dataset.state = unavailable && c.state === 'off' ? 'unavailable' : c.state;
   const hears = serverHears(c);
   byId('captions-notice').hidden = !hears;
-  byId('captions-notice-text').textContent = c.transcript
-    ? 'the server hears the meeting while captions are on. A transcript is kept: everyone’s browser may save what it shows.'
-    : 'the server hears the meeting while captions are on.';
+  byId('captions-notice-text').textContent = noticeWords(c);
   renderHostControls(view.session, c);
   renderTranscript(view.session);
   if (!hears && c.state !== 'failed') {
@@ -174,6 +174,11 @@ function renderHostControls(session, c) {
   transcript.checked = running ? c.transcript : transcript.checked;
   // The transcript is decided when captions start: the server keeps it from then on.
   transcript.disabled = running;
+  // A dialogue's hosts (its leads) hold a side: the room is its meeting's, where
+  // a kept transcript goes with the meeting too (the state says `stored` once on).
+  byId('captions-transcript-label').textContent = session.you && sideOf(session.you)
+    ? 'Keep a transcript (everyone is told; it is kept with this meeting for the dialogue’s members, and each browser keeps the lines)'
+    : 'Keep a transcript (everyone is told, and each browser keeps the lines)';
 }
 
 /**
