@@ -28,7 +28,7 @@ serve: $(BIN)/frankly
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium postgresql speech
+	./scripts/system-deps chromium postgresql speech turn
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 
