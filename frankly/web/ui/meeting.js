@@ -36,6 +36,7 @@ import {
   stopInterpretation,
 } from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
+import { rememberRelay, renderRelay } from './relay.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -129,6 +130,7 @@ export function startMeeting(opts) {
     videoConstraints: constraintsFor('video'),
     audioConstraints: constraintsFor('audio'),
     language: opts.language,
+    relayOnly: opts.relayOnly,
   });
   if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
@@ -159,6 +161,9 @@ export function startMeeting(opts) {
  * @type {Record<string, (m: Meeting, detail: any) => void>}
  */
 const EVENTS = {
+  relay: (m, /** @type {{hidden: boolean, possible: boolean}} */ e) => {
+    renderRelay(relayToggle(), byId('meeting-relay-hint'), e.possible, e.hidden);
+  },
   state: (m, /** @type {ConnectionState} */ state) => {
     m.states.push(state);
     renderConn(m, state);
@@ -532,10 +537,16 @@ export function leaveAtOnce() {
   meeting?.session.leaveNow();
 }
 
+/** The meeting's "Hide my address" checkbox. */
+function relayToggle() {
+  return /** @type {HTMLInputElement} */ (byId('meeting-relay'));
+}
+
 /**
  * Wire the meeting screen's controls (once, at start).
  * @param {MeetingHooks} given
  */
+
 export function initMeeting(given) {
   hooks = given;
   tiles.onTileHeight((id, height) => meeting?.session.view(id, height));
@@ -563,6 +574,11 @@ export function initMeeting(given) {
       byId('react-menu').removeAttribute('open');
     });
   }
+  relayToggle().addEventListener('change', () => {
+    const on = relayToggle().checked;
+    rememberRelay(on);
+    meeting?.session.setRelayOnly(on); // its relay event redraws the control
+  });
   byId('set-lobby').addEventListener('change', (ev) => {
     meeting?.session.setSettings({ lobby: /** @type {HTMLInputElement} */ (ev.target).checked });
   });
