@@ -74,8 +74,10 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   captions (Captions)              the room's captions changed state (captions.js)
  *   caption (CaptionLine)            a caption line from the captioner, opened (and
  *                                    kept for transcript() while a host keeps it)
- *   relay ({hidden, chosen, possible}) whether our address is hidden (all media
- *                                    through TURN): at the welcome and on a change
+ *   relay ({hidden, chosen, possible, stale}) whether our address is hidden (all
+ *                                    media through TURN): at the welcome and on a
+ *                                    change; `stale`: connections made before the
+ *                                    change keep their path until we rejoin
  *   error (ErrorMessage)             a non-fatal error from the server
  *   ended (Ended)                    the connection is over for good
  * The UI's table of what it does on each is ui/meeting.js's EVENTS.
@@ -257,38 +259,37 @@ export class Session extends Emitter {
   }
 
   /**
-   * Hide our address from now on, or stop hiding it: every connection takes
-   * the policy and restarts ICE, so its path changes now (the SFU's subscribe
-   * connection at its next offer), not only for connections made later.
+   * Hide our address, or stop hiding it, for the connections made from now
+   * on. Those we have keep their path: Chromium (tried with a real coturn)
+   * goes on gathering host candidates after setConfiguration changes the
+   * policy and ICE restarts, so only a new connection is sure to take it; the
+   * `relay` event says `stale` until we rejoin.
    * @param {boolean} on
    */
   setRelayOnly(on) {
     this.relayChoice = on;
-    this.reconfigure(true);
     this.emitRelay();
   }
 
   /** @param {RTCIceServer[]} servers fresh TURN credentials, before the old ones expire */
   onIceServers(servers) {
     this.iceServers = servers;
-    this.reconfigure(false); // used from the next gathering (an ICE restart) on
+    this.reconfigure();
   }
 
-  /**
-   * Hand the current servers and policy to every connection.
-   * @param {boolean} restart whether to restart ICE, so that the policy takes effect now
-   */
-  reconfigure(restart) {
-    const policy = this.relayOnly ? 'relay' : 'all';
+  /** Hand the current servers to every connection: used from its next gathering (an ICE restart) on. */
+  reconfigure() {
     for (const pc of Object.values(this.peerConnections())) {
-      pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.iceServers, iceTransportPolicy: policy });
-      if (restart) pc.restartIce();
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.iceServers });
     }
   }
 
   emitRelay() {
+    const wanted = this.relayOnly ? 'relay' : 'all';
+    const pcs = Object.values(this.peerConnections());
+    const stale = pcs.some((pc) => pc.getConfiguration().iceTransportPolicy !== wanted);
     const chosen = this.relayChoice ?? this.serverRelayOnly;
-    this.emit('relay', { hidden: this.relayOnly, chosen, possible: hasTurn(this.iceServers) });
+    this.emit('relay', { hidden: this.relayOnly && !stale, chosen, possible: hasTurn(this.iceServers), stale });
   }
 
   /**
@@ -787,7 +788,7 @@ export class Session extends Emitter {
     if (fresh) this.e2ee.start(msg.you.id); // a new identity, new keys
     this.iceServers = msg.ice_servers ?? [];
     this.serverRelayOnly = msg.relay_only === true;
-    this.reconfigure(false); // a resume's welcome brings fresh credentials for the links we kept
+    this.reconfigure(); // a resume's welcome brings fresh credentials for the links we kept
     if (fresh && this.sfu) {
       // The server forgot our old self, and its SFU state with it.
       this.sfu.close();

@@ -16,7 +16,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from frankly.server.config import ServerConfig
-from tests.browser.meeting import NewPage, group, join, stats, wait_all_media, wait_media
+from tests.browser.meeting import (
+    NewPage,
+    group,
+    join,
+    self_id,
+    stats,
+    wait_all_media,
+    wait_media,
+)
 from tests.turnserver import Coturn, running_coturn, turnserver
 from tests.waiting import wait_until
 
@@ -137,3 +145,29 @@ def test_one_who_chooses_to_hide_relays_while_the_other_need_not(new_page: NewPa
     assert (grace_pair["local"], grace_pair["remote"]) == ("host", "relay"), grace_pair
     # Remembered for the next meeting, in this browser only.
     assert ada.evaluate("() => localStorage.getItem('frankly.hide-address')") == "on"
+
+
+@pytest.mark.parametrize("server_config", [False], indirect=True)
+def test_hiding_in_the_meeting_takes_effect_on_rejoining(new_page: NewPage) -> None:
+    ada, grace = new_page(), new_page()
+    ada_id = join(ada, "switch", "Ada")
+    grace_id = join(grace, "switch", "Grace")
+    wait_media(grace, ada_id)
+    assert selected(ada, grace_id)["local"] == "host"
+    box = ada.get_by_test_id("meeting-relay")
+    expect(box).to_be_enabled()
+    box.check()
+    # The call we have keeps its path (Chromium does not re-gather), and the screen says so.
+    hint = ada.get_by_test_id("meeting-relay-hint")
+    expect(hint).to_contain_text("still go direct: rejoin")
+    ada.get_by_test_id("relay-rejoin").click()
+    me = ada.locator('[data-testid="tile"][data-self]')
+    expect(me).not_to_have_attribute("data-participant-id", ada_id)  # a fresh join
+    expect(ada.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
+    new_id = self_id(ada)
+    wait_media(grace, new_id)
+    pair = selected(ada, grace_id)
+    assert (pair["policy"], pair["local"]) == ("relay", "relay"), pair
+    expect(box).to_be_checked()
+    expect(hint).to_contain_text("All your media goes through")
+    expect(ada.get_by_test_id("relay-rejoin")).to_be_hidden()

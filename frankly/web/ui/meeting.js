@@ -48,9 +48,9 @@ import * as tiles from './tiles.js';
  * @typedef {import('../session.js').ChatMessage} ChatMessage
  * @typedef {import('./prejoin.js').JoinRequest} JoinRequest
  * @typedef {{ended: (e: Ended) => void, left: (rejoin: {mic: boolean, cam: boolean}) => void,
- *            lobbyLeft: () => void}} MeetingHooks
- *   what app.js does when the meeting ends for good, after Leave, and after
- *   leaving the lobby
+ *            lobbyLeft: () => void, rejoin: () => void}} MeetingHooks
+ *   what app.js does when the meeting ends for good, after Leave, after
+ *   leaving the lobby, and to join again at once (Rejoin now)
  * @typedef {import('./people.js').GuestInvite} GuestInvite
  */
 
@@ -99,7 +99,7 @@ class Meeting {
 /** @type {Meeting | null} */
 let meeting = null;
 /** @type {MeetingHooks} */
-let hooks = { ended: () => {}, left: () => {}, lobbyLeft: () => {} };
+let hooks = { ended: () => {}, left: () => {}, lobbyLeft: () => {}, rejoin: () => {} };
 
 /** The Session on screen, or null. */
 export function currentSession() {
@@ -161,8 +161,9 @@ export function startMeeting(opts) {
  * @type {Record<string, (m: Meeting, detail: any) => void>}
  */
 const EVENTS = {
-  relay: (m, /** @type {{hidden: boolean, possible: boolean}} */ e) => {
-    renderRelay(relayToggle(), byId('meeting-relay-hint'), e.possible, e.hidden);
+  relay: (m, /** @type {{chosen: boolean, possible: boolean, stale: boolean}} */ e) => {
+    renderRelay(relayToggle(), byId('meeting-relay-hint'), e.possible, e.chosen, e.stale);
+    byId('btn-relay-rejoin').hidden = !e.stale;
   },
   state: (m, /** @type {ConnectionState} */ state) => {
     m.states.push(state);
@@ -525,6 +526,12 @@ async function leave(m) {
   hooks.left(rejoin);
 }
 
+/** Leave and join again at once: every connection is made anew (hiding our address or not). @param {Meeting} m */
+async function rejoin(m) {
+  await leave(m);
+  hooks.rejoin();
+}
+
 /** @param {Meeting} m */
 async function leaveLobby(m) {
   m.leaving = true;
@@ -608,6 +615,7 @@ export function initMeeting(given) {
   control('btn-lobby-leave', leaveLobby);
   control('btn-invite', copyInvite);
   control('btn-leave', leave);
+  control('btn-relay-rejoin', rejoin);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
   byId('btn-unmute-yes').addEventListener('click', async () => {
     unmute.close();

@@ -45,9 +45,15 @@ export async function relayOffer() {
  * What the control says under it.
  * @param {boolean} possible the server has a TURN relay
  * @param {boolean} on the address is (to be) hidden
+ * @param {boolean} [stale] the connections we have were made before the change
  * @returns {string}
  */
-export function relayHint(possible, on) {
+export function relayHint(possible, on, stale = false) {
+  if (stale) {
+    return on
+      ? 'Your connections made before this still go direct: rejoin to send everything through the relay.'
+      : 'Your connections made before this still go through the relay until you rejoin.';
+  }
   if (!possible) {
     return 'This server has no TURN relay, so your address can’t be hidden: in a call of two, the other person’s browser can learn it.';
   }
@@ -60,10 +66,10 @@ export function relayHint(possible, on) {
 /**
  * Show the state on a checkbox and the hint beside it.
  * @param {HTMLInputElement} box @param {HTMLElement} hint
- * @param {boolean} possible @param {boolean} on
+ * @param {boolean} possible @param {boolean} on @param {boolean} [stale]
  */
-export function renderRelay(box, hint, possible, on) {
+export function renderRelay(box, hint, possible, on, stale = false) {
   box.checked = possible && on;
   box.disabled = !possible;
-  hint.textContent = relayHint(possible, possible && on);
+  hint.textContent = relayHint(possible, possible && on, stale);
 }
