@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import httpx
 import pytest
 
 from frankly.cli import main
@@ -164,3 +165,11 @@ async def test_welcome_carries_own_credentials_and_fresh_ones_come_before_expiry
     assert second > first
     again = await ada.expect("ice-servers")  # and so on, for as long as the meeting lasts
     assert _check(again["ice_servers"][0], me) > second
+
+
+async def test_the_pre_join_page_learns_that_addresses_can_be_hidden(
+    live_server: LiveServer,
+) -> None:
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        config = (await http.get("/config.json")).json()
+    assert config == {"human_check": False, "turn": True, "relay_only": True}
