@@ -289,7 +289,7 @@ def _turn_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     try:
         urls = tuple(check_url(url) for url in args.turn_url)
-        ttl = parse_ttl(args.turn_ttl)
+        ttl = parse_ttl(str(args.turn_ttl))  # a configuration file may give a number
     except ValueError as exc:
         parser.error(str(exc))
     if urls and args.turn_secret_file is None:
