@@ -28,7 +28,7 @@ serve: $(BIN)/frankly
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium postgresql speech systemd
+	./scripts/system-deps chromium postgresql speech systemd turn
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from frankly import settings
 
@@ -93,6 +94,32 @@ def main(argv: list[str] | None = None) -> None:
         metavar="SECONDS",
         help="on SIGTERM, how long meetings may go on before the server exits "
         "(no new rooms meanwhile; 0: exit at once)",
+    )
+    serve.add_argument(
+        "--turn-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a TURN server handed to participants, as turn:HOST:3478?transport=udp or "
+        "turns:HOST:443?transport=tcp (coturn with use-auth-secret); repeatable",
+    )
+    serve.add_argument(
+        "--turn-secret-file",
+        type=Path,
+        metavar="PATH",
+        help="a file holding coturn's static-auth-secret (needed with --turn-url)",
+    )
+    serve.add_argument(
+        "--turn-ttl",
+        default="6h",
+        metavar="TIME",
+        help="how long a participant's TURN credential lasts: seconds, or 90m, 12h "
+        "(default 6h; fresh ones are sent before it runs out)",
+    )
+    serve.add_argument(
+        "--relay-only",
+        action="store_true",
+        help="hide participants' addresses by default: all media through TURN (needs --turn-url)",
     )
     settings.add_config_option(serve)
     serve.set_defaults(run=_serve)
@@ -231,10 +258,12 @@ def _backup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.server.keys import KeyFileError
+    from frankly.server.turn import TurnSecretError
 
     try:
         _run_server(args, parser)
-    except KeyFileError as exc:  # a sentence that says what to do, not a traceback
+    # A sentence that says what to do, not a traceback.
+    except (KeyFileError, TurnSecretError) as exc:
         parser.exit(1, f"frankly serve: {exc}\n")
 
 
@@ -251,6 +280,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         parser.error(f"--drain-seconds {args.drain_seconds:g}: give 0 or more seconds")
     database = _checked_database(args, parser)
     metrics_token = _metrics_token(args, parser)
+    turn = _turn_options(args, parser)
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
     if cert is not None:
@@ -283,6 +313,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         metrics_token=metrics_token,
         log_format=args.log_format,
         access_log=not args.no_access_log,
+        **turn,
     )
     app = create_app(config)
     # The captioner processes join from this machine (a wildcard address is reached on loopback).
@@ -325,6 +356,29 @@ def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             "characters or more (openssl rand -hex 32 > FILE)"
         )
     return token
+def _turn_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """The TURN flags checked together: URLs need a secret, relay-only needs URLs."""
+    from frankly.server.turn import check_url, parse_ttl, read_secret
+
+    try:
+        urls = tuple(check_url(url) for url in args.turn_url)
+        ttl = parse_ttl(str(args.turn_ttl))  # a configuration file may give a number
+    except ValueError as exc:
+        parser.error(str(exc))
+    if urls and args.turn_secret_file is None:
+        parser.error("--turn-url needs --turn-secret-file (coturn's static-auth-secret)")
+    if args.turn_secret_file is not None and not urls:
+        parser.error("--turn-secret-file is for --turn-url: give the TURN server's URL too")
+    if args.relay_only and not urls:
+        parser.error("--relay-only sends all media through TURN: give --turn-url too")
+    if args.turn_secret_file is not None:
+        read_secret(args.turn_secret_file)  # refused now, before the server says it runs
+    return {
+        "turn_urls": urls,
+        "turn_secret_file": args.turn_secret_file,
+        "turn_ttl": ttl,
+        "relay_only": args.relay_only,
+    }
 
 
 def _checked_database(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:

@@ -52,6 +52,8 @@ class Calls:
         self.mode = "p2p"
         self.self_id = ""
         self.ice_servers: list[RTCIceServer] = []
+        # Hide our address: connections made from now on gather relay candidates only.
+        self.relay_only = False
         self.links: dict[str, PeerLink] = {}
         self.sfu: SfuLink | None = None
         self._closed = False
@@ -95,6 +97,7 @@ class Calls:
         log.info("the room is on the SFU: publishing and subscribing")
         self.sfu = SfuLink(
             ice_servers=self.ice_servers,
+            relay_only=self.relay_only,
             media=self._media,
             crypto=self._crypto,
             send=self._send,
@@ -173,6 +176,7 @@ class Calls:
                 pid,
                 polite=self.self_id > pid,
                 ice_servers=self.ice_servers,
+                relay_only=self.relay_only,
                 media=self._media,
                 crypto=self._crypto,
                 send=self._send,

@@ -76,7 +76,7 @@ from frankly.client.events import (
 from frankly.client.hosts import HostView, invite_id
 from frankly.client.media import LocalMedia
 from frankly.client.roster import Added, Change, Removed, Updated, reconcile
-from frankly.client.rtc import ice_servers_from_wire
+from frankly.client.rtc import RELAY_SUPPORTED, has_turn, ice_servers_from_wire
 from frankly.client.session import Session
 from frankly.client.stream import Broadcast, EventStream
 from frankly.client.transcript import TranscriptLine, as_text, as_webvtt
@@ -140,6 +140,13 @@ class Client:
     ``ssl`` is the TLS context for an ``https://`` (``wss://``) URL: whom to
     trust, when the system's CAs are not it (a server's own self-signed
     certificate, pinned). It is refused for an ``http://`` URL.
+
+    ``relay_only=True`` hides our address: every connection gathers TURN relay
+    candidates only, so the other side and the SFU see the relay's address.
+    None (the default) follows the server (``frankly serve --relay-only``);
+    False never hides it. It needs an aiortc whose RTCConfiguration has
+    ``iceTransportPolicy`` (1.16 has it; ValueError otherwise), and a server
+    with TURN: without one, a relay-only participant has no path for media.
     """
 
     def __init__(
@@ -160,8 +167,15 @@ class Client:
         device: str | None = None,
         language: str | None = None,
         ssl: ssl.SSLContext | None = None,
+        relay_only: bool | None = None,
     ) -> None:
         ws_url, room = split_url(url, room)
+        if relay_only and not RELAY_SUPPORTED:
+            raise ValueError(
+                "relay_only=True needs an aiortc with iceTransportPolicy (1.16 has it): "
+                "this one would reveal the address it was asked to hide"
+            )
+        self._relay_choice = relay_only
         if ssl is not None and not ws_url.startswith("wss://"):
             raise ValueError("ssl= is for an https:// (wss://) URL")
         _check_language(language)
@@ -984,11 +998,27 @@ class Client:
 
     # --- internals: the welcome ------------------------------------------------------
 
+    def _relay_only(self, server_default: bool) -> bool:
+        """Whether new connections hide our address: our choice, else the server's default."""
+        wanted = server_default if self._relay_choice is None else self._relay_choice
+        if wanted and self._relay_choice is None and not RELAY_SUPPORTED:
+            log.warning("the server hides addresses by default, but this aiortc cannot: it is not")
+            return False
+        if wanted and not has_turn(self._calls.ice_servers):
+            log.warning("relay only, but the server gave no TURN relay: media will not connect")
+        return wanted
+
+    def _on_ice_servers(self, message: dict[str, Any]) -> None:
+        # Fresh TURN credentials, for the connections made from now on: aiortc has
+        # no setConfiguration, so those we have keep the credentials they were made with.
+        self._calls.ice_servers = ice_servers_from_wire(list(message.get("ice_servers") or []))
+
     def _apply_welcome(self, welcome: dict[str, Any], *, first: bool) -> None:
         """A welcome: on joining, on resuming, or on joining afresh after the server forgot us."""
         me = Participant.from_wire(welcome["you"])
         resumed = bool(welcome.get("resumed")) and self._me is not None and me.id == self._me.id
         self._calls.ice_servers = ice_servers_from_wire(list(welcome.get("ice_servers") or []))
+        self._calls.relay_only = self._relay_only(bool(welcome.get("relay_only")))
         old_mode = self._calls.mode
         self._calls.mode = str(welcome.get("mode", "p2p"))
         maximum = welcome.get("max_participants")
@@ -1313,6 +1343,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "booth-chat": Client._on_booth_chat,
         "captions": Client._on_captions,
         "caption": Client._on_caption,
+        "ice-servers": Client._on_ice_servers,
         "error": Client._on_error,
     }
 )
@@ -1333,6 +1364,7 @@ async def join(
     password: str | None = None,
     device: str | None = None,
     language: str | None = None,
+    relay_only: bool | None = None,
     timeout: float | None = None,  # noqa: ASYNC109 (as Client.join's)
 ) -> Client:
     """Join a room and return the joined `Client` (see `Client` for the arguments,
@@ -1351,6 +1383,7 @@ async def join(
         password=password,
         device=device,
         language=language,
+        relay_only=relay_only,
     )
     await client.join(timeout=timeout)
     return client

@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiortc import (
-    RTCConfiguration,
     RTCIceCandidate,
     RTCIceServer,
     RTCPeerConnection,
@@ -38,7 +37,7 @@ from aiortc.sdp import candidate_from_sdp
 
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
-from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection
+from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection, configuration
 
 log = logging.getLogger("frankly.client")
 
@@ -72,6 +71,7 @@ class PeerLink:
         *,
         polite: bool,
         ice_servers: list[RTCIceServer],
+        relay_only: bool = False,
         media: Mapping[str, LocalMedia],
         crypto: FrameCrypto,
         send: Send,
@@ -89,7 +89,7 @@ class PeerLink:
         self._early_candidates: list[RTCIceCandidate] = []
         self._taps: list[MediaStreamTrack] = []
         self._closed = False
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
+        self.pc = RTCPeerConnection(configuration(ice_servers, relay_only))
         self.pc.on("track", self._track)
         self.pc.on("connectionstatechange", self._state)
         for kind in ("audio", "video"):

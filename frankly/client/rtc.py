@@ -6,6 +6,8 @@
 - `close_connection`: closing an RTCPeerConnection without leaving aiortc's
   tasks behind (see its docstring).
 - `ice_servers_from_wire`: the welcome's ``ice_servers`` as aiortc objects.
+- `configuration`: an RTCConfiguration with those servers, relay-only when
+  asked (hiding our address), where this aiortc can (`RELAY_SUPPORTED`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiortc import RTCIceServer, RTCPeerConnection
+import aiortc.rtcconfiguration as _rtcconfiguration
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamTrack
 
 log = logging.getLogger("frankly.client")
@@ -25,6 +28,10 @@ Send = Callable[[dict[str, Any]], None]
 """Queues a message to the server (a ``signal`` or an ``sfu``)."""
 OnTrack = Callable[[str, MediaStreamTrack], None]
 """A remote track came, from the stream of this id (a participant, or a participant's screen)."""
+# aiortc's RTCConfiguration took iceTransportPolicy only in its later
+# versions (1.16 has it); before, it had no way to gather relay candidates only.
+_POLICY: Any = getattr(_rtcconfiguration, "RTCIceTransportPolicy", None)
+RELAY_SUPPORTED: bool = _POLICY is not None
 Step = Callable[[Any], Awaitable[None]]
 RESEND = "resend"  # the step `resend_later` queues
 
@@ -148,3 +155,23 @@ def ice_servers_from_wire(servers: list[dict[str, Any]]) -> list[RTCIceServer]:
             )
         )
     return out
+
+
+def configuration(
+    ice_servers: list[RTCIceServer], relay_only: bool, **options: Any
+) -> RTCConfiguration:
+    """An RTCConfiguration with `ice_servers`; with `relay_only`, TURN relay candidates only."""
+    if relay_only:
+        if not RELAY_SUPPORTED:
+            raise RuntimeError("this aiortc cannot use relay candidates only (iceTransportPolicy)")
+        options["iceTransportPolicy"] = _POLICY.RELAY
+    return RTCConfiguration(iceServers=ice_servers, **options)
+
+
+def has_turn(servers: list[RTCIceServer]) -> bool:
+    """Whether `servers` name a TURN relay (turn: or turns:)."""
+    for server in servers:
+        urls = [server.urls] if isinstance(server.urls, str) else server.urls
+        if any(url.startswith(("turn:", "turns:")) for url in urls):
+            return True
+    return False

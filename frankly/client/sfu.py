@@ -38,7 +38,6 @@ from typing import Any
 
 from aiortc import (
     RTCBundlePolicy,
-    RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
     RTCSessionDescription,
@@ -49,7 +48,7 @@ from av.packet import Packet
 
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
-from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection
+from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection, configuration
 
 log = logging.getLogger("frankly.client")
 
@@ -166,6 +165,7 @@ class SfuLink:
         self,
         *,
         ice_servers: list[RTCIceServer],
+        relay_only: bool = False,
         media: Mapping[str, LocalMedia],
         crypto: FrameCrypto,
         send: Send,
@@ -180,7 +180,7 @@ class SfuLink:
         self._taps: list[MediaStreamTrack] = []
         # One transport for all m-lines: aiortc's default (balanced) policy gives
         # the second new video m-line of one offer a transport that BUNDLE then drops.
-        config = RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        config = configuration(ice_servers, relay_only, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
         self._config = config
         self.publish_pc: RTCPeerConnection | None = None
         for kind in ("audio", "video"):

@@ -652,6 +652,7 @@ def welcome(
     mode: str,
     max_participants: int,
     ice_servers: list[dict[str, Any]],
+    relay_only: bool,
     ping_interval: float,
     timeout: float,
     knocks: list[dict[str, Any]] | None,
@@ -678,6 +679,7 @@ def welcome(
         "mode": mode,
         "max_participants": max_participants,
         "ice_servers": ice_servers,
+        "relay_only": relay_only,
         "ping_interval": ping_interval,
         "timeout": timeout,
     }
@@ -687,6 +689,11 @@ def welcome(
     out["listening"] = listening
     out["captions"] = captions or captions_state("off")
     return out
+
+
+def ice_servers(servers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fresh ICE servers (TURN credentials) before the welcome's run out."""
+    return {"type": "ice-servers", "ice_servers": servers}
 
 
 def joined(participant: dict[str, Any]) -> dict[str, Any]:

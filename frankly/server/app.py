@@ -199,7 +199,15 @@ def _metrics_listener(config: ServerConfig, hub: Hub, lag: LagMonitor) -> Metric
 async def _config(request: Request) -> Response:
     """What the web client must know before it says hello."""
     hub: Hub = request.app.state.hub
-    return JSONResponse({"human_check": hub.gate.human is not None})
+    # Whether one can hide one's address (a TURN relay to send it all through),
+    # and whether that is the default: the pre-join screen says so before hello.
+    return JSONResponse(
+        {
+            "human_check": hub.gate.human is not None,
+            "turn": hub.turn is not None,
+            "relay_only": hub.config.relay_only,
+        }
+    )
 
 
 async def _challenge(request: Request) -> Response:

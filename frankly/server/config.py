@@ -20,6 +20,14 @@ class ServerConfig:
     max_dropped: int = 100
     send_queue: int = 256  # outgoing messages a slow reader may owe us
     ice_servers: list[dict[str, Any]] = field(default_factory=list)
+    # TURN through coturn (frankly/server/turn.py): the URLs handed out, the
+    # file holding the secret shared with coturn (read at start), how long
+    # each participant's credential lasts, and whether "hide my address"
+    # (relay only) is the clients' default.
+    turn_urls: tuple[str, ...] = ()
+    turn_secret_file: Path | None = None
+    turn_ttl: float = 6 * 3600.0
+    relay_only: bool = False
     # The SFU's one UDP port (0: any free port), the address it binds, and the
     # address it announces in its ICE candidates.
     media_port: int = 0

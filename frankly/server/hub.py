@@ -38,6 +38,8 @@ from frankly.server.lobby import Knock, Lobby
 from frankly.server.logs import event, room_tag
 from frankly.server.meetings import Meetings, token_hash
 from frankly.server.quota import check_new_room
+from frankly.server.turn import Turn, TurnSecretError, read_secret, refresh_delay
+from frankly.server.turn import ice_server as turn_ice_server
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
 
@@ -71,6 +73,9 @@ class Hub:
         self.rooms = Rooms(config.max_participants)
         self.links: dict[str, Link] = {}  # participant id -> its current socket
         self._expiry: dict[str, asyncio.TimerHandle] = {}
+        # TURN credentials (turn.py): each participant's next ones are due on a timer.
+        self.turn = _turn(config)
+        self._turn_refresh: dict[str, asyncio.TimerHandle] = {}
         self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.media: MediaServer | None = None
         self.routers: dict[str, Router] = {}  # room name -> its SFU router
@@ -548,6 +553,7 @@ class Hub:
             mode=room.mode,
             resumed=resumed,
         )
+        self._refresh_turn_later(participant.id)
         if resumed:
             for pending in self._pending.pop(participant.id, []):
                 link.send(pending)
@@ -644,7 +650,8 @@ class Hub:
             chat=list(room.chat),
             mode=room.mode,
             max_participants=room.max_participants,
-            ice_servers=self.config.ice_servers,
+            ice_servers=self._ice_servers(me.id),
+            relay_only=self.config.relay_only,
             ping_interval=self.config.ping_interval,
             timeout=self.config.timeout,
             knocks=knocks if me.is_host else None,
@@ -716,18 +723,59 @@ class Hub:
 
     def _let_go(self, participant_id: str) -> list[Link]:
         """Drop what the hub holds for a participant; return its socket, if any."""
-        timer = self._expiry.pop(participant_id, None)
-        if timer is not None:
-            timer.cancel()
+        for timers in (self._expiry, self._turn_refresh):
+            timer = timers.pop(participant_id, None)
+            if timer is not None:
+                timer.cancel()
         self._pending.pop(participant_id, None)
         link = self.links.pop(participant_id, None)
         return [link] if link is not None else []
+
+    # --- TURN credentials ------------------------------------------------------
+
+    def _ice_servers(self, participant_id: str) -> list[dict[str, Any]]:
+        """The configured ICE servers, and TURN with credentials of this participant's own."""
+        servers = list(self.config.ice_servers)
+        if self.turn is not None:
+            servers.append(turn_ice_server(self.turn, participant_id, time.time()))
+        return servers
+
+    def _refresh_turn_later(self, participant_id: str) -> None:
+        """Send fresh credentials before these run out (a resume's welcome restarts the wait)."""
+        if self.turn is None:
+            return
+        old = self._turn_refresh.pop(participant_id, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+        delay = refresh_delay(self.turn.ttl)
+        self._turn_refresh[participant_id] = loop.call_later(
+            delay, self._refresh_turn, participant_id
+        )
+
+    def _refresh_turn(self, participant_id: str) -> None:
+        self._turn_refresh.pop(participant_id, None)
+        # Away within the grace period: the welcome of a resume brings fresh ones.
+        link = self.links.get(participant_id)
+        if link is None:
+            return
+        link.send(messages.ice_servers(self._ice_servers(participant_id)))
+        self._refresh_turn_later(participant_id)
 
     def _stop_router(self, room: Room) -> None:
         router = self.routers.pop(room.name, None)
         if router is not None:
             router.stop()
             self.stats.retire(router)  # its counts stay in the totals
+
+
+def _turn(config: ServerConfig) -> Turn | None:
+    """The TURN servers to hand out, with the secret read from its file (TurnSecretError)."""
+    if not config.turn_urls:
+        return None
+    if config.turn_secret_file is None:
+        raise TurnSecretError("TURN URLs were given without the file of coturn's secret")
+    return Turn(config.turn_urls, read_secret(config.turn_secret_file), config.turn_ttl)
 
 
 def _knock_message(knock: Knock) -> dict[str, Any]:

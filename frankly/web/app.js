@@ -144,6 +144,7 @@ initMeeting({
     show('left');
   },
   lobbyLeft: () => void showPrejoin(prejoinRoom()),
+  rejoin: () => void showPrejoin(prejoinRoom(), { autoJoin: true }),
 });
 byId('btn-rejoin').addEventListener('click', () => showPrejoin(prejoinRoom(), { autoJoin: true }));
 byId('btn-notice-retry').addEventListener('click', () => location.reload());

@@ -26,7 +26,7 @@ import { inboundTotals } from './stats.js';
  */
 export class PeerLink extends Emitter {
   /**
-   * @param {{selfId: string, peerId: string, iceServers?: RTCIceServer[],
+   * @param {{selfId: string, peerId: string, iceServers?: RTCIceServer[], relayOnly?: boolean,
    *          stream: MediaStream, sendSignal: (payload: SignalPayload) => void,
    *          e2ee?: Protector}} opts
    */
@@ -39,6 +39,7 @@ export class PeerLink extends Emitter {
     // A candidate pool gathers while the offer is on its way, not after it.
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers ?? [],
+      iceTransportPolicy: opts.relayOnly ? 'relay' : 'all', // relay: hide our address
       bundlePolicy: 'max-bundle',
       iceCandidatePoolSize: 1,
       ...opts.e2ee?.pcOptions,

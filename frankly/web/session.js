@@ -75,6 +75,10 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   captions (Captions)              the room's captions changed state (captions.js)
  *   caption (CaptionLine)            a caption line from the captioner, opened (and
  *                                    kept for transcript() while a host keeps it)
+ *   relay ({hidden, chosen, possible, stale}) whether our address is hidden (all
+ *                                    media through TURN): at the welcome and on a
+ *                                    change; `stale`: connections made before the
+ *                                    change keep their path until we rejoin
  *   error (ErrorMessage)             a non-fatal error from the server
  *   ended (Ended)                    the connection is over for good
  * The UI's table of what it does on each is ui/meeting.js's EVENTS.
@@ -86,8 +90,9 @@ export class Session extends Emitter {
    *          videoConstraints?: MediaTrackConstraints | boolean,
    *          audioConstraints?: MediaTrackConstraints | boolean,
    *          passphrase?: string | null, credentials?: Credentials,
-   *          language?: string | null}} opts
-   *   `language`: the language we speak, for the captioner (null: not said)
+   *          language?: string | null, relayOnly?: boolean | null}} opts
+   *   `language`: the language we speak, for the captioner (null: not said);
+   *   `relayOnly`: hide our address, all media through TURN (null: as the server's default)
    */
   constructor(opts) {
     super();
@@ -116,8 +121,12 @@ export class Session extends Emitter {
     this.sfu = null;
     /** @type {Map<string, number>} how high each participant's video shows */
     this.heights = new Map();
-    /** @type {RTCIceServer[]} */
+    /** @type {RTCIceServer[]} the welcome's, then fresher ones (`ice-servers`) */
     this.iceServers = [];
+    /** @type {boolean | null} whether we chose to hide our address (null: not chosen) */
+    this.relayChoice = opts.relayOnly ?? null;
+    /** The server's default for hiding one's address (the welcome's `relay_only`). */
+    this.serverRelayOnly = false;
     this.lastChatId = 0;
     /** Chat is opened one message at a time, so it shows in order. */
     /** @type {Promise<void>} */
@@ -204,6 +213,7 @@ export class Session extends Emitter {
     c.on('listening', (m) => this.onListening(m.channel));
     c.on('booth-chat', (m) => this.onBoothChat(m));
     c.on('captions', (m) => this.onCaptions(m));
+    c.on('ice-servers', (m) => this.onIceServers(m.ice_servers));
     c.on('caption', (m) => this.onCaption(m));
   }
 
@@ -240,6 +250,53 @@ export class Session extends Emitter {
 
   start() {
     this.client.connect();
+  }
+
+  /**
+   * Whether our address is hidden: we (or the server's default) chose it, and
+   * the server has a TURN relay to send everything through.
+   */
+  get relayOnly() {
+    return (this.relayChoice ?? this.serverRelayOnly) && hasTurn(this.iceServers);
+  }
+
+  /** What every RTCPeerConnection of ours is made with, besides its own options. */
+  get iceConfig() {
+    return { iceServers: this.iceServers, relayOnly: this.relayOnly };
+  }
+
+  /**
+   * Hide our address, or stop hiding it, for the connections made from now
+   * on. Those we have keep their path: Chromium (tried with a real coturn)
+   * goes on gathering host candidates after setConfiguration changes the
+   * policy and ICE restarts, so only a new connection is sure to take it; the
+   * `relay` event says `stale` until we rejoin.
+   * @param {boolean} on
+   */
+  setRelayOnly(on) {
+    this.relayChoice = on;
+    this.emitRelay();
+  }
+
+  /** @param {RTCIceServer[]} servers fresh TURN credentials, before the old ones expire */
+  onIceServers(servers) {
+    this.iceServers = servers;
+    this.reconfigure();
+  }
+
+  /** Hand the current servers to every connection: used from its next gathering (an ICE restart) on. */
+  reconfigure() {
+    for (const pc of Object.values(this.peerConnections())) {
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.iceServers });
+    }
+  }
+
+  emitRelay() {
+    const wanted = this.relayOnly ? 'relay' : 'all';
+    const pcs = Object.values(this.peerConnections());
+    const stale = pcs.some((pc) => pc.getConfiguration().iceTransportPolicy !== wanted);
+    const chosen = this.relayChoice ?? this.serverRelayOnly;
+    this.emit('relay', { hidden: this.relayOnly && !stale, chosen, possible: hasTurn(this.iceServers), stale });
   }
 
   /**
@@ -679,7 +736,7 @@ export class Session extends Emitter {
     const sfu = new SfuLink({
       send: (msg) => this.client.sendOrKeep(msg),
       stream: this.localStream,
-      iceServers: this.iceServers,
+      ...this.iceConfig,
       e2ee: this.e2ee,
     });
     sfu.on('track', ({ participantId, stream }) => {
@@ -737,6 +794,8 @@ export class Session extends Emitter {
     this.knocks = new Map((msg.knocks ?? []).map((k) => [k.id, k]));
     if (fresh) this.e2ee.start(msg.you.id); // a new identity, new keys
     this.iceServers = msg.ice_servers ?? [];
+    this.serverRelayOnly = msg.relay_only === true;
+    this.reconfigure(); // a resume's welcome brings fresh credentials for the links we kept
     if (fresh && this.sfu) {
       // The server forgot our old self, and its SFU state with it.
       this.sfu.close();
@@ -755,6 +814,7 @@ export class Session extends Emitter {
     this.setMode(msg.mode);
     void this.keepChannel();
     this.emit('welcome', msg);
+    this.emitRelay();
     this.emit('captions', this.captions);
     const { gone, kept, added } = reconcile(this.participants.keys(), msg.participants);
     for (const id of gone) this.removeParticipant(id, 'left'); // left while we were away
@@ -821,7 +881,7 @@ export class Session extends Emitter {
     const link = new PeerLink({
       selfId: this.you.id,
       peerId: id,
-      iceServers: this.iceServers,
+      ...this.iceConfig,
       stream: this.localStream,
       sendSignal: (payload) => this.client.signal(id, payload),
       e2ee: this.e2ee,
@@ -874,3 +934,14 @@ export class Session extends Emitter {
   }
 }
 
+/**
+ * Whether `servers` name a TURN relay (turn: or turns:), without which
+ * hiding one's address would leave no path at all.
+ * @param {RTCIceServer[]} servers
+ */
+export function hasTurn(servers) {
+  return servers.some((server) => {
+    const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
+    return urls.some((url) => /^turns?:/.test(url));
+  });
+}

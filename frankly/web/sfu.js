@@ -61,7 +61,7 @@ export const SIMULCAST = [
 export class SfuLink extends Emitter {
   /**
    * @param {{send: (msg: {type: string} & Record<string, unknown>) => void, stream: MediaStream,
-   *          iceServers?: RTCIceServer[], simulcast?: boolean,
+   *          iceServers?: RTCIceServer[], relayOnly?: boolean, simulcast?: boolean,
    *          e2ee?: import('./peer.js').Protector}} opts
    */
   constructor(opts) {
@@ -70,6 +70,7 @@ export class SfuLink extends Emitter {
     this.simulcast = opts.simulcast ?? true;
     const config = {
       iceServers: opts.iceServers ?? [],
+      iceTransportPolicy: /** @type {RTCIceTransportPolicy} */ (opts.relayOnly ? 'relay' : 'all'), // relay: hide our address
       bundlePolicy: /** @type {const} */ ('max-bundle'),
       ...opts.e2ee?.pcOptions,
     };

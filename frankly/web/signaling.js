@@ -47,7 +47,7 @@ const MAX_QUEUED_SIGNALS = 200;
  *   type: 'welcome', version: number, room: string, you: Participant,
  *   resume: string, resumed: boolean, participants: Participant[],
  *   chat: ChatWire[], mode: string, max_participants: number,
- *   ice_servers: RTCIceServer[], ping_interval: number, timeout: number,
+ *   ice_servers: RTCIceServer[], relay_only?: boolean, ping_interval: number, timeout: number,
  *   settings?: RoomSettings, knocks?: Knock[],
  *   interpretation?: unknown, listening?: string, captions?: unknown
  * }} Welcome

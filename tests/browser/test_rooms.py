@@ -154,3 +154,14 @@ def test_two_people_of_the_same_name_are_told_apart(
     second.get_by_role("button", name="Leave").click()
     expect(tile(grace, first_id).get_by_test_id("tile-name")).to_have_text("Ada")
     expect(people.locator(".person-name")).to_have_text(["Grace (you)", "Ada"])
+
+
+def test_without_turn_hiding_ones_address_is_offered_truthfully(new_page: NewPage) -> None:
+    page = new_page()
+    page.goto("/no-relay")
+    box = page.get_by_test_id("pre-relay")
+    expect(box).to_be_disabled()
+    expect(box).not_to_be_checked()
+    expect(page.get_by_test_id("pre-relay-hint")).to_contain_text(
+        "This server has no TURN relay, so your address can"
+    )

@@ -14,25 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.packaging.installing import Installed, clean_env
 from tests.tlscerts import self_signed
 from tests.waiting import wait_until
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
-
-# Options of `frankly serve` that other branches of issue 13 add (opsconf, turn).
-# Where a command line here names one that this checkout's `frankly serve`
-# lacks, its test skips, naming it, rather than passing; once those branches
-# are merged the entries do nothing, and can go.
-COMING = {
-    "--config": "opsconf",
-    "--drain-seconds": "opsconf",
-    "--turn-url": "turn",
-    "--turn-secret-file": "turn",
-}
-
 
 # Starting imports the whole server (aiortc, FastAPI, ...): seconds on a busy machine.
 START_WITHIN = 60.0
@@ -82,21 +69,15 @@ def serve_options(installed: Installed) -> set[str]:
     return set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", shown.stdout))
 
 
-def unknown_options(installed: Installed, command: list[str]) -> tuple[list[str], list[str]]:
-    """(options `frankly serve` refuses, options still to come from another helper)."""
+def unknown_options(installed: Installed, command: list[str]) -> list[str]:
+    """The options of `command` that the installed `frankly serve` does not know."""
     accepted = serve_options(installed)
-    named = [name for name in options(command) if name not in accepted]
-    return [n for n in named if n not in COMING], [
-        f"{n} ({COMING[n]})" for n in named if n in COMING
-    ]
+    return [name for name in options(command) if name not in accepted]
 
 
-def pending(installed: Installed, command: list[str]) -> None:
-    """Skip, naming them, while options of other helpers are not in this branch yet."""
-    refused, coming = unknown_options(installed, command)
-    assert refused == []
-    if coming:
-        pytest.skip(f"options not in this branch's `frankly serve` yet: {', '.join(coming)}")
+def all_known(installed: Installed, command: list[str]) -> None:
+    """Every option `command` gives is one `frankly serve` takes."""
+    assert unknown_options(installed, command) == []
 
 
 def secrets_folder(folder: Path) -> Path:

@@ -16,7 +16,11 @@ from tests.server.wsclient import Raw
 
 async def test_no_human_check_by_default(live_server: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=live_server.url) as http:
-        assert (await http.get("/config.json")).json() == {"human_check": False}
+        assert (await http.get("/config.json")).json() == {
+            "human_check": False,
+            "turn": False,
+            "relay_only": False,
+        }
         assert (await http.get("/challenge")).status_code == 404
 
 

@@ -39,7 +39,11 @@ async def proof(live_server: LiveServer) -> str:
 
 async def test_config_says_the_check_is_on(live_server: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=live_server.url) as http:
-        assert (await http.get("/config.json")).json() == {"human_check": True}
+        assert (await http.get("/config.json")).json() == {
+            "human_check": True,
+            "turn": False,
+            "relay_only": False,
+        }
 
 
 async def test_required_then_passed_then_reuse_refused(live_server: LiveServer) -> None:

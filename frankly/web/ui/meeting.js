@@ -36,6 +36,7 @@ import {
   stopInterpretation,
 } from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
+import { rememberRelay, renderRelay } from './relay.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -47,9 +48,9 @@ import * as tiles from './tiles.js';
  * @typedef {import('../session.js').ChatMessage} ChatMessage
  * @typedef {import('./prejoin.js').JoinRequest} JoinRequest
  * @typedef {{ended: (e: Ended) => void, left: (rejoin: {mic: boolean, cam: boolean}) => void,
- *            lobbyLeft: () => void}} MeetingHooks
- *   what app.js does when the meeting ends for good, after Leave, and after
- *   leaving the lobby
+ *            lobbyLeft: () => void, rejoin: () => void}} MeetingHooks
+ *   what app.js does when the meeting ends for good, after Leave, after
+ *   leaving the lobby, and to join again at once (Rejoin now)
  * @typedef {import('./people.js').GuestInvite} GuestInvite
  */
 
@@ -98,7 +99,7 @@ class Meeting {
 /** @type {Meeting | null} */
 let meeting = null;
 /** @type {MeetingHooks} */
-let hooks = { ended: () => {}, left: () => {}, lobbyLeft: () => {} };
+let hooks = { ended: () => {}, left: () => {}, lobbyLeft: () => {}, rejoin: () => {} };
 
 /** The Session on screen, or null. */
 export function currentSession() {
@@ -129,6 +130,7 @@ export function startMeeting(opts) {
     videoConstraints: constraintsFor('video'),
     audioConstraints: constraintsFor('audio'),
     language: opts.language,
+    relayOnly: opts.relayOnly,
   });
   if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
@@ -159,6 +161,10 @@ export function startMeeting(opts) {
  * @type {Record<string, (m: Meeting, detail: any) => void>}
  */
 const EVENTS = {
+  relay: (m, /** @type {{chosen: boolean, possible: boolean, stale: boolean}} */ e) => {
+    renderRelay(relayToggle(), byId('meeting-relay-hint'), e.possible, e.chosen, e.stale);
+    byId('btn-relay-rejoin').hidden = !e.stale;
+  },
   state: (m, /** @type {ConnectionState} */ state) => {
     m.states.push(state);
     renderConn(m, state);
@@ -525,6 +531,12 @@ async function leave(m) {
   hooks.left(rejoin);
 }
 
+/** Leave and join again at once: every connection is made anew (hiding our address or not). @param {Meeting} m */
+async function rejoin(m) {
+  await leave(m);
+  hooks.rejoin();
+}
+
 /** @param {Meeting} m */
 async function leaveLobby(m) {
   m.leaving = true;
@@ -537,10 +549,16 @@ export function leaveAtOnce() {
   meeting?.session.leaveNow();
 }
 
+/** The meeting's "Hide my address" checkbox. */
+function relayToggle() {
+  return /** @type {HTMLInputElement} */ (byId('meeting-relay'));
+}
+
 /**
  * Wire the meeting screen's controls (once, at start).
  * @param {MeetingHooks} given
  */
+
 export function initMeeting(given) {
   hooks = given;
   tiles.onTileHeight((id, height) => meeting?.session.view(id, height));
@@ -568,6 +586,11 @@ export function initMeeting(given) {
       byId('react-menu').removeAttribute('open');
     });
   }
+  relayToggle().addEventListener('change', () => {
+    const on = relayToggle().checked;
+    rememberRelay(on);
+    meeting?.session.setRelayOnly(on); // its relay event redraws the control
+  });
   byId('set-lobby').addEventListener('change', (ev) => {
     meeting?.session.setSettings({ lobby: /** @type {HTMLInputElement} */ (ev.target).checked });
   });
@@ -597,6 +620,7 @@ export function initMeeting(given) {
   control('btn-lobby-leave', leaveLobby);
   control('btn-invite', copyInvite);
   control('btn-leave', leave);
+  control('btn-relay-rejoin', rejoin);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
   byId('btn-unmute-yes').addEventListener('click', async () => {
     unmute.close();

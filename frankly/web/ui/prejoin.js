@@ -2,8 +2,9 @@
 /**
  * The pre-join screen (`/ROOM`): a preview of the camera, device pickers,
  * mute and camera toggles, the name, a password when the room asks for one,
- * the human check when the server asks for it; then Join hands the preview's
- * tracks and the credentials to whoever starts the meeting (app.js).
+ * the human check when the server asks for it, whether to hide one's address
+ * (ui/relay.js); then Join hands the preview's tracks and the credentials to
+ * whoever starts the meeting (app.js).
  */
 
 import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
@@ -12,13 +13,15 @@ import { byId, h, initials, randomHex, show, showing, store } from './dom.js';
 import { constraintsFor, mediaProblem, openDevice } from './devices.js';
 import { inviteClaims } from '../urls.js';
 import { languagePicker, rememberedLanguage } from './captions.js';
+import { relayOffer, rememberRelay, rememberedRelay, renderRelay } from './relay.js';
 
 /**
  * @typedef {import('../signaling.js').Credentials} Credentials
  * @typedef {import('./devices.js').DeviceStatus} DeviceStatus
  * @typedef {{room: string, name: string, stream: MediaStream, audio: boolean, video: boolean,
- *            credentials: Credentials, language: string}} JoinRequest
- *   `language`: the language we speak, for live captions
+ *            credentials: Credentials, language: string, relayOnly: boolean | null}} JoinRequest
+ *   `language`: the language we speak, for live captions; `relayOnly`: hide our
+ *   address (null: as the server's default)
  */
 
 const pre = {
@@ -32,6 +35,8 @@ const pre = {
   /** settles when the preview has asked for the camera and microphone */
   ready: Promise.resolve(),
   receiveOnly: false,
+  /** @type {import('./relay.js').RelayOffer} whether the server can hide our address, and does by default */
+  relay: { turn: false, relay_only: false },
   /** @type {string | null} the invite of the link we came by (no longer in the address) */
   invite: null,
   /** @type {(req: JoinRequest) => void} */
@@ -43,6 +48,7 @@ const pre = {
 const nameInput = /** @type {HTMLInputElement} */ (byId('name-input'));
 const camSelect = /** @type {HTMLSelectElement} */ (byId('cam-select'));
 const micSelect = /** @type {HTMLSelectElement} */ (byId('mic-select'));
+const relayBox = /** @type {HTMLInputElement} */ (byId('pre-relay'));
 const languageOther = /** @type {HTMLInputElement} */ (byId('pre-language-other'));
 const language = languagePicker(/** @type {HTMLSelectElement} */ (byId('pre-language')), languageOther, rememberedLanguage());
 
@@ -79,7 +85,15 @@ export async function showPrejoin(room, opts = {}) {
   show('prejoin');
   if (!opts.autoJoin) nameInput.focus();
   pre.ready = startPreview();
+  await showRelay();
   if (opts.autoJoin) await join(pre.receiveOnly);
+}
+
+/** Ask the server whether it can hide our address, then show the choice. */
+async function showRelay() {
+  relayBox.disabled = true; // until we know
+  pre.relay = await relayOffer();
+  renderRelay(relayBox, byId('pre-relay-hint'), pre.relay.turn, rememberedRelay() ?? pre.relay.relay_only);
 }
 
 /**
@@ -301,6 +315,8 @@ async function join(receiveOnly) {
     video: stream.getVideoTracks().length > 0,
     credentials,
     language: spoken,
+    // Unchosen, the server's default holds (it may be relay-only).
+    relayOnly: pre.relay.turn ? rememberedRelay() : null,
   });
 }
 
@@ -376,4 +392,8 @@ export function initPrejoin(opts) {
     void join(false);
   });
   byId('btn-join-receive').addEventListener('click', () => join(true));
+  relayBox.addEventListener('change', () => {
+    rememberRelay(relayBox.checked);
+    renderRelay(relayBox, byId('pre-relay-hint'), pre.relay.turn, relayBox.checked);
+  });
 }
