@@ -220,6 +220,13 @@ class Sfu(_Message):
     description: Description
 
 
+class SfuRestart(_Message):
+    """The subscribe connection lost its path: the SFU offers it again with new ICE
+    credentials (an ICE restart it leads, since it is the offerer there)."""
+
+    type: Literal["sfu-restart"]
+
+
 class View(_Message):
     """How many pixels high this client shows a participant's video (0: hidden)."""
 
@@ -347,6 +354,7 @@ ClientMessage = (
     | Ping
     | Leave
     | Sfu
+    | SfuRestart
     | View
     | E2ee
     | Settings
@@ -374,6 +382,7 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "ping": Ping,
     "leave": Leave,
     "sfu": Sfu,
+    "sfu-restart": SfuRestart,
     "view": View,
     "e2ee": E2ee,
     "settings": Settings,
@@ -707,6 +716,7 @@ __all__ = [
     "Revoke",
     "Settings",
     "Sfu",
+    "SfuRestart",
     "Signal",
     "Update",
     "View",
