@@ -14,6 +14,7 @@ import pytest
 from frankly.sfu import sdp, stun, tcp
 from frankly.sfu.tcp import Admission, Deframer, FrameError, TcpLink
 from frankly.sfu.transport import MediaServer, PeerTransport
+from tests.waiting import until
 
 # --- framing ----------------------------------------------------------------
 
@@ -163,8 +164,7 @@ async def test_a_valid_check_over_tcp_makes_the_connection_the_transports_path(
     assert await _read_frame(reader) == b"\x80hello"
     writer.close()
     await writer.wait_closed()
-    while transport.link is not None:  # the path goes with the connection
-        await asyncio.sleep(0.01)
+    await until(lambda: transport.link is None, 5, "the path goes with the connection")
     assert transport.protocol == "" and media.links == set()
 
 
