@@ -185,6 +185,10 @@ def _ignore_transport(transport: PeerTransport) -> None:
     pass
 
 
+def _silent(link: TcpLink, packet: bytes) -> None:
+    """What a blackholed link does with what it receives: nothing."""
+
+
 class MediaServer(asyncio.DatagramProtocol):
     """The SFU's one UDP socket, its TCP twin, and the transports that share them.
 
@@ -219,9 +223,9 @@ class MediaServer(asyncio.DatagramProtocol):
         self.links: set[TcpLink] = set()
         self.admission = Admission(tcp_total, tcp_per_address)
         self.tcp_deadline = tcp_deadline
-        # Tests: UDP addresses whose packets are lost both ways, as when a
-        # phone leaves a Wi-Fi network (`blackhole`).
-        self.blackholed: set[Address] = set()
+        # Tests: ICE credentials whose paths are lost, as when a phone
+        # leaves a Wi-Fi network (`blackhole`).
+        self.blackholed: set[str] = set()
         self.dropped: Counter[str] = Counter()
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
@@ -291,17 +295,20 @@ class MediaServer(asyncio.DatagramProtocol):
         if self._udp is not None:
             self._udp.sendto(data, address)
 
-    def blackhole(self, address: Address) -> None:
-        """Tests: lose everything from and to this UDP address from now on.
+    def blackhole(self, transport: PeerTransport) -> None:
+        """Tests: every path the transport has now goes dead, both ways.
 
-        Its transport loses its path and the address's STUN checks go
-        unanswered, so the browser's consent checks fail as they would on a
-        network that went away.
+        As when a phone leaves a Wi-Fi network: media on its paths is lost,
+        checks with its present credentials go unanswered from any address,
+        and its TCP connections go silent (not closed, which a browser would
+        notice at once), so the browser's consent checks fail. The transport
+        itself lives on: an ICE restart's new credentials find it a path.
         """
-        self.blackholed.add(address)
-        transport = self.by_address.get(address)
-        if transport is not None:
-            self._unbind(transport)
+        self.blackholed.add(transport.ufrag)
+        for link in self.links:
+            if link.bound is transport:
+                link.on_packet = _silent
+        self._unbind(transport)
 
     # --- receiving -----------------------------------------------------------
 
@@ -323,7 +330,7 @@ class MediaServer(asyncio.DatagramProtocol):
             self.dropped["unknown-kind"] += 1
 
     def _stun(self, data: bytes, addr: Address) -> None:
-        if not self.udp or addr in self.blackholed:
+        if not self.udp:
             self.dropped["stun-udp-off"] += 1
             return
         transport, message, key = self._check(data)
@@ -353,6 +360,9 @@ class MediaServer(asyncio.DatagramProtocol):
             self.dropped["stun-not-request"] += 1
             return None, None, b""
         local, _, remote = (message.username or "").partition(":")
+        if local in self.blackholed:
+            self.dropped["stun-blackholed"] += 1
+            return None, None, b""
         transport = self.by_ufrag.get(local)
         expected = transport.credentials(local) if transport is not None else None
         if transport is None or expected is None or remote != (expected[1] or remote):

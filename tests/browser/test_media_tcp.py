@@ -57,3 +57,46 @@ def test_with_no_udp_a_group_joins_over_tcp_and_decodes_everyone(
     assert live_server.call(lambda: len(media.by_address)) == 0  # nothing over UDP
     before = stats(pages[0], ids[1])["video"]["framesDecoded"]
     wait_media(pages[0], ids[1], frames_over=before + 10)  # and it keeps flowing
+
+
+def test_a_participant_whose_path_goes_away_restarts_ice_and_gets_media_again(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    """As a phone leaving the Wi-Fi: every path one participant has to the SFU
+    goes dead (`MediaServer.blackhole`: media lost both ways, checks with its
+    present ICE credentials unanswered from any address, its TCP connections
+    silent). Its browser sees ICE disconnected, restarts ICE on both
+    connections, and its checks with the new credentials find a path that
+    works (over UDP or TCP, whichever the browser nominates).
+
+    Only the SFU's side is taken away: the browser's sockets are the same
+    after, which is what a test on one machine can do; a real change of
+    network also gives the browser new local addresses, which its restart
+    gathers in the same way."""
+    pages, ids = group(new_page, "moving", "ABC")
+    wait_all_media(pages, ids)
+    router = live_server.hub.routers["moving"]
+    media = live_server.hub.media
+    assert media is not None
+    ada = ids[0]
+
+    def transports() -> list[Any]:
+        return [router.publishers[ada].transport, router.subscribers[ada].transport]
+
+    def take_paths_away() -> None:
+        for transport in transports():
+            assert transport.protocol  # media flows on a path now
+            media.blackhole(transport)
+
+    live_server.call(take_paths_away)
+    decoded = stats(pages[0], ids[1])["video"]["framesDecoded"]
+    theirs = stats(pages[1], ada)["video"]["framesDecoded"]
+    # Media comes back both ways: what Ada receives, and what she sends.
+    wait_media(pages[0], ids[1], frames_over=decoded + 30)
+    wait_media(pages[1], ada, frames_over=theirs + 30)
+    after = live_server.call(lambda: [(t.restarts, t.protocol) for t in transports()])
+    for restarts, protocol in after:
+        assert restarts >= 1  # by an ICE restart: no old path was left to keep
+        assert protocol in ("udp", "tcp")
+    counts = pages[0].evaluate("() => window.frankly.session.sfu.iceRestarts")
+    assert counts["publish"] >= 1 and counts["subscribe"] >= 1

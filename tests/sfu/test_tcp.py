@@ -245,7 +245,7 @@ async def test_after_a_restart_the_old_credentials_work_until_the_new_ones_do(
     writer.close()
 
 
-async def test_a_blackholed_address_loses_its_transport_and_goes_unanswered(
+async def test_a_blackholed_transport_goes_unanswered_until_ice_restarts(
     media: MediaServer,
 ) -> None:
     transport = media.create()
@@ -260,17 +260,26 @@ async def test_a_blackholed_address_loses_its_transport_and_goes_unanswered(
     try:
         udp.sendto(_check(transport), ("127.0.0.1", media.port))
         await asyncio.wait_for(answers.get(), 5)
-        assert transport.protocol == "udp"
-        media.blackhole(transport.address or ())
-        assert transport.protocol == ""
-        udp.sendto(_check(transport), ("127.0.0.1", media.port))
-        # Over TCP the transport finds a path again, while UDP stays silent.
         reader, writer = await asyncio.open_connection("127.0.0.1", media.tcp_port)
         writer.write(tcp.frame(_check(transport)))
         await _read_frame(reader)
-        assert transport.protocol == "tcp" and answers.empty()
-        assert media.dropped["stun-udp-off"] == 1
+        assert transport.protocol == "tcp"
+        media.blackhole(transport)
+        assert transport.protocol == ""
+        udp.sendto(_check(transport), ("127.0.0.1", media.port))
+        writer.write(tcp.frame(_check(transport)))
+        other_reader, other = await asyncio.open_connection("127.0.0.1", media.tcp_port)
+        other.write(tcp.frame(_check(transport)))  # no new connection helps either
+        assert await _closed(other_reader)
+        assert transport.protocol == "" and answers.empty()
+        assert media.dropped["stun-blackholed"] == 2  # the silenced link's never got there
+        # New credentials (an ICE restart) find a path again, the old address too.
+        transport.restart("browser")
+        udp.sendto(_check(transport), ("127.0.0.1", media.port))
+        assert stun.parse(await asyncio.wait_for(answers.get(), 5)).type == stun.BINDING_SUCCESS
+        assert transport.protocol == "udp"
         writer.close()
+        other.close()
     finally:
         udp.close()
 
