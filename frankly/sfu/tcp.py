@@ -84,8 +84,10 @@ def frame(packet: bytes) -> bytes:
 class Admission:
     """How many ICE-TCP connections are open, in all and per address.
 
-    Loopback is exempt from the per-address cap, as from every per-address
-    limit in Frankly: behind a local proxy or in tests it is everyone.
+    An IPv6 address counts by its /64, as every per-address limit in
+    Frankly does (a host is normally given a whole /64). Loopback is exempt
+    from the per-address cap, as from every other: behind a local proxy or
+    in tests it is everyone.
     """
 
     def __init__(self, total: int, per_address: int) -> None:
@@ -97,24 +99,34 @@ class Admission:
     def admit(self, host: str) -> bool:
         if self.open >= self.total:
             return False
-        if not _loopback(host) and self.by_address[host] >= self.per_address:
+        key = _group(host)
+        if key is not None and self.by_address[key] >= self.per_address:
             return False
         self.open += 1
-        self.by_address[host] += 1
+        if key is not None:
+            self.by_address[key] += 1
         return True
 
     def release(self, host: str) -> None:
         self.open -= 1
-        self.by_address[host] -= 1
-        if self.by_address[host] <= 0:
-            del self.by_address[host]
+        key = _group(host)
+        if key is not None:
+            self.by_address[key] -= 1
+            if self.by_address[key] <= 0:
+                del self.by_address[key]
 
 
-def _loopback(host: str) -> bool:
+def _group(host: str) -> str | None:
+    """The key an address counts under: None for loopback, which is not counted."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(host)
     except ValueError:
-        return False
+        return host
+    if ip.is_loopback:
+        return None
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class TcpLink(asyncio.Protocol):

@@ -77,6 +77,13 @@ def test_admission_caps_the_total_and_each_address_but_not_loopback() -> None:
     assert gate.open == 0 and not gate.by_address
 
 
+def test_an_ipv6_address_counts_by_its_64() -> None:
+    gate = Admission(total=10, per_address=2)
+    assert gate.admit("2001:db8:1:2::1") and gate.admit("2001:db8:1:2::ffff")
+    assert not gate.admit("2001:db8:1:2:aaaa::7")  # the same /64
+    assert gate.admit("2001:db8:1:3::1")  # another
+
+
 class _SlowTransport(asyncio.Transport):
     """A connection whose reader stopped: everything written stays buffered."""
 
