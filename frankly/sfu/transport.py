@@ -305,6 +305,8 @@ class MediaServer(asyncio.DatagramProtocol):
         itself lives on: an ICE restart's new credentials find it a path.
         """
         self.blackholed.add(transport.ufrag)
+        if transport.previous is not None:
+            self.blackholed.add(transport.previous[0])
         for link in self.links:
             if link.bound is transport:
                 link.on_packet = _silent
