@@ -30,6 +30,14 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument(
         "--media-port", type=int, default=None, help="the SFU's UDP port (default: --port)"
     )
+    serve.add_argument(
+        "--media-tcp-port",
+        type=int,
+        default=None,
+        help="the SFU's TCP port for browsers whose UDP is blocked (default: --media-port's "
+        "number, or --port + 1 when that is --port, whose TCP is the web server's)",
+    )
+    serve.add_argument("--no-media-tcp", action="store_true", help="no media over TCP: UDP only")
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
@@ -299,6 +307,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     config = ServerConfig(
         max_participants=args.max_participants,
         media_port=args.port if args.media_port is None else args.media_port,
+        media_tcp_port=_media_tcp_port(args),
         media_host=args.host,
         public_ip=args.public_ip or _announced(args.host),
         data_dir=args.data_dir,
@@ -393,6 +402,19 @@ def _checked_database(args: argparse.Namespace, parser: argparse.ArgumentParser)
     except (ValueError, ArgumentError) as exc:
         parser.error(str(exc))
     return url
+
+
+def _media_tcp_port(args: argparse.Namespace) -> int | None:
+    """The SFU's TCP twin (None: whatever number UDP got; -1: none), never the
+    web server's own TCP port."""
+    if args.no_media_tcp:
+        return -1
+    if args.media_tcp_port is not None:
+        return int(args.media_tcp_port)
+    udp = args.port if args.media_port is None else args.media_port
+    if udp == 0:
+        return None
+    return args.port + 1 if udp == args.port else int(udp)
 
 
 def _bind_name(host: str) -> tuple[str, ...]:

@@ -139,6 +139,7 @@ VALID: dict[str, dict[str, Any]] = {
     "ping": {},
     "leave": {},
     "sfu": {"pc": "publish", "description": {"type": "offer", "sdp": "v=0\r\n"}},
+    "sfu-restart": {},
     "view": {"id": ME, "height": 360},
     "settings": {"lobby": True},
     "admit": {"id": "k-0123456789"},

@@ -220,6 +220,13 @@ class Sfu(_Message):
     description: Description
 
 
+class SfuRestart(_Message):
+    """The subscribe connection lost its path: the SFU offers it again with new ICE
+    credentials (an ICE restart it leads, since it is the offerer there)."""
+
+    type: Literal["sfu-restart"]
+
+
 class View(_Message):
     """How many pixels high this client shows a participant's video (0: hidden)."""
 
@@ -376,6 +383,7 @@ ClientMessage = (
     | Ping
     | Leave
     | Sfu
+    | SfuRestart
     | View
     | E2ee
     | Settings
@@ -404,6 +412,7 @@ _SCHEMAS: dict[str, type[_Message]] = {
     "ping": Ping,
     "leave": Leave,
     "sfu": Sfu,
+    "sfu-restart": SfuRestart,
     "view": View,
     "e2ee": E2ee,
     "settings": Settings,
@@ -761,6 +770,7 @@ __all__ = [
     "Revoke",
     "Settings",
     "Sfu",
+    "SfuRestart",
     "Signal",
     "Update",
     "View",

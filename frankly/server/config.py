@@ -33,6 +33,16 @@ class ServerConfig:
     media_port: int = 0
     media_host: str = "127.0.0.1"
     public_ip: str | None = None
+    # Media over TCP (ICE-TCP, RFC 6544) for browsers whose UDP is blocked: the
+    # SFU's TCP port (None: the UDP port's number; -1: none), connections at
+    # once in all and per address (not loopback), and the seconds a connection
+    # has to prove itself with a valid STUN check (docs/security.md, "Limits").
+    media_tcp_port: int | None = None
+    media_tcp_connections: int = 2000
+    media_tcp_per_address: int = 100
+    media_tcp_deadline: float = 5.0
+    # Tests: False offers browsers the SFU's TCP candidate alone, as if UDP were blocked.
+    media_udp: bool = True
     # Where the invite and human-check keys live; None keeps them in memory
     # (tests), so tokens die with the process.
     data_dir: Path | None = None

@@ -40,6 +40,7 @@ HANDLERS: dict[type[Any], Handler] = {
     messages.Ping: Hub.ping,
     messages.Leave: Hub.leave,
     messages.Sfu: Hub.sfu,
+    messages.SfuRestart: Hub.sfu_restart,
     messages.View: Hub.view,
     messages.E2ee: Hub.signal,  # key exchange is relayed like negotiation
     messages.Hand: Hub.hand,

@@ -99,9 +99,17 @@ class Hub:
         self.draining = False
 
     async def start(self) -> None:
-        """Open the SFU's UDP port."""
+        """Open the SFU's UDP port and its TCP twin."""
         config = self.config
-        self.media = MediaServer(config.media_host, config.public_ip)
+        self.media = MediaServer(
+            config.media_host,
+            config.public_ip,
+            udp=config.media_udp,
+            tcp_port=config.media_tcp_port,
+            tcp_total=config.media_tcp_connections,
+            tcp_per_address=config.media_tcp_per_address,
+            tcp_deadline=config.media_tcp_deadline,
+        )
         await self.media.start(config.media_port)
 
     def stop(self) -> None:
@@ -211,6 +219,14 @@ class Hub:
                 raise ProtocolError(Code.INVALID_MESSAGE, what, "sfu")
         except ValueError as exc:
             raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", "sfu") from None
+
+    def sfu_restart(self, link: Link, msg: messages.SfuRestart) -> None:
+        room, me = self.joined(link, "sfu-restart")
+        router = self.routers.get(room.name)
+        if router is None:
+            what = "this room is peer to peer, not on the SFU"
+            raise ProtocolError(Code.WRONG_MODE, what, "sfu-restart")
+        router.restart_subscriber(me.id)
 
     def view(self, link: Link, msg: messages.View) -> None:
         room, me = self.joined(link, "view")

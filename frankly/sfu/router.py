@@ -140,6 +140,7 @@ class Subscriber:
     congested_at: float = float("-inf")
     wanted: dict[str, int] = field(default_factory=dict)  # publisher id -> tile height
     ssrc: int = field(default_factory=lambda: secrets.randbits(32))
+    restart: bool = False  # the next offer restarts ICE
 
 
 class Router:
@@ -201,9 +202,15 @@ class Router:
         offer = sdp.parse(offer_sdp)
         ufrag, _, fingerprint = offer.credentials()
         publisher = self.publishers.get(pid)
-        if publisher is None or publisher.transport.remote_ufrag != ufrag:
-            if publisher is not None:
+        if publisher is not None and publisher.transport.remote_ufrag != ufrag:
+            if _same_fingerprint(publisher.transport.remote_fingerprint, fingerprint):
+                # An ICE restart (docs/protocol.md): new credentials both
+                # ways, the same DTLS association and tracks.
+                publisher.transport.restart(ufrag)
+            else:  # another peer connection: start again
                 self._unpublish(publisher)
+                publisher = None
+        if publisher is None:
             transport = self.media.create()
             transport.set_remote(fingerprint, ufrag)
             transport.on_rtp = self._on_rtp
@@ -330,6 +337,18 @@ class Router:
             subscriber.dirty = False
             self._renegotiate(subscriber)
 
+    def restart_subscriber(self, pid: str) -> None:
+        """The subscriber's browser lost its path: offer again with new ICE credentials.
+
+        With an offer in flight the restart waits for its answer, so that
+        answer's ufrag (for the old credentials) is not taken for the new.
+        """
+        subscriber = self.subscribers.get(pid)
+        if subscriber is None:
+            return
+        subscriber.restart = True
+        self._renegotiate(subscriber)
+
     def set_screen_stream(self, pid: str, stream_id: str | None) -> None:
         """Which of a publisher's msid streams is its screen share (None: none)."""
         if stream_id:
@@ -377,6 +396,9 @@ class Router:
             return
         subscriber.offering = True
         subscriber.version += 1
+        if subscriber.restart:
+            subscriber.restart = False
+            subscriber.transport.restart()
         slots = [self._outgoing(i, s) for i, s in enumerate(subscriber.slots)]
         offer = sdp.subscriber_offer(self._local(subscriber.transport), slots, subscriber.version)
         self.send_offer(subscriber.id, offer)
@@ -432,6 +454,8 @@ class Router:
             self.media.certificate.fingerprint,
             self.media.public_host,
             self.media.port,
+            self.media.tcp_port,
+            self.media.udp,
         )
 
     # --- the hot path --------------------------------------------------------
@@ -754,6 +778,10 @@ class Router:
     def update_speaker(self) -> None:
         """Announce the loudest publisher when it changes; let levels decay."""
         self.speakers.tick()
+
+
+def _same_fingerprint(a: str, b: str) -> bool:
+    return a.upper() == b.upper()
 
 
 def _primary_ssrc(media: sdp.Media) -> int:

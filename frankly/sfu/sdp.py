@@ -183,7 +183,9 @@ class Local:
     ice_pwd: str
     fingerprint: str  # colon hex, sha-256
     host: str
-    port: int
+    port: int  # UDP
+    tcp_port: int = 0  # the passive ICE-TCP candidate's port; 0: none
+    udp: bool = True  # False (tests): the TCP candidate alone
 
 
 def _header(local: Local, mids: list[str]) -> list[str]:
@@ -198,10 +200,34 @@ def _header(local: Local, mids: list[str]) -> list[str]:
     ]
 
 
+# Candidate priorities (RFC 8445 section 5.1.2.1): type preference << 24,
+# local preference << 8, 256 - component. UDP is a host candidate at the top
+# (126, 65535). TCP ranks lower (type preference 90, local preference as
+# RFC 6544 section 4.2 gives a passive host candidate: direction 4 << 13, plus
+# 8191), so a browser that reaches both nominates UDP: TCP's retransmissions
+# and head-of-line blocking make it the fallback, not the choice.
+UDP_PRIORITY = (126 << 24) | (65535 << 8) | 255
+TCP_PRIORITY = (90 << 24) | (((4 << 13) | 8191) << 8) | 255
+
+
+def candidates(local: Local) -> list[str]:
+    """The SFU's ICE candidates: its UDP port, and its passive TCP twin when open."""
+    lines = []
+    if local.udp:
+        lines.append(f"a=candidate:1 1 udp {UDP_PRIORITY} {local.host} {local.port} typ host")
+    if local.tcp_port:
+        lines.append(
+            f"a=candidate:2 1 tcp {TCP_PRIORITY} {local.host} {local.tcp_port} "
+            "typ host tcptype passive"
+        )
+    return lines
+
+
 def _transport(local: Local, kind: str, mid: str, formats: list[int], setup: str) -> list[str]:
     family = "IP6" if ":" in local.host else "IP4"
+    port = local.port if local.udp or not local.tcp_port else local.tcp_port
     return [
-        f"m={kind} {local.port} UDP/TLS/RTP/SAVPF {' '.join(str(f) for f in formats) or '0'}",
+        f"m={kind} {port} UDP/TLS/RTP/SAVPF {' '.join(str(f) for f in formats) or '0'}",
         f"c=IN {family} {local.host}",
         "a=rtcp-mux",
         f"a=mid:{mid}",
@@ -209,7 +235,7 @@ def _transport(local: Local, kind: str, mid: str, formats: list[int], setup: str
         f"a=ice-pwd:{local.ice_pwd}",
         f"a=fingerprint:sha-256 {local.fingerprint}",
         f"a=setup:{setup}",
-        f"a=candidate:1 1 udp 2130706431 {local.host} {local.port} typ host",
+        *candidates(local),
         "a=end-of-candidates",
     ]
 

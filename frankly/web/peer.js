@@ -7,6 +7,7 @@
  */
 
 import { Emitter } from './emitter.js';
+import { watchIce } from './icewatch.js';
 import { inboundTotals } from './stats.js';
 
 /**
@@ -21,7 +22,7 @@ import { inboundTotals } from './stats.js';
  * One RTCPeerConnection to one remote participant, negotiated with the
  * perfect-negotiation pattern. The polite side (the higher id) rolls back on
  * a collision; the impolite side ignores the colliding offer and restarts
- * ICE when it fails. Events: track ({track, stream}), state (the
+ * ICE when the path is lost (failed, or disconnected for a few seconds). Events: track ({track, stream}), state (the
  * connectionState), error (Error).
  */
 export class PeerLink extends Emitter {
@@ -82,9 +83,16 @@ export class PeerLink extends Emitter {
       this.remoteStream.addTrack(track);
       this.emit('track', { track, stream: this.remoteStream });
     };
-    pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === 'failed' && !this.polite) pc.restartIce();
-    };
+    /** ICE restarts this side began (tests read it). */
+    this.iceRestarts = 0;
+    // A lost path (icewatch.js): the impolite side restarts, so the two
+    // sides do not both offer for it; the restart offer goes out through
+    // negotiationneeded like any other.
+    this.unwatchIce = watchIce(pc, () => {
+      if (this.polite || this.closed) return;
+      this.iceRestarts += 1;
+      pc.restartIce();
+    });
     pc.onconnectionstatechange = () => this.emit('state', pc.connectionState);
     // addTrack (not addTransceiver) so these senders pair with the m-lines
     // of a remote offer if the other side's offer wins.
@@ -242,6 +250,7 @@ export class PeerLink extends Emitter {
   close() {
     if (this.closed) return;
     this.closed = true;
+    this.unwatchIce();
     this.pc.close();
     for (const track of this.remoteStream.getTracks()) track.stop();
     this.emit('state', this.pc.connectionState);

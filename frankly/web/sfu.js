@@ -8,6 +8,7 @@
 // offer collision to resolve, unlike peer to peer.
 
 import { Emitter } from './emitter.js';
+import { watchIce } from './icewatch.js';
 import { clampHeight } from './layout.js';
 import { msidTrackOf } from './interpretation.js';
 import { inboundTotals } from './stats.js';
@@ -98,6 +99,24 @@ export class SfuLink extends Emitter {
     for (const [name, pc] of /** @type {const} */ ([['publish', this.publishPc], ['subscribe', this.subscribePc]])) {
       pc.onconnectionstatechange = () => this.emit('state', { pc: name, state: pc.connectionState });
     }
+    /** ICE restarts begun, per connection (tests read them). */
+    this.iceRestarts = { publish: 0, subscribe: 0 };
+    // A lost path (icewatch.js). We offer the publish connection, so we
+    // restart it ourselves; the SFU offers the subscribe one, so we ask it
+    // to (sfu-restart). Either way the SFU answers with new credentials and
+    // follows our checks to whichever path works (docs/protocol.md).
+    this.unwatch = [
+      watchIce(this.publishPc, () => {
+        if (this.closed) return;
+        this.iceRestarts.publish += 1;
+        this.publishPc.restartIce();
+      }),
+      watchIce(this.subscribePc, () => {
+        if (this.closed) return;
+        this.iceRestarts.subscribe += 1;
+        this.send({ type: 'sfu-restart' });
+      }),
+    ];
     for (const track of opts.stream.getTracks()) this.setTrack(track.kind, track);
   }
 
@@ -252,6 +271,7 @@ export class SfuLink extends Emitter {
 
   close() {
     this.closed = true;
+    for (const stop of this.unwatch) stop();
     this.publishPc.close();
     this.subscribePc.close();
     this.streams.clear();

@@ -129,6 +129,37 @@ async def test_sfu_messages_in_a_p2p_room_are_refused(live_server: LiveServer) -
     assert error["code"] == "wrong-mode"
 
 
+async def test_sfu_restart_is_answered_with_a_subscribe_offer_of_new_credentials(
+    live_server: LiveServer,
+) -> None:
+    from frankly.sfu import sdp
+
+    ada, grace, _ = [await Raw.join(live_server.ws_url, name=n) for n in ("A", "G", "E")]
+    publisher, watcher = SfuPeer(ada), SfuPeer(grace)
+    try:
+        await publisher.start_publishing()
+        first = (await grace.expect("sfu"))["description"]
+        await watcher.subscribe.setRemoteDescription(RTCSessionDescription(**first))
+        await watcher.subscribe.setLocalDescription(await watcher.subscribe.createAnswer())
+        answer = {"type": "answer", "sdp": watcher.subscribe.localDescription.sdp}
+        await grace.send({"type": "sfu", "pc": "subscribe", "description": answer})
+        await grace.send({"type": "sfu-restart"})
+        again = (await grace.expect("sfu"))["description"]
+        assert again["type"] == "offer"
+        old, new = (sdp.parse(d["sdp"]).credentials() for d in (first, again))
+        assert new[0] != old[0] and new[1] != old[1]  # ufrag and pwd
+        assert new[2] == old[2]  # the same DTLS certificate: the association goes on
+    finally:
+        await publisher.close()
+        await watcher.close()
+
+
+async def test_sfu_restart_in_a_p2p_room_is_refused(live_server: LiveServer) -> None:
+    ada = await Raw.join(live_server.ws_url)
+    await ada.send({"type": "sfu-restart"})
+    assert (await ada.expect("error"))["code"] == "wrong-mode"
+
+
 async def test_bad_sdp_is_refused_and_the_room_carries_on(live_server: LiveServer) -> None:
     rooms = [await Raw.join(live_server.ws_url, name=n) for n in ("A", "B", "C")]
     bad = {"type": "offer", "sdp": "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"}

@@ -25,6 +25,8 @@ class FakeTransport:
     ufrag: str
     pwd: str = "pwd"
     remote_ufrag: str = ""
+    remote_fingerprint: str = ""
+    restarts: int = 0
     rtp: list[bytes] = field(default_factory=list)
     rtcp: list[bytes] = field(default_factory=list)
     closed: bool = False
@@ -36,6 +38,12 @@ class FakeTransport:
 
     def set_remote(self, fingerprint: str, ufrag: str) -> None:
         self.remote_ufrag = ufrag
+        self.remote_fingerprint = self.remote_fingerprint or fingerprint
+
+    def restart(self, remote_ufrag: str = "") -> None:
+        self.ufrag = f"{self.ufrag}r"
+        self.remote_ufrag = remote_ufrag
+        self.restarts += 1
 
     def send_rtp(self, packet: bytes) -> None:
         self.rtp.append(packet)
@@ -56,6 +64,8 @@ class FakeCertificate:
 class FakeMedia:
     public_host = "127.0.0.1"
     port = 9
+    tcp_port = 0
+    udp = True
     certificate = FakeCertificate()
 
     def __init__(self) -> None:
