@@ -365,6 +365,8 @@ def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             "characters or more (openssl rand -hex 32 > FILE)"
         )
     return token
+
+
 def _turn_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Any]:
     """The TURN flags checked together: URLs need a secret, relay-only needs URLs."""
     from frankly.server.turn import check_url, parse_ttl, read_secret
