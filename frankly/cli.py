@@ -134,7 +134,10 @@ def main(argv: list[str] | None = None) -> None:
         "--room",
         action="store_true",
         help="through a real room instead: frankly serve, its captioner, two SDK speakers "
-        "in turn and a listener (--clips only)",
+        "in turn and a listener (--clips and --rounds only)",
+    )
+    captions.add_argument(
+        "--rounds", type=int, default=2, help="with --room: times through the clips"
     )
     captions.set_defaults(run=_bench_captions)
 
@@ -410,6 +413,6 @@ def _bench_captions_room(args: argparse.Namespace, parser: argparse.ArgumentPars
             "pip install 'frankly[captions]'\n",
         )
     try:
-        run(args.clips)
+        run(args.clips, max(1, args.rounds))
     except SpeechMissing as exc:
         parser.exit(1, f"frankly bench captions: {exc}\n")

@@ -150,9 +150,10 @@ class RoomResult:
         return [t.final for t in self.turns if t.final is not None]
 
 
-def run(clips: int | None = None) -> RoomResult:
-    """Play `clips` LibriVox clips (all by default) by two speakers in turn; print the report."""
-    english = librivox(clips)
+def run(clips: int | None = None, rounds: int = 1) -> RoomResult:
+    """Play `clips` LibriVox clips (all by default), `rounds` times through, by two
+    speakers in turn (so with an odd count each clip comes from both); print the report."""
+    english = librivox(clips) * rounds
     load = _load()
     print(f"frankly bench captions --room on {describe()}; load average {load}", flush=True)
     with (
