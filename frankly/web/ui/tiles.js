@@ -3,7 +3,8 @@
  * The meeting's tiles: one per participant (ours marked data-self), one
  * per screen share after its owner's, with video, initials when the camera
  * is off, the shown name and dialogue side, an interpreter's badge, mute and
- * connection badges, and reactions that float up. Each tile's height tells the SFU which layer to send.
+ * connection badges, and reactions that float up. Each tile's height tells
+ * the SFU which layer to send.
  */
 
 import { interpreterBadge } from '../interpretation.js';
