@@ -118,6 +118,7 @@ class Seen:
     line: int
     final: bool
     text: str
+    behind: bool  # the captioner said it fell behind: final lines only for now
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,7 @@ class TurnResult:
     partials: int
     finals: int
     wer: float | None  # of the final lines against what was said
+    behind: bool  # some of its lines came while recognition was behind (finals only)
     said: str
     heard: str  # the final lines, joined
 
@@ -272,7 +274,14 @@ async def _read(host: Client, seen: list[Seen]) -> None:
     async for event in host.events():
         if isinstance(event, CaptionLine):
             seen.append(
-                Seen(time.monotonic(), event.speaker.id, event.line, event.final, event.text)
+                Seen(
+                    time.monotonic(),
+                    event.speaker.id,
+                    event.line,
+                    event.final,
+                    event.text,
+                    event.finals_only,
+                )
             )
 
 
@@ -328,6 +337,7 @@ def _score(turn: Turn, turns: list[Turn], seen: list[Seen]) -> TurnResult:
         sum(not s.final for s in ours),
         len(finals),
         word_error_rate(turn.clip.text, text) if finals else None,
+        any(s.behind for s in ours),
         turn.clip.text,
         text,
     )
@@ -349,9 +359,11 @@ def _spread(values: list[float], target: float, count: int) -> str:
 
 def report(result: RoomResult) -> str:
     n = len(result.turns)
+    behind = sum(t.behind for t in result.turns)
     lines = [
         f"{result.model}, {result.threads} threads, {n} turns by 2 speakers; "
-        f"load average {result.load[0]} before, {result.load[1]} after",
+        f"load average {result.load[0]} before, {result.load[1]} after; "
+        f"recognition behind (final lines only) in {behind} of {n} turns",
         "| latency | median / p90 / max (s) | within target |",
         "| --- | --- | --- |",
         f"| speech start → first line (target {PARTIAL_TARGET:g} s) | "
@@ -359,8 +371,8 @@ def report(result: RoomResult) -> str:
         f"| speech end → final line (target {FINAL_TARGET:g} s) | "
         f"{_spread(result.finals, FINAL_TARGET, n)} |",
         "",
-        "| turn | speaker | clip | first line (s) | final (s) | partials | finals | WER |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| turn | speaker | clip | first line (s) | final (s) | partials | finals | WER | behind |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for index, t in enumerate(result.turns, 1):
         first = "-" if t.first_line is None else f"{t.first_line:.2f}"
@@ -368,7 +380,7 @@ def report(result: RoomResult) -> str:
         wer = "-" if t.wer is None else f"{100 * t.wer:.1f} %"
         lines.append(
             f"| {index} | {t.name} | {t.clip} | {first} | {final} | {t.partials} | "
-            f"{t.finals} | {wer} |"
+            f"{t.finals} | {wer} | {'finals only' if t.behind else '-'} |"
         )
     lines.append("\nsaid → final lines")
     lines += [f"  {t.said} → {t.heard or '(none)'}" for t in result.turns]
