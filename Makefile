@@ -50,6 +50,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/frankly bench sfu
 	$(BIN)/frankly bench e2ee
 	$(BIN)/frankly bench captions
+	$(BIN)/frankly bench captions --room
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -201,6 +201,15 @@ def main(argv: list[str] | None = None) -> None:
     captions.add_argument(
         "--no-russian", action="store_true", help="English only (no Festival needed)"
     )
+    captions.add_argument(
+        "--room",
+        action="store_true",
+        help="through a real room instead: frankly serve, its captioner, two SDK speakers "
+        "in turn and a listener (--clips and --rounds only)",
+    )
+    captions.add_argument(
+        "--rounds", type=int, default=2, help="with --room: times through the clips"
+    )
     captions.set_defaults(run=_bench_captions)
 
     argv = sys.argv[1:] if argv is None else argv
@@ -521,6 +530,9 @@ def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
 
 
 def _bench_captions(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    if args.room:
+        _bench_captions_room(args, parser)
+        return
     try:
         from frankly.bench.captions import run
         from frankly.bench.speech import SpeechMissing
@@ -539,5 +551,21 @@ def _bench_captions(args: argparse.Namespace, parser: argparse.ArgumentParser) -
         parser.error(f"--threads {args.threads!r}: numbers, as in 1,2")
     try:
         run(models, threads, args.clips, with_russian=not args.no_russian)
+    except SpeechMissing as exc:
+        parser.exit(1, f"frankly bench captions: {exc}\n")
+
+
+def _bench_captions_room(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    try:
+        from frankly.bench.captions_room import run
+        from frankly.bench.speech import SpeechMissing
+    except ImportError as exc:  # numpy: the captions extra
+        parser.exit(
+            1,
+            f"frankly bench captions needs the captions extra ({exc.name} is missing): "
+            "pip install 'frankly[captions]'\n",
+        )
+    try:
+        run(args.clips, max(1, args.rounds))
     except SpeechMissing as exc:
         parser.exit(1, f"frankly bench captions: {exc}\n")

@@ -780,9 +780,10 @@ class Client:
         we are not live, take it.
 
         The server switches at once, and only if the new voice is sending its
-        channel: the channel never carries two voices, and never none.
-        Raises `FranklyError` ``booth-not-ready`` (nobody to hand over to, or
-        they are not sending) or ``not-interpreter``.
+        channel and every listener of it is negotiated for that voice: the
+        channel never carries two voices, and never none. Raises
+        `FranklyError` ``booth-not-ready`` (nobody to hand over to, or they are
+        not ready yet: try again in a moment) or ``not-interpreter``.
         """
         message: dict[str, Any] = {"type": "handover"}
         if to is not None:

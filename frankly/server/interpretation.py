@@ -66,11 +66,13 @@ def interpret(hub: Hub, link: Link, msg: messages.Interpret) -> None:
 
 
 def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
-    """The live channel of a booth goes to another member, at once, if they are sending.
+    """The live channel of a booth goes to another member, at once, if they are ready.
 
-    The order of switching: (1) the new voice must be sending its channel
-    track now (packets within the SFU's readiness window), else
-    `booth-not-ready` and nothing changes; (2) the booth's live member changes;
+    The order of switching: (1) the new voice must be ready to take over
+    (`Router.channel_ready`: sending its channel track now, and every
+    listener of the channel negotiated for it, so none is left in silence
+    while its connection renegotiates), else `booth-not-ready` and nothing
+    changes; (2) the booth's live member changes;
     (3) the SFU stops forwarding the old voice and starts the new one in one
     call, so no packet of the channel is routed in between (never two voices,
     and the next packet of the new one follows at once); (4) the room is told.
@@ -81,7 +83,10 @@ def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
     router = hub.routers.get(room.name)
     if to != booth.live and (router is None or not router.channel_ready(to, time.monotonic())):
         name = room.participants[to].name if to in room.participants else to
-        what = f"{name} is not sending their channel yet: the channel stays with whom it is"
+        what = (
+            f"{name}'s channel is not ready to take over yet (not sending, or a listener's "
+            "connection still being told of it): the channel stays with whom it is"
+        )
         raise ProtocolError(Code.BOOTH_NOT_READY, what, "handover")
     before = dict(interp.listening)
     interp.go_live(booth, to)

@@ -71,6 +71,7 @@ class DownTrack:
         "last_ts",
         "layer",
         "mid",
+        "offered",
         "pt",
         "seq_offset",
         "ssrc",
@@ -100,6 +101,8 @@ class DownTrack:
         self.last_ts = 0
         self.last_time = 0.0  # when that layer's last packet came
         self.started = False
+        # The subscriber's offer version that first carried this m-line; 0: none yet.
+        self.offered = 0
 
     # --- the hot path --------------------------------------------------------
 

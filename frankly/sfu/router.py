@@ -17,8 +17,10 @@ subscribers who listen to the channel its booth speaks into
 (`set_interpretation`); of a booth's tracks only the live member's is
 forwarded, the others' down-tracks are negotiated but parked, so a
 hand-over is a change of which down-tracks a layer forwards to, made in
-one call, with no renegotiation. `channel_packets` counts what each
-subscriber was sent of each interpreter's channel.
+one call, with no renegotiation; the signaling allows it only once the new
+voice sends and every listener has answered its m-line (`channel_ready`).
+`channel_packets` counts what each subscriber was sent of each
+interpreter's channel.
 
 The hot path (`_on_rtp`) works on bytes: a dict lookup by SSRC, a few struct
 reads, the packet stored in the cache, one tail (the SFU's extensions and the
@@ -63,6 +65,9 @@ SPEAKER_PERIOD = 0.3
 # A channel track is ready to take a booth's channel over when a packet of
 # it came this recently: audio packets come every 20 ms, even in silence.
 CHANNEL_READY = 1.0
+# A subscriber that has not answered an offer this long is stuck or gone: a booth's
+# hand-over stops waiting for it to have the new voice's m-line.
+NEGOTIATION_WAIT = 5.0
 
 # Fixed payload types toward subscribers, so that every m-line of a bundle
 # agrees on what a payload type means, whichever publisher it came from.
@@ -133,7 +138,9 @@ class Subscriber:
     transport: PeerTransport
     slots: list[DownTrack | str] = field(default_factory=list)  # str: a freed mid's kind
     version: int = 1
+    answered: int = 0  # the last offer version the subscriber answered
     offering: bool = False
+    offered_at: float = 0.0  # when the offer now waiting for an answer went out
     dirty: bool = False
     remb: float = 0.0  # bits a second, the subscriber's last REMB
     loss: float = 0.0  # smoothed fraction lost it reports for what we send
@@ -333,6 +340,7 @@ class Router:
         ufrag, _, fingerprint = answer.credentials()
         subscriber.transport.set_remote(fingerprint, ufrag)
         subscriber.offering = False
+        subscriber.answered = subscriber.version
         if subscriber.dirty:
             subscriber.dirty = False
             self._renegotiate(subscriber)
@@ -395,10 +403,14 @@ class Router:
             subscriber.dirty = True
             return
         subscriber.offering = True
+        subscriber.offered_at = time.monotonic()
         subscriber.version += 1
         if subscriber.restart:
             subscriber.restart = False
             subscriber.transport.restart()
+        for slot in subscriber.slots:
+            if isinstance(slot, DownTrack) and not slot.offered:
+                slot.offered = subscriber.version
         slots = [self._outgoing(i, s) for i, s in enumerate(subscriber.slots)]
         offer = sdp.subscriber_offer(self._local(subscriber.transport), slots, subscriber.version)
         self.send_offer(subscriber.id, offer)
@@ -577,13 +589,28 @@ class Router:
                     self._reconcile(track, moved)
 
     def channel_ready(self, pid: str, now: float) -> bool:
-        """Whether `pid`'s channel track is sending: packets came within CHANNEL_READY."""
+        """Whether `pid`'s channel track can take its booth's channel over at once: it is
+        sending (packets came within CHANNEL_READY), and every listener of the channel
+        has its m-line (answered an offer that carries it), parked and ready to play.
+        Else a hand-over would leave a listener with silence until it renegotiated."""
         publisher = self.publishers.get(pid)
         for track in publisher.tracks.values() if publisher else []:
             layer = track.layers[0]
-            if track.channel and layer.ssrc and now - layer.last_arrival < CHANNEL_READY:
+            sending = layer.ssrc and now - layer.last_arrival < CHANNEL_READY
+            if track.channel and sending and self._negotiated(track, now):
                 return True
         return False
+
+    def _negotiated(self, track: Track, now: float) -> bool:
+        """Whether every subscriber with a down-track of `track` has answered its m-line;
+        one that leaves an offer unanswered past NEGOTIATION_WAIT holds no booth back."""
+        return all(
+            0 < slot.offered <= subscriber.answered
+            or (subscriber.offering and now - subscriber.offered_at > NEGOTIATION_WAIT)
+            for subscriber in self.subscribers.values()
+            for slot in subscriber.slots
+            if isinstance(slot, DownTrack) and slot.track is track
+        )
 
     def _tag_channel(self, track: Track) -> None:
         wanted = self.channel_tracks.get(track.publisher.id)

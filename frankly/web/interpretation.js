@@ -135,16 +135,43 @@ export function hearing(i, listening, nameOf) {
 }
 
 /**
- * What an interpreter's state is called in the people list: `interpreter
- * en ⇄ ru`, plus `live into ru` for the live voice.
+ * What an interpreter's state is called on its tile and in the people list:
+ * `Interpreter en ⇄ ru`, plus `live into ru` for the booth's live voice, and
+ * the same in words for a screen reader (which would read ⇄ as an arrow):
+ * `Interpreter between English and Russian, live into Russian`.
  * @param {Interpretation} i @param {string} id
- * @returns {{pair: string, live: string | null} | null}
+ * @returns {{pair: string, live: string | null, spoken: string} | null}
  */
 export function interpreterBadge(i, id) {
   const booth = boothOf(i, id);
   if (!booth) return null;
-  const live = booth.live === id && booth.into ? `live into ${booth.into}` : null;
-  return { pair: `interpreter ${pairLabel(booth.pair)}`, live };
+  const into = booth.live === id ? booth.into : null;
+  const [a, b] = booth.pair.map(languageName);
+  const spoken = `Interpreter between ${a} and ${b}` + (into ? `, live into ${languageName(into)}` : '');
+  return { pair: `Interpreter ${pairLabel(booth.pair)}`, live: into ? `live into ${into}` : null, spoken };
+}
+
+/** English names of languages, where this runtime knows them. */
+const NAMES = (() => {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' });
+  } catch {
+    return null;
+  }
+})();
+
+/**
+ * A language's name in English (`ru` → `Russian`), or its tag when the
+ * runtime knows no name for it.
+ * @param {string} tag @returns {string}
+ */
+export function languageName(tag) {
+  try {
+    const name = NAMES?.of(tag);
+    return name && name !== tag ? name : tag;
+  } catch {
+    return tag; // not a tag Intl takes
+  }
 }
 
 /**

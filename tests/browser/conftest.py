@@ -40,13 +40,16 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[NewPage]:
     `deny=["video"]` makes getUserMedia refuse the camera; `deny=["audio",
     "video"]` refuses both. A JavaScript error thrown on any page fails the test.
     """
+    yield from page_maker(browser, live_server.url)
+
+
+def page_maker(browser: Browser, base_url: str) -> Iterator[NewPage]:
+    """`new_page` for any browser: the maker, then (after the test) its contexts closed."""
     contexts = []
     errors: list[str] = []
 
     def make(deny: list[str] | None = None) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 800}
-        )
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
         context.set_default_timeout(10_000)
         contexts.append(context)
         if deny:

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from frankly.sfu import router as router_module
 from frankly.sfu import rtp
 from tests.sfu.fakes import FakeTransport, Rig, opus
 
@@ -130,6 +131,30 @@ async def test_a_hand_over_keeps_exactly_one_live_voice_with_no_gap(rig: Rig) ->
     speak(booth.irina, 11, 6000)
     last = channel_packets()[-1]
     assert last[0] == ivan_out and (last[1] - got[4][1]) & 0xFFFF == 1
+
+
+async def test_a_hand_over_waits_until_every_listener_has_the_new_voice_negotiated(
+    rig: Rig,
+) -> None:
+    booth = Booth(rig, {"boris": "ru"})
+    speak(booth.irina, 1, 6000)
+    assert rig.router.channel_ready("irina", time.monotonic())
+    # Cleo comes to the ru channel: until her subscribe connection answers the offer
+    # with Irina's m-line, a hand-over to Irina would leave her in silence.
+    rig.subscriber("cleo")
+    booth.listening["cleo"] = "ru"
+    booth.live("ivan")
+    assert rig.router.subscribers["cleo"].offering
+    assert not rig.router.channel_ready("irina", time.monotonic())
+    settle(rig)
+    assert rig.router.channel_ready("irina", time.monotonic())
+    # A listener that never answers holds the booth back only for NEGOTIATION_WAIT.
+    rig.subscriber("dan")
+    booth.listening["dan"] = "ru"
+    booth.live("ivan")
+    assert not rig.router.channel_ready("irina", time.monotonic())
+    rig.router.subscribers["dan"].offered_at -= router_module.NEGOTIATION_WAIT + 0.1
+    assert rig.router.channel_ready("irina", time.monotonic())
 
 
 async def test_a_direction_switch_moves_the_track_to_the_other_channel(rig: Rig) -> None:

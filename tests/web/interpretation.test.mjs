@@ -11,6 +11,7 @@ import {
   gains,
   hearing,
   interpreterBadge,
+  languageName,
   msidTrackOf,
   normalLanguage,
   partnerOf,
@@ -70,11 +71,16 @@ test('a booth switches to the other language of its pair, unless another booth s
   assert.match(directionLabel({ pair: ['en', 'ru'], members: [], live: null, into: null }), /taken/);
 });
 
-test('the people list names the pair, and the live voice', () => {
+test('tiles and the people list name the pair and the live voice, in words for a screen reader', () => {
   const i = fromWire(WIRE);
-  assert.deepEqual(interpreterBadge(i, 'p-a'), { pair: 'interpreter en ⇄ ru', live: 'live into ru' });
-  assert.deepEqual(interpreterBadge(i, 'p-b'), { pair: 'interpreter en ⇄ ru', live: null });
+  assert.deepEqual(interpreterBadge(i, 'p-a'), {
+    pair: 'Interpreter en ⇄ ru',
+    live: 'live into ru',
+    spoken: 'Interpreter between English and Russian, live into Russian',
+  });
+  assert.deepEqual(interpreterBadge(i, 'p-b'), { pair: 'Interpreter en ⇄ ru', live: null, spoken: 'Interpreter between English and Russian' });
   assert.equal(interpreterBadge(i, 'p-z'), null);
+  assert.equal(languageName('qaa'), 'qaa'); // a tag with no name stays a tag
 });
 
 test('a typed language is taken as the server takes it', () => {

@@ -156,14 +156,17 @@ export function addBoothLine(line, mine) {
 }
 
 /**
- * The people list's interpreter badge for one person (none for others).
+ * The people list's interpreter badge for one person (none for others): what
+ * it shows (`Interpreter en ⇄ ru`, `live into ru`) is hidden from screen
+ * readers, which get the same in words instead.
  * @param {Session} session @param {string} id @returns {HTMLElement[]}
  */
 export function personInterpreter(session, id) {
   const badge = interpreterBadge(session.interpretation, id);
   if (!badge) return [];
-  const out = [h('span', { class: 'person-role person-interpreter', 'data-testid': 'person-interpreter' }, badge.pair)];
-  if (badge.live) out.push(h('span', { class: 'person-live', 'data-testid': 'person-live' }, badge.live));
+  const out = [h('span', { class: 'person-role person-interpreter', 'data-testid': 'person-interpreter', 'aria-hidden': 'true' }, badge.pair)];
+  if (badge.live) out.push(h('span', { class: 'person-live', 'data-testid': 'person-live', 'aria-hidden': 'true' }, badge.live));
+  out.push(h('span', { class: 'sr-only', 'data-testid': 'person-interpreter-spoken' }, `${badge.spoken}.`));
   return out;
 }
 

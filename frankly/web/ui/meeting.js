@@ -216,6 +216,7 @@ const EVENTS = {
   'remote-channel': (m, /** @type {{id: string, stream: MediaStream}} */ e) => m.play(`${e.id}:channel`, 'channel', e.stream, e.id),
   interpretation: (m) => {
     renderInterpretation();
+    tiles.renderInterpreters(m.session);
     renderPeople(m.session, m.names());
   },
   listening: (_m, /** @type {string} */ channel) => {
@@ -310,7 +311,7 @@ const EVENTS = {
 
 /** @type {Record<string, string>} what each refusal of interpretation means to whoever asked */
 const INTERPRETATION_REFUSALS = {
-  [Code.BOOTH_NOT_READY]: 'Your booth partner’s channel is not coming through yet: the hand-over waits, so the channel never goes silent. Try again in a moment.',
+  [Code.BOOTH_NOT_READY]: 'Your booth partner’s channel is not ready to take over yet: the hand-over waits, so the channel never goes silent. Try again in a moment.',
   [Code.CHANNEL_BUSY]: 'Another booth speaks into that language now.',
   [Code.UNKNOWN_LANGUAGE]: 'Nobody interprets that language in this meeting.',
   [Code.GUEST_INTERPRETER]: 'A guest cannot be an interpreter.',
@@ -339,6 +340,7 @@ function renderRoster(m) {
   }
   const you = m.session.you;
   tiles.nameTile(tiles.selfTile(), `${(you && names.get(you.id)) ?? m.name} (you)`);
+  tiles.renderInterpreters(m.session);
   renderPeople(m.session, names);
   renameChat(names, you?.id);
   renameCaptions();

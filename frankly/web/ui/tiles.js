@@ -2,10 +2,12 @@
 /**
  * The meeting's tiles: one per participant (ours marked data-self), one
  * per screen share after its owner's, with video, initials when the camera
- * is off, the shown name and dialogue side, mute and connection badges, and
- * reactions that float up. Each tile's height tells the SFU which layer to send.
+ * is off, the shown name and dialogue side, an interpreter's badge, mute and
+ * connection badges, and reactions that float up. Each tile's height tells
+ * the SFU which layer to send.
  */
 
+import { interpreterBadge } from '../interpretation.js';
 import { tileViewHeight } from '../layout.js';
 import { labelWithSide, sideOf } from '../roster.js';
 import { byId, h, initials } from './dom.js';
@@ -107,12 +109,15 @@ function makeTile(id, name, self) {
     h('span', { class: 'sr-only cam-off', 'data-testid': 'tile-camera-off' }, 'Camera off'),
   );
   const status = h('p', { class: 'tile-status', 'data-testid': 'tile-status', hidden: '' });
+  // Said by the tile's own label (labelTile), in words: ⇄ would be read as an arrow.
+  const interp = h('p', { class: 'tile-interp', 'data-testid': 'tile-interpreter', 'aria-hidden': 'true', hidden: '' });
+  interp.append(h('span', { class: 'tile-interp-pair' }), h('span', { class: 'tile-interp-live', 'data-testid': 'tile-live', hidden: '' }, 'live'));
   const sound = h('button', { type: 'button', class: 'btn btn-small tile-sound', hidden: '' }, 'Turn on sound');
   sound.addEventListener('click', () => {
     video.play().catch(() => {});
     onSound();
   });
-  tile.append(video, avatar, label, status, sound);
+  tile.append(video, avatar, interp, label, status, sound);
   nameTile(tile, self ? `${name} (you)` : name);
   return tile;
 }
@@ -126,7 +131,37 @@ export function nameTile(tile, shown) {
   const name = /** @type {HTMLElement} */ (tile.querySelector('.name'));
   if (name.textContent !== shown) name.textContent = shown;
   tile.dataset.shown = shown;
-  tile.setAttribute('aria-label', labelWithSide(shown, tile.dataset.side ?? null));
+  labelTile(tile);
+}
+
+/**
+ * What a tile says to a screen reader: the shown name, the side, and what
+ * the person interprets. @param {HTMLElement} tile
+ */
+function labelTile(tile) {
+  const label = labelWithSide(tile.dataset.shown ?? '', tile.dataset.side ?? null);
+  const interpreter = tile.dataset.interpreter;
+  // "Ivan, interpreter between English and Russian": one sentence, so no capital inside.
+  tile.setAttribute('aria-label', interpreter ? `${label}, ${interpreter[0].toLowerCase()}${interpreter.slice(1)}` : label);
+}
+
+/**
+ * Every tile's interpreter badge (ours too), as the room's interpretation
+ * says now: `Interpreter en ⇄ ru`, and `live` on the booth's live voice.
+ * @param {Session} session
+ */
+export function renderInterpreters(session) {
+  for (const tile of /** @type {NodeListOf<HTMLElement>} */ (tiles.querySelectorAll('.tile:not(.screen-tile)'))) {
+    const id = tile.dataset.participantId;
+    const badge = id ? interpreterBadge(session.interpretation, id) : null;
+    const interp = /** @type {HTMLElement} */ (tile.querySelector('.tile-interp'));
+    interp.hidden = !badge;
+    /** @type {HTMLElement} */ (interp.querySelector('.tile-interp-pair')).textContent = badge?.pair ?? '';
+    /** @type {HTMLElement} */ (interp.querySelector('.tile-interp-live')).hidden = !badge?.live;
+    if (badge) tile.dataset.interpreter = badge.spoken;
+    else delete tile.dataset.interpreter;
+    labelTile(tile);
+  }
 }
 
 /**
@@ -141,7 +176,7 @@ function sideTile(tile, p) {
   label.hidden = !side;
   if (side) tile.dataset.side = side;
   else delete tile.dataset.side;
-  tile.setAttribute('aria-label', labelWithSide(tile.dataset.shown ?? '', side));
+  labelTile(tile);
 }
 
 /**
