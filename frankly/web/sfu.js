@@ -260,8 +260,16 @@ export class SfuLink extends Emitter {
    * @param {string} participantId
    */
   inboundStats(participantId) {
-    const ids = new Set((this.streams.get(participantId)?.getTracks() ?? []).map((t) => t.id));
-    return inboundTotals(this.subscribePc, (id) => ids.has(id));
+    // By mid, not track id: the SFU names its tracks by kind and the
+    // publisher's mid, so two publishers' tracks may share an id here.
+    const tracks = new Set(this.streams.get(participantId)?.getTracks() ?? []);
+    const mids = new Set(
+      this.subscribePc
+        .getTransceivers()
+        .filter((t) => t.mid !== null && tracks.has(t.receiver.track))
+        .map((t) => String(t.mid)),
+    );
+    return inboundTotals(this.subscribePc, (mid) => mids.has(mid));
   }
 
   /** @param {string} participantId */

@@ -8,7 +8,7 @@
 
 /**
  * @param {RTCPeerConnection} pc
- * @param {(trackId: string) => boolean} [keep] which received tracks count (all by default)
+ * @param {(mid: string) => boolean} [keep] which received transceivers count, by mid (all by default)
  * @returns {Promise<InboundTotals>}
  */
 export async function inboundTotals(pc, keep = () => true) {
@@ -18,7 +18,7 @@ export async function inboundTotals(pc, keep = () => true) {
   };
   const report = await pc.getStats();
   report.forEach((s) => {
-    if (s.type !== 'inbound-rtp' || !keep(s.trackIdentifier)) return;
+    if (s.type !== 'inbound-rtp' || !keep(s.mid ?? '')) return;
     if (s.kind === 'video') {
       out.video.framesDecoded += s.framesDecoded ?? 0;
       out.video.packetsReceived += s.packetsReceived ?? 0;
