@@ -8,9 +8,14 @@ speech (a partial line); when it closes, it is queued for its final line,
 and for a speaker who is translated, a translation into English after it.
 
 Recognition is the one slow step, so `step` does at most one decode and
-chooses it: final lines first (oldest first), then translations, then the
-partial that has waited longest. When the engine falls behind (audio reaches it late, or
-finals pile up) it stops partials and flags every line `finals_only` until it
+chooses it: final lines first (oldest first), then early finals, then
+translations, then the partial that has waited longest. A segment whose
+speaker has paused for `early_final` windows is decoded then, before the
+pause is long enough to close it: if it does close without more speech, that
+text is its final line at once, so the decode overlaps the rest of the pause
+instead of following it; if speech goes on, the early text is forgotten.
+When the engine falls behind (audio reaches it late, or finals pile up) it
+stops partials and early finals and flags every line `finals_only` until it
 has caught up for a while; the finals queue itself is bounded, the oldest
 segment dropped with a notice, and a segment never outgrows
 `SegmentRules.max_windows`, so nothing here grows without bound.
@@ -53,6 +58,9 @@ class EngineSettings:
     behind_lag: float = 1.5  # audio this late (seconds), or 2 finals waiting: finals only
     recover_after: float = 5.0  # seconds caught up before partial lines come back
     rules: SegmentRules = field(default_factory=SegmentRules)
+    # Windows of pause after which the open segment is decoded for its final
+    # line ahead of time (0: never); below rules.min_silence to be of use.
+    early_final: int = 6
 
 
 @dataclass(slots=True)
@@ -109,6 +117,9 @@ class _Speaker:
         self.segment = 0
         self.decoded_length = 0  # the open segment's length at its last partial
         self.partials_sent = False
+        # The open segment's text decoded early in a pause (early_final), and
+        # the segment it belongs to; forgotten when speech goes on.
+        self.early: tuple[int, str] | None = None
 
     def open_audio(self) -> Samples:
         return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
@@ -127,6 +138,7 @@ class Engine:
         self._finals: deque[_Job] = deque()
         self._translations: deque[_Job] = deque()  # after the finals: the original comes first
         self._due: dict[str, float] = {}  # speaker -> when its partial became due
+        self._early: dict[str, float] = {}  # speaker -> when its early final became due
         self.finals_only = False
         self._caught_up_since: float | None = None
         self._lag = 0.0
@@ -151,11 +163,13 @@ class Engine:
             speaker.segment = before.segment
         self._speakers[name] = speaker
         self._due.pop(name, None)
+        self._early.pop(name, None)
 
     def remove_speaker(self, name: str) -> list[Event]:
         """End `name`'s stream; what they were saying still gets its final line."""
         speaker = self._speakers.pop(name, None)
         self._due.pop(name, None)
+        self._early.pop(name, None)
         if speaker is None or not speaker.segmenter.is_open:
             return []
         return self._close(speaker)
@@ -191,6 +205,7 @@ class Engine:
             speaker.segment += 1
             speaker.decoded_length = 0
             speaker.partials_sent = False
+            speaker.early = None
         elif was_open:
             speaker.chunks.append(window)
         speaker.position += len(window)
@@ -201,9 +216,25 @@ class Engine:
             self._due.pop(speaker.name, None)
             speaker.chunks = []
             return self._take_back(speaker)
+        if speaker.segmenter.is_open:
+            self._watch_pause(speaker, now)
         if speaker.segmenter.is_open and self._partial_is_due(speaker):
             self._due.setdefault(speaker.name, now)
         return []
+
+    def _watch_pause(self, speaker: _Speaker, now: float) -> None:
+        """Speech forgets an early final; a pause of `early_final` windows asks for one."""
+        quiet = speaker.segmenter.quiet
+        if quiet == 0:
+            speaker.early = None
+            self._early.pop(speaker.name, None)
+        # Not while behind: an early decode may go to waste, and finals come first.
+        elif (
+            quiet == self._settings.early_final
+            and speaker.segmenter.holds_speech
+            and not self.finals_only
+        ):
+            self._early[speaker.name] = now
 
     def _take_back(self, speaker: _Speaker) -> list[Event]:
         """An empty final line for a discarded segment whose partial line is on screen."""
@@ -230,11 +261,17 @@ class Engine:
         return length - speaker.decoded_length >= self._settings.partial_every * RATE
 
     def _close(self, speaker: _Speaker) -> list[Event]:
-        """Queue the closed segment's final decode (and its translation after it)."""
+        """Queue the closed segment's final decode (and its translation after it);
+        a final decoded early in this pause is its line now."""
         self._due.pop(speaker.name, None)
+        self._early.pop(speaker.name, None)
         job = _job_of(speaker, final=True)
         speaker.chunks = []
-        events = self._queue(self._finals, job, "captioned")
+        early, speaker.early = speaker.early, None
+        if early is not None and early[0] == job.segment:
+            events = self._line(job, early[1])
+        else:
+            events = self._queue(self._finals, job, "captioned")
         if speaker.translate:
             events += self._queue(self._translations, replace(job, translate=True), "translated")
         return events
@@ -278,13 +315,15 @@ class Engine:
 
     @property
     def has_work(self) -> bool:
-        waiting = self._finals or self._translations
+        waiting = self._finals or self._translations or self._early
         return bool(waiting) or (bool(self._due) and not self.finals_only)
 
     def step(self, now: float) -> list[Event]:
         """Run the one decode that matters most now, if any; give its line."""
         if self._finals:
             job = self._finals.popleft()
+        elif self._early:
+            return self._early_final(min(self._early, key=self._early.__getitem__), now)
         elif self._translations:
             job = self._translations.popleft()
         elif self._due and not self.finals_only:
@@ -297,6 +336,16 @@ class Engine:
             else ""
         )
         return self._line(job, text) + self._update_mode(now)
+
+    def _early_final(self, name: str, now: float) -> list[Event]:
+        """Decode `name`'s open segment in its pause; kept, not shown, until it closes."""
+        del self._early[name]
+        speaker = self._speakers[name]
+        if speaker.segmenter.is_open and not self.finals_only:
+            audio = speaker.open_audio()
+            text = self._recognizer.decode(audio, speaker.language, False) if len(audio) else ""
+            speaker.early = (speaker.segment, text)
+        return self._update_mode(now)
 
     def _partial_job(self, name: str) -> _Job:
         del self._due[name]

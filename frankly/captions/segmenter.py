@@ -44,6 +44,16 @@ class Segmenter:
         self.is_open = False
         self._length = self._speech = self._quiet = 0
 
+    @property
+    def quiet(self) -> int:
+        """Windows of pause so far at the end of the open segment (0: speech just now)."""
+        return self._quiet if self.is_open else 0
+
+    @property
+    def holds_speech(self) -> bool:
+        """The open segment would close as speech, not be discarded as a click."""
+        return self.is_open and self._speech >= self._rules.min_speech
+
     def push(self, probability: float) -> Change:
         """Take the next window's probability; say what changed."""
         rules = self._rules

@@ -125,6 +125,41 @@ def test_the_final_line_comes_soon_after_the_pause() -> None:
     assert pause <= 0.7  # half a second of pause, then one decode: well within 1.5 s
 
 
+def final_after_pause(early_final: int) -> tuple[float, CaptionLine]:
+    """How long after the speech ended its final line came (decodes take 0.3 s), and the line."""
+    room = Room(cost=0.3, early_final=early_final)
+    room.engine.add_speaker("alice", "en")
+    room.play({"alice": True}, 2.0)
+    room.drain()  # the partials are done: only the final is left to decode
+    ended = room.sent
+    while not room.lines(final=True) and room.sent - ended < 2.0:
+        room.play({}, 0.02)
+    (final,) = room.lines(final=True)
+    return room.clock.now - ended, final
+
+
+def test_a_final_decoded_early_in_the_pause_is_shown_as_the_pause_ends() -> None:
+    early, line = final_after_pause(early_final=6)
+    late, whole = final_after_pause(early_final=0)
+    # Without it the decode follows the half-second pause; with it, it ran inside the pause.
+    assert 0.5 <= early < 0.6 and late >= early + 0.28
+    # Decoded 6 windows (0.19 s) into the pause, not at its end (16 windows): 0.32 s less audio.
+    heard, heard_whole = (float(final.text.split("s")[0]) for final in (line, whole))
+    assert round(heard_whole - heard, 1) == 0.3
+
+
+def test_speech_after_an_early_final_is_in_the_final_line() -> None:
+    room = Room(cost=0.1)
+    room.engine.add_speaker("alice", "en")
+    room.play({"alice": True}, 2.0)
+    room.play({}, 0.3)  # long enough for the early decode, too short to close the segment
+    room.play({"alice": True}, 1.0)
+    room.play({}, 1.0)
+    room.drain()
+    (final,) = room.lines(final=True)
+    assert float(final.text.split("s")[0]) >= 3.3  # decoded again, with the words after the pause
+
+
 def test_another_language_gets_its_line_then_the_english_translation() -> None:
     room = Room()
     room.engine.add_speaker("boris", "ru")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiortc import RTCPeerConnection
@@ -36,14 +35,6 @@ def server_config(coturn: Coturn, tmp_path: Path) -> ServerConfig:
     return ServerConfig(turn_urls=(coturn.url,), turn_secret_file=secret)
 
 
-@pytest.fixture
-async def relay_clients(live_server: Any) -> AsyncIterator[Clients]:
-    made = Clients(live_server.url)
-    yield made
-    for client in made.made:
-        await client.leave()
-
-
 def nominated(pc: RTCPeerConnection) -> tuple[str, str] | None:
     """(our candidate's type, theirs) of the pair aioice nominated, if any yet."""
     ice = pc.getTransceivers()[0].sender.transport.transport
@@ -53,9 +44,9 @@ def nominated(pc: RTCPeerConnection) -> tuple[str, str] | None:
     return pairs[0].local_candidate.type, pairs[0].remote_candidate.type
 
 
-async def test_a_relay_only_bot_is_reached_only_through_the_relay(relay_clients: Clients) -> None:
-    ada = await relay_clients.av("Ada", relay_only=True)
-    grace = await relay_clients.av("Grace")
+async def test_a_relay_only_bot_is_reached_only_through_the_relay(clients: Clients) -> None:
+    ada = await clients.av("Ada", relay_only=True)
+    grace = await clients.av("Grace")
     await frame_where(await track_from(grace, ada.id, "video"))
     ada_pc = ada._calls.links[grace.id].pc
     grace_pc = grace._calls.links[ada.id].pc
