@@ -59,9 +59,8 @@ def test_with_no_udp_a_group_joins_over_tcp_and_decodes_everyone(
     assert live_server.call(lambda: len(media.by_address)) == 0  # nothing over UDP
     before = stats(pages[0], ids[1])["video"]["framesDecoded"]
     wait_media(pages[0], ids[1], frames_over=before + 10)  # and it keeps flowing
-    # Everyone's media reaches the SFU (over TCP, as nothing is bound over
-    # UDP): a page's per-participant stats alone cannot show whose it decodes
-    # (see the restart test below).
+    # And on the server's side: everyone's media reaches the SFU (over TCP,
+    # as nothing is bound over UDP).
     router = live_server.hub.routers["tcp"]
     mark = time.monotonic()
 
