@@ -45,6 +45,7 @@ class Coturn:
     port: int
     secret: str
     folder: Path
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -54,6 +55,41 @@ class Coturn:
     def log(self) -> str:
         path = self.folder / "turn.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def start(self) -> None:
+        """Start turnserver on this port and wait until it answers STUN."""
+        binary = turnserver()
+        assert binary, "coturn is not installed: ./scripts/system-deps turn"
+        conf = self.folder / "turnserver.conf"
+        conf.write_text(_config(self.port, self.secret, self.folder))
+        os.chmod(conf, 0o600)  # it holds the secret
+        with (self.folder / "stdout").open("a") as out:
+            self.process = subprocess.Popen(
+                [binary, "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT
+            )
+        process = self.process
+
+        def answers() -> bool:
+            assert process.poll() is None, f"turnserver exited: {self.log}"
+            return _binding_answered(self.port)
+
+        wait_until(answers, 15, f"coturn answering STUN on 127.0.0.1:{self.port}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        """A new turnserver on the same port: every allocation the old one held is gone."""
+        self.stop()
+        self.start()
 
 
 def _free_port() -> int:
@@ -99,32 +135,13 @@ def _config(port: int, secret: str, folder: Path) -> str:
 @contextmanager
 def running_coturn(folder: Path, secret: str) -> Iterator[Coturn]:
     """coturn on a free loopback port until the block ends."""
-    binary = turnserver()
-    assert binary, "coturn is not installed: ./scripts/system-deps turn"
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    conf = folder / "turnserver.conf"
-    conf.write_text(_config(port, secret, folder))
-    os.chmod(conf, 0o600)  # it holds the secret
-    out = (folder / "stdout").open("w")
-    process = subprocess.Popen([binary, "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT)
-    turn = Coturn(port, secret, folder)
+    turn = Coturn(_free_port(), secret, folder)
     try:
-
-        def answers() -> bool:
-            assert process.poll() is None, f"turnserver exited: {turn.log}"
-            return _binding_answered(port)
-
-        wait_until(answers, 15, f"coturn answering STUN on 127.0.0.1:{port}")
+        turn.start()
         yield turn
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        out.close()
+        turn.stop()
 
 
 def _binding_answered(port: int) -> bool:

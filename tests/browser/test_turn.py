@@ -171,3 +171,39 @@ def test_hiding_in_the_meeting_takes_effect_on_rejoining(new_page: NewPage) -> N
     expect(box).to_be_checked()
     expect(hint).to_contain_text("All your media goes through")
     expect(ada.get_by_test_id("relay-rejoin")).to_be_hidden()
+
+
+# The ICE username fragment a connection's local description has now: a new one is a restart.
+UFRAG = """(key) => {
+  const pc = window.frankly.pcs()[key];
+  const found = pc && pc.localDescription && pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/);
+  return found ? found[1] : null;
+}"""
+
+
+def test_a_call_whose_relay_goes_away_restarts_ice_and_goes_on(
+    new_page: NewPage, coturn: Coturn
+) -> None:
+    """The path of a call of two is taken away mid-call: the relay both sides
+    use restarts, losing every allocation it held (as when a network changes
+    and the old relayed path is gone). Both links see ICE fail, the impolite
+    side restarts ICE, new allocations are made on the relay that is back,
+    and the call goes on, still relayed."""
+    ada, grace = new_page(), new_page()
+    ada_id = join(ada, "relay-lost", "Ada")
+    grace_id = join(grace, "relay-lost", "Grace")
+    wait_media(ada, grace_id)
+    wait_media(grace, ada_id)
+    before = {ada_id: grace.evaluate(UFRAG, ada_id), grace_id: ada.evaluate(UFRAG, grace_id)}
+    coturn.restart()
+
+    def restarted() -> bool:
+        now = {ada_id: grace.evaluate(UFRAG, ada_id), grace_id: ada.evaluate(UFRAG, grace_id)}
+        return all(now[key] not in (None, before[key]) for key in now)
+
+    wait_until(restarted, 45, "both sides of the call restart ICE")
+    for page, other in ((ada, grace_id), (grace, ada_id)):
+        pair = selected(page, other)
+        assert (pair["local"], pair["remote"]) == ("relay", "relay"), pair
+        frames = stats(page, other)["video"]["framesDecoded"]
+        wait_media(page, other, frames_over=frames + 10)
