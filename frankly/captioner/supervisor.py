@@ -187,6 +187,10 @@ class Supervisor:
         """The server stops: every captioner goes with it, killed and reaped."""
         for room in list(self.rooms):
             self.stop(room, announce=False)
+        # Let each `_end` take its first step before it is cancelled: a task
+        # cancelled before it starts never runs its body, so its process would
+        # be left running, unreaped, and its supervising task pending.
+        await asyncio.sleep(0)
         for ending in list(self._ending):
             ending.cancel()  # `_end` kills its process when cancelled
         if self._ending:

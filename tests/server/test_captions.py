@@ -173,3 +173,18 @@ async def test_removing_the_captioner_turns_captions_off_and_it_cannot_be_made_h
     await ada.closed()
     assert await _exits(captioning)
     assert captioning.participant_ids("r") == []
+
+
+async def test_a_server_stopping_with_captions_on_kills_and_reaps_its_captioner(
+    captioning: LiveServer,
+) -> None:
+    ada = await Raw.join(captioning.ws_url)
+    await ada.send({"type": "captions", "on": True})
+    await captions_state(ada, "on")
+    captions = captioning.call(lambda: next(iter(captioning.hub.captions.rooms.values())))
+    process, run = captions.process, captions.task
+    assert process is not None and run is not None
+    await asyncio.to_thread(captioning.stop)
+    # Reaped and finished on the server's own loop, not left to the garbage collector.
+    assert process.returncode is not None
+    assert run.done()
