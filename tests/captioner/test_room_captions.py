@@ -11,16 +11,13 @@ Russian speaker (Festival's voice) gets the line and its English.
 from __future__ import annotations
 
 import asyncio
-import fractions
 import time
 from collections.abc import AsyncIterator, Callable
 
-import numpy as np
 import pytest
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from av import AudioFrame
 
-from frankly.bench.speech import FRAME, RATE, Clip, Pcm, SpeechMissing, librivox, russian
+from frankly.bench.captions_room import ClipTrack
+from frankly.bench.speech import RATE, Clip, SpeechMissing, librivox, russian
 from frankly.captions.wer import word_error_rate
 from frankly.client import (
     CaptionLine,
@@ -36,41 +33,6 @@ from tests.conftest import LiveServer
 from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(240)
-
-
-class ClipTrack(MediaStreamTrack):
-    """A live microphone: silence, then the clip once `play` is called, then silence."""
-
-    kind = "audio"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pcm: Pcm = np.zeros(0, dtype="<i2")
-        self._at = 0
-        self._n = 0
-        self._start = 0.0
-
-    def play(self, pcm: Pcm) -> None:
-        self._pcm, self._at = pcm, 0
-
-    async def recv(self) -> AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._n == 0:
-            self._start = time.monotonic()
-        delay = self._start + self._n * FRAME / RATE - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        chunk = self._pcm[self._at : self._at + FRAME]
-        self._at += FRAME
-        samples = np.zeros(FRAME, dtype="<i2")
-        samples[: len(chunk)] = chunk
-        frame = AudioFrame(format="s16", layout="mono", samples=FRAME)
-        frame.planes[0].update(samples.tobytes())
-        frame.sample_rate, frame.pts = RATE, self._n * FRAME
-        frame.time_base = fractions.Fraction(1, RATE)
-        self._n += 1
-        return frame
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ Each voice is a tone of its own volume, so a frame tells whose it is.
 
 from __future__ import annotations
 
-import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ import frankly.client as fc
 from frankly.server.config import ServerConfig
 from tests.client.helpers import Clients, frame_where, peak
 from tests.conftest import LiveServer
+from tests.waiting import until
 
 ROOM = "sdk-test"
 FLOOR_VOLUME, IVAN_VOLUME, IRINA_VOLUME = 0.2, 0.9, 0.5
@@ -113,15 +114,15 @@ async def test_direction_hand_over_and_booth_chat(
     await irina.interpret(fc.ToneTrack(550, volume=IRINA_VOLUME))
     await frame_where(await channel_track(boris, ivan.id), volume_of(IVAN_VOLUME))
     irinas = await channel_track(boris, irina.id)
-    # The hand-over, once Irina's track is flowing (the server refuses it before).
-    async with asyncio.timeout(15):
-        while True:
-            try:
-                state = await ivan.hand_over()
-                break
-            except fc.FranklyError as error:
-                assert error.code == "booth-not-ready"
-                await asyncio.sleep(0.2)
+
+    # The hand-over, once Irina's channel flows and every listener has it
+    # negotiated (the server refuses it before, with booth-not-ready).
+    def ready() -> bool:
+        router = live_server.hub.routers[ROOM]
+        return live_server.call(lambda: router.channel_ready(irina.id, time.monotonic()))
+
+    await until(ready, 15, "Irina's channel ready to take over")
+    state = await ivan.hand_over()
     booth = state.booth_of(ivan.id)
     assert booth is not None and booth.live == irina.id
     await frame_where(irinas, volume_of(IRINA_VOLUME))

@@ -6,8 +6,7 @@ members then say hello with the room invites the API gave them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,8 @@ from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
 from tests.api.entering import appoint, enter, entered, member, member_id
 from tests.api.talks import Talks, found
+from tests.server.conftest import Site
 from tests.server.wsclient import Raw
-
-
-@dataclass
-class Site:
-    """The live server as tests/api/talks.py drives a server: one client a person."""
-
-    url: str
-    clients: list[httpx.AsyncClient] = field(default_factory=list)
-
-    def client(self) -> httpx.AsyncClient:
-        self.clients.append(httpx.AsyncClient(base_url=self.url))
-        return self.clients[-1]
 
 
 @pytest.fixture
@@ -41,14 +29,6 @@ def live_server(tmp_path: Path) -> Iterator[BackgroundServer]:
     server = BackgroundServer(ServerConfig(data_dir=tmp_path, grace=0.3)).start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-async def site(live_server: BackgroundServer) -> AsyncIterator[Site]:
-    found_site = Site(live_server.url)
-    yield found_site
-    for client in found_site.clients:
-        await client.aclose()
 
 
 async def talks_on(site: Site) -> tuple[Talks, str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +27,11 @@ from frankly.server.background import BackgroundServer
 from frankly.server.config import ServerConfig
 from tests.api.entering import enter, entered
 from tests.api.talks import Talks, error, found
+from tests.server.conftest import Site
 from tests.server.test_captions import captions_state
 from tests.server.wsclient import Raw
 
 _pings = itertools.count(1)
-
-
-class Site:
-    """The live server as tests/api/talks.py drives a server: one client a person."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.clients: list[httpx.AsyncClient] = []
-
-    def client(self) -> httpx.AsyncClient:
-        self.clients.append(httpx.AsyncClient(base_url=self.url))
-        return self.clients[-1]
 
 
 @pytest.fixture
@@ -50,14 +39,6 @@ def live_server(tmp_path: Path) -> Iterator[BackgroundServer]:
     server = BackgroundServer(ServerConfig(data_dir=tmp_path, grace=0.3, max_errors=100)).start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-async def site(live_server: BackgroundServer) -> AsyncIterator[Site]:
-    found_site = Site(live_server.url)
-    yield found_site
-    for client in found_site.clients:
-        await client.aclose()
 
 
 @pytest.fixture
