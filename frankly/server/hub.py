@@ -36,7 +36,7 @@ from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
 from frankly.server.logs import event, room_tag
-from frankly.server.meetings import Meetings, token_hash
+from frankly.server.meetings import Meetings, meeting_tag, token_hash
 from frankly.server.quota import check_new_room
 from frankly.server.turn import Turn, TurnSecretError, read_secret, refresh_delay
 from frankly.server.turn import ice_server as turn_ice_server
@@ -695,6 +695,7 @@ class Hub:
             interpretation=room.interpretation.public(),
             listening=room.interpretation.channel_of(me.id),
             captions=self.captions.state(room.name),
+            meeting=meeting_tag(room.meeting) if room.meeting else None,
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:

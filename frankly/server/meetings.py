@@ -47,6 +47,11 @@ def new_meeting_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+def meeting_tag(meeting: str) -> str:
+    """What the welcome says of a meeting's id: stable, but not the id invites carry."""
+    return hashlib.sha256(b"frankly meeting tag\0" + meeting.encode()).hexdigest()[:22]
+
+
 def token_hash(resume: str) -> str:
     return hashlib.sha256(resume.encode()).hexdigest()
 

@@ -347,3 +347,24 @@ async def test_after_a_restart_someone_is_host_once_no_host_came_back_in_time(
         assert (updated["participant"]["name"], updated["participant"]["role"]) == ("Bob", "host")
     finally:
         second.stop()
+
+
+async def test_the_welcome_names_the_meeting_the_same_across_a_restart(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    try:
+        ada = await Raw.join(first.ws_url, name="Ada")
+        tag = ada.welcome["meeting"]
+        invite = await make_invite(ada, "participant")
+        claims = jwt.decode(invite["token"], server_key(tmp_path), algorithms=["HS256"])
+        assert tag and claims["meeting"] not in ("", tag)  # a tag, not the id invites carry
+    finally:
+        first.stop()
+    second = BackgroundServer(config).start()
+    try:
+        back = await Raw.join(second.ws_url, name="Ada", resume=ada.welcome["resume"])
+        assert back.welcome["meeting"] == tag
+        other = await Raw.join(second.ws_url, name="Zed", room="another")
+        assert other.welcome["meeting"] != tag
+    finally:
+        second.stop()
