@@ -26,7 +26,8 @@ AWAY = "Sent while you were away"
 
 def say(page: Page, text: str) -> None:
     page.get_by_label("Write a message").fill(text)
-    page.get_by_label("Write a message").press("Enter")
+    # Generous: the test machine's renderers can stall for seconds under load.
+    page.get_by_label("Write a message").press("Enter", timeout=30_000)
     expect(page.get_by_test_id("chat-log")).to_contain_text(text)
 
 
