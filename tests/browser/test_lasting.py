@@ -137,3 +137,34 @@ def test_after_a_restart_the_chat_is_kept_and_the_creator_is_still_host(
     assert bob.evaluate("() => window.frankly.session.you.role") == "participant"
     say(bob, "After it.")
     expect(ada.get_by_test_id("chat-log").locator("li")).to_have_count(3)
+
+
+def test_the_chat_button_counts_what_came_while_the_chat_was_out_of_view(
+    new_page: NewPage,
+) -> None:
+    ada, grace = new_page(), new_page()
+    join(ada, "unread", "Ada")
+    join(grace, "unread", "Grace")
+    # The side panel's chat switch is another slice's (issue 15, "keys"): any
+    # button marked data-chat-unread gets the count. One stands in for it here,
+    # and the chat is put out of view as a collapsed panel would.
+    grace.evaluate(
+        """() => {
+          const b = document.createElement('button');
+          b.dataset.chatUnread = '0';
+          b.dataset.testid = 'chat-switch';
+          b.textContent = 'Chat';
+          document.body.append(b);
+          document.querySelector('section.chat').hidden = true;
+        }"""
+    )
+    switch = grace.get_by_test_id("chat-switch")
+    say(ada, "One.")
+    say(ada, "Two.")
+    say(ada, "Three.")
+    expect(switch).to_have_attribute("aria-label", "Chat, 3 unread")
+    grace.evaluate("() => { document.querySelector('section.chat').hidden = false; }")
+    expect(switch).to_have_attribute("aria-label", "Chat")
+    say(ada, "Seen at once.")
+    expect(grace.get_by_test_id("chat-log")).to_contain_text("Seen at once.")
+    expect(switch).to_have_attribute("aria-label", "Chat")
