@@ -668,8 +668,13 @@ def welcome(
     interpretation: dict[str, Any] | None = None,
     listening: str = FLOOR,
     captions: dict[str, Any] | None = None,
+    meeting: str | None = None,
 ) -> dict[str, Any]:
     """The answer to a hello: the room as the newcomer must know it.
+
+    `meeting` names the meeting the room holds (a tag of its id, not the id
+    itself), the same across rejoins and restarts: clients key what they keep
+    of it on their device by it.
 
     `knocks` is for hosts only: absent (None) for everyone else.
     `interpretation` is the room's languages and booths, `listening` the
@@ -697,6 +702,8 @@ def welcome(
     out["interpretation"] = interpretation or {"languages": [], "booths": [], "relay": {}}
     out["listening"] = listening
     out["captions"] = captions or captions_state("off")
+    if meeting is not None:
+        out["meeting"] = meeting
     return out
 
 

@@ -22,7 +22,7 @@ import {
   startCaptions,
   stopCaptions,
 } from './captions.js';
-import { addChat, clearChat, initChat, renameChat } from './chat.js';
+import { addChat, clearChat, chatEnded, initChat, openChatLog, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
@@ -182,6 +182,7 @@ const EVENTS = {
     }
     const self = tiles.selfTile();
     if (self) self.dataset.participantId = msg.you.id;
+    openChatLog(msg.room, msg.meeting); // before the welcome's chat comes
     renderSelf(m);
     renderRoster(m);
     renderHost(m.session);
@@ -301,6 +302,7 @@ const EVENTS = {
     else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
+    chatEnded(e.code);
     m.session.stopLocal();
     m.mixer.close();
     stopInterpretation();
