@@ -112,3 +112,26 @@ export async function copyOrShow(text, done, fallback = 'Copy this link') {
     toast(`${fallback}: ${text}`);
   }
 }
+
+/**
+ * What the microphone and camera buttons say: the action a press does now,
+ * so a muted microphone's button reads "Unmute" (issue 15: labels that tell
+ * the truth). `short` is the visible label, `long` the accessible name.
+ * @type {Readonly<Record<'mic' | 'cam', (off: boolean) => {short: string, long: string}>>}
+ */
+export const MEDIA_LABELS = Object.freeze({
+  mic: (off) => (off ? { short: 'Unmute', long: 'Unmute microphone' } : { short: 'Mute', long: 'Mute microphone' }),
+  cam: (off) => (off ? { short: 'Camera on', long: 'Camera on' } : { short: 'Camera off', long: 'Camera off' }),
+});
+
+/**
+ * Set a microphone or camera button to `off`: pressed state, label and name.
+ * @param {Element} button @param {'mic' | 'cam'} kind @param {boolean} off
+ */
+export function labelMediaButton(button, kind, off) {
+  const words = MEDIA_LABELS[kind](off);
+  button.setAttribute('aria-pressed', String(off));
+  button.setAttribute('aria-label', words.long);
+  const label = button.querySelector('.label');
+  if (label) label.textContent = words.short;
+}

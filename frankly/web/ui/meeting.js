@@ -24,7 +24,7 @@ import {
 } from './captions.js';
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
-import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
+import { announce, byId, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
 import {
   DEFAULT_FLOOR_VOLUME,
@@ -352,10 +352,10 @@ function renderSelf(m) {
   tiles.renderSelfTile(session);
   const hasAudio = session.localStream.getAudioTracks().length > 0;
   const mic = /** @type {HTMLButtonElement} */ (byId('btn-mic'));
-  mic.setAttribute('aria-pressed', String(!session.audio));
+  labelMediaButton(mic, 'mic', !session.audio);
   mic.title = hasAudio ? '' : 'No microphone';
   const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
-  cam.setAttribute('aria-pressed', String(!session.video));
+  labelMediaButton(cam, 'cam', !session.video);
   const screen = byId('btn-screen');
   screen.setAttribute('aria-pressed', String(!!session.screen));
   /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
