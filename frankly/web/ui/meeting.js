@@ -24,6 +24,7 @@ import {
 } from './captions.js';
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
+import { confirmDialog } from './dialog.js';
 import { announce, byId, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
 import {
@@ -616,8 +617,15 @@ export function initMeeting(given) {
     if (meeting) void copyInterpreterInvite(meeting, ev);
     else ev.preventDefault();
   });
-  control('btn-end', (m) => {
-    if (confirm('End the meeting for everyone?')) m.session.endMeeting();
+  control('btn-end', async (m) => {
+    const sure = await confirmDialog({
+      title: 'End the meeting for everyone?',
+      body: 'Everyone, you included, leaves at once, and nobody can join this meeting again.',
+      confirm: 'End for everyone',
+      cancel: 'Keep the meeting',
+      danger: true,
+    });
+    if (sure && meeting === m) m.session.endMeeting();
   });
   control('btn-lobby-leave', leaveLobby);
   control('btn-invite', copyInvite);
