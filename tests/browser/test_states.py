@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.meeting import NewPage, join
+from tests.browser.test_moderation import open_room
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -97,3 +98,37 @@ def test_end_for_all_asks_in_a_dialog_and_leaves_nothing_to_try_again(
             expect(words).not_to_have_text(re.compile(r"\d{3}"))
     assert live_server.participant_ids("ending-2") == []
     shoot(grace, "ended")
+
+
+def test_a_locked_room_tells_the_newcomer_why_they_wait(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, linus, grace = new_page(), new_page(), new_page()
+    join(ada, "locked-2", "Ada")
+    ada.get_by_test_id("set-lobby").check()
+    open_room(grace, "locked-2", "Grace")  # a lobby, not a lock: no word of a lock
+    expect(grace.get_by_test_id("screen-lobby")).to_be_visible()
+    expect(grace.get_by_test_id("lobby-locked")).to_be_hidden()
+    ada.get_by_test_id("set-lobby").uncheck()
+    ada.get_by_test_id("set-locked").check()
+    expect(ada.get_by_test_id("knock").filter(has_text="Grace")).to_be_visible()
+    open_room(linus, "locked-2", "Linus")
+    expect(linus.get_by_test_id("screen-lobby")).to_be_visible()
+    expect(linus.get_by_test_id("lobby-locked")).to_have_text(
+        "The room is locked; a host can let you in."
+    )
+
+
+def test_invite_link_copied_does_not_outlast_the_meeting(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada = new_page()
+    ada.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    join(ada, "copied", "Ada")
+    ada.get_by_test_id("btn-invite").click()
+    copied = ada.get_by_role("status").filter(has_text="Invite link copied")
+    expect(copied).to_be_visible()
+    ada.get_by_test_id("btn-leave").click()
+    expect(ada.get_by_test_id("screen-left")).to_be_visible()
+    # The toast would stay 4 s by itself: gone at once, well before that.
+    expect(copied).to_be_hidden(timeout=1500)

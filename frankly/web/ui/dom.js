@@ -66,6 +66,12 @@ export function toast(text) {
   toastTimer = setTimeout(() => (node.hidden = true), 4000);
 }
 
+/** Take the toast down now: what it said ("Invite link copied") was about a meeting we left. */
+export function clearToast() {
+  clearTimeout(toastTimer);
+  byId('toast').hidden = true;
+}
+
 /** @param {string} name @returns {string} */
 export function initials(name) {
   const parts = name.trim().split(/\s+/).filter(Boolean);

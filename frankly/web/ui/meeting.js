@@ -25,7 +25,7 @@ import {
 import { addChat, clearChat, initChat, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
 import { confirmDialog } from './dialog.js';
-import { announce, byId, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
+import { announce, byId, clearToast, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
 import {
   DEFAULT_FLOOR_VOLUME,
@@ -171,10 +171,11 @@ const EVENTS = {
     renderConn(m, state);
   },
   'going-away': (m) => renderConn(m, m.session.state),
-  lobby: (m) => {
+  lobby: (m, /** @type {{locked: boolean}} */ e) => {
     byId('lobby-room').textContent = m.room;
+    byId('lobby-locked').hidden = !e.locked;
     show('lobby');
-    announce('Waiting for a host to let you in.');
+    announce(e.locked ? 'The room is locked; a host can let you in.' : 'Waiting for a host to let you in.');
   },
   welcome: (m, /** @type {Welcome} */ msg) => {
     if (showing('lobby')) {
@@ -302,6 +303,7 @@ const EVENTS = {
     else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
+    clearToast();
     m.session.stopLocal();
     m.mixer.close();
     stopInterpretation();
@@ -522,6 +524,7 @@ async function copyInvite(m) {
 /** @param {Meeting} m */
 async function leave(m) {
   m.leaving = true;
+  clearToast();
   const s = m.session;
   // Rejoin comes back the way we left: muted stays muted, camera off stays off.
   const rejoin = {
@@ -543,6 +546,7 @@ async function rejoin(m) {
 /** @param {Meeting} m */
 async function leaveLobby(m) {
   m.leaving = true;
+  clearToast();
   await m.session.leave();
   hooks.lobbyLeft();
 }
