@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.meeting import NewPage, join
+from tests.browser.meeting import NewPage, join, wait_media
 from tests.browser.test_moderation import open_room
 from tests.conftest import LiveServer
 
@@ -132,3 +132,43 @@ def test_invite_link_copied_does_not_outlast_the_meeting(
     expect(ada.get_by_test_id("screen-left")).to_be_visible()
     # The toast would stay 4 s by itself: gone at once, well before that.
     expect(copied).to_be_hidden(timeout=1500)
+
+
+def test_different_passphrases_are_a_banner_and_no_calm_green(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, eve = new_page(), new_page()
+    join(ada, "phrases", "Ada", fragment="passphrase=open%20sesame")
+    join(eve, "phrases", "Eve", fragment="passphrase=guess")
+    for page, other in ((ada, "Eve"), (eve, "Ada")):
+        expect(page.get_by_test_id("e2ee-banner-text")).to_have_text(
+            f"You can\u2019t see or hear {other}: your passphrases differ \u2014"
+            " check the passphrase with the others.",
+            timeout=20_000,
+        )
+        badge = page.get_by_test_id("e2ee-state")
+        expect(badge).to_have_attribute("data-state", "caution")
+        expect(badge).to_have_text("Passphrases differ")
+    shoot(eve, "passphrase-banner")
+    # Eve types the right one into the banner: she joins again and sees Ada.
+    eve.get_by_test_id("e2ee-passphrase").fill("open sesame")
+    eve.get_by_role("button", name="Join again with it").click()
+    eve.get_by_role("button", name="Join", exact=True).click()
+    ada_id = ada.evaluate("window.frankly.session.you.id")
+    wait_media(eve, ada_id, frames_over=10)
+    expect(eve.get_by_test_id("e2ee-banner")).to_be_hidden()
+    expect(eve.get_by_test_id("e2ee-state")).to_have_text("Encrypted \u00b7 passphrase")
+
+
+def test_without_the_passphrase_the_meeting_says_it_may_need_one(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, linus = new_page(), new_page()
+    join(ada, "phrases-2", "Ada", fragment="passphrase=open%20sesame")
+    join(linus, "phrases-2", "Linus")
+    expect(linus.get_by_test_id("e2ee-banner-text")).to_have_text(
+        re.compile("You can\u2019t see or hear Ada: this meeting may need a passphrase"),
+        timeout=20_000,
+    )
+    expect(linus.get_by_test_id("e2ee-state")).to_have_attribute("data-state", "caution")
+    expect(linus.get_by_test_id("person-e2ee")).not_to_have_text("exchanging keys\u2026")

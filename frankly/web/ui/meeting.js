@@ -289,6 +289,7 @@ const EVENTS = {
   decrypting: (m, /** @type {{id: string, ok: boolean}} */ e) => {
     const p = m.session.participants.get(e.id);
     if (p) tiles.renderTile(m.session, p);
+    renderPeople(m.session, m.names()); // "can't decrypt" rather than "exchanging keys…"
     renderE2ee(m.session);
   },
   'chat-reset': () => clearChat(),
