@@ -555,8 +555,9 @@ def pong(n: int | None) -> dict[str, Any]:
     return {"type": "pong", "n": n}
 
 
-def lobby_waiting(room: str) -> dict[str, Any]:
-    return {"type": "lobby", "status": "waiting", "room": room}
+def lobby_waiting(room: str, locked: bool) -> dict[str, Any]:
+    """`locked`: the room is locked, so the knocker can be told why they wait."""
+    return {"type": "lobby", "status": "waiting", "room": room, "locked": locked}
 
 
 def knock_record(knock_id: str, name: str, returning: bool) -> dict[str, Any]:

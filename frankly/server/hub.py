@@ -603,7 +603,7 @@ class Hub:
         returning = room is not None and room.is_banned(msg.device, own_address(link.address))
         knock = self.lobby.add(link, msg, entry, returning, own_address(link.address))
         link.state, link.knock = State.WAITING, knock
-        link.send(messages.lobby_waiting(msg.room))
+        link.send(messages.lobby_waiting(msg.room, room is not None and room.locked))
         self.to_hosts(msg.room, _knock_message(knock))
 
     def _knock_over(self, knock: Knock, outcome: Literal["admitted", "denied", "left"]) -> None:

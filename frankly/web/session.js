@@ -58,7 +58,7 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   speaker (id)                     the active speaker, on the SFU
  *   local-media ()                   our stream, audio, video, screen or channel mic changed
  *   you-updated (Participant)        a host changed our role, hand or media
- *   lobby ()                         we wait for a host to let us in
+ *   lobby ({locked})                 we wait for a host to let us in (locked: because the room is)
  *   knocks ({added} | {done})        someone knocks, or was let in or turned away
  *   settings (RoomSettings)          the room's lobby, lock or password changed
  *   moderated ({action, by})         a host acted on us
@@ -188,9 +188,9 @@ export class Session extends Emitter {
     c.on('sfu', (m) => this.sfu?.handle(m));
     c.on('speaker', (m) => this.emit('speaker', m.id));
     c.on('e2ee', (m) => this.e2ee.handle(m.from, m.payload));
-    c.on('lobby', () => {
+    c.on('lobby', (m) => {
       this.waiting = true;
-      this.emit('lobby');
+      this.emit('lobby', { locked: m.locked === true });
     });
     c.on('knock', (m) => {
       this.knocks.set(m.knock.id, m.knock);

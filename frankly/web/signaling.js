@@ -330,7 +330,7 @@ export class SignalingClient extends Emitter {
 
   /**
    * We wait in the lobby: keep the socket alive until a host decides.
-   * @param {{type: 'lobby'}} msg
+   * @param {{type: 'lobby', locked?: boolean}} msg `locked`: why we wait
    */
   onLobby(msg) {
     clearInterval(this.pingTimer);

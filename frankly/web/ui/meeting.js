@@ -24,7 +24,8 @@ import {
 } from './captions.js';
 import { addChat, clearChat, chatEnded, initChat, openChatLog, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
-import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
+import { confirmDialog } from './dialog.js';
+import { announce, byId, clearToast, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
 import {
   DEFAULT_FLOOR_VOLUME,
@@ -170,10 +171,11 @@ const EVENTS = {
     renderConn(m, state);
   },
   'going-away': (m) => renderConn(m, m.session.state),
-  lobby: (m) => {
+  lobby: (m, /** @type {{locked: boolean}} */ e) => {
     byId('lobby-room').textContent = m.room;
+    byId('lobby-locked').hidden = !e.locked;
     show('lobby');
-    announce('Waiting for a host to let you in.');
+    announce(e.locked ? 'The room is locked; a host can let you in.' : 'Waiting for a host to let you in.');
   },
   welcome: (m, /** @type {Welcome} */ msg) => {
     if (showing('lobby')) {
@@ -288,6 +290,7 @@ const EVENTS = {
   decrypting: (m, /** @type {{id: string, ok: boolean}} */ e) => {
     const p = m.session.participants.get(e.id);
     if (p) tiles.renderTile(m.session, p);
+    renderPeople(m.session, m.names()); // "can't decrypt" rather than "exchanging keys…"
     renderE2ee(m.session);
   },
   'chat-reset': () => clearChat(),
@@ -303,6 +306,7 @@ const EVENTS = {
   },
   ended: (m, /** @type {Ended} */ e) => {
     chatEnded(e.code);
+    clearToast();
     m.session.stopLocal();
     m.mixer.close();
     stopInterpretation();
@@ -354,10 +358,10 @@ function renderSelf(m) {
   tiles.renderSelfTile(session);
   const hasAudio = session.localStream.getAudioTracks().length > 0;
   const mic = /** @type {HTMLButtonElement} */ (byId('btn-mic'));
-  mic.setAttribute('aria-pressed', String(!session.audio));
+  labelMediaButton(mic, 'mic', !session.audio);
   mic.title = hasAudio ? '' : 'No microphone';
   const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
-  cam.setAttribute('aria-pressed', String(!session.video));
+  labelMediaButton(cam, 'cam', !session.video);
   const screen = byId('btn-screen');
   screen.setAttribute('aria-pressed', String(!!session.screen));
   /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
@@ -523,6 +527,7 @@ async function copyInvite(m) {
 /** @param {Meeting} m */
 async function leave(m) {
   m.leaving = true;
+  clearToast();
   const s = m.session;
   // Rejoin comes back the way we left: muted stays muted, camera off stays off.
   const rejoin = {
@@ -544,6 +549,7 @@ async function rejoin(m) {
 /** @param {Meeting} m */
 async function leaveLobby(m) {
   m.leaving = true;
+  clearToast();
   await m.session.leave();
   hooks.lobbyLeft();
 }
@@ -618,8 +624,15 @@ export function initMeeting(given) {
     if (meeting) void copyInterpreterInvite(meeting, ev);
     else ev.preventDefault();
   });
-  control('btn-end', (m) => {
-    if (confirm('End the meeting for everyone?')) m.session.endMeeting();
+  control('btn-end', async (m) => {
+    const sure = await confirmDialog({
+      title: 'End the meeting for everyone?',
+      body: 'Everyone, you included, leaves at once, and nobody can join this meeting again.',
+      confirm: 'End for everyone',
+      cancel: 'Keep the meeting',
+      danger: true,
+    });
+    if (sure && meeting === m) m.session.endMeeting();
   });
   control('btn-lobby-leave', leaveLobby);
   control('btn-invite', copyInvite);
