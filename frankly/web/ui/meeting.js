@@ -37,6 +37,7 @@ import {
 } from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
+import { initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -546,6 +547,19 @@ async function leaveLobby(m) {
   hooks.lobbyLeft();
 }
 
+/** The control each shortcut presses, so a key does exactly what its button does. */
+const SHORTCUT_BUTTONS = { mic: 'btn-mic', camera: 'btn-cam', hand: 'btn-hand', share: 'btn-screen', leave: 'btn-leave' };
+
+/** A keyboard shortcut (ui/shortcuts.js) on the meeting screen. @param {import('./shortcuts.js').Action} action */
+function shortcut(action) {
+  if (action === 'chat') {
+    byId('chat-input').focus();
+    return;
+  }
+  const id = SHORTCUT_BUTTONS[/** @type {keyof typeof SHORTCUT_BUTTONS} */ (action)];
+  if (id) byId(id).click();
+}
+
 /** The page is going away: say leave, so others need not wait out the grace. */
 export function leaveAtOnce() {
   meeting?.session.leaveNow();
@@ -623,6 +637,8 @@ export function initMeeting(given) {
   control('btn-invite', copyInvite);
   control('btn-leave', leave);
   control('btn-relay-rejoin', rejoin);
+  initShortcuts(() => meeting !== null && showing('meeting'), shortcut);
+  byId('btn-help').addEventListener('click', openHelp);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
   byId('btn-unmute-yes').addEventListener('click', async () => {
     unmute.close();
