@@ -10,6 +10,7 @@ test('each letter asks for its action when nobody types', () => {
   assert.equal(actionFor({ key: 'h' }, false), 'hand');
   assert.equal(actionFor({ key: 'c' }, false), 'chat');
   assert.equal(actionFor({ key: 's' }, false), 'share');
+  assert.equal(actionFor({ key: 'p' }, false), 'people');
   assert.equal(actionFor({ key: '?' }, false), 'help');
   assert.equal(actionFor({ key: 'x' }, false), null);
 });

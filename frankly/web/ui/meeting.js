@@ -37,6 +37,7 @@ import {
 } from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
+import { initPanels, openPanel, togglePanel } from './panels.js';
 import { initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
@@ -142,6 +143,7 @@ export function startMeeting(opts) {
   byId('people').replaceChildren();
   clearChat();
   byId('meeting-room').textContent = opts.room;
+  byId('meeting-room').title = opts.room; // whole, where a narrow screen cuts it short
   byId('left-room').textContent = opts.room;
   renderSelf(m);
   renderConn(m, 'connecting');
@@ -553,7 +555,12 @@ const SHORTCUT_BUTTONS = { mic: 'btn-mic', camera: 'btn-cam', hand: 'btn-hand', 
 /** A keyboard shortcut (ui/shortcuts.js) on the meeting screen. @param {import('./shortcuts.js').Action} action */
 function shortcut(action) {
   if (action === 'chat') {
+    openPanel('chat');
     byId('chat-input').focus();
+    return;
+  }
+  if (action === 'people') {
+    togglePanel('people');
     return;
   }
   const id = SHORTCUT_BUTTONS[/** @type {keyof typeof SHORTCUT_BUTTONS} */ (action)];
@@ -637,6 +644,7 @@ export function initMeeting(given) {
   control('btn-invite', copyInvite);
   control('btn-leave', leave);
   control('btn-relay-rejoin', rejoin);
+  initPanels();
   initShortcuts(() => meeting !== null && showing('meeting'), shortcut);
   byId('btn-help').addEventListener('click', openHelp);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));

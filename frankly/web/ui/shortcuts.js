@@ -11,7 +11,7 @@
  */
 
 /**
- * @typedef {'mic' | 'camera' | 'hand' | 'chat' | 'share' | 'leave' | 'help' | 'escape'} Action
+ * @typedef {'mic' | 'camera' | 'hand' | 'chat' | 'people' | 'share' | 'leave' | 'help' | 'escape'} Action
  * @typedef {{key: string, ctrlKey?: boolean, altKey?: boolean, metaKey?: boolean}} KeyPress
  *   the parts of a KeyboardEvent that choose an action
  * @typedef {{tagName: string, type?: string, isContentEditable?: boolean}} Focused
@@ -28,6 +28,7 @@ export const SHORTCUTS = [
   { key: 'v', keys: 'V', action: 'camera', does: 'Turn the camera off or on' },
   { key: 'h', keys: 'H', action: 'hand', does: 'Raise or lower your hand' },
   { key: 'c', keys: 'C', action: 'chat', does: 'Open the chat and write in it' },
+  { key: 'p', keys: 'P', action: 'people', does: 'Show or hide the people panel' },
   { key: 's', keys: 'S', action: 'share', does: 'Share your screen, or stop' },
   { key: 'L', keys: 'Shift+L', action: 'leave', does: 'Leave the meeting' },
   { key: '?', keys: '?', action: 'help', does: 'Show these shortcuts' },
