@@ -119,3 +119,32 @@ def test_every_control_of_a_hosts_meeting_is_inside_the_window(
     host.get_by_test_id("btn-react").click()
     expect(host.get_by_test_id("reaction-choice").first).to_be_visible()
     check(host, f"react-{width}x{height}", at_least=25)
+
+
+def test_a_small_screen_shows_people_or_chat_and_a_wide_one_both(new_page: NewPage) -> None:
+    page = new_page()
+    join(page, "fits-switch", "Ada")
+    people, chat = page.get_by_test_id("people"), page.get_by_test_id("chat-log")
+    expect(people).to_be_visible()
+    expect(chat).to_be_visible()
+    page.set_viewport_size({"width": 1024, "height": 600})
+    expect(chat).to_be_hidden()
+    expect(people).to_be_visible()
+    # Widened again, the chat that the narrowing closed comes back.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(chat).to_be_visible()
+    page.set_viewport_size({"width": 1024, "height": 600})
+    page.get_by_test_id("btn-chat").click()
+    expect(chat).to_be_visible()
+    expect(people).to_be_hidden()
+    expect(page.get_by_test_id("btn-people")).to_have_attribute("aria-pressed", "false")
+    # Both closed: the video takes the whole width.
+    page.get_by_test_id("btn-chat").click()
+    expect(chat).to_be_hidden()
+    page.wait_for_function(
+        "() => document.getElementById('tiles').getBoundingClientRect().width > 900"
+    )
+    # The C shortcut opens the chat and puts the cursor in it.
+    page.keyboard.press("c")
+    expect(chat).to_be_visible()
+    expect(page.get_by_test_id("chat-input")).to_be_focused()

@@ -10,6 +10,9 @@ test('a wide screen shows people and chat at once, a narrow one people first', (
   // Narrowed with both open: one goes; widened: nothing changes.
   assert.deepEqual(fitPanels({ people: true, chat: true }, false), { people: true, chat: false });
   assert.deepEqual(fitPanels({ people: false, chat: true }, true), { people: false, chat: true });
+  // Widened after a narrowing closed the chat by itself: it comes back.
+  const both = { people: true, chat: true };
+  assert.deepEqual(fitPanels({ people: true, chat: false }, true, both), both);
 });
 
 test('on a narrow screen a part takes the other one’s place; pressed again, it closes', () => {

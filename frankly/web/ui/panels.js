@@ -37,14 +37,18 @@ export function nextPanels(now, which, wide) {
 }
 
 /**
- * What shows when the meeting starts, or when the window narrows.
+ * What shows when the meeting starts, or when the window narrows or widens.
+ * `before` is what showed before a narrowing closed a part by itself: widened
+ * again, it comes back.
  * @param {Panels | null} now null at the start
  * @param {boolean} wide
+ * @param {Panels | null} [before]
  * @returns {Panels}
  */
-export function fitPanels(now, wide) {
+export function fitPanels(now, wide, before = null) {
   if (!now) return wide ? { people: true, chat: true } : { people: true, chat: false };
   if (!wide && now.people && now.chat) return { people: true, chat: false };
+  if (wide && before) return before;
   return now;
 }
 
@@ -72,6 +76,9 @@ export function menuShift(menu, button, view) {
 
 /** @type {Panels | null} */
 let panels = null;
+/** What showed before the window narrowed and closed a part by itself (null: someone chose since). */
+/** @type {Panels | null} */
+let beforeNarrowing = null;
 const wideQuery = () => window.matchMedia(`(min-width: ${BOTH_FROM}px)`);
 
 /** Is this part of the side panel showing? @param {Panel} which */
@@ -99,6 +106,7 @@ export function openPanel(which) {
 
 /** @param {Panel} which */
 export function togglePanel(which) {
+  beforeNarrowing = null;
   panels = nextPanels(fitPanels(panels, wideQuery().matches), which, wideQuery().matches);
   drawPanels();
 }
@@ -127,7 +135,9 @@ export function initPanels() {
   panels = fitPanels(null, wideQuery().matches);
   drawPanels();
   wideQuery().addEventListener('change', (ev) => {
-    panels = fitPanels(panels, ev.matches);
+    const was = panels;
+    panels = fitPanels(panels, ev.matches, beforeNarrowing);
+    beforeNarrowing = !ev.matches && was && (was.people !== panels.people || was.chat !== panels.chat) ? was : null;
     drawPanels();
   });
   for (const which of /** @type {Panel[]} */ (['people', 'chat'])) {
