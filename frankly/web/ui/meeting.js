@@ -38,7 +38,7 @@ import {
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
 import { initPanels, openPanel, togglePanel } from './panels.js';
-import { initShortcuts, openHelp } from './shortcuts.js';
+import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -646,6 +646,12 @@ export function initMeeting(given) {
   control('btn-relay-rejoin', rejoin);
   initPanels();
   initShortcuts(() => meeting !== null && showing('meeting'), shortcut);
+  // Screen readers announce each control's key with its name.
+  const keyed = { ...SHORTCUT_BUTTONS, chat: 'btn-chat', people: 'btn-people' };
+  for (const s of SHORTCUTS) {
+    const id = keyed[/** @type {keyof typeof keyed} */ (s.action)];
+    if (id) byId(id).setAttribute('aria-keyshortcuts', s.keys);
+  }
   byId('btn-help').addEventListener('click', openHelp);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
   byId('btn-unmute-yes').addEventListener('click', async () => {
