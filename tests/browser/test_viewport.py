@@ -45,10 +45,15 @@ OUTSIDE = """
     }
     const shown = right - left >= r.width - 1 && bottom - top >= r.height - 1;
     const inside = r.left >= -0.5 && r.top >= -0.5 && r.right <= vw + 0.5 && r.bottom <= vh + 0.5;
-    if (!shown || !inside) {
+    // Not covered by something else (a sticky bar): the middle of it is its own, or under
+    // an open menu, which is meant to lie over the page.
+    const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+    const own = !!hit && (el.contains(hit) || hit.contains(el) || !!el.closest('dialog[open]')
+      || !!hit.closest('details.menu[open] > .menu-items'));
+    if (!shown || !inside || !own) {
       const name = el.getAttribute('aria-label') || el.textContent.trim().slice(0, 30) || el.id;
       const [x, y, w, h] = [r.left, r.top, r.width, r.height].map(Math.round);
-      const cut = shown ? '' : ' (cut off)';
+      const cut = (shown ? '' : ' (cut off)') + (own ? '' : ` (under ${hit && hit.tagName})`);
       out.push(`${el.tagName.toLowerCase()} "${name}" at ${x},${y} ${w}x${h}${cut}`);
     }
   }
