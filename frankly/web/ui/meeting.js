@@ -38,6 +38,8 @@ import {
 } from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
+import { initPanels, openPanel, togglePanel } from './panels.js';
+import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -142,6 +144,7 @@ export function startMeeting(opts) {
   byId('people').replaceChildren();
   clearChat();
   byId('meeting-room').textContent = opts.room;
+  byId('meeting-room').title = opts.room; // whole, where a narrow screen cuts it short
   byId('left-room').textContent = opts.room;
   renderSelf(m);
   renderConn(m, 'connecting');
@@ -554,6 +557,24 @@ async function leaveLobby(m) {
   hooks.lobbyLeft();
 }
 
+/** The control each shortcut presses, so a key does exactly what its button does. */
+const SHORTCUT_BUTTONS = { mic: 'btn-mic', camera: 'btn-cam', hand: 'btn-hand', share: 'btn-screen', leave: 'btn-leave' };
+
+/** A keyboard shortcut (ui/shortcuts.js) on the meeting screen. @param {import('./shortcuts.js').Action} action */
+function shortcut(action) {
+  if (action === 'chat') {
+    openPanel('chat');
+    byId('chat-input').focus();
+    return;
+  }
+  if (action === 'people') {
+    togglePanel('people');
+    return;
+  }
+  const id = SHORTCUT_BUTTONS[/** @type {keyof typeof SHORTCUT_BUTTONS} */ (action)];
+  if (id) byId(id).click();
+}
+
 /** The page is going away: say leave, so others need not wait out the grace. */
 export function leaveAtOnce() {
   meeting?.session.leaveNow();
@@ -638,6 +659,15 @@ export function initMeeting(given) {
   control('btn-invite', copyInvite);
   control('btn-leave', leave);
   control('btn-relay-rejoin', rejoin);
+  initPanels();
+  initShortcuts(() => meeting !== null && showing('meeting'), shortcut);
+  // Screen readers announce each control's key with its name.
+  const keyed = { ...SHORTCUT_BUTTONS, chat: 'btn-chat', people: 'btn-people' };
+  for (const s of SHORTCUTS) {
+    const id = keyed[/** @type {keyof typeof keyed} */ (s.action)];
+    if (id) byId(id).setAttribute('aria-keyshortcuts', s.keys);
+  }
+  byId('btn-help').addEventListener('click', openHelp);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
   byId('btn-unmute-yes').addEventListener('click', async () => {
     unmute.close();
