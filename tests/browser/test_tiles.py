@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.meeting import NewPage, group, tile, wait_all_media
+from tests.browser.meeting import NewPage, group, join, tile, wait_all_media
 
 pytestmark = pytest.mark.browser
 
@@ -22,3 +22,16 @@ def test_every_tile_leaves_connecting_once_media_flows_on_the_sfu(new_page: NewP
             t = tile(page, other)
             expect(t).to_have_attribute("data-media", "flowing", timeout=5_000)
             expect(t.get_by_test_id("tile-status")).to_be_hidden(timeout=5_000)
+
+
+def test_the_camera_opens_at_1280_by_720_where_it_can(new_page: NewPage) -> None:
+    # Chrome's default is 640x480, of which simulcast sends only 160x120 and 320x240.
+    page = new_page()
+    join(page, "camsize", "A")
+    size = page.evaluate(
+        """() => {
+            const s = window.frankly.session.localStream.getVideoTracks()[0].getSettings();
+            return [s.width, s.height];
+        }"""
+    )
+    assert size == [1280, 720]
