@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.meeting import NewPage, group, join, tile, wait_all_media
 
@@ -35,3 +37,47 @@ def test_the_camera_opens_at_1280_by_720_where_it_can(new_page: NewPage) -> None
         }"""
     )
     assert size == [1280, 720]
+
+
+# Each remote tile: the pixels it shows (CSS height times the pixel ratio) and
+# the picture it gets, by participant id.
+# The tile's content box, as its ResizeObserver reports it for `view`.
+PICTURES = """() => Object.fromEntries(
+  [...document.querySelectorAll('.tile:not([data-self]):not(.screen-tile)')].map((t) => {
+    const v = t.querySelector('video');
+    const style = getComputedStyle(t);
+    const inner = t.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    const box = inner * window.devicePixelRatio;
+    return [t.dataset.participantId, [Math.round(box), v.videoWidth, v.videoHeight]];
+  }))"""
+
+
+def pictures(page: Page) -> dict[str, list[int]]:
+    got: dict[str, list[int]] = page.evaluate(PICTURES)
+    return got
+
+
+def test_each_of_four_gets_a_picture_that_fills_its_tiles(new_page: NewPage) -> None:
+    # The SFU knows each layer's real height (VP8 keyframes say it), so a tile
+    # gets the smallest layer at least as high as it is: never 160x120 for a
+    # tile of 167 rows. Run with -s to see what each page received.
+    pages, ids = group(new_page, "pictures", "ABCD")
+    wait_all_media(pages, ids)
+    deadline = time.monotonic() + 20
+    while True:
+        seen = [pictures(page) for page in pages]
+        short = [
+            (me, other, got)
+            for me, got_by in zip(ids, seen, strict=True)
+            for other, got in got_by.items()
+            if got[2] < got[0]
+        ]
+        if not short or time.monotonic() > deadline:
+            break
+        pages[0].wait_for_timeout(500)
+    for name, got_by in zip("ABCD", seen, strict=True):
+        shown = ", ".join(
+            f"{'ABCD'[ids.index(o)]} {w}x{h} in {box}" for o, (box, w, h) in got_by.items()
+        )
+        print(f"{name} receives: {shown}")
+    assert not short, f"pictures lower than their tiles (tile, width, height): {short}"
