@@ -43,7 +43,8 @@ def test_the_camera_opens_at_1280_by_720_where_it_can(new_page: NewPage) -> None
 # the picture it gets, by participant id.
 # The tile's content box, as its ResizeObserver reports it for `view`.
 PICTURES = """() => Object.fromEntries(
-  [...document.querySelectorAll('.tile:not([data-self]):not(.screen-tile)')].map((t) => {
+  [...document.querySelectorAll('.tile[data-participant-id]:not([data-self]):not(.screen-tile)')]
+  .map((t) => {
     const v = t.querySelector('video');
     const style = getComputedStyle(t);
     const inner = t.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
