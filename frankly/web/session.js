@@ -14,7 +14,7 @@ import { Emitter } from './emitter.js';
 import { FLOOR, boothOf, fromWire, noInterpretation } from './interpretation.js';
 import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
-import { SfuLink, streamOwner } from './sfu.js';
+import { CAMERA_SIZE, SfuLink, streamOwner } from './sfu.js';
 import { SignalingClient } from './signaling.js';
 import { asText, asWebVtt } from './transcript.js';
 import { Role } from './wire.js';
@@ -106,7 +106,7 @@ export class Session extends Emitter {
     this.video = (opts.video ?? true) && hasVideo;
     for (const t of this.localStream.getAudioTracks()) t.enabled = this.audio;
     /** @type {MediaTrackConstraints | boolean} */
-    this.videoConstraints = opts.videoConstraints ?? true;
+    this.videoConstraints = opts.videoConstraints ?? CAMERA_SIZE;
     /** @type {MediaTrackConstraints | boolean} */
     this.audioConstraints = opts.audioConstraints ?? true;
     /** @type {Participant | null} */
@@ -359,7 +359,7 @@ export class Session extends Emitter {
    * @param {string} deviceId
    */
   async useDevice(kind, deviceId) {
-    const constraints = { deviceId: { exact: deviceId } };
+    const constraints = kind === 'video' ? { ...CAMERA_SIZE, deviceId: { exact: deviceId } } : { deviceId: { exact: deviceId } };
     if (kind === 'video') this.videoConstraints = constraints;
     else this.audioConstraints = constraints;
     const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];
