@@ -21,7 +21,7 @@ import httpx
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-START_WITHIN = 30.0
+START_WITHIN = 60.0  # a loaded 2-core machine has taken over 30 s to import the server
 
 
 def free_port() -> int:
