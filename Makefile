@@ -24,11 +24,13 @@ node_modules/.bin/tsc: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+# The emoji font is checked on every serve (a file test) so a venv built before it still gets it.
 serve: $(BIN)/frankly
+	./scripts/system-deps fonts
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium postgresql speech systemd turn
+	./scripts/system-deps chromium fonts postgresql speech systemd turn
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 

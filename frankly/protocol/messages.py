@@ -555,8 +555,9 @@ def pong(n: int | None) -> dict[str, Any]:
     return {"type": "pong", "n": n}
 
 
-def lobby_waiting(room: str) -> dict[str, Any]:
-    return {"type": "lobby", "status": "waiting", "room": room}
+def lobby_waiting(room: str, locked: bool) -> dict[str, Any]:
+    """`locked`: the room is locked, so the knocker can be told why they wait."""
+    return {"type": "lobby", "status": "waiting", "room": room, "locked": locked}
 
 
 def knock_record(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
@@ -668,8 +669,13 @@ def welcome(
     interpretation: dict[str, Any] | None = None,
     listening: str = FLOOR,
     captions: dict[str, Any] | None = None,
+    meeting: str | None = None,
 ) -> dict[str, Any]:
     """The answer to a hello: the room as the newcomer must know it.
+
+    `meeting` names the meeting the room holds (a tag of its id, not the id
+    itself), the same across rejoins and restarts: clients key what they keep
+    of it on their device by it.
 
     `knocks` is for hosts only: absent (None) for everyone else.
     `interpretation` is the room's languages and booths, `listening` the
@@ -697,6 +703,8 @@ def welcome(
     out["interpretation"] = interpretation or {"languages": [], "booths": [], "relay": {}}
     out["listening"] = listening
     out["captions"] = captions or captions_state("off")
+    if meeting is not None:
+        out["meeting"] = meeting
     return out
 
 

@@ -36,7 +36,7 @@ from frankly.server.config import ServerConfig
 from frankly.server.link import Link, State
 from frankly.server.lobby import Knock, Lobby
 from frankly.server.logs import event, room_tag
-from frankly.server.meetings import Meetings, token_hash
+from frankly.server.meetings import Meetings, meeting_tag, token_hash
 from frankly.server.quota import check_new_room
 from frankly.server.turn import Turn, TurnSecretError, read_secret, refresh_delay
 from frankly.server.turn import ice_server as turn_ice_server
@@ -85,6 +85,8 @@ class Hub:
         # A meeting interrupted by a restart may continue while its people
         # come back, which they do within the grace period.
         self.meetings = Meetings(config.data_dir, time.monotonic(), config.grace)
+        # Rooms whose hosts may still come back after a restart: when to stop waiting.
+        self._promotions: dict[str, tuple[Room, asyncio.TimerHandle]] = {}
         self.dialogues: DialogueLookup = no_dialogues
         self.transcripts: TranscriptStore = no_transcripts
         # Live captions: one captioner process per captioned room (frankly/captioner/).
@@ -349,6 +351,27 @@ class Hub:
             link.refuse(ProtocolError(Code.REMOVED, "a host removed you from the meeting"))
         self._forget(room, target, "removed")
 
+    def _keep_a_host(self, room: Room) -> None:
+        """Promote someone if no host is in, unless a host of a meeting continued
+        after a restart may still come back: then not before their window closes."""
+        wait = self.meetings.host_awaited(room.name, time.monotonic())
+        if wait > 0:
+            pending = self._promotions.get(room.name)
+            if pending is None or pending[0] is not room:  # not a room of that name before
+                later = asyncio.get_running_loop().call_later(wait, self._promote_late, room)
+                self._promotions[room.name] = (room, later)
+            return
+        new_host = room.ensure_host()
+        if new_host is not None:
+            self.make_host(room, new_host)
+
+    def _promote_late(self, room: Room) -> None:
+        """The window for hosts to come back closed: if none did, someone is made host."""
+        self._promotions.pop(room.name, None)
+        if self.rooms.rooms.get(room.name) is room and not room.empty:
+            self._keep_a_host(room)
+            self.save(room)
+
     def make_host(self, room: Room, participant: Participant) -> None:
         participant.role = HOST
         self.updated(room, participant)
@@ -491,9 +514,7 @@ class Hub:
         self._enter(link, room, participant, resumed=False, was_p2p=was_p2p)
         if msg.resume is not None:
             self.meetings.came_back(room.name, msg.resume)
-        new_host = room.ensure_host()  # a meeting continued after a restart, its hosts not back
-        if new_host is not None:
-            self.make_host(room, new_host)
+        self._keep_a_host(room)  # a meeting continued after a restart, its hosts not back
         self.save(room)
 
     def _open(self, msg: messages.Hello, entry: Entry, dialogue: DialogueMeeting | None) -> Room:
@@ -582,7 +603,7 @@ class Hub:
         returning = room is not None and room.is_banned(msg.device, own_address(link.address))
         knock = self.lobby.add(link, msg, entry, returning, own_address(link.address))
         link.state, link.knock = State.WAITING, knock
-        link.send(messages.lobby_waiting(msg.room))
+        link.send(messages.lobby_waiting(msg.room, room is not None and room.locked))
         self.to_hosts(msg.room, _knock_message(knock))
 
     def _knock_over(self, knock: Knock, outcome: Literal["admitted", "denied", "left"]) -> None:
@@ -674,6 +695,7 @@ class Hub:
             interpretation=room.interpretation.public(),
             listening=room.interpretation.channel_of(me.id),
             captions=self.captions.state(room.name),
+            meeting=meeting_tag(room.meeting) if room.meeting else None,
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
@@ -732,9 +754,7 @@ class Hub:
             self.rooms.discard_if_empty(room)
             return
         if me.is_host:
-            new_host = room.ensure_host()
-            if new_host is not None:
-                self.make_host(room, new_host)
+            self._keep_a_host(room)
         self.save(room)
 
     def _let_go(self, participant_id: str) -> list[Link]:

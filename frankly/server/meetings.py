@@ -17,8 +17,10 @@ meeting if it shows it belongs: a resume token on record (its holder comes
 back with its role and side, and as the interpreter it was, past the checks it passed
 before), or
 an invite for that meeting id. A hello that shows neither opens a new meeting,
-and the old one is over. Records of meetings nobody came back to are deleted
-once the window closes.
+and the old one is over. Each one back gets exactly the role on record: while
+a host on record may still come back, nobody is made host in their place;
+only when the window closes with no host back is someone promoted. Records
+of meetings nobody came back to are deleted once the window closes.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frankly.rooms import Room
+from frankly.rooms.room import HOST
 from frankly.server.passwords import Hashed
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,11 @@ FOLDER = "meetings"
 
 def new_meeting_id() -> str:
     return secrets.token_urlsafe(16)
+
+
+def meeting_tag(meeting: str) -> str:
+    """What the welcome says of a meeting's id: stable, but not the id invites carry."""
+    return hashlib.sha256(b"frankly meeting tag\0" + meeting.encode()).hexdigest()[:22]
 
 
 def token_hash(resume: str) -> str:
@@ -157,6 +165,18 @@ class Meetings:
         sides = record.sides if record is not None else self._sides.get(room, {})
         side = sides.get(token_hash(resume)) if isinstance(sides, dict) else None
         return side if isinstance(side, str) else None
+
+    def host_awaited(self, room: str, now: float) -> float:
+        """Seconds a host of this continued meeting may still come back in, or 0.
+
+        While one may, nobody else is made host in their place: a resume proves
+        who someone was, and coming back first proves nothing.
+        """
+        if now >= self._until:
+            return 0.0
+        if HOST not in self._returning.get(room, {}).values():
+            return 0.0
+        return self._until - now
 
     def came_back(self, room: str, resume: str) -> None:
         """A member of a continued meeting is in again: its old token is spent."""

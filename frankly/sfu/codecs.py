@@ -2,7 +2,8 @@
 
 Leaf module. Frame payloads are end-to-end encrypted, so only the VP8 and VP9
 payload descriptors, the H.264 NAL unit header and the Opus TOC byte are
-read, to find keyframes, frame starts and temporal layers.
+read, to find keyframes, frame starts and temporal layers; and a VP8
+keyframe's picture size, which E2EE leaves in the clear (docs/security.md).
 """
 
 from __future__ import annotations
@@ -60,6 +61,44 @@ def vp8(payload: bytes | memoryview, start: int, end: int) -> Frame:
     # The first byte of the VP8 payload header: P bit clear means a keyframe.
     keyframe = frame_start and pos < end and not payload[pos] & 0x01
     return Frame(keyframe, frame_start, picture_id, tl0, tid, sync or keyframe)
+
+
+# A VP8 keyframe's start code, after its 3-byte frame tag (RFC 6386 section 9.1).
+_VP8_START_CODE = b"\x9d\x01\x2a"
+
+
+def vp8_keyframe_size(payload: bytes | memoryview, start: int, end: int) -> tuple[int, int] | None:
+    """(width, height) of the VP8 keyframe this packet starts, else None.
+
+    After the payload descriptor (RFC 7741 section 4.2) comes the frame: a
+    keyframe's 3-byte tag, the start code 9d 01 2a, then width and height
+    as 16-bit little-endian words whose low 14 bits are the size and top 2 a
+    scaling hint (RFC 6386 section 9.1). E2EE leaves exactly these 10 bytes
+    in the clear. A keyframe whose start code is wrong says (0, 0).
+    """
+    if end - start < 1:
+        raise ValueError("VP8 payload is empty")
+    first = payload[start]
+    if not first & 0x10 or first & 0x07:  # not the start of a frame's first partition
+        return None
+    pos = start + 1
+    if first & 0x80:  # X: the extension byte says which optional bytes follow
+        if pos >= end:
+            raise ValueError("VP8 descriptor runs past the end")
+        ext = payload[pos]
+        pos += 1
+        if ext & 0x80:  # I: picture id, one byte or (M) two
+            if pos >= end:
+                raise ValueError("VP8 descriptor runs past the end")
+            pos += 2 if payload[pos] & 0x80 else 1
+        pos += bool(ext & 0x40) + bool(ext & 0x30)  # L: TL0PICIDX; T or K: TID/KEYIDX
+    if pos >= end or payload[pos] & 0x01:  # P bit set: an interframe
+        return None
+    if end - pos < 10 or bytes(payload[pos + 3 : pos + 6]) != _VP8_START_CODE:
+        return (0, 0)
+    width = (payload[pos + 6] | payload[pos + 7] << 8) & 0x3FFF
+    height = (payload[pos + 8] | payload[pos + 9] << 8) & 0x3FFF
+    return (width, height)
 
 
 def vp9(payload: bytes | memoryview, start: int, end: int) -> Frame:

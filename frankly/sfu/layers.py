@@ -14,7 +14,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class LayerInfo:
     rid: str
-    height: int  # 0 when not known yet
+    height: int  # the real picture height (a keyframe says it), else a guess
     bitrate: float  # bits a second, measured; 0 when idle
 
 

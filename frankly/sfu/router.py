@@ -95,7 +95,7 @@ class Layer:
     downs: list[DownTrack] = field(default_factory=list)  # forwarding from this layer
     waiting: list[DownTrack] = field(default_factory=list)  # switching to it at a keyframe
     last_keyframe_request: float = float("-inf")
-    height: int = 0
+    height: int = 0  # the picture's, from its last keyframe (VP8); 0 until one says
     bytes_in: int = 0
     bitrate: float = 0.0
     last_arrival: float = 0.0
@@ -122,6 +122,11 @@ class Track:
     @property
     def inspect(self) -> Inspect | None:
         return _INSPECT.get(self.codec.name)
+
+    @property
+    def sized(self) -> bool:
+        """Whether its keyframes say their picture size where the SFU may read it."""
+        return self.kind == "video" and self.codec.name == "VP8"
 
 
 @dataclass(eq=False)
@@ -486,6 +491,8 @@ class Router:
         except ValueError:
             self.media.dropped["bad-rtp"] += 1
             return
+        if track.sized and start < len(packet) and packet[start] & 0x10:  # a frame's start
+            self._learn_size(layer, packet, start)
         seq = rtp.seq(packet)
         skipped = layer.cache.put(seq, packet)
         if skipped:
@@ -514,6 +521,15 @@ class Router:
     def _count_channel(self, interpreter: str, downs: list[DownTrack]) -> None:
         for down in downs:
             self.channel_packets[down.subscriber.id, interpreter] += 1
+
+    def _learn_size(self, layer: Layer, packet: bytes, start: int) -> None:
+        """A VP8 keyframe says the layer's real picture size (in E2EE's clear prefix)."""
+        try:
+            size = codecs.vp8_keyframe_size(packet, start, rtp.payload_end(packet))
+        except ValueError:
+            return  # forwarded all the same: only what the SFU must read drops a packet
+        if size is not None and size[1] > 0:
+            layer.height = size[1]
 
     def _switch_to(self, layer: Layer) -> None:
         """A keyframe starts on `layer`: down-tracks waiting for it switch now."""
@@ -783,7 +799,7 @@ class Router:
             track_budget = budget * share
             layers = slot.track.layers
             infos = [
-                LayerInfo(layer.rid, _height(i, len(layers)), layer.bitrate)
+                LayerInfo(layer.rid, layer.height or _height(i, len(layers)), layer.bitrate)
                 for i, layer in enumerate(layers)
             ]
             current = layers.index(slot.layer) if slot.layer in layers else -1
@@ -819,9 +835,8 @@ def _primary_ssrc(media: sdp.Media) -> int:
 
 
 def _height(index: int, count: int) -> int:
-    """Nominal height of simulcast layer `index` of `count`, low to high.
-
-    Browsers scale layers by 4, 2 and 1 from a 720p camera; the real size is
-    not in the RTP headers the SFU may read.
+    """Nominal height of simulcast layer `index` of `count`, low to high: a
+    guess (layers scaled by 4, 2 and 1 from a 720p camera) for a layer whose
+    keyframe has not yet said its real size (VP8), or never will (VP9, H.264).
     """
     return 720 >> (count - 1 - index)

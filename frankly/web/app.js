@@ -82,17 +82,20 @@ function takeInvite() {
 }
 
 /**
- * The notice screen: what happened, optionally what the server said, and
- * where to go on from here.
- * @param {string} title @param {string} text @param {string} [detail]
- * @param {{href: string, text: string}} [link]
+ * The notice screen: what happened, optionally the codes for support, and
+ * where to go on from here. "Try again" only where it can help (`again`);
+ * without it, "Back to home" is the way on.
+ * @param {string} title @param {string} text
+ * @param {{detail?: string, link?: {href: string, text: string}, again?: boolean}} [more]
  */
-function showNotice(title, text, detail, link) {
+function showNotice(title, text, { detail, link, again = false } = {}) {
   byId('notice-title').textContent = title;
   byId('notice-text').textContent = text;
-  const more = byId('notice-detail');
-  more.textContent = detail ?? '';
-  more.hidden = !detail;
+  const details = byId('notice-detail');
+  details.textContent = detail ?? '';
+  details.hidden = !detail;
+  byId('btn-notice-retry').hidden = !again;
+  byId('notice-home').classList.toggle('btn-primary', !again && !link);
   const onward = /** @type {HTMLAnchorElement} */ (byId('notice-link'));
   onward.textContent = link?.text ?? '';
   onward.href = link?.href ?? '/';
@@ -116,7 +119,7 @@ function showEnded(e) {
     return;
   }
   document.body.dataset.ended = e.error?.code || String(e.code);
-  showNotice(notice.title, notice.text, endedDetail(e), notice.link);
+  showNotice(notice.title, notice.text, { detail: endedDetail(e), link: notice.link, again: notice.again });
 }
 
 function route() {
@@ -136,7 +139,7 @@ function route() {
 }
 
 initHome();
-initPrejoin({ invite, onJoin: startMeeting, onCannot: showNotice });
+initPrejoin({ invite, onJoin: startMeeting, onCannot: (title, text) => showNotice(title, text) });
 initMeeting({
   ended: showEnded,
   left: ({ mic, cam }) => {

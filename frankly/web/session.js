@@ -14,7 +14,7 @@ import { Emitter } from './emitter.js';
 import { FLOOR, boothOf, fromWire, noInterpretation } from './interpretation.js';
 import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
-import { SfuLink, streamOwner } from './sfu.js';
+import { CAMERA_SIZE, SfuLink, streamOwner } from './sfu.js';
 import { SignalingClient } from './signaling.js';
 import { asText, asWebVtt } from './transcript.js';
 import { Role } from './wire.js';
@@ -58,7 +58,7 @@ export { MODERATION, REACTIONS } from './wire.js';
  *   speaker (id)                     the active speaker, on the SFU
  *   local-media ()                   our stream, audio, video, screen or channel mic changed
  *   you-updated (Participant)        a host changed our role, hand or media
- *   lobby ()                         we wait for a host to let us in
+ *   lobby ({locked})                 we wait for a host to let us in (locked: because the room is)
  *   knocks ({added} | {done})        someone knocks, or was let in or turned away
  *   settings (RoomSettings)          the room's lobby, lock or password changed
  *   moderated ({action, by})         a host acted on us
@@ -106,7 +106,7 @@ export class Session extends Emitter {
     this.video = (opts.video ?? true) && hasVideo;
     for (const t of this.localStream.getAudioTracks()) t.enabled = this.audio;
     /** @type {MediaTrackConstraints | boolean} */
-    this.videoConstraints = opts.videoConstraints ?? true;
+    this.videoConstraints = opts.videoConstraints ?? CAMERA_SIZE;
     /** @type {MediaTrackConstraints | boolean} */
     this.audioConstraints = opts.audioConstraints ?? true;
     /** @type {Participant | null} */
@@ -188,9 +188,9 @@ export class Session extends Emitter {
     c.on('sfu', (m) => this.sfu?.handle(m));
     c.on('speaker', (m) => this.emit('speaker', m.id));
     c.on('e2ee', (m) => this.e2ee.handle(m.from, m.payload));
-    c.on('lobby', () => {
+    c.on('lobby', (m) => {
       this.waiting = true;
-      this.emit('lobby');
+      this.emit('lobby', { locked: m.locked === true });
     });
     c.on('knock', (m) => {
       this.knocks.set(m.knock.id, m.knock);
@@ -359,7 +359,7 @@ export class Session extends Emitter {
    * @param {string} deviceId
    */
   async useDevice(kind, deviceId) {
-    const constraints = { deviceId: { exact: deviceId } };
+    const constraints = kind === 'video' ? { ...CAMERA_SIZE, deviceId: { exact: deviceId } } : { deviceId: { exact: deviceId } };
     if (kind === 'video') this.videoConstraints = constraints;
     else this.audioConstraints = constraints;
     const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];

@@ -50,6 +50,15 @@ export const SIMULCAST = [
 ];
 
 /**
+ * The camera size asked for (ideal, so a camera that cannot still opens):
+ * 1280×720 gives the three layers 320×180, 640×360 and 1280×720. At
+ * Chrome's default 640×480 it sends only the two lower layers (160×120 and
+ * 320×240: the top one's bitrate is 0), too few pixels for a tile of today.
+ * @type {MediaTrackConstraints}
+ */
+export const CAMERA_SIZE = { width: { ideal: 1280 }, height: { ideal: 720 } };
+
+/**
  * @typedef {{type: 'sfu', pc: 'publish' | 'subscribe',
  *            description: RTCSessionDescriptionInit}} SfuMessage
  */

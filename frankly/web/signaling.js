@@ -49,10 +49,11 @@ const MAX_QUEUED_SIGNALS = 200;
  *   chat: ChatWire[], mode: string, max_participants: number,
  *   ice_servers: RTCIceServer[], relay_only?: boolean, ping_interval: number, timeout: number,
  *   settings?: RoomSettings, knocks?: Knock[],
- *   interpretation?: unknown, listening?: string, captions?: unknown
+ *   interpretation?: unknown, listening?: string, captions?: unknown, meeting?: string
  * }} Welcome
  *   `interpretation`: the room's booths (interpretation.js reads it);
- *   `listening`: the channel we hear; `captions`: the room's captions (captions.js reads it)
+ *   `listening`: the channel we hear; `captions`: the room's captions (captions.js reads it);
+ *   `meeting`: names the meeting, the same across rejoins and restarts (ui/chat.js keys its kept chat by it)
  * @typedef {{type: 'offer' | 'answer' | 'rollback', sdp?: string}} Description
  * @typedef {{description: Description} | {candidate: RTCIceCandidateInit | null}} SignalPayload
  * @typedef {{type: 'signal', from: string, description?: Description, candidate?: RTCIceCandidateInit | null}} SignalMessage
@@ -329,7 +330,7 @@ export class SignalingClient extends Emitter {
 
   /**
    * We wait in the lobby: keep the socket alive until a host decides.
-   * @param {{type: 'lobby'}} msg
+   * @param {{type: 'lobby', locked?: boolean}} msg `locked`: why we wait
    */
   onLobby(msg) {
     clearInterval(this.pingTimer);

@@ -40,18 +40,24 @@ def test_mute_and_camera_off_are_seen_by_the_other(
     expect(ada_at_grace).to_have_attribute("data-audio", "on")
     expect(ada_at_grace.get_by_role("img", name="Microphone muted")).to_be_hidden()
 
-    mic = ada.get_by_role("button", name="Mute microphone")
+    mic = ada.get_by_test_id("btn-mic")
+    expect(mic).to_have_accessible_name("Mute microphone")
     mic.click()
     expect(mic).to_have_attribute("aria-pressed", "true")
+    expect(mic).to_have_accessible_name("Unmute microphone")  # the label says what a press does
+    expect(mic).to_have_text("Unmute")
     expect(ada_at_grace).to_have_attribute("data-audio", "off")
     expect(ada_at_grace.get_by_role("img", name="Microphone muted")).to_be_visible()
     expect(grace.get_by_test_id("people")).to_contain_text(re.compile("Ada Lovelace.*muted"))
     # Muted means the track sends silence, not that it is gone.
     assert ada.evaluate("window.frankly.session.localStream.getAudioTracks()[0].enabled") is False
 
-    camera = ada.get_by_role("button", name="Camera off")
+    camera = ada.get_by_test_id("btn-cam")
+    expect(camera).to_have_accessible_name("Camera off")
     camera.click()
     expect(camera).to_have_attribute("aria-pressed", "true")
+    expect(camera).to_have_accessible_name("Camera on")
+    expect(camera).to_have_text("Camera on")
     expect(ada_at_grace).to_have_attribute("data-video", "off")
     expect(ada_at_grace.locator(".avatar")).to_be_visible()
     expect(ada_at_grace.locator(".avatar")).to_have_text("AL")
@@ -63,6 +69,7 @@ def test_mute_and_camera_off_are_seen_by_the_other(
     frames = stats(grace, ada_id)["video"]["framesDecoded"]
     camera.click()
     expect(camera).to_have_attribute("aria-pressed", "false")
+    expect(camera).to_have_text("Camera off")
     expect(ada_at_grace).to_have_attribute("data-video", "on")
     wait_media(grace, ada_id, frames_over=frames + 15)
     mic.click()

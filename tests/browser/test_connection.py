@@ -40,8 +40,8 @@ def test_unreachable_server_is_explained_and_retried(new_page: NewPage) -> None:
 @pytest.mark.parametrize(
     ("code", "close", "heading"),
     [
-        ("protocol-violation", 4422, "Protocol error"),
-        ("flooding", 4429, "Protocol error"),
+        ("protocol-violation", 4422, "The connection to the meeting broke off"),
+        ("flooding", 4429, "The connection to the meeting broke off"),
         ("unsupported-version", 4400, "This page is out of date"),
         ("room-full", 4409, "This meeting is full"),
     ],
@@ -66,7 +66,8 @@ def test_refusals_from_the_server_are_explained(
     page.get_by_role("button", name="Join", exact=True).click()
 
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    expect(page.get_by_text(f"Server said: no ({code})")).to_be_visible()
+    # The code is for support, on a line of its own; the headline is in words.
+    expect(page.get_by_text(f"Details for support: {close} {code}")).to_be_visible()
     expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "closed")
     assert hellos and hellos[0]["type"] == "hello" and hellos[0]["room"] == "refused-room"
     # A refusal is final: no reconnect is scheduled.

@@ -78,7 +78,13 @@ def test_a_wrong_passphrase_decodes_nothing(live_server: LiveServer, new_page: N
     for page in (ada, grace, eve):
         in_sfu_mode(page)
     wait_media(grace, ada_id, frames_over=10, audio_over=10)  # the same passphrase: all fine
-    expect(grace.get_by_test_id("e2ee-state")).to_have_text("Encrypted · passphrase")
+    # Grace cannot open Eve's media, and says so of Eve alone, not in calm green.
+    expect(grace.get_by_test_id("e2ee-banner-text")).to_have_text(
+        "You can\u2019t see or hear Eve: your passphrases differ \u2014"
+        " check the passphrase with the others.",
+        timeout=20_000,
+    )
+    expect(grace.get_by_test_id("e2ee-state")).to_have_text("Passphrases differ")
     # Eve receives packets from both, and decodes none of them.
     for other in (ada_id, grace_id):
         eve.wait_for_function(

@@ -171,8 +171,8 @@ def test_a_host_ends_the_meeting_for_all(live_server: LiveServer, new_page: NewP
     ada, grace = new_page(), new_page()
     join(ada, "ending", "Ada")
     join(grace, "ending", "Grace")
-    ada.on("dialog", lambda d: d.accept())
     ada.get_by_test_id("end-meeting").click()
+    ada.get_by_test_id("confirm-yes").click()
     for page in (ada, grace):
         expect(page.get_by_test_id("notice-text")).to_contain_text(
             "ended this meeting for everyone"

@@ -155,9 +155,10 @@ def test_a_restart_under_a_meeting_of_four_and_the_meeting_goes_on(
             assert "offline" not in after_join and "closed" not in after_join, states
             assert "restarting" in after_join, states
             expect(page.get_by_test_id("conn-banner")).to_be_hidden()
-        # The same meeting: its host hosts it again. (Whoever came back before her
-        # was made host too, as when a meeting's hosts are away: docs/protocol.md.)
+        # The same meeting: its host hosts it again, and only she: coming back
+        # first makes nobody host (docs/protocol.md, *Reconnecting*).
         assert pages[0].evaluate("() => window.frankly.session.you.role") == "host"
+        assert pages[1].evaluate("() => window.frankly.session.you.role") == "participant"
     finally:
         for client in clients:
             sdk.run(client.leave())

@@ -298,3 +298,73 @@ async def test_an_invite_whose_pair_is_forged_or_for_a_guest_is_refused(
         client = await Raw.hello(live_server.ws_url, invite=signed(claims, key))
         error = await client.refused("invite-invalid", 4403)
         assert "interpret" in error["message"]
+
+
+async def test_after_a_restart_the_creator_is_host_even_if_another_is_back_first(
+    tmp_path: Path,
+) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    try:
+        ada = await Raw.join(first.ws_url, name="Ada")
+        bob = await Raw.join(first.ws_url, name="Bob")
+    finally:
+        first.stop()
+    second = BackgroundServer(config).start()
+    try:
+        # Bob's client reconnects first: coming back first makes nobody host.
+        bob_back = await Raw.join(second.ws_url, name="Bob", resume=bob.welcome["resume"])
+        assert bob_back.welcome["you"]["role"] == "participant"
+        ada_back = await Raw.join(second.ws_url, name="Ada", resume=ada.welcome["resume"])
+        assert ada_back.welcome["you"]["role"] == "host"
+        roles = {p["name"]: p["role"] for p in ada_back.welcome["participants"]}
+        assert roles == {"Bob": "participant"}
+        # And Bob is never told he became host.
+        joined = await bob_back.expect("joined")
+        assert joined["participant"]["name"] == "Ada"
+        await bob_back.send({"type": "settings", "lobby": True})
+        assert (await bob_back.expect("error"))["code"] == "not-host"
+    finally:
+        second.stop()
+
+
+async def test_after_a_restart_someone_is_host_once_no_host_came_back_in_time(
+    tmp_path: Path,
+) -> None:
+    config = ServerConfig(data_dir=tmp_path, grace=1.0)
+    first = BackgroundServer(config).start()
+    try:
+        await Raw.join(first.ws_url, name="Ada")
+        bob = await Raw.join(first.ws_url, name="Bob")
+    finally:
+        first.stop()
+    second = BackgroundServer(config).start()
+    try:
+        bob_back = await Raw.join(second.ws_url, name="Bob", resume=bob.welcome["resume"])
+        assert bob_back.welcome["you"]["role"] == "participant"
+        # Ada never comes back: once the window closes, Bob is made host.
+        updated = await bob_back.expect("updated", wait=5)
+        assert (updated["participant"]["name"], updated["participant"]["role"]) == ("Bob", "host")
+    finally:
+        second.stop()
+
+
+async def test_the_welcome_names_the_meeting_the_same_across_a_restart(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    try:
+        ada = await Raw.join(first.ws_url, name="Ada")
+        tag = ada.welcome["meeting"]
+        invite = await make_invite(ada, "participant")
+        claims = jwt.decode(invite["token"], server_key(tmp_path), algorithms=["HS256"])
+        assert tag and claims["meeting"] not in ("", tag)  # a tag, not the id invites carry
+    finally:
+        first.stop()
+    second = BackgroundServer(config).start()
+    try:
+        back = await Raw.join(second.ws_url, name="Ada", resume=ada.welcome["resume"])
+        assert back.welcome["meeting"] == tag
+        other = await Raw.join(second.ws_url, name="Zed", room="another")
+        assert other.welcome["meeting"] != tag
+    finally:
+        second.stop()

@@ -36,9 +36,13 @@ async def host_with(live_server: LiveServer, **settings: object) -> Raw:
     return ada
 
 
-async def knock(live_server: LiveServer, name: str, **extra: object) -> Raw:
+async def knock(
+    live_server: LiveServer, name: str, *, locked: bool = False, **extra: object
+) -> Raw:
+    """Knock at room r; `locked`: the lobby message must say the room is locked."""
     client = await Raw.hello(live_server.ws_url, name=name, **extra)
-    assert await client.expect("lobby") == {"type": "lobby", "status": "waiting", "room": "r"}
+    got = await client.expect("lobby")
+    assert got == {"type": "lobby", "status": "waiting", "room": "r", "locked": locked}
     return client
 
 
@@ -99,7 +103,7 @@ async def test_knock_then_deny_and_the_denied_must_knock_again(live_server: Live
 
 async def test_a_ban_holds_for_the_address_with_a_new_device(live_server: LiveServer) -> None:
     ada = await host_with(live_server, locked=True)
-    eve = await knock(live_server, "Eve", device="dev-1", headers=at("203.0.113.9"))
+    eve = await knock(live_server, "Eve", locked=True, device="dev-1", headers=at("203.0.113.9"))
     await ada.send({"type": "deny", "id": (await ada.expect("knock"))["knock"]["id"]})
     await eve.refused("denied", 4403)
     await ada.send({"type": "settings", "locked": False})
@@ -126,7 +130,7 @@ async def test_remove_then_the_removed_knocks_on_return(live_server: LiveServer)
 
 async def test_lock_makes_everyone_knock_but_invite_holders(live_server: LiveServer) -> None:
     ada = await host_with(live_server, locked=True)
-    await knock(live_server, "Grace")
+    await knock(live_server, "Grace", locked=True)  # told why they wait
     await ada.expect("knock")
     await ada.send({"type": "invite", "ttl": 600})
     token = (await ada.expect("invite"))["token"]

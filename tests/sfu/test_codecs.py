@@ -9,6 +9,7 @@ import pytest
 from aiortc.codecs import h264 as aiortc_h264
 from aiortc.codecs import vpx
 
+from frankly.client.e2ee import sframe
 from frankly.sfu import codecs
 
 
@@ -71,3 +72,56 @@ def test_vp9_keyframe() -> None:
 def test_truncated_descriptors(reader: object, data: bytes, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         reader(data, 0, len(data))  # type: ignore[operator]
+
+
+def vp8_keyframe(width: int, height: int, *, scale: int = 0) -> bytes:
+    """A keyframe's first bytes as RFC 6386 section 9.1 lays them out."""
+    first_partition = 1000
+    tag = 0 | 0 << 1 | 1 << 4 | first_partition << 5  # key frame, version 0, shown
+    return (
+        tag.to_bytes(3, "little")
+        + b"\x9d\x01\x2a"
+        + (width | scale << 14).to_bytes(2, "little")
+        + (height | scale << 14).to_bytes(2, "little")
+        + bytes(40)  # the (encrypted) rest
+    )
+
+
+# Descriptors: bare (S bit), and with a 15-bit picture id, TL0PICIDX and TID.
+BARE, FULL = b"\x10", b"\x90\xe0\x81\x23\x07\x40"
+
+
+@pytest.mark.parametrize("descriptor", [BARE, FULL])
+def test_vp8_keyframe_size_from_the_frame_header(descriptor: bytes) -> None:
+    packet = b"\xff" * 12 + descriptor + vp8_keyframe(640, 360, scale=2)
+    assert codecs.vp8_keyframe_size(packet, 12, len(packet)) == (640, 360)
+
+
+def test_vp8_keyframe_size_survives_e2ee() -> None:
+    # What a browser sends: the 10 clear bytes, then the SFrame header and ciphertext.
+    fk = sframe.frame_key(bytes(32), 1)
+    frame = vp8_keyframe(1280, 720)
+    sealed = sframe.seal(fk, 7, frame, sframe.clear_length("video", frame))
+    packet = BARE + sealed
+    assert codecs.vp8_keyframe_size(packet, 0, len(packet)) == (1280, 720)
+
+
+def test_vp8_keyframe_size_of_a_real_encoder_keyframe() -> None:
+    encoder = vpx.Vp8Encoder()
+    payloads, _ = encoder.encode(frames(1)[0], force_keyframe=True)
+    assert codecs.vp8_keyframe_size(payloads[0], 0, len(payloads[0])) == (320, 240)
+    assert all(codecs.vp8_keyframe_size(p, 0, len(p)) is None for p in payloads[1:])
+
+
+def test_vp8_keyframe_size_is_none_for_interframes_and_continuations() -> None:
+    inter = bytearray(vp8_keyframe(640, 360))
+    inter[0] |= 0x01  # P: an interframe
+    assert codecs.vp8_keyframe_size(BARE + inter, 0, len(inter) + 1) is None
+    cont = b"\x00" + vp8_keyframe(640, 360)  # S clear: not a frame's first packet
+    assert codecs.vp8_keyframe_size(cont, 0, len(cont)) is None
+    bad = BARE + b"\x10\x00\x00" + b"\x00\x00\x00" + bytes(8)  # a keyframe, wrong start code
+    assert codecs.vp8_keyframe_size(bad, 0, len(bad)) == (0, 0)
+    short = BARE + vp8_keyframe(640, 360)[:8]
+    assert codecs.vp8_keyframe_size(short, 0, len(short)) == (0, 0)
+    with pytest.raises(ValueError):
+        codecs.vp8_keyframe_size(b"\x90", 0, 1)

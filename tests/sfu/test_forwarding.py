@@ -180,3 +180,32 @@ async def test_who_leaves_is_gone_from_every_map(rig: Rig) -> None:
     rig.router.remove("ada")
     assert rig.router.publisher_of == {} and rig.router.subscriber_of == {}
     assert rig.router.speakers.levels == {} and rig.router.downs_by_ssrc == {}
+
+
+def sized_keyframe(seq: int, ts: int, ssrc: int, rid: str, width: int, height: int) -> bytes:
+    """A VP8 keyframe's first packet whose frame header says its size (RFC 6386 9.1)."""
+    tag = (1 << 4 | 1000 << 5).to_bytes(3, "little")  # key frame, shown, first partition
+    size = width.to_bytes(2, "little") + height.to_bytes(2, "little")
+    return vp8(seq, ts, ssrc, keyframe=True, rid=rid, size=0)[:-1] + tag + b"\x9d\x01\x2a" + size
+
+
+async def test_the_layer_is_chosen_by_the_real_picture_height(rig: Rig) -> None:
+    # Chrome's 640x480 camera: q is 160x120, h 320x240, f idle. A tile 167
+    # pixels high wants h: q's 120 rows would be stretched (a 720p guess
+    # took q for 180 rows high and chose it).
+    rig.subscriber("ada")
+    pub = rig.publish("eve", audio=False, simulcast=True)
+    track = rig.router.publishers["eve"].tracks["0"]
+    for i, (rid, w, h) in enumerate([("q", 160, 120), ("h", 320, 240)]):
+        pub.on_rtp(pub, sized_keyframe(100 * i, 5000, 2000 + i, rid, w, h))
+    assert [layer.height for layer in track.layers] == [120, 240, 0]
+    track.layers[0].bitrate, track.layers[1].bitrate = 150_000, 500_000
+    subscriber = rig.router.subscribers["ada"]
+    down = subscriber.slots[0]
+    assert not isinstance(down, str) and down.layer is track.layers[0]
+    rig.router.set_view("ada", "eve", 167)
+    rig.router._choose_layers(subscriber, now=0.0)
+    assert down.target is track.layers[1]
+    rig.router.set_view("ada", "eve", 120)  # q fills a tile of 120 rows: stay
+    rig.router._choose_layers(subscriber, now=0.0)
+    assert down.target is None and down.layer is track.layers[0]

@@ -44,3 +44,10 @@ def test_link_budget_caps_on_congestion_holds_then_frees() -> None:
     assert link_budget(1e6, 0.0, 500_000, 105.0, 101.0) == (500_000, 101.0)
     # Clean for long enough: free to climb.
     assert link_budget(600_000, 0.0, 500_000, 112.0, 101.0) == (float("inf"), 101.0)
+
+
+def test_real_heights_of_a_640x480_camera_pick_the_layer_that_fills_the_tile() -> None:
+    q, h, f = LayerInfo("q", 120, 150_000), LayerInfo("h", 240, 500_000), LayerInfo("f", 0, 0)
+    assert choose([q, h, f], current=1, wanted_height=167, budget=10e6) == 1
+    assert choose([q, h, f], current=0, wanted_height=120, budget=10e6) == 0
+    assert choose([q, h, f], current=1, wanted_height=480, budget=10e6) == 1  # the largest there is

@@ -52,10 +52,10 @@ test('the error decides before the close code; the close code when the error say
   const timedOut = noticeFor(ended(1000, 'timeout'), 'r');
   assert.equal(timedOut.screen === 'notice' && timedOut.title, 'You are no longer in the meeting');
   const ended4410 = noticeFor(ended(4410), 'r');
-  assert.equal(ended4410.screen === 'notice' && ended4410.text, 'A host ended this meeting for everyone.');
+  assert.match(ended4410.screen === 'notice' ? ended4410.text : '', /^A host ended this meeting for everyone\./);
   for (const code of [1009, 4400, 4422, 4429]) {
     const n = noticeFor(ended(code), 'r');
-    assert.equal(n.screen === 'notice' && n.title, 'Protocol error', String(code));
+    assert.equal(n.screen === 'notice' && n.title, 'The connection to the meeting broke off', String(code));
   }
 });
 
@@ -85,13 +85,53 @@ test('a meeting of representatives says who may attend', () => {
 test('anything unknown is a plain disconnect', () => {
   assert.deepEqual(noticeFor(ended(1006), 'r'), {
     screen: 'notice',
-    title: 'Disconnected',
-    text: 'The connection to the meeting ended.',
+    title: 'You were disconnected',
+    text: 'The connection to the meeting ended. Check your network, then try again.',
+    again: true,
   });
   assert.equal(noticeFor(ended(1006, 'toString'), 'r').screen, 'notice'); // no prototype lookups
 });
 
-test('the small print gives what the server said and the close code', () => {
-  assert.equal(endedDetail(ended(4409, 'room-full')), 'Server said: msg room-full (room-full, close code 4409)');
-  assert.equal(endedDetail(ended(1006)), 'Close code 1006');
+test('the codes go in a details line for support, the close code first', () => {
+  assert.equal(endedDetail(ended(4403, 'representatives-only')), 'Details for support: 4403 representatives-only');
+  assert.equal(endedDetail(ended(1006)), 'Details for support: 1006');
+});
+
+/** Every notice either table (or the fallback) can give, by error and close code. */
+function everyNotice() {
+  const errors = Object.keys(ERROR_NOTICES).map((c) => noticeFor(ended(4403, c), 'r', 'dl-1'));
+  const closes = [...Object.keys(CLOSE_NOTICES), '1006'].map((c) => noticeFor(ended(Number(c)), 'r'));
+  return [...errors, ...closes].filter((n) => n.screen === 'notice');
+}
+
+test('no notice shows a code or a jargon word to people', () => {
+  for (const n of everyNotice()) {
+    if (n.screen !== 'notice') continue;
+    for (const words of [n.title, n.text]) {
+      assert.doesNotMatch(words, /\b\d{3,4}\b/, words); // close codes: 4403, 4409, 4410…
+      assert.doesNotMatch(words, /\b[a-z]+-[a-z]+(-[a-z]+)*\b/, words); // error codes: room-full…
+      assert.doesNotMatch(words, /protocol|close code|websocket/i, words);
+    }
+  }
+});
+
+test('every notice says what the person can do next', () => {
+  const onward = /try again|ask|reload|wait|go back|check|start a new|tell the host|open the link|another/i;
+  for (const n of everyNotice()) {
+    if (n.screen !== 'notice') continue;
+    assert.ok(onward.test(n.text) || n.link, `${n.title}: ${n.text}`);
+  }
+});
+
+test('after an end-for-all or a dead invite there is nothing to try again', () => {
+  const end = noticeFor(ended(4410), 'r');
+  assert.equal(end.screen === 'notice' && end.again, false);
+  for (const code of ['invite-expired', 'invite-wrong-room', 'invite-invalid', 'invite-ended', 'invite-revoked', 'representatives-only']) {
+    const n = noticeFor(ended(4403, code), 'r');
+    assert.equal(n.screen === 'notice' && n.again, false, code);
+  }
+  for (const e of [ended(4409, 'room-full'), ended(4403, 'removed'), ended(1006), ended(1000)]) {
+    const n = noticeFor(e, 'r');
+    assert.equal(n.screen === 'notice' && n.again, true, String(e.code));
+  }
 });

@@ -1,22 +1,119 @@
 // @ts-check
 /**
  * The meeting's chat: the log (each message with its sender's shown name,
- * the time, and whether it was encrypted or could not be opened) and the
- * form that sends one.
+ * the time, and whether it was encrypted or could not be opened), the form
+ * that sends one, the copy of what we could read kept on this device for
+ * the meeting (chatlog.js), and the count of messages not seen yet.
  */
 
+import * as chatlog from '../chatlog.js';
+import { Close } from '../wire.js';
 import { announce, byId, clock, h } from './dom.js';
 
 /**
  * @typedef {import('../session.js').Session} Session
  * @typedef {import('../session.js').ChatMessage} ChatMessage
+ * @typedef {import('../chatlog.js').Entry} Entry
  */
 
 const chatLog = byId('chat-log');
 
+/** What is kept of this meeting's chat, where, and whether it began with this welcome. */
+const kept = {
+  /** @type {chatlog.Log | null} */ log: null,
+  key: '',
+  fresh: false,
+};
+/** Messages that came while the chat was not in view. */
+let unread = 0;
+
 export function clearChat() {
   chatLog.replaceChildren();
 }
+
+/** @returns {Storage | null} the tab's own storage, if the browser lets us have it */
+function storage() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+const now = () => Date.now() / 1000;
+
+function save() {
+  if (!kept.log) return;
+  try {
+    storage()?.setItem(kept.key, chatlog.serialize(kept.log, now()));
+  } catch {
+    // Full or refused: the chat on screen stays, only the copy is lost.
+  }
+}
+
+/**
+ * A welcome came: open what this device kept of the meeting it names, and
+ * show it if the screen was cleared (a rejoin, a reload, a restart).
+ * @param {string} room @param {string | undefined} meeting
+ */
+export function openChatLog(room, meeting) {
+  const store = storage();
+  if (!store || !meeting) {
+    kept.log = null;
+    return;
+  }
+  const key = chatlog.storageKey(room, meeting);
+  const keys = Array.from({ length: store.length }, (_, i) => store.key(i) ?? '');
+  for (const old of chatlog.staleKeys(keys, (k) => store.getItem(k), room, meeting, now())) store.removeItem(old);
+  const found = kept.key === key && kept.log ? kept.log : chatlog.parseLog(store.getItem(key), now());
+  kept.key = key;
+  kept.fresh = found === null;
+  kept.log = found ?? chatlog.emptyLog(now());
+  if (!chatLog.children.length) for (const e of kept.log.entries) render(e, null);
+  save();
+}
+
+/**
+ * Our socket closed for good. If a host ended the meeting, nothing of its
+ * chat stays on the device (after Leave it stays, for a rejoin).
+ * @param {number} code the close code
+ */
+export function chatEnded(code) {
+  if (code !== Close.ENDED) return;
+  if (kept.key) storage()?.removeItem(kept.key);
+  kept.log = null;
+  kept.key = '';
+}
+
+/**
+ * Show one message in order of sending.
+ * @param {Entry} e
+ * @param {string | null} sealed what to say instead of the text: it could not be opened
+ */
+function render(e, sealed) {
+  const li = h('li', {
+    class: e.mine ? 'msg mine' : 'msg',
+    'data-chat-key': e.key,
+    'data-chat-id': e.key.slice(e.key.lastIndexOf(':') + 1),
+    'data-from': e.from,
+    'data-privacy': sealed === null ? e.privacy : 'unreadable',
+    'data-ts': String(e.ts),
+  });
+  const meta = h('div', { class: 'msg-meta' });
+  meta.append(h('span', { class: 'msg-name' }, e.mine ? 'You' : e.name), h('time', { datetime: new Date(e.ts * 1000).toISOString() }, clock(e.ts)));
+  if (e.privacy === 'plain' && sealed === null) meta.append(h('span', { class: 'msg-plain' }, 'not encrypted'));
+  const text = sealed === null ? h('p', { class: 'msg-text' }, e.text) : h('p', { class: 'msg-text msg-sealed' }, sealed);
+  li.append(meta, text);
+  const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
+  const later = [...chatLog.children].find((c) => Number(/** @type {HTMLElement} */ (c).dataset.ts) > e.ts);
+  chatLog.insertBefore(li, later ?? null);
+  if (atBottom || e.mine) chatLog.scrollTop = chatLog.scrollHeight;
+}
+
+const SEALED = {
+  before: 'Sent before you joined: encrypted for those who were here.',
+  away: 'Sent while you were away: encrypted for those who were here.',
+};
 
 /**
  * @param {Session} session
@@ -25,25 +122,36 @@ export function clearChat() {
  * @param {string} shown the sender's shown name
  */
 export function addChat(session, m, history, shown) {
+  const key = chatlog.messageKey(m);
+  if (chatLog.querySelector(`li[data-chat-key="${CSS.escape(key)}"]`)) return; // kept, shown already
   const mine = m.from === session.you?.id;
-  const li = h('li', {
-    class: mine ? 'msg mine' : 'msg',
-    'data-chat-id': String(m.id),
-    'data-from': m.from,
-    'data-privacy': m.privacy,
-  });
-  const meta = h('div', { class: 'msg-meta' });
-  meta.append(h('span', { class: 'msg-name' }, mine ? 'You' : shown), h('time', { datetime: new Date(m.ts * 1000).toISOString() }, clock(m.ts)));
-  if (m.privacy === 'plain') meta.append(h('span', { class: 'msg-plain' }, 'not encrypted'));
-  const text =
-    m.privacy === 'unreadable'
-      ? h('p', { class: 'msg-text msg-sealed' }, 'Sent before you joined: encrypted for those who were here.')
-      : h('p', { class: 'msg-text' }, m.text);
-  li.append(meta, text);
-  const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
-  chatLog.append(li);
-  if (atBottom || mine) chatLog.scrollTop = chatLog.scrollHeight;
-  if (!history && !mine && m.privacy !== 'unreadable') announce(`${shown} says: ${m.text}`);
+  /** @type {Entry} */
+  const entry = { key, from: m.from, name: shown, text: m.text, ts: m.ts, mine, privacy: m.privacy === 'plain' ? 'plain' : 'encrypted' };
+  let sealed = null;
+  if (m.privacy === 'unreadable') {
+    // The first welcome's history was all sent before we came; later ones we just missed.
+    if (kept.log && history && kept.fresh) kept.log = chatlog.markBefore(kept.log, key);
+    sealed = SEALED[chatlog.sealedNote(kept.log, key)];
+  } else if (kept.log) {
+    kept.log = chatlog.remember(kept.log, entry);
+  }
+  if (kept.log) save();
+  render(entry, sealed);
+  if (history || mine || sealed !== null) return;
+  announce(`${shown} says: ${m.text}`);
+  if (!inView) setUnread(unread + 1);
+}
+
+/** Whether the chat log is on screen (the side panel may hide it). */
+let inView = true;
+
+/** @param {number} n */
+function setUnread(n) {
+  unread = n;
+  for (const button of document.querySelectorAll('[data-chat-unread]')) {
+    button.setAttribute('aria-label', chatlog.chatLabel(n));
+    /** @type {HTMLElement} */ (button).dataset.chatUnread = String(n);
+  }
 }
 
 /**
@@ -66,6 +174,11 @@ export function renameChat(names, selfId) {
  * @param {() => Session | null} current the session of the meeting on screen
  */
 export function initChat(current) {
+  // Seen is what is on screen: however the panel hides the chat, the count follows.
+  new IntersectionObserver(([e]) => {
+    inView = e.isIntersecting;
+    if (inView) setUnread(0);
+  }).observe(chatLog);
   byId('chat-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const input = /** @type {HTMLInputElement} */ (byId('chat-input'));

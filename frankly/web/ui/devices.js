@@ -5,6 +5,7 @@
  * wording functions are pure (statusOf, mediaProblem, describeMediaError).
  */
 
+import { CAMERA_SIZE } from '../sfu.js';
 import { store } from './dom.js';
 
 /**
@@ -61,13 +62,15 @@ export function mediaProblem(mic, cam) {
 }
 
 /**
- * The device chosen last time, if any.
+ * The device chosen last time, if any; a camera at CAMERA_SIZE where it can.
  * @param {'audio' | 'video'} kind
  * @returns {MediaTrackConstraints | boolean}
  */
 export function constraintsFor(kind) {
   const id = store.get(kind === 'video' ? 'camera' : 'microphone');
-  return id ? { deviceId: { ideal: id } } : true;
+  const device = id ? { deviceId: { ideal: id } } : null;
+  if (kind === 'video') return { ...CAMERA_SIZE, ...device };
+  return device ?? true;
 }
 
 /**

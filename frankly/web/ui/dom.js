@@ -66,6 +66,12 @@ export function toast(text) {
   toastTimer = setTimeout(() => (node.hidden = true), 4000);
 }
 
+/** Take the toast down now: what it said ("Invite link copied") was about a meeting we left. */
+export function clearToast() {
+  clearTimeout(toastTimer);
+  byId('toast').hidden = true;
+}
+
 /** @param {string} name @returns {string} */
 export function initials(name) {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -111,4 +117,27 @@ export async function copyOrShow(text, done, fallback = 'Copy this link') {
   } catch {
     toast(`${fallback}: ${text}`);
   }
+}
+
+/**
+ * What the microphone and camera buttons say: the action a press does now,
+ * so a muted microphone's button reads "Unmute" (issue 15: labels that tell
+ * the truth). `short` is the visible label, `long` the accessible name.
+ * @type {Readonly<Record<'mic' | 'cam', (off: boolean) => {short: string, long: string}>>}
+ */
+export const MEDIA_LABELS = Object.freeze({
+  mic: (off) => (off ? { short: 'Unmute', long: 'Unmute microphone' } : { short: 'Mute', long: 'Mute microphone' }),
+  cam: (off) => (off ? { short: 'Camera on', long: 'Camera on' } : { short: 'Camera off', long: 'Camera off' }),
+});
+
+/**
+ * Set a microphone or camera button to `off`: pressed state, label and name.
+ * @param {Element} button @param {'mic' | 'cam'} kind @param {boolean} off
+ */
+export function labelMediaButton(button, kind, off) {
+  const words = MEDIA_LABELS[kind](off);
+  button.setAttribute('aria-pressed', String(off));
+  button.setAttribute('aria-label', words.long);
+  const label = button.querySelector('.label');
+  if (label) label.textContent = words.short;
 }

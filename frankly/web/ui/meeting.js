@@ -22,9 +22,10 @@ import {
   startCaptions,
   stopCaptions,
 } from './captions.js';
-import { addChat, clearChat, initChat, renameChat } from './chat.js';
+import { addChat, clearChat, chatEnded, initChat, openChatLog, renameChat } from './chat.js';
 import { constraintsFor, describeMediaError, statusOf } from './devices.js';
-import { announce, byId, copyOrShow, h, show, showing, toast } from './dom.js';
+import { confirmDialog } from './dialog.js';
+import { announce, byId, clearToast, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
 import {
   DEFAULT_FLOOR_VOLUME,
@@ -37,6 +38,8 @@ import {
 } from './interpretation.js';
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
+import { initPanels, openPanel, togglePanel } from './panels.js';
+import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -141,6 +144,7 @@ export function startMeeting(opts) {
   byId('people').replaceChildren();
   clearChat();
   byId('meeting-room').textContent = opts.room;
+  byId('meeting-room').title = opts.room; // whole, where a narrow screen cuts it short
   byId('left-room').textContent = opts.room;
   renderSelf(m);
   renderConn(m, 'connecting');
@@ -170,10 +174,11 @@ const EVENTS = {
     renderConn(m, state);
   },
   'going-away': (m) => renderConn(m, m.session.state),
-  lobby: (m) => {
+  lobby: (m, /** @type {{locked: boolean}} */ e) => {
     byId('lobby-room').textContent = m.room;
+    byId('lobby-locked').hidden = !e.locked;
     show('lobby');
-    announce('Waiting for a host to let you in.');
+    announce(e.locked ? 'The room is locked; a host can let you in.' : 'Waiting for a host to let you in.');
   },
   welcome: (m, /** @type {Welcome} */ msg) => {
     if (showing('lobby')) {
@@ -182,6 +187,7 @@ const EVENTS = {
     }
     const self = tiles.selfTile();
     if (self) self.dataset.participantId = msg.you.id;
+    openChatLog(msg.room, msg.meeting); // before the welcome's chat comes
     renderSelf(m);
     renderRoster(m);
     renderHost(m.session);
@@ -287,6 +293,7 @@ const EVENTS = {
   decrypting: (m, /** @type {{id: string, ok: boolean}} */ e) => {
     const p = m.session.participants.get(e.id);
     if (p) tiles.renderTile(m.session, p);
+    renderPeople(m.session, m.names()); // "can't decrypt" rather than "exchanging keys…"
     renderE2ee(m.session);
   },
   'chat-reset': () => clearChat(),
@@ -301,6 +308,8 @@ const EVENTS = {
     else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
   },
   ended: (m, /** @type {Ended} */ e) => {
+    chatEnded(e.code);
+    clearToast();
     m.session.stopLocal();
     m.mixer.close();
     stopInterpretation();
@@ -352,10 +361,10 @@ function renderSelf(m) {
   tiles.renderSelfTile(session);
   const hasAudio = session.localStream.getAudioTracks().length > 0;
   const mic = /** @type {HTMLButtonElement} */ (byId('btn-mic'));
-  mic.setAttribute('aria-pressed', String(!session.audio));
+  labelMediaButton(mic, 'mic', !session.audio);
   mic.title = hasAudio ? '' : 'No microphone';
   const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
-  cam.setAttribute('aria-pressed', String(!session.video));
+  labelMediaButton(cam, 'cam', !session.video);
   const screen = byId('btn-screen');
   screen.setAttribute('aria-pressed', String(!!session.screen));
   /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
@@ -521,6 +530,7 @@ async function copyInvite(m) {
 /** @param {Meeting} m */
 async function leave(m) {
   m.leaving = true;
+  clearToast();
   const s = m.session;
   // Rejoin comes back the way we left: muted stays muted, camera off stays off.
   const rejoin = {
@@ -542,8 +552,27 @@ async function rejoin(m) {
 /** @param {Meeting} m */
 async function leaveLobby(m) {
   m.leaving = true;
+  clearToast();
   await m.session.leave();
   hooks.lobbyLeft();
+}
+
+/** The control each shortcut presses, so a key does exactly what its button does. */
+const SHORTCUT_BUTTONS = { mic: 'btn-mic', camera: 'btn-cam', hand: 'btn-hand', share: 'btn-screen', leave: 'btn-leave' };
+
+/** A keyboard shortcut (ui/shortcuts.js) on the meeting screen. @param {import('./shortcuts.js').Action} action */
+function shortcut(action) {
+  if (action === 'chat') {
+    openPanel('chat');
+    byId('chat-input').focus();
+    return;
+  }
+  if (action === 'people') {
+    togglePanel('people');
+    return;
+  }
+  const id = SHORTCUT_BUTTONS[/** @type {keyof typeof SHORTCUT_BUTTONS} */ (action)];
+  if (id) byId(id).click();
 }
 
 /** The page is going away: say leave, so others need not wait out the grace. */
@@ -616,13 +645,29 @@ export function initMeeting(given) {
     if (meeting) void copyInterpreterInvite(meeting, ev);
     else ev.preventDefault();
   });
-  control('btn-end', (m) => {
-    if (confirm('End the meeting for everyone?')) m.session.endMeeting();
+  control('btn-end', async (m) => {
+    const sure = await confirmDialog({
+      title: 'End the meeting for everyone?',
+      body: 'Everyone, you included, leaves at once, and nobody can join this meeting again.',
+      confirm: 'End for everyone',
+      cancel: 'Keep the meeting',
+      danger: true,
+    });
+    if (sure && meeting === m) m.session.endMeeting();
   });
   control('btn-lobby-leave', leaveLobby);
   control('btn-invite', copyInvite);
   control('btn-leave', leave);
   control('btn-relay-rejoin', rejoin);
+  initPanels();
+  initShortcuts(() => meeting !== null && showing('meeting'), shortcut);
+  // Screen readers announce each control's key with its name.
+  const keyed = { ...SHORTCUT_BUTTONS, chat: 'btn-chat', people: 'btn-people' };
+  for (const s of SHORTCUTS) {
+    const id = keyed[/** @type {keyof typeof keyed} */ (s.action)];
+    if (id) byId(id).setAttribute('aria-keyshortcuts', s.keys);
+  }
+  byId('btn-help').addEventListener('click', openHelp);
   const unmute = /** @type {HTMLDialogElement} */ (byId('unmute-dialog'));
   byId('btn-unmute-yes').addEventListener('click', async () => {
     unmute.close();

@@ -4,6 +4,11 @@
  * server's error code, one from the WebSocket close code (docs/protocol.md,
  * "Error codes" and "Close codes"), each row a small function of the room.
  * Pure, no DOM: the Node tests (tests/web/) import this file.
+ *
+ * Every notice says in words what happened and what the person can do; codes
+ * never reach its title or text, only the details line for support
+ * (`endedDetail`). `again` says whether "Try again" can help: after an
+ * end-for-all or a dead invite, reloading the page only ends the same way.
  */
 
 import { dialoguePage } from '../urls.js';
@@ -12,7 +17,7 @@ import { Close, Code } from '../wire.js';
 /**
  * @typedef {import('../signaling.js').Ended} Ended
  * @typedef {{href: string, text: string}} NoticeLink
- * @typedef {{screen: 'notice', title: string, text: string, link?: NoticeLink}
+ * @typedef {{screen: 'notice', title: string, text: string, again: boolean, link?: NoticeLink}
  *         | {screen: 'invalid'}
  *         | {screen: 'password', why: string}} Notice
  *   the notice screen with these words (and a link onward, if any); the
@@ -22,8 +27,25 @@ import { Close, Code } from '../wire.js';
  *   `dialogue`: the dialogue our invite was made for, if it was a dialogue's
  */
 
-/** @param {string} title @param {string} text @param {NoticeLink} [link] @returns {Notice} */
-const notice = (title, text, link) => (link ? { screen: 'notice', title, text, link } : { screen: 'notice', title, text });
+/**
+ * The notice screen's words.
+ * @param {boolean} again @param {string} title @param {string} text @param {NoticeLink} [link]
+ * @returns {Notice}
+ */
+const words = (again, title, text, link) =>
+  link ? { screen: 'notice', title, text, again, link } : { screen: 'notice', title, text, again };
+
+/**
+ * A notice after which trying again (reloading the page) may work.
+ * @param {string} title @param {string} text @param {NoticeLink} [link]
+ */
+const notice = (title, text, link) => words(true, title, text, link);
+
+/**
+ * A notice after which trying again ends the same way: no "Try again".
+ * @param {string} title @param {string} text @param {NoticeLink} [link]
+ */
+const final = (title, text, link) => words(false, title, text, link);
 
 /** The way back to a dialogue's page, if we know the dialogue. @param {string | null} dialogue */
 const backTo = (dialogue) => (dialogue ? { href: dialoguePage(dialogue), text: 'Back to the dialogue' } : undefined);
@@ -35,16 +57,16 @@ const backTo = (dialogue) => (dialogue ? { href: dialoguePage(dialogue), text: '
  */
 const expired = (_room, dialogue) =>
   dialogue
-    ? notice(
+    ? final(
         'This invite has expired',
         'The invite to a dialogue’s meeting lasts ten minutes. Go back to the dialogue’s page and join the meeting again to get a fresh one.',
         backTo(dialogue),
       )
-    : notice('This invite link does not work', 'The invite has expired. Ask for a new link.');
+    : final('This invite link does not work', 'The invite has expired. Ask for a new link.');
 
 /** @type {NoticeRow} */
 const representativesOnly = (_room, dialogue) =>
-  notice(
+  final(
     'Only the appointed representatives may attend',
     'The sides appointed representatives for this meeting: only they and the sides’ leads may attend, each entering from the dialogue’s page.',
     backTo(dialogue),
@@ -65,11 +87,17 @@ const full = (room) =>
 
 /** @type {NoticeRow} */
 const protocolError = () =>
-  notice('Protocol error', 'The server closed the connection because this client sent messages it could not accept.');
+  notice(
+    'The connection to the meeting broke off',
+    'The server could not accept what this page sent, so it closed the connection. Try again; if it happens again, reload the page to get the newest version.',
+  );
 
 /** @type {NoticeRow} */
 const badInvite = () =>
-  notice('This invite link does not work', 'The invite in this link is damaged or not from this server.');
+  final(
+    'This invite link does not work',
+    'The invite in this link is damaged or not from this server. Check that you copied the whole link, or ask for a new one.',
+  );
 
 /** @type {NoticeRow} */
 const humanCheck = () => notice('The human check did not pass', 'Reload the page to try again.');
@@ -85,7 +113,10 @@ export const ERROR_NOTICES = Object.freeze({
   [Code.PASSWORD_REQUIRED]: password('This meeting needs a password.'),
   [Code.WRONG_PASSWORD]: password('That password is not right. Try again.'),
   [Code.TOO_MANY_ATTEMPTS]: () => notice('Too many wrong passwords', 'Wait a few minutes before trying again.'),
-  [Code.DENIED]: () => notice('You were not let in', 'A host of this meeting turned down your request to join.'),
+  [Code.DENIED]: () => notice(
+      'You were not let in',
+      'A host of this meeting turned down your request to join. If that was a mistake, tell the host, then try again.',
+    ),
   [Code.REMOVED]: () =>
     notice(
       'You were removed from the meeting',
@@ -93,11 +124,12 @@ export const ERROR_NOTICES = Object.freeze({
     ),
   [Code.INVITE_EXPIRED]: expired,
   [Code.REPRESENTATIVES_ONLY]: representativesOnly,
-  [Code.INVITE_WRONG_ROOM]: () => notice('This invite link does not work', 'The invite is for another meeting.'),
+  [Code.INVITE_WRONG_ROOM]: () =>
+    final('This invite link does not work', 'The invite is for another meeting. Ask for a link to this one.'),
   [Code.INVITE_INVALID]: badInvite,
   [Code.INVITE_ENDED]: () =>
-    notice('This invite link does not work', 'The meeting it was made for is over. Ask for a new link.'),
-  [Code.INVITE_REVOKED]: () => notice('This invite link does not work', 'A host withdrew this invite. Ask for a new link.'),
+    final('This invite link does not work', 'The meeting it was made for is over. Ask for a new link.'),
+  [Code.INVITE_REVOKED]: () => final('This invite link does not work', 'A host withdrew this invite. Ask for a new link.'),
   [Code.LOBBY_FULL]: () =>
     notice('The waiting room is full', 'Too many people are waiting to be let in. Try again in a few minutes.'),
   [Code.HUMAN_CHECK_REQUIRED]: humanCheck,
@@ -113,7 +145,8 @@ export const ERROR_NOTICES = Object.freeze({
  * @type {Readonly<Record<number, NoticeRow>>}
  */
 export const CLOSE_NOTICES = Object.freeze({
-  [Close.NORMAL]: () => notice('You are no longer in the meeting', 'The server ended your connection.'),
+  [Close.NORMAL]: () =>
+    notice('You are no longer in the meeting', 'The server ended your connection. Try again to go back in.'),
   [Close.TOO_BIG]: protocolError,
   [Close.REPLACED]: () =>
     notice(
@@ -122,13 +155,20 @@ export const CLOSE_NOTICES = Object.freeze({
     ),
   [Close.HANDSHAKE_REFUSED]: protocolError,
   [Close.ROOM_FULL]: full,
-  [Close.ENDED]: () => notice('The meeting has ended', 'A host ended this meeting for everyone.'),
+  [Close.ENDED]: () =>
+    final(
+      'The meeting has ended',
+      'A host ended this meeting for everyone. To meet again, start a new meeting or ask for a new link.',
+    ),
   [Close.PROTOCOL_VIOLATION]: protocolError,
   [Close.FLOODING]: protocolError,
 });
 
 /** What we say when neither table knows the reason. */
-const DISCONNECTED = notice('Disconnected', 'The connection to the meeting ended.');
+const DISCONNECTED = notice(
+  'You were disconnected',
+  'The connection to the meeting ended. Check your network, then try again.',
+);
 
 /**
  * What to show after a connection ended for good.
@@ -143,12 +183,12 @@ export function noticeFor(ended, room, dialogue = null) {
 }
 
 /**
- * The small print under a notice: what the server said, and the close code.
+ * The small print under a notice, for whoever helps them: the close code and
+ * the server's error code, if it sent one. The server's own message is in
+ * English for developers and stays out of the way.
  * @param {Ended} ended
  * @returns {string}
  */
 export function endedDetail(ended) {
-  return ended.error
-    ? `Server said: ${ended.error.message} (${ended.error.code}, close code ${ended.code})`
-    : `Close code ${ended.code}`;
+  return `Details for support: ${ended.code}${ended.error ? ` ${ended.error.code}` : ''}`;
 }

@@ -9,7 +9,7 @@
 
 import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
 import { e2eeSupported } from '../e2ee/keys.js';
-import { byId, h, initials, randomHex, show, showing, store } from './dom.js';
+import { byId, h, initials, labelMediaButton, randomHex, show, showing, store } from './dom.js';
 import { constraintsFor, mediaProblem, openDevice } from './devices.js';
 import { inviteClaims } from '../urls.js';
 import { languagePicker, rememberedLanguage } from './captions.js';
@@ -254,12 +254,10 @@ function renderPreview() {
   byId('preview-note').textContent =
     pre.camStatus === 'pending' ? 'Starting camera…' : camTrack ? '' : 'Camera is off';
   const micBtn = byId('pre-mic');
-  micBtn.setAttribute('aria-pressed', String(!pre.mic || !micTrack));
-  micBtn.setAttribute('aria-label', 'Mute microphone');
+  labelMediaButton(micBtn, 'mic', !pre.mic || !micTrack);
   /** @type {HTMLButtonElement} */ (micBtn).disabled = !micTrack;
   const camBtn = byId('pre-cam');
-  camBtn.setAttribute('aria-pressed', String(!camTrack));
-  camBtn.setAttribute('aria-label', 'Camera off');
+  labelMediaButton(camBtn, 'cam', !camTrack);
   /** @type {HTMLButtonElement} */ (camBtn).disabled = pre.camStatus === 'pending';
   const problem = mediaProblem(pre.micStatus, pre.camStatus);
   const box = byId('media-problem');

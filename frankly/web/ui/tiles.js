@@ -4,7 +4,10 @@
  * per screen share after its owner's, with video, initials when the camera
  * is off, the shown name and dialogue side, an interpreter's badge, mute and
  * connection badges, and reactions that float up. Each tile's height tells
- * the SFU which layer to send.
+ * the SFU which layer to send. A remote tile's connection words come from
+ * what really reaches it: while its video shows frames it is connected,
+ * whatever the link's state events said (on the SFU one subscribe connection
+ * carries everyone, so its state says nothing about one person's media).
  */
 
 import { interpreterBadge } from '../interpretation.js';
@@ -33,6 +36,54 @@ const tileSizes = new ResizeObserver((entries) => {
     if (id) onHeight(id, tileViewHeight(entry.contentRect.height, window.devicePixelRatio));
   }
 });
+
+/** A tile whose video showed no frame for this long no longer counts as receiving. */
+const FRAMES_STALE_MS = 3000;
+
+/** The session the tiles were last drawn from: a change in what flows redraws a tile with it. */
+/** @type {Session | null} */
+let drawn = null;
+
+/**
+ * Watch the frames a remote tile's video shows: `data-media` is `flowing`
+ * while frames come (requestVideoFrameCallback, and the decoded-frame count
+ * where the page is not painted), `none` before the first and after
+ * FRAMES_STALE_MS without one. Stops when the tile leaves the stage.
+ * @param {HTMLElement} tile @param {HTMLVideoElement} video
+ */
+function watchFrames(tile, video) {
+  if (tile.dataset.media) return; // already watched: the element outlives its streams
+  tile.dataset.media = 'none';
+  let last = 0;
+  let counted = 0;
+  const seen = () => {
+    last = performance.now();
+    if (tile.dataset.media !== 'flowing') mediaChanged(tile, 'flowing');
+  };
+  const onFrame = () => {
+    if (!tile.isConnected) return;
+    seen();
+    video.requestVideoFrameCallback(onFrame);
+  };
+  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
+  const timer = setInterval(() => {
+    if (!tile.isConnected) {
+      clearInterval(timer);
+      return;
+    }
+    const frames = video.getVideoPlaybackQuality().totalVideoFrames;
+    if (frames > counted) seen();
+    counted = frames;
+    if (tile.dataset.media === 'flowing' && performance.now() - last > FRAMES_STALE_MS) mediaChanged(tile, 'none');
+  }, 1000);
+}
+
+/** @param {HTMLElement} tile @param {'flowing' | 'none'} media */
+function mediaChanged(tile, media) {
+  tile.dataset.media = media;
+  const p = drawn?.participants.get(tile.dataset.participantId ?? '');
+  if (drawn && p) renderTile(drawn, p);
+}
 
 /** What "Turn on sound" does: let the mixer's sound out. */
 let onSound = () => {};
@@ -189,6 +240,7 @@ export function attachStream(id, stream) {
   if (!tile || !video) return;
   if (video.srcObject !== stream) video.srcObject = stream;
   tileSizes.observe(tile);
+  watchFrames(tile, video);
   video.play().catch(() => {}); // muted: only a newer load interrupts it
 }
 
@@ -203,6 +255,7 @@ export function setPeerState(id, state) {
 
 /** @param {Session} session @param {Participant} p */
 export function renderTile(session, p) {
+  drawn = session;
   const tile = tileOf(p.id);
   if (!tile) return;
   tile.dataset.audio = p.audio ? 'on' : 'off';
@@ -221,6 +274,7 @@ export function renderTile(session, p) {
       ? 'Can’t decrypt: this person may have another passphrase'
       : 'Can’t decrypt this person’s media';
   } else if (!p.connected) text = 'Reconnecting…';
+  else if (tile.dataset.media === 'flowing') text = ''; // frames arrive: the media is connected
   else if (state === 'new' || state === 'connecting') text = 'Connecting…';
   else if (state === 'disconnected') text = 'Connection unstable…';
   else if (state === 'failed') text = 'Can’t connect media';
