@@ -252,7 +252,7 @@ def test_who_left_cannot_open_what_is_sent_after(
         send = transport.send_rtp
 
         def copy(packet: bytes) -> None:
-            if rtp.payload_type(packet) == 96 and len(seen) < 2000:
+            if rtp.payload_type(packet) == 96 and len(seen) < 20_000:
                 seen.append(bytes(packet))
             send(packet)
 
@@ -261,8 +261,11 @@ def test_who_left_cannot_open_what_is_sent_after(
     live_server.call(tap)
     before = stats(grace, ada_id)["video"]["framesDecoded"]
     wait_media(grace, ada_id, frames_over=before + 30)
-    frames = vp8_frames(live_server.call(lambda: list(seen)))
-    assert len(frames) > 10
+    # On a loaded machine a frame can lose a packet on the way in and be left out;
+    # what is wanted is enough whole frames, however long they take to come.
+    whole = lambda: vp8_frames(live_server.call(lambda: list(seen)))  # noqa: E731
+    wait_until(lambda: len(whole()) > 10, 20, "over 10 whole VP8 frames tapped")
+    frames = whole()
     # Grace's keys open them (the frames and the check are sound)...
     assert all(opens(key_ring(grace), f) for f in frames)
     # ...and nothing Eve held, ratcheted as far as anyone would, does.
