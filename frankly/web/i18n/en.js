@@ -1,0 +1,11 @@
+// @ts-check
+/**
+ * English: the reference catalogue (see ../i18n.js). Keys are grouped by
+ * the screen or part that shows them: 'home.', 'prejoin.', 'meeting.',
+ * 'tile.', 'chat.', 'people.', 'notice.', 'settings.', 'layout.', ...
+ */
+
+/** @type {import('../i18n.js').Catalogue} */
+export default {
+  'language.label': 'Language',
+};
