@@ -24,9 +24,10 @@ from starlette.types import ASGIApp
 
 from frankly.api import transcripts
 from frankly.api.entry import meeting_of_room
+from frankly.api.guard import ApiGuard
 from frankly.api.public import ADDRESS_KEY_FILE
 from frankly.api.public_routes import PublicChecks, public_router
-from frankly.api.routes import ApiGuard, Store, make_api
+from frankly.api.routes import Store, make_api
 from frankly.api.service import KEY_FILE, Service
 from frankly.rooms import DialogueMeeting, KeptLine
 from frankly.server.config import ServerConfig

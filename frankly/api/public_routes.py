@@ -28,15 +28,8 @@ from starlette.datastructures import Headers
 
 from frankly.api.errors import ApiCode, ApiError
 from frankly.api.public import Public, PublicReadout
-from frankly.api.routes import (
-    DateOut,
-    RevisionOut,
-    Store,
-    _Auth,
-    _secret,
-    date_out,
-    revision_out,
-)
+from frankly.api.routes import Store, _Auth, _secret
+from frankly.api.schemas import DateOut, RevisionOut, date_out, revision_out
 from frankly.dialogues import render
 from frankly.dialogues.comments import Comment
 from frankly.dialogues.words import CommentState
