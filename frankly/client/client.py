@@ -92,6 +92,7 @@ from frankly.client.vocabulary import (
     Code,
     LeaveReason,
     ModerationAction,
+    Msg,
     Role,
     interpreter_of,
     sharer_of,
@@ -512,7 +513,7 @@ class Client:
                 await hello_ws.close()
         ws = self._session.ws
         if ws is not None and was_joined:
-            self._send({"type": "leave"}, force=True)
+            self._send({"type": Msg.LEAVE}, force=True)
             # The server answers `leave` by closing with 1000, after what we sent before it.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(3):
@@ -526,7 +527,7 @@ class Client:
         self._check_open()
         # Sealed when it goes out (see `_wire`), with the key of that moment: a
         # message queued while the socket is away may go out as someone new.
-        self._send({"type": "chat", "seal": text})
+        self._send({"type": Msg.CHAT, "seal": text})
 
     async def update(
         self,
@@ -544,7 +545,7 @@ class Client:
         if audio is None and video is None and language is _Keep.KEEP:
             raise ValueError("give audio=, video=, language= or some of them")
         self._check_open()
-        message: dict[str, Any] = {"type": "update"}
+        message: dict[str, Any] = {"type": Msg.UPDATE}
         if not isinstance(language, _Keep):
             _check_language(language)
             self._credentials["language"] = language
@@ -565,7 +566,7 @@ class Client:
     async def raise_hand(self, up: bool = True) -> None:
         """Raise (or lower, ``up=False``) our hand; the others see it in `Participant.hand`."""
         self._check_open()
-        self._send({"type": "hand", "up": up})
+        self._send({"type": Msg.HAND, "up": up})
 
     async def react(self, emoji: str) -> None:
         """Send an emoji reaction to the room, one of `REACTIONS` (it comes back as a `Reaction`).
@@ -576,20 +577,20 @@ class Client:
         if emoji not in REACTIONS:
             raise ValueError(f"a reaction is one of {' '.join(REACTIONS)}")
         self._check_open()
-        self._send({"type": "react", "emoji": emoji})
+        self._send({"type": Msg.REACT, "emoji": emoji})
 
     # --- host actions (the server refuses them from others: ``not-host``) -----
 
     async def admit(self, knock_id: str) -> None:
         """Let someone waiting in the lobby in (an id from `knocks` or a `Knock` event)."""
         self._check_open()
-        self._send({"type": "admit", "id": knock_id})
+        self._send({"type": Msg.ADMIT, "id": knock_id})
 
     async def deny(self, knock_id: str) -> None:
         """Turn away someone waiting in the lobby; they cannot come back in this meeting
         unless a host admits them from the lobby later."""
         self._check_open()
-        self._send({"type": "deny", "id": knock_id})
+        self._send({"type": Msg.DENY, "id": knock_id})
 
     async def settings(
         self,
@@ -605,7 +606,7 @@ class Client:
         (1 to 128 characters), or None to clear it. Everyone gets a
         `SettingsChanged`; `room_settings` follows.
         """
-        message: dict[str, Any] = {"type": "settings"}
+        message: dict[str, Any] = {"type": Msg.SETTINGS}
         if lobby is not None:
             message["lobby"] = lobby
         if locked is not None:
@@ -630,7 +631,7 @@ class Client:
         if action not in MODERATION_ACTIONS:
             raise ValueError(f"action must be one of {', '.join(MODERATION_ACTIONS)}")
         self._check_open()
-        self._send({"type": "moderate", "action": action, "id": participant_id})
+        self._send({"type": Msg.MODERATE, "action": action, "id": participant_id})
 
     async def end_meeting(self) -> None:
         """End the meeting for everyone, and wait until the server has closed our socket.
@@ -641,9 +642,9 @@ class Client:
         """
         self._check_open()
         with self.events() as stream:
-            self._send({"type": "end"})
+            self._send({"type": Msg.END})
             async for event in stream:  # it ends after `Closed`
-                if isinstance(event, ServerError) and event.error.ref == "end":
+                if isinstance(event, ServerError) and event.error.ref == Msg.END:
                     raise event.error
 
     async def invite(
@@ -664,7 +665,7 @@ class Client:
         """
         self._check_open()
         reply = self._hosts.ask_invite()
-        message: dict[str, Any] = {"type": "invite", "role": role, "ttl": int(ttl)}
+        message: dict[str, Any] = {"type": Msg.INVITE, "role": role, "ttl": int(ttl)}
         if interpret is not None:
             message["interpret"] = list(interpret)
         self._send(message)
@@ -688,7 +689,7 @@ class Client:
         if not self.is_host:
             raise FranklyError(Code.NOT_HOST, "only a host can revoke an invite")
         confirmed = self.wait_for(InviteRevoked, lambda e: e.id == wanted, timeout=10)
-        self._send({"type": "revoke", "id": wanted})
+        self._send({"type": Msg.REVOKE, "id": wanted})
         await confirmed
 
     # --- interpretation (docs/sdk.md, "Interpretation") ----------------------------
@@ -704,7 +705,7 @@ class Client:
         interpret), ``unknown-peer``, ``not-allowed`` (the booth holds two).
         """
         pair_wire = list(pair) if pair is not None else None
-        message = {"type": "interpreter", "id": participant_id, "pair": pair_wire}
+        message = {"type": Msg.INTERPRETER, "id": participant_id, "pair": pair_wire}
 
         def done(event: Event) -> bool:
             if not isinstance(event, InterpretationChanged):
@@ -712,7 +713,7 @@ class Client:
             booth = event.interpretation.booth_of(participant_id)
             return (booth is None) if pair is None else (booth is not None)
 
-        event = await self._ask(message, "interpreter", done)
+        event = await self._ask(message, Msg.INTERPRETER, done)
         assert isinstance(event, InterpretationChanged)
         return event.interpretation
 
@@ -724,10 +725,10 @@ class Client:
         interprets from that channel instead of the floor. Raises `FranklyError`
         ``unknown-language`` for a language no interpreter of the room serves.
         """
-        message = {"type": "listen", "channel": channel}
+        message = {"type": Msg.LISTEN, "channel": channel}
         await self._ask(
             message,
-            "listen",
+            Msg.LISTEN,
             lambda e: isinstance(e, ListeningChanged) and e.channel == channel,
         )
 
@@ -752,8 +753,8 @@ class Client:
         # Sent ahead of the offer that carries the track, so the SFU never
         # takes it for the floor.
         await self._ask(
-            {"type": "interpret", "track": tap.id},
-            "interpret",
+            {"type": Msg.INTERPRET, "track": tap.id},
+            Msg.INTERPRET,
             lambda e: isinstance(e, InterpretationChanged),
         )
 
@@ -771,7 +772,7 @@ class Client:
             booth = event.interpretation.booth_of(self._me.id)
             return booth is not None and booth.into == into
 
-        event = await self._ask({"type": "interpret", "into": into}, "interpret", done)
+        event = await self._ask({"type": Msg.INTERPRET, "into": into}, Msg.INTERPRET, done)
         assert isinstance(event, InterpretationChanged)
         return event.interpretation
 
@@ -785,7 +786,7 @@ class Client:
         `FranklyError` ``booth-not-ready`` (nobody to hand over to, or they are
         not ready yet: try again in a moment) or ``not-interpreter``.
         """
-        message: dict[str, Any] = {"type": "handover"}
+        message: dict[str, Any] = {"type": Msg.HANDOVER}
         if to is not None:
             message["to"] = to
         self._check_open()
@@ -803,7 +804,7 @@ class Client:
                 return booth.live == to
             return booth.live != me if giving else booth.live == me
 
-        event = await self._ask(message, "handover", done)
+        event = await self._ask(message, Msg.HANDOVER, done)
         assert isinstance(event, InterpretationChanged)
         return event.interpretation
 
@@ -824,7 +825,7 @@ class Client:
         sealed = {pid: self._e2ee.seal_for(pid, text) for pid in others}
         if any(s is None for s in sealed.values()):
             raise FranklyError(Code.NOT_ALLOWED, "no pair key with the booth yet: try again")
-        self._send({"type": "booth-chat", "sealed": sealed})
+        self._send({"type": Msg.BOOTH_CHAT, "sealed": sealed})
 
     async def set_captions(self, on: bool, *, transcript: bool = False) -> Captions:
         """A host turns the room's live captions on or off; the state once the server answered.
@@ -844,21 +845,21 @@ class Client:
         def done(event: Event) -> bool:
             return isinstance(event, CaptionsChanged) and event.captions.state in wanted
 
-        message = {"type": "captions", "on": on, "transcript": transcript}
-        event = await self._ask(message, "captions", done)
+        message = {"type": Msg.CAPTIONS, "on": on, "transcript": transcript}
+        event = await self._ask(message, Msg.CAPTIONS, done)
         assert isinstance(event, CaptionsChanged)
         return event.captions
 
     def _send_transcript_line(self, line: dict[str, Any]) -> None:
         """The captioner's own: a final line in plaintext, for the meeting's stored transcript."""
-        self._send({"type": "transcript-line", **line})
+        self._send({"type": Msg.TRANSCRIPT_LINE, **line})
 
     async def _send_caption(self, line: str) -> None:
         """The captioner's own: a caption line, sealed with our key as it goes out."""
         self._check_open()
-        self._send({"type": "caption", "seal": line})
+        self._send({"type": Msg.CAPTION, "seal": line})
 
-    async def _ask(self, message: dict[str, Any], ref: str, done: Callable[[Event], bool]) -> Event:
+    async def _ask(self, message: dict[str, Any], ref: Msg, done: Callable[[Event], bool]) -> Event:
         """Send ``message``; the first event for which ``done`` holds, or its refusal raised."""
         self._check_open()
 
@@ -908,12 +909,12 @@ class Client:
 
     def _wire(self, message: dict[str, Any]) -> dict[str, Any]:
         """A queued message as it goes out: chat is sealed now, with our key of this moment."""
-        if message.get("type") in ("chat", "caption") and "seal" in message:
+        if message.get("type") in (Msg.CHAT, Msg.CAPTION) and "seal" in message:
             return {"type": message["type"], "sealed": self._e2ee.seal_chat(message["seal"])}
         return message
 
     def _send_e2ee(self, peer_id: str, payload: dict[str, Any]) -> None:
-        self._send({"type": "e2ee", "to": peer_id, "payload": payload})
+        self._send({"type": Msg.E2EE, "to": peer_id, "payload": payload})
 
     # --- internals: the lifecycle ---------------------------------------------------
 
@@ -1072,7 +1073,7 @@ class Client:
         if self._channel is not None:  # the old self's interpretation: interpret() again
             self._background_task(self._channel.aclose())
             self._channel = None
-        self._session.keep_queued(lambda m: m.get("type") == "chat")
+        self._session.keep_queued(lambda m: m.get("type") == Msg.CHAT)
         self._me = me
         self._calls.self_id = me.id
         self._e2ee.start(me.id, self._room_secret)  # a new identity, new pairs with everyone
@@ -1082,7 +1083,7 @@ class Client:
         self._calls.resumed()
         assert self._me is not None
         if (self._me.audio, self._me.video) != (self._audio_on, self._video_on):
-            self._send({"type": "update", "audio": self._audio_on, "video": self._video_on})
+            self._send({"type": Msg.UPDATE, "audio": self._audio_on, "video": self._video_on})
             self._me = replace(self._me, audio=self._audio_on, video=self._video_on)
 
     def _apply_roster(self, changes: Sequence[Change], *, announce: bool = True) -> None:
@@ -1292,7 +1293,7 @@ class Client:
 
     def _on_error(self, message: dict[str, Any]) -> None:
         error = FranklyError.from_message(message)
-        if error.ref == "invite" and self._hosts.reply(error):
+        if error.ref == Msg.INVITE and self._hosts.reply(error):
             return
         if error.code in FATAL_ERRORS:
             error.close_code = FATAL_ERRORS[error.code]
@@ -1322,30 +1323,30 @@ def _check_language(language: str | None) -> None:
 Handler = Callable[[Client, dict[str, Any]], None]
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
     {
-        "signal": Client._on_signal,
-        "joined": Client._on_joined,
-        "updated": Client._on_updated,
-        "left": Client._on_left,
-        "e2ee": Client._on_e2ee,
-        "mode": Client._on_mode,
-        "sfu": Client._on_sfu,
-        "chat": Client._on_chat,
-        "knock": lambda client, message: client._hosts.knock(message),
-        "knock-done": lambda client, message: client._hosts.knock_done(message),
-        "settings": lambda client, message: client._hosts.settings_changed(message),
-        "invite": lambda client, message: client._hosts.invite(message),
-        "revoked": lambda client, message: client._hosts.revoked(message),
-        "moderated": Client._on_moderated,
-        "reaction": Client._on_reaction,
-        "meeting-ended": Client._on_meeting_ended,
-        "going-away": Client._on_going_away,
-        "interpretation": Client._on_interpretation,
-        "listening": Client._on_listening,
-        "booth-chat": Client._on_booth_chat,
-        "captions": Client._on_captions,
-        "caption": Client._on_caption,
-        "ice-servers": Client._on_ice_servers,
-        "error": Client._on_error,
+        Msg.SIGNAL: Client._on_signal,
+        Msg.JOINED: Client._on_joined,
+        Msg.UPDATED: Client._on_updated,
+        Msg.LEFT: Client._on_left,
+        Msg.E2EE: Client._on_e2ee,
+        Msg.MODE: Client._on_mode,
+        Msg.SFU: Client._on_sfu,
+        Msg.CHAT: Client._on_chat,
+        Msg.KNOCK: lambda client, message: client._hosts.knock(message),
+        Msg.KNOCK_DONE: lambda client, message: client._hosts.knock_done(message),
+        Msg.SETTINGS: lambda client, message: client._hosts.settings_changed(message),
+        Msg.INVITE: lambda client, message: client._hosts.invite(message),
+        Msg.REVOKED: lambda client, message: client._hosts.revoked(message),
+        Msg.MODERATED: Client._on_moderated,
+        Msg.REACTION: Client._on_reaction,
+        Msg.MEETING_ENDED: Client._on_meeting_ended,
+        Msg.GOING_AWAY: Client._on_going_away,
+        Msg.INTERPRETATION: Client._on_interpretation,
+        Msg.LISTENING: Client._on_listening,
+        Msg.BOOTH_CHAT: Client._on_booth_chat,
+        Msg.CAPTIONS: Client._on_captions,
+        Msg.CAPTION: Client._on_caption,
+        Msg.ICE_SERVERS: Client._on_ice_servers,
+        Msg.ERROR: Client._on_error,
     }
 )
 

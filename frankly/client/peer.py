@@ -38,6 +38,7 @@ from aiortc.sdp import candidate_from_sdp
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
 from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection, configuration
+from frankly.client.vocabulary import Msg
 
 log = logging.getLogger("frankly.client")
 
@@ -216,7 +217,7 @@ class PeerLink:
             return
         self._send(
             {
-                "type": "signal",
+                "type": Msg.SIGNAL,
                 "to": self.peer_id,
                 "description": {"type": local.type, "sdp": local.sdp},
             }

@@ -38,6 +38,7 @@ from frankly.client.vocabulary import (
     HOPELESS,
     PROTOCOL_VERSION,
     Code,
+    Msg,
 )
 
 log = logging.getLogger("frankly.client")
@@ -152,7 +153,7 @@ class Session:
         while True:
             await asyncio.sleep(self.ping_interval)
             n += 1
-            await ws.send(dump({"type": "ping", "n": n}))
+            await ws.send(dump({"type": Msg.PING, "n": n}))
 
     # --- hello and welcome ---------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class Session:
     def hello(self, resume: str | None, proof: str | None = None) -> dict[str, Any]:
         audio, video = self._media_state()
         hello: dict[str, Any] = {
-            "type": "hello",
+            "type": Msg.HELLO,
             "version": PROTOCOL_VERSION,
             "room": self.room,
             "name": self._name,
@@ -224,15 +225,15 @@ class Session:
                     if message is None:
                         continue
                     kind = message.get("type")
-                    if kind == "welcome":
+                    if kind == Msg.WELCOME:
                         self.welcomed(message)
                         return ws, message
-                    if kind == "error":
+                    if kind == Msg.ERROR:
                         raise refusal(message)
-                    if kind == "lobby" and resume is not None and self._credentials.get("invite"):
+                    if kind == Msg.LOBBY and resume is not None and self._credentials.get("invite"):
                         # Forgotten, and sent to the lobby: our invite gets us in instead.
                         raise FranklyError(FORGOTTEN, "the server forgot us; rejoining")
-                    if kind == "lobby" and pinger is None:
+                    if kind == Msg.LOBBY and pinger is None:
                         # We knocked: wait as long as the hosts take, pinging to stay.
                         first_answer.reschedule(None)
                         pinger = self._knocked(ws, message)

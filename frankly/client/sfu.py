@@ -49,6 +49,7 @@ from av.packet import Packet
 from frankly.client.e2ee.media import FrameCrypto, protect
 from frankly.client.media import LocalMedia
 from frankly.client.rtc import Negotiation, OnTrack, Send, close_connection, configuration
+from frankly.client.vocabulary import Msg
 
 log = logging.getLogger("frankly.client")
 
@@ -405,7 +406,7 @@ class SfuLink:
         if local is None or self._closed:
             return
         self._send(
-            {"type": "sfu", "pc": which, "description": {"type": local.type, "sdp": local.sdp}}
+            {"type": Msg.SFU, "pc": which, "description": {"type": local.type, "sdp": local.sdp}}
         )
 
     def _state(self) -> None:

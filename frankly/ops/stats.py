@@ -12,6 +12,8 @@ import bisect
 from collections import Counter
 from typing import Any, Protocol
 
+from frankly.protocol.words import Msg
+
 # What a frame that parses as no message of the protocol is counted as:
 # only frames that parse are counted under their type, so a client that
 # sends made-up types adds no label value.
@@ -87,9 +89,9 @@ class Stats:
         """An `error` the server sends; a hello's is also a failed join."""
         code, ref = message["code"], message.get("ref")
         self.errors[code] += 1
-        if ref == "hello":
+        if ref == Msg.HELLO:
             self.join_failures[code] += 1
-        elif ref == "e2ee":
+        elif ref == Msg.E2EE:
             self.e2ee_failures[code] += 1
 
     def retire(self, router: RouterCounters) -> None:

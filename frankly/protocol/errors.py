@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
+from frankly.protocol.words import Msg
+
 
 class Code(StrEnum):
     BAD_JSON = "bad-json"
@@ -121,7 +123,7 @@ class ProtocolError(Exception):
         self,
         code: Code,
         message: str,
-        ref: str | None = None,
+        ref: Msg | None = None,
         close: Close | None = None,
         *,
         counts: bool = True,

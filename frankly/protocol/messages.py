@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -36,6 +36,7 @@ from frankly.protocol.words import (
     InviteRole,
     KnockOutcome,
     LeaveReason,
+    Msg,
     Reaction,
 )
 
@@ -135,7 +136,7 @@ class _Message(BaseModel):
 
 
 class Hello(_Message):
-    type: Literal["hello"]
+    type: Literal[Msg.HELLO]
     version: int
     room: Annotated[str, StringConstraints(max_length=256)]
     name: Name
@@ -155,7 +156,7 @@ class Hello(_Message):
 
 
 class Update(_Message):
-    type: Literal["update"]
+    type: Literal[Msg.UPDATE]
     audio: bool | None = None
     video: bool | None = None
     screen: bool | None = None
@@ -181,7 +182,7 @@ class Candidate(BaseModel):
 
 
 class Signal(_Message):
-    type: Literal["signal"]
+    type: Literal[Msg.SIGNAL]
     to: PeerId
     description: Description | None = None
     candidate: Candidate | None = None
@@ -190,7 +191,7 @@ class Signal(_Message):
 class Chat(_Message):
     """Plain `text`, or `sealed`: the text end-to-end encrypted (docs/security.md)."""
 
-    type: Literal["chat"]
+    type: Literal[Msg.CHAT]
     text: ChatText | None = None
     sealed: Sealed | None = None
 
@@ -198,24 +199,24 @@ class Chat(_Message):
 class E2ee(_Message):
     """Key exchange for end-to-end encryption, relayed to one peer unread."""
 
-    type: Literal["e2ee"]
+    type: Literal[Msg.E2EE]
     to: PeerId
     payload: Annotated[dict[str, Any], Field(max_length=16)]
 
 
 class Ping(_Message):
-    type: Literal["ping"]
+    type: Literal[Msg.PING]
     n: int | None = None
 
 
 class Leave(_Message):
-    type: Literal["leave"]
+    type: Literal[Msg.LEAVE]
 
 
 class Sfu(_Message):
     """Negotiation with the SFU: the publish offer, the subscribe answer."""
 
-    type: Literal["sfu"]
+    type: Literal[Msg.SFU]
     pc: Literal["publish", "subscribe"]
     description: Description
 
@@ -224,13 +225,13 @@ class SfuRestart(_Message):
     """The subscribe connection lost its path: the SFU offers it again with new ICE
     credentials (an ICE restart it leads, since it is the offerer there)."""
 
-    type: Literal["sfu-restart"]
+    type: Literal[Msg.SFU_RESTART]
 
 
 class View(_Message):
     """How many pixels high this client shows a participant's video (0: hidden)."""
 
-    type: Literal["view"]
+    type: Literal[Msg.VIEW]
     id: PeerId
     height: Annotated[int, Field(ge=0, le=4320)]
 
@@ -238,46 +239,46 @@ class View(_Message):
 class Settings(_Message):
     """A host changes the room: lobby, lock, password (null clears it)."""
 
-    type: Literal["settings"]
+    type: Literal[Msg.SETTINGS]
     lobby: bool | None = None
     locked: bool | None = None
     password: Password | None = None
 
 
 class Admit(_Message):
-    type: Literal["admit"]
+    type: Literal[Msg.ADMIT]
     id: PeerId
 
 
 class Deny(_Message):
-    type: Literal["deny"]
+    type: Literal[Msg.DENY]
     id: PeerId
 
 
 class Moderate(_Message):
-    type: Literal["moderate"]
+    type: Literal[Msg.MODERATE]
     action: Action
     id: PeerId
 
 
 class End(_Message):
-    type: Literal["end"]
+    type: Literal[Msg.END]
 
 
 class Hand(_Message):
-    type: Literal["hand"]
+    type: Literal[Msg.HAND]
     up: bool
 
 
 class React(_Message):
-    type: Literal["react"]
+    type: Literal[Msg.REACT]
     emoji: Reaction
 
 
 class Invite(_Message):
     """A host asks for an invite token for this room."""
 
-    type: Literal["invite"]
+    type: Literal[Msg.INVITE]
     # Never "captioner": only the server makes its captioner (server/captions.py).
     role: InviteRole = "participant"
     ttl: Annotated[int, Field(ge=INVITE_TTL_MIN, le=INVITE_TTL_MAX)] = INVITE_TTL_DEFAULT
@@ -288,14 +289,14 @@ class Invite(_Message):
 class Revoke(_Message):
     """A host revokes an invite by its id, for as long as this meeting lasts."""
 
-    type: Literal["revoke"]
+    type: Literal[Msg.REVOKE]
     id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class Interpreter(_Message):
     """A host makes a participant the interpreter of a pair; `pair: null` takes the role back."""
 
-    type: Literal["interpreter"]
+    type: Literal[Msg.INTERPRETER]
     id: PeerId
     pair: Pair | None
 
@@ -303,7 +304,7 @@ class Interpreter(_Message):
 class Interpret(_Message):
     """An interpreter: the channel its booth speaks into, and/or the track it speaks on."""
 
-    type: Literal["interpret"]
+    type: Literal[Msg.INTERPRET]
     into: Language | None = None
     # The id of the published track that carries the interpretation (the msid
     # track id: MediaStreamTrack.id), so the SFU tells it from the microphone.
@@ -313,28 +314,28 @@ class Interpret(_Message):
 class Handover(_Message):
     """A booth member gives the live channel to `to` (default: the other), or takes it."""
 
-    type: Literal["handover"]
+    type: Literal[Msg.HANDOVER]
     to: PeerId | None = None
 
 
 class Listen(_Message):
     """Which channel this participant hears: the floor, or one of the room's languages."""
 
-    type: Literal["listen"]
+    type: Literal[Msg.LISTEN]
     channel: Channel
 
 
 class BoothChat(_Message):
     """A chat line for the booth only, sealed for each other member with the pair's key."""
 
-    type: Literal["booth-chat"]
+    type: Literal[Msg.BOOTH_CHAT]
     sealed: Annotated[dict[PeerId, Sealed], Field(min_length=1, max_length=BOOTH_CHAT_TO)]
 
 
 class Captions(_Message):
     """A host turns the room's live captions on or off, and says whether the transcript is kept."""
 
-    type: Literal["captions"]
+    type: Literal[Msg.CAPTIONS]
     on: bool
     transcript: bool = False
 
@@ -342,7 +343,7 @@ class Captions(_Message):
 class Caption(_Message):
     """The captioner's caption line, sealed like chat with its key (docs/security.md)."""
 
-    type: Literal["caption"]
+    type: Literal[Msg.CAPTION]
     sealed: Sealed
 
 
@@ -365,7 +366,7 @@ class TranscriptLine(_Message):
     name and side are the room's, never the captioner's word.
     """
 
-    type: Literal["transcript-line"]
+    type: Literal[Msg.TRANSCRIPT_LINE]
     speaker: PeerId
     line: Annotated[int, Field(ge=0)]
     text: TranscriptText
@@ -404,34 +405,9 @@ ClientMessage = (
     | Caption
     | TranscriptLine
 )
+# Each schema under the type its `type` field admits: the words are Msg's, written once.
 _SCHEMAS: dict[str, type[_Message]] = {
-    "hello": Hello,
-    "update": Update,
-    "signal": Signal,
-    "chat": Chat,
-    "ping": Ping,
-    "leave": Leave,
-    "sfu": Sfu,
-    "sfu-restart": SfuRestart,
-    "view": View,
-    "e2ee": E2ee,
-    "settings": Settings,
-    "admit": Admit,
-    "deny": Deny,
-    "moderate": Moderate,
-    "end": End,
-    "hand": Hand,
-    "react": React,
-    "invite": Invite,
-    "revoke": Revoke,
-    "interpreter": Interpreter,
-    "interpret": Interpret,
-    "handover": Handover,
-    "listen": Listen,
-    "booth-chat": BoothChat,
-    "captions": Captions,
-    "caption": Caption,
-    "transcript-line": TranscriptLine,
+    get_args(model.model_fields["type"].annotation)[0]: model for model in get_args(ClientMessage)
 }
 
 
@@ -458,7 +434,7 @@ def parse(frame: str | bytes) -> ClientMessage:
     try:
         message = schema.model_validate(obj)
     except ValidationError as exc:
-        raise ProtocolError(Code.INVALID_MESSAGE, _describe(kind, exc), ref=kind) from None
+        raise ProtocolError(Code.INVALID_MESSAGE, _describe(kind, exc), ref=Msg(kind)) from None
     _check(message)
     return message  # type: ignore[return-value]
 
@@ -492,15 +468,15 @@ def _check(message: _Message) -> None:
         raise ProtocolError(
             Code.INVALID_MESSAGE,
             "signal: give exactly one of 'description' and 'candidate'",
-            ref="signal",
+            ref=Msg.SIGNAL,
         )
     if isinstance(message, Interpret) and message.into is None and message.track is None:
         raise ProtocolError(
-            Code.INVALID_MESSAGE, "interpret: give 'into', 'track' or both", ref="interpret"
+            Code.INVALID_MESSAGE, "interpret: give 'into', 'track' or both", ref=Msg.INTERPRET
         )
     if isinstance(message, Chat) and (message.text is None) == (message.sealed is None):
         raise ProtocolError(
-            Code.INVALID_MESSAGE, "chat: give exactly one of 'text' and 'sealed'", ref="chat"
+            Code.INVALID_MESSAGE, "chat: give exactly one of 'text' and 'sealed'", ref=Msg.CHAT
         )
 
 
@@ -508,21 +484,21 @@ def _check_update(message: Update) -> None:
     given = message.model_fields_set - {"type"}
     if not given & {"audio", "video", "screen", "language"}:
         what = "update: give at least one of 'audio', 'video', 'screen' and 'language'"
-        raise ProtocolError(Code.INVALID_MESSAGE, what, ref="update")
+        raise ProtocolError(Code.INVALID_MESSAGE, what, ref=Msg.UPDATE)
     if message.screen_stream is not None and message.screen is not True:
         what = "update: 'screen_stream' goes with \"screen\": true"
-        raise ProtocolError(Code.INVALID_MESSAGE, what, ref="update")
+        raise ProtocolError(Code.INVALID_MESSAGE, what, ref=Msg.UPDATE)
 
 
 def _check_settings(message: Settings) -> None:
     given = message.model_fields_set - {"type"}
     if not given:
         what = "settings: give 'lobby', 'locked' or 'password' (null clears the password)"
-        raise ProtocolError(Code.INVALID_MESSAGE, what, ref="settings")
+        raise ProtocolError(Code.INVALID_MESSAGE, what, ref=Msg.SETTINGS)
     for name in ("lobby", "locked"):
         if name in given and getattr(message, name) is None:
             what = f"settings: field '{name}' is true or false, not null"
-            raise ProtocolError(Code.INVALID_MESSAGE, what, ref="settings")
+            raise ProtocolError(Code.INVALID_MESSAGE, what, ref=Msg.SETTINGS)
 
 
 def _describe(kind: str, exc: ValidationError) -> str:
@@ -545,19 +521,19 @@ def room_name_ok(room: str) -> bool:
 
 
 def error(code: Code, message: str, ref: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "error", "code": code.value, "message": message}
+    out: dict[str, Any] = {"type": Msg.ERROR, "code": code.value, "message": message}
     if ref is not None:
         out["ref"] = ref
     return out
 
 
 def pong(n: int | None) -> dict[str, Any]:
-    return {"type": "pong", "n": n}
+    return {"type": Msg.PONG, "n": n}
 
 
 def lobby_waiting(room: str, locked: bool) -> dict[str, Any]:
     """`locked`: the room is locked, so the knocker can be told why they wait."""
-    return {"type": "lobby", "status": "waiting", "room": room, "locked": locked}
+    return {"type": Msg.LOBBY, "status": "waiting", "room": room, "locked": locked}
 
 
 def knock_record(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
@@ -566,57 +542,57 @@ def knock_record(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
 
 
 def knock(knock_id: str, name: str, returning: bool) -> dict[str, Any]:
-    return {"type": "knock", "knock": knock_record(knock_id, name, returning)}
+    return {"type": Msg.KNOCK, "knock": knock_record(knock_id, name, returning)}
 
 
 def knock_done(knock_id: str, outcome: KnockOutcome) -> dict[str, Any]:
-    return {"type": "knock-done", "id": knock_id, "outcome": outcome}
+    return {"type": Msg.KNOCK_DONE, "id": knock_id, "outcome": outcome}
 
 
 def settings(lobby: bool, locked: bool, password: bool) -> dict[str, Any]:
     return {
-        "type": "settings",
+        "type": Msg.SETTINGS,
         "settings": {"lobby": lobby, "locked": locked, "password": password},
     }
 
 
 def moderated(action: str, by: str) -> dict[str, Any]:
-    return {"type": "moderated", "action": action, "by": by}
+    return {"type": Msg.MODERATED, "action": action, "by": by}
 
 
 def ended(by: str) -> dict[str, Any]:
-    return {"type": "meeting-ended", "by": by}
+    return {"type": Msg.MEETING_ENDED, "by": by}
 
 
 def going_away(drain_seconds: float) -> dict[str, Any]:
     """The server stops within `drain_seconds` (SIGTERM); a new process takes over."""
-    return {"type": "going-away", "reason": "restart", "drain_seconds": drain_seconds}
+    return {"type": Msg.GOING_AWAY, "reason": "restart", "drain_seconds": drain_seconds}
 
 
 def reaction(sender: str, emoji: str) -> dict[str, Any]:
-    return {"type": "reaction", "from": sender, "emoji": emoji}
+    return {"type": Msg.REACTION, "from": sender, "emoji": emoji}
 
 
 def invite_token(token: str, invite_id: str, role: str, exp: int) -> dict[str, Any]:
-    return {"type": "invite", "token": token, "id": invite_id, "role": role, "exp": exp}
+    return {"type": Msg.INVITE, "token": token, "id": invite_id, "role": role, "exp": exp}
 
 
 def revoked(invite_id: str) -> dict[str, Any]:
-    return {"type": "revoked", "id": invite_id}
+    return {"type": Msg.REVOKED, "id": invite_id}
 
 
 def interpretation(state: dict[str, Any]) -> dict[str, Any]:
     """The room's languages and booths (rooms/interpretation.py's `public`)."""
-    return {"type": "interpretation", **state}
+    return {"type": Msg.INTERPRETATION, **state}
 
 
 def listening(channel: str) -> dict[str, Any]:
     """The channel this participant hears now: after its `listen`, or when its language went."""
-    return {"type": "listening", "channel": channel}
+    return {"type": Msg.LISTENING, "channel": channel}
 
 
 def booth_chat(sender: str, name: str, sealed: str, ts: float) -> dict[str, Any]:
-    return {"type": "booth-chat", "from": sender, "name": name, "sealed": sealed, "ts": ts}
+    return {"type": Msg.BOOTH_CHAT, "from": sender, "name": name, "sealed": sealed, "ts": ts}
 
 
 def captions_state(
@@ -642,12 +618,12 @@ def captions_state(
 
 
 def captions(state: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "captions", **state}
+    return {"type": Msg.CAPTIONS, **state}
 
 
 def caption(sender: str, sealed: str, ts: float) -> dict[str, Any]:
     """A caption line relayed as the captioner sealed it; the server keeps no copy."""
-    return {"type": "caption", "from": sender, "sealed": sealed, "ts": ts}
+    return {"type": Msg.CAPTION, "from": sender, "sealed": sealed, "ts": ts}
 
 
 def welcome(
@@ -682,7 +658,7 @@ def welcome(
     channel the newcomer hears (the floor, unless a resume kept a choice).
     """
     out = {
-        "type": "welcome",
+        "type": Msg.WELCOME,
         "version": PROTOCOL_VERSION,
         "room": room,
         "you": you,
@@ -710,36 +686,36 @@ def welcome(
 
 def ice_servers(servers: list[dict[str, Any]]) -> dict[str, Any]:
     """Fresh ICE servers (TURN credentials) before the welcome's run out."""
-    return {"type": "ice-servers", "ice_servers": servers}
+    return {"type": Msg.ICE_SERVERS, "ice_servers": servers}
 
 
 def joined(participant: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "joined", "participant": participant}
+    return {"type": Msg.JOINED, "participant": participant}
 
 
 def updated(participant: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "updated", "participant": participant}
+    return {"type": Msg.UPDATED, "participant": participant}
 
 
 def left(participant_id: str, reason: LeaveReason) -> dict[str, Any]:
-    return {"type": "left", "id": participant_id, "reason": reason}
+    return {"type": Msg.LEFT, "id": participant_id, "reason": reason}
 
 
 def mode(room_mode: str) -> dict[str, Any]:
-    return {"type": "mode", "mode": room_mode}
+    return {"type": Msg.MODE, "mode": room_mode}
 
 
 def speaker(participant_id: str) -> dict[str, Any]:
-    return {"type": "speaker", "id": participant_id}
+    return {"type": Msg.SPEAKER, "id": participant_id}
 
 
 def sfu(pc: str, kind: str, sdp: str) -> dict[str, Any]:
-    return {"type": "sfu", "pc": pc, "description": {"type": kind, "sdp": sdp}}
+    return {"type": Msg.SFU, "pc": pc, "description": {"type": kind, "sdp": sdp}}
 
 
 def chat(chat_id: int, sender: str, name: str, body: dict[str, str], ts: float) -> dict[str, Any]:
     """`body` is {"text": ...} or {"sealed": ...}, as it was sent."""
-    return {"type": "chat", "id": chat_id, "from": sender, "name": name, **body, "ts": ts}
+    return {"type": Msg.CHAT, "id": chat_id, "from": sender, "name": name, **body, "ts": ts}
 
 
 def dump(message: dict[str, Any]) -> str:

@@ -46,6 +46,7 @@ def render() -> str:
     parts = [
         HEADER,
         _const("PROTOCOL_VERSION", "Sent in `hello`.", str(words.PROTOCOL_VERSION)),
+        _frozen("Msg", "Every message type, either way.", {m.name: m.value for m in words.Msg}),
         _frozen("Code", "Error codes the server sends.", codes),
         _frozen("Close", "WebSocket close codes.", closes),
         _frozen(

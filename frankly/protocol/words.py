@@ -9,9 +9,138 @@ when the checked-in file is stale).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final, Literal, get_args
 
 PROTOCOL_VERSION: Final = 1
+
+
+# --- message types (docs/protocol.md) -----------------------------------------
+
+
+class Msg(StrEnum):
+    """Every message type, in either direction: the `type` of each JSON message.
+
+    The server parses the ones CLIENT_TYPES lists (frankly/protocol/messages.py
+    has a schema for each) and sends the ones SERVER_TYPES lists (one builder
+    each there); both directions carry some (chat, sfu, signal, ...).
+    """
+
+    # Sent by clients only.
+    HELLO = "hello"
+    UPDATE = "update"
+    PING = "ping"
+    LEAVE = "leave"
+    SFU_RESTART = "sfu-restart"
+    VIEW = "view"
+    ADMIT = "admit"
+    DENY = "deny"
+    MODERATE = "moderate"
+    END = "end"
+    HAND = "hand"
+    REACT = "react"
+    REVOKE = "revoke"
+    INTERPRETER = "interpreter"
+    INTERPRET = "interpret"
+    HANDOVER = "handover"
+    LISTEN = "listen"
+    TRANSCRIPT_LINE = "transcript-line"
+    # Sent by the server only.
+    WELCOME = "welcome"
+    JOINED = "joined"
+    UPDATED = "updated"
+    LEFT = "left"
+    MODE = "mode"
+    SPEAKER = "speaker"
+    ERROR = "error"
+    PONG = "pong"
+    LOBBY = "lobby"
+    KNOCK = "knock"
+    KNOCK_DONE = "knock-done"
+    MODERATED = "moderated"
+    MEETING_ENDED = "meeting-ended"
+    GOING_AWAY = "going-away"
+    REACTION = "reaction"
+    REVOKED = "revoked"
+    INTERPRETATION = "interpretation"
+    LISTENING = "listening"
+    ICE_SERVERS = "ice-servers"
+    # Both ways: a client sends it, the server relays or answers with its own.
+    BOOTH_CHAT = "booth-chat"
+    CAPTION = "caption"
+    CAPTIONS = "captions"
+    CHAT = "chat"
+    E2EE = "e2ee"
+    INVITE = "invite"
+    SETTINGS = "settings"
+    SFU = "sfu"
+    SIGNAL = "signal"
+
+
+CLIENT_TYPES: Final[frozenset[Msg]] = frozenset(
+    {
+        Msg.HELLO,
+        Msg.UPDATE,
+        Msg.SIGNAL,
+        Msg.CHAT,
+        Msg.E2EE,
+        Msg.PING,
+        Msg.LEAVE,
+        Msg.SFU,
+        Msg.SFU_RESTART,
+        Msg.VIEW,
+        Msg.SETTINGS,
+        Msg.ADMIT,
+        Msg.DENY,
+        Msg.MODERATE,
+        Msg.END,
+        Msg.HAND,
+        Msg.REACT,
+        Msg.INVITE,
+        Msg.REVOKE,
+        Msg.INTERPRETER,
+        Msg.INTERPRET,
+        Msg.HANDOVER,
+        Msg.LISTEN,
+        Msg.BOOTH_CHAT,
+        Msg.CAPTIONS,
+        Msg.CAPTION,
+        Msg.TRANSCRIPT_LINE,
+    }
+)
+SERVER_TYPES: Final[frozenset[Msg]] = frozenset(
+    {
+        Msg.WELCOME,
+        Msg.JOINED,
+        Msg.UPDATED,
+        Msg.LEFT,
+        Msg.MODE,
+        Msg.SPEAKER,
+        Msg.SIGNAL,
+        Msg.SFU,
+        Msg.E2EE,
+        Msg.CHAT,
+        Msg.ERROR,
+        Msg.PONG,
+        Msg.LOBBY,
+        Msg.KNOCK,
+        Msg.KNOCK_DONE,
+        Msg.SETTINGS,
+        Msg.MODERATED,
+        Msg.MEETING_ENDED,
+        Msg.GOING_AWAY,
+        Msg.REACTION,
+        Msg.INVITE,
+        Msg.REVOKED,
+        Msg.INTERPRETATION,
+        Msg.LISTENING,
+        Msg.BOOTH_CHAT,
+        Msg.CAPTIONS,
+        Msg.CAPTION,
+        Msg.ICE_SERVERS,
+    }
+)
+
 
 # Who a participant is in a room; the server decides it, never the client.
 # A captioner is the server's own speech recogniser (docs/protocol.md,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.rooms import DialogueMeeting, Room
 from frankly.server.config import ServerConfig
 from frankly.server.humancheck import HumanCheck
@@ -63,7 +64,7 @@ class Gate:
             raise ProtocolError(
                 Code.RATE_LIMITED,
                 "too many joins from this address; wait a minute",
-                "hello",
+                Msg.HELLO,
                 close=Close.FLOODING,
             )
 
@@ -103,10 +104,10 @@ class Gate:
         elif interrupted is not None:
             meeting, revoked = interrupted.id, set(interrupted.revoked)
         if grant.id is not None and grant.id in revoked:
-            raise ProtocolError(Code.INVITE_REVOKED, "a host revoked this invite", "hello")
+            raise ProtocolError(Code.INVITE_REVOKED, "a host revoked this invite", Msg.HELLO)
         if grant.meeting is not None and grant.meeting != meeting:
             what = "the meeting this invite was made for is over"
-            raise ProtocolError(Code.INVITE_ENDED, what, "hello")
+            raise ProtocolError(Code.INVITE_ENDED, what, Msg.HELLO)
         name = grant.name or msg.name
         entry = Entry(
             name,
@@ -128,7 +129,7 @@ class Gate:
     async def _password(self, room: Room, given: str | None, address: str, now: float) -> None:
         if given is None:
             raise ProtocolError(
-                Code.PASSWORD_REQUIRED, f"room {room.name!r} asks for a password", "hello"
+                Code.PASSWORD_REQUIRED, f"room {room.name!r} asks for a password", Msg.HELLO
             )
         own = own_address(address)
         key = (room.name, own)
@@ -136,12 +137,12 @@ class Gate:
             raise ProtocolError(
                 Code.TOO_MANY_ATTEMPTS,
                 "too many wrong passwords from this address; try again in a few minutes",
-                "hello",
+                Msg.HELLO,
             )
-        if not await self.hasher.matches(given, room.password, own, now, "hello"):
+        if not await self.hasher.matches(given, room.password, own, now, Msg.HELLO):
             if own is not None:
                 self._passwords.failed(key, now)
-            raise ProtocolError(Code.WRONG_PASSWORD, "wrong password", "hello")
+            raise ProtocolError(Code.WRONG_PASSWORD, "wrong password", Msg.HELLO)
 
 
 def representatives_only() -> ProtocolError:
@@ -149,7 +150,7 @@ def representatives_only() -> ProtocolError:
         Code.REPRESENTATIVES_ONLY,
         "only the appointed representatives (and the sides' leads) may attend this meeting; "
         "they enter from the dialogue's page",
-        "hello",
+        Msg.HELLO,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.rooms import Participant, Room
 from frankly.rooms.room import CAPTIONER
 from frankly.server.access import own_address
@@ -23,14 +24,14 @@ MAX_REVOKED = 1000
 
 
 async def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
-    room, _ = host_of(hub, link, "settings")
+    room, _ = host_of(hub, link, Msg.SETTINGS)
     hashed = None
     if msg.password is not None:
         # Refused cheaply if over budget; hashed off the event loop; nothing
         # changes until it is done, so the new settings arrive together.
         now = asyncio.get_running_loop().time()
         address = own_address(link.address)
-        hashed = await hub.gate.hasher.make(msg.password, address, now, "settings")
+        hashed = await hub.gate.hasher.make(msg.password, address, now, Msg.SETTINGS)
         if hub.rooms.rooms.get(room.name) is not room or link.room is not room:
             return  # the meeting ended, or the host left, while it was hashed
     if msg.lobby is not None:
@@ -44,33 +45,35 @@ async def settings(hub: Hub, link: Link, msg: messages.Settings) -> None:
 
 
 def admit(hub: Hub, link: Link, msg: messages.Admit) -> None:
-    room, _ = host_of(hub, link, "admit")
-    hub.admit(room, _knock(hub, room, msg.id, "admit"))
+    room, _ = host_of(hub, link, Msg.ADMIT)
+    hub.admit(room, _knock(hub, room, msg.id, Msg.ADMIT))
 
 
 def deny(hub: Hub, link: Link, msg: messages.Deny) -> None:
-    room, _ = host_of(hub, link, "deny")
-    hub.deny(room, _knock(hub, room, msg.id, "deny"))
+    room, _ = host_of(hub, link, Msg.DENY)
+    hub.deny(room, _knock(hub, room, msg.id, Msg.DENY))
 
 
 def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
-    room, me = host_of(hub, link, "moderate")
+    room, me = host_of(hub, link, Msg.MODERATE)
     target = room.participants.get(msg.id)
     if target is None and room.has_left(msg.id):
         # A host's click crossed their leave: not the host's fault.
         what = f"participant {msg.id!r} has left this room"
-        raise ProtocolError(Code.UNKNOWN_PEER, what, "moderate", counts=False)
+        raise ProtocolError(Code.UNKNOWN_PEER, what, Msg.MODERATE, counts=False)
     if target is None:
         raise ProtocolError(
-            Code.UNKNOWN_PEER, f"no participant {msg.id!r} in this room", "moderate"
+            Code.UNKNOWN_PEER, f"no participant {msg.id!r} in this room", Msg.MODERATE
         )
     if msg.action == "remove" and target is me:
         raise ProtocolError(
-            Code.INVALID_MESSAGE, "moderate: a host cannot remove itself; send 'leave'", "moderate"
+            Code.INVALID_MESSAGE,
+            "moderate: a host cannot remove itself; send 'leave'",
+            Msg.MODERATE,
         )
     if target.role == CAPTIONER and msg.action != "remove":
         what = f"moderate: the server's captioner cannot be given {msg.action!r}"
-        raise ProtocolError(Code.NOT_ALLOWED, what, "moderate")
+        raise ProtocolError(Code.NOT_ALLOWED, what, Msg.MODERATE)
     if target.role == CAPTIONER:  # captions off: the captioner leaves and is not restarted
         hub.captions_off(room)
         return
@@ -80,17 +83,17 @@ def moderate(hub: Hub, link: Link, msg: messages.Moderate) -> None:
 
 
 def end(hub: Hub, link: Link, msg: messages.End) -> None:
-    room, me = host_of(hub, link, "end")
+    room, me = host_of(hub, link, Msg.END)
     hub.end(room, me)
 
 
 def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
-    room, _ = host_of(hub, link, "invite")
+    room, _ = host_of(hub, link, Msg.INVITE)
     interprets = None
     if msg.interpret is not None:
         if msg.role == "guest":
             what = "invite: a guest cannot be an interpreter; invite a participant"
-            raise ProtocolError(Code.GUEST_INTERPRETER, what, "invite")
+            raise ProtocolError(Code.GUEST_INTERPRETER, what, Msg.INVITE)
         interprets = (msg.interpret[0], msg.interpret[1])
     # Tied to this meeting: once it is over, a room of the same name is
     # another meeting, which this token does not open (docs/security.md).
@@ -105,10 +108,10 @@ def invite(hub: Hub, link: Link, msg: messages.Invite) -> None:
 
 def revoke(hub: Hub, link: Link, msg: messages.Revoke) -> None:
     """From now until the meeting is over, a hello with that invite is refused."""
-    room, _ = host_of(hub, link, "revoke")
+    room, _ = host_of(hub, link, Msg.REVOKE)
     if msg.id not in room.revoked and len(room.revoked) >= MAX_REVOKED:
         what = f"revoke: this meeting has revoked {MAX_REVOKED} invites already"
-        raise ProtocolError(Code.NOT_ALLOWED, what, "revoke")
+        raise ProtocolError(Code.NOT_ALLOWED, what, Msg.REVOKE)
     room.revoked.add(msg.id)
     hub.save(room)
     hub.to_hosts(room.name, messages.revoked(msg.id))
@@ -155,14 +158,14 @@ ACTIONS: dict[str, Callable[[Hub, Room, Participant], None]] = {
 # --- helpers ------------------------------------------------------------------
 
 
-def host_of(hub: Hub, link: Link, ref: str) -> tuple[Room, Participant]:
+def host_of(hub: Hub, link: Link, ref: Msg) -> tuple[Room, Participant]:
     room, me = hub.joined(link, ref)
     if not me.is_host:
         raise ProtocolError(Code.NOT_HOST, f"{ref}: only a host may do this", ref)
     return room, me
 
 
-def _knock(hub: Hub, room: Room, knock_id: str, ref: str) -> Knock:
+def _knock(hub: Hub, room: Room, knock_id: str, ref: Msg) -> Knock:
     knock = hub.lobby.get(room.name, knock_id)
     if knock is None:
         raise ProtocolError(Code.UNKNOWN_KNOCK, f"nobody is knocking as {knock_id!r}", ref)

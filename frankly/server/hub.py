@@ -27,7 +27,7 @@ from frankly.captioner.supervisor import Supervisor
 from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
-from frankly.protocol.words import CAPTIONER_NAME
+from frankly.protocol.words import CAPTIONER_NAME, Msg
 from frankly.rooms import DialogueMeeting, KeptLine, Participant, Room, RoomFull, Rooms
 from frankly.rooms.interpretation import Interpretation, Refused, changed_choices
 from frankly.rooms.room import CAPTIONER, GUEST, HOST
@@ -129,7 +129,7 @@ class Hub:
         self._check_hello(link, msg)
         if self.draining and msg.room not in self.rooms.rooms:
             what = "the server is restarting and opens no new meeting; try again in a moment"
-            raise ProtocolError(Code.DRAINING, what, "hello", Close.TRY_AGAIN_LATER)
+            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
         check_new_room(
@@ -157,16 +157,16 @@ class Hub:
             return  # it went away while its password was checked
         if self.rooms.rooms.get(msg.room) is not room:
             what = "the meeting changed while your password was checked; try again"
-            raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER)
+            raise ProtocolError(Code.BUSY, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
         if self._must_knock(link, room, msg, entry, dialogue):
             self._knock(link, room, msg, entry)
         else:
             self.join(link, msg, entry, dialogue)
 
     def update(self, link: Link, msg: messages.Update) -> None:
-        room, me = self.joined(link, "update")
+        room, me = self.joined(link, Msg.UPDATE)
         if msg.screen and me.role == GUEST:
-            raise ProtocolError(Code.NOT_ALLOWED, "guests cannot share their screen", "update")
+            raise ProtocolError(Code.NOT_ALLOWED, "guests cannot share their screen", Msg.UPDATE)
         if "language" in msg.model_fields_set:
             me.language = msg.language
         if msg.audio is not None:
@@ -198,17 +198,19 @@ class Hub:
         self.send_to(peer.id, relayed)
 
     def chat(self, link: Link, msg: messages.Chat) -> None:
-        room, me = self.joined(link, "chat")
+        room, me = self.joined(link, Msg.CHAT)
         body = {"sealed": msg.sealed} if msg.sealed is not None else {"text": msg.text or ""}
         message = messages.chat(room.next_chat_id(), me.id, me.name, body, time.time())
         room.keep_chat(message, len(messages.dump(message)))
         self.broadcast(room, message)
 
     def sfu(self, link: Link, msg: messages.Sfu) -> None:
-        room, me = self.joined(link, "sfu")
+        room, me = self.joined(link, Msg.SFU)
         router = self.routers.get(room.name)
         if router is None:
-            raise ProtocolError(Code.WRONG_MODE, "this room is peer to peer, not on the SFU", "sfu")
+            raise ProtocolError(
+                Code.WRONG_MODE, "this room is peer to peer, not on the SFU", Msg.SFU
+            )
         kind = msg.description.type
         try:
             if msg.pc == "publish" and kind == "offer":
@@ -218,26 +220,26 @@ class Hub:
                 router.subscriber_answer(me.id, msg.description.sdp)
             else:
                 what = "sfu: publish takes an offer and subscribe an answer"
-                raise ProtocolError(Code.INVALID_MESSAGE, what, "sfu")
+                raise ProtocolError(Code.INVALID_MESSAGE, what, Msg.SFU)
         except ValueError as exc:
-            raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", "sfu") from None
+            raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", Msg.SFU) from None
 
     def sfu_restart(self, link: Link, msg: messages.SfuRestart) -> None:
-        room, me = self.joined(link, "sfu-restart")
+        room, me = self.joined(link, Msg.SFU_RESTART)
         router = self.routers.get(room.name)
         if router is None:
             what = "this room is peer to peer, not on the SFU"
-            raise ProtocolError(Code.WRONG_MODE, what, "sfu-restart")
+            raise ProtocolError(Code.WRONG_MODE, what, Msg.SFU_RESTART)
         router.restart_subscriber(me.id)
 
     def view(self, link: Link, msg: messages.View) -> None:
-        room, me = self.joined(link, "view")
+        room, me = self.joined(link, Msg.VIEW)
         router = self.routers.get(room.name)
         if router is not None:
             router.set_view(me.id, msg.id, msg.height)
 
     def hand(self, link: Link, msg: messages.Hand) -> None:
-        room, me = self.joined(link, "hand")
+        room, me = self.joined(link, Msg.HAND)
         if msg.up:
             room.raise_hand(me)
         else:
@@ -245,11 +247,11 @@ class Hub:
         self.updated(room, me)
 
     def react(self, link: Link, msg: messages.React) -> None:
-        room, me = self.joined(link, "react")
+        room, me = self.joined(link, Msg.REACT)
         if not link.reactions.take(asyncio.get_running_loop().time()):
             # Not counted as an error: an eager clicker is not misbehaving.
             limit = f"{self.config.reaction_rate:g} reactions a second"
-            link.send(messages.error(Code.RATE_LIMITED, f"over {limit}; dropped", "react"))
+            link.send(messages.error(Code.RATE_LIMITED, f"over {limit}; dropped", Msg.REACT))
             return
         self.broadcast(room, messages.reaction(me.id, msg.emoji))
 
@@ -257,7 +259,7 @@ class Hub:
         link.send(messages.pong(msg.n))
 
     def leave(self, link: Link, msg: messages.Leave) -> None:
-        room, me = self.joined(link, "leave")
+        room, me = self.joined(link, Msg.LEAVE)
         self._forget(room, me, "left")
         link.close(Close.NORMAL)
 
@@ -304,7 +306,7 @@ class Hub:
         link = self.links.get(participant_id)
         if link is not None:
             link.send(message)
-        elif message["type"] in ("signal", "sfu", "e2ee"):
+        elif message["type"] in (Msg.SIGNAL, Msg.SFU, Msg.E2EE):
             pending = self._pending[participant_id]
             if len(pending) < PENDING_SIGNALS:
                 pending.append(message)
@@ -342,7 +344,7 @@ class Hub:
         room.ban(knock.hello.device, own_address(knock.link.address))
         self.save(room)
         self._knock_over(knock, "denied")
-        knock.link.refuse(ProtocolError(Code.DENIED, "a host did not let you in", "hello"))
+        knock.link.refuse(ProtocolError(Code.DENIED, "a host did not let you in", Msg.HELLO))
 
     def remove(self, room: Room, target: Participant) -> None:
         room.ban(target.device, target.address)
@@ -491,7 +493,7 @@ class Hub:
 
     # --- helpers -------------------------------------------------------------
 
-    def joined(self, link: Link, ref: str) -> tuple[Room, Participant]:
+    def joined(self, link: Link, ref: Msg) -> tuple[Room, Participant]:
         if link.state is State.WAITING:
             raise ProtocolError(
                 Code.NOT_JOINED, "you are in the lobby until a host lets you in", ref
@@ -539,7 +541,7 @@ class Hub:
             # Nobody is let in on a guess: a dialogue's room might admit no stranger.
             log.exception("asking the dialogue plane about room %s failed", room_tag(name))
             what = "the server could not look this meeting up; try again"
-            raise ProtocolError(Code.BUSY, what, "hello", Close.TRY_AGAIN_LATER) from None
+            raise ProtocolError(Code.BUSY, what, Msg.HELLO, Close.TRY_AGAIN_LATER) from None
         room = self.rooms.rooms.get(name)
         if room is not None and found is not None:
             room.dialogue = found  # what the dialogue says now
@@ -559,21 +561,23 @@ class Hub:
 
     def _check_hello(self, link: Link, msg: messages.Hello) -> None:
         if link.state is State.JOINED:
-            raise ProtocolError(Code.ALREADY_JOINED, "this connection has joined already", "hello")
+            raise ProtocolError(
+                Code.ALREADY_JOINED, "this connection has joined already", Msg.HELLO
+            )
         if link.state is State.WAITING:
-            raise ProtocolError(Code.NOT_JOINED, "you are in the lobby already", "hello")
+            raise ProtocolError(Code.NOT_JOINED, "you are in the lobby already", Msg.HELLO)
         if msg.version != messages.PROTOCOL_VERSION:
             raise ProtocolError(
                 Code.UNSUPPORTED_VERSION,
                 f"protocol version {msg.version} is not supported; "
                 f"this server speaks {messages.PROTOCOL_VERSION}",
-                "hello",
+                Msg.HELLO,
             )
         if not messages.room_name_ok(msg.room):
             raise ProtocolError(
                 Code.INVALID_ROOM,
                 "a room name is 1 to 64 letters, digits, '-' or '_'",
-                "hello",
+                Msg.HELLO,
             )
 
     def _enter(
@@ -631,7 +635,7 @@ class Hub:
     ) -> Participant:
         if entry.role == CAPTIONER and not self.captions.wanted(room.name):
             what = "captions are off in this room: no captioner is wanted"
-            raise ProtocolError(Code.NOT_ALLOWED, what, "hello", Close.NOT_ALLOWED_IN)
+            raise ProtocolError(Code.NOT_ALLOWED, what, Msg.HELLO, Close.NOT_ALLOWED_IN)
         try:
             participant = room.add(
                 entry.name,
@@ -651,7 +655,7 @@ class Hub:
             raise ProtocolError(
                 Code.ROOM_FULL,
                 f"room {room.name!r} is full ({room.max_participants} participants)",
-                "hello",
+                Msg.HELLO,
             ) from None
         interprets = self._interpreter_entry(room, participant, entry, msg.resume)
         captioner = participant.role == CAPTIONER

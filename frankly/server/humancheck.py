@@ -18,6 +18,7 @@ from typing import Any, cast
 from altcha.v1 import ChallengeOptions, create_challenge, extract_params, verify_solution
 
 from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.server.keys import load_key
 
 KEY_FILE = "human-check.key"
@@ -52,7 +53,7 @@ class HumanCheck:
             raise ProtocolError(
                 Code.HUMAN_CHECK_REQUIRED,
                 "this server asks for a human check: solve GET /challenge, send it as 'proof'",
-                "hello",
+                Msg.HELLO,
             )
         payload = _decode(proof)
         ok, _ = verify_solution(cast(Any, payload), self._key, check_expires=True)
@@ -97,4 +98,4 @@ def _expiry(payload: dict[str, Any]) -> float | None:
 
 
 def _failed(why: str) -> ProtocolError:
-    return ProtocolError(Code.HUMAN_CHECK_FAILED, f"human check failed: {why}", "hello")
+    return ProtocolError(Code.HUMAN_CHECK_FAILED, f"human check failed: {why}", Msg.HELLO)

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.rooms import Participant, Room
 from frankly.rooms.interpretation import Refused, Why
 from frankly.rooms.room import GUEST
@@ -35,10 +36,10 @@ REFUSALS: dict[Why, Code] = {
 
 def interpreter(hub: Hub, link: Link, msg: messages.Interpreter) -> None:
     """A host makes `msg.id` the interpreter of a pair, or (`pair: null`) no interpreter."""
-    room, me = hub.joined(link, "interpreter")
+    room, me = hub.joined(link, Msg.INTERPRETER)
     if not me.is_host:
-        raise ProtocolError(Code.NOT_HOST, "interpreter: only a host may do this", "interpreter")
-    target = _participant(room, msg.id, "interpreter")
+        raise ProtocolError(Code.NOT_HOST, "interpreter: only a host may do this", Msg.INTERPRETER)
+    target = _participant(room, msg.id, Msg.INTERPRETER)
     interp = room.interpretation
     before = dict(interp.listening)
     if msg.pair is None:
@@ -46,22 +47,22 @@ def interpreter(hub: Hub, link: Link, msg: messages.Interpreter) -> None:
     else:
         if target.role == GUEST:
             what = "a guest cannot be an interpreter: make them a participant first"
-            raise ProtocolError(Code.GUEST_INTERPRETER, what, "interpreter")
+            raise ProtocolError(Code.GUEST_INTERPRETER, what, Msg.INTERPRETER)
         pair = (msg.pair[0], msg.pair[1])
-        _rule(lambda: interp.assign(target.id, pair), "interpreter")
+        _rule(lambda: interp.assign(target.id, pair), Msg.INTERPRETER)
     hub.interpretation_changed(room, before)
 
 
 def interpret(hub: Hub, link: Link, msg: messages.Interpret) -> None:
     """An interpreter switches its booth's direction, or names the track it speaks on."""
-    room, me = hub.joined(link, "interpret")
+    room, me = hub.joined(link, Msg.INTERPRET)
     interp = room.interpretation
     before = dict(interp.listening)
     into, track = msg.into, msg.track
     if into is not None:
-        _rule(lambda: interp.direction(me.id, into), "interpret")
+        _rule(lambda: interp.direction(me.id, into), Msg.INTERPRET)
     if track is not None:
-        _rule(lambda: interp.set_track(me.id, track), "interpret")
+        _rule(lambda: interp.set_track(me.id, track), Msg.INTERPRET)
     hub.interpretation_changed(room, before)
 
 
@@ -77,9 +78,9 @@ def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
     call, so no packet of the channel is routed in between (never two voices,
     and the next packet of the new one follows at once); (4) the room is told.
     """
-    room, me = hub.joined(link, "handover")
+    room, me = hub.joined(link, Msg.HANDOVER)
     interp = room.interpretation
-    booth, to = _rule(lambda: interp.handover(me.id, msg.to), "handover")
+    booth, to = _rule(lambda: interp.handover(me.id, msg.to), Msg.HANDOVER)
     router = hub.routers.get(room.name)
     if to != booth.live and (router is None or not router.channel_ready(to, time.monotonic())):
         name = room.participants[to].name if to in room.participants else to
@@ -87,7 +88,7 @@ def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
             f"{name}'s channel is not ready to take over yet (not sending, or a listener's "
             "connection still being told of it): the channel stays with whom it is"
         )
-        raise ProtocolError(Code.BOOTH_NOT_READY, what, "handover")
+        raise ProtocolError(Code.BOOTH_NOT_READY, what, Msg.HANDOVER)
     before = dict(interp.listening)
     interp.go_live(booth, to)
     hub.interpretation_changed(room, before)
@@ -95,9 +96,9 @@ def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
 
 def listen(hub: Hub, link: Link, msg: messages.Listen) -> None:
     """The sender hears `msg.channel` from now on; for an interpreter, its relay."""
-    room, me = hub.joined(link, "listen")
+    room, me = hub.joined(link, Msg.LISTEN)
     interp = room.interpretation
-    _rule(lambda: interp.listen(me.id, msg.channel), "listen")
+    _rule(lambda: interp.listen(me.id, msg.channel), Msg.LISTEN)
     link.send(messages.listening(msg.channel))
     hub.route_interpretation(room)
     if interp.booth_of(me.id) is not None:  # a relay is for the room to see
@@ -106,14 +107,14 @@ def listen(hub: Hub, link: Link, msg: messages.Listen) -> None:
 
 def booth_chat(hub: Hub, link: Link, msg: messages.BoothChat) -> None:
     """Relay a sealed line to the other members of the sender's booth, each its own."""
-    room, me = hub.joined(link, "booth-chat")
+    room, me = hub.joined(link, Msg.BOOTH_CHAT)
     booth = room.interpretation.booth_of(me.id)
     if booth is None:
-        raise ProtocolError(Code.NOT_INTERPRETER, "only an interpreter has a booth", "booth-chat")
+        raise ProtocolError(Code.NOT_INTERPRETER, "only an interpreter has a booth", Msg.BOOTH_CHAT)
     for pid in msg.sealed:
         if pid == me.id or pid not in booth.members:
             what = f"{pid!r} is not another member of your booth"
-            raise ProtocolError(Code.UNKNOWN_PEER, what, "booth-chat")
+            raise ProtocolError(Code.UNKNOWN_PEER, what, Msg.BOOTH_CHAT)
     ts = time.time()
     for pid, sealed in msg.sealed.items():
         hub.send_to(pid, messages.booth_chat(me.id, me.name, sealed, ts))
@@ -122,7 +123,7 @@ def booth_chat(hub: Hub, link: Link, msg: messages.BoothChat) -> None:
 # --- helpers ------------------------------------------------------------------
 
 
-def _rule(change: Callable[[], T], ref: str) -> T:
+def _rule(change: Callable[[], T], ref: Msg) -> T:
     """Apply one change of the rules; a refusal leaves with its code."""
     try:
         return change()
@@ -130,7 +131,7 @@ def _rule(change: Callable[[], T], ref: str) -> T:
         raise ProtocolError(REFUSALS[refused.why], refused.message, ref) from None
 
 
-def _participant(room: Room, pid: str, ref: str) -> Participant:
+def _participant(room: Room, pid: str, ref: Msg) -> Participant:
     target = room.participants.get(pid)
     if target is None and room.has_left(pid):
         what = f"participant {pid!r} has left this room"

@@ -26,7 +26,7 @@ import jwt
 
 from frankly.protocol.errors import Code, ProtocolError
 from frankly.protocol.messages import clean_name, room_name_ok, text_problem
-from frankly.protocol.words import LANGUAGE_PATTERN, ROLES
+from frankly.protocol.words import LANGUAGE_PATTERN, ROLES, Msg
 from frankly.server.keys import load_key
 
 KEY_FILE = "invite.key"
@@ -89,18 +89,20 @@ class Invites:
         """The grant of a token for `room`, or a refusal (closed with 4403)."""
         claims = self._decode(token)
         if claims.get("room") != room:
-            raise ProtocolError(Code.INVITE_WRONG_ROOM, "this invite is for another room", "hello")
+            raise ProtocolError(
+                Code.INVITE_WRONG_ROOM, "this invite is for another room", Msg.HELLO
+            )
         role, name = claims.get("role"), claims.get("name")
         invite_id, meeting = claims.get("jti"), claims.get("meeting")
         if role not in ROLES:
-            raise ProtocolError(Code.INVITE_INVALID, f"invite: unknown role {role!r}", "hello")
+            raise ProtocolError(Code.INVITE_INVALID, f"invite: unknown role {role!r}", Msg.HELLO)
         if name is not None:
             name = _usable_name(name)
         dialogue, side = claims.get("dialogue"), claims.get("side")
         for claim, value in (("jti", invite_id), ("meeting", meeting), ("dialogue", dialogue)):
             if value is not None and not (isinstance(value, str) and 1 <= len(value) <= 64):
                 what = f"invite: '{claim}' is not a string of 1 to 64 characters"
-                raise ProtocolError(Code.INVITE_INVALID, what, "hello")
+                raise ProtocolError(Code.INVITE_INVALID, what, Msg.HELLO)
         if side is not None:
             side = _usable_side(side)
         interprets = _pair(claims.get("interpret"), role)
@@ -123,9 +125,9 @@ class Invites:
                 options={"require": ["exp", "room", "role"]},
             )
         except jwt.ExpiredSignatureError:
-            raise ProtocolError(Code.INVITE_EXPIRED, "this invite has expired", "hello") from None
+            raise ProtocolError(Code.INVITE_EXPIRED, "this invite has expired", Msg.HELLO) from None
         except jwt.InvalidTokenError as exc:
-            raise ProtocolError(Code.INVITE_INVALID, f"invite: {exc}", "hello") from None
+            raise ProtocolError(Code.INVITE_INVALID, f"invite: {exc}", Msg.HELLO) from None
         return claims
 
 
@@ -135,9 +137,9 @@ def _pair(claim: object, role: object) -> tuple[str, str] | None:
         return None
     if not isinstance(claim, list) or not _is_pair(claim):
         what = "invite: 'interpret' is not a pair of two different languages"
-        raise ProtocolError(Code.INVITE_INVALID, what, "hello")
+        raise ProtocolError(Code.INVITE_INVALID, what, Msg.HELLO)
     if role == "guest":
-        raise ProtocolError(Code.INVITE_INVALID, "invite: a guest cannot interpret", "hello")
+        raise ProtocolError(Code.INVITE_INVALID, "invite: a guest cannot interpret", Msg.HELLO)
     return claim[0], claim[1]
 
 
@@ -153,17 +155,17 @@ def _is_pair(pair: list[object]) -> bool:
 def _usable_name(name: object) -> str:
     """The claim's name as hello's would be, or a refusal that says why not."""
     if not isinstance(name, str):
-        raise ProtocolError(Code.INVITE_INVALID, "invite: 'name' is not a usable name", "hello")
+        raise ProtocolError(Code.INVITE_INVALID, "invite: 'name' is not a usable name", Msg.HELLO)
     try:
         return clean_name(name)
     except ValueError as exc:
         what = f"invite: 'name' is not a usable name: {exc}"
-        raise ProtocolError(Code.INVITE_INVALID, what, "hello") from None
+        raise ProtocolError(Code.INVITE_INVALID, what, Msg.HELLO) from None
 
 
 def _usable_side(side: object) -> str:
     """The claim's side name, shown to everyone in the room: a line of 1 to SIDE_MAX
     characters that cannot hide or reorder what others see."""
     if not isinstance(side, str) or not 1 <= len(side) <= SIDE_MAX or text_problem(side):
-        raise ProtocolError(Code.INVITE_INVALID, "invite: 'side' is not a usable name", "hello")
+        raise ProtocolError(Code.INVITE_INVALID, "invite: 'side' is not a usable name", Msg.HELLO)
     return side

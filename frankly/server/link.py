@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.server import addresses
 from frankly.server.config import ServerConfig
 from frankly.server.limits import TokenBucket, unread_budget
@@ -69,7 +70,7 @@ class Link:
     def send(self, message: dict[str, Any]) -> None:
         if self.state is State.CLOSING:
             return
-        if self.stats is not None and message["type"] == "error":
+        if self.stats is not None and message["type"] == Msg.ERROR:
             self.stats.sent_error(message)
         text = messages.dump(message)  # ASCII: its length is its size in bytes
         if len(text) > messages.MAX_SENT_FRAME:
@@ -142,7 +143,7 @@ class Link:
         room = self.room.name if self.room is not None else self.asked_room
         tag = room_tag(room) if room is not None else None
         pid = self.participant.id if self.participant is not None else None
-        if err.ref == "hello":
+        if err.ref == Msg.HELLO:
             event("refused", code=err.code.value, room=tag)
         elif err.close_code is not None and err.code is not Code.REMOVED:
             event("closed", code=err.code.value, room=tag, participant=pid)

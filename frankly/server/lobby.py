@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from frankly.protocol import messages
 from frankly.protocol.errors import Code, ProtocolError
+from frankly.protocol.words import Msg
 
 if TYPE_CHECKING:
     from frankly.server.access import Entry
@@ -62,15 +63,15 @@ class Lobby:
     def _check_room(self, waiting: dict[str, Knock], room: str, address: str | None) -> None:
         if self._count >= self.total:
             what = "too many people are waiting in lobbies on this server; try again later"
-            raise ProtocolError(Code.LOBBY_FULL, what, "hello")
+            raise ProtocolError(Code.LOBBY_FULL, what, Msg.HELLO)
         if len(waiting) >= self.size:
             what = f"{self.size} people are waiting to join {room!r} already; try again later"
-            raise ProtocolError(Code.LOBBY_FULL, what, "hello")
+            raise ProtocolError(Code.LOBBY_FULL, what, Msg.HELLO)
         if address is not None:
             mine = sum(1 for knock in waiting.values() if knock.address == address)
             if mine >= self.per_address:
                 what = f"{mine} knocks from this address wait at {room!r} already"
-                raise ProtocolError(Code.LOBBY_FULL, what, "hello")
+                raise ProtocolError(Code.LOBBY_FULL, what, Msg.HELLO)
 
     def pop(self, room: str, knock_id: str) -> Knock | None:
         waiting = self._rooms.get(room, {})

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.server.limits import KeyedBuckets
 
 SALT_BYTES = 16
@@ -50,13 +51,13 @@ class Hasher:
         self._busy = 0  # hashes queued or running
         self._buckets = KeyedBuckets(per_address_rate, per_address_burst)
 
-    async def make(self, password: str, address: str | None, now: float, ref: str) -> Hashed:
+    async def make(self, password: str, address: str | None, now: float, ref: Msg) -> Hashed:
         """Hash a new password under a fresh salt (a host's `settings`)."""
         salt = secrets.token_bytes(SALT_BYTES)
         return Hashed(salt, await self._hash(password, salt, address, now, ref))
 
     async def matches(
-        self, password: str, hashed: Hashed, address: str | None, now: float, ref: str
+        self, password: str, hashed: Hashed, address: str | None, now: float, ref: Msg
     ) -> bool:
         digest = await self._hash(password, hashed.salt, address, now, ref)
         return secrets.compare_digest(digest, hashed.digest)
@@ -65,7 +66,7 @@ class Hasher:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def _hash(
-        self, password: str, salt: bytes, address: str | None, now: float, ref: str
+        self, password: str, salt: bytes, address: str | None, now: float, ref: Msg
     ) -> bytes:
         self._admit(address, now, ref)
         self._busy += 1
@@ -75,11 +76,11 @@ class Hasher:
         finally:
             self._busy -= 1
 
-    def _admit(self, address: str | None, now: float, ref: str) -> None:
+    def _admit(self, address: str | None, now: float, ref: Msg) -> None:
         """Refuse cheaply, before any work: the server's total first, then the address's."""
         # A refused hello may simply try again a little later (1013); a
         # refused `settings` changes nothing and leaves the connection open.
-        close = Close.TRY_AGAIN_LATER if ref == "hello" else None
+        close = Close.TRY_AGAIN_LATER if ref == Msg.HELLO else None
         if self._busy >= self._queue:
             what = "the server is busy checking passwords; try again in a moment"
             raise ProtocolError(Code.BUSY, what, ref, close, counts=False)

@@ -12,6 +12,7 @@ can be had by the thousand.
 from __future__ import annotations
 
 from frankly.protocol.errors import Close, Code, ProtocolError
+from frankly.protocol.words import Msg
 from frankly.rooms import Rooms
 from frankly.server.access import own_address
 
@@ -25,7 +26,7 @@ def check_new_room(rooms: Rooms, name: str, address: str, limit: int, most: int)
         raise ProtocolError(
             Code.BUSY,
             f"this server holds as many meetings as it may ({most}); try again later",
-            "hello",
+            Msg.HELLO,
             close=Close.TRY_AGAIN_LATER,
         )
     key = own_address(address)
@@ -38,6 +39,6 @@ def check_new_room(rooms: Rooms, name: str, address: str, limit: int, most: int)
         raise ProtocolError(
             Code.RATE_LIMITED,
             f"this address is in {count} rooms already, the most one may open; leave one first",
-            "hello",
+            Msg.HELLO,
             close=Close.FLOODING,
         )

@@ -216,3 +216,29 @@ def test_languages_and_channels() -> None:
     assert parse('{"type": "listen", "channel": "floor"}').channel == "floor"  # type: ignore[union-attr]
     pair = parse('{"type": "interpreter", "id": "p-1", "pair": ["zh-Hant", "en"]}')
     assert pair.pair == ["zh-Hant", "en"]  # type: ignore[union-attr]
+
+
+def test_every_message_type_is_one_word_of_msg() -> None:
+    """The server parses exactly CLIENT_TYPES, and each builder's type is one of SERVER_TYPES."""
+    from frankly.protocol import messages as m
+    from frankly.protocol.words import CLIENT_TYPES, SERVER_TYPES, Msg
+
+    assert set(m._SCHEMAS) == CLIENT_TYPES
+    assert CLIENT_TYPES | SERVER_TYPES == set(Msg)
+    built = [
+        m.pong(1),
+        m.lobby_waiting("r", locked=False),
+        m.knock_done("k", "left"),
+        m.moderated("mute", "p"),
+        m.ended("p"),
+        m.reaction("p", "👍"),
+        m.revoked("i"),
+        m.listening("floor"),
+        m.joined({}),
+        m.updated({}),
+        m.left("p", "left"),
+        m.mode("sfu"),
+        m.speaker("p"),
+    ]
+    for message in built:
+        assert isinstance(message["type"], Msg) and message["type"] in SERVER_TYPES, message
