@@ -181,13 +181,15 @@ class Client:
             raise ValueError("ssl= is for an https:// (wss://) URL")
         _check_language(language)
         # What a fresh join's hello says besides the name (the language as it is now).
-        self._credentials: dict[str, str | None] = {
+        self._passphrase = passphrase or passphrase_from_url(url)
+        self._credentials: dict[str, str | bool | None] = {
             "invite": invite or invite_from_url(url),
             "password": password,
             "device": device,
             "language": language,
+            # That we hold one (never what it is): a room whose hosts hold one refuses us without.
+            "passphrase": True if self._passphrase is not None else None,
         }
-        self._passphrase = passphrase or passphrase_from_url(url)
         if password is not None and not 1 <= len(password) <= 128:
             raise ValueError("a room password is 1 to 128 characters")
         if device is not None and not 1 <= len(device) <= 64:
@@ -320,7 +322,8 @@ class Client:
     @property
     def language(self) -> str | None:
         """The language we said we speak (None: not said; captioned as English)."""
-        return self._credentials["language"]
+        said = self._credentials["language"]
+        return said if isinstance(said, str) else None
 
     @property
     def listening(self) -> str:

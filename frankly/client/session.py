@@ -80,7 +80,7 @@ class Session:
         room: str,
         name: str,
         handshake_timeout: float,
-        credentials: dict[str, str | None],
+        credentials: dict[str, str | bool | None],
         media_state: Callable[[], tuple[bool, bool]],
         on_message: Callable[[dict[str, Any]], None],
         emit: Callable[[Event], None],

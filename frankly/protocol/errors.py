@@ -41,6 +41,9 @@ class Code(StrEnum):
     INVITE_REVOKED = "invite-revoked"
     PASSWORD_REQUIRED = "password-required"
     WRONG_PASSWORD = "wrong-password"
+    # The room's hosts hold a passphrase and the hello said it holds none: it would
+    # see and hear nothing (the server never learns the passphrase itself).
+    PASSPHRASE_REQUIRED = "passphrase-required"
     TOO_MANY_ATTEMPTS = "too-many-attempts"
     HUMAN_CHECK_REQUIRED = "human-check-required"
     HUMAN_CHECK_FAILED = "human-check-failed"
@@ -101,6 +104,7 @@ FATAL: dict[Code, Close] = {
     Code.REPRESENTATIVES_ONLY: Close.NOT_ALLOWED_IN,
     Code.PASSWORD_REQUIRED: Close.CREDENTIALS_REFUSED,
     Code.WRONG_PASSWORD: Close.CREDENTIALS_REFUSED,
+    Code.PASSPHRASE_REQUIRED: Close.CREDENTIALS_REFUSED,
     Code.HUMAN_CHECK_REQUIRED: Close.CREDENTIALS_REFUSED,
     Code.HUMAN_CHECK_FAILED: Close.CREDENTIALS_REFUSED,
     Code.TOO_MANY_ATTEMPTS: Close.FLOODING,

@@ -153,6 +153,9 @@ class Hello(_Message):
     device: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     # The language this participant speaks, for the captioner (null: not said).
     language: Language | None = None
+    # Whether this client holds a passphrase for the room (never the passphrase):
+    # a host's true marks the room, and a hello without one is then refused.
+    passphrase: bool = False
 
 
 class Update(_Message):

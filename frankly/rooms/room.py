@@ -140,6 +140,9 @@ class Room:
     banned_addresses: set[str] = field(default_factory=set)
     # The password hashed (the server hashes it, off its event loop), or None.
     password: Any = None
+    # A host joined saying they hold a passphrase: whoever holds none would see
+    # and hear nothing, so they are asked for it before they come in.
+    passphrase: bool = False
     dialogue: DialogueMeeting | None = None  # the dialogue meeting it holds, if any
     _chat_seq: int = 0
     _hand_seq: int = 0

@@ -80,13 +80,16 @@ class Gate:
         """`room` is the live room, if any; else `interrupted`, a meeting a restart left.
         `dialogue`: the dialogue meeting the room holds, if it is one."""
         if msg.invite is not None:
-            return self._invited(msg, msg.invite, room, interrupted, dialogue)
+            invited = self._invited(msg, msg.invite, room, interrupted, dialogue)
+            passphrase_needed(room, msg)  # an invite lets in; it opens nothing
+            return invited
         if dialogue is not None and dialogue.representatives:
             raise representatives_only()
         if self.human is not None:
             self.human.verify(msg.proof, time.time())
         if room is not None and room.password is not None:
             await self._password(room, msg.password, address, now)
+        passphrase_needed(room, msg)
         return Entry(name=msg.name, role="participant", invited=False)
 
     def _invited(
@@ -143,6 +146,13 @@ class Gate:
             if own is not None:
                 self._passwords.failed(key, now)
             raise ProtocolError(Code.WRONG_PASSWORD, "wrong password", Msg.HELLO)
+
+
+def passphrase_needed(room: Room | None, msg: messages.Hello) -> None:
+    """Refuse a hello that holds no passphrase into a room whose hosts hold one."""
+    if room is not None and room.passphrase and not msg.passphrase:
+        what = "this meeting is encrypted with a passphrase; enter it to join"
+        raise ProtocolError(Code.PASSPHRASE_REQUIRED, what, Msg.HELLO)
 
 
 def representatives_only() -> ProtocolError:

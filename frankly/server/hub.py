@@ -513,6 +513,7 @@ class Hub:
         room = self._open(msg, entry, dialogue)
         was_p2p = room.mode == "p2p"
         participant = self._admit(room, msg, entry, own_address(link.address), was_p2p)
+        room.passphrase |= participant.is_host and msg.passphrase
         self._enter(link, room, participant, resumed=False, was_p2p=was_p2p)
         if msg.resume is not None:
             self.meetings.came_back(room.name, msg.resume)

@@ -34,7 +34,7 @@ import { announce, byId, show } from './ui/dom.js';
 import { initHome, showHome, showInvalid } from './ui/home.js';
 import { connectionStates, currentMixer, currentSession, initMeeting, leaveAtOnce, startMeeting } from './ui/meeting.js';
 import { endedDetail, noticeFor } from './ui/notices.js';
-import { askPassword, initPrejoin, prejoinRoom, rememberMedia, showPrejoin } from './ui/prejoin.js';
+import { askPassphrase, askPassword, initPrejoin, prejoinRoom, rememberMedia, showPrejoin } from './ui/prejoin.js';
 
 /** @typedef {import('./signaling.js').Ended} Ended */
 
@@ -116,6 +116,10 @@ function showEnded(e) {
   }
   if (notice.screen === 'password') {
     askPassword(notice.why);
+    return;
+  }
+  if (notice.screen === 'passphrase') {
+    askPassphrase();
     return;
   }
   document.body.dataset.ended = e.error?.code || String(e.code);

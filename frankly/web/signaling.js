@@ -62,8 +62,9 @@ const MAX_QUEUED_SIGNALS = 200;
  * @typedef {{code: number, reason: string, error: ErrorMessage | null}} Ended
  *   Why a connection ended for good: the close code, and the fatal error the
  *   server sent before closing, if any.
- * @typedef {{invite?: string, password?: string, proof?: string, device?: string}} Credentials
- *   optional hello fields for rooms with invitations, passwords and a human check
+ * @typedef {{invite?: string, password?: string, proof?: string, device?: string, passphrase?: boolean}} Credentials
+ *   optional hello fields for rooms with invitations, passwords and a human check;
+ *   `passphrase`: that we hold one for the room (never what it is)
  * @typedef {{lobby: boolean, locked: boolean, password: boolean}} RoomSettings
  * @typedef {{id: string, name: string, returning: boolean}} Knock
  */

@@ -163,12 +163,36 @@ def test_different_passphrases_are_a_banner_and_no_calm_green(
 def test_without_the_passphrase_the_meeting_says_it_may_need_one(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
-    ada, linus = new_page(), new_page()
-    join(ada, "phrases-2", "Ada", fragment="passphrase=open%20sesame")
+    """Linus hosts without one; Ada comes with a passphrase (a host's would have
+    kept Linus out: see the next test)."""
+    linus, ada = new_page(), new_page()
     join(linus, "phrases-2", "Linus")
+    join(ada, "phrases-2", "Ada", fragment="passphrase=open%20sesame")
     expect(linus.get_by_test_id("e2ee-banner-text")).to_have_text(
         re.compile("You can\u2019t see or hear Ada: this meeting may need a passphrase"),
         timeout=20_000,
     )
     expect(linus.get_by_test_id("e2ee-state")).to_have_attribute("data-state", "caution")
     expect(linus.get_by_test_id("person-e2ee")).not_to_have_text("exchanging keys\u2026")
+
+
+def test_a_missing_passphrase_is_asked_for_before_joining(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    ada, linus = new_page(), new_page()
+    ada_id = join(ada, "phrases-3", "Ada", fragment="passphrase=open%20sesame")
+    linus.goto("/phrases-3")
+    linus.get_by_label("Your name").fill("Linus")
+    linus.get_by_role("button", name="Join", exact=True).click()
+    # Refused before he is in: back on the pre-join screen, asked for it.
+    expect(linus.get_by_test_id("passphrase-field")).to_be_visible()
+    expect(linus.get_by_test_id("screen-prejoin")).to_be_visible()
+    expect(linus.get_by_role("alert").filter(has_text="encrypted with a passphrase")).to_be_visible()
+    expect(linus.get_by_label("Meeting passphrase")).to_be_focused()
+    assert len(live_server.participant_ids("phrases-3")) == 1
+    shoot(linus, "passphrase-asked")
+    linus.get_by_label("Meeting passphrase").fill("open sesame")
+    linus.get_by_role("button", name="Join", exact=True).click()
+    expect(linus.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
+    wait_media(linus, ada_id, frames_over=5)
+    expect(linus.get_by_test_id("e2ee-state")).to_have_text("Encrypted \u00b7 passphrase")

@@ -8,4 +8,7 @@
 /** @type {import('../i18n.js').Catalogue} */
 export default {
   'language.label': 'Language',
+  // --- passphrase ---
+  'prejoin.passphrase.label': 'Meeting passphrase',
+  'prejoin.passphrase.why': 'This meeting is encrypted with a passphrase: without it you would see and hear no one. Ask the host for it, then enter it here.',
 };

@@ -4,4 +4,7 @@
 /** @type {import('../i18n.js').Catalogue} */
 export default {
   'language.label': 'Язык',
+  // --- passphrase ---
+  'prejoin.passphrase.label': 'Кодовая фраза встречи',
+  'prejoin.passphrase.why': 'Эта встреча зашифрована кодовой фразой: без неё вы никого не увидите и не услышите. Спросите её у организатора и введите здесь.',
 };

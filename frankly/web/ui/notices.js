@@ -19,7 +19,8 @@ import { Close, Code } from '../wire.js';
  * @typedef {{href: string, text: string}} NoticeLink
  * @typedef {{screen: 'notice', title: string, text: string, again: boolean, link?: NoticeLink}
  *         | {screen: 'invalid'}
- *         | {screen: 'password', why: string}} Notice
+ *         | {screen: 'password', why: string}
+ *         | {screen: 'passphrase'}} Notice
  *   the notice screen with these words (and a link onward, if any); the
  *   invalid-room screen; or back to the pre-join screen, asking for the
  *   password, saying why
@@ -79,6 +80,9 @@ const invalid = () => ({ screen: 'invalid' });
 const password = (why) => () => ({ screen: 'password', why });
 
 /** @type {NoticeRow} */
+const passphrase = () => ({ screen: 'passphrase' });
+
+/** @type {NoticeRow} */
 const full = (room) =>
   notice(
     'This meeting is full',
@@ -112,6 +116,7 @@ export const ERROR_NOTICES = Object.freeze({
   [Code.INVALID_ROOM]: invalid,
   [Code.PASSWORD_REQUIRED]: password('This meeting needs a password.'),
   [Code.WRONG_PASSWORD]: password('That password is not right. Try again.'),
+  [Code.PASSPHRASE_REQUIRED]: passphrase,
   [Code.TOO_MANY_ATTEMPTS]: () => notice('Too many wrong passwords', 'Wait a few minutes before trying again.'),
   [Code.DENIED]: () => notice(
       'You were not let in',

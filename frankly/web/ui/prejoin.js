@@ -11,7 +11,7 @@ import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
 import { e2eeSupported } from '../e2ee/keys.js';
 import { byId, h, initials, labelMediaButton, randomHex, show, showing, store } from './dom.js';
 import { constraintsFor, mediaProblem, openDevice } from './devices.js';
-import { inviteClaims } from '../urls.js';
+import { inviteClaims, passphraseFrom } from '../urls.js';
 import { languagePicker, rememberedLanguage } from './captions.js';
 import { relayOffer, rememberRelay, rememberedRelay, renderRelay } from './relay.js';
 
@@ -128,6 +128,29 @@ export function askPassword(why) {
   input.setAttribute('aria-invalid', 'true');
   input.value = '';
   input.focus();
+}
+
+/**
+ * Back to the pre-join screen with the passphrase field: the room's hosts hold
+ * a passphrase and this link carries none (the server knows only that).
+ */
+export function askPassphrase() {
+  void showPrejoin(pre.room);
+  byId('passphrase-field').hidden = false;
+  const input = /** @type {HTMLInputElement} */ (byId('passphrase-input'));
+  input.setAttribute('aria-invalid', 'true');
+  input.value = '';
+  input.focus();
+}
+
+/**
+ * A passphrase typed on the pre-join screen goes where a link carries it, the
+ * address's fragment, which browsers never send to a server; the meeting
+ * takes its keys from there.
+ */
+function takeTypedPassphrase() {
+  const typed = /** @type {HTMLInputElement} */ (byId('passphrase-input')).value;
+  if (typed) history.replaceState(null, '', `#${new URLSearchParams({ passphrase: typed })}`);
 }
 
 function stopPreview() {
@@ -296,6 +319,7 @@ async function join(receiveOnly) {
     button.disabled = false;
   }
   if (!showing('prejoin')) return;
+  takeTypedPassphrase();
   const credentials = await credentialsForJoin();
   if (!credentials) return;
   pre.receiveOnly = receiveOnly;
@@ -341,6 +365,7 @@ async function credentialsForJoin() {
   if (invite) out.invite = invite;
   const password = /** @type {HTMLInputElement} */ (byId('password-input')).value;
   if (password) out.password = password;
+  if (passphraseFrom(location.hash)) out.passphrase = true;
   if (invite || !(await humanCheckRequired())) return out;
   const status = byId('human-check');
   const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
