@@ -187,7 +187,8 @@ def test_a_missing_passphrase_is_asked_for_before_joining(
     # Refused before he is in: back on the pre-join screen, asked for it.
     expect(linus.get_by_test_id("passphrase-field")).to_be_visible()
     expect(linus.get_by_test_id("screen-prejoin")).to_be_visible()
-    expect(linus.get_by_role("alert").filter(has_text="encrypted with a passphrase")).to_be_visible()
+    why = linus.get_by_role("alert").filter(has_text="encrypted with a passphrase")
+    expect(why).to_be_visible()
     expect(linus.get_by_label("Meeting passphrase")).to_be_focused()
     assert len(live_server.participant_ids("phrases-3")) == 1
     shoot(linus, "passphrase-asked")
