@@ -8,4 +8,12 @@
 /** @type {import('../i18n.js').Catalogue} */
 export default {
   'language.label': 'Language',
+  // --- blur ---
+  'background.title': 'Background',
+  'background.none': 'None',
+  'background.blur': 'Blur',
+  'background.replace': 'Replace',
+  'background.private': 'Done on this device, before encryption.',
+  'background.loading': 'Starting the background effect…',
+  'background.unavailable': 'The background effect can’t run in this browser, so your whole picture is hidden. Choose None to send your camera as it is.',
 };
