@@ -35,8 +35,12 @@ export const BACKGROUND_KEY = 'frankly.background';
 /** Where the server serves the vendored segmenter. */
 const VENDOR = '/static/vendor/selfie_segmentation/';
 
-/** The background is drawn at 1/BLUR_DIVISOR of the frame and scaled back up: a blur that costs little. */
-export const BLUR_DIVISOR = 12;
+/**
+ * The background is drawn at the model's size (256 wide, a fifth of a 720p
+ * frame) with this much blur, then scaled up: about 15 px of blur on the
+ * frame for the cost of blurring a thumbnail.
+ */
+const BLUR = 'blur(3px)';
 
 /**
  * @param {unknown} value what storage or a control holds
@@ -55,15 +59,6 @@ export function effectOf(value) {
  */
 export function modelFor(width, height) {
   return width >= height ? { model: 1, width: 256, height: 144 } : { model: 0, width: 256, height: 256 };
-}
-
-/**
- * The size of the small background canvas for a frame (at least 4x4).
- * @param {number} width @param {number} height
- * @returns {{width: number, height: number}}
- */
-export function blurSize(width, height) {
-  return { width: Math.max(4, Math.round(width / BLUR_DIVISOR)), height: Math.max(4, Math.round(height / BLUR_DIVISOR)) };
 }
 
 /**
@@ -180,10 +175,15 @@ export async function chooseEffect(effect) {
   }
 }
 
-/** @returns {{frames: number, masks: number, effect: Effect, status: ModelStatus}} for tests and `frankly bench blur` */
+/**
+ * What the processor on the camera has done: frames drawn, masks made, and
+ * the milliseconds they took on this page's main thread (for tests and
+ * `frankly bench blur`).
+ * @returns {{frames: number, masks: number, drawMs: number, segmentMs: number, effect: Effect, status: ModelStatus}}
+ */
 export function backgroundStats() {
   const p = live.processor;
-  return { frames: p?.frames ?? 0, masks: p?.masks ?? 0, ...backgroundState() };
+  return { frames: p?.frames ?? 0, masks: p?.masks ?? 0, drawMs: p?.drawing ?? 0, segmentMs: p?.segmenting ?? 0, ...backgroundState() };
 }
 
 // --- the segmenter (MediaPipe's legacy solution, vendored) ------------------------
@@ -232,7 +232,7 @@ function setStatus(status) {
  * Segment one frame (drawn on `input`); `use` gets its mask. Frames that
  * come while the model is busy are not queued: the next frame is fresher.
  * @param {HTMLCanvasElement} input @param {0 | 1} wanted @param {(mask: CanvasImageSource) => void} use
- * @returns {Promise<boolean>} whether a mask came
+ * @returns {Promise<number>} the milliseconds the model took on it (loading it not counted)
  */
 async function segment(input, wanted, use) {
   const seg = await loadSegmenter();
@@ -242,17 +242,14 @@ async function segment(input, wanted, use) {
     model = wanted;
     setStatus('ready');
   }
-  let got = false;
-  takeMask = (mask) => {
-    got = true;
-    use(mask);
-  };
+  takeMask = use;
+  const start = performance.now();
   try {
     await seg.send({ image: input });
   } finally {
     takeMask = null;
   }
-  return got;
+  return performance.now() - start;
 }
 
 // --- drawing ---------------------------------------------------------------------
@@ -265,9 +262,9 @@ function canvas(width, height) {
   return c;
 }
 
-/** @param {HTMLCanvasElement} c */
-function context(c) {
-  const ctx = c.getContext('2d');
+/** @param {HTMLCanvasElement} c @param {boolean} [alpha] false for a canvas always wholly painted */
+function context(c, alpha = true) {
+  const ctx = c.getContext('2d', { alpha });
   if (!ctx) throw new Error('no 2D canvas');
   return ctx;
 }
@@ -331,17 +328,26 @@ class Processor {
     this.camera = camera;
     this.effect = effect;
     this.frame = canvas(16, 9); // what is sent, at the camera's size
-    this.ctx = context(this.frame);
-    this.person = canvas(16, 9); // the camera's picture where the mask is
-    this.pctx = context(this.person);
-    this.back = canvas(4, 4); // the camera's picture, small
-    this.bctx = context(this.back);
-    this.input = canvas(256, 144); // what the model looks at
+    this.ctx = context(this.frame, false);
+    // At the model's size: the frame, what the model is looking at, the latest
+    // mask, and the background with the person cut out.
+    this.small = canvas(256, 144);
+    this.sctx = context(this.small);
+    this.input = canvas(256, 144);
     this.ictx = context(this.input);
-    this.mask = canvas(256, 144); // the latest mask
+    this.mask = canvas(256, 144);
     this.mctx = context(this.mask);
+    this.back = canvas(256, 144);
+    this.bctx = context(this.back);
+    this.tiny = canvas(64, 36); // a blur where the canvas has no filters (older Safari)
+    this.tctx = context(this.tiny);
+    this.filters = 'filter' in this.bctx;
     this.masks = 0;
     this.frames = 0;
+    this.drawing = 0; // ms spent drawing frames, in all
+    this.segmenting = 0; // ms the model took, in all
+    /** The model's next turn (performance.now()): it rests as long as it worked, so it takes at most half the main thread. */
+    this.nextTurn = 0;
     this.busy = false;
     this.open = true;
     /** @type {() => void} */
@@ -419,65 +425,69 @@ class Processor {
   }
 
   /**
-   * Draw one camera frame with the effect, and send it.
+   * Draw one camera frame with the effect, and send it: the frame, small, is
+   * what the model sees and what the background is made of; the background
+   * (blurred, or the gradient) with the person cut out by the latest mask is
+   * scaled up over the frame. Two full-size draws a frame.
    * @param {CanvasImageSource} image @param {number} width @param {number} height @param {number} timestamp µs
    */
   draw(image, width, height, timestamp) {
+    const start = performance.now();
     this.fit(width, height);
-    this.segment(image, width, height);
-    const { ctx } = this;
-    ctx.globalCompositeOperation = 'copy';
-    if (this.effect === 'replace') ctx.drawImage(backdrop(width, height), 0, 0);
-    else {
-      this.bctx.drawImage(image, 0, 0, this.back.width, this.back.height);
-      ctx.drawImage(this.back, 0, 0, width, height);
+    const { small, back, bctx, ctx } = this;
+    this.sctx.drawImage(image, 0, 0, small.width, small.height);
+    this.segment();
+    bctx.globalCompositeOperation = 'copy';
+    if (this.effect === 'replace') bctx.drawImage(backdrop(back.width, back.height), 0, 0);
+    else if (this.filters) {
+      bctx.filter = BLUR;
+      bctx.drawImage(small, 0, 0);
+      bctx.filter = 'none';
+    } else {
+      this.tctx.drawImage(small, 0, 0, this.tiny.width, this.tiny.height);
+      bctx.drawImage(this.tiny, 0, 0, back.width, back.height);
     }
     if (this.masks > 0) {
-      // The person: the mask's alpha (scaled up, so its edge is soft), filled with the frame.
-      this.pctx.globalCompositeOperation = 'copy';
-      this.pctx.drawImage(this.mask, 0, 0, width, height);
-      this.pctx.globalCompositeOperation = 'source-in';
-      this.pctx.drawImage(image, 0, 0, width, height);
-      ctx.globalCompositeOperation = 'source-over';
-      ctx.drawImage(this.person, 0, 0);
+      bctx.globalCompositeOperation = 'destination-out';
+      bctx.drawImage(this.mask, 0, 0);
+      ctx.drawImage(image, 0, 0, width, height);
     }
+    // Until the first mask the background is the whole picture.
+    ctx.drawImage(back, 0, 0, width, height);
     this.out.push(timestamp);
     this.frames += 1;
+    this.drawing += performance.now() - start;
   }
 
   /** Follow the camera's size (it may change, as when a phone turns). @param {number} width @param {number} height */
   fit(width, height) {
     if (this.frame.width === width && this.frame.height === height) return;
-    this.frame.width = this.person.width = width;
-    this.frame.height = this.person.height = height;
-    const small = blurSize(width, height);
-    this.back.width = small.width;
-    this.back.height = small.height;
-    // A little more blur on the small picture where the canvas has filters (not every Safari).
-    if ('filter' in this.bctx) this.bctx.filter = 'blur(1px)';
+    this.frame.width = width;
+    this.frame.height = height;
+    const want = modelFor(width, height);
+    for (const c of [this.small, this.input, this.mask, this.back]) {
+      c.width = want.width;
+      c.height = want.height;
+    }
+    this.masks = 0; // the old mask has the old shape
   }
 
-  /**
-   * Hand the frame to the model unless it is busy; its mask lands in this.mask.
-   * @param {CanvasImageSource} image @param {number} width @param {number} height
-   */
-  segment(image, width, height) {
-    if (this.busy || live.status === 'unavailable') return;
+  /** Hand the small frame to the model unless it is busy or resting; its mask lands in this.mask. */
+  segment() {
+    if (this.busy || performance.now() < this.nextTurn || live.status === 'unavailable') return;
     this.busy = true;
-    const want = modelFor(width, height);
-    this.input.width = want.width;
-    this.input.height = want.height;
-    this.ictx.drawImage(image, 0, 0, want.width, want.height);
-    const use = (/** @type {CanvasImageSource} */ mask) => {
-      if (this.mask.width !== want.width || this.mask.height !== want.height) {
-        this.mask.width = want.width;
-        this.mask.height = want.height;
-      }
+    const { input, mask } = this;
+    this.ictx.drawImage(this.small, 0, 0); // a copy: the model may read it after this frame
+    const use = (/** @type {CanvasImageSource} */ got) => {
       this.mctx.globalCompositeOperation = 'copy';
-      this.mctx.drawImage(mask, 0, 0, want.width, want.height);
+      this.mctx.drawImage(got, 0, 0, mask.width, mask.height);
       this.masks += 1;
     };
-    segment(this.input, want.model, use)
+    segment(input, modelFor(this.frame.width, this.frame.height).model, use)
+      .then((took) => {
+        this.segmenting += took;
+        this.nextTurn = performance.now() + took;
+      })
       .catch(() => setStatus('unavailable')) // the picture stays wholly blurred or replaced
       .finally(() => {
         this.busy = false;
