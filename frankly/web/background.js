@@ -425,8 +425,9 @@ class Processor {
   }
 
   /**
-   * Draw one camera frame with the effect, and send it: the frame, small, is
-   * what the model sees and what the background is made of; the background
+   * Draw one camera frame with the effect, and send it: the frame, made small
+   * from the full-size copy (the camera's frame is converted once), is what
+   * the model sees and what the background is made of; the background
    * (blurred, or the gradient) with the person cut out by the latest mask is
    * scaled up over the frame. Two full-size draws a frame.
    * @param {CanvasImageSource} image @param {number} width @param {number} height @param {number} timestamp µs
@@ -434,8 +435,9 @@ class Processor {
   draw(image, width, height, timestamp) {
     const start = performance.now();
     this.fit(width, height);
-    const { small, back, bctx, ctx } = this;
-    this.sctx.drawImage(image, 0, 0, small.width, small.height);
+    const { frame, small, back, bctx, ctx } = this;
+    ctx.drawImage(image, 0, 0, width, height);
+    this.sctx.drawImage(frame, 0, 0, small.width, small.height);
     this.segment();
     bctx.globalCompositeOperation = 'copy';
     if (this.effect === 'replace') bctx.drawImage(backdrop(back.width, back.height), 0, 0);
@@ -450,7 +452,6 @@ class Processor {
     if (this.masks > 0) {
       bctx.globalCompositeOperation = 'destination-out';
       bctx.drawImage(this.mask, 0, 0);
-      ctx.drawImage(image, 0, 0, width, height);
     }
     // Until the first mask the background is the whole picture.
     ctx.drawImage(back, 0, 0, width, height);

@@ -41,7 +41,8 @@ PICTURE = """(sel) => {
     n++;
   }
   const mean = [0, 0, 0];
-  for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) mean[k] += d[i + k] / (d.length / 4);
+  const pixels = d.length / 4;
+  for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) mean[k] += d[i + k] / pixels;
   return { edges: edges / n, red: mean[0], green: mean[1], blue: mean[2] };
 }"""
 
