@@ -189,6 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     e2ee.add_argument("--runs", type=int, default=5, help="joins to time")
     e2ee.add_argument("--seconds", type=float, default=10.0, help="length of the timed call")
     e2ee.set_defaults(run=_bench_e2ee)
+    blur = benches.add_parser("blur", help="background blur's cost per frame to the sender")
+    blur.add_argument("--seconds", type=float, default=20.0, help="length of each timed call")
+    blur.add_argument("--effect", choices=["blur", "replace"], default="blur")
+    blur.set_defaults(run=_bench_blur)
 
     captions = benches.add_parser(
         "captions", help="live captions: word error rate, latency and real-time factor"
@@ -521,6 +525,12 @@ def _bench_e2ee(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     from frankly.bench.e2ee import run
 
     run(runs=args.runs, seconds=args.seconds)
+
+
+def _bench_blur(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.bench.blur import run
+
+    run(seconds=args.seconds, effect=args.effect)
 
 
 def _bench_join(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

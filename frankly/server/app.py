@@ -240,8 +240,11 @@ class SecurityHeaders:
 
 
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self'; "
+    # 'wasm-unsafe-eval' compiles WebAssembly (the background segmenter, web/vendor/), never
+    # a string of JavaScript: eval and inline script stay refused.
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; "
+    "worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 _HEADERS = [

@@ -15,6 +15,7 @@ import { FLOOR, boothOf, fromWire, noInterpretation } from './interpretation.js'
 import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
 import { CAMERA_SIZE, SfuLink, streamOwner } from './sfu.js';
+import { backgroundTrack, setBackgroundOwner } from './background.js';
 import { SignalingClient } from './signaling.js';
 import { asText, asWebVtt } from './transcript.js';
 import { Role } from './wire.js';
@@ -105,6 +106,7 @@ export class Session extends Emitter {
     this.audio = (opts.audio ?? true) && hasAudio;
     this.video = (opts.video ?? true) && hasVideo;
     for (const t of this.localStream.getAudioTracks()) t.enabled = this.audio;
+    setBackgroundOwner((old, now) => this.swapCamera(old, now));
     /** @type {MediaTrackConstraints | boolean} */
     this.videoConstraints = opts.videoConstraints ?? CAMERA_SIZE;
     /** @type {MediaTrackConstraints | boolean} */
@@ -345,7 +347,7 @@ export class Session extends Emitter {
     }
     if (this.localStream.getVideoTracks().length === 0) {
       const s = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraints });
-      const track = s.getVideoTracks()[0];
+      const track = backgroundTrack(s.getVideoTracks()[0]);
       this.localStream.addTrack(track);
       await this.sendTrack('video', track);
     }
@@ -365,7 +367,7 @@ export class Session extends Emitter {
     const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];
     if (!old) return; // off: the next setCamera/setMicrophone uses the device
     const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
-    const track = kind === 'video' ? s.getVideoTracks()[0] : s.getAudioTracks()[0];
+    const track = kind === 'video' ? backgroundTrack(s.getVideoTracks()[0]) : s.getAudioTracks()[0];
     track.enabled = old.enabled;
     old.stop();
     this.localStream.removeTrack(old);
@@ -715,6 +717,17 @@ export class Session extends Emitter {
   }
 
   // --- internals -------------------------------------------------------------
+
+  /**
+   * A background effect went on or off (background.js): send its track in the old one's place.
+   * @param {MediaStreamTrack} old @param {MediaStreamTrack} now
+   */
+  async swapCamera(old, now) {
+    if (!this.localStream.getTracks().includes(old)) return;
+    this.localStream.removeTrack(old);
+    this.localStream.addTrack(now);
+    await this.sendTrack('video', now);
+  }
 
   /**
    * Send `track` as our `kind` to everyone: each peer link and the SFU.

@@ -5,6 +5,7 @@
  * wording functions are pure (statusOf, mediaProblem, describeMediaError).
  */
 
+import { backgroundTrack } from '../background.js';
 import { CAMERA_SIZE } from '../sfu.js';
 import { store } from './dom.js';
 
@@ -74,13 +75,15 @@ export function constraintsFor(kind) {
 }
 
 /**
- * Open one device. @param {'audio' | 'video'} kind
+ * Open one device (a camera with the background effect on, if one is chosen).
+ * @param {'audio' | 'video'} kind
  * @returns {Promise<{track: MediaStreamTrack | null, status: DeviceStatus}>}
  */
 export async function openDevice(kind) {
   try {
     const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind) });
-    return { track: s.getTracks()[0] ?? null, status: 'ok' };
+    const track = s.getTracks()[0] ?? null;
+    return { track: track && kind === 'video' ? backgroundTrack(track) : track, status: 'ok' };
   } catch (err) {
     return { track: null, status: statusOf(err) };
   }

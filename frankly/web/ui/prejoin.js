@@ -14,6 +14,8 @@ import { constraintsFor, mediaProblem, openDevice } from './devices.js';
 import { inviteClaims, passphraseFrom } from '../urls.js';
 import { languagePicker, rememberedLanguage } from './captions.js';
 import { relayOffer, rememberRelay, rememberedRelay, renderRelay } from './relay.js';
+import { backgroundTrack, setBackgroundOwner } from '../background.js';
+import { mountBackgroundControls } from './background.js';
 
 /**
  * @typedef {import('../signaling.js').Credentials} Credentials
@@ -160,6 +162,7 @@ function stopPreview() {
 
 async function startPreview() {
   stopPreview();
+  setBackgroundOwner(swapPreviewCamera);
   pre.micStatus = pre.camStatus = 'pending';
   renderPreview();
   if (!navigator.mediaDevices?.getUserMedia) {
@@ -174,7 +177,7 @@ async function startPreview() {
       audio: constraintsFor('audio'),
       video: pre.cam ? constraintsFor('video') : false,
     });
-    for (const t of s.getTracks()) stream.addTrack(t);
+    for (const t of s.getTracks()) stream.addTrack(t.kind === 'video' ? backgroundTrack(t) : t);
     pre.micStatus = 'ok';
     pre.camStatus = pre.cam ? 'ok' : 'off';
   } catch {
@@ -194,6 +197,16 @@ async function startPreview() {
   if (pre.camStatus !== 'ok' && pre.camStatus !== 'off') pre.cam = false;
   renderPreview();
   await fillDevices();
+}
+
+/**
+ * A background effect went on or off: the preview shows its track (background.js).
+ * @param {MediaStreamTrack} old @param {MediaStreamTrack} now
+ */
+function swapPreviewCamera(old, now) {
+  if (!pre.stream.getTracks().includes(old)) return;
+  pre.stream = new MediaStream(pre.stream.getTracks().map((t) => (t === old ? now : t)));
+  renderPreview();
 }
 
 async function fillDevices() {
@@ -395,6 +408,7 @@ export function initPrejoin(opts) {
   pre.invite = opts.invite;
   pre.onJoin = opts.onJoin;
   pre.onCannot = opts.onCannot;
+  mountBackgroundControls(byId('pre-background'));
   camSelect.addEventListener('change', () => chooseDevice('video', camSelect.value));
   micSelect.addEventListener('change', () => chooseDevice('audio', micSelect.value));
   byId('pre-mic').addEventListener('click', toggleMic);
