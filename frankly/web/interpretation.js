@@ -91,8 +91,8 @@ export function pairLabel(pair) {
 /** `Speaking: en → ru`, or why the booth speaks into nothing. @param {Booth} booth */
 export function directionLabel(booth) {
   const from = fromLanguage(booth);
-  if (booth.into === null || from === null) return `Not speaking: both languages of ${pairLabel(booth.pair)} are taken`;
-  return `Speaking: ${from} → ${booth.into}`;
+  if (booth.into === null || from === null) return t('interp.direction_none', { pair: pairLabel(booth.pair) });
+  return t('interp.direction', { from, into: booth.into });
 }
 
 /**
