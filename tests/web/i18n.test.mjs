@@ -48,8 +48,8 @@ test('counts take the plural form of the language: Russian one, few, many; Spani
   assert.equal(t('chat.unread', { count: 21, shown: '21' }), 'Чат, 21 непрочитанное');
   assert.equal(t('chat.unread', { count: 11, shown: '11' }), 'Чат, 11 непрочитанных');
   setLanguage('es');
-  assert.equal(t('e2ee.some_verified', { verified: 1, count: 1 }), 'Cifrado · 1 de 1 verificado');
-  assert.equal(t('e2ee.some_verified', { verified: 1, count: 3 }), 'Cifrado · 1 de 3 verificados');
+  assert.equal(t('e2ee.some_verified', { count: 1, total: 3 }), 'Cifrado · 1 de 3 verificado');
+  assert.equal(t('e2ee.some_verified', { count: 0, total: 3 }), 'Cifrado · 0 de 3 verificados');
   setLanguage('en');
 });
 

@@ -151,7 +151,7 @@ export default {
   'e2ee.with_passphrase': 'Encrypted · passphrase',
   'e2ee.with_passphrase_detail': 'End-to-end encrypted with the passphrase in this meeting’s link. Anyone with the link can join and listen.',
   'e2ee.all_verified': 'Encrypted · verified',
-  'e2ee.some_verified': { one: 'Encrypted · {verified} of {count} verified', other: 'Encrypted · {verified} of {count} verified' },
+  'e2ee.some_verified': { one: 'Encrypted · {count} of {total} verified', other: 'Encrypted · {count} of {total} verified' },
   'e2ee.compare_hint': 'Compare safety codes with each person (People, Verify) to be sure nobody is in between.',
   'e2ee.list': '{first} and {last}',
   'e2ee.someone': 'someone',

@@ -146,7 +146,7 @@ export default {
   'e2ee.with_passphrase': 'Cifrado · frase secreta',
   'e2ee.with_passphrase_detail': 'Cifrado de extremo a extremo con la frase secreta del enlace de esta reunión. Cualquiera con el enlace puede entrar y escuchar.',
   'e2ee.all_verified': 'Cifrado · verificado',
-  'e2ee.some_verified': { one: 'Cifrado · {verified} de {count} verificado', other: 'Cifrado · {verified} de {count} verificados', many: 'Cifrado · {verified} de {count} verificados' },
+  'e2ee.some_verified': { one: 'Cifrado · {count} de {total} verificado', other: 'Cifrado · {count} de {total} verificados', many: 'Cifrado · {count} de {total} verificados' },
   'e2ee.compare_hint': 'Compara los códigos de seguridad con cada persona (Personas, Verificar) para asegurarte de que nadie está en medio.',
   'e2ee.list': '{first} y {last}',
   'e2ee.someone': 'alguien',

@@ -146,7 +146,7 @@ export default {
   'e2ee.with_passphrase': 'Зашифровано · фраза',
   'e2ee.with_passphrase_detail': 'Сквозное шифрование по секретной фразе из ссылки на встречу. Любой, у кого есть ссылка, может войти и слушать.',
   'e2ee.all_verified': 'Зашифровано · проверено',
-  'e2ee.some_verified': { one: 'Зашифровано · проверен {verified} из {count}', few: 'Зашифровано · проверено {verified} из {count}', many: 'Зашифровано · проверено {verified} из {count}', other: 'Зашифровано · проверено {verified} из {count}' },
+  'e2ee.some_verified': { one: 'Зашифровано · проверен {count} из {total}', few: 'Зашифровано · проверено {count} из {total}', many: 'Зашифровано · проверено {count} из {total}', other: 'Зашифровано · проверено {count} из {total}' },
   'e2ee.compare_hint': 'Сравните коды безопасности с каждым (Участники, Проверить), чтобы убедиться, что посередине никого нет.',
   'e2ee.list': '{first} и {last}',
   'e2ee.someone': 'кто-то',

@@ -79,7 +79,7 @@ export function renderE2ee(session) {
     text = t('e2ee.with_passphrase');
     detail = t('e2ee.with_passphrase_detail');
   } else if (ids.length > 0) {
-    text = verified === ids.length ? t('e2ee.all_verified') : t('e2ee.some_verified', { verified, count: ids.length });
+    text = verified === ids.length ? t('e2ee.all_verified') : t('e2ee.some_verified', { count: verified, total: ids.length });
     detail += ` ${t('e2ee.compare_hint')}`;
   }
   badge.dataset.state = state;
