@@ -101,7 +101,7 @@ function render(e, sealed) {
     'data-ts': String(e.ts),
   });
   const meta = h('div', { class: 'msg-meta' });
-  // data-i18n and data-ts: a change of language redraws the words and the time (redrawTimes).
+  // data-i18n and data-ts: a change of language redraws the words (translatePage) and the time (initChat).
   const name = e.mine ? h('span', { class: 'msg-name', 'data-i18n': 'chat.you' }, t('chat.you')) : h('span', { class: 'msg-name' }, e.name);
   meta.append(name, h('time', { datetime: new Date(e.ts * 1000).toISOString(), 'data-ts': String(e.ts) }, clock(e.ts)));
   if (e.privacy === 'plain' && sealed === null) meta.append(h('span', { class: 'msg-plain', 'data-i18n': 'chat.plain' }, t('chat.plain')));
