@@ -64,7 +64,7 @@ def test_a_russian_browser_gets_the_russian_interface(locale_page: LocalePage) -
     expect(page.get_by_test_id("new-meeting")).to_have_text("Начать новую встречу")
     expect(page.get_by_text("Частные видеовстречи со сквозным шифрованием.")).to_be_visible()
     expect(page.get_by_test_id("join-input")).to_have_attribute(
-        "placeholder", "Название встречи или ссылка"
+        "placeholder", "Название или ссылка"
     )
     expect(page.get_by_role("combobox", name="Язык интерфейса")).to_have_value("ru")
 

@@ -13,7 +13,7 @@ export default {
   'home.passphrase': 'Poner una frase secreta en el enlace: las claves salen de ella y nada de ellas pasa por el servidor',
   'home.or': 'o',
   'home.join_label': 'Unirse a una reunión',
-  'home.join_placeholder': 'Nombre o enlace de la reunión',
+  'home.join_placeholder': 'Nombre o enlace',
   'home.join': 'Unirse',
   'home.dialogue': 'Empezar un diálogo',
   'home.dialogue_hint': 'Conversaciones entre partes a lo largo de varias reuniones: fechas que acordar, el resumen de cada parte.',
