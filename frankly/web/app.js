@@ -29,8 +29,10 @@
  *                             before and after its gain (mixer.js)
  */
 
+import { onLanguage } from './i18n.js';
 import { dialogueOfInvite, isValidRoom, withoutSecrets } from './urls.js';
-import { announce, byId, show } from './ui/dom.js';
+import { announce, byId, show, showing } from './ui/dom.js';
+import { initLanguage } from './ui/language.js';
 import { initHome, showHome, showInvalid } from './ui/home.js';
 import { connectionStates, currentMixer, currentSession, initMeeting, leaveAtOnce, startMeeting } from './ui/meeting.js';
 import { endedDetail, noticeFor } from './ui/notices.js';
@@ -107,8 +109,12 @@ function showNotice(title, text, { detail, link, again = false } = {}) {
 /** The invite of the link we came by: it lets us in, and may name a dialogue. */
 const invite = takeInvite();
 
+/** @type {Ended | null} why the meeting ended, for the notice screen to say again in another language */
+let lastEnded = null;
+
 /** The meeting ended for good: say why (ui/notices.js), or ask again. @param {Ended} e */
 function showEnded(e) {
+  lastEnded = e;
   const notice = noticeFor(e, prejoinRoom(), dialogueOfInvite(invite));
   if (notice.screen === 'invalid') {
     showInvalid(prejoinRoom());
@@ -142,6 +148,10 @@ function route() {
   else showInvalid(room);
 }
 
+initLanguage(); // first: every screen draws its words in it
+onLanguage(() => {
+  if (lastEnded && showing('notice')) showEnded(lastEnded);
+});
 initHome();
 initPrejoin({ invite, onJoin: startMeeting, onCannot: (title, text) => showNotice(title, text) });
 initMeeting({

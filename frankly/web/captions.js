@@ -9,6 +9,7 @@
  * counterpart is frankly/client's captions state and CaptionLine.
  */
 
+import { language, t } from './i18n.js';
 import { CAPTIONS_STATES, DEFAULT_SPEECH_LANGUAGE, LANGUAGE_PATTERN } from './wire.js';
 
 /** Lines on screen at most: captions are read along, not scrolled back. */
@@ -156,7 +157,7 @@ function leave(board, count) {
  * @returns {string}
  */
 export function speakerOf(line, names, selfId) {
-  if (line.speaker === selfId) return 'You';
+  if (line.speaker === selfId) return t('chat.you');
   return names.get(line.speaker) ?? line.name;
 }
 
@@ -189,7 +190,7 @@ export function translationOf(line, wanted) {
 export function spokenLine(line, speaker, wanted) {
   if (!line.final || !line.text.trim()) return null;
   const english = translationOf(line, wanted);
-  return english ? `${speaker}: ${line.text} (in English: ${english})` : `${speaker}: ${line.text}`;
+  return english ? t('captions.said_english', { speaker, text: line.text, english }) : t('captions.said', { speaker, text: line.text });
 }
 
 /**
@@ -204,7 +205,7 @@ export function spokenLine(line, speaker, wanted) {
 export function spokenChange(before, now, speaker, wanted) {
   if (!before?.final) return spokenLine(now, speaker, wanted);
   const english = translationOf(now, wanted);
-  return english && english !== translationOf(before, wanted) ? `${speaker}, in English: ${english}` : null;
+  return english && english !== translationOf(before, wanted) ? t('captions.said_later', { speaker, english }) : null;
 }
 
 /**
@@ -214,12 +215,12 @@ export function spokenChange(before, now, speaker, wanted) {
  * @returns {string}
  */
 export function stateWords(c, unavailable) {
-  if (unavailable && c.state === 'off') return `Captions are not available: ${unavailable}`;
-  if (c.state === 'starting') return 'Captions are starting…';
+  if (unavailable && c.state === 'off') return t('captions.unavailable', { why: unavailable });
+  if (c.state === 'starting') return t('captions.starting');
   if (c.state === 'on') return onWords(c);
-  if (c.state === 'restarting') return 'The captioner stopped and is restarting…';
-  if (c.state === 'failed') return `Captions failed: ${c.message ?? 'the captioner could not run.'}`;
-  return 'Captions are off.';
+  if (c.state === 'restarting') return t('captions.restarting');
+  if (c.state === 'failed') return t('captions.failed', { why: c.message ?? t('captions.failed_why') });
+  return t('captions.off');
 }
 
 /**
@@ -229,16 +230,9 @@ export function stateWords(c, unavailable) {
  * @returns {string}
  */
 function onWords(c) {
-  const words = !c.transcript
-    ? 'Captions are on.'
-    : c.stored
-      ? `Captions are on, and a transcript is kept ${WITH_MEETING}.`
-      : 'Captions are on, and a transcript is kept.';
+  const words = !c.transcript ? t('captions.on') : c.stored ? t('captions.on_stored') : t('captions.on_kept');
   return c.message ? `${words} ${c.message}` : words;
 }
-
-/** Where a dialogue meeting's kept transcript goes (docs/dialogues.md). */
-const WITH_MEETING = 'with this meeting for the dialogue’s members';
 
 /**
  * The notice that the server hears, saying where a kept transcript goes:
@@ -247,23 +241,21 @@ const WITH_MEETING = 'with this meeting for the dialogue’s members';
  * @returns {string}
  */
 export function noticeWords(c) {
-  const hears = 'the server hears the meeting while captions are on.';
-  if (!c.transcript) return hears;
-  if (c.stored) {
-    return `${hears} A transcript is kept ${WITH_MEETING}, in words the server can read; everyone’s browser may save what it shows.`;
-  }
-  return `${hears} A transcript is kept: everyone’s browser may save what it shows.`;
+  // A dialogue meeting's kept transcript goes with the meeting too (docs/dialogues.md).
+  if (!c.transcript) return t('captions.hears');
+  if (c.stored) return t('captions.hears_stored');
+  return t('captions.hears_kept');
 }
 
 /**
- * A language tag's name in English, for the speaking-language choice
- * ("ru" → "Russian"), or the tag itself where the runtime knows no name.
+ * A language tag's name in the interface's language, for the speaking-language
+ * choice ("ru" → "Russian", "ruso"), or the tag itself where the runtime knows no name.
  * @param {string} tag
  * @returns {string}
  */
 export function languageName(tag) {
   try {
-    const name = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(tag);
+    const name = new Intl.DisplayNames([language()], { type: 'language', fallback: 'none' }).of(tag);
     return name && name !== tag ? name : tag;
   } catch {
     return tag;

@@ -12,6 +12,8 @@
  * begins. Pure functions on plain objects; ui/chat.js does the storing.
  */
 
+import { t } from './i18n.js';
+
 export const PREFIX = 'frankly-chat:';
 /** At most this many messages are kept, the newest. */
 export const MAX_ENTRIES = 300;
@@ -157,6 +159,6 @@ export function staleKeys(keys, read, room, meeting, now) {
  * @param {number} unread messages that came while the chat was not in view
  */
 export function chatLabel(unread) {
-  if (unread <= 0) return 'Chat';
-  return `Chat, ${unread > 99 ? '99+' : unread} unread`;
+  if (unread <= 0) return t('chat.title');
+  return t('chat.unread', { count: Math.min(unread, 100), shown: unread > 99 ? '99+' : String(unread) });
 }

@@ -33,6 +33,9 @@ export const LANGUAGE_KEY = 'frankly.language';
 
 let current = 'en';
 
+/** @type {Set<(code: string) => void>} what redraws its words when the language changes */
+const listeners = new Set();
+
 /**
  * The first of the browser's languages that the interface speaks, by its
  * primary subtag ('es-MX' → 'es'); English when none.
@@ -52,9 +55,69 @@ export function language() {
   return current;
 }
 
-/** @param {string} code one of LANGUAGES; anything else means English */
+/**
+ * Speak `code` from now on, and tell every `onLanguage` listener, so what a
+ * screen drew from `t` is drawn again.
+ * @param {string} code one of LANGUAGES; anything else means English
+ */
 export function setLanguage(code) {
-  current = code in CATALOGUES ? code : 'en';
+  const next = code in CATALOGUES ? code : 'en';
+  if (next === current) return;
+  current = next;
+  for (const fn of listeners) fn(current);
+}
+
+/**
+ * Call `fn` after each change of language (screens redraw their dynamic words).
+ * @param {(code: string) => void} fn
+ * @returns {() => void} stops listening
+ */
+export function onLanguage(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/**
+ * A time of day in the viewer's language ("14:05", "2:05 PM").
+ * @param {Date | number} when a Date or milliseconds since the epoch
+ * @returns {string}
+ */
+export function formatTime(when) {
+  return new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit' }).format(when);
+}
+
+/**
+ * A date (and time, with the options asking for it) in the viewer's language.
+ * @param {Date | number} when
+ * @param {Intl.DateTimeFormatOptions} [options] the default: a medium date
+ * @returns {string}
+ */
+export function formatDate(when, options = { dateStyle: 'medium' }) {
+  return new Intl.DateTimeFormat(current, options).format(when);
+}
+
+/**
+ * How far `when` is from now, in words ("in 3 days", "hace 2 horas").
+ * @param {number} when milliseconds since the epoch
+ * @param {number} [now]
+ * @returns {string}
+ */
+export function formatRelative(when, now = Date.now()) {
+  const seconds = Math.round((when - now) / 1000);
+  const words = new Intl.RelativeTimeFormat(current, { numeric: 'auto' });
+  /** @type {[Intl.RelativeTimeFormatUnit, number][]} each unit and its length in seconds */
+  const units = [
+    ['year', 365 * 86400],
+    ['month', 30 * 86400],
+    ['week', 7 * 86400],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
+  for (const [unit, length] of units) {
+    if (Math.abs(seconds) >= length) return words.format(Math.round(seconds / length), unit);
+  }
+  return words.format(seconds, 'second');
 }
 
 /**

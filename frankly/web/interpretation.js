@@ -8,6 +8,7 @@
  * frankly/client's Interpretation and Booth (events.py).
  */
 
+import { language, t } from './i18n.js';
 import { FLOOR, LANGUAGE_PATTERN } from './wire.js';
 
 export { FLOOR };
@@ -90,8 +91,8 @@ export function pairLabel(pair) {
 /** `Speaking: en → ru`, or why the booth speaks into nothing. @param {Booth} booth */
 export function directionLabel(booth) {
   const from = fromLanguage(booth);
-  if (booth.into === null || from === null) return `Not speaking: both languages of ${pairLabel(booth.pair)} are taken`;
-  return `Speaking: ${from} → ${booth.into}`;
+  if (booth.into === null || from === null) return t('interp.direction_none', { pair: pairLabel(booth.pair) });
+  return t('interp.direction', { from, into: booth.into });
 }
 
 /**
@@ -127,11 +128,11 @@ export function gains(i, listening, floorVolume) {
  * @returns {string}
  */
 export function hearing(i, listening, nameOf) {
-  if (listening === FLOOR) return 'You hear the floor (the original).';
+  if (listening === FLOOR) return t('interp.hearing_floor');
   const booth = speakingInto(i, listening);
-  if (!booth) return `No interpreter for ${listening} yet: you hear the floor.`;
-  if (!booth.live) return `Nobody is live into ${listening} yet: you hear the floor.`;
-  return `You hear ${nameOf(booth.live)} interpreting into ${listening}, with the floor underneath.`;
+  if (!booth) return t('interp.hearing_none', { language: listening });
+  if (!booth.live) return t('interp.hearing_nobody', { language: listening });
+  return t('interp.hearing_live', { name: nameOf(booth.live), language: listening });
 }
 
 /**
@@ -147,27 +148,34 @@ export function interpreterBadge(i, id) {
   if (!booth) return null;
   const into = booth.live === id ? booth.into : null;
   const [a, b] = booth.pair.map(languageName);
-  const spoken = `Interpreter between ${a} and ${b}` + (into ? `, live into ${languageName(into)}` : '');
-  return { pair: `Interpreter ${pairLabel(booth.pair)}`, live: into ? `live into ${into}` : null, spoken };
+  const spoken = into ? t('interp.badge_spoken_live', { a, b, into: languageName(into) }) : t('interp.badge_spoken', { a, b });
+  return { pair: t('interp.badge', { pair: pairLabel(booth.pair) }), live: into ? t('interp.badge_live', { into }) : null, spoken };
 }
 
-/** English names of languages, where this runtime knows them. */
-const NAMES = (() => {
-  try {
-    return new Intl.DisplayNames(['en'], { type: 'language' });
-  } catch {
-    return null;
+/** @type {Map<string, Intl.DisplayNames | null>} names of languages in each interface language, where this runtime knows them */
+const NAMES = new Map();
+
+/** @returns {Intl.DisplayNames | null} names of languages in the interface's language */
+function names() {
+  const code = language();
+  if (!NAMES.has(code)) {
+    try {
+      NAMES.set(code, new Intl.DisplayNames([code], { type: 'language' }));
+    } catch {
+      NAMES.set(code, null);
+    }
   }
-})();
+  return NAMES.get(code) ?? null;
+}
 
 /**
- * A language's name in English (`ru` → `Russian`), or its tag when the
- * runtime knows no name for it.
+ * A language's name in the interface's language (`ru` → `Russian`,
+ * `русский`), or its tag when the runtime knows no name for it.
  * @param {string} tag @returns {string}
  */
 export function languageName(tag) {
   try {
-    const name = NAMES?.of(tag);
+    const name = names()?.of(tag);
     return name && name !== tag ? name : tag;
   } catch {
     return tag; // not a tag Intl takes

@@ -10,6 +10,8 @@
  * on the message or the HTTP status.
  */
 
+import { t } from '../i18n.js';
+
 /** The codes of failures the page itself names, beside the API's (codes.js). */
 export const NETWORK = 'network'; // the server could not be reached
 export const BAD_ANSWER = 'bad-answer'; // it answered something that is not the API's JSON
@@ -50,7 +52,7 @@ export async function request(method, path, body) {
   try {
     answer = await fetch(`/api${path}`, init);
   } catch {
-    throw new ApiFailure(0, NETWORK, 'The server cannot be reached. Check your connection and try again.');
+    throw new ApiFailure(0, NETWORK, t('dlg.unreachable'));
   }
   const text = await answer.text();
   /** @type {any} */
@@ -59,7 +61,7 @@ export async function request(method, path, body) {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ApiFailure(answer.status, BAD_ANSWER, `The server answered ${answer.status} without JSON.`);
+      throw new ApiFailure(answer.status, BAD_ANSWER, t('dlg.no_json', { status: answer.status }));
     }
   }
   if (answer.ok) return json;
@@ -67,7 +69,7 @@ export async function request(method, path, body) {
   if (error && typeof error.code === 'string') {
     throw new ApiFailure(answer.status, error.code, String(error.message ?? error.code), error.detail ?? {});
   }
-  throw new ApiFailure(answer.status, BAD_ANSWER, `The server answered ${answer.status}.`);
+  throw new ApiFailure(answer.status, BAD_ANSWER, t('dlg.answered', { status: answer.status }));
 }
 
 /** @param {string} path @returns {Promise<any>} */

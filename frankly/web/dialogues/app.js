@@ -14,6 +14,8 @@
  *   readout   /readouts/{r}                   public.js (helper W2's), loaded only there
  */
 
+import { initLanguage } from '../ui/language.js';
+import { t } from '../i18n.js';
 import { showCreate } from './create.js';
 import { showDialogue } from './dialogue.js';
 import { showDevice, showJoin } from './join.js';
@@ -45,8 +47,8 @@ function start() {
 }
 
 function notFound() {
-  const root = screen('Page not found');
-  root.append(h('p', {}, 'There is no dialogue page at this address.'), h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues'));
+  const root = screen(t('dlg.not_found'));
+  root.append(h('p', {}, t('dlg.not_found_text')), h('a', { class: 'btn', href: '/dialogues' }, t('home.dialogues_link')));
 }
 
 /**
@@ -66,6 +68,7 @@ async function showPublicReadout(readout) {
   await found.showPublic(readout);
 }
 
+initLanguage(); // the browser's language, or the one chosen on the home page
 void start();
 // A link pasted into the address bar of an open join page changes only the fragment.
 window.addEventListener('hashchange', () => {

@@ -6,6 +6,7 @@
  * the convener; the dialogue page then shows the links to hand out.
  */
 
+import { t } from '../i18n.js';
 import { post } from './api.js';
 import { showDialogue } from './dialogue.js';
 import { remember } from './known.js';
@@ -31,13 +32,13 @@ function sideRow(n, zone) {
   const name = h('input', { id: `side-name-${id}`, type: 'text', maxlength: '100', autocomplete: 'off', class: 'side-name', required: true });
   const zoneInput = h('input', {
     id: `side-zone-${id}`, type: 'text', list: 'zones', value: zone, autocomplete: 'off', spellcheck: 'false',
-    class: 'side-zone', placeholder: 'Type a city: Moscow, New York…', required: true,
+    class: 'side-zone', placeholder: t('dlg.zone_placeholder'), required: true,
   });
-  const remove = button('Remove this side', { class: 'btn btn-small btn-quiet side-remove' });
+  const remove = button(t('dlg.remove_side'), { class: 'btn btn-small btn-quiet side-remove' });
   const row = h('fieldset', { class: 'dlg-side-row' },
-    h('legend', {}, `Side ${n}`),
-    field('Name', name),
-    field('Time zone', zoneInput),
+    h('legend', {}, t('dlg.side_n', { n })),
+    field(t('dlg.side_name'), name),
+    field(t('dlg.zone'), zoneInput),
     remove);
   remove.addEventListener('click', () => {
     const list = row.parentElement;
@@ -57,7 +58,7 @@ function renumber(list) {
   const rows = [...list.querySelectorAll('.dlg-side-row')];
   rows.forEach((row, i) => {
     const legend = row.querySelector('legend');
-    if (legend) legend.textContent = `Side ${i + 1}`;
+    if (legend) legend.textContent = t('dlg.side_n', { n: i + 1 });
     const remove = /** @type {HTMLButtonElement} */ (row.querySelector('.side-remove'));
     remove.hidden = rows.length <= 2;
   });
@@ -75,7 +76,7 @@ function sidesIn(list) {
 /** @param {HTMLSelectElement} select @param {HTMLElement} list */
 function fillYourSide(select, list) {
   const chosen = select.selectedIndex;
-  select.replaceChildren(...sidesIn(list).map((s, i) => h('option', { value: String(i) }, s.name.value.trim() || `Side ${i + 1}`)));
+  select.replaceChildren(...sidesIn(list).map((s, i) => h('option', { value: String(i) }, s.name.value.trim() || t('dlg.side_n', { n: i + 1 }))));
   select.selectedIndex = Math.max(0, Math.min(chosen, select.options.length - 1));
 }
 
@@ -93,36 +94,36 @@ function check(title, list, name) {
     fieldError(control, problem);
     if (problem && !first) first = control;
   };
-  mark(title, title.value.trim() ? undefined : 'Give the dialogue a title.');
+  mark(title, title.value.trim() ? undefined : t('dlg.need_title'));
   for (const side of sidesIn(list)) {
-    mark(side.name, side.name.value.trim() ? undefined : 'Name this side.');
+    mark(side.name, side.name.value.trim() ? undefined : t('dlg.need_side_name'));
     const typed = side.zone.value.trim();
     const zone = zoneFor(typed, zones);
     if (zone) side.zone.value = zone; // "new york" becomes America/New_York
-    mark(side.zone, zone ? undefined : typed ? `“${typed}” is not a time zone; pick one from the list.` : 'Pick the side’s time zone.');
+    mark(side.zone, zone ? undefined : typed ? t('dlg.not_a_zone', { typed }) : t('dlg.need_zone'));
   }
-  mark(name, name.value.trim() ? undefined : 'Enter your name.');
+  mark(name, name.value.trim() ? undefined : t('dlg.enter_name'));
   return first;
 }
 
 export function showCreate() {
-  const root = screen('Start a dialogue');
+  const root = screen(t('home.dialogue'));
   root.classList.add('dlg-narrow');
   const title = /** @type {HTMLInputElement} */ (h('input', { id: 'dlg-title', type: 'text', maxlength: '200', autocomplete: 'off', required: true }));
   const list = h('div', { class: 'dlg-side-list' }, sideRow(1, viewerZone()), sideRow(2, ''));
-  const more = button('Add a side', { class: 'btn btn-small dlg-more' });
+  const more = button(t('dlg.add_side'), { class: 'btn btn-small dlg-more' });
   const yourSide = /** @type {HTMLSelectElement} */ (h('select', { id: 'dlg-your-side' }));
   const name = /** @type {HTMLInputElement} */ (h('input', { id: 'dlg-your-name', type: 'text', maxlength: '100', autocomplete: 'name', required: true }));
-  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-dialogue' }, 'Create the dialogue'));
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-dialogue' }, t('dlg.create')));
   const status = statusLine('create-status');
   const form = h('form', { class: 'dlg-form dlg-card', novalidate: true, 'aria-labelledby': 'screen-title' },
-    field('Title', title, 'What the talks are about, as every side will see it.'),
-    h('h2', {}, 'Sides'),
-    h('p', { class: 'hint' }, 'Two or more. Times are shown to everyone in each side’s zone.'),
+    field(t('dlg.title'), title, t('dlg.title_hint')),
+    h('h2', {}, t('dlg.sides')),
+    h('p', { class: 'hint' }, t('dlg.sides_hint')),
     list, more,
-    h('h2', { class: 'dlg-gap' }, 'You'),
-    field('Your side', yourSide, 'You will lead this side and convene the dialogue.'),
-    field('Your name', name),
+    h('h2', { class: 'dlg-gap' }, t('dlg.you')),
+    field(t('dlg.your_side'), yourSide, t('dlg.your_side_hint')),
+    field(t('prejoin.name'), name),
     h('div', { class: 'actions' }, submit),
     status,
     zoneList());
@@ -144,7 +145,7 @@ export function showCreate() {
     ev.preventDefault();
     const wrong = check(title, list, name);
     if (wrong) {
-      status.say('Some fields need a look.', 'error');
+      status.say(t('dlg.fields_wrong'), 'error');
       wrong.focus();
       return;
     }
@@ -154,7 +155,7 @@ export function showCreate() {
       side: Number(yourSide.value),
       name: name.value.trim(),
     };
-    const made = await act(submit, status, () => post('/dialogues', body), { busy: 'Creating…', done: 'Created.' });
+    const made = await act(submit, status, () => post('/dialogues', body), { busy: t('dlg.creating'), done: t('dlg.created') });
     if (!made) return;
     remember(made.id, made.title);
     history.replaceState(null, '', dialoguePath(made.id));

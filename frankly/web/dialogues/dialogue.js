@@ -7,6 +7,7 @@
  * and leads (members.js: links to hand out, devices).
  */
 
+import { t } from '../i18n.js';
 import { ApiFailure, NETWORK, get, post } from './api.js';
 import { ApiCode } from './codes.js';
 import { joinButton } from './entry.js';
@@ -44,34 +45,35 @@ function showRefused(id, error) {
   const code = error instanceof ApiFailure ? error.code : '';
   /** @type {Record<string, [string, string]>} */
   const words = {
-    [ApiCode.UNAUTHENTICATED]: ['Not a member here', 'This browser is not a member of this dialogue. Open your side’s link, or add this browser from a device you already use (“Add a device” on the dialogue’s page).'],
-    [ApiCode.UNKNOWN_DIALOGUE]: ['No such dialogue', 'There is no dialogue at this address that you are a member of.'],
+    [ApiCode.UNAUTHENTICATED]: [t('dlg.not_member_title'), t('dlg.not_member')],
+    [ApiCode.UNKNOWN_DIALOGUE]: [t('dlg.no_dialogue_title'), t('dlg.no_dialogue')],
     // The API says member-removed to a removed member's other devices too, and
     // to a member who left from another device: the words fit both.
-    [ApiCode.MEMBER_REMOVED]: ['No longer a member', 'You are no longer a member of this dialogue: your side’s lead removed you (or you left from another device). What you wrote stays.'],
+    [ApiCode.MEMBER_REMOVED]: [t('dlg.removed_title'), t('dlg.removed')],
   };
-  const [title, text] = words[code] ?? ['Cannot open the dialogue', explain(error)];
+  const [title, text] = words[code] ?? [t('dlg.cannot_open_title'), explain(error)];
   const root = screen(title);
   root.classList.add('dlg-narrow');
   document.body.dataset.refused = code || 'error';
   const listed = knownDialogues().some((k) => k.id === id);
-  const forgetButton = button('Remove it from this browser’s list', { class: 'btn btn-quiet' });
+  const forgetButton = button(t('dlg.forget'), { class: 'btn btn-quiet' });
   forgetButton.addEventListener('click', () => {
     forget(id);
-    announce('Removed from the list.');
+    announce(t('dlg.forgotten'));
     forgetButton.disabled = true;
   });
-  const again = button('Try again', { class: 'btn' });
+  const again = button(t('notice.retry'), { class: 'btn' });
   again.addEventListener('click', () => location.reload());
   root.append(h('p', { role: 'alert', 'data-testid': 'refusal' }, text),
-    h('div', { class: 'actions' }, code === NETWORK ? again : null, listed ? forgetButton : null, h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues')));
+    h('div', { class: 'actions' }, code === NETWORK ? again : null, listed ? forgetButton : null, h('a', { class: 'btn', href: '/dialogues' }, t('home.dialogues_link'))));
 }
 
 /** "Ann, lead of United States · convener". @param {DialogueOut} d */
 export function youLine(d) {
-  const roles = [d.you.lead ? `lead of ${sideName(d, d.you.side)}` : `member of ${sideName(d, d.you.side)}`];
-  if (d.you.convener) roles.push('convener');
-  return `You are ${d.you.name}, ${roles.join(' · ')}.`;
+  const side = sideName(d, d.you.side);
+  const roles = [d.you.lead ? t('dlg.lead_of', { side }) : t('dlg.member_of', { side })];
+  if (d.you.convener) roles.push(t('dlg.convener'));
+  return t('dlg.you_are', { name: d.you.name, roles: roles.join(' · ') });
 }
 
 /**
@@ -82,15 +84,15 @@ export function youLine(d) {
 function historyItem(d, branch, now, zone) {
   const m = branch.meeting;
   const state = isNow(m, now) ? 'now' : isPast(m, now) ? 'past' : m.date.kind === 'scheduled' ? 'scheduled' : 'open';
-  const stateWord = { now: 'Under way', past: 'Held', scheduled: 'Scheduled', open: 'Date to agree' }[state];
+  const stateWord = t({ now: 'dlg.state_now', past: 'dlg.state_past', scheduled: 'dlg.state_scheduled', open: 'dlg.state_open' }[state]);
   const readouts = m.readouts.length
-    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Published readouts' },
+    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': t('dlg.published_readouts') },
       m.readouts.map((r) => h('li', {}, h('strong', {}, `${sideName(d, r.side)}: `), firstLine(r.revision.text))))
-    : isPast(m, now) ? h('p', { class: 'hint' }, 'No readout published yet.') : null;
+    : isPast(m, now) ? h('p', { class: 'hint' }, t('dlg.no_readout')) : null;
   // What every side agreed at it, beside what each side says (points.js drafts and confirms them).
   const agreed = (m.points ?? []).filter((p) => p.agreed);
   const points = agreed.length
-    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': 'Agreed points', 'data-testid': 'agreed-points' },
+    ? h('ul', { class: 'dlg-readout-lines', 'aria-label': t('dlg.agreed_points'), 'data-testid': 'agreed-points' },
       agreed.map((p) => h('li', {}, h('strong', {}, 'Agreed: '), firstLine(p.text))))
     : null;
   return h('li', { class: 'dlg-history-item', 'data-state': state, 'data-testid': 'history-item' },
@@ -102,7 +104,7 @@ function historyItem(d, branch, now, zone) {
     points,
     transcriptLinks(d, m),
     branch.followUps.length
-      ? h('ol', { class: 'dlg-history dlg-followups', 'aria-label': `Follow-ups of ${m.topic}` },
+      ? h('ol', { class: 'dlg-history dlg-followups', 'aria-label': t('dlg.follow_ups_of', { topic: m.topic }) },
         branch.followUps.map((b) => historyItem(d, b, now, zone)))
       : null);
 }
@@ -111,9 +113,9 @@ function historyItem(d, branch, now, zone) {
 function nextCard(d, now, zone) {
   const next = nextMeeting(d.meetings, now);
   const card = h('section', { class: 'dlg-card dlg-next', 'aria-labelledby': 'next-h', 'data-testid': 'next-meeting' },
-    h('h2', { id: 'next-h' }, next && isNow(next, now) ? 'Under way now' : 'Next meeting'));
+    h('h2', { id: 'next-h' }, next && isNow(next, now) ? t('dlg.under_way_now') : t('dlg.next_meeting')));
   if (!next) {
-    card.append(h('p', { class: 'hint' }, d.meetings.length ? 'Every meeting so far is held. Set up the next one below.' : 'No meeting yet.'));
+    card.append(h('p', { class: 'hint' }, d.meetings.length ? t('dlg.all_held') : t('dlg.no_meeting')));
     return card;
   }
   card.append(
@@ -129,12 +131,12 @@ function waiting(d, m) {
   const theirs = open.filter((p) => p.side !== d.you.side).length;
   const ours = open.length - theirs;
   /** @param {number} n */
-  const times = (n) => (n === 1 ? '1 time' : `${n} times`);
+  const times = (n) => t('dlg.times', { count: n });
   const link = (/** @type {string} */ text) => h('a', { href: meetingPath(d.id, m.id), 'data-testid': 'next-action' }, text);
-  if (!m.sides.includes(d.you.side)) return h('p', { class: 'hint' }, 'Your side is not in this meeting.');
-  if (theirs) return h('p', {}, link(`${times(theirs)} proposed, waiting for your side’s answer`));
-  if (ours) return h('p', { class: 'hint' }, `Your side proposed ${times(ours)}; waiting for another side. `, link('See them'));
-  return h('p', { class: 'hint' }, link('Propose a time'), ': the others accept one.');
+  if (!m.sides.includes(d.you.side)) return h('p', { class: 'hint' }, t('dlg.side_not_in'));
+  if (theirs) return h('p', {}, link(t('dlg.proposed_to_you', { times: times(theirs) })));
+  if (ours) return h('p', { class: 'hint' }, `${t('dlg.proposed_by_you', { times: times(ours) })} `, link(t('dlg.see_them')));
+  return h('p', { class: 'hint' }, link(t('dlg.propose')), t('dlg.propose_rest'));
 }
 
 /**
@@ -144,7 +146,7 @@ function waiting(d, m) {
 function moving(d, m) {
   const theirs = m.proposals.filter((p) => p.state === 'open' && p.side !== d.you.side).length;
   if (!theirs || !m.sides.includes(d.you.side)) return null;
-  const text = `${theirs === 1 ? 'A new time is' : `${theirs} new times are`} proposed to move it, waiting for your side’s answer`;
+  const text = t('dlg.move_proposed', { count: theirs });
   return h('p', {}, h('a', { href: meetingPath(d.id, m.id), 'data-testid': 'next-action' }, text));
 }
 
@@ -158,23 +160,23 @@ const LENGTHS = [15, 30, 45, 60, 90, 120, 180, 240];
 function meetingForm(d, refresh) {
   const topic = /** @type {HTMLInputElement} */ (h('input', { id: 'mt-topic', type: 'text', maxlength: '200', required: true, autocomplete: 'off' }));
   const agenda = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: 'mt-agenda', rows: '3' }));
-  const by = /** @type {HTMLInputElement} */ (h('input', { id: 'mt-by', type: 'date', 'aria-label': 'By which day' }));
+  const by = /** @type {HTMLInputElement} */ (h('input', { id: 'mt-by', type: 'date', 'aria-label': t('dlg.by_which_day') }));
   /** @param {string} value @param {string} text @param {HTMLElement} [extra] */
   const choice = (value, text, extra) => h('label', { class: 'check' },
     h('input', { type: 'radio', name: 'mt-kind', value, checked: value === 'tba' }), text, extra ?? null);
-  const kinds = h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, 'Date'),
-    choice('tba', 'To be agreed'), choice('asap', 'As soon as possible'), choice('by', 'By a day: ', by));
+  const kinds = h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, t('dlg.date')),
+    choice('tba', t('dlg.tba')), choice('asap', t('dlg.asap')), choice('by', t('dlg.by_day'), by));
   const minutes = /** @type {HTMLSelectElement} */ (h('select', { id: 'mt-minutes' },
     LENGTHS.map((n) => h('option', { value: String(n), selected: n === 60 }, lengthText(n)))));
   // With more than two sides, a meeting may be between some of them.
   const between = d.sides.length > 2
-    ? h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, 'Between'),
+    ? h('fieldset', { class: 'dlg-kinds' }, h('legend', {}, t('dlg.between')),
       d.sides.map((s) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'mt-side', value: s.id, checked: true }), s.name)))
     : null;
-  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-meeting' }, 'Set up the meeting'));
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-meeting' }, t('dlg.set_up')));
   const status = statusLine('meeting-status');
   const form = h('form', { class: 'dlg-form', novalidate: true },
-    field('Topic', topic), field('Agenda (optional)', agenda), kinds, field('Planned length', minutes), between,
+    field(t('dlg.topic'), topic), field(t('dlg.agenda'), agenda), kinds, field(t('dlg.length'), minutes), between,
     h('div', { class: 'actions' }, submit), status);
   by.addEventListener('input', () => {
     const radio = /** @type {HTMLInputElement | null} */ (form.querySelector('input[value="by"]'));
@@ -183,14 +185,14 @@ function meetingForm(d, refresh) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!topic.value.trim()) {
-      fieldError(topic, 'Give the meeting a topic.');
+      fieldError(topic, t('dlg.need_topic'));
       topic.focus();
       return;
     }
     fieldError(topic);
     const kind = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="mt-kind"]:checked'))?.value ?? 'tba';
     if (kind === 'by' && !by.value) {
-      status.say('Pick the day by which to meet.', 'error');
+      status.say(t('dlg.need_day'), 'error');
       by.focus();
       return;
     }
@@ -200,22 +202,22 @@ function meetingForm(d, refresh) {
     if (between) {
       const chosen = [...between.querySelectorAll('input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
       if (chosen.length < 2) {
-        status.say('A meeting is between two or more sides.', 'error');
+        status.say(t('dlg.two_sides'), 'error');
         return;
       }
       body.sides = chosen;
     }
-    const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, body), { busy: 'Setting up…' });
+    const made = await act(submit, status, () => post(`${dialoguePath(d.id)}/meetings`, body), { busy: t('dlg.setting_up') });
     if (!made) return;
     await refresh();
-    toast(`Meeting “${made.topic}” set up.`);
+    toast(t('dlg.set_up_done', { topic: made.topic }));
   });
   if (!d.meetings.length) {
-    return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, 'Set up a meeting'), form);
+    return h('section', { class: 'dlg-card', 'aria-labelledby': 'new-meeting-h' }, h('h2', { id: 'new-meeting-h' }, t('dlg.set_up_a')), form);
   }
   // With a history to read, the form waits behind its summary.
-  return h('section', { class: 'dlg-card', 'aria-label': 'Set up another meeting' },
-    h('details', { class: 'dlg-more-form' }, h('summary', { 'data-key': 'new-meeting' }, 'Set up another meeting'), form));
+  return h('section', { class: 'dlg-card', 'aria-label': t('dlg.set_up_another') },
+    h('details', { class: 'dlg-more-form' }, h('summary', { 'data-key': 'new-meeting' }, t('dlg.set_up_another')), form));
 }
 
 /**
@@ -241,10 +243,10 @@ export async function showDialogue(id, options = {}) {
     first,
     nextCard(d, now, zone),
     h('section', { class: 'dlg-card', 'aria-labelledby': 'history-h' },
-      h('h2', { id: 'history-h' }, 'Meetings'),
+      h('h2', { id: 'history-h' }, t('dlg.meetings')),
       history.length
         ? h('ol', { class: 'dlg-history', 'data-testid': 'history' }, history.map((b) => historyItem(d, b, now, zone)))
-        : h('p', { class: 'hint' }, 'No meeting yet.')),
+        : h('p', { class: 'hint' }, t('dlg.no_meeting'))),
     organises(d) ? meetingForm(d, refresh) : null);
   const aside = h('div', { class: 'dlg-col dlg-aside' });
   root.append(h('p', { class: 'dlg-you', 'data-testid': 'you' }, youLine(d)), h('div', { class: 'dlg-grid' }, mainColumn, aside));

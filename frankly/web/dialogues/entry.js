@@ -7,6 +7,7 @@
  * may attend, and the page shows it where the button is.
  */
 
+import { t } from '../i18n.js';
 import { post } from './api.js';
 import { ApiCode } from './codes.js';
 import { NOT_OFFERED, act, button, h, statusLine } from './page.js';
@@ -24,15 +25,15 @@ import { meetingPath } from './routes.js';
  * @returns {HTMLElement}
  */
 export function joinButton(d, m) {
-  const go = button('Join the meeting', { class: 'btn btn-primary', 'data-testid': 'join-meeting', 'data-key': `join-${m.id}` });
+  const go = button(t('dlg.join_meeting'), { class: 'btn btn-primary', 'data-testid': 'join-meeting', 'data-key': `join-${m.id}` });
   const status = statusLine('entry-status');
   go.addEventListener('click', async () => {
-    const entry = await act(go, status, () => post(`${meetingPath(d.id, m.id)}/entry`), { busy: 'Opening the room…' });
+    const entry = await act(go, status, () => post(`${meetingPath(d.id, m.id)}/entry`), { busy: t('dlg.opening') });
     if (!entry && status.dataset.code === NOT_OFFERED) {
-      status.say('This server cannot open a dialogue meeting’s room yet.', 'error');
+      status.say(t('dlg.cannot_open'), 'error');
     }
     if (entry && typeof entry.url === 'string') {
-      status.say('Opening the room…', 'busy');
+      status.say(t('dlg.opening'), 'busy');
       location.assign(entry.url);
     } else if (status.dataset.code === ApiCode.NOT_INVITED) {
       go.hidden = true;

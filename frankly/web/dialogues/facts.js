@@ -8,6 +8,8 @@
  * public.js) only turn these answers into elements.
  */
 
+import { language, t } from '../i18n.js';
+
 /**
  * @typedef {{id: string, name: string, zone: string, lead: string | null}} SideOut
  * @typedef {{id: string, name: string, side: string}} MemberOut
@@ -51,12 +53,15 @@ export function when(iso, zone) {
   /** @type {Intl.DateTimeFormatOptions} */
   const options = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
     hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  // English keeps its fixed shape (the server's); another language writes it its own way.
+  const locale = language() === 'en' ? 'en-GB' : language();
   let format;
   try {
-    format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: zone });
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone: zone });
   } catch {
-    format = new Intl.DateTimeFormat('en-GB', options);
+    format = new Intl.DateTimeFormat(locale, options);
   }
+  if (locale !== 'en-GB') return format.format(date);
   const part = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
   return `${part.weekday} ${part.day} ${part.month} ${part.year}, ${part.hour}:${part.minute}`;
 }
@@ -142,9 +147,9 @@ export function appointable(meeting, dialogue, you) {
  */
 export function followUpBody(form) {
   const topic = form.topic.trim();
-  if (!topic) return { problem: 'Give the follow-up a topic.' };
+  if (!topic) return { problem: t('dlg.follow_up_topic') };
   if (form.kind === 'by') {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(form.by)) return { problem: 'Choose the day it should happen by.' };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(form.by)) return { problem: t('dlg.follow_up_by') };
     return { body: { topic, agenda: form.agenda, date: { kind: 'by', by: form.by } } };
   }
   return { body: { topic, agenda: form.agenda, date: { kind: form.kind === 'asap' ? 'asap' : 'tba' } } };
@@ -154,7 +159,7 @@ export function followUpBody(form) {
 export function dateWords(/** @type {DateOut} */ date, /** @type {string} */ zone) {
   if (date.shown) return date.shown;
   if (date.kind === 'scheduled' && date.at) return when(date.at, zone);
-  if (date.kind === 'asap') return 'Date to be agreed, as soon as possible';
-  if (date.kind === 'by' && date.by) return `Date to be agreed, by ${date.by}`;
-  return 'Date to be agreed';
+  if (date.kind === 'asap') return t('dlg.date_asap');
+  if (date.kind === 'by' && date.by) return t('dlg.date_by', { day: date.by });
+  return t('times.tba');
 }

@@ -8,6 +8,7 @@
  * dialogue page needs no link again.
  */
 
+import { t } from '../i18n.js';
 import { post } from './api.js';
 import { knownDialogues, remember } from './known.js';
 import { act, field, fieldError, h, screen, statusLine } from './page.js';
@@ -39,44 +40,44 @@ function dropToken(kind) {
 /** @param {HTMLElement} root @param {string} text */
 function noToken(root, text) {
   root.append(h('p', { role: 'alert', 'data-testid': 'join-problem' }, text),
-    h('a', { class: 'btn', href: '/dialogues' }, 'Your dialogues'));
+    h('a', { class: 'btn', href: '/dialogues' }, t('home.dialogues_link')));
 }
 
 export function showJoin() {
-  const root = screen('Join a dialogue');
+  const root = screen(t('dlg.join_title'));
   root.classList.add('dlg-narrow');
   const token = takeToken('join');
   const link = token ? peekLink(token) : null;
   if (!token || !link) {
-    noToken(root, 'This link has no invitation in it. Ask the person who sent it for a new one.');
+    noToken(root, t('dlg.join_no_token'));
     return;
   }
   const zone = viewerZone();
   root.append(h('p', { class: 'lede' }, link.lead
-    ? 'You were invited to lead a side in a dialogue. Give the name the other sides will know you by.'
-    : 'You were invited to join a side in a dialogue. Give the name the others will know you by.'));
+    ? t('dlg.join_lead')
+    : t('dlg.join_member')));
   root.append(h('p', { class: 'hint' },
-    `The link works until ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())}).`));
+    t('dlg.join_until', { until: timeLine(link.expires, zone, []), left: untilText(link.expires, Date.now()) })));
   if (knownDialogues().some((k) => k.id === link.dialogue)) {
-    root.append(h('p', { class: 'notice notice-warn' }, 'This browser is in this dialogue already. ',
-      h('a', { href: dialoguePath(link.dialogue) }, 'Open it'),
-      ' — or join again here to take this link’s place instead.'));
+    root.append(h('p', { class: 'notice notice-warn' }, `${t('dlg.join_already')} `,
+      h('a', { href: dialoguePath(link.dialogue) }, t('dlg.join_open')),
+      ` ${t('dlg.join_again')}`));
   }
   const name = /** @type {HTMLInputElement} */ (h('input', { id: 'join-name', type: 'text', maxlength: '100', autocomplete: 'name', required: true }));
-  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'join-dialogue' }, 'Join'));
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'join-dialogue' }, t('home.join')));
   const status = statusLine('join-status');
-  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true }, field('Your name', name), h('div', { class: 'actions' }, submit), status);
+  const form = h('form', { class: 'dlg-form dlg-card', novalidate: true }, field(t('prejoin.name'), name), h('div', { class: 'actions' }, submit), status);
   root.append(form);
   name.focus();
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!name.value.trim()) {
-      fieldError(name, 'Enter your name.');
+      fieldError(name, t('dlg.enter_name'));
       name.focus();
       return;
     }
     fieldError(name);
-    const joined = await act(submit, status, () => post('/join', { token, name: name.value.trim() }), { busy: 'Joining…', done: 'Joined.' });
+    const joined = await act(submit, status, () => post('/join', { token, name: name.value.trim() }), { busy: t('dlg.joining'), done: t('dlg.joined') });
     if (!joined) return;
     dropToken('join');
     remember(joined.id, joined.title);
@@ -86,25 +87,25 @@ export function showJoin() {
 
 /** @param {string} dialogue */
 export function showDevice(dialogue) {
-  const root = screen('Add this device');
+  const root = screen(t('dlg.device_title'));
   root.classList.add('dlg-narrow');
   const token = takeToken('device');
   if (!token) {
-    noToken(root, 'This link has no device token in it. On a device you already use, press “Add a device” on the dialogue’s page for a new one.');
+    noToken(root, t('dlg.device_no_token'));
     return;
   }
-  root.append(h('p', { class: 'lede' }, 'This browser will open the dialogue as you, beside the device you already use. The link works once.'));
-  const device = /** @type {HTMLInputElement} */ (h('input', { id: 'device-name', type: 'text', maxlength: '100', autocomplete: 'off', placeholder: 'Phone, office laptop…' }));
-  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'add-this-device' }, 'Add this device'));
+  root.append(h('p', { class: 'lede' }, t('dlg.device_lede')));
+  const device = /** @type {HTMLInputElement} */ (h('input', { id: 'device-name', type: 'text', maxlength: '100', autocomplete: 'off', placeholder: t('dlg.device_placeholder') }));
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'add-this-device' }, t('dlg.device_title')));
   const status = statusLine('device-status');
   const form = h('form', { class: 'dlg-form dlg-card', novalidate: true },
-    field('Name this device (optional)', device, 'So that you can tell your devices apart, and remove one you lost.'),
+    field(t('dlg.device_name'), device, t('dlg.device_hint')),
     h('div', { class: 'actions' }, submit), status);
   root.append(form);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const body = device.value.trim() ? { token, device: device.value.trim() } : { token };
-    const added = await act(submit, status, () => post('/devices', body), { busy: 'Adding…', done: 'Added.' });
+    const added = await act(submit, status, () => post('/devices', body), { busy: t('dlg.adding'), done: t('dlg.added') });
     if (!added) return;
     dropToken('device');
     remember(added.id, added.title);

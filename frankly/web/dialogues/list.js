@@ -5,6 +5,7 @@
  * shows the same list (ui/home.js).
  */
 
+import { t } from '../i18n.js';
 import { knownDialogues } from './known.js';
 import { h, screen } from './page.js';
 import { dialoguePath } from './routes.js';
@@ -18,12 +19,12 @@ export function knownList() {
 }
 
 export function showList() {
-  const root = screen('Your dialogues');
+  const root = screen(t('home.dialogues_link'));
   root.classList.add('dlg-narrow');
   root.append(
-    h('p', { class: 'lede' }, 'Talks between sides that go on over several meetings: dates to agree, each side’s readout, agreed points.'),
-    h('a', { class: 'btn btn-primary', href: '/dialogues/new', 'data-testid': 'start-dialogue' }, 'Start a dialogue'),
-    h('h2', {}, 'On this browser'),
-    knownList() ?? h('p', { class: 'hint' }, 'This browser is in no dialogue yet. Open a side’s link to join one, or start one.'),
+    h('p', { class: 'lede' }, t('dlg.list_lede')),
+    h('a', { class: 'btn btn-primary', href: '/dialogues/new', 'data-testid': 'start-dialogue' }, t('home.dialogue')),
+    h('h2', {}, t('dlg.on_browser')),
+    knownList() ?? h('p', { class: 'hint' }, t('dlg.none_yet')),
   );
 }

@@ -6,6 +6,7 @@
  * and put a refusal into words.
  */
 
+import { t } from '../i18n.js';
 import { ApiFailure } from './api.js';
 import { ApiCode } from './codes.js';
 
@@ -40,7 +41,7 @@ function main() {
  * @param {string} title @param {string} [heading] @returns {HTMLElement}
  */
 export function screen(title, heading = title) {
-  document.title = `${title} · Frankly`;
+  document.title = t('dlg.page_title', { title });
   const root = main();
   root.replaceChildren();
   const h1 = h('h1', { id: 'screen-title', tabindex: '-1', 'data-testid': 'screen-title' }, heading);
@@ -94,7 +95,7 @@ export function notOffered(error) {
  * @returns {string}
  */
 export function explain(error) {
-  if (notOffered(error)) return 'This server does not offer that yet.';
+  if (notOffered(error)) return t('dlg.not_offered');
   if (error instanceof ApiFailure) {
     const text = error.message || error.code;
     return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
@@ -187,7 +188,7 @@ export async function copy(text, done) {
     await navigator.clipboard.writeText(text);
     toast(done);
   } catch {
-    toast('Copying was refused: select the link and copy it yourself.');
+    toast(t('dlg.copy_refused'));
   }
 }
 
@@ -201,7 +202,7 @@ export function linkBox(label, url, testid) {
     type: 'text', readonly: true, value: url, 'aria-label': label, class: 'dlg-link', 'data-testid': testid,
   }));
   input.addEventListener('focus', () => input.select());
-  const copyButton = button('Copy', { class: 'btn btn-small', 'aria-label': `Copy ${label}` });
-  copyButton.addEventListener('click', () => copy(url, 'Link copied'));
+  const copyButton = button(t('dlg.copy'), { class: 'btn btn-small', 'aria-label': t('dlg.copy_long', { label }) });
+  copyButton.addEventListener('click', () => copy(url, t('dlg.copied')));
   return h('div', { class: 'dlg-linkbox' }, input, copyButton);
 }

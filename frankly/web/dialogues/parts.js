@@ -7,6 +7,7 @@
  * a button that stays disabled while its change is on its way.
  */
 
+import { t } from '../i18n.js';
 import { ApiFailure } from './api.js';
 
 /**
@@ -43,7 +44,7 @@ export function serverHtml(html, cls = 'rd-prose') {
 /** Words for a refusal or failure: the server's own message when it sent one. */
 export function failureText(/** @type {unknown} */ err) {
   if (err instanceof ApiFailure) {
-    if (err.code === 'invalid-request' && err.status === 404) return 'This server does not offer that yet.';
+    if (err.code === 'invalid-request' && err.status === 404) return t('dlg.not_offered');
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);

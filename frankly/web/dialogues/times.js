@@ -7,9 +7,12 @@
  * `shown` line (frankly/dialogues/zones.py), so that a page and a calendar
  * file or a bot read alike: "Tue 1 Dec 2026, 18:00 in Moscow · 10:00 in
  * New York". A place is the zone's city; a time on another day than the
- * viewer's says which day. Names are English, as the server's are, and
- * assembled from numeric parts so that no ICU version changes the text.
+ * viewer's says which day. In English, names are the server's, assembled
+ * from numeric parts so that no ICU version changes the text; in another
+ * language of the interface (i18n.js), Intl writes them in that language.
  */
+
+import { language, t } from '../i18n.js';
 
 export const SEPARATOR = ' · ';
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -81,6 +84,10 @@ export function wallClock(ms, zone) {
 
 /** @param {{year: number, month: number, day: number}} d */
 function dayOf(d) {
+  if (language() !== 'en') {
+    const options = /** @type {const} */ ({ timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+    return new Intl.DateTimeFormat(language(), options).format(Date.UTC(d.year, d.month - 1, d.day));
+  }
   const weekday = WEEKDAYS[new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay()];
   return `${weekday} ${d.day} ${MONTHS[d.month - 1]} ${d.year}`;
 }
@@ -105,13 +112,13 @@ export function dayText(day) {
 export function timeLine(at, viewer, sides) {
   const ms = typeof at === 'number' ? at : Date.parse(at);
   const first = wallClock(ms, viewer);
-  const parts = [`${dayOf(first)}, ${two(first.hour)}:${two(first.minute)} in ${city(viewer)}`];
+  const parts = [`${dayOf(first)}, ${t('times.in', { time: `${two(first.hour)}:${two(first.minute)}`, place: city(viewer) })}`];
   const seen = new Set([viewer]);
   for (const { zone } of sides) {
     if (seen.has(zone)) continue;
     seen.add(zone);
     const there = wallClock(ms, zone);
-    const clock = `${two(there.hour)}:${two(there.minute)} in ${city(zone)}`;
+    const clock = t('times.in', { time: `${two(there.hour)}:${two(there.minute)}`, place: city(zone) });
     const sameDay = there.year === first.year && there.month === first.month && there.day === first.day;
     parts.push(sameDay ? clock : `${clock} (${dayOf(there)})`);
   }
@@ -156,9 +163,9 @@ export function utcToZoned(at, zone) {
  */
 export function dateText(date, viewer, sides) {
   if (date.kind === 'scheduled' && date.at) return timeLine(date.at, viewer, sides);
-  if (date.kind === 'asap') return 'Date to be agreed: as soon as possible';
-  if (date.kind === 'by' && date.by) return `Date to be agreed: by ${dayText(date.by)}`;
-  return 'Date to be agreed';
+  if (date.kind === 'asap') return t('times.asap');
+  if (date.kind === 'by' && date.by) return t('times.by', { day: dayText(date.by) });
+  return t('times.tba');
 }
 
 /**
@@ -167,9 +174,10 @@ export function dateText(date, viewer, sides) {
  */
 export function untilText(at, now) {
   const minutes = Math.round((Date.parse(at) - now) / 60000);
-  if (minutes <= 0) return 'expired';
-  /** @param {number} n @param {string} unit */
-  const count = (n, unit) => `in ${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (minutes <= 0) return t('times.expired');
+  const words = new Intl.RelativeTimeFormat(language(), { numeric: 'always' });
+  /** @param {number} n @param {Intl.RelativeTimeFormatUnit} unit */
+  const count = (n, unit) => words.format(n, unit);
   if (minutes < 90) return count(minutes, 'minute');
   const hours = Math.round(minutes / 60);
   if (hours < 48) return count(hours, 'hour');
@@ -178,6 +186,7 @@ export function untilText(at, now) {
 
 /** A meeting's planned length: "45 minutes", "1 hour", "90 minutes", "3 hours". @param {number} minutes */
 export function lengthText(minutes) {
-  if (minutes === 60) return '1 hour';
-  return minutes % 60 ? `${minutes} minutes` : `${minutes / 60} hours`;
+  /** @param {number} n @param {string} unit */
+  const count = (n, unit) => new Intl.NumberFormat(language(), { style: 'unit', unit, unitDisplay: 'long' }).format(n);
+  return minutes % 60 ? count(minutes, 'minute') : count(minutes / 60, 'hour');
 }

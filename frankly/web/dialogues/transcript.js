@@ -6,6 +6,7 @@
  * meeting's room keeps the transcript (docs/dialogues.md, *Transcripts*).
  */
 
+import { t } from '../i18n.js';
 import { h } from './page.js';
 import { transcriptPath } from './routes.js';
 
@@ -24,8 +25,8 @@ export function transcriptLinks(d, m) {
     href: transcriptPath(d.id, m.id, kind),
     download: `${m.topic} transcript.${kind}`,
     'data-testid': `transcript-${kind}`,
-    'aria-label': `Transcript of ${m.topic} as ${label}`,
+    'aria-label': t('dlg.transcript_of', { topic: m.topic, label }),
   }, label);
   return h('p', { class: 'hint', 'data-testid': 'transcript' },
-    'Transcript (', link('txt', 'text'), ' · ', link('vtt', 'WebVTT'), ')');
+    `${t('dlg.transcript')} (`, link('txt', t('dlg.text')), ' · ', link('vtt', 'WebVTT'), ')');
 }

@@ -20,6 +20,7 @@ import {
   stateWords,
   translationOf,
 } from '../captions.js';
+import { onLanguage, t } from '../i18n.js';
 import { COMMON_LANGUAGES, normalLanguage } from '../interpretation.js';
 import { sideOf } from '../roster.js';
 import { Role } from '../wire.js';
@@ -33,8 +34,8 @@ import { announce, byId, h, store, toast } from './dom.js';
  *   the meeting on screen: its session, and the name each person is shown by
  */
 
-/** Why a passphrase room has no captions (the SDK refuses them alike). */
-const PASSPHRASE_ROOM = 'a meeting with a passphrase cannot be captioned: the captioner could not hold its keys.';
+/** The key of why a passphrase room has no captions (the SDK refuses them alike). */
+const PASSPHRASE_ROOM = 'captions.passphrase_room';
 /** How often lines that lingered are taken off the screen. */
 const EXPIRE_EVERY_MS = 2000;
 /** Finished lines kept in the screen reader's live region (older ones were said). */
@@ -80,9 +81,15 @@ export function rememberedLanguage() {
  */
 export function languagePicker(select, other, tag) {
   select.replaceChildren(
-    ...COMMON_LANGUAGES.map((l) => h('option', { value: l }, `${languageName(l)} (${l})`)),
-    h('option', { value: OTHER }, 'Other…'),
+    ...COMMON_LANGUAGES.map((l) => h('option', { value: l }, t('captions.language_option', { name: languageName(l), code: l }))),
+    h('option', { value: OTHER, 'data-i18n': 'captions.other' }, t('captions.other')),
   );
+  // Languages are named in the interface's language: named again when it changes.
+  onLanguage(() => {
+    for (const option of select.options) {
+      if (option.value !== OTHER) option.textContent = t('captions.language_option', { name: languageName(option.value), code: option.value });
+    }
+  });
   const set = (/** @type {string} */ t) => {
     const listed = COMMON_LANGUAGES.includes(t);
     select.value = listed ? t : OTHER;
@@ -154,7 +161,7 @@ export function renderCaptions() {
   renderLines();
   if (ui.announced !== c.state) {
     ui.announced = c.state;
-    announce(c.state === 'on' ? `${words} The server hears the meeting while captions are on.` : words);
+    announce(c.state === 'on' ? `${words} ${t('captions.hears_said')}` : words);
   }
 }
 
@@ -167,7 +174,7 @@ function renderHostControls(session, c) {
   byId('captions-host').hidden = !host;
   const button = /** @type {HTMLButtonElement} */ (byId('btn-captions'));
   const running = serverHears(c);
-  button.textContent = running ? 'Turn captions off' : c.state === 'failed' ? 'Try captions again' : 'Turn captions on';
+  button.textContent = running ? t('captions.turn_off') : c.state === 'failed' ? t('captions.try_again') : t('captions.turn_on');
   button.dataset.action = running ? 'off' : 'on';
   button.disabled = !!unavailableWhy(session) && c.state === 'off';
   const transcript = /** @type {HTMLInputElement} */ (byId('captions-transcript'));
@@ -177,8 +184,8 @@ function renderHostControls(session, c) {
   // A dialogue's hosts (its leads) hold a side: the room is its meeting's, where
   // a kept transcript goes with the meeting too (the state says `stored` once on).
   byId('captions-transcript-label').textContent = session.you && sideOf(session.you)
-    ? 'Keep a transcript (everyone is told; it is kept with this meeting for the dialogue’s members, and each browser keeps the lines)'
-    : 'Keep a transcript (everyone is told, and each browser keeps the lines)';
+    ? t('captions.keep_stored')
+    : t('captions.keep');
 }
 
 /**
@@ -189,7 +196,7 @@ function renderHostControls(session, c) {
  * @returns {string | null}
  */
 function unavailableWhy(session) {
-  return session.e2ee.passphrase ? PASSPHRASE_ROOM : ui.unavailable;
+  return session.e2ee.passphrase ? t(PASSPHRASE_ROOM) : ui.unavailable;
 }
 
 /**
@@ -198,7 +205,7 @@ function unavailableWhy(session) {
  * @param {string} message
  */
 export function captionsUnavailable(message) {
-  ui.unavailable = message || 'this server cannot make captions.';
+  ui.unavailable = message || t('captions.server_cannot');
   renderCaptions();
   const session = ui.view?.session;
   if (session) announce(stateWords(session.captions, unavailableWhy(session)));
@@ -210,7 +217,7 @@ export function addCaptionLine(line) {
   if (!view || !serverHears(view.session.captions)) return;
   const names = view.names();
   const before = ui.board;
-  ui.board = placeLine(ui.board, line, names.get(line.speaker) ?? 'Someone', Date.now());
+  ui.board = placeLine(ui.board, line, names.get(line.speaker) ?? t('meeting.someone'), Date.now());
   renderTranscript(view.session);
   if (ui.board === before) return; // late, replayed, or already finished
   // Each line says whether recognition keeps up now: the note goes when it does again.
@@ -315,11 +322,11 @@ export function initCaptions() {
     const tag = picker.value();
     const session = ui.view?.session;
     other.toggleAttribute('aria-invalid', !tag && !!other.value.trim());
-    if (!tag && other.value.trim()) toast('Give a language code, such as pt, ja or pt-BR.');
+    if (!tag && other.value.trim()) toast(t('prejoin.language_error'));
     if (!tag || !session || tag === session.client.language) return;
     store.set('language', tag);
     session.setLanguage(tag);
-    announce(`Captions now transcribe you in ${languageName(tag)}.`);
+    announce(t('captions.now_in', { language: languageName(tag) }));
   };
   select.addEventListener('change', () => {
     if (select.value !== OTHER) changed();

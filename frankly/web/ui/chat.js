@@ -7,6 +7,7 @@
  */
 
 import * as chatlog from '../chatlog.js';
+import { onLanguage, t } from '../i18n.js';
 import { Close } from '../wire.js';
 import { announce, byId, clock, h } from './dom.js';
 
@@ -100,9 +101,11 @@ function render(e, sealed) {
     'data-ts': String(e.ts),
   });
   const meta = h('div', { class: 'msg-meta' });
-  meta.append(h('span', { class: 'msg-name' }, e.mine ? 'You' : e.name), h('time', { datetime: new Date(e.ts * 1000).toISOString() }, clock(e.ts)));
-  if (e.privacy === 'plain' && sealed === null) meta.append(h('span', { class: 'msg-plain' }, 'not encrypted'));
-  const text = sealed === null ? h('p', { class: 'msg-text' }, e.text) : h('p', { class: 'msg-text msg-sealed' }, sealed);
+  // data-i18n and data-ts: a change of language redraws the words (translatePage) and the time (initChat).
+  const name = e.mine ? h('span', { class: 'msg-name', 'data-i18n': 'chat.you' }, t('chat.you')) : h('span', { class: 'msg-name' }, e.name);
+  meta.append(name, h('time', { datetime: new Date(e.ts * 1000).toISOString(), 'data-ts': String(e.ts) }, clock(e.ts)));
+  if (e.privacy === 'plain' && sealed === null) meta.append(h('span', { class: 'msg-plain', 'data-i18n': 'chat.plain' }, t('chat.plain')));
+  const text = sealed === null ? h('p', { class: 'msg-text' }, e.text) : h('p', { class: 'msg-text msg-sealed', 'data-i18n': sealed }, t(sealed));
   li.append(meta, text);
   const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
   const later = [...chatLog.children].find((c) => Number(/** @type {HTMLElement} */ (c).dataset.ts) > e.ts);
@@ -110,9 +113,10 @@ function render(e, sealed) {
   if (atBottom || e.mine) chatLog.scrollTop = chatLog.scrollHeight;
 }
 
+/** The key of what an unreadable message says instead of its text. */
 const SEALED = {
-  before: 'Sent before you joined: encrypted for those who were here.',
-  away: 'Sent while you were away: encrypted for those who were here.',
+  before: 'chat.sealed_before',
+  away: 'chat.sealed_away',
 };
 
 /**
@@ -138,7 +142,7 @@ export function addChat(session, m, history, shown) {
   if (kept.log) save();
   render(entry, sealed);
   if (history || mine || sealed !== null) return;
-  announce(`${shown} says: ${m.text}`);
+  announce(t('chat.says', { name: shown, text: m.text }));
   if (!inView) setUnread(unread + 1);
 }
 
@@ -179,6 +183,10 @@ export function initChat(current) {
     inView = e.isIntersecting;
     if (inView) setUnread(0);
   }).observe(chatLog);
+  onLanguage(() => {
+    setUnread(unread);
+    for (const time of chatLog.querySelectorAll('time[data-ts]')) time.textContent = clock(Number(/** @type {HTMLElement} */ (time).dataset.ts));
+  });
   byId('chat-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const input = /** @type {HTMLInputElement} */ (byId('chat-input'));
@@ -189,7 +197,7 @@ export function initChat(current) {
       input.value = '';
       error.hidden = true;
     } else {
-      error.textContent = 'Not connected: your message was not sent.';
+      error.textContent = t('chat.not_sent');
       error.hidden = false;
     }
   });

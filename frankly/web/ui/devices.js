@@ -6,6 +6,7 @@
  */
 
 import { backgroundTrack } from '../background.js';
+import { t } from '../i18n.js';
 import { CAMERA_SIZE } from '../sfu.js';
 import { store } from './dom.js';
 
@@ -28,15 +29,15 @@ export function statusOf(err) {
 
 /** Why a device cannot be used, in words, by status. */
 const WHY = /** @type {Partial<Record<DeviceStatus, string>>} */ ({
-  denied: 'permission was denied',
-  absent: 'none was found',
-  busy: 'it is in use by another app',
-  error: 'it could not be started',
+  denied: 'devices.denied',
+  absent: 'devices.absent',
+  busy: 'devices.busy',
+  error: 'devices.error',
 });
 
 /** @param {unknown} err @returns {string} why a device could not be used, in words */
 export function describeMediaError(err) {
-  return WHY[statusOf(err)] ?? 'it could not be started';
+  return t(WHY[statusOf(err)] ?? 'devices.error');
 }
 
 /**
@@ -47,18 +48,17 @@ export function describeMediaError(err) {
 export function mediaProblem(mic, cam) {
   if (mic === 'pending' || cam === 'pending') return '';
   if (mic === 'unsupported') {
-    return 'This browser can’t use a camera or microphone on this page (it needs a secure https:// address). You can still join to see and hear the others.';
+    return t('devices.unsupported');
   }
   /** @param {DeviceStatus} s */
-  const why = (s) => WHY[s] ?? '';
+  const why = (s) => (WHY[s] ? t(/** @type {string} */ (WHY[s])) : '');
   const micBad = mic !== 'ok';
   const camBad = cam !== 'ok' && cam !== 'off';
   if (micBad && camBad) {
-    const reason = mic === cam ? `: ${why(mic)}` : '';
-    return `Frankly can’t use your camera or microphone${reason}. You can still join to see and hear the others (they won’t see or hear you).`;
+    return mic === cam ? t('devices.both_why', { why: why(mic) }) : t('devices.both');
   }
-  if (camBad) return `Frankly can’t use your camera: ${why(cam)}. You can join with your microphone only.`;
-  if (micBad) return `Frankly can’t use your microphone: ${why(mic)}. You can join with your camera only; others won’t hear you.`;
+  if (camBad) return t('devices.camera_bad', { why: why(cam) });
+  if (micBad) return t('devices.mic_bad', { why: why(mic) });
   return '';
 }
 

@@ -5,6 +5,8 @@
  * things this browser remembers (localStorage).
  */
 
+import { formatTime, t } from '../i18n.js';
+
 /**
  * @template {HTMLElement} T
  * @param {string} id
@@ -79,9 +81,9 @@ export function initials(name) {
   return letters.map((p) => [...p][0]?.toUpperCase() ?? '').join('') || '?';
 }
 
-/** @param {number} ts @returns {string} */
+/** A time of day in the interface's language. @param {number} ts seconds since the epoch @returns {string} */
 export function clock(ts) {
-  return new Date(ts * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return formatTime(ts * 1000);
 }
 
 /** Hex of `n` random bytes. @param {number} n @returns {string} */
@@ -110,7 +112,7 @@ export const store = {
 };
 
 /** @param {string} text @param {string} done what to say once copied @param {string} [fallback] */
-export async function copyOrShow(text, done, fallback = 'Copy this link') {
+export async function copyOrShow(text, done, fallback = t('dom.copy_link')) {
   try {
     await navigator.clipboard.writeText(text);
     toast(done);
@@ -126,8 +128,10 @@ export async function copyOrShow(text, done, fallback = 'Copy this link') {
  * @type {Readonly<Record<'mic' | 'cam', (off: boolean) => {short: string, long: string}>>}
  */
 export const MEDIA_LABELS = Object.freeze({
-  mic: (off) => (off ? { short: 'Unmute', long: 'Unmute microphone' } : { short: 'Mute', long: 'Mute microphone' }),
-  cam: (off) => (off ? { short: 'Camera on', long: 'Camera on' } : { short: 'Camera off', long: 'Camera off' }),
+  mic: (off) =>
+    off ? { short: t('controls.unmute'), long: t('controls.unmute_long') } : { short: t('controls.mute'), long: t('controls.mute_long') },
+  cam: (off) =>
+    off ? { short: t('controls.cam_on'), long: t('controls.cam_on_long') } : { short: t('controls.cam_off'), long: t('controls.cam_off_long') },
 });
 
 /**

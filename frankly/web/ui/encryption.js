@@ -7,6 +7,7 @@
  * themselves live in ../e2ee/ (Session's e2ee).
  */
 
+import { t } from '../i18n.js';
 import { passphraseFrom } from '../urls.js';
 import { announce, byId, h, toast } from './dom.js';
 
@@ -15,16 +16,16 @@ import { announce, byId, h, toast } from './dom.js';
  * @typedef {import('../signaling.js').Participant} Participant
  */
 
-/** What a person's key state is called in the people list. */
+/** The key of what a person's key state is called in the people list ('' says nothing). */
 const PAIR_WORDS = {
-  pending: 'exchanging keys…',
+  pending: 'e2ee.pending',
   ready: '',
-  failed: 'key check failed',
-  passphrase: 'passphrase',
-  unverified: 'not verified',
-  verified: 'verified',
-  mismatch: 'codes did not match',
-  sealed: 'can’t decrypt: passphrase?',
+  failed: 'e2ee.failed',
+  passphrase: 'e2ee.passphrase_state',
+  unverified: 'e2ee.unverified',
+  verified: 'e2ee.verified',
+  mismatch: 'e2ee.mismatch',
+  sealed: 'e2ee.sealed',
 };
 
 /**
@@ -40,10 +41,10 @@ export function personE2ee(session, p, shown) {
   // No exchange ever began and their media stays shut: not "exchanging keys…" forever.
   const sealed = pair === 'pending' && e2ee.undecryptable(p.id);
   const state = sealed ? 'sealed' : pair === 'ready' ? verdict : pair;
-  const out = [h('span', { class: 'person-e2ee', 'data-state': state, 'data-testid': 'person-e2ee' }, PAIR_WORDS[state])];
+  const out = [h('span', { class: 'person-e2ee', 'data-state': state, 'data-testid': 'person-e2ee' }, PAIR_WORDS[state] ? t(PAIR_WORDS[state]) : '')];
   if (pair === 'ready') {
-    const button = h('button', { type: 'button', class: 'btn btn-small person-verify', 'data-testid': 'btn-verify' }, 'Verify');
-    button.setAttribute('aria-label', `Compare safety codes with ${shown}`);
+    const button = h('button', { type: 'button', class: 'btn btn-small person-verify', 'data-testid': 'btn-verify' }, t('verify.button'));
+    button.setAttribute('aria-label', t('verify.title', { name: shown }));
     button.addEventListener('click', () => openVerify(session, p.id, shown));
     out.push(button);
   }
@@ -60,26 +61,26 @@ export function renderE2ee(session) {
   const ids = [...session.participants.keys()];
   const badge = byId('e2ee-state');
   let state = 'ok';
-  let text = 'Encrypted';
-  let detail = 'End-to-end encrypted: the server cannot see or hear this meeting.';
+  let text = t('e2ee.encrypted');
+  let detail = t('e2ee.detail');
   const bad = ids.filter((id) => e2ee.pairState(id) === 'failed' || e2ee.verdict(id) === 'mismatch');
   const verified = ids.filter((id) => e2ee.verdict(id) === 'verified').length;
   const sealed = sealedOff(session);
   if (bad.length) {
     state = 'warning';
-    text = 'Keys don’t match';
-    detail = 'Someone’s keys failed a check: the server may be listening in. Do not say anything sensitive.';
+    text = t('e2ee.bad');
+    detail = t('e2ee.bad_detail');
   } else if (sealed.length) {
     // Not an attack: a typo in a passphrase, or a link without one. Still not calm green.
     state = 'caution';
-    text = e2ee.passphrase ? 'Passphrases differ' : 'Passphrase needed?';
+    text = e2ee.passphrase ? t('e2ee.differ') : t('e2ee.needed');
     detail = sealedWords(session, sealed);
   } else if (e2ee.passphrase) {
-    text = 'Encrypted · passphrase';
-    detail = 'End-to-end encrypted with the passphrase in this meeting’s link. Anyone with the link can join and listen.';
+    text = t('e2ee.with_passphrase');
+    detail = t('e2ee.with_passphrase_detail');
   } else if (ids.length > 0) {
-    text = verified === ids.length ? 'Encrypted · verified' : `Encrypted · ${verified} of ${ids.length} verified`;
-    detail += ' Compare safety codes with each person (People, Verify) to be sure nobody is in between.';
+    text = verified === ids.length ? t('e2ee.all_verified') : t('e2ee.some_verified', { count: verified, total: ids.length });
+    detail += ` ${t('e2ee.compare_hint')}`;
   }
   badge.dataset.state = state;
   byId('e2ee-text').textContent = text;
@@ -103,7 +104,7 @@ function sealedOff(session) {
 
 /** "Ada", "Ada and Grace", "Ada, Grace and Eve". @param {string[]} names */
 function listOf(names) {
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return names.length < 2 ? names.join('') : t('e2ee.list', { first: names.slice(0, -1).join(', '), last: names.at(-1) ?? '' });
 }
 
 /**
@@ -111,10 +112,8 @@ function listOf(names) {
  * @param {Session} session @param {string[]} sealed
  */
 function sealedWords(session, sealed) {
-  const who = listOf(sealed.map((id) => session.participants.get(id)?.name ?? 'someone'));
-  return session.e2ee.passphrase
-    ? `You can’t see or hear ${who}: your passphrases differ — check the passphrase with the others.`
-    : `You can’t see or hear ${who}: this meeting may need a passphrase. Ask for the link with the passphrase, or enter it here.`;
+  const who = listOf(sealed.map((id) => session.participants.get(id)?.name ?? t('e2ee.someone')));
+  return session.e2ee.passphrase ? t('e2ee.banner_differ', { who }) : t('e2ee.banner_needed', { who });
 }
 
 /**
@@ -151,7 +150,6 @@ const verifyDialog = /** @type {HTMLDialogElement} */ (byId('verify-dialog'));
 async function openVerify(session, id, shown) {
   const current = { session, id, shown };
   verifying = current;
-  byId('verify-title').textContent = `Compare safety codes with ${shown}`;
   byId('verify-code').replaceChildren();
   renderVerify(session);
   if (!verifyDialog.open) verifyDialog.showModal();
@@ -169,14 +167,15 @@ async function openVerify(session, id, shown) {
 /** The dialog's words and buttons, as the keys stand now. @param {Session} session */
 export function renderVerify(session) {
   if (!verifying || verifying.session !== session) return;
+  byId('verify-title').textContent = t('verify.title', { name: verifying.shown });
   const verdict = session.e2ee.verdict(verifying.id);
   const ready = session.e2ee.pairState(verifying.id) === 'ready';
   byId('verify-status').textContent = !ready
-    ? 'Keys are not exchanged with this person.'
+    ? t('verify.not_ready')
     : verdict === 'verified'
-      ? 'You marked these codes as matching.'
+      ? t('verify.marked')
       : verdict === 'mismatch'
-        ? 'You said these codes differ: someone may be in between. Leave the meeting to be safe.'
+        ? t('verify.differ')
         : '';
   /** @type {HTMLButtonElement} */ (byId('btn-verify-yes')).disabled = !ready;
   /** @type {HTMLButtonElement} */ (byId('btn-verify-no')).disabled = !ready;
@@ -187,7 +186,7 @@ function verdictGiven(verdict) {
   if (!verifying) return;
   const { session, id, shown } = verifying;
   session.e2ee.setVerdict(id, verdict);
-  announce(verdict === 'verified' ? `Verified ${shown}.` : `Warning: safety codes with ${shown} differ.`);
+  announce(verdict === 'verified' ? t('verify.verified_said', { name: shown }) : t('verify.differ_said', { name: shown }));
   verifyDialog.close();
 }
 

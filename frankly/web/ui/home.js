@@ -5,13 +5,15 @@
  * rules).
  */
 
+import { onLanguage, t } from '../i18n.js';
 import { newRoomName, roomFromInput } from '../urls.js';
 import { knownDialogues } from '../dialogues/known.js';
 import { dialoguePath } from '../dialogues/routes.js';
-import { byId, h, randomHex, show } from './dom.js';
+import { byId, h, randomHex, show, showing } from './dom.js';
+import { mountLanguageSwitch } from './language.js';
 
 export function showHome() {
-  document.title = 'Frankly';
+  document.title = t('home.page_title');
   showDialogues();
   show('home');
 }
@@ -27,12 +29,20 @@ function showDialogues() {
   byId('home-dialogues').hidden = !known.length;
 }
 
+/** The room name the invalid-room screen shows (kept for a change of language). */
+let invalidRoom = '';
+
 /** @param {string} room */
 export function showInvalid(room) {
-  document.title = 'Invalid room name · Frankly';
-  const shown = room.length > 80 ? `${room.slice(0, 80)}…` : room;
-  byId('invalid-text').textContent = `“${shown}” is not a valid meeting name.`;
+  invalidRoom = room;
+  drawInvalid();
   show('invalid');
+}
+
+function drawInvalid() {
+  document.title = t('invalid.page_title');
+  const shown = invalidRoom.length > 80 ? `${invalidRoom.slice(0, 80)}…` : invalidRoom;
+  byId('invalid-text').textContent = t('invalid.text', { room: shown });
 }
 
 function startNew() {
@@ -48,9 +58,7 @@ function joinTyped(ev) {
   const error = byId('join-error');
   const room = roomFromInput(input.value, location.origin);
   if (!room) {
-    error.textContent = input.value.trim()
-      ? 'That is not a valid meeting name or link. Names use letters, digits, “-” and “_”.'
-      : 'Enter a meeting name or paste a link.';
+    error.textContent = input.value.trim() ? t('home.join_invalid') : t('home.join_empty');
     error.hidden = false;
     input.setAttribute('aria-invalid', 'true');
     input.focus();
@@ -63,4 +71,10 @@ function joinTyped(ev) {
 export function initHome() {
   byId('btn-new').addEventListener('click', startNew);
   byId('join-form').addEventListener('submit', joinTyped);
+  mountLanguageSwitch(byId('home-language'));
+  onLanguage(() => {
+    byId('join-error').hidden = true; // said in the old language; the next Join says it anew
+    if (showing('home')) document.title = t('home.page_title');
+    if (showing('invalid')) drawInvalid();
+  });
 }

@@ -23,6 +23,7 @@ import {
   relayChoices,
   switchTarget,
 } from '../interpretation.js';
+import { onLanguage, t } from '../i18n.js';
 import { announce, byId, clock, h, toast } from './dom.js';
 
 /**
@@ -57,7 +58,7 @@ export function renderInterpretation() {
 
 /** @param {string} channel @returns {string} */
 function channelName(channel) {
-  return channel === FLOOR ? 'Floor' : channel;
+  return channel === FLOOR ? t('interp.floor') : channel;
 }
 
 /** @param {Listener} l */
@@ -78,9 +79,9 @@ function renderLanguageMenu(l) {
         const input = /** @type {HTMLInputElement} */ (h('input', { type: 'radio', name: 'lang', value: channel, 'data-testid': `lang-${channel}` }));
         input.addEventListener('change', () => {
           if (!current || !input.checked) return;
-          if (!current.session.listen(channel)) toast('Not connected: try again in a moment.');
+          if (!current.session.listen(channel)) toast(t('interp.not_connected'));
         });
-        label.append(input, ` ${channel === FLOOR ? 'Floor (original)' : channel}`);
+        label.append(input, ` ${channel === FLOOR ? t('interp.floor_original') : channel}`);
         return label;
       }),
     );
@@ -91,7 +92,7 @@ function renderLanguageMenu(l) {
   byId('lang-hearing').textContent = hearing(i, session.listening, l.shown);
   // The slider only means something while a voice plays over the floor.
   byId('lang-floor').hidden = gains(i, session.listening, l.floorVolume).channel === 0;
-  byId('floor-volume-out').textContent = l.floorVolume === 0 ? 'off' : `${Math.round(l.floorVolume * 100)} %`;
+  byId('floor-volume-out').textContent = l.floorVolume === 0 ? t('interp.volume_off') : t('interp.volume', { percent: Math.round(l.floorVolume * 100) });
 }
 
 /** @param {Listener} l */
@@ -107,35 +108,35 @@ function renderBooth(l) {
   const partner = partnerOf(booth, me);
   const live = byId('booth-live');
   live.dataset.live = String(booth.live === me);
-  if (!booth.into) live.textContent = 'Not live: another booth speaks into both of your languages.';
-  else if (booth.live === me) live.textContent = `You are live into ${booth.into}.`;
-  else if (booth.live) live.textContent = `${l.shown(booth.live)} is live into ${booth.into}; you are not.`;
-  else live.textContent = `Nobody is live into ${booth.into}.`;
+  if (!booth.into) live.textContent = t('booth.not_live');
+  else if (booth.live === me) live.textContent = t('booth.you_live', { into: booth.into });
+  else if (booth.live) live.textContent = t('booth.other_live', { name: l.shown(booth.live), into: booth.into });
+  else live.textContent = t('booth.nobody_live', { into: booth.into });
   const direction = /** @type {HTMLButtonElement} */ (byId('btn-direction'));
   const target = switchTarget(i, booth);
   direction.textContent = directionLabel(booth);
   direction.disabled = target === null;
-  direction.setAttribute('aria-label', target ? `${directionLabel(booth)}. Press to speak into ${target}` : directionLabel(booth));
-  direction.title = target ? `Switch the booth to speak into ${target}` : 'Another booth speaks into the other language';
+  direction.setAttribute('aria-label', target ? t('booth.direction_long', { direction: directionLabel(booth), target }) : directionLabel(booth));
+  direction.title = target ? t('booth.switch', { target }) : t('booth.switch_none');
   const handover = /** @type {HTMLButtonElement} */ (byId('btn-handover'));
   handover.hidden = !partner;
-  handover.textContent = booth.live === me ? `Hand over to ${partner ? l.shown(partner) : ''}` : 'Take over';
+  handover.textContent = booth.live === me ? t('booth.hand_over', { name: partner ? l.shown(partner) : '' }) : t('booth.take_over');
   const mic = byId('btn-channel-mic');
   const muted = !!session.channelTrack && !session.channelTrack.enabled;
   mic.hidden = !session.channelTrack;
   mic.setAttribute('aria-pressed', String(muted));
-  mic.textContent = muted ? 'Unmute channel mic' : 'Mute channel mic';
+  mic.textContent = muted ? t('booth.unmute_mic') : t('booth.mute_mic');
   const relay = /** @type {HTMLSelectElement} */ (byId('booth-relay'));
   const choices = [FLOOR, ...relayChoices(i, booth)];
   if ([...relay.options].map((o) => o.value).join() !== choices.join()) {
-    relay.replaceChildren(...choices.map((c) => h('option', { value: c }, c === FLOOR ? 'Floor (the original)' : `Relay: the ${c} channel`)));
+    relay.replaceChildren(...choices.map((c) => h('option', { value: c }, c === FLOOR ? t('booth.relay_floor') : t('booth.relay_channel', { channel: c }))));
   }
   relay.value = choices.includes(session.listening) ? session.listening : FLOOR;
   const notes = [];
-  if (!session.channelTrack) notes.push('No microphone: you cannot speak into the channel.');
-  else if (!session.channelTrack.enabled) notes.push('Your channel microphone is muted: listeners hear silence.');
-  else notes.push('Your microphone goes to the channel only; the floor microphone stays muted.');
-  if (!partner) notes.push('You are alone in this booth.');
+  if (!session.channelTrack) notes.push(t('booth.no_mic'));
+  else if (!session.channelTrack.enabled) notes.push(t('booth.mic_muted'));
+  else notes.push(t('booth.mic_channel'));
+  if (!partner) notes.push(t('booth.alone'));
   byId('booth-note').textContent = notes.join(' ');
   byId('booth-chat').hidden = !partner;
 }
@@ -148,7 +149,7 @@ export function addBoothLine(line, mine) {
   if (!current) return;
   const li = h('li', { class: mine ? 'msg mine' : 'msg' });
   const meta = h('div', { class: 'msg-meta' });
-  meta.append(h('span', { class: 'msg-name' }, mine ? 'You' : current.shown(line.from)), h('span', {}, clock(line.ts)));
+  meta.append(h('span', { class: 'msg-name' }, mine ? t('chat.you') : current.shown(line.from)), h('span', {}, clock(line.ts)));
   li.append(meta, h('p', { class: 'msg-text' }, line.text));
   const log = byId('booth-log');
   log.append(li);
@@ -180,33 +181,33 @@ export function personInterpreter(session, id) {
 export function interpreterItem(session, p, shown, close) {
   const booth = boothOf(session.interpretation, p.id);
   if (booth) {
-    const stop = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'stop-interpreter' }, `Stop interpreting ${pairLabel(booth.pair)}`);
+    const stop = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'stop-interpreter' }, t('interp.stop', { pair: pairLabel(booth.pair) }));
     stop.addEventListener('click', () => {
       close();
       session.makeInterpreter(p.id, null);
-      announce(`${shown} no longer interprets.`);
+      announce(t('interp.stopped', { name: shown }));
     });
     return stop;
   }
   const wrap = h('details', { class: 'interp-make' });
-  const summary = h('summary', { class: 'btn btn-small', 'data-testid': 'make-interpreter' }, 'Make interpreter…');
+  const summary = h('summary', { class: 'btn btn-small', 'data-testid': 'make-interpreter' }, t('interp.make_menu'));
   const form = h('form', { class: 'inline-form interp-form', novalidate: '' });
   const listId = 'common-languages';
   const field = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ testid) => {
-    const input = /** @type {HTMLInputElement} */ (h('input', { type: 'text', list: listId, value, size: '6', maxlength: '35', autocomplete: 'off', 'data-testid': testid, 'aria-label': `${label} language for ${shown}` }));
+    const input = /** @type {HTMLInputElement} */ (h('input', { type: 'text', list: listId, value, size: '6', maxlength: '35', autocomplete: 'off', 'data-testid': testid, 'aria-label': t(label, { name: shown }) }));
     return input;
   };
-  const from = field('First', 'en', 'interp-from');
-  const into = field('Second', 'ru', 'interp-into');
-  const go = h('button', { type: 'submit', class: 'btn btn-small btn-primary', 'data-testid': 'interp-go' }, 'Make interpreter');
-  const hint = h('p', { class: 'hint interp-hint' }, `Language codes (${COMMON_LANGUAGES.join(', ')}, or any other); the booth speaks into the second first.`);
+  const from = field('interp.first_for', 'en', 'interp-from');
+  const into = field('interp.second_for', 'ru', 'interp-into');
+  const go = h('button', { type: 'submit', class: 'btn btn-small btn-primary', 'data-testid': 'interp-go' }, t('interp.make'));
+  const hint = h('p', { class: 'hint interp-hint' }, t('interp.make_hint', { codes: COMMON_LANGUAGES.join(', ') }));
   form.append(from, h('span', { 'aria-hidden': 'true' }, '⇄'), into, go, hint);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const pair = typedPair(from, into);
     if (!pair) return;
     close();
-    if (!session.makeInterpreter(p.id, pair)) toast('Not connected: try again in a moment.');
+    if (!session.makeInterpreter(p.id, pair)) toast(t('interp.not_connected'));
     else announce(`${shown} interprets ${pairLabel(pair)}.`);
   });
   wrap.append(summary, form);
@@ -227,7 +228,7 @@ export function typedPair(a, b) {
   const first = normalLanguage(a.value);
   const second = normalLanguage(b.value);
   if (!first || !second || first === second) {
-    toast('Give two different language codes, such as en and ru.');
+    toast(t('interp.two_codes'));
     return null;
   }
   return [first, second];
@@ -235,6 +236,12 @@ export function typedPair(a, b) {
 
 export function initInterpretation() {
   byId('common-languages').replaceChildren(...COMMON_LANGUAGES.map((l) => h('option', { value: l })));
+  onLanguage(() => {
+    // Made only when their choices change: made anew in the new language.
+    byId('lang-choices').replaceChildren();
+    byId('booth-relay').replaceChildren();
+    renderInterpretation();
+  });
   const menu = byId('lang-menu');
   menu.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape' || !menu.hasAttribute('open')) return;
@@ -258,7 +265,7 @@ export function initInterpretation() {
     const track = current?.session.channelTrack;
     if (!current || !track) return;
     current.session.setChannelMic(!track.enabled);
-    announce(track.enabled ? 'Channel microphone on.' : 'Channel microphone muted.');
+    announce(track.enabled ? t('booth.mic_on_said') : t('booth.mic_muted_said'));
   });
   byId('booth-relay').addEventListener('change', (ev) => {
     current?.session.listen(/** @type {HTMLSelectElement} */ (ev.target).value);
@@ -272,9 +279,9 @@ export function initInterpretation() {
     if (result === 'sent') {
       addBoothLine({ from: current.session.you?.id ?? '', text, ts: Date.now() / 1000 }, true);
       input.value = '';
-    } else if (result === 'no-key') toast('Booth chat needs keys with your partner (none in a passphrase room): not sent.');
-    else if (result === 'alone') toast('Nobody else is in your booth.');
-    else toast('Not connected: not sent.');
+    } else if (result === 'no-key') toast(t('booth.chat_no_key'));
+    else if (result === 'alone') toast(t('booth.chat_alone'));
+    else toast(t('booth.chat_not_sent'));
   });
 }
 

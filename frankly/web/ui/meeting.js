@@ -7,6 +7,7 @@
  * methods and nothing below it.
  */
 
+import { onLanguage, t } from '../i18n.js';
 import { Mixer } from '../mixer.js';
 import { displayNames } from '../roster.js';
 import { REACTIONS, Session } from '../session.js';
@@ -39,6 +40,7 @@ import {
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
 import { initPanels, openPanel, togglePanel } from './panels.js';
+import { mountLanguageSwitch } from './language.js';
 import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
@@ -73,6 +75,8 @@ class Meeting {
     this.invites = new Map();
     /** What the page plays: the floor and a language channel, each at its volume. */
     this.mixer = new Mixer();
+    /** @type {{chosen: boolean, possible: boolean, stale: boolean} | null} the last relay event (redrawn on a change of language) */
+    this.relay = null;
   }
 
   /**
@@ -94,7 +98,7 @@ class Meeting {
   }
 
   /** @param {string} id @param {string} [fallback] @returns {string} */
-  shown(id, fallback = 'Someone') {
+  shown(id, fallback = t('meeting.someone')) {
     return this.names().get(id) ?? this.session.participants.get(id)?.name ?? fallback;
   }
 }
@@ -166,6 +170,7 @@ export function startMeeting(opts) {
  */
 const EVENTS = {
   relay: (m, /** @type {{chosen: boolean, possible: boolean, stale: boolean}} */ e) => {
+    m.relay = e;
     renderRelay(relayToggle(), byId('meeting-relay-hint'), e.possible, e.chosen, e.stale);
     byId('btn-relay-rejoin').hidden = !e.stale;
   },
@@ -178,12 +183,12 @@ const EVENTS = {
     byId('lobby-room').textContent = m.room;
     byId('lobby-locked').hidden = !e.locked;
     show('lobby');
-    announce(e.locked ? 'The room is locked; a host can let you in.' : 'Waiting for a host to let you in.');
+    announce(e.locked ? t('lobby.locked') : t('lobby.waiting'));
   },
   welcome: (m, /** @type {Welcome} */ msg) => {
     if (showing('lobby')) {
       show('meeting');
-      announce('A host let you in.');
+      announce(t('lobby.let_in'));
     }
     const self = tiles.selfTile();
     if (self) self.dataset.participantId = msg.you.id;
@@ -192,14 +197,14 @@ const EVENTS = {
     renderRoster(m);
     renderHost(m.session);
     renderInterpretation();
-    announce(msg.resumed ? 'Reconnected to the meeting.' : `You joined meeting ${msg.room}.`);
+    announce(msg.resumed ? t('meeting.reconnected') : t('meeting.joined', { room: msg.room }));
   },
   'participant-added': (m, /** @type {Participant} */ p) => {
     // The captioner sends no media: the people list and the notice show it, not a tile.
     if (p.role !== Role.CAPTIONER) tiles.addTile(p.id, p.name);
     renderRoster(m);
     renderAlone(m);
-    announce(`${m.shown(p.id, p.name)} joined.`);
+    announce(t('meeting.someone_joined', { name: m.shown(p.id, p.name) }));
   },
   'participant-updated': (m, /** @type {Participant} */ p) => {
     tiles.renderTile(m.session, p);
@@ -227,12 +232,12 @@ const EVENTS = {
   },
   listening: (_m, /** @type {string} */ channel) => {
     renderInterpretation();
-    announce(channel === FLOOR ? 'You hear the floor.' : `You hear the ${channel} channel.`);
+    announce(channel === FLOOR ? t('interp.hear_floor') : t('interp.hear_channel', { channel }));
   },
   interpreting: (_m, /** @type {boolean} */ on) => {
     renderInterpretation();
-    if (on) toast('You are an interpreter: your microphone now goes to your booth’s channel.');
-    else toast('You no longer interpret: unmute to speak on the floor.');
+    if (on) toast(t('interp.now_interpreting'));
+    else toast(t('interp.no_longer'));
   },
   'booth-chat': (_m, /** @type {{from: string, text: string, ts: number}} */ line) => addBoothLine(line, false),
   captions: (m) => {
@@ -260,8 +265,8 @@ const EVENTS = {
     renderHost(m.session);
     renderSelf(m);
     if (e.added && m.session.you?.role === Role.HOST) {
-      toast(`${e.added.name} is waiting to join.`);
-      announce(`${e.added.name} is waiting to join.`);
+      toast(t('knocks.waiting', { name: e.added.name }));
+      announce(t('knocks.waiting', { name: e.added.name }));
     }
   },
   settings: (m) => {
@@ -273,13 +278,13 @@ const EVENTS = {
     if (!invite) return; // another host's
     invite.revoked = true;
     renderInvites(m.session, m.invites);
-    announce('The guest invite was revoked: it no longer lets anyone in.');
+    announce(t('host.invite_revoked'));
   },
   moderated: (_m, /** @type {{action: string}} */ msg) => onModerated(msg),
   reaction: (m, /** @type {{from: string, emoji: string}} */ msg) => {
     const mine = msg.from === m.session.you?.id;
     tiles.floatReaction(mine ? tiles.selfTile() : tiles.tileOf(msg.from), msg.emoji);
-    announce(`${mine ? 'You' : m.shown(msg.from)} reacted ${msg.emoji}`);
+    announce(mine ? t('meeting.you_reacted', { emoji: msg.emoji }) : t('meeting.reacted', { name: m.shown(msg.from), emoji: msg.emoji }));
   },
   'remote-screen': (m, /** @type {{id: string, stream: MediaStream}} */ e) => {
     tiles.attachScreen(e.id, e.stream, m.shown(e.id));
@@ -304,8 +309,8 @@ const EVENTS = {
     if (err.code === Code.UNKNOWN_PEER) return; // a signal crossed a leave: harmless
     if (err.code === Code.DRAINING) return; // the server restarts: the banner says so, calmly
     if (err.code === Code.CAPTIONS_UNAVAILABLE) captionsUnavailable(err.message);
-    else if (err.code === Code.RATE_LIMITED) toast('Slow down: the server dropped a message.');
-    else toast(INTERPRETATION_REFUSALS[err.code] ?? `The server refused a message: ${err.message}`);
+    else if (err.code === Code.RATE_LIMITED) toast(t('meeting.rate_limited'));
+    else toast(INTERPRETATION_REFUSALS[err.code] ? t(INTERPRETATION_REFUSALS[err.code]) : t('meeting.refused', { message: err.message }));
   },
   ended: (m, /** @type {Ended} */ e) => {
     chatEnded(e.code);
@@ -318,20 +323,20 @@ const EVENTS = {
   },
 };
 
-/** @type {Record<string, string>} what each refusal of interpretation means to whoever asked */
+/** @type {Record<string, string>} the key of what each refusal of interpretation means to whoever asked */
 const INTERPRETATION_REFUSALS = {
-  [Code.BOOTH_NOT_READY]: 'Your booth partner’s channel is not ready to take over yet: the hand-over waits, so the channel never goes silent. Try again in a moment.',
-  [Code.CHANNEL_BUSY]: 'Another booth speaks into that language now.',
-  [Code.UNKNOWN_LANGUAGE]: 'Nobody interprets that language in this meeting.',
-  [Code.GUEST_INTERPRETER]: 'A guest cannot be an interpreter.',
-  [Code.NOT_INTERPRETER]: 'You are not an interpreter in this meeting.',
+  [Code.BOOTH_NOT_READY]: 'interp.refused_not_ready',
+  [Code.CHANNEL_BUSY]: 'interp.refused_busy',
+  [Code.UNKNOWN_LANGUAGE]: 'interp.refused_unknown',
+  [Code.GUEST_INTERPRETER]: 'interp.refused_guest',
+  [Code.NOT_INTERPRETER]: 'interp.refused_not_interpreter',
 };
 
 /** @param {string} name @param {string} reason why they left (docs/protocol.md, `left`) */
 function leftWords(name, reason) {
-  if (reason === 'disconnected') return `${name} lost connection and left.`;
-  if (reason === 'removed') return `${name} was removed by a host.`;
-  return `${name} left.`;
+  if (reason === 'disconnected') return t('meeting.left_lost', { name });
+  if (reason === 'removed') return t('meeting.left_removed', { name });
+  return t('meeting.left', { name });
 }
 
 /**
@@ -348,7 +353,7 @@ function renderRoster(m) {
     tiles.renderTile(m.session, p);
   }
   const you = m.session.you;
-  tiles.nameTile(tiles.selfTile(), `${(you && names.get(you.id)) ?? m.name} (you)`);
+  tiles.nameTile(tiles.selfTile(), t('tile.you', { name: (you && names.get(you.id)) ?? m.name }));
   tiles.renderInterpreters(m.session);
   renderPeople(m.session, names);
   renameChat(names, you?.id);
@@ -362,17 +367,17 @@ function renderSelf(m) {
   const hasAudio = session.localStream.getAudioTracks().length > 0;
   const mic = /** @type {HTMLButtonElement} */ (byId('btn-mic'));
   labelMediaButton(mic, 'mic', !session.audio);
-  mic.title = hasAudio ? '' : 'No microphone';
+  mic.title = hasAudio ? '' : t('controls.no_mic');
   const cam = /** @type {HTMLButtonElement} */ (byId('btn-cam'));
   labelMediaButton(cam, 'cam', !session.video);
   const screen = byId('btn-screen');
   screen.setAttribute('aria-pressed', String(!!session.screen));
-  /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? 'Stop sharing' : 'Share screen';
+  /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? t('controls.stop_share') : t('controls.share');
   screen.hidden = session.you?.role === Role.GUEST || !navigator.mediaDevices?.getDisplayMedia;
   const up = typeof session.you?.hand === 'number';
   const hand = byId('btn-hand');
   hand.setAttribute('aria-pressed', String(up));
-  /** @type {HTMLElement} */ (hand.querySelector('.label')).textContent = up ? 'Lower hand' : 'Raise hand';
+  /** @type {HTMLElement} */ (hand.querySelector('.label')).textContent = up ? t('controls.lower_hand') : t('controls.raise_hand');
 }
 
 /** @param {Meeting} m */
@@ -381,47 +386,39 @@ function renderAlone(m) {
   byId('alone').hidden = [...m.session.participants.values()].some((p) => p.role !== Role.CAPTIONER);
 }
 
-/** What the top bar calls each connection state. */
-const CONN_WORDS = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  restarting: 'Server restarting…',
-  offline: 'Offline',
-  closed: 'Disconnected',
-};
+/** What the top bar calls each connection state (the key of its words: conn.STATE). */
 
 /** @param {Meeting} m @param {ConnectionState} state */
 function renderConn(m, state) {
   byId('conn-state').dataset.state = state;
-  byId('conn-text').textContent = CONN_WORDS[state];
+  byId('conn-text').textContent = t(`conn.${state}`);
   const banner = byId('conn-banner');
   let text = '';
-  if (state === 'connecting') text = 'Joining the meeting…';
-  else if (state === 'reconnecting') text = 'Connection to the server lost. Reconnecting… (calls in progress keep going)';
-  else if (state === 'restarting') text = 'The server is restarting; reconnecting…';
-  else if (state === 'connected' && m.session.restarting) text = 'The server is restarting soon. The meeting goes on, and reconnects by itself.';
-  else if (state === 'offline' && !m.session.everJoined) text = `Can’t reach the Frankly server at ${location.host}. Retrying…`;
-  else if (state === 'offline') text = 'Offline: can’t reach the server. Still trying to reconnect…';
+  if (state === 'connecting') text = t('conn.banner_joining');
+  else if (state === 'reconnecting') text = t('conn.banner_reconnecting');
+  else if (state === 'restarting') text = t('conn.banner_restarting');
+  else if (state === 'connected' && m.session.restarting) text = t('conn.banner_restart_soon');
+  else if (state === 'offline' && !m.session.everJoined) text = t('conn.banner_unreachable', { host: location.host });
+  else if (state === 'offline') text = t('conn.banner_offline');
   banner.textContent = text;
   banner.hidden = !text;
   banner.dataset.state = state;
 }
 
-/** What we are told when a host acts on us. */
+/** The key of what we are told when a host acts on us. */
 const MODERATED_WORDS = {
-  mute: 'A host muted your microphone.',
-  'stop-video': 'A host turned your camera off.',
-  'stop-screen': 'A host stopped your screen share.',
-  'lower-hand': 'A host lowered your hand.',
-  'make-host': 'You are now a host of this meeting.',
+  mute: 'moderated.mute',
+  'stop-video': 'moderated.stop_video',
+  'stop-screen': 'moderated.stop_screen',
+  'lower-hand': 'moderated.lower_hand',
+  'make-host': 'moderated.make_host',
 };
 
 /** @param {{action: string}} msg what a host did to us */
 function onModerated(msg) {
-  const text = MODERATED_WORDS[/** @type {keyof typeof MODERATED_WORDS} */ (msg.action)];
-  if (text) {
+  const key = MODERATED_WORDS[/** @type {keyof typeof MODERATED_WORDS} */ (msg.action)];
+  if (key) {
+    const text = t(key);
     toast(text);
     announce(text);
   }
@@ -447,9 +444,9 @@ function control(id, fn) {
 async function toggleMic(m) {
   try {
     await m.session.setMicrophone(!m.session.audio);
-    announce(m.session.audio ? 'Microphone on.' : 'Microphone muted.');
+    announce(m.session.audio ? t('controls.mic_on_said') : t('controls.mic_muted_said'));
   } catch (err) {
-    toast(`Can’t use the microphone: ${describeMediaError(err)}.`);
+    toast(t('controls.mic_failed', { why: describeMediaError(err) }));
   }
 }
 
@@ -459,9 +456,9 @@ async function toggleCam(m) {
   button.disabled = true;
   try {
     await m.session.setCamera(!m.session.video);
-    announce(m.session.video ? 'Camera on.' : 'Camera off.');
+    announce(m.session.video ? t('controls.cam_on_said') : t('controls.cam_off_said'));
   } catch (err) {
-    toast(`Can’t use the camera: ${describeMediaError(err)}.`);
+    toast(t('controls.cam_failed', { why: describeMediaError(err) }));
   } finally {
     button.disabled = false;
   }
@@ -471,18 +468,18 @@ async function toggleCam(m) {
 async function toggleScreen(m) {
   if (m.session.screen) {
     await m.session.shareScreen(null);
-    announce('You stopped sharing your screen.');
+    announce(t('controls.share_stopped'));
     return;
   }
   let screen;
   try {
     screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
   } catch (err) {
-    if (statusOf(err) !== 'denied') toast(`Can’t share the screen: ${describeMediaError(err)}.`);
+    if (statusOf(err) !== 'denied') toast(t('controls.share_failed', { why: describeMediaError(err) }));
     return;
   }
   await m.session.shareScreen(screen);
-  announce('You are sharing your screen.');
+  announce(t('controls.sharing'));
 }
 
 /** @param {Meeting} m */
@@ -490,7 +487,7 @@ function toggleHand(m) {
   if (!m.session.you) return;
   const up = typeof m.session.you.hand !== 'number';
   m.session.raiseHand(up);
-  announce(up ? 'You raised your hand.' : 'You lowered your hand.');
+  announce(up ? t('controls.hand_raised') : t('controls.hand_lowered'));
 }
 
 /** @param {Meeting} m */
@@ -500,9 +497,9 @@ async function copyGuestInvite(m) {
     m.invites.set(id, { id, exp, revoked: false });
     renderInvites(m.session, m.invites);
     const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
-    await copyOrShow(link, 'Guest invite copied: valid for a day.');
+    await copyOrShow(link, t('host.guest_copied'));
   } catch {
-    toast('Could not make an invite: not connected.');
+    toast(t('host.invite_failed'));
   }
 }
 
@@ -514,9 +511,9 @@ async function copyInterpreterInvite(m, ev) {
   try {
     const { token } = await m.session.invite(Role.PARTICIPANT, 24 * 3600, pair);
     const link = roomLink(location.origin, m.session.room, { invite: token, passphrase: passphraseFrom(location.hash) });
-    await copyOrShow(link, `Interpreter invite (${pair[0]} ⇄ ${pair[1]}) copied: valid for a day.`);
+    await copyOrShow(link, t('host.interp_copied', { a: pair[0], b: pair[1] }));
   } catch {
-    toast('Could not make an invite: not connected.');
+    toast(t('host.invite_failed'));
   }
 }
 
@@ -524,7 +521,7 @@ async function copyInterpreterInvite(m, ev) {
 async function copyInvite(m) {
   // The passphrase travels in the fragment, which browsers never send to a server.
   const link = roomLink(location.origin, m.session.room, { passphrase: passphraseFrom(location.hash) });
-  await copyOrShow(link, 'Invite link copied.', 'Copy this invite link');
+  await copyOrShow(link, t('controls.invite_copied'), t('controls.invite_fallback'));
 }
 
 /** @param {Meeting} m */
@@ -539,7 +536,7 @@ async function leave(m) {
   };
   await s.leave();
   if (meeting === m) meeting = null;
-  announce('You left the meeting.');
+  announce(t('left.title'));
   hooks.left(rejoin);
 }
 
@@ -610,7 +607,8 @@ export function initMeeting(given) {
   control('btn-hand', toggleHand);
   for (const emoji of REACTIONS) {
     const button = h('button', { type: 'button', class: 'btn btn-small reaction-choice', 'data-testid': 'reaction-choice' }, emoji);
-    button.setAttribute('aria-label', `React ${emoji}`);
+    button.setAttribute('aria-label', t('controls.react_with', { emoji }));
+    button.dataset.emoji = emoji;
     byId('reactions').append(button);
     button.addEventListener('click', () => {
       meeting?.session.react(emoji);
@@ -634,11 +632,11 @@ export function initMeeting(given) {
     if (!input.value || !meeting) return;
     meeting.session.setSettings({ password: input.value });
     input.value = '';
-    toast('Password set: newcomers need it to join.');
+    toast(t('host.password_saved'));
   });
   control('btn-clear-password', (m) => {
     m.session.setSettings({ password: null });
-    toast('Password removed.');
+    toast(t('host.password_removed'));
   });
   control('btn-guest-invite', copyGuestInvite);
   byId('interp-invite-form').addEventListener('submit', (ev) => {
@@ -647,10 +645,10 @@ export function initMeeting(given) {
   });
   control('btn-end', async (m) => {
     const sure = await confirmDialog({
-      title: 'End the meeting for everyone?',
-      body: 'Everyone, you included, leaves at once, and nobody can join this meeting again.',
-      confirm: 'End for everyone',
-      cancel: 'Keep the meeting',
+      title: t('host.end_title'),
+      body: t('host.end_body'),
+      confirm: t('host.end_confirm'),
+      cancel: t('host.end_cancel'),
       danger: true,
     });
     if (sure && meeting === m) m.session.endMeeting();
@@ -674,4 +672,31 @@ export function initMeeting(given) {
     await meeting?.session.setMicrophone(true);
   });
   byId('btn-unmute-no').addEventListener('click', () => unmute.close());
+  mountLanguageSwitch(byId('meeting-interface-language'));
+  onLanguage(() => {
+    for (const button of byId('reactions').querySelectorAll('button')) {
+      button.setAttribute('aria-label', t('controls.react_with', { emoji: /** @type {HTMLElement} */ (button).dataset.emoji ?? '' }));
+    }
+    if (meeting) redraw(meeting);
+  });
+}
+
+/**
+ * The language changed: draw again every word the meeting screen wrote
+ * itself (the fixed ones translatePage did). Chat and caption lines keep
+ * what people wrote; only their labels change.
+ * @param {Meeting} m
+ */
+function redraw(m) {
+  const session = m.session;
+  renderSelf(m);
+  renderConn(m, session.state);
+  renderRoster(m);
+  renderHost(session);
+  renderInvites(session, m.invites);
+  renderE2ee(session);
+  renderVerify(session);
+  renderInterpretation();
+  renderCaptions();
+  if (m.relay) renderRelay(relayToggle(), byId('meeting-relay-hint'), m.relay.possible, m.relay.chosen, m.relay.stale);
 }

@@ -11,6 +11,7 @@
  * end-for-all or a dead invite, reloading the page only ends the same way.
  */
 
+import { t } from '../i18n.js';
 import { dialoguePage } from '../urls.js';
 import { Close, Code } from '../wire.js';
 
@@ -49,7 +50,7 @@ const notice = (title, text, link) => words(true, title, text, link);
 const final = (title, text, link) => words(false, title, text, link);
 
 /** The way back to a dialogue's page, if we know the dialogue. @param {string | null} dialogue */
-const backTo = (dialogue) => (dialogue ? { href: dialoguePage(dialogue), text: 'Back to the dialogue' } : undefined);
+const backTo = (dialogue) => (dialogue ? { href: dialoguePage(dialogue), text: t('notice.back_dialogue') } : undefined);
 
 /**
  * An invite that expired: a dialogue's lasts ten minutes, and its page gives
@@ -58,53 +59,36 @@ const backTo = (dialogue) => (dialogue ? { href: dialoguePage(dialogue), text: '
  */
 const expired = (_room, dialogue) =>
   dialogue
-    ? final(
-        'This invite has expired',
-        'The invite to a dialogue’s meeting lasts ten minutes. Go back to the dialogue’s page and join the meeting again to get a fresh one.',
-        backTo(dialogue),
-      )
-    : final('This invite link does not work', 'The invite has expired. Ask for a new link.');
+    ? final(t('notice.expired_title'), t('notice.expired_dialogue'), backTo(dialogue))
+    : final(t('notice.invite_broken'), t('notice.expired'));
 
 /** @type {NoticeRow} */
 const representativesOnly = (_room, dialogue) =>
-  final(
-    'Only the appointed representatives may attend',
-    'The sides appointed representatives for this meeting: only they and the sides’ leads may attend, each entering from the dialogue’s page.',
-    backTo(dialogue),
-  );
+  final(t('notice.representatives_title'), t('notice.representatives'), backTo(dialogue));
 
 /** @type {NoticeRow} */
 const invalid = () => ({ screen: 'invalid' });
 
-/** @param {string} why @returns {NoticeRow} */
-const password = (why) => () => ({ screen: 'password', why });
+/** @param {string} why the key of the words saying why @returns {NoticeRow} */
+const password = (why) => () => ({ screen: 'password', why: t(why) });
 
 /** @type {NoticeRow} */
 const passphrase = () => ({ screen: 'passphrase' });
 
 /** @type {NoticeRow} */
 const full = (room) =>
-  notice(
-    'This meeting is full',
-    `Meeting “${room}” already has as many people as it can hold. Try again later, or ask for another link.`,
-  );
+  notice(t('notice.full_title'), t('notice.full', { room }));
 
 /** @type {NoticeRow} */
 const protocolError = () =>
-  notice(
-    'The connection to the meeting broke off',
-    'The server could not accept what this page sent, so it closed the connection. Try again; if it happens again, reload the page to get the newest version.',
-  );
+  notice(t('notice.protocol_title'), t('notice.protocol'));
 
 /** @type {NoticeRow} */
 const badInvite = () =>
-  final(
-    'This invite link does not work',
-    'The invite in this link is damaged or not from this server. Check that you copied the whole link, or ask for a new one.',
-  );
+  final(t('notice.invite_broken'), t('notice.invite_invalid'));
 
 /** @type {NoticeRow} */
-const humanCheck = () => notice('The human check did not pass', 'Reload the page to try again.');
+const humanCheck = () => notice(t('notice.human_title'), t('notice.human'));
 
 /**
  * By the error the server sent before closing. An error code missing here
@@ -114,33 +98,27 @@ const humanCheck = () => notice('The human check did not pass', 'Reload the page
 export const ERROR_NOTICES = Object.freeze({
   [Code.ROOM_FULL]: full,
   [Code.INVALID_ROOM]: invalid,
-  [Code.PASSWORD_REQUIRED]: password('This meeting needs a password.'),
-  [Code.WRONG_PASSWORD]: password('That password is not right. Try again.'),
+  [Code.PASSWORD_REQUIRED]: password('notice.password_required'),
+  [Code.WRONG_PASSWORD]: password('notice.password_wrong'),
   [Code.PASSPHRASE_REQUIRED]: passphrase,
-  [Code.TOO_MANY_ATTEMPTS]: () => notice('Too many wrong passwords', 'Wait a few minutes before trying again.'),
-  [Code.DENIED]: () => notice(
-      'You were not let in',
-      'A host of this meeting turned down your request to join. If that was a mistake, tell the host, then try again.',
-    ),
+  [Code.TOO_MANY_ATTEMPTS]: () => notice(t('notice.attempts_title'), t('notice.attempts')),
+  [Code.DENIED]: () => notice(t('notice.denied_title'), t('notice.denied')),
   [Code.REMOVED]: () =>
-    notice(
-      'You were removed from the meeting',
-      'A host removed you. You can ask to join again; a host has to let you in.',
-    ),
+    notice(t('notice.removed_title'), t('notice.removed')),
   [Code.INVITE_EXPIRED]: expired,
   [Code.REPRESENTATIVES_ONLY]: representativesOnly,
   [Code.INVITE_WRONG_ROOM]: () =>
-    final('This invite link does not work', 'The invite is for another meeting. Ask for a link to this one.'),
+    final(t('notice.invite_broken'), t('notice.invite_wrong_room')),
   [Code.INVITE_INVALID]: badInvite,
   [Code.INVITE_ENDED]: () =>
-    final('This invite link does not work', 'The meeting it was made for is over. Ask for a new link.'),
-  [Code.INVITE_REVOKED]: () => final('This invite link does not work', 'A host withdrew this invite. Ask for a new link.'),
+    final(t('notice.invite_broken'), t('notice.invite_ended')),
+  [Code.INVITE_REVOKED]: () => final(t('notice.invite_broken'), t('notice.invite_revoked')),
   [Code.LOBBY_FULL]: () =>
-    notice('The waiting room is full', 'Too many people are waiting to be let in. Try again in a few minutes.'),
+    notice(t('notice.lobby_full_title'), t('notice.lobby_full')),
   [Code.HUMAN_CHECK_REQUIRED]: humanCheck,
   [Code.HUMAN_CHECK_FAILED]: humanCheck,
   [Code.UNSUPPORTED_VERSION]: () =>
-    notice('This page is out of date', 'The server speaks a newer version of Frankly. Reload the page.'),
+    notice(t('notice.outdated_title'), t('notice.outdated')),
   [Code.PROTOCOL_VIOLATION]: protocolError,
   [Code.FLOODING]: protocolError,
 });
@@ -151,29 +129,20 @@ export const ERROR_NOTICES = Object.freeze({
  */
 export const CLOSE_NOTICES = Object.freeze({
   [Close.NORMAL]: () =>
-    notice('You are no longer in the meeting', 'The server ended your connection. Try again to go back in.'),
+    notice(t('notice.closed_title'), t('notice.closed')),
   [Close.TOO_BIG]: protocolError,
   [Close.REPLACED]: () =>
-    notice(
-      'Joined from somewhere else',
-      'You are in this meeting from another tab or window now, so this one stopped.',
-    ),
+    notice(t('notice.replaced_title'), t('notice.replaced')),
   [Close.HANDSHAKE_REFUSED]: protocolError,
   [Close.ROOM_FULL]: full,
   [Close.ENDED]: () =>
-    final(
-      'The meeting has ended',
-      'A host ended this meeting for everyone. To meet again, start a new meeting or ask for a new link.',
-    ),
+    final(t('notice.ended_title'), t('notice.ended')),
   [Close.PROTOCOL_VIOLATION]: protocolError,
   [Close.FLOODING]: protocolError,
 });
 
-/** What we say when neither table knows the reason. */
-const DISCONNECTED = notice(
-  'You were disconnected',
-  'The connection to the meeting ended. Check your network, then try again.',
-);
+/** What we say when neither table knows the reason (in the language of the moment). */
+const disconnected = () => notice(t('notice.disconnected_title'), t('notice.disconnected'));
 
 /**
  * What to show after a connection ended for good.
@@ -184,7 +153,7 @@ const DISCONNECTED = notice(
 export function noticeFor(ended, room, dialogue = null) {
   const code = ended.error?.code ?? '';
   const row = Object.hasOwn(ERROR_NOTICES, code) ? ERROR_NOTICES[code] : CLOSE_NOTICES[ended.code];
-  return row ? row(room, dialogue) : DISCONNECTED;
+  return row ? row(room, dialogue) : disconnected();
 }
 
 /**
@@ -195,5 +164,5 @@ export function noticeFor(ended, room, dialogue = null) {
  * @returns {string}
  */
 export function endedDetail(ended) {
-  return `Details for support: ${ended.code}${ended.error ? ` ${ended.error.code}` : ''}`;
+  return t('notice.detail', { codes: `${ended.code}${ended.error ? ` ${ended.error.code}` : ''}` });
 }

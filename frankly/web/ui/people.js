@@ -5,6 +5,7 @@
  * settings.
  */
 
+import { formatDate, t } from '../i18n.js';
 import { handOrder, sideOf } from '../roster.js';
 import { MODERATION } from '../session.js';
 import { Role } from '../wire.js';
@@ -19,15 +20,15 @@ import { interpreterItem, personInterpreter } from './interpretation.js';
 
 const people = byId('people');
 
-/** What each host action is called on its button. */
+/** The key of what each host action is called on its button. */
 const ACTION_LABELS = {
-  mute: 'Mute',
-  'ask-unmute': 'Ask to unmute',
-  'stop-video': 'Stop video',
-  'stop-screen': 'Stop screen share',
-  'lower-hand': 'Lower hand',
-  'make-host': 'Make host',
-  remove: 'Remove from meeting',
+  mute: 'manage.mute',
+  'ask-unmute': 'manage.ask_unmute',
+  'stop-video': 'manage.stop_video',
+  'stop-screen': 'manage.stop_screen',
+  'lower-hand': 'manage.lower_hand',
+  'make-host': 'manage.make_host',
+  remove: 'manage.remove',
 };
 
 /**
@@ -43,32 +44,32 @@ export function renderPeople(session, names) {
     ...list.map((p) => {
       const shown = names.get(p.id) ?? p.name;
       const li = h('li', { 'data-participant-id': p.id });
-      li.append(h('span', { class: 'person-name' }, p.self ? `${shown} (you)` : shown));
+      li.append(h('span', { class: 'person-name' }, p.self ? t('tile.you', { name: shown }) : shown));
       const side = sideOf(p);
       if (side) li.append(h('span', { class: 'person-side', 'data-testid': 'person-side' }, side));
-      if (p.role === Role.HOST) li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, 'host'));
+      if (p.role === Role.HOST) li.append(h('span', { class: 'person-role', 'data-testid': 'person-role' }, t('people.host')));
       if (p.role === Role.CAPTIONER) li.append(...captionerBadge());
       li.append(...personInterpreter(session, p.id));
       if (typeof p.hand === 'number') {
         const order = hands.indexOf(p.id) + 1;
         const hand = h('span', { class: 'person-hand', 'data-testid': 'person-hand' }, `✋ ${order}`);
-        hand.setAttribute('aria-label', `Hand raised, number ${order}`);
+        hand.setAttribute('aria-label', t('people.hand', { order }));
         li.append(hand);
       }
       const states = [];
       const media = p.role !== Role.CAPTIONER; // it sends none: muted and camera off say nothing
-      if (media && !p.audio) states.push('muted');
-      if (media && !p.video) states.push('camera off');
-      if (p.screen) states.push('sharing screen');
-      if (!p.connected) states.push('reconnecting');
-      if (states.length) li.append(h('span', { class: 'person-state' }, states.join(', ')));
+      if (media && !p.audio) states.push(t('people.muted'));
+      if (media && !p.video) states.push(t('people.camera_off'));
+      if (p.screen) states.push(t('people.sharing'));
+      if (!p.connected) states.push(t('people.reconnecting'));
+      if (states.length) li.append(h('span', { class: 'person-state' }, states.join(t('people.list_separator'))));
       if (!p.self) li.append(...personE2ee(session, p, shown));
       // Captions are turned off, not the captioner managed.
       if (!p.self && session.you?.role === Role.HOST && p.role !== Role.CAPTIONER) li.append(manageMenu(session, p, shown));
       return li;
     }),
   );
-  byId('people-count').textContent = `(${list.length})`;
+  byId('people-count').textContent = t('people.count', { count: list.length });
 }
 
 /**
@@ -77,9 +78,9 @@ export function renderPeople(session, names) {
  * @returns {HTMLElement[]}
  */
 function captionerBadge() {
-  const badge = h('span', { class: 'person-role person-captioner', 'data-testid': 'person-captioner' }, 'captions');
-  badge.setAttribute('aria-label', 'Run by this server for live captions');
-  return [badge, h('span', { class: 'person-state' }, 'hears the meeting')];
+  const badge = h('span', { class: 'person-role person-captioner', 'data-testid': 'person-captioner' }, t('people.captioner'));
+  badge.setAttribute('aria-label', t('people.captioner_long'));
+  return [badge, h('span', { class: 'person-state' }, t('people.captioner_hears'))];
 }
 
 /**
@@ -89,14 +90,14 @@ function captionerBadge() {
  */
 function manageMenu(session, p, shown) {
   const menu = h('details', { class: 'menu person-manage', 'data-testid': 'manage' });
-  const summary = h('summary', { class: 'btn btn-small' }, 'Manage');
-  summary.setAttribute('aria-label', `Manage ${shown}`);
-  const items = h('div', { class: 'menu-items', role: 'group', 'aria-label': `Actions for ${shown}` });
+  const summary = h('summary', { class: 'btn btn-small' }, t('manage.button'));
+  summary.setAttribute('aria-label', t('manage.button_long', { name: shown }));
+  const items = h('div', { class: 'menu-items', role: 'group', 'aria-label': t('manage.actions', { name: shown }) });
   for (const action of MODERATION) {
     if (action === 'lower-hand' && typeof p.hand !== 'number') continue;
     if (action === 'stop-screen' && !p.screen) continue;
     if (action === 'make-host' && p.role === Role.HOST) continue;
-    const label = ACTION_LABELS[/** @type {keyof typeof ACTION_LABELS} */ (action)];
+    const label = t(ACTION_LABELS[/** @type {keyof typeof ACTION_LABELS} */ (action)]);
     const item = h('button', { type: 'button', class: action === 'remove' ? 'btn btn-small btn-danger' : 'btn btn-small' }, label);
     item.addEventListener('click', () => {
       menu.removeAttribute('open');
@@ -122,17 +123,17 @@ export function renderHost(session) {
   byId('btn-clear-password').hidden = !session.settings.password;
   const knocks = [...session.knocks.values()];
   byId('knocks-panel').hidden = !host || knocks.length === 0;
-  byId('knocks-count').textContent = `(${knocks.length})`;
+  byId('knocks-count').textContent = t('people.count', { count: knocks.length });
   byId('knocks').replaceChildren(
     ...knocks.map((k) => {
       const li = h('li', { 'data-knock-id': k.id, 'data-testid': 'knock' });
       li.append(h('span', { class: 'person-name' }, k.name));
-      if (k.returning) li.append(h('span', { class: 'person-state' }, 'was removed or turned away'));
-      const admit = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, 'Admit');
-      admit.setAttribute('aria-label', `Admit ${k.name}`);
+      if (k.returning) li.append(h('span', { class: 'person-state' }, t('knocks.returning')));
+      const admit = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, t('knocks.admit'));
+      admit.setAttribute('aria-label', t('knocks.admit_long', { name: k.name }));
       admit.addEventListener('click', () => session.admit(k.id));
-      const deny = h('button', { type: 'button', class: 'btn btn-small' }, 'Deny');
-      deny.setAttribute('aria-label', `Deny ${k.name}`);
+      const deny = h('button', { type: 'button', class: 'btn btn-small' }, t('knocks.deny'));
+      deny.setAttribute('aria-label', t('knocks.deny_long', { name: k.name }));
       deny.addEventListener('click', () => session.deny(k.id));
       li.append(admit, deny);
       return li;
@@ -156,15 +157,15 @@ export function renderInvites(session, invites) {
   list.hidden = invites.size === 0;
   list.replaceChildren(
     ...[...invites.values()].map((invite) => {
-      const until = new Date(invite.exp * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+      const until = formatDate(invite.exp * 1000, { dateStyle: 'short', timeStyle: 'short' });
       const li = h('li', { 'data-invite-id': invite.id, 'data-testid': 'guest-invite-item' });
-      li.append(h('span', { class: 'person-name' }, 'Guest invite'));
-      li.append(h('span', { class: 'person-state' }, invite.revoked ? 'revoked' : `until ${until}`));
+      li.append(h('span', { class: 'person-name' }, t('host.guest_invite_item')));
+      li.append(h('span', { class: 'person-state' }, invite.revoked ? t('host.invite_revoked_state') : t('host.invite_until', { until })));
       if (!invite.revoked) {
-        const revoke = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'revoke-invite' }, 'Revoke');
-        revoke.setAttribute('aria-label', `Revoke the guest invite valid until ${until}`);
+        const revoke = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'revoke-invite' }, t('host.revoke'));
+        revoke.setAttribute('aria-label', t('host.revoke_long', { until }));
         revoke.addEventListener('click', () => {
-          if (!session.revoke(invite.id)) toast('Could not revoke the invite: not connected.');
+          if (!session.revoke(invite.id)) toast(t('host.revoke_failed'));
         });
         li.append(revoke);
       }

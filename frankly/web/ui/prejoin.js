@@ -8,6 +8,7 @@
  */
 
 import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
+import { onLanguage, t } from '../i18n.js';
 import { e2eeSupported } from '../e2ee/keys.js';
 import { byId, h, initials, labelMediaButton, randomHex, show, showing, store } from './dom.js';
 import { constraintsFor, mediaProblem, openDevice } from './devices.js';
@@ -16,6 +17,7 @@ import { languagePicker, rememberedLanguage } from './captions.js';
 import { relayOffer, rememberRelay, rememberedRelay, renderRelay } from './relay.js';
 import { backgroundTrack, setBackgroundOwner } from '../background.js';
 import { mountBackgroundControls } from './background.js';
+import { mountLanguageSwitch } from './language.js';
 
 /**
  * @typedef {import('../signaling.js').Credentials} Credentials
@@ -72,14 +74,10 @@ export function rememberMedia(mic, cam) {
 export async function showPrejoin(room, opts = {}) {
   pre.room = room;
   if (!e2eeSupported()) {
-    pre.onCannot(
-      'This browser can’t join',
-      'Every Frankly meeting is end-to-end encrypted, and this browser cannot encrypt video calls. ' +
-        'Open the link in a current Chrome, Edge, Firefox or Safari.',
-    );
+    pre.onCannot(t('prejoin.unsupported_title'), t('prejoin.unsupported'));
     return;
   }
-  document.title = `${room} · Frankly`;
+  document.title = t('prejoin.page_title', { room });
   byId('prejoin-room').textContent = room;
   nameInput.value = nameInput.value || store.get('name');
   showInvitedName();
@@ -109,9 +107,7 @@ function showInvitedName() {
   nameInput.value = name;
   nameInput.readOnly = true;
   const note = byId('name-invited');
-  note.textContent = side
-    ? `Your invitation names you: you join as ${name}, for ${side}.`
-    : `Your invitation names you: you join as ${name}.`;
+  note.textContent = side ? t('prejoin.invited_side', { name, side }) : t('prejoin.invited', { name });
   note.hidden = false;
   nameInput.setAttribute('aria-describedby', 'name-invited name-error');
 }
@@ -214,22 +210,22 @@ async function fillDevices() {
   const devices = await navigator.mediaDevices.enumerateDevices();
   /**
    * @param {HTMLSelectElement} select @param {MediaDeviceKind} kind
-   * @param {MediaStreamTrack | undefined} track @param {string} what
+   * @param {MediaStreamTrack | undefined} track @param {string} what the key of the device's kind
    */
   const fill = (select, kind, track, what) => {
     const list = devices.filter((d) => d.kind === kind && d.deviceId);
     const current = track?.getSettings().deviceId ?? '';
     select.replaceChildren();
     list.forEach((d, i) => {
-      const option = /** @type {HTMLOptionElement} */ (h('option', { value: d.deviceId }, d.label || `${what} ${i + 1}`));
+      const option = /** @type {HTMLOptionElement} */ (h('option', { value: d.deviceId }, d.label || `${t(what)} ${i + 1}`));
       option.selected = d.deviceId === current;
       select.append(option);
     });
-    if (!list.length) select.append(h('option', { value: '' }, `No ${what.toLowerCase()} found`));
+    if (!list.length) select.append(h('option', { value: '' }, t(`${what}_none`)));
     select.disabled = list.length === 0;
   };
-  fill(camSelect, 'videoinput', pre.stream.getVideoTracks()[0], 'Camera');
-  fill(micSelect, 'audioinput', pre.stream.getAudioTracks()[0], 'Microphone');
+  fill(camSelect, 'videoinput', pre.stream.getVideoTracks()[0], 'devices.camera');
+  fill(micSelect, 'audioinput', pre.stream.getAudioTracks()[0], 'devices.microphone');
   // Blocked is blocked on every device: another choice would not help.
   if (pre.camStatus === 'denied') camSelect.disabled = true;
   if (pre.micStatus === 'denied') micSelect.disabled = true;
@@ -288,7 +284,7 @@ function renderPreview() {
   byId('preview-tile').dataset.video = camTrack ? 'on' : 'off';
   byId('preview-initials').textContent = initials(nameInput.value);
   byId('preview-note').textContent =
-    pre.camStatus === 'pending' ? 'Starting camera…' : camTrack ? '' : 'Camera is off';
+    pre.camStatus === 'pending' ? t('prejoin.camera_starting') : camTrack ? '' : t('prejoin.camera_off');
   const micBtn = byId('pre-mic');
   labelMediaButton(micBtn, 'mic', !pre.mic || !micTrack);
   /** @type {HTMLButtonElement} */ (micBtn).disabled = !micTrack;
@@ -383,14 +379,14 @@ async function credentialsForJoin() {
   const status = byId('human-check');
   const button = /** @type {HTMLButtonElement} */ (byId('btn-join'));
   status.hidden = false;
-  status.textContent = 'Checking that you are a person, not a bot… (about a second)';
+  status.textContent = t('prejoin.human_checking');
   button.disabled = true;
   try {
     out.proof = await solveHumanCheck();
     status.hidden = true;
     return out;
   } catch (err) {
-    status.textContent = `The human check failed: ${err instanceof Error ? err.message : err}. Try again.`;
+    status.textContent = t('prejoin.human_failed', { why: err instanceof Error ? err.message : String(err) });
     return null;
   } finally {
     button.disabled = false;
@@ -433,4 +429,16 @@ export function initPrejoin(opts) {
     rememberRelay(relayBox.checked);
     renderRelay(relayBox, byId('pre-relay-hint'), pre.relay.turn, relayBox.checked);
   });
+  mountLanguageSwitch(byId('prejoin-language'));
+  onLanguage(redraw);
+}
+
+/** The language changed: draw again what this screen wrote in words of its own. */
+function redraw() {
+  if (!showing('prejoin')) return;
+  document.title = t('prejoin.page_title', { room: pre.room });
+  showInvitedName();
+  renderPreview();
+  renderRelay(relayBox, byId('pre-relay-hint'), pre.relay.turn, relayBox.checked);
+  void fillDevices();
 }

@@ -7,6 +7,7 @@
  * The wording is a pure function (relayHint), so it says only what is true.
  */
 
+import { t } from '../i18n.js';
 import { store } from './dom.js';
 
 const KEY = 'hide-address';
@@ -50,17 +51,15 @@ export async function relayOffer() {
  */
 export function relayHint(possible, on, stale = false) {
   if (stale) {
-    return on
-      ? 'Your connections made before this still go direct: rejoin to send everything through the relay.'
-      : 'Your connections made before this still go through the relay until you rejoin.';
+    return on ? t('relay.stale_on') : t('relay.stale_off');
   }
   if (!possible) {
-    return 'This server has no TURN relay, so your address can’t be hidden: in a call of two, the other person’s browser can learn it.';
+    return t('relay.impossible');
   }
   if (on) {
-    return 'All your media goes through the server’s relay: the other side sees the relay’s address, not yours. It may add a little delay.';
+    return t('relay.on');
   }
-  return 'In a call of two, the other person’s browser can learn your IP address. Turn this on to send everything through the server’s relay.';
+  return t('relay.off');
 }
 
 /**

@@ -10,6 +10,8 @@
  * Shift, so a stray "l" does not end anyone's call.
  */
 
+import { t } from '../i18n.js';
+
 /**
  * @typedef {'mic' | 'camera' | 'hand' | 'chat' | 'people' | 'share' | 'leave' | 'help' | 'escape'} Action
  * @typedef {{key: string, ctrlKey?: boolean, altKey?: boolean, metaKey?: boolean}} KeyPress
@@ -21,18 +23,19 @@
 /**
  * Every shortcut, in the order the help dialog lists them. `key` is
  * KeyboardEvent.key: lower case letters without Shift, "L" is Shift+L.
+ * `does` is the catalogue key of what it does (i18n.js).
  * @type {ReadonlyArray<{key: string, keys: string, action: Action, does: string}>}
  */
 export const SHORTCUTS = [
-  { key: 'm', keys: 'M', action: 'mic', does: 'Mute or unmute the microphone' },
-  { key: 'v', keys: 'V', action: 'camera', does: 'Turn the camera off or on' },
-  { key: 'h', keys: 'H', action: 'hand', does: 'Raise or lower your hand' },
-  { key: 'c', keys: 'C', action: 'chat', does: 'Open the chat and write in it' },
-  { key: 'p', keys: 'P', action: 'people', does: 'Show or hide the people panel' },
-  { key: 's', keys: 'S', action: 'share', does: 'Share your screen, or stop' },
-  { key: 'L', keys: 'Shift+L', action: 'leave', does: 'Leave the meeting' },
-  { key: '?', keys: '?', action: 'help', does: 'Show these shortcuts' },
-  { key: 'Escape', keys: 'Esc', action: 'escape', does: 'Close menus and dialogs' },
+  { key: 'm', keys: 'M', action: 'mic', does: 'shortcuts.mic' },
+  { key: 'v', keys: 'V', action: 'camera', does: 'shortcuts.camera' },
+  { key: 'h', keys: 'H', action: 'hand', does: 'shortcuts.hand' },
+  { key: 'c', keys: 'C', action: 'chat', does: 'shortcuts.chat' },
+  { key: 'p', keys: 'P', action: 'people', does: 'shortcuts.people' },
+  { key: 's', keys: 'S', action: 'share', does: 'shortcuts.share' },
+  { key: 'L', keys: 'Shift+L', action: 'leave', does: 'shortcuts.leave' },
+  { key: '?', keys: '?', action: 'help', does: 'shortcuts.help' },
+  { key: 'Escape', keys: 'Esc', action: 'escape', does: 'shortcuts.escape' },
 ];
 
 /** Input types that take no typed text: a letter pressed on them is a shortcut. */
@@ -95,7 +98,8 @@ function fillHelp() {
     kbd.textContent = s.keys;
     dt.append(kbd);
     const dd = document.createElement('dd');
-    dd.textContent = s.does;
+    dd.textContent = t(s.does);
+    dd.dataset.i18n = s.does; // a change of language redraws it (translatePage)
     row.append(dt, dd);
     list.append(row);
   }

@@ -10,6 +10,7 @@
  * carries everyone, so its state says nothing about one person's media).
  */
 
+import { t } from '../i18n.js';
 import { interpreterBadge } from '../interpretation.js';
 import { tileViewHeight } from '../layout.js';
 import { labelWithSide, sideOf } from '../roster.js';
@@ -156,20 +157,21 @@ function makeTile(id, name, self) {
   label.append(
     h('span', { class: 'name', 'data-testid': 'tile-name' }),
     h('span', { class: 'side', 'data-testid': 'tile-side', hidden: '' }),
-    h('span', { class: 'badge mic-off', 'data-testid': 'tile-muted', role: 'img', 'aria-label': 'Microphone muted', title: 'Microphone muted' }),
-    h('span', { class: 'sr-only cam-off', 'data-testid': 'tile-camera-off' }, 'Camera off'),
+    // data-i18n: a change of language redraws these words with the page's (language.js).
+    h('span', { class: 'badge mic-off', 'data-testid': 'tile-muted', role: 'img', 'aria-label': t('tile.muted'), title: t('tile.muted'), 'data-i18n-attr': 'aria-label:tile.muted;title:tile.muted' }),
+    h('span', { class: 'sr-only cam-off', 'data-testid': 'tile-camera-off', 'data-i18n': 'tile.camera_off' }, t('tile.camera_off')),
   );
   const status = h('p', { class: 'tile-status', 'data-testid': 'tile-status', hidden: '' });
   // Said by the tile's own label (labelTile), in words: ⇄ would be read as an arrow.
   const interp = h('p', { class: 'tile-interp', 'data-testid': 'tile-interpreter', 'aria-hidden': 'true', hidden: '' });
-  interp.append(h('span', { class: 'tile-interp-pair' }), h('span', { class: 'tile-interp-live', 'data-testid': 'tile-live', hidden: '' }, 'live'));
-  const sound = h('button', { type: 'button', class: 'btn btn-small tile-sound', hidden: '' }, 'Turn on sound');
+  interp.append(h('span', { class: 'tile-interp-pair' }), h('span', { class: 'tile-interp-live', 'data-testid': 'tile-live', 'data-i18n': 'tile.live', hidden: '' }, t('tile.live')));
+  const sound = h('button', { type: 'button', class: 'btn btn-small tile-sound', 'data-i18n': 'tile.sound', hidden: '' }, t('tile.sound'));
   sound.addEventListener('click', () => {
     video.play().catch(() => {});
     onSound();
   });
   tile.append(video, avatar, interp, label, status, sound);
-  nameTile(tile, self ? `${name} (you)` : name);
+  nameTile(tile, self ? t('tile.you', { name }) : name);
   return tile;
 }
 
@@ -270,14 +272,12 @@ export function renderTile(session, p) {
   tile.dataset.decrypting = String(!sealed);
   let text = '';
   if (sealed) {
-    text = session.e2ee.passphrase
-      ? 'Can’t decrypt: this person may have another passphrase'
-      : 'Can’t decrypt this person’s media';
-  } else if (!p.connected) text = 'Reconnecting…';
+    text = session.e2ee.passphrase ? t('tile.sealed_passphrase') : t('tile.sealed');
+  } else if (!p.connected) text = t('conn.reconnecting');
   else if (tile.dataset.media === 'flowing') text = ''; // frames arrive: the media is connected
-  else if (state === 'new' || state === 'connecting') text = 'Connecting…';
-  else if (state === 'disconnected') text = 'Connection unstable…';
-  else if (state === 'failed') text = 'Can’t connect media';
+  else if (state === 'new' || state === 'connecting') text = t('conn.connecting');
+  else if (state === 'disconnected') text = t('tile.unstable');
+  else if (state === 'failed') text = t('tile.failed');
   status.textContent = text;
   status.hidden = !text;
 }
@@ -328,7 +328,7 @@ export function floatReaction(tile, emoji) {
 
 /** @param {string} shown the owner's shown name @returns {string} */
 export function screenName(shown) {
-  return `${shown}’s screen`;
+  return t('tile.screen', { name: shown });
 }
 
 /**
