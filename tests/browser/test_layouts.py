@@ -50,6 +50,14 @@ SHOWN = """() => Object.fromEntries(
   .map((t) => [t.dataset.participantId, Math.round(t.clientHeight * window.devicePixelRatio)]))"""
 
 
+def patient(new_page: NewPage, count: int) -> list[Page]:
+    """`count` participants' pages that wait up to SLOW_MS for anything."""
+    pages = [new_page() for _ in range(count)]
+    for page in pages:
+        page.set_default_timeout(SLOW_MS)
+    return pages
+
+
 def boxes(page: Page) -> dict[str, dict[str, float | str]]:
     got: dict[str, dict[str, float | str]] = page.evaluate(BOXES)
     return got
@@ -98,20 +106,22 @@ def wait_views(live_server: LiveServer, room: str, page: Page, me: str) -> dict[
 def choose_layout(page: Page, which: str) -> None:
     page.get_by_test_id("btn-layout").click()
     page.get_by_test_id(f"layout-{which}").click()
-    expect(page.get_by_test_id(f"layout-{which}")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id(f"layout-{which}")).to_have_attribute(
+        "aria-pressed", "true", timeout=SLOW_MS
+    )
 
 
 @pytest.mark.parametrize("people", [2, 3], ids=["p2p", "sfu"])
 def test_a_screen_share_takes_the_stage_and_gives_it_back(new_page: NewPage, people: int) -> None:
-    pages = [new_page() for _ in range(people)]
+    pages = patient(new_page, people)
     pages[0].add_init_script(FAKE_SCREEN)
     ids = [join(p, f"present-{people}", n) for p, n in zip(pages, "ABC", strict=False)]
     wait_all_media(pages, ids)
     for page in pages:
         wait_grid(page, people)
     presenter = pages[0]
-    expect(presenter.get_by_test_id("presenting")).to_be_hidden()
-    presenter.get_by_test_id("btn-screen").click(timeout=SLOW_MS)
+    expect(presenter.get_by_test_id("presenting")).to_be_hidden(timeout=SLOW_MS)
+    presenter.get_by_test_id("btn-screen").click()
     expect(presenter.get_by_test_id("presenting")).to_be_visible(timeout=SLOW_MS)
     expect(presenter.get_by_test_id("presenting")).to_contain_text("You are presenting")
     for page in pages[1:]:
@@ -119,9 +129,11 @@ def test_a_screen_share_takes_the_stage_and_gives_it_back(new_page: NewPage, peo
         wait_largest(page, f"screen:{ids[0]}")
         strip = [b for k, b in boxes(page).items() if not k.startswith("screen:")]
         assert len(strip) == people and all(b["place"] == "strip" for b in strip), boxes(page)
-    presenter.get_by_role("button", name="Stop presenting").click(timeout=SLOW_MS)
+    presenter.get_by_role("button", name="Stop presenting").click()
     expect(presenter.get_by_test_id("presenting")).to_be_hidden(timeout=SLOW_MS)
-    expect(presenter.get_by_test_id("btn-screen")).to_have_attribute("aria-pressed", "false")
+    expect(presenter.get_by_test_id("btn-screen")).to_have_attribute(
+        "aria-pressed", "false", timeout=SLOW_MS
+    )
     for page in pages[1:]:
         expect(page.locator(f'[data-screen-of="{ids[0]}"]')).to_have_count(0, timeout=SLOW_MS)
         wait_grid(page, people)
@@ -131,7 +143,7 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     room = "pinned"
-    pages = [new_page() for _ in range(3)]
+    pages = patient(new_page, 3)
     ids = [join(p, room, n) for p, n in zip(pages, "ABC", strict=True)]
     wait_all_media(pages, ids)
     ada = pages[0]
@@ -143,7 +155,7 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
     tile(ada, ids[2]).get_by_role("button", name="Pin").click()
     wait_largest(ada, ids[2])
     expect(tile(ada, ids[2]).get_by_role("button", name="Unpin")).to_have_attribute(
-        "aria-pressed", "true"
+        "aria-pressed", "true", timeout=SLOW_MS
     )
     pinned = wait_views(live_server, room, ada, ids[0])
     assert pinned[ids[2]] > 2 * pinned[ids[1]], pinned
@@ -158,13 +170,17 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
     # Speaker view: only B's microphone is on, so the SFU hears B speak; B is large.
     for page in (pages[0], pages[2]):
         page.get_by_test_id("btn-mic").click()
-        expect(page.get_by_test_id("btn-mic")).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_test_id("btn-mic")).to_have_attribute(
+            "aria-pressed", "true", timeout=SLOW_MS
+        )
     choose_layout(ada, "speaker")
     wait_largest(ada, ids[1])
     # Now C alone speaks: the large tile follows the voice.
     pages[1].get_by_test_id("btn-mic").click()
     pages[2].get_by_test_id("btn-mic").click()
-    expect(pages[2].get_by_test_id("btn-mic")).to_have_attribute("aria-pressed", "false")
+    expect(pages[2].get_by_test_id("btn-mic")).to_have_attribute(
+        "aria-pressed", "false", timeout=SLOW_MS
+    )
     wait_largest(ada, ids[2])
     speaking = wait_views(live_server, room, ada, ids[0])
     assert speaking[ids[2]] > 2 * speaking[ids[1]], speaking
@@ -173,26 +189,28 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
 
 
 def test_self_view_hides_while_we_still_send(new_page: NewPage) -> None:
-    ada, bea = new_page(), new_page()
+    ada, bea = patient(new_page, 2)
     ids = [join(ada, "selfview", "Ada"), join(bea, "selfview", "Bea")]
     wait_media(bea, ids[0])
     ada.get_by_test_id("btn-layout").click()
     ada.get_by_test_id("hide-self").click()
-    expect(ada.get_by_test_id("hide-self")).to_have_attribute("aria-pressed", "true")
-    expect(ada.locator('[data-testid="tile"][data-self]')).to_be_hidden()
-    expect(ada.get_by_test_id("self-hidden")).to_be_visible()
+    expect(ada.get_by_test_id("hide-self")).to_have_attribute(
+        "aria-pressed", "true", timeout=SLOW_MS
+    )
+    expect(ada.locator('[data-testid="tile"][data-self]')).to_be_hidden(timeout=SLOW_MS)
+    expect(ada.get_by_test_id("self-hidden")).to_be_visible(timeout=SLOW_MS)
     # Bea's tile has the stage to itself, and Bea still gets Ada's video.
     wait_grid(ada, 1)
     before = bea.evaluate("(id) => window.frankly.stats(id)", ids[0])["video"]["framesDecoded"]
     wait_media(bea, ids[0], frames_over=before + 10)
     ada.get_by_test_id("show-self").click()
-    expect(ada.locator('[data-testid="tile"][data-self]')).to_be_visible()
-    expect(ada.get_by_test_id("self-hidden")).to_be_hidden()
+    expect(ada.locator('[data-testid="tile"][data-self]')).to_be_visible(timeout=SLOW_MS)
+    expect(ada.get_by_test_id("self-hidden")).to_be_hidden(timeout=SLOW_MS)
     wait_grid(ada, 2)
 
 
 def test_any_tile_goes_full_screen_and_back(new_page: NewPage) -> None:
-    ada, bea = new_page(), new_page()
+    ada, bea = patient(new_page, 2)
     ids = [join(ada, "fullscreen", "Ada"), join(bea, "fullscreen", "Bea")]
     wait_media(ada, ids[1])
     theirs = tile(ada, ids[1])
@@ -202,7 +220,7 @@ def test_any_tile_goes_full_screen_and_back(new_page: NewPage) -> None:
     )
     theirs.get_by_role("button", name="Exit full screen").click()
     ada.wait_for_function("() => document.fullscreenElement === null")
-    expect(theirs.get_by_role("button", name="Full screen")).to_be_attached()
+    expect(theirs.get_by_role("button", name="Full screen")).to_be_attached(timeout=SLOW_MS)
 
 
 LOOKS = [(390, 844), (1440, 900)]
@@ -213,7 +231,7 @@ def test_grid_speaker_and_presenter_views_fit_a_phone_and_a_wide_screen(
     new_page: NewPage, width: int, height: int
 ) -> None:
     room = f"looks-{width}"
-    pages = [new_page() for _ in range(3)]
+    pages = patient(new_page, 3)
     pages[1].add_init_script(FAKE_SCREEN)
     for page in pages:
         page.set_viewport_size({"width": width, "height": height})
@@ -227,7 +245,7 @@ def test_grid_speaker_and_presenter_views_fit_a_phone_and_a_wide_screen(
     ada.wait_for_function(f"() => ({LARGEST})() !== ''", polling=200, timeout=SLOW_MS)
     no_overlap(ada)
     check(ada, f"layout-speaker-{width}x{height}")
-    pages[1].get_by_test_id("btn-screen").click(timeout=SLOW_MS)
+    pages[1].get_by_test_id("btn-screen").click()
     wait_largest(ada, f"screen:{ids[1]}")
     no_overlap(ada)
     check(ada, f"layout-presenter-{width}x{height}")
