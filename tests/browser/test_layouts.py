@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 # Layouts follow media and the speaker: allow for a loaded machine.
 SLOW_MS = 30_000
+# We never navigate: a click need not wait for navigations a starved page schedules late.
 
 # Every tile that shows, by key (`self`, `screen:<owner>` or the participant's id): its
 # box on screen and its part of the layout.
@@ -104,8 +105,8 @@ def wait_views(live_server: LiveServer, room: str, page: Page, me: str) -> dict[
 
 
 def choose_layout(page: Page, which: str) -> None:
-    page.get_by_test_id("btn-layout").click()
-    page.get_by_test_id(f"layout-{which}").click()
+    page.get_by_test_id("btn-layout").click(no_wait_after=True)
+    page.get_by_test_id(f"layout-{which}").click(no_wait_after=True)
     expect(page.get_by_test_id(f"layout-{which}")).to_have_attribute(
         "aria-pressed", "true", timeout=SLOW_MS
     )
@@ -121,7 +122,7 @@ def test_a_screen_share_takes_the_stage_and_gives_it_back(new_page: NewPage, peo
         wait_grid(page, people)
     presenter = pages[0]
     expect(presenter.get_by_test_id("presenting")).to_be_hidden(timeout=SLOW_MS)
-    presenter.get_by_test_id("btn-screen").click()
+    presenter.get_by_test_id("btn-screen").click(no_wait_after=True)
     expect(presenter.get_by_test_id("presenting")).to_be_visible(timeout=SLOW_MS)
     expect(presenter.get_by_test_id("presenting")).to_contain_text("You are presenting")
     for page in pages[1:]:
@@ -129,7 +130,7 @@ def test_a_screen_share_takes_the_stage_and_gives_it_back(new_page: NewPage, peo
         wait_largest(page, f"screen:{ids[0]}")
         strip = [b for k, b in boxes(page).items() if not k.startswith("screen:")]
         assert len(strip) == people and all(b["place"] == "strip" for b in strip), boxes(page)
-    presenter.get_by_role("button", name="Stop presenting").click()
+    presenter.get_by_role("button", name="Stop presenting").click(no_wait_after=True)
     expect(presenter.get_by_test_id("presenting")).to_be_hidden(timeout=SLOW_MS)
     expect(presenter.get_by_test_id("btn-screen")).to_have_attribute(
         "aria-pressed", "false", timeout=SLOW_MS
@@ -152,7 +153,7 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
     assert grid[ids[1]] == grid[ids[2]], grid
 
     # Pin C: C's tile is the large one, and the SFU is asked for more of C than of B.
-    tile(ada, ids[2]).get_by_role("button", name="Pin").click()
+    tile(ada, ids[2]).get_by_role("button", name="Pin").click(no_wait_after=True)
     wait_largest(ada, ids[2])
     expect(tile(ada, ids[2]).get_by_role("button", name="Unpin")).to_have_attribute(
         "aria-pressed", "true", timeout=SLOW_MS
@@ -162,22 +163,22 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
     assert pinned[ids[1]] < grid[ids[1]] < pinned[ids[2]], (grid, pinned)
 
     # Unpinned: the grid again, and equal heights asked for again.
-    tile(ada, ids[2]).get_by_role("button", name="Unpin").click()
+    tile(ada, ids[2]).get_by_role("button", name="Unpin").click(no_wait_after=True)
     wait_grid(ada, 3)
     again = wait_views(live_server, room, ada, ids[0])
     assert again[ids[1]] == again[ids[2]], again
 
     # Speaker view: only B's microphone is on, so the SFU hears B speak; B is large.
     for page in (pages[0], pages[2]):
-        page.get_by_test_id("btn-mic").click()
+        page.get_by_test_id("btn-mic").click(no_wait_after=True)
         expect(page.get_by_test_id("btn-mic")).to_have_attribute(
             "aria-pressed", "true", timeout=SLOW_MS
         )
     choose_layout(ada, "speaker")
     wait_largest(ada, ids[1])
     # Now C alone speaks: the large tile follows the voice.
-    pages[1].get_by_test_id("btn-mic").click()
-    pages[2].get_by_test_id("btn-mic").click()
+    pages[1].get_by_test_id("btn-mic").click(no_wait_after=True)
+    pages[2].get_by_test_id("btn-mic").click(no_wait_after=True)
     expect(pages[2].get_by_test_id("btn-mic")).to_have_attribute(
         "aria-pressed", "false", timeout=SLOW_MS
     )
@@ -192,8 +193,8 @@ def test_self_view_hides_while_we_still_send(new_page: NewPage) -> None:
     ada, bea = patient(new_page, 2)
     ids = [join(ada, "selfview", "Ada"), join(bea, "selfview", "Bea")]
     wait_media(bea, ids[0])
-    ada.get_by_test_id("btn-layout").click()
-    ada.get_by_test_id("hide-self").click()
+    ada.get_by_test_id("btn-layout").click(no_wait_after=True)
+    ada.get_by_test_id("hide-self").click(no_wait_after=True)
     expect(ada.get_by_test_id("hide-self")).to_have_attribute(
         "aria-pressed", "true", timeout=SLOW_MS
     )
@@ -203,7 +204,7 @@ def test_self_view_hides_while_we_still_send(new_page: NewPage) -> None:
     wait_grid(ada, 1)
     before = bea.evaluate("(id) => window.frankly.stats(id)", ids[0])["video"]["framesDecoded"]
     wait_media(bea, ids[0], frames_over=before + 10)
-    ada.get_by_test_id("show-self").click()
+    ada.get_by_test_id("show-self").click(no_wait_after=True)
     expect(ada.locator('[data-testid="tile"][data-self]')).to_be_visible(timeout=SLOW_MS)
     expect(ada.get_by_test_id("self-hidden")).to_be_hidden(timeout=SLOW_MS)
     wait_grid(ada, 2)
@@ -214,11 +215,11 @@ def test_any_tile_goes_full_screen_and_back(new_page: NewPage) -> None:
     ids = [join(ada, "fullscreen", "Ada"), join(bea, "fullscreen", "Bea")]
     wait_media(ada, ids[1])
     theirs = tile(ada, ids[1])
-    theirs.get_by_role("button", name="Full screen").click()
+    theirs.get_by_role("button", name="Full screen").click(no_wait_after=True)
     ada.wait_for_function(
         "(id) => document.fullscreenElement?.dataset.participantId === id", arg=ids[1]
     )
-    theirs.get_by_role("button", name="Exit full screen").click()
+    theirs.get_by_role("button", name="Exit full screen").click(no_wait_after=True)
     ada.wait_for_function("() => document.fullscreenElement === null")
     expect(theirs.get_by_role("button", name="Full screen")).to_be_attached(timeout=SLOW_MS)
 
@@ -245,7 +246,7 @@ def test_grid_speaker_and_presenter_views_fit_a_phone_and_a_wide_screen(
     ada.wait_for_function(f"() => ({LARGEST})() !== ''", polling=200, timeout=SLOW_MS)
     no_overlap(ada)
     check(ada, f"layout-speaker-{width}x{height}")
-    pages[1].get_by_test_id("btn-screen").click()
+    pages[1].get_by_test_id("btn-screen").click(no_wait_after=True)
     wait_largest(ada, f"screen:{ids[1]}")
     no_overlap(ada)
     check(ada, f"layout-presenter-{width}x{height}")
