@@ -12,7 +12,14 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.meeting import FAKE_SCREEN, NewPage, join, tile, wait_all_media, wait_media
+from tests.browser.meeting import (
+    FAKE_SCREEN,
+    NewPage,
+    self_id,
+    tile,
+    wait_all_media,
+    wait_media,
+)
 from tests.browser.test_viewport import check
 from tests.conftest import LiveServer
 
@@ -57,6 +64,17 @@ def patient(new_page: NewPage, count: int) -> list[Page]:
     for page in pages:
         page.set_default_timeout(SLOW_MS)
     return pages
+
+
+def enter(page: Page, room: str, name: str) -> str:
+    """meeting.join, waiting as long as a loaded machine needs; our id."""
+    page.goto(f"/{room}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("conn-state")).to_have_attribute(
+        "data-state", "connected", timeout=SLOW_MS
+    )
+    return self_id(page)
 
 
 def boxes(page: Page) -> dict[str, dict[str, float | str]]:
@@ -116,7 +134,7 @@ def choose_layout(page: Page, which: str) -> None:
 def test_a_screen_share_takes_the_stage_and_gives_it_back(new_page: NewPage, people: int) -> None:
     pages = patient(new_page, people)
     pages[0].add_init_script(FAKE_SCREEN)
-    ids = [join(p, f"present-{people}", n) for p, n in zip(pages, "ABC", strict=False)]
+    ids = [enter(p, f"present-{people}", n) for p, n in zip(pages, "ABC", strict=False)]
     wait_all_media(pages, ids)
     for page in pages:
         wait_grid(page, people)
@@ -145,7 +163,7 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
 ) -> None:
     room = "pinned"
     pages = patient(new_page, 3)
-    ids = [join(p, room, n) for p, n in zip(pages, "ABC", strict=True)]
+    ids = [enter(p, room, n) for p, n in zip(pages, "ABC", strict=True)]
     wait_all_media(pages, ids)
     ada = pages[0]
     wait_grid(ada, 3)
@@ -191,7 +209,7 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
 
 def test_self_view_hides_while_we_still_send(new_page: NewPage) -> None:
     ada, bea = patient(new_page, 2)
-    ids = [join(ada, "selfview", "Ada"), join(bea, "selfview", "Bea")]
+    ids = [enter(ada, "selfview", "Ada"), enter(bea, "selfview", "Bea")]
     wait_media(bea, ids[0])
     ada.get_by_test_id("btn-layout").click(no_wait_after=True)
     ada.get_by_test_id("hide-self").click(no_wait_after=True)
@@ -212,7 +230,7 @@ def test_self_view_hides_while_we_still_send(new_page: NewPage) -> None:
 
 def test_any_tile_goes_full_screen_and_back(new_page: NewPage) -> None:
     ada, bea = patient(new_page, 2)
-    ids = [join(ada, "fullscreen", "Ada"), join(bea, "fullscreen", "Bea")]
+    ids = [enter(ada, "fullscreen", "Ada"), enter(bea, "fullscreen", "Bea")]
     wait_media(ada, ids[1])
     theirs = tile(ada, ids[1])
     theirs.get_by_role("button", name="Full screen").click(no_wait_after=True)
@@ -236,7 +254,7 @@ def test_grid_speaker_and_presenter_views_fit_a_phone_and_a_wide_screen(
     pages[1].add_init_script(FAKE_SCREEN)
     for page in pages:
         page.set_viewport_size({"width": width, "height": height})
-    ids = [join(p, room, n) for p, n in zip(pages, ["Ada", "Bea", "Cy"], strict=True)]
+    ids = [enter(p, room, n) for p, n in zip(pages, ["Ada", "Bea", "Cy"], strict=True)]
     wait_all_media(pages, ids)
     ada = pages[0]
     wait_grid(ada, 3)
