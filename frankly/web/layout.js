@@ -165,14 +165,16 @@ function packed(main, strip, side, length, gap) {
 
 /**
  * Two on a phone: the other person fills the stage, and our own tile is a
- * small picture in its top right corner.
+ * small picture in its bottom right corner (clear of their tile's buttons,
+ * top right, and their name, bottom left).
  * @param {number} width @param {number} height @param {number} [inset] @param {number} [aspect]
  * @returns {{main: Rect, corner: Rect}}
  */
 export function cornerLayout(width, height, inset = 8, aspect = TILE_ASPECT) {
   const main = fitRect({ x: 0, y: 0, width, height }, aspect);
   const w = main.width * CORNER_SHARE;
-  const corner = { x: main.x + main.width - w - inset, y: main.y + inset, width: w, height: w / aspect };
+  const h = w / aspect;
+  const corner = { x: main.x + main.width - w - inset, y: main.y + main.height - h - inset, width: w, height: h };
   return { main, corner };
 }
 

@@ -92,16 +92,19 @@ def wait_largest(page: Page, key: str) -> None:
 
 def wait_grid(page: Page, count: int) -> None:
     """Wait until `count` tiles show in a grid, all of one size."""
-    page.wait_for_function(
-        """(count) => {
-            const all = Object.values((BOXES)());
-            return all.length === count && all.every((b) => b.place === 'grid'
-              && Math.abs(b.w - all[0].w) < 1 && Math.abs(b.h - all[0].h) < 1);
-        }""".replace("BOXES", BOXES),
-        arg=count,
-        polling=200,
-        timeout=SLOW_MS,
-    )
+    try:
+        page.wait_for_function(
+            """(count) => {
+                const all = Object.values((BOXES)());
+                return all.length === count && all.every((b) => b.place === 'grid'
+                  && Math.abs(b.w - all[0].w) < 1 && Math.abs(b.h - all[0].h) < 1);
+            }""".replace("BOXES", BOXES),
+            arg=count,
+            polling=200,
+            timeout=SLOW_MS,
+        )
+    except Exception:
+        raise AssertionError(f"wanted a grid of {count}; tiles: {boxes(page)}") from None
 
 
 def wait_views(live_server: LiveServer, room: str, page: Page, me: str) -> dict[str, int]:

@@ -107,10 +107,10 @@ test('focus with nobody else: the one tile as large as the stage allows', () => 
   assert.equal(f.main.width, 1100);
 });
 
-test('two on a phone: the other fills the width, our picture sits in its top right corner', () => {
+test('two on a phone: the other fills the width, our picture sits in its bottom right corner', () => {
   const { main, corner } = cornerLayout(374, 600, 8);
   assert.equal(main.width, 374);
   assert.ok(corner.width < main.width / 2);
   assert.ok(Math.abs(corner.x + corner.width - (main.x + main.width - 8)) < 0.01);
-  assert.ok(Math.abs(corner.y - (main.y + 8)) < 0.01);
+  assert.ok(Math.abs(corner.y + corner.height - (main.y + main.height - 8)) < 0.01);
 });
