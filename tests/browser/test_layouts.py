@@ -23,7 +23,8 @@ from tests.browser.meeting import (
 from tests.browser.test_viewport import check
 from tests.conftest import LiveServer
 
-pytestmark = pytest.mark.browser
+# Three people's media and several layouts a test: more than the default 120 s on a loaded machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 # Layouts follow media and the speaker: allow for a loaded machine.
 SLOW_MS = 30_000
