@@ -67,10 +67,14 @@ def patient(new_page: NewPage, count: int) -> list[Page]:
     return pages
 
 
-def enter(page: Page, room: str, name: str) -> str:
-    """meeting.join, waiting as long as a loaded machine needs; our id."""
+def enter(page: Page, room: str, name: str, *, muted: bool = False) -> str:
+    """meeting.join (with the microphone off before joining if `muted`), waiting as
+    long as a loaded machine needs; our id."""
     page.goto(f"/{room}")
     page.get_by_label("Your name").fill(name)
+    if muted:
+        page.get_by_test_id("pre-mic").click(no_wait_after=True)
+        expect(page.get_by_test_id("pre-mic")).to_have_attribute("aria-pressed", "true")
     page.get_by_role("button", name="Join", exact=True).click()
     expect(page.get_by_test_id("conn-state")).to_have_attribute(
         "data-state", "connected", timeout=SLOW_MS
@@ -162,7 +166,7 @@ def test_a_screen_share_takes_the_stage_and_gives_it_back(new_page: NewPage, peo
         wait_grid(page, people)
 
 
-def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
+def test_a_pinned_tile_is_large_and_the_sfu_follows(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     room = "pinned"
@@ -190,20 +194,22 @@ def test_pin_and_speaker_view_make_one_tile_large_and_the_sfu_follows(
     again = wait_views(live_server, room, ada, ids[0])
     assert again[ids[1]] == again[ids[2]], again
 
-    # Speaker view: only B's microphone is on, so the SFU hears B speak; B is large.
-    for page in (pages[0], pages[2]):
-        page.get_by_test_id("btn-mic").click(no_wait_after=True)
-        expect(page.get_by_test_id("btn-mic")).to_have_attribute(
-            "aria-pressed", "true", timeout=SLOW_MS
-        )
+
+def test_speaker_view_puts_whoever_speaks_large(live_server: LiveServer, new_page: NewPage) -> None:
+    # Only B's microphone is on (A and C join muted), so the SFU hears B speak.
+    room = "speakers"
+    pages = patient(new_page, 3)
+    ids = [
+        enter(p, room, n, muted=muted)
+        for p, n, muted in zip(pages, "ABC", (True, False, True), strict=True)
+    ]
+    wait_all_media(pages, ids)
+    ada = pages[0]
     choose_layout(ada, "speaker")
     wait_largest(ada, ids[1])
-    # Now C alone speaks: the large tile follows the voice.
-    pages[1].get_by_test_id("btn-mic").click(no_wait_after=True)
-    pages[2].get_by_test_id("btn-mic").click(no_wait_after=True)
-    expect(pages[2].get_by_test_id("btn-mic")).to_have_attribute(
-        "aria-pressed", "false", timeout=SLOW_MS
-    )
+    # Now C alone speaks: the large tile follows the voice, and so do the layers asked for.
+    pages[1].evaluate("() => window.frankly.session.setMicrophone(false)")
+    pages[2].evaluate("() => window.frankly.session.setMicrophone(true)")
     wait_largest(ada, ids[2])
     speaking = wait_views(live_server, room, ada, ids[0])
     assert speaking[ids[2]] > 2 * speaking[ids[1]], speaking
