@@ -44,6 +44,23 @@ DENY_SCRIPT = """
 })();
 """
 
+# getDisplayMedia without a picker: a canvas that keeps drawing stands in for
+# the screen, as the fake camera stands in for a camera.
+FAKE_SCREEN = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const canvas = Object.assign(document.createElement('canvas'), {width: 640, height: 360});
+  const ctx = canvas.getContext('2d');
+  let n = 0;
+  setInterval(() => {
+    ctx.fillStyle = n++ % 2 ? '#224' : '#442';
+    ctx.fillRect(0, 0, 640, 360);
+    ctx.fillStyle = '#fff';
+    ctx.fillText('slide ' + n, 20, 40);
+  }, 100);
+  return canvas.captureStream(10);
+};
+"""
+
 # new_page(deny=[...]) -> Page: a participant's page in its own browser context.
 NewPage = Callable[..., Page]
 

@@ -6,27 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, Request, expect
 
-from tests.browser.meeting import NewPage, join, tile, wait_media, wait_video_shown
+from tests.browser.meeting import FAKE_SCREEN, NewPage, join, tile, wait_media, wait_video_shown
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-
-# getDisplayMedia without a picker: a canvas that keeps drawing stands in for
-# the screen, as the fake camera stands in for a camera.
-FAKE_SCREEN = """
-navigator.mediaDevices.getDisplayMedia = async () => {
-  const canvas = Object.assign(document.createElement('canvas'), {width: 640, height: 360});
-  const ctx = canvas.getContext('2d');
-  let n = 0;
-  setInterval(() => {
-    ctx.fillStyle = n++ % 2 ? '#224' : '#442';
-    ctx.fillRect(0, 0, 640, 360);
-    ctx.fillStyle = '#fff';
-    ctx.fillText('slide ' + n, 20, 40);
-  }, 100);
-  return canvas.captureStream(10);
-};
-"""
 
 
 def open_room(page: Page, room: str, name: str) -> None:

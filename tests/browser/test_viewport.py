@@ -125,6 +125,12 @@ def test_every_control_of_a_hosts_meeting_is_inside_the_window(
     expect(host.get_by_test_id("reaction-choice").first).to_be_visible()
     check(host, f"react-{width}x{height}", at_least=25)
 
+    # The layout menu (grid, speaker, hide self view), open above the controls.
+    host.get_by_test_id("btn-react").click()
+    host.get_by_test_id("btn-layout").click()
+    expect(host.get_by_test_id("hide-self")).to_be_visible()
+    check(host, f"layout-{width}x{height}", at_least=25)
+
 
 def test_a_small_screen_shows_people_or_chat_and_a_wide_one_both(new_page: NewPage) -> None:
     page = new_page()

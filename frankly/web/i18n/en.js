@@ -668,4 +668,17 @@ export default {
   'background.private': 'Done on this device, before encryption.',
   'background.loading': 'Starting the background effect…',
   'background.unavailable': 'The background effect can’t run in this browser, so your whole picture is hidden. Choose None to send your camera as it is.',
+  // --- layouts ---
+  'layout.menu': 'Layout',
+  'layout.grid': 'Grid',
+  'layout.speaker': 'Speaker',
+  'layout.hideSelf': 'Hide self view',
+  'layout.showSelf': 'Show self view',
+  'layout.selfHidden': 'Your self view is hidden. The others still get your camera and microphone as you set them.',
+  'layout.pin': 'Pin',
+  'layout.unpin': 'Unpin',
+  'layout.fullscreen': 'Full screen',
+  'layout.exitFullscreen': 'Exit full screen',
+  'layout.presenting': 'You are presenting',
+  'layout.stopPresenting': 'Stop presenting',
 };

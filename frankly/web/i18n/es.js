@@ -663,4 +663,17 @@ export default {
   'background.private': 'Se hace en este dispositivo, antes del cifrado.',
   'background.loading': 'Iniciando el efecto de fondo…',
   'background.unavailable': 'El efecto de fondo no funciona en este navegador, así que toda tu imagen queda oculta. Elige Ninguno para enviar tu cámara tal cual.',
+  // --- layouts ---
+  'layout.menu': 'Diseño',
+  'layout.grid': 'Cuadrícula',
+  'layout.speaker': 'Orador',
+  'layout.hideSelf': 'Ocultar mi vista',
+  'layout.showSelf': 'Mostrar mi vista',
+  'layout.selfHidden': 'Tu vista está oculta. Los demás siguen recibiendo tu cámara y tu micrófono según los tengas.',
+  'layout.pin': 'Fijar',
+  'layout.unpin': 'Dejar de fijar',
+  'layout.fullscreen': 'Pantalla completa',
+  'layout.exitFullscreen': 'Salir de pantalla completa',
+  'layout.presenting': 'Estás presentando',
+  'layout.stopPresenting': 'Dejar de presentar',
 };

@@ -663,4 +663,17 @@ export default {
   'background.private': 'Выполняется на этом устройстве, до шифрования.',
   'background.loading': 'Включаем эффект фона…',
   'background.unavailable': 'Эффект фона не работает в этом браузере, поэтому всё изображение скрыто. Выберите «Нет», чтобы показывать камеру как есть.',
+  // --- layouts ---
+  'layout.menu': 'Раскладка',
+  'layout.grid': 'Сетка',
+  'layout.speaker': 'Говорящий',
+  'layout.hideSelf': 'Скрыть своё видео',
+  'layout.showSelf': 'Показать своё видео',
+  'layout.selfHidden': 'Ваше видео скрыто только у вас. Остальные по-прежнему получают вашу камеру и микрофон, как вы их настроили.',
+  'layout.pin': 'Закрепить',
+  'layout.unpin': 'Открепить',
+  'layout.fullscreen': 'Во весь экран',
+  'layout.exitFullscreen': 'Выйти из полноэкранного режима',
+  'layout.presenting': 'Вы показываете экран',
+  'layout.stopPresenting': 'Прекратить показ',
 };

@@ -42,6 +42,7 @@ import { rememberRelay, renderRelay } from './relay.js';
 import { initPanels, openPanel, togglePanel } from './panels.js';
 import { mountLanguageSwitch } from './language.js';
 import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
+import * as stage from './stage.js';
 import * as tiles from './tiles.js';
 
 /**
@@ -145,6 +146,7 @@ export function startMeeting(opts) {
   startInterpretation({ session, mixer: m.mixer, floorVolume: DEFAULT_FLOOR_VOLUME, shown: (id) => m.shown(id) });
   startCaptions({ session, names: () => m.names() });
   tiles.resetTiles(opts.name);
+  stage.resetStage();
   byId('people').replaceChildren();
   clearChat();
   byId('meeting-room').textContent = opts.room;
@@ -245,7 +247,10 @@ const EVENTS = {
     renderPeople(m.session, m.names());
   },
   caption: (_m, /** @type {import('../captions.js').CaptionLine} */ line) => addCaptionLine(line),
-  speaker: (_m, /** @type {string} */ id) => tiles.markSpeaker(id),
+  speaker: (_m, /** @type {string} */ id) => {
+    tiles.markSpeaker(id);
+    stage.speaking(id);
+  },
   'peer-state': (m, /** @type {{id: string, state: RTCPeerConnectionState}} */ e) => {
     tiles.setPeerState(e.id, e.state);
     const p = m.session.participants.get(e.id);
@@ -374,6 +379,7 @@ function renderSelf(m) {
   screen.setAttribute('aria-pressed', String(!!session.screen));
   /** @type {HTMLElement} */ (screen.querySelector('.label')).textContent = session.screen ? t('controls.stop_share') : t('controls.share');
   screen.hidden = session.you?.role === Role.GUEST || !navigator.mediaDevices?.getDisplayMedia;
+  stage.presenting(!!session.screen);
   const up = typeof session.you?.hand === 'number';
   const hand = byId('btn-hand');
   hand.setAttribute('aria-pressed', String(up));
@@ -604,6 +610,8 @@ export function initMeeting(given) {
   control('btn-mic', toggleMic);
   control('btn-cam', toggleCam);
   control('btn-screen', toggleScreen);
+  control('btn-stop-presenting', toggleScreen);
+  stage.initStage();
   control('btn-hand', toggleHand);
   for (const emoji of REACTIONS) {
     const button = h('button', { type: 'button', class: 'btn btn-small reaction-choice', 'data-testid': 'reaction-choice' }, emoji);
