@@ -23,7 +23,7 @@ import {
   stopCaptions,
 } from './captions.js';
 import { addChat, clearChat, chatEnded, initChat, openChatLog, renameChat } from './chat.js';
-import { constraintsFor, describeMediaError, statusOf } from './devices.js';
+import { constraintsFor, describeMediaError, statusOf, videoQuality } from './devices.js';
 import { confirmDialog } from './dialog.js';
 import { announce, byId, clearToast, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
@@ -39,6 +39,8 @@ import {
 import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
 import { initPanels, openPanel, togglePanel } from './panels.js';
+import { watchQuality } from './quality.js';
+import { applySpeaker, initSettings } from './settings.js';
 import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
 import * as tiles from './tiles.js';
 
@@ -134,10 +136,12 @@ export function startMeeting(opts) {
     audioConstraints: constraintsFor('audio'),
     language: opts.language,
     relayOnly: opts.relayOnly,
+    quality: videoQuality(),
   });
   if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
   meeting = m;
+  void applySpeaker(m.mixer);
   startInterpretation({ session, mixer: m.mixer, floorVolume: DEFAULT_FLOOR_VOLUME, shown: (id) => m.shown(id) });
   startCaptions({ session, names: () => m.names() });
   tiles.resetTiles(opts.name);
@@ -604,6 +608,8 @@ export function initMeeting(given) {
   initCaptions();
   initChat(currentSession);
   initEncryption();
+  initSettings(currentSession, currentMixer);
+  watchQuality(currentSession, tiles.tileOf);
   control('btn-mic', toggleMic);
   control('btn-cam', toggleCam);
   control('btn-screen', toggleScreen);
