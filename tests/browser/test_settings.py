@@ -132,16 +132,21 @@ def test_switching_camera_and_microphone_mid_call_keeps_the_others_receiving(
     device_page: NewPage, mode: str
 ) -> None:
     room = f"switch-{mode}"
-    ada, grace = device_page(), device_page()
-    ada_id = join(ada, room, "Ada")
-    join(grace, room, "Grace")
+    pages = [device_page() for _ in range(2 if mode == "p2p" else 3)]
     if mode == "sfu":
-        join(device_page(), room, "Linus")
+        # Three pages on two cores: they save bandwidth, which the new camera keeps to.
+        for page in pages:
+            prefer_save_bandwidth(page)
+    names = ["Ada", "Grace", "Linus"][: len(pages)]
+    ids = [join(page, room, name) for page, name in zip(pages, names, strict=True)]
+    ada, grace, ada_id = pages[0], pages[1], ids[0]
+    if mode == "sfu":
         in_sfu_mode(ada)
         in_sfu_mode(grace)
     wait_media(grace, ada_id, frames_over=5, audio_over=5)
     open_settings(ada)
     camera = switch(ada, "video")
+    assert local_track(ada, "video")["height"] == (720 if mode == "p2p" else 360)
     keeps_receiving(grace, ada_id)
     mic = switch(ada, "audio")
     keeps_receiving(grace, ada_id)
@@ -260,7 +265,8 @@ def test_the_video_quality_preference_changes_what_is_sent_and_is_kept(
 
 def test_saving_bandwidth_on_the_sfu_sends_the_two_lower_layers(new_page: NewPage) -> None:
     pages = [new_page() for _ in range(3)]
-    prefer_save_bandwidth(pages[0])
+    for page in pages:
+        prefer_save_bandwidth(page)  # Ada's is the one looked at; the others' lighten the load
     ids = [join(page, "save-sfu", name) for page, name in zip(pages, "ABC", strict=True)]
     for page in pages:
         in_sfu_mode(page)
