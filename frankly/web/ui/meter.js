@@ -81,6 +81,10 @@ export function meterKeeper(meter) {
     stop();
     stop = () => {};
     on = next;
-    if (next) stop = startMeter(meter, next);
+    try {
+      if (next) stop = startMeter(meter, next);
+    } catch {
+      meter.hidden = true; // no Web Audio here: no meter, rather than a broken screen
+    }
   };
 }
