@@ -426,9 +426,30 @@ export class Session extends Emitter {
     const keep = typeof this.videoConstraints === 'object' ? this.videoConstraints : {};
     this.videoConstraints = { ...keep, ...size };
     const camera = this.localStream.getVideoTracks()[0];
-    await camera?.applyConstraints({ ...camera.getConstraints(), ...size });
+    if (camera) await this.resizeCamera(camera, size);
     await Promise.all([...[...this.links.values()].map((l) => l.setQuality(quality)), this.sfu?.setQuality(quality)]);
     this.emit('local-media');
+  }
+
+  /**
+   * Resize the open camera. Smaller is a rescale (applyConstraints); larger
+   * may need the device opened anew, since Chromium rescales within the
+   * format it opened the device in (one opened for 640×360 stays at 640×480
+   * at most): then the camera is opened again at the new size, and if that
+   * fails it is off, as the announcement says.
+   * @param {MediaStreamTrack} camera @param {MediaTrackConstraints} size
+   */
+  async resizeCamera(camera, size) {
+    await camera.applyConstraints({ ...camera.getConstraints(), ...size });
+    const wanted = typeof size.height === 'object' ? (size.height.ideal ?? 0) : 0;
+    if ((camera.getSettings().height ?? 0) >= wanted) return;
+    camera.stop(); // a phone opens one camera at a time
+    try {
+      await this.replaceLocal(camera, await openTrack('video', this.videoConstraints));
+    } catch (err) {
+      await this.setCamera(false);
+      throw err;
+    }
   }
 
   /**

@@ -287,6 +287,9 @@ export class SfuLink extends Emitter {
     if (this.closed) return;
     if (msg.pc === 'publish' && msg.description.type === 'answer') {
       await this.publishPc.setRemoteDescription(msg.description);
+      // The SFU's answer lists every rid unpaused (`a=simulcast:recv q;h;f`),
+      // which turns the layer saving bandwidth had paused back on.
+      if (this.quality !== 'best') await this.setQuality(this.quality);
       this.offering = false;
       if (this.offerAgain) {
         this.offerAgain = false;
