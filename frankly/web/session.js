@@ -433,10 +433,9 @@ export class Session extends Emitter {
 
   /**
    * Resize the open camera. Smaller is a rescale (applyConstraints); larger
-   * may need the device opened anew, since Chromium rescales within the
-   * format it opened the device in (one opened for 640×360 stays at 640×480
-   * at most): then the camera is opened again at the new size, and if that
-   * fails it is off, as the announcement says.
+   * may leave it in the format it was opened in (a camera opened for 640×360
+   * can stay at 640×480 at most): then it is opened anew at the new size,
+   * and if that fails it is off, as the announcement says.
    * @param {MediaStreamTrack} camera @param {MediaTrackConstraints} size
    */
   async resizeCamera(camera, size) {
