@@ -8,6 +8,7 @@
 
 import { Emitter } from './emitter.js';
 import { watchIce } from './icewatch.js';
+import { withQuality } from './sfu.js';
 import { inboundTotals } from './stats.js';
 
 /**
@@ -177,6 +178,16 @@ export class PeerLink extends Emitter {
         if (!this.ignoreOffer) throw err;
       }
     }
+  }
+
+  /**
+   * Cap our camera's bitrate when saving bandwidth, or lift the cap
+   * (sfu.js withQuality): no renegotiation.
+   * @param {import('./sfu.js').VideoQuality} quality
+   */
+  async setQuality(quality) {
+    const sender = this.pc.getSenders().find((s) => s.track?.kind === 'video');
+    if (sender && !this.closed) await sender.setParameters(withQuality(sender.getParameters(), quality));
   }
 
   /**

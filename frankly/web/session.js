@@ -14,7 +14,7 @@ import { Emitter } from './emitter.js';
 import { FLOOR, boothOf, fromWire, noInterpretation } from './interpretation.js';
 import { PeerLink } from './peer.js';
 import { reconcile } from './roster.js';
-import { CAMERA_SIZE, SfuLink, streamOwner } from './sfu.js';
+import { SfuLink, cameraSize, streamOwner } from './sfu.js';
 import { backgroundTrack, setBackgroundOwner } from './background.js';
 import { SignalingClient } from './signaling.js';
 import { asText, asWebVtt } from './transcript.js';
@@ -91,7 +91,8 @@ export class Session extends Emitter {
    *          videoConstraints?: MediaTrackConstraints | boolean,
    *          audioConstraints?: MediaTrackConstraints | boolean,
    *          passphrase?: string | null, credentials?: Credentials,
-   *          language?: string | null, relayOnly?: boolean | null}} opts
+   *          language?: string | null, relayOnly?: boolean | null,
+   *          quality?: import('./sfu.js').VideoQuality}} opts
    *   `language`: the language we speak, for the captioner (null: not said);
    *   `relayOnly`: hide our address, all media through TURN (null: as the server's default)
    */
@@ -107,8 +108,10 @@ export class Session extends Emitter {
     this.video = (opts.video ?? true) && hasVideo;
     for (const t of this.localStream.getAudioTracks()) t.enabled = this.audio;
     setBackgroundOwner((old, now) => this.swapCamera(old, now));
+    /** @type {import('./sfu.js').VideoQuality} how our camera is sent (setVideoQuality) */
+    this.quality = opts.quality ?? 'best';
     /** @type {MediaTrackConstraints | boolean} */
-    this.videoConstraints = opts.videoConstraints ?? CAMERA_SIZE;
+    this.videoConstraints = opts.videoConstraints ?? cameraSize(this.quality);
     /** @type {MediaTrackConstraints | boolean} */
     this.audioConstraints = opts.audioConstraints ?? true;
     /** @type {Participant | null} */
@@ -356,22 +359,52 @@ export class Session extends Emitter {
   }
 
   /**
-   * Use another camera or microphone, live.
+   * Use another camera or microphone, live: the new track replaces the old
+   * on every sender (no renegotiation), so the others keep receiving. The
+   * old camera is let go first: a phone cannot open two at once. If the new
+   * device fails, the old one is opened again and the error thrown.
    * @param {'audio' | 'video'} kind
    * @param {string} deviceId
    */
   async useDevice(kind, deviceId) {
-    const constraints = kind === 'video' ? { ...CAMERA_SIZE, deviceId: { exact: deviceId } } : { deviceId: { exact: deviceId } };
+    const device = { deviceId: { exact: deviceId } };
+    const before = kind === 'video' ? this.videoConstraints : this.audioConstraints;
+    const constraints = kind === 'video' ? { ...cameraSize(this.quality), ...device } : device;
+    const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];
+    if (!old) {
+      // Off: the next setCamera/setMicrophone opens this device.
+      this.setConstraints(kind, constraints);
+      return;
+    }
+    if (kind === 'video') old.stop();
+    let track;
+    try {
+      track = await openTrack(kind, constraints);
+    } catch (err) {
+      if (kind === 'video') await this.replaceLocal(old, await openTrack(kind, before));
+      throw err;
+    }
+    this.setConstraints(kind, constraints);
+    track.enabled = old.enabled;
+    await this.replaceLocal(old, track);
+  }
+
+  /** @param {'audio' | 'video'} kind @param {MediaTrackConstraints} constraints what later opens ask for */
+  setConstraints(kind, constraints) {
     if (kind === 'video') this.videoConstraints = constraints;
     else this.audioConstraints = constraints;
-    const old = kind === 'video' ? this.localStream.getVideoTracks()[0] : this.localStream.getAudioTracks()[0];
-    if (!old) return; // off: the next setCamera/setMicrophone uses the device
-    const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
-    const track = kind === 'video' ? backgroundTrack(s.getVideoTracks()[0]) : s.getAudioTracks()[0];
-    track.enabled = old.enabled;
+  }
+
+  /**
+   * Put `track` in the place of `old`: in our stream, on every sender, and
+   * in our booth's channel while we interpret.
+   * @param {MediaStreamTrack} old @param {MediaStreamTrack} track
+   */
+  async replaceLocal(old, track) {
     old.stop();
     this.localStream.removeTrack(old);
     this.localStream.addTrack(track);
+    const kind = track.kind === 'video' ? 'video' : 'audio';
     await this.sendTrack(kind, track);
     if (kind === 'audio' && this.channelTrack) {
       // The channel speaks from the new microphone too, on the same m-line.
@@ -382,6 +415,54 @@ export class Session extends Emitter {
       this.announceChannel(this.sfu?.channelMsid() ?? '');
     }
     this.emit('local-media');
+  }
+
+  /**
+   * Best quality or save bandwidth, live: the camera is resized where it is
+   * open, and every sender takes the layers or cap of `quality`.
+   * @param {import('./sfu.js').VideoQuality} quality
+   */
+  async setVideoQuality(quality) {
+    this.quality = quality;
+    const size = cameraSize(quality);
+    const keep = typeof this.videoConstraints === 'object' ? this.videoConstraints : {};
+    this.videoConstraints = { ...keep, ...size };
+    const camera = this.localStream.getVideoTracks()[0];
+    if (camera) await this.resizeCamera(camera, size);
+    await Promise.all([...[...this.links.values()].map((l) => l.setQuality(quality)), this.sfu?.setQuality(quality)]);
+    this.emit('local-media');
+  }
+
+  /**
+   * Resize the open camera. Smaller is a rescale (applyConstraints); larger
+   * may leave it in the format it was opened in (a camera opened for 640×360
+   * can stay at 640×480 at most): then it is opened anew at the new size,
+   * and if that fails it is off, as the announcement says.
+   * @param {MediaStreamTrack} camera @param {MediaTrackConstraints} size
+   */
+  async resizeCamera(camera, size) {
+    await camera.applyConstraints({ ...camera.getConstraints(), ...size });
+    const wanted = typeof size.height === 'object' ? (size.height.ideal ?? 0) : 0;
+    if ((camera.getSettings().height ?? 0) >= wanted) return;
+    camera.stop(); // a phone opens one camera at a time
+    try {
+      await this.replaceLocal(camera, await openTrack('video', this.videoConstraints));
+    } catch (err) {
+      await this.setCamera(false);
+      throw err;
+    }
+  }
+
+  /**
+   * Where one peer's media arrives, for its network quality (ui/quality.js):
+   * the connection, and which of its mids are theirs (null: all).
+   * @param {string} peerId
+   * @returns {{pc: RTCPeerConnection, mids: Set<string> | null} | null}
+   */
+  mediaFrom(peerId) {
+    if (this.sfu?.streams.has(peerId)) return { pc: this.sfu.subscribePc, mids: this.sfu.midsOf(peerId) };
+    const link = this.links.get(peerId);
+    return link ? { pc: link.pc, mids: null } : null;
   }
 
   // --- hosts, hands, reactions, screen ------------------------------------------
@@ -751,6 +832,7 @@ export class Session extends Emitter {
       stream: this.localStream,
       ...this.iceConfig,
       e2ee: this.e2ee,
+      quality: this.quality,
     });
     sfu.on('track', ({ participantId, stream }) => {
       const { id, screen, channel } = streamOwner(participantId);
@@ -904,6 +986,8 @@ export class Session extends Emitter {
     link.on('screen', ({ stream }) => this.emit('remote-screen', { id, stream }));
     link.on('state', (state) => this.emit('peer-state', { id, state }));
     if (this.screen) link.setScreen(this.screen);
+    // Before negotiation a sender may not take parameters yet: a cap missed is no failure.
+    if (this.quality !== 'best') link.setQuality(this.quality).catch(() => {});
     this.links.set(id, link);
     this.emit('remote-stream', { id, stream: link.remoteStream });
   }
@@ -957,4 +1041,15 @@ export function hasTurn(servers) {
     const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
     return urls.some((url) => /^turns?:/.test(url));
   });
+}
+
+/**
+ * One track of `kind` from getUserMedia.
+ * @param {'audio' | 'video'} kind @param {MediaTrackConstraints | boolean} constraints
+ * @returns {Promise<MediaStreamTrack>}
+ */
+async function openTrack(kind, constraints) {
+  const s = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+  const track = s.getTracks()[0];
+  return kind === 'video' ? backgroundTrack(track) : track; // with the background effect, if chosen
 }

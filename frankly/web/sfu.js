@@ -59,6 +59,59 @@ export const SIMULCAST = [
 export const CAMERA_SIZE = { width: { ideal: 1280 }, height: { ideal: 720 } };
 
 /**
+ * The video quality a person prefers (the settings dialog keeps it on the
+ * device): 'best' sends CAMERA_SIZE in three layers; 'save' opens the
+ * camera at SAVE_SIZE and sends two layers at lower caps (SIMULCAST_SAVE).
+ * @typedef {'best' | 'save'} VideoQuality
+ */
+
+/** Save bandwidth: the camera at 640×360. @type {MediaTrackConstraints} */
+export const SAVE_SIZE = { width: { ideal: 640 }, height: { ideal: 360 } };
+
+/**
+ * Save bandwidth on the SFU: 320×180 and 640×360 from a 640×360 camera, the
+ * top rid off. The rids stay (a sender's encodings cannot change in number
+ * or name once negotiated), so switching back and forth is setParameters
+ * alone. Chrome sends two layers at 640×360 anyway; these are the two.
+ * @type {RTCRtpEncodingParameters[]}
+ */
+export const SIMULCAST_SAVE = [
+  { rid: 'q', scaleResolutionDownBy: 2, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 400_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 400_000, active: false },
+];
+
+/** Peer to peer there is one encoding: capped when saving bandwidth, else as the browser likes. */
+export const P2P_SAVE_BITRATE = 500_000;
+
+/** @param {VideoQuality} quality @returns {MediaTrackConstraints} the camera size asked for */
+export function cameraSize(quality) {
+  return quality === 'save' ? SAVE_SIZE : CAMERA_SIZE;
+}
+
+/** @param {VideoQuality} quality @returns {RTCRtpEncodingParameters[]} the SFU layers sent */
+export function simulcastFor(quality) {
+  return quality === 'save' ? SIMULCAST_SAVE : SIMULCAST;
+}
+
+/**
+ * A sender's parameters with the layers of `quality`, matched by rid (one
+ * encoding without simulcast: only its bitrate cap changes).
+ * @param {RTCRtpSendParameters} params @param {VideoQuality} quality
+ * @returns {RTCRtpSendParameters}
+ */
+export function withQuality(params, quality) {
+  const layers = simulcastFor(quality);
+  for (const encoding of params.encodings) {
+    const layer = layers.find((l) => l.rid === encoding.rid);
+    if (layer) Object.assign(encoding, { active: true, ...layer });
+    else if (quality === 'save') encoding.maxBitrate = P2P_SAVE_BITRATE;
+    else delete encoding.maxBitrate;
+  }
+  return params;
+}
+
+/**
  * @typedef {{type: 'sfu', pc: 'publish' | 'subscribe',
  *            description: RTCSessionDescriptionInit}} SfuMessage
  */
@@ -72,12 +125,14 @@ export class SfuLink extends Emitter {
   /**
    * @param {{send: (msg: {type: string} & Record<string, unknown>) => void, stream: MediaStream,
    *          iceServers?: RTCIceServer[], relayOnly?: boolean, simulcast?: boolean,
-   *          e2ee?: import('./peer.js').Protector}} opts
+   *          e2ee?: import('./peer.js').Protector, quality?: VideoQuality}} opts
    */
   constructor(opts) {
     super();
     this.send = opts.send;
     this.simulcast = opts.simulcast ?? true;
+    /** @type {VideoQuality} the layers our camera is sent in */
+    this.quality = opts.quality ?? 'best';
     const config = {
       iceServers: opts.iceServers ?? [],
       iceTransportPolicy: /** @type {RTCIceTransportPolicy} */ (opts.relayOnly ? 'relay' : 'all'), // relay: hide our address
@@ -144,10 +199,20 @@ export class SfuLink extends Emitter {
     if (!track) return;
     /** @type {RTCRtpTransceiverInit} */
     const init = { direction: 'sendonly' };
-    if (kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST;
+    if (kind === 'video' && this.simulcast) init.sendEncodings = simulcastFor(this.quality).map((e) => ({ ...e }));
     const transceiver = this.publishPc.addTransceiver(track, init);
     this.senders.set(kind, transceiver.sender);
     this.e2ee?.protect(this.publishPc);
+  }
+
+  /**
+   * Send our camera in the layers of `quality` from now on, without renegotiating.
+   * @param {VideoQuality} quality
+   */
+  async setQuality(quality) {
+    this.quality = quality;
+    const sender = this.senders.get('video');
+    if (sender && !this.closed) await sender.setParameters(withQuality(sender.getParameters(), quality));
   }
 
   /**
@@ -222,6 +287,9 @@ export class SfuLink extends Emitter {
     if (this.closed) return;
     if (msg.pc === 'publish' && msg.description.type === 'answer') {
       await this.publishPc.setRemoteDescription(msg.description);
+      // The SFU's answer lists every rid unpaused (`a=simulcast:recv q;h;f`),
+      // which turns the layer saving bandwidth had paused back on.
+      if (this.quality !== 'best') await this.setQuality(this.quality);
       this.offering = false;
       if (this.offerAgain) {
         this.offerAgain = false;
@@ -269,16 +337,25 @@ export class SfuLink extends Emitter {
    * @param {string} participantId
    */
   inboundStats(participantId) {
-    // By mid, not track id: the SFU names its tracks by kind and the
-    // publisher's mid, so two publishers' tracks may share an id here.
+    const mids = this.midsOf(participantId);
+    return inboundTotals(this.subscribePc, (mid) => mids.has(mid));
+  }
+
+  /**
+   * The mids of the subscribe connection that carry one participant's tracks.
+   * By mid, not track id: the SFU names its tracks by kind and the
+   * publisher's mid, so two publishers' tracks may share an id here.
+   * @param {string} participantId
+   * @returns {Set<string>}
+   */
+  midsOf(participantId) {
     const tracks = new Set(this.streams.get(participantId)?.getTracks() ?? []);
-    const mids = new Set(
+    return new Set(
       this.subscribePc
         .getTransceivers()
         .filter((t) => t.mid !== null && tracks.has(t.receiver.track))
         .map((t) => String(t.mid)),
     );
-    return inboundTotals(this.subscribePc, (mid) => mids.has(mid));
   }
 
   /** @param {string} participantId */

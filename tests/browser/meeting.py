@@ -82,10 +82,23 @@ def in_sfu_mode(page: Page) -> None:
     page.wait_for_function("() => window.frankly.session && window.frankly.session.mode === 'sfu'")
 
 
-def group(new_page: NewPage, room: str, names: str) -> tuple[list[Page], list[str]]:
+def prefer_save_bandwidth(page: Page) -> None:
+    """This browser chose "Save bandwidth" in the settings before (the stored preference,
+    ui/devices.js QUALITY_KEY): its camera opens at 640x360 and sends two smaller layers."""
+    page.add_init_script("localStorage.setItem('frankly.video-quality', 'save')")
+
+
+def group(
+    new_page: NewPage, room: str, names: str, *, save_bandwidth: bool = False
+) -> tuple[list[Page], list[str]]:
     """One participant per letter of `names`, joined in that order to a room
-    that is on the SFU by the end; their pages and ids."""
+    that is on the SFU by the end; their pages and ids. `save_bandwidth`: every
+    page prefers it, as a big group on a small machine should (six pages encoding
+    1280x720 simulcast at once are too much for two cores)."""
     pages = [new_page() for _ in names]
+    if save_bandwidth:
+        for page in pages:
+            prefer_save_bandwidth(page)
     ids = [join(page, room, name) for page, name in zip(pages, names, strict=True)]
     for page in pages:
         in_sfu_mode(page)

@@ -1,13 +1,14 @@
 // @ts-check
 /**
- * Cameras and microphones: the device this browser chose last time, what a
- * getUserMedia failure means, and what to tell the person about it. The
- * wording functions are pure (statusOf, mediaProblem, describeMediaError).
+ * Cameras and microphones: the device this browser chose last time (and the
+ * speaker, and the video quality preferred), what a getUserMedia failure
+ * means, and what to tell the person about it. The wording functions are
+ * pure (statusOf, mediaProblem, describeMediaError).
  */
 
 import { backgroundTrack } from '../background.js';
 import { t } from '../i18n.js';
-import { CAMERA_SIZE } from '../sfu.js';
+import { cameraSize } from '../sfu.js';
 import { store } from './dom.js';
 
 /**
@@ -62,15 +63,39 @@ export function mediaProblem(mic, cam) {
   return '';
 }
 
+/** Where the video quality preference is kept (store: localStorage, `frankly.` first). */
+export const QUALITY_KEY = 'video-quality';
+
+/** @returns {import('../sfu.js').VideoQuality} the video quality chosen on this device: best unless saving */
+export function videoQuality() {
+  return store.get(QUALITY_KEY) === 'save' ? 'save' : 'best';
+}
+
+/** @param {import('../sfu.js').VideoQuality} quality */
+export function rememberQuality(quality) {
+  store.set(QUALITY_KEY, quality);
+}
+
+/** @param {'audio' | 'video' | 'speaker'} kind @returns {string} the device chosen last time, or '' */
+export function rememberedDevice(kind) {
+  return store.get(kind === 'video' ? 'camera' : kind === 'audio' ? 'microphone' : 'speaker');
+}
+
+/** @param {'audio' | 'video' | 'speaker'} kind @param {string} deviceId */
+export function rememberDevice(kind, deviceId) {
+  store.set(kind === 'video' ? 'camera' : kind === 'audio' ? 'microphone' : 'speaker', deviceId);
+}
+
 /**
- * The device chosen last time, if any; a camera at CAMERA_SIZE where it can.
+ * The device chosen last time, if any; a camera at the size of the quality
+ * preferred (sfu.js cameraSize) where it can.
  * @param {'audio' | 'video'} kind
  * @returns {MediaTrackConstraints | boolean}
  */
 export function constraintsFor(kind) {
-  const id = store.get(kind === 'video' ? 'camera' : 'microphone');
+  const id = rememberedDevice(kind);
   const device = id ? { deviceId: { ideal: id } } : null;
-  if (kind === 'video') return { ...CAMERA_SIZE, ...device };
+  if (kind === 'video') return { ...cameraSize(videoQuality()), ...device };
   return device ?? true;
 }
 

@@ -24,7 +24,7 @@ import {
   stopCaptions,
 } from './captions.js';
 import { addChat, clearChat, chatEnded, initChat, openChatLog, renameChat } from './chat.js';
-import { constraintsFor, describeMediaError, statusOf } from './devices.js';
+import { constraintsFor, describeMediaError, statusOf, videoQuality } from './devices.js';
 import { confirmDialog } from './dialog.js';
 import { announce, byId, clearToast, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
@@ -41,6 +41,8 @@ import { renderHost, renderInvites, renderPeople } from './people.js';
 import { rememberRelay, renderRelay } from './relay.js';
 import { initPanels, openPanel, togglePanel } from './panels.js';
 import { mountLanguageSwitch } from './language.js';
+import { watchQuality } from './quality.js';
+import { applySpeaker, initSettings } from './settings.js';
 import { SHORTCUTS, initShortcuts, openHelp } from './shortcuts.js';
 import * as stage from './stage.js';
 import * as tiles from './tiles.js';
@@ -139,10 +141,12 @@ export function startMeeting(opts) {
     audioConstraints: constraintsFor('audio'),
     language: opts.language,
     relayOnly: opts.relayOnly,
+    quality: videoQuality(),
   });
   if (meeting) meeting.mixer.close();
   const m = new Meeting(session, opts.room, opts.name);
   meeting = m;
+  void applySpeaker(m.mixer);
   startInterpretation({ session, mixer: m.mixer, floorVolume: DEFAULT_FLOOR_VOLUME, shown: (id) => m.shown(id) });
   startCaptions({ session, names: () => m.names() });
   tiles.resetTiles(opts.name);
@@ -607,6 +611,8 @@ export function initMeeting(given) {
   initCaptions();
   initChat(currentSession);
   initEncryption();
+  initSettings(currentSession, currentMixer);
+  watchQuality(currentSession, tiles.tileOf);
   control('btn-mic', toggleMic);
   control('btn-cam', toggleCam);
   control('btn-screen', toggleScreen);

@@ -11,9 +11,10 @@ import { humanCheckRequired, solveHumanCheck } from '../humancheck.js';
 import { onLanguage, t } from '../i18n.js';
 import { e2eeSupported } from '../e2ee/keys.js';
 import { byId, h, initials, labelMediaButton, randomHex, show, showing, store } from './dom.js';
-import { constraintsFor, mediaProblem, openDevice } from './devices.js';
+import { constraintsFor, mediaProblem, openDevice, rememberDevice } from './devices.js';
 import { inviteClaims, passphraseFrom } from '../urls.js';
 import { languagePicker, rememberedLanguage } from './captions.js';
+import { meterKeeper } from './meter.js';
 import { relayOffer, rememberRelay, rememberedRelay, renderRelay } from './relay.js';
 import { backgroundTrack, setBackgroundOwner } from '../background.js';
 import { mountBackgroundControls } from './background.js';
@@ -54,6 +55,8 @@ const camSelect = /** @type {HTMLSelectElement} */ (byId('cam-select'));
 const micSelect = /** @type {HTMLSelectElement} */ (byId('mic-select'));
 const relayBox = /** @type {HTMLInputElement} */ (byId('pre-relay'));
 const languageOther = /** @type {HTMLInputElement} */ (byId('pre-language-other'));
+/** The microphone level under the microphone picker: it follows the preview's track. */
+const preMeter = meterKeeper(byId('pre-meter'));
 const language = languagePicker(/** @type {HTMLSelectElement} */ (byId('pre-language')), languageOther, rememberedLanguage());
 
 /** The room of this page. */
@@ -236,7 +239,7 @@ async function fillDevices() {
  * @param {string} deviceId
  */
 async function chooseDevice(kind, deviceId) {
-  store.set(kind === 'video' ? 'camera' : 'microphone', deviceId);
+  rememberDevice(kind, deviceId);
   const old = kind === 'video' ? pre.stream.getVideoTracks()[0] : pre.stream.getAudioTracks()[0];
   if (!old && kind === 'video' && !pre.cam) return;
   old?.stop();
@@ -278,6 +281,7 @@ function renderPreview() {
   const video = /** @type {HTMLVideoElement} */ (byId('preview-video'));
   const camTrack = pre.stream.getVideoTracks()[0];
   const micTrack = pre.stream.getAudioTracks()[0];
+  preMeter(micTrack);
   // No empty streams on a <video>: one that waits for tracks delays the page's load event.
   const source = camTrack ? pre.stream : null;
   if (video.srcObject !== source) video.srcObject = source;
@@ -334,6 +338,7 @@ async function join(receiveOnly) {
   pre.receiveOnly = receiveOnly;
   let stream = pre.stream;
   pre.stream = new MediaStream(); // handed over to the meeting
+  preMeter(null);
   if (receiveOnly) {
     for (const t of stream.getTracks()) t.stop();
     stream = new MediaStream();

@@ -15,6 +15,7 @@ import { interpreterBadge } from '../interpretation.js';
 import { tileViewHeight } from '../layout.js';
 import { labelWithSide, sideOf } from '../roster.js';
 import { byId, h, initials } from './dom.js';
+import { qualityBadge } from './quality.js';
 
 /**
  * @typedef {import('../session.js').Session} Session
@@ -171,6 +172,7 @@ function makeTile(id, name, self) {
     onSound();
   });
   tile.append(video, avatar, interp, label, status, sound);
+  if (id) tile.append(qualityBadge()); // a remote person's network quality (ui/quality.js)
   nameTile(tile, self ? t('tile.you', { name }) : name);
   return tile;
 }
