@@ -4,4 +4,12 @@
 /** @type {import('../i18n.js').Catalogue} */
 export default {
   'language.label': 'Язык',
+  // --- hands ---
+  'hands.place.one': '{n}-й',
+  'hands.place.two': '{n}-й',
+  'hands.place.few': '{n}-й',
+  'hands.place.other': '{n}-й',
+  'hands.tile': 'Рука поднята, {place} в очереди',
+  'hands.toast': '{name} поднимает руку — {place} в очереди',
+  'hands.lowered': 'Вы уже говорили какое-то время, поэтому ваша рука опущена.',
 };
