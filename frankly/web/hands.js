@@ -59,17 +59,22 @@ export function rms(samples) {
 
 /**
  * Adds up the seconds someone has spoken, from microphone levels sampled now
- * and then. A step between two samples counts when the later one falls in
- * speech: loud, or within HANGOVER of the last loud one. Time is passed in,
- * so the tests drive it by hand.
+ * and then. Speech starts with two loud readings in a row, so a click, a
+ * key struck or a short beep (one loud reading) is not speech; once started
+ * it lasts HANGOVER past each loud reading, over the pauses between words.
+ * A step between two readings counts when the later one is in speech. Time
+ * is passed in, so the tests drive it by hand.
  */
 export class SpeechClock {
   constructor() {
     /** seconds of speech so far */
     this.spoken = 0;
-    /** @type {number | null} when the last sample was taken (s) */
+    /** @type {number | null} when the last reading was taken (s) */
     this.last = null;
-    this.lastLoud = -Infinity;
+    /** whether the last reading was loud */
+    this.wasLoud = false;
+    /** until when (s) the speech heard so far lasts */
+    this.until = -Infinity;
   }
 
   /**
@@ -78,21 +83,24 @@ export class SpeechClock {
    * @returns {number} seconds of speech so far
    */
   feed(level, now) {
-    if (level >= SPEECH_LEVEL) this.lastLoud = now;
-    if (this.last !== null && now - this.lastLoud <= HANGOVER) this.spoken += Math.min(Math.max(now - this.last, 0), MAX_STEP);
+    const loud = level >= SPEECH_LEVEL;
+    if (loud && (this.wasLoud || now <= this.until)) this.until = now + HANGOVER;
+    if (this.last !== null && now <= this.until) this.spoken += Math.min(Math.max(now - this.last, 0), MAX_STEP);
+    this.wasLoud = loud;
     this.last = now;
     return this.spoken;
   }
 
-  /** Start again from nothing (a hand raised anew, or the microphone muted between). */
+  /** Start again from nothing (a hand raised anew). */
   reset() {
+    this.pause();
     this.spoken = 0;
-    this.last = null;
-    this.lastLoud = -Infinity;
   }
 
-  /** A gap in sampling (muted): the time until the next sample is not counted. */
+  /** A gap in the readings (muted): it is not counted, and speech starts anew after it. */
   pause() {
     this.last = null;
+    this.wasLoud = false;
+    this.until = -Infinity;
   }
 }
