@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage, in_sfu_mode, join, tile
@@ -46,7 +46,10 @@ COUNT_NOTES = """
 (() => {
   window.__notes = 0;
   const make = AudioContext.prototype.createOscillator;
-  AudioContext.prototype.createOscillator = function () { window.__notes += 1; return make.call(this); };
+  AudioContext.prototype.createOscillator = function () {
+    window.__notes += 1;
+    return make.call(this);
+  };
 })();
 """
 
@@ -57,7 +60,7 @@ def server_config(request: pytest.FixtureRequest) -> ServerConfig:
     return ServerConfig(hand_lower_after=getattr(request, "param", 0.0))
 
 
-def hand(page: Page, participant_id: str) -> object:
+def hand(page: Page, participant_id: str) -> Locator:
     return tile(page, participant_id).get_by_test_id("tile-hand")
 
 
@@ -76,8 +79,10 @@ def test_a_raised_hand_shows_on_every_tile_in_its_place_and_hosts_hear_of_it(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     ada, grace, linus = new_page(), new_page(), new_page()
-    ids = {name: join(page, "hands-line", name) for name, page in
-           (("Ada", ada), ("Grace", grace), ("Linus", linus))}
+    ids = {
+        name: join(page, "hands-line", name)
+        for name, page in (("Ada", ada), ("Grace", grace), ("Linus", linus))
+    }
     pages = (ada, grace, linus)
     for page in pages:
         in_sfu_mode(page)
@@ -113,9 +118,7 @@ def test_a_hand_lowers_itself_once_its_owner_has_spoken(
 ) -> None:
     ada, grace = new_page(), new_page()
     grace.context.add_init_script(SPEAKING_MIC)
-    assert (
-        ada.request.get(f"{live_server.url}/config.json").json()["hand_lower_after"] == 1.5
-    )
+    assert ada.request.get(f"{live_server.url}/config.json").json()["hand_lower_after"] == 1.5
     ada_id = join(ada, "hands-lower", "Ada")
     grace_id = join(grace, "hands-lower", "Grace")
     # Ada's microphone only beeps: her hand, raised first, stays up throughout.
