@@ -79,7 +79,10 @@ class Hands {
     if (!news || before !== null || now === null || p.id === this.session.you?.id) return;
     if (this.session.you?.role !== Role.HOST) return;
     const place = handPlaces(this.people()).get(p.id);
-    if (place) toast(t('hands.toast', { name: this.shown(p.id), place: placeWords(place) }));
+    if (!place) return;
+    const text = t('hands.toast', { name: this.shown(p.id), place: placeWords(place) });
+    toast(text);
+    announce(text);
   }
 
   /** Our own hand or microphone changed: start, go on or stop listening for our speech. */
