@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from frankly.server.config import ServerConfig
-from tests.browser.meeting import NewPage, in_sfu_mode, join, tile
+from tests.browser.meeting import NewPage, in_sfu_mode, join, self_id, tile
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -69,6 +69,14 @@ def people_order(page: Page) -> list[str | None]:
     return [items.nth(i).get_attribute("data-participant-id") for i in range(items.count())]
 
 
+def join_opened(page: Page, name: str) -> str:
+    """Join from the pre-join screen already open (as `join` does after opening it)."""
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "connected")
+    return self_id(page)
+
+
 def say(page: Page, text: str) -> None:
     page.get_by_label("Write a message").fill(text)
     page.get_by_label("Write a message").press("Enter", timeout=30_000)
@@ -79,11 +87,14 @@ def test_a_raised_hand_shows_on_every_tile_in_its_place_and_hosts_hear_of_it(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     ada, grace, linus = new_page(), new_page(), new_page()
+    pages = (ada, grace, linus)
+    # Everyone opens the link first, then joins in turn (Ada first: the host).
+    for page in pages:
+        page.goto("/hands-line")
     ids = {
-        name: join(page, "hands-line", name)
+        name: join_opened(page, name)
         for name, page in (("Ada", ada), ("Grace", grace), ("Linus", linus))
     }
-    pages = (ada, grace, linus)
     for page in pages:
         in_sfu_mode(page)
     linus.get_by_test_id("btn-hand").click()
