@@ -104,6 +104,14 @@ def main(argv: list[str] | None = None) -> None:
         "(no new rooms meanwhile; 0: exit at once)",
     )
     serve.add_argument(
+        "--hand-lower-after",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="a raised hand lowers itself once its owner has spoken this long "
+        "(measured on their own page; default 5; 0: never)",
+    )
+    serve.add_argument(
         "--turn-url",
         action="append",
         default=[],
@@ -302,6 +310,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     database = _checked_database(args, parser)
     metrics_token = _metrics_token(args, parser)
     turn = _turn_options(args, parser)
+    if not 0 <= args.hand_lower_after <= 3600:
+        parser.error("--hand-lower-after is seconds of speech, from 0 (never) to 3600")
     raise_descriptor_limit()
     cert, key = args.tls_cert, args.tls_key
     if cert is not None:
@@ -331,6 +341,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         allowed_hosts=tuple(args.allowed_host) + _bind_name(args.host),
         allowed_origins=tuple(args.allowed_origin),
         drain_seconds=args.drain_seconds,
+        hand_lower_after=args.hand_lower_after,
         metrics_listen=args.metrics_listen,
         metrics_token=metrics_token,
         log_format=args.log_format,

@@ -206,6 +206,8 @@ async def _config(request: Request) -> Response:
             "human_check": hub.gate.human is not None,
             "turn": hub.turn is not None,
             "relay_only": hub.config.relay_only,
+            # The web client lowers its own raised hand after this much of its speech.
+            "hand_lower_after": hub.config.hand_lower_after,
         }
     )
 

@@ -57,6 +57,9 @@ class ServerConfig:
     password_attempts: int = 5  # wrong passwords per address and room...
     password_window: float = 600.0  # ...within this many seconds
     reaction_rate: float = 2.0  # reactions a second per participant
+    # Seconds of one's own speech after which a raised hand lowers itself (the
+    # speaker's page measures its microphone and sends `hand` up: false); 0: never.
+    hand_lower_after: float = 5.0
     human_check: bool = False  # proof of work before hello (ALTCHA)
     # Numbers a solver may have to try: a browser takes about a second on average.
     human_check_maxnumber: int = 100_000

@@ -20,6 +20,7 @@ async def test_no_human_check_by_default(live_server: LiveServer) -> None:
             "human_check": False,
             "turn": False,
             "relay_only": False,
+            "hand_lower_after": 5.0,
         }
         assert (await http.get("/challenge")).status_code == 404
 

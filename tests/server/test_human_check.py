@@ -43,6 +43,7 @@ async def test_config_says_the_check_is_on(live_server: LiveServer) -> None:
             "human_check": True,
             "turn": False,
             "relay_only": False,
+            "hand_lower_after": 5.0,
         }
 
 

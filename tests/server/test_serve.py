@@ -142,3 +142,11 @@ def test_a_missing_given_key_is_a_sentence(
     with pytest.raises(SystemExit):
         main(["serve", "--tls-cert", str(tmp_path / "c.pem"), "--tls-key", str(tmp_path / "k.pem")])
     assert "does not exist (check --tls-cert/--tls-key)" in capsys.readouterr().err
+
+
+def test_a_negative_hand_lowering_time_is_a_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--hand-lower-after", "-1", "--data-dir", str(tmp_path)])
+    assert "--hand-lower-after is seconds of speech, from 0 (never)" in capsys.readouterr().err

@@ -172,4 +172,9 @@ async def test_the_pre_join_page_learns_that_addresses_can_be_hidden(
 ) -> None:
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         config = (await http.get("/config.json")).json()
-    assert config == {"human_check": False, "turn": True, "relay_only": True}
+    assert config == {
+        "human_check": False,
+        "turn": True,
+        "relay_only": True,
+        "hand_lower_after": 5.0,
+    }

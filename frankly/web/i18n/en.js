@@ -722,4 +722,12 @@ export default {
   'quality.rtt': 'round trip {n} ms',
   'quality.fps': 'frames a second: {n}',
   'quality.height': 'picture {n} px high',
+  // --- hands ---
+  'hands.place.one': '{n}st',
+  'hands.place.two': '{n}nd',
+  'hands.place.few': '{n}rd',
+  'hands.place.other': '{n}th',
+  'hands.tile': 'Hand raised, {place} in line',
+  'hands.toast': '{name} raised a hand — {place} in line',
+  'hands.lowered': 'You have spoken for a while, so your hand was lowered.',
 };

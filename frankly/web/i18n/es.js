@@ -717,4 +717,12 @@ export default {
   'quality.rtt': 'ida y vuelta {n} ms',
   'quality.fps': 'imágenes por segundo: {n}',
   'quality.height': 'imagen de {n} px de alto',
+  // --- hands ---
+  'hands.place.one': '{n}.º',
+  'hands.place.two': '{n}.º',
+  'hands.place.few': '{n}.º',
+  'hands.place.other': '{n}.º',
+  'hands.tile': 'Mano levantada, {place} en la fila',
+  'hands.toast': '{name} levantó la mano — {place} en la fila',
+  'hands.lowered': 'Has hablado un rato, así que tu mano se ha bajado.',
 };

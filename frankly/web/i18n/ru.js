@@ -717,4 +717,12 @@ export default {
   'quality.rtt': 'задержка туда и обратно {n} мс',
   'quality.fps': 'кадров в секунду: {n}',
   'quality.height': 'высота изображения {n} пикс.',
+  // --- hands ---
+  'hands.place.one': '{n}-й',
+  'hands.place.two': '{n}-й',
+  'hands.place.few': '{n}-й',
+  'hands.place.other': '{n}-й',
+  'hands.tile': 'Рука поднята, {place} в очереди',
+  'hands.toast': '{name} поднимает руку — {place} в очереди',
+  'hands.lowered': 'Вы уже говорили какое-то время, поэтому ваша рука опущена.',
 };

@@ -3,11 +3,14 @@
  * The meeting's chat: the log (each message with its sender's shown name,
  * the time, and whether it was encrypted or could not be opened), the form
  * that sends one, the copy of what we could read kept on this device for
- * the meeting (chatlog.js), and the count of messages not seen yet.
+ * the meeting (chatlog.js), the count of messages not seen yet (on the Chat
+ * button), a short chime for one that comes while the chat is out of view,
+ * and web links in messages made into links (links.js says which).
  */
 
 import * as chatlog from '../chatlog.js';
 import { onLanguage, t } from '../i18n.js';
+import { linkParts } from '../links.js';
 import { Close } from '../wire.js';
 import { announce, byId, clock, h } from './dom.js';
 
@@ -105,12 +108,62 @@ function render(e, sealed) {
   const name = e.mine ? h('span', { class: 'msg-name', 'data-i18n': 'chat.you' }, t('chat.you')) : h('span', { class: 'msg-name' }, e.name);
   meta.append(name, h('time', { datetime: new Date(e.ts * 1000).toISOString(), 'data-ts': String(e.ts) }, clock(e.ts)));
   if (e.privacy === 'plain' && sealed === null) meta.append(h('span', { class: 'msg-plain', 'data-i18n': 'chat.plain' }, t('chat.plain')));
-  const text = sealed === null ? h('p', { class: 'msg-text' }, e.text) : h('p', { class: 'msg-text msg-sealed', 'data-i18n': sealed }, t(sealed));
+  const text = sealed === null ? messageText(e.text) : h('p', { class: 'msg-text msg-sealed', 'data-i18n': sealed }, t(sealed));
   li.append(meta, text);
   const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
   const later = [...chatLog.children].find((c) => Number(/** @type {HTMLElement} */ (c).dataset.ts) > e.ts);
   chatLog.insertBefore(li, later ?? null);
   if (atBottom || e.mine) chatLog.scrollTop = chatLog.scrollHeight;
+}
+
+/**
+ * A message's text, its web links clickable: text nodes and <a> elements
+ * built one by one, so nothing in a message is ever parsed as HTML.
+ * @param {string} text
+ * @returns {HTMLElement}
+ */
+function messageText(text) {
+  const p = h('p', { class: 'msg-text' });
+  for (const part of linkParts(text)) {
+    if (!part.href) {
+      p.append(document.createTextNode(part.text));
+      continue;
+    }
+    // Its own tab, and the page it opens gets neither this window nor the meeting's address.
+    p.append(h('a', { href: part.href, target: '_blank', rel: 'noopener noreferrer', class: 'msg-link' }, part.text));
+  }
+  return p;
+}
+
+/** @type {AudioContext | null} */
+let chimeContext = null;
+
+/**
+ * Two short soft notes, made on the spot (no sound file): a message came
+ * while the chat was out of view.
+ */
+function chime() {
+  try {
+    chimeContext ??= new AudioContext();
+    const ctx = chimeContext;
+    if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
+    const start = ctx.currentTime + 0.01;
+    for (const [i, freq] of [660, 880].entries()) {
+      const at = start + i * 0.11;
+      const note = ctx.createOscillator();
+      const gain = ctx.createGain();
+      note.frequency.value = freq;
+      // A quick rise and a fall, so the note neither clicks nor rings on.
+      gain.gain.setValueAtTime(0, at);
+      gain.gain.linearRampToValueAtTime(0.08, at + 0.015);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.1);
+      note.connect(gain).connect(ctx.destination);
+      note.start(at);
+      note.stop(at + 0.11);
+    }
+  } catch {
+    // No Web Audio here: the count on the Chat button still says it.
+  }
 }
 
 /** The key of what an unreadable message says instead of its text. */
@@ -143,7 +196,9 @@ export function addChat(session, m, history, shown) {
   render(entry, sealed);
   if (history || mine || sealed !== null) return;
   announce(t('chat.says', { name: shown, text: m.text }));
-  if (!inView) setUnread(unread + 1);
+  if (inView) return;
+  setUnread(unread + 1);
+  chime();
 }
 
 /** Whether the chat log is on screen (the side panel may hide it). */
@@ -155,6 +210,11 @@ function setUnread(n) {
   for (const button of document.querySelectorAll('[data-chat-unread]')) {
     button.setAttribute('aria-label', chatlog.chatLabel(n));
     /** @type {HTMLElement} */ (button).dataset.chatUnread = String(n);
+    const badge = /** @type {HTMLElement | null} */ (button.querySelector('.chat-unread'));
+    if (badge) {
+      badge.textContent = n > 99 ? '99+' : String(n);
+      badge.hidden = n <= 0;
+    }
   }
 }
 

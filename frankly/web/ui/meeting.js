@@ -28,6 +28,7 @@ import { constraintsFor, describeMediaError, statusOf, videoQuality } from './de
 import { confirmDialog } from './dialog.js';
 import { announce, byId, clearToast, copyOrShow, h, labelMediaButton, show, showing, toast } from './dom.js';
 import { initEncryption, renderE2ee, renderVerify } from './encryption.js';
+import { loadHandSettings, startHands } from './hands.js';
 import {
   DEFAULT_FLOOR_VOLUME,
   addBoothLine,
@@ -165,6 +166,7 @@ export function startMeeting(opts) {
       if (meeting === m) fn(m, detail); // a meeting left behind says nothing
     });
   }
+  startHands(session, (id) => m.shown(id)); // after EVENTS: a newcomer's tile is there for its hand
   show('meeting');
   byId('btn-mic').focus();
   session.start();
@@ -613,6 +615,7 @@ export function initMeeting(given) {
   initEncryption();
   initSettings(currentSession, currentMixer);
   watchQuality(currentSession, tiles.tileOf);
+  void loadHandSettings();
   control('btn-mic', toggleMic);
   control('btn-cam', toggleCam);
   control('btn-screen', toggleScreen);

@@ -40,6 +40,9 @@ export function renderPeople(session, names) {
   if (session.you) list.push({ ...session.you, audio: session.audio, video: session.video, self: true });
   for (const p of session.participants.values()) list.push({ ...p, self: false });
   const hands = handOrder(list);
+  // Raised hands first, in the order they went up (who speaks next); the rest as they came.
+  const rank = (/** @type {{id: string}} */ p) => (hands.includes(p.id) ? hands.indexOf(p.id) : hands.length);
+  list.sort((a, b) => rank(a) - rank(b));
   people.replaceChildren(
     ...list.map((p) => {
       const shown = names.get(p.id) ?? p.name;
