@@ -5,12 +5,13 @@
  * track on every sender, so the others keep receiving), a microphone level
  * meter, a test sound through the chosen speaker, and the video quality
  * preference (best quality or save bandwidth), each kept on this device
- * (ui/devices.js). An empty #settings-background stays hidden until the
- * background controls are mounted in it.
+ * (ui/devices.js), and the background choice (ui/background.js's
+ * controls, mounted in #settings-background).
  */
 
 import { t, translatePage } from '../i18n.js';
 import { describeMediaError, rememberDevice, rememberQuality, rememberedDevice, videoQuality } from './devices.js';
+import { mountBackgroundControls } from './background.js';
 import { byId, h } from './dom.js';
 import { meterKeeper } from './meter.js';
 
@@ -216,7 +217,6 @@ export function initSettings(session, mixer) {
     const s = sessionNow();
     if (dialog.open && s) void fillDevices(s);
   });
-  // The background controls come in later (mountBackgroundControls): shown once there are some.
-  const background = byId('settings-background');
-  new MutationObserver(() => (background.hidden = background.childElementCount === 0)).observe(background, { childList: true });
+  // The same None / Blur / Replace choice as before joining (ui/background.js).
+  mountBackgroundControls(byId('settings-background'));
 }
