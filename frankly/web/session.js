@@ -18,7 +18,7 @@ import { SfuLink, cameraSize, streamOwner } from './sfu.js';
 import { backgroundTrack, setBackgroundOwner } from './background.js';
 import { SignalingClient } from './signaling.js';
 import { asText, asWebVtt } from './transcript.js';
-import { Role } from './wire.js';
+import { Msg, Role } from './wire.js';
 
 /**
  * @typedef {{token: string, id: string, role: string, exp: number}} InviteToken
@@ -140,7 +140,7 @@ export class Session extends Emitter {
     this.e2ee = new E2ee({
       room: opts.room,
       passphrase: opts.passphrase,
-      send: (to, payload) => this.client.sendOrKeep({ type: 'e2ee', to, payload }),
+      send: (to, payload) => this.client.sendOrKeep({ type: Msg.E2EE, to, payload }),
     });
     this.e2ee.on('pair', (e) => this.emit('encryption', e));
     this.e2ee.on('decrypting', (e) => this.emit('decrypting', e));
@@ -180,46 +180,46 @@ export class Session extends Emitter {
     this.kept = new Map();
     const c = this.client;
     c.on('state', (s) => this.emit('state', s));
-    c.on('going-away', (m) => this.emit('going-away', m));
-    c.on('welcome', (m) => this.onWelcome(m));
-    c.on('joined', (m) => this.addParticipant(m.participant, true));
-    c.on('updated', (m) => this.updateParticipant(m.participant));
-    c.on('left', (m) => this.removeParticipant(m.id, m.reason));
-    c.on('chat', (m) => this.onChat(m, false));
-    c.on('signal', (m) => this.onSignal(m));
-    c.on('error', (m) => this.emit('error', m));
+    c.on(Msg.GOING_AWAY, (m) => this.emit('going-away', m));
+    c.on(Msg.WELCOME, (m) => this.onWelcome(m));
+    c.on(Msg.JOINED, (m) => this.addParticipant(m.participant, true));
+    c.on(Msg.UPDATED, (m) => this.updateParticipant(m.participant));
+    c.on(Msg.LEFT, (m) => this.removeParticipant(m.id, m.reason));
+    c.on(Msg.CHAT, (m) => this.onChat(m, false));
+    c.on(Msg.SIGNAL, (m) => this.onSignal(m));
+    c.on(Msg.ERROR, (m) => this.emit('error', m));
     c.on('ended', (e) => this.onEnded(e));
-    c.on('mode', (m) => this.setMode(m.mode));
-    c.on('sfu', (m) => this.sfu?.handle(m));
-    c.on('speaker', (m) => this.emit('speaker', m.id));
-    c.on('e2ee', (m) => this.e2ee.handle(m.from, m.payload));
-    c.on('lobby', (m) => {
+    c.on(Msg.MODE, (m) => this.setMode(m.mode));
+    c.on(Msg.SFU, (m) => this.sfu?.handle(m));
+    c.on(Msg.SPEAKER, (m) => this.emit('speaker', m.id));
+    c.on(Msg.E2EE, (m) => this.e2ee.handle(m.from, m.payload));
+    c.on(Msg.LOBBY, (m) => {
       this.waiting = true;
       this.emit('lobby', { locked: m.locked === true });
     });
-    c.on('knock', (m) => {
+    c.on(Msg.KNOCK, (m) => {
       this.knocks.set(m.knock.id, m.knock);
       this.emit('knocks', { added: m.knock });
     });
-    c.on('knock-done', (m) => {
+    c.on(Msg.KNOCK_DONE, (m) => {
       this.knocks.delete(m.id);
       this.emit('knocks', { done: m });
     });
-    c.on('settings', (m) => {
+    c.on(Msg.SETTINGS, (m) => {
       this.settings = m.settings;
       this.emit('settings', m.settings);
     });
-    c.on('moderated', (m) => this.onModerated(m));
-    c.on('reaction', (m) => this.emit('reaction', m));
-    c.on('meeting-ended', (m) => this.emit('meeting-ended', m));
-    c.on('invite', (m) => this.inviteWaiting.shift()?.(m));
-    c.on('revoked', (m) => this.emit('invite-revoked', { id: m.id }));
-    c.on('interpretation', (m) => this.onInterpretation(m));
-    c.on('listening', (m) => this.onListening(m.channel));
-    c.on('booth-chat', (m) => this.onBoothChat(m));
-    c.on('captions', (m) => this.onCaptions(m));
-    c.on('ice-servers', (m) => this.onIceServers(m.ice_servers));
-    c.on('caption', (m) => this.onCaption(m));
+    c.on(Msg.MODERATED, (m) => this.onModerated(m));
+    c.on(Msg.REACTION, (m) => this.emit('reaction', m));
+    c.on(Msg.MEETING_ENDED, (m) => this.emit('meeting-ended', m));
+    c.on(Msg.INVITE, (m) => this.inviteWaiting.shift()?.(m));
+    c.on(Msg.REVOKED, (m) => this.emit('invite-revoked', { id: m.id }));
+    c.on(Msg.INTERPRETATION, (m) => this.onInterpretation(m));
+    c.on(Msg.LISTENING, (m) => this.onListening(m.channel));
+    c.on(Msg.BOOTH_CHAT, (m) => this.onBoothChat(m));
+    c.on(Msg.CAPTIONS, (m) => this.onCaptions(m));
+    c.on(Msg.ICE_SERVERS, (m) => this.onIceServers(m.ice_servers));
+    c.on(Msg.CAPTION, (m) => this.onCaption(m));
   }
 
   /** @returns {ConnectionState} */
@@ -312,7 +312,7 @@ export class Session extends Emitter {
   async chat(text) {
     const t = text.trim();
     if (t.length === 0 || !this.client.joined) return false;
-    return this.client.send({ type: 'chat', sealed: await this.e2ee.sealChat(t) });
+    return this.client.send({ type: Msg.CHAT, sealed: await this.e2ee.sealChat(t) });
   }
 
   /**
@@ -469,12 +469,12 @@ export class Session extends Emitter {
 
   /** @param {string} knockId */
   admit(knockId) {
-    this.client.send({ type: 'admit', id: knockId });
+    this.client.send({ type: Msg.ADMIT, id: knockId });
   }
 
   /** @param {string} knockId */
   deny(knockId) {
-    this.client.send({ type: 'deny', id: knockId });
+    this.client.send({ type: Msg.DENY, id: knockId });
   }
 
   /**
@@ -482,7 +482,7 @@ export class Session extends Emitter {
    * @param {{lobby?: boolean, locked?: boolean, password?: string | null}} change
    */
   setSettings(change) {
-    this.client.send({ type: 'settings', ...change });
+    this.client.send({ type: Msg.SETTINGS, ...change });
   }
 
   /**
@@ -490,12 +490,12 @@ export class Session extends Emitter {
    * @param {string} action @param {string} participantId
    */
   moderate(action, participantId) {
-    this.client.send({ type: 'moderate', action, id: participantId });
+    this.client.send({ type: Msg.MODERATE, action, id: participantId });
   }
 
   /** End the meeting for everyone (hosts only). */
   endMeeting() {
-    this.client.send({ type: 'end' });
+    this.client.send({ type: Msg.END });
   }
 
   /**
@@ -506,7 +506,7 @@ export class Session extends Emitter {
    */
   invite(role, ttl, interpret) {
     return new Promise((resolve, reject) => {
-      const msg = interpret ? { type: 'invite', role, ttl, interpret } : { type: 'invite', role, ttl };
+      const msg = interpret ? { type: Msg.INVITE, role, ttl, interpret } : { type: Msg.INVITE, role, ttl };
       if (!this.client.send(msg)) reject(new Error('not connected'));
       else this.inviteWaiting.push(resolve);
     });
@@ -519,17 +519,17 @@ export class Session extends Emitter {
    * @param {string} id
    */
   revoke(id) {
-    return this.client.send({ type: 'revoke', id });
+    return this.client.send({ type: Msg.REVOKE, id });
   }
 
   /** @param {boolean} up */
   raiseHand(up) {
-    this.client.send({ type: 'hand', up });
+    this.client.send({ type: Msg.HAND, up });
   }
 
   /** @param {string} emoji one of REACTIONS */
   react(emoji) {
-    this.client.send({ type: 'react', emoji });
+    this.client.send({ type: Msg.REACT, emoji });
   }
 
   /**
@@ -545,7 +545,7 @@ export class Session extends Emitter {
     if (screen) {
       for (const t of screen.getTracks()) t.addEventListener('ended', () => this.screenEnded(screen));
     }
-    this.client.send({ type: 'update', screen: !!screen, screen_stream: screen ? screen.id : null });
+    this.client.send({ type: Msg.UPDATE, screen: !!screen, screen_stream: screen ? screen.id : null });
     for (const link of this.links.values()) link.setScreen(screen);
     this.sfu?.setScreen(screen);
     this.emit('local-media');
@@ -564,7 +564,7 @@ export class Session extends Emitter {
    * @param {string} participantId @param {[string, string] | null} pair
    */
   makeInterpreter(participantId, pair) {
-    return this.client.send({ type: 'interpreter', id: participantId, pair });
+    return this.client.send({ type: Msg.INTERPRETER, id: participantId, pair });
   }
 
   /**
@@ -573,12 +573,12 @@ export class Session extends Emitter {
    * @param {string} channel
    */
   listen(channel) {
-    return this.client.send({ type: 'listen', channel });
+    return this.client.send({ type: Msg.LISTEN, channel });
   }
 
   /** Our booth speaks into `into` from now on (one of its pair). @param {string} into */
   switchDirection(into) {
-    return this.client.send({ type: 'interpret', into });
+    return this.client.send({ type: Msg.INTERPRET, into });
   }
 
   /**
@@ -588,7 +588,7 @@ export class Session extends Emitter {
    * @param {string} [to]
    */
   handOver(to) {
-    return this.client.send(to ? { type: 'handover', to } : { type: 'handover' });
+    return this.client.send(to ? { type: Msg.HANDOVER, to } : { type: Msg.HANDOVER });
   }
 
   /**
@@ -608,7 +608,7 @@ export class Session extends Emitter {
       if (line === null) return 'no-key';
       sealed[id] = line;
     }
-    return this.client.send({ type: 'booth-chat', sealed }) ? 'sent' : 'offline';
+    return this.client.send({ type: Msg.BOOTH_CHAT, sealed }) ? 'sent' : 'offline';
   }
 
   /** @param {unknown} wire the server's `interpretation` */
@@ -678,7 +678,7 @@ export class Session extends Emitter {
   announceChannel(trackId) {
     if (!trackId || trackId === this.channelAnnounced) return;
     this.channelAnnounced = trackId;
-    this.client.sendOrKeep({ type: 'interpret', track: trackId });
+    this.client.sendOrKeep({ type: Msg.INTERPRET, track: trackId });
   }
 
   // --- live captions (docs/protocol.md, "Live captions") --------------------
@@ -690,7 +690,7 @@ export class Session extends Emitter {
    * @param {boolean} on @param {boolean} [transcript]
    */
   setCaptions(on, transcript = false) {
-    return this.client.send({ type: 'captions', on, transcript });
+    return this.client.send({ type: Msg.CAPTIONS, on, transcript });
   }
 
   /**
@@ -700,7 +700,7 @@ export class Session extends Emitter {
    */
   setLanguage(language) {
     this.client.language = language;
-    return this.client.send({ type: 'update', language });
+    return this.client.send({ type: Msg.UPDATE, language });
   }
 
   /** @param {unknown} wire the server's `captions` */
@@ -761,7 +761,7 @@ export class Session extends Emitter {
    * waiting out the grace period.
    */
   leaveNow() {
-    this.client.send({ type: 'leave' });
+    this.client.send({ type: Msg.LEAVE });
   }
 
   /** Leave the room: others see us go at once. */
@@ -870,7 +870,7 @@ export class Session extends Emitter {
   announce(change) {
     this.client.audio = this.audio;
     this.client.video = this.video;
-    this.client.send({ type: 'update', ...change }); // if away, the welcome reconciles
+    this.client.send({ type: Msg.UPDATE, ...change }); // if away, the welcome reconciles
     this.emit('local-media');
   }
 
@@ -920,7 +920,7 @@ export class Session extends Emitter {
     const change = {};
     if (msg.you.audio !== this.audio) change.audio = this.audio;
     if (msg.you.video !== this.video) change.video = this.video;
-    if (Object.keys(change).length) this.client.send({ type: 'update', ...change });
+    if (Object.keys(change).length) this.client.send({ type: Msg.UPDATE, ...change });
   }
 
   /**

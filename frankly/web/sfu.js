@@ -13,7 +13,7 @@ import { clampHeight } from './layout.js';
 import { msidTrackOf } from './interpretation.js';
 import { inboundTotals } from './stats.js';
 
-import { CHANNEL_SUFFIX, SCREEN_SUFFIX } from './wire.js';
+import { CHANNEL_SUFFIX, Msg, SCREEN_SUFFIX } from './wire.js';
 
 /**
  * The SFU names a screen share's stream after its participant, plus
@@ -178,7 +178,7 @@ export class SfuLink extends Emitter {
       watchIce(this.subscribePc, () => {
         if (this.closed) return;
         this.iceRestarts.subscribe += 1;
-        this.send({ type: 'sfu-restart' });
+        this.send({ type: Msg.SFU_RESTART });
       }),
     ];
     for (const track of opts.stream.getTracks()) this.setTrack(track.kind, track);
@@ -269,7 +269,7 @@ export class SfuLink extends Emitter {
     try {
       await this.publishPc.setLocalDescription();
       const description = this.publishPc.localDescription;
-      if (description) this.send({ type: 'sfu', pc: 'publish', description: description.toJSON() });
+      if (description) this.send({ type: Msg.SFU, pc: 'publish', description: description.toJSON() });
       this.emit('offered');
     } catch (err) {
       this.offering = false;
@@ -300,7 +300,7 @@ export class SfuLink extends Emitter {
       this.e2ee?.protect(this.subscribePc); // before any frame of a new track arrives
       await this.subscribePc.setLocalDescription();
       const answer = this.subscribePc.localDescription;
-      if (answer) this.send({ type: 'sfu', pc: 'subscribe', description: answer.toJSON() });
+      if (answer) this.send({ type: Msg.SFU, pc: 'subscribe', description: answer.toJSON() });
     }
   }
 
@@ -329,7 +329,7 @@ export class SfuLink extends Emitter {
    * @param {number} height CSS pixels times devicePixelRatio; 0 when hidden
    */
   view(participantId, height) {
-    this.send({ type: 'view', id: participantId, height: clampHeight(height) });
+    this.send({ type: Msg.VIEW, id: participantId, height: clampHeight(height) });
   }
 
   /**

@@ -10,7 +10,7 @@
 
 import { Emitter } from './emitter.js';
 
-import { Code, FATAL, FINAL_CLOSE_CODES, PROTOCOL_VERSION } from './wire.js';
+import { Code, FATAL, FINAL_CLOSE_CODES, Msg, PROTOCOL_VERSION } from './wire.js';
 
 export { FINAL_CLOSE_CODES, PROTOCOL_VERSION };
 
@@ -147,7 +147,7 @@ export class SignalingClient extends Emitter {
   send(msg) {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    if (!this.joined && msg.type !== 'hello' && msg.type !== 'ping') return false;
+    if (!this.joined && msg.type !== Msg.HELLO && msg.type !== Msg.PING) return false;
     ws.send(JSON.stringify(msg));
     return true;
   }
@@ -157,7 +157,7 @@ export class SignalingClient extends Emitter {
    * @param {string} to @param {SignalPayload} payload
    */
   signal(to, payload) {
-    this.sendOrKeep({ type: 'signal', to, ...payload });
+    this.sendOrKeep({ type: Msg.SIGNAL, to, ...payload });
   }
 
   /**
@@ -178,7 +178,7 @@ export class SignalingClient extends Emitter {
   leave() {
     const ws = this.ws;
     this.stopped = true;
-    if (!ws || !this.send({ type: 'leave' })) {
+    if (!ws || !this.send({ type: Msg.LEAVE })) {
       this.shutdown(1000, 'left', null);
       return Promise.resolve();
     }
@@ -237,7 +237,7 @@ export class SignalingClient extends Emitter {
       if (ws !== this.ws) return;
       this.lastHeard = Date.now();
       this.send({
-        type: 'hello',
+        type: Msg.HELLO,
         version: PROTOCOL_VERSION,
         room: this.room,
         name: this.name,
@@ -303,10 +303,10 @@ export class SignalingClient extends Emitter {
   /** Handlers for the messages that change the connection itself. */
   get handlers() {
     return /** @type {Record<string, (this: SignalingClient, msg: any) => void>} */ ({
-      welcome: SignalingClient.prototype.onWelcome,
-      lobby: SignalingClient.prototype.onLobby,
-      error: SignalingClient.prototype.onError,
-      'going-away': SignalingClient.prototype.onGoingAway,
+      [Msg.WELCOME]: SignalingClient.prototype.onWelcome,
+      [Msg.LOBBY]: SignalingClient.prototype.onLobby,
+      [Msg.ERROR]: SignalingClient.prototype.onError,
+      [Msg.GOING_AWAY]: SignalingClient.prototype.onGoingAway,
     });
   }
 
@@ -321,11 +321,11 @@ export class SignalingClient extends Emitter {
     this.you = msg.you;
     this.pingMs = Math.max(1, msg.ping_interval || 10) * 1000;
     clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.send({ type: 'ping', n: ++this.pingN }), this.pingMs);
+    this.pingTimer = setInterval(() => this.send({ type: Msg.PING, n: ++this.pingN }), this.pingMs);
     const queued = msg.resumed ? this.queued : [];
     this.queued = [];
     this.setState('connected');
-    this.emit('welcome', msg);
+    this.emit(Msg.WELCOME, msg);
     for (const m of queued) this.send(/** @type {any} */ (m));
   }
 
@@ -335,8 +335,8 @@ export class SignalingClient extends Emitter {
    */
   onLobby(msg) {
     clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.send({ type: 'ping', n: ++this.pingN }), this.pingMs);
-    this.emit('lobby', msg);
+    this.pingTimer = setInterval(() => this.send({ type: Msg.PING, n: ++this.pingN }), this.pingMs);
+    this.emit(Msg.LOBBY, msg);
   }
 
   /**
@@ -346,7 +346,7 @@ export class SignalingClient extends Emitter {
    */
   onGoingAway(msg) {
     this.expectRestart(msg.drain_seconds);
-    this.emit('going-away', msg);
+    this.emit(Msg.GOING_AWAY, msg);
   }
 
   /** @param {number} drainSeconds */
@@ -364,7 +364,7 @@ export class SignalingClient extends Emitter {
     // A draining server opens no new room: its successor will, in a moment.
     if (msg.code === Code.DRAINING) this.expectRestart(0);
     this.lastError = msg;
-    this.emit('error', msg);
+    this.emit(Msg.ERROR, msg);
   }
 
   /** @param {number} code @param {string} reason */
