@@ -27,6 +27,7 @@ const PREFS = {
   'media.navigator.permission.disabled': true,
   'media.peerconnection.ice.loopback': true,
   'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'media.peerconnection.ice.default_address_only': false,
   'media.getusermedia.screensharing.fake': true,
   'media.autoplay.default': 0,
   'media.autoplay.blocking_policy': 0,
@@ -44,6 +45,10 @@ const browser = await puppeteer.launch({
   headless: true,
   extraPrefsFirefox: PREFS,
   defaultViewport: { width: 1280, height: 800 },
+  // FRANKLY_FIREFOX_LOG=nicer:5 (say) writes Firefox's own log to /tmp/frankly-firefox.log.
+  env: process.env.FRANKLY_FIREFOX_LOG
+    ? { ...process.env, MOZ_LOG: process.env.FRANKLY_FIREFOX_LOG, MOZ_LOG_FILE: '/tmp/frankly-firefox.log' }
+    : process.env,
 });
 
 /** @type {Map<number, {context: any, page: any, errors: string[], logs: string[]}>} */
