@@ -9,6 +9,7 @@ wait for media, stats, the E2EE worker's counters), under the same names.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -90,10 +91,8 @@ class Firefox:
 
     def close(self) -> None:
         if self._proc.poll() is None:
-            try:
+            with contextlib.suppress(AssertionError):  # it may be gone already
                 self.command("quit", timeout=10.0)
-            except AssertionError:
-                pass
             try:
                 self._proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
