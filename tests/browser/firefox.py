@@ -169,7 +169,10 @@ def join(page: FirefoxPage, room: str, name: str) -> str:
 
 
 def in_sfu_mode(page: FirefoxPage) -> None:
-    page.wait_for("() => window.frankly.session && window.frankly.session.mode === 'sfu'")
+    page.wait_for(
+        "() => window.frankly.session && window.frankly.session.mode === 'sfu'",
+        timeout_ms=MEDIA_TIMEOUT_MS,
+    )
 
 
 def stats(page: FirefoxPage, peer_id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from frankly.server.config import ServerConfig
 from frankly.sfu.impair import Impairment
 from tests.browser import firefox as ff
 from tests.browser.firefox import Firefox, FirefoxPage
-from tests.browser.meeting import NewPage, in_sfu_mode, join, tile, wait_media
+from tests.browser.meeting import NewPage, join, tile, wait_media
 from tests.browser.test_e2ee import e2ee_stats
 from tests.browser.test_moderation import FAKE_SCREEN
 from tests.conftest import LiveServer
@@ -120,7 +120,7 @@ def test_two_chromium_and_a_firefox_decode_each_other_on_the_sfu(
     a_id, b_id = join(ada, room, "Ada"), join(bob, room, "Bob")
     f_id = ff.join(fox, room, "Grace")
     for page in (ada, bob):
-        in_sfu_mode(page)
+        page.wait_for_function(IN_SFU_MODE, timeout=ff.MEDIA_TIMEOUT_MS)
     ff.in_sfu_mode(fox)
     for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
         for other in others:
@@ -159,6 +159,8 @@ def test_two_chromium_and_a_firefox_decode_each_other_on_the_sfu(
     assert live_server.call(lambda: live_server.hub.routers[room].nacks_served) > served_before
 
 
+IN_SFU_MODE = "() => window.frankly.session && window.frankly.session.mode === 'sfu'"
+
 NACKS_SENT = """async () => {
     let n = 0;
     const report = await window.frankly.pcs()['sfu:subscribe'].getStats();
@@ -171,6 +173,18 @@ NACKS_SENT = """async () => {
 # A screen share's tile in the page, with a picture of the shared size.
 SCREEN_SHOWN = """(id) => { const v = document.querySelector(`[data-screen-of="${id}"] video`);
     return !!v && v.videoWidth === 640; }"""
+
+
+# What a page has of screen shares, for a failure's message.
+SCREENS = """() => ({
+    tiles: [...document.querySelectorAll('[data-screen-of]')].map((t) => {
+        const v = t.querySelector('video');
+        const tracks = v && v.srcObject ? v.srcObject.getTracks().length : 0;
+        return [t.dataset.screenOf, v && v.videoWidth, tracks];
+    }),
+    links: [...window.frankly.session.links.values()].map((l) => [l.screenStreamId,
+        l.remoteScreen.getTracks().length, l.remoteStream.getTracks().map((t) => t.kind)]),
+})"""
 
 
 def test_a_screen_shared_from_chromium_shows_in_firefox_and_back(
@@ -186,10 +200,14 @@ def test_a_screen_shared_from_chromium_shows_in_firefox_and_back(
     wait_media(chromium, f_id)
     ff.wait_media(fox, c_id)
     chromium.get_by_test_id("btn-screen").click()
-    fox.wait_for(SCREEN_SHOWN, c_id, timeout_ms=20_000)
+    try:
+        fox.wait_for(SCREEN_SHOWN, c_id, timeout_ms=ff.MEDIA_TIMEOUT_MS)
+    except AssertionError:
+        shown = fox.evaluate(SCREENS)
+        raise AssertionError(f"Firefox shows no screen of {c_id}: {shown}") from None
     chromium.get_by_test_id("btn-screen").click()
     fox.wait_for(f"() => !document.querySelector('[data-screen-of=\"{c_id}\"]')")
     fox.evaluate("(script) => { (0, eval)(script); }", FAKE_SCREEN)
     fox.click_test_id("btn-screen")
-    chromium.wait_for_function(SCREEN_SHOWN, arg=f_id, timeout=20_000)
+    chromium.wait_for_function(SCREEN_SHOWN, arg=f_id, timeout=ff.MEDIA_TIMEOUT_MS)
     assert tile(chromium, f_id).count() == 1  # and the camera tile is still there
