@@ -21,7 +21,7 @@ $(VENV)/.test-deps: $(BIN)/frankly
 
 node_modules/.bin/tsc: package.json package-lock.json
 	./scripts/system-deps node
-	npm ci --no-audit --no-fund --silent
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
 # The emoji font is checked on every serve (a file test) so a venv built before it still gets it.
