@@ -128,6 +128,12 @@ def test_two_chromium_and_a_firefox_decode_each_other_on_the_sfu(
         # Asked, not awaited in the page: a starved renderer's polling lags far behind.
         wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
     ff.in_sfu_mode(fox)
+    # Both of Firefox's connections to the SFU connect (they once ended ICE failed).
+    fox.wait_for(
+        "() => { const pcs = window.frankly.pcs(); return ['sfu:publish', 'sfu:subscribe']"
+        ".every((k) => pcs[k] && pcs[k].connectionState === 'connected'); }",
+        timeout_ms=60_000,
+    )
     for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
         for other in others:  # a few frames: a loaded machine encodes slowly
             wait_media(page, other, frames_over=3, audio_over=10)
