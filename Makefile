@@ -21,7 +21,7 @@ $(VENV)/.test-deps: $(BIN)/frankly
 
 node_modules/.bin/tsc: package.json package-lock.json
 	./scripts/system-deps node
-	npm ci --no-audit --no-fund --silent
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
 # The emoji font is checked on every serve (a file test) so a venv built before it still gets it.
@@ -30,7 +30,7 @@ serve: $(BIN)/frankly
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium fonts postgresql speech systemd turn
+	./scripts/system-deps chromium firefox fonts postgresql speech systemd turn
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 

@@ -240,7 +240,7 @@ class Router:
         sending = {
             m.mid: (m, c)
             for m, c in zip(offer.media, chosen, strict=True)
-            if c is not None and m.direction in ("sendonly", "sendrecv") and m.port != 0
+            if c is not None and m.direction in ("sendonly", "sendrecv") and not m.rejected
         }
         for mid in list(publisher.tracks):
             if mid not in sending:

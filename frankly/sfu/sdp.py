@@ -62,6 +62,14 @@ class Media:
     ssrc_groups: list[tuple[str, list[int]]] = field(default_factory=list)
     rids: list[str] = field(default_factory=list)  # send rids, in offer order
     msid: str = ""
+    # a=bundle-only (RFC 8843 section 6): port 0 yet in the bundle, as
+    # Firefox offers every m-line after the first under max-bundle.
+    bundle_only: bool = False
+
+    @property
+    def rejected(self) -> bool:
+        """Port 0 without a=bundle-only: the m-line is turned down (RFC 8866)."""
+        return self.port == 0 and not self.bundle_only
 
 
 @dataclass
@@ -133,6 +141,8 @@ def _media_attribute(media: Media, by_pt: dict[int, Codec], name: str, rest: str
         media.mid = rest
     elif name in ("sendrecv", "sendonly", "recvonly", "inactive"):
         media.direction = name
+    elif name == "bundle-only":
+        media.bundle_only = True
     elif name == "ice-ufrag":
         media.ice_ufrag = rest
     elif name == "ice-pwd":
@@ -280,7 +290,7 @@ def answer(offer: Session, local: Local, chosen: list[Codec | None]) -> str:
     mids = [m.mid for m in offer.media]
     lines = _header(local, mids)
     for media, codec in zip(offer.media, chosen, strict=True):
-        if codec is None or media.direction not in ("sendonly", "sendrecv"):
+        if codec is None or media.rejected or media.direction not in ("sendonly", "sendrecv"):
             lines += _rejected(local, media)
             continue
         lines += _transport(local, media.kind, media.mid, [codec.pt], "passive")

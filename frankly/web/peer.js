@@ -9,6 +9,7 @@
 import { Emitter } from './emitter.js';
 import { watchIce } from './icewatch.js';
 import { withQuality } from './sfu.js';
+import { withoutStrayCodecLines } from './sdp.js';
 import { inboundTotals } from './stats.js';
 
 /**
@@ -139,7 +140,8 @@ export class PeerLink extends Emitter {
     const d = this.pc.localDescription;
     if (!d || this.closed) return;
     const type = /** @type {Description['type']} */ (d.type); // never 'pranswer' here
-    this.sendSignal({ description: { type, sdp: d.sdp } });
+    // Tidied for the other browser (sdp.js); what we set locally stays as made.
+    this.sendSignal({ description: { type, sdp: withoutStrayCodecLines(d.sdp) } });
   }
 
   /** @param {SignalMessage} msg */
@@ -163,7 +165,9 @@ export class PeerLink extends Emitter {
       if (collision) await this.offerGathered();
       // An answer that no offer of ours is waiting for (a duplicate) changes nothing.
       if (d.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
-      await pc.setRemoteDescription(/** @type {RTCSessionDescriptionInit} */ (d)); // rolls back if needed
+      // Tidied on the way in too, for a peer whose client does not tidy its own (sdp.js).
+      const sdp = withoutStrayCodecLines(d.sdp ?? '');
+      await pc.setRemoteDescription({ type: d.type, sdp }); // rolls back if needed
       if (d.type === 'offer') {
         this.heardOffer = true;
         this.e2ee?.protect(pc); // transceivers the offer made
