@@ -141,10 +141,11 @@ def test_the_switch_changes_the_language_at_once_and_it_outlasts_a_reload(
     expect(page.get_by_test_id("btn-leave")).to_have_text("Leave")
 
 
-# Every visible text node and accessible name of the meeting screen that equals an English
-# catalogue value (or fills an English template) and is not also the Russian one.
+# Every visible text node and accessible name under the element `root` (a CSS selector: the
+# meeting screen, a dialogue page's <main>) that equals an English catalogue value (or fills
+# an English template) and is not also the Russian one.
 ENGLISH_LEFT = """
-async () => {
+async (root) => {
   const en = (await import('/static/i18n/en.js')).default;
   const ru = (await import('/static/i18n/ru.js')).default;
   const texts = (m) => (typeof m === 'string' ? [m] : Object.values(m));
@@ -168,7 +169,7 @@ async () => {
   };
   const where = (el) => `<${el.tagName.toLowerCase()} id=${el.id}>`;
   const found = [];
-  const screen = document.getElementById('screen-meeting');
+  const screen = document.querySelector(root);
   const walker = document.createTreeWalker(screen, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
@@ -187,8 +188,8 @@ async () => {
 """
 
 
-def english_left(page: Page) -> list[str]:
-    found: list[Any] = page.evaluate(ENGLISH_LEFT)
+def english_left(page: Page, root: str = "#screen-meeting") -> list[str]:
+    found: list[Any] = page.evaluate(ENGLISH_LEFT, root)
     return [str(f) for f in found]
 
 

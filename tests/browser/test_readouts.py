@@ -19,6 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage
+from tests.browser.test_languages import english_left
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -470,3 +471,66 @@ def test_on_the_meeting_page_itself(talks: Talks, new_page: NewPage) -> None:
         "United States: readout of \u201cStrategic stability\u201d"
     )
     expect(reader.get_by_test_id("public-readout").locator("em")).to_have_text("frankly")
+
+
+def speak(page: Page, code: str) -> None:
+    """Choose the interface's language as the home page's switch keeps it, and reload."""
+    page.evaluate("(code) => localStorage.setItem('frankly.language', code)", code)
+    page.reload()
+
+
+def test_the_readouts_the_sides_and_the_public_page_in_russian(
+    talks: Talks, new_page: NewPage
+) -> None:
+    """The meeting's readouts, the dialogue's sides, links and devices, and the public page
+    with its comment form and the lead's moderation, with no English catalogue value left."""
+    ann = talks.ann
+    save(ann, "First account.")
+    ann.get_by_role("button", name="Publish revision 1").click()
+    expect(ann.get_by_role("status").filter(has_text="Published revision 1.")).to_be_visible()
+    save(ann, "Corrected account.")  # left unpublished: the lead's Publish shows
+    expect(ann.get_by_role("status").filter(has_text="Saved as revision 2.")).to_be_visible()
+    us = ann.get_by_test_id("published").locator(f"[data-side='{talks.us}']")
+    us.get_by_role("button", name="Make public").click()
+    href = us.get_by_test_id("public-link").get_by_role("link").get_attribute("href")
+    assert href
+
+    speak(ann, "ru")
+    expect(ann.get_by_role("heading", name="Итоги", exact=True)).to_be_visible()
+    expect(ann.get_by_role("button", name="Опубликовать версию 2 как исправление")).to_be_visible()
+    expect(ann.get_by_test_id("moderation")).to_contain_text("Комментариев пока нет.")
+    assert english_left(ann, "#main") == []
+
+    reader = new_page()
+    reader.goto(href)
+    speak(reader, "ru")
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "United States: итоги встречи «Strategic stability»"
+    )
+    reader.get_by_label("Ваше имя (необязательно)").fill("Дана")
+    reader.get_by_label("Комментарий", exact=True).fill("Спасибо за честность.")
+    reader.get_by_role("button", name="Отправить комментарий").click()
+    expect(reader.get_by_role("status").filter(has_text="Спасибо.")).to_be_visible()
+    expect(reader.get_by_test_id("held")).to_contain_text("Ждёт одобрения Дана")
+    assert english_left(reader, "#main") == []
+
+    ann.reload()
+    expect(ann.get_by_test_id("moderation").get_by_role("heading")).to_have_text(
+        "Комментарии читателей (1 ждёт одобрения)"
+    )
+    expect(ann.get_by_role("button", name="Одобрить комментарий: Дана")).to_be_visible()
+    assert english_left(ann, "#main") == []
+
+    ann.goto(f"/dialogues/{talks.dialogue}")
+    expect(ann.get_by_test_id("sides")).to_contain_text("Стороны")
+    ann.get_by_role("button", name="Создать ссылку участника").first.click()
+    expect(ann.get_by_text("Ссылка создана: скопируйте и отправьте её.")).to_be_visible()
+    expect(ann.get_by_test_id("devices").locator("ul[aria-busy]")).to_have_count(0)
+    expect(ann.get_by_test_id("invites").locator("ul[aria-busy]")).to_have_count(0)
+    expect(ann.get_by_test_id("devices")).to_contain_text("Этот браузер")
+    assert english_left(ann, "#main") == []
+
+    # It can fail: in English, the same check finds the English words.
+    speak(ann, "en")
+    expect(ann.get_by_test_id("devices")).to_contain_text("This browser")
+    assert any('"Your devices"' in found for found in english_left(ann, "#main"))

@@ -7,6 +7,7 @@
  * appear only for what the server would allow, which decides all the same.
  */
 
+import { t } from '../i18n.js';
 import { del, get, post } from './api.js';
 import { forget } from './known.js';
 import { act, button, explain, h, linkBox, notOffered, statusLine, toast } from './page.js';
@@ -26,7 +27,7 @@ import { city, timeLine, untilText, viewerZone, wallClock } from './times.js';
 /** "14:05 now". @param {string} zone */
 function nowIn(zone) {
   const w = wallClock(Date.now(), zone);
-  return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')} there now`;
+  return t('members.there_now', { time: `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}` });
 }
 
 /**
@@ -39,7 +40,7 @@ function nowIn(zone) {
 function confirmed(text, confirmText, key, status, work, done, after) {
   const first = button(text, { class: 'btn btn-small btn-quiet', 'data-key': key });
   const sure = button(confirmText, { class: 'btn btn-small btn-danger', 'data-key': `${key}-sure` });
-  const cancel = button('Cancel', { class: 'btn btn-small' });
+  const cancel = button(t('members.cancel'), { class: 'btn btn-small' });
   sure.hidden = cancel.hidden = true;
   first.addEventListener('click', () => {
     first.hidden = true;
@@ -52,7 +53,7 @@ function confirmed(text, confirmText, key, status, work, done, after) {
     first.focus();
   });
   sure.addEventListener('click', async () => {
-    const ok = await act(sure, status, async () => (await work()) ?? true, { busy: 'Working…' });
+    const ok = await act(sure, status, async () => (await work()) ?? true, { busy: t('members.working') });
     if (!ok) return;
     await after();
     toast(done); // once the page shows it
@@ -67,20 +68,20 @@ function confirmed(text, confirmText, key, status, work, done, after) {
  */
 function memberItem(d, side, m, status, refresh) {
   const marks = [];
-  if (side.lead === m.id) marks.push('lead');
-  if (d.convener === m.id) marks.push('convener');
-  if (d.you.id === m.id) marks.push('you');
+  if (side.lead === m.id) marks.push(t('members.mark_lead'));
+  if (d.convener === m.id) marks.push(t('members.mark_convener'));
+  if (d.you.id === m.id) marks.push(t('members.mark_you'));
   const yourSideLead = side.lead === d.you.id;
   const base = dialoguePath(d.id);
   const actions = [];
   if (yourSideLead && m.id !== d.you.id) {
-    actions.push(confirmed('Remove', `Remove ${m.name}`, `remove-${m.id}`, status,
-      () => del(`${base}/members/${encodeURIComponent(m.id)}`), `${m.name} was removed.`, refresh));
-    actions.push(confirmed('Make lead', `Hand the lead to ${m.name}`, `lead-${m.id}`, status,
-      () => post(`${base}/sides/${encodeURIComponent(side.id)}/lead`, { member: m.id }), `${m.name} now leads ${side.name}.`, refresh));
+    actions.push(confirmed(t('members.remove'), t('members.remove_sure', { name: m.name }), `remove-${m.id}`, status,
+      () => del(`${base}/members/${encodeURIComponent(m.id)}`), t('members.removed', { name: m.name }), refresh));
+    actions.push(confirmed(t('members.make_lead'), t('members.make_lead_sure', { name: m.name }), `lead-${m.id}`, status,
+      () => post(`${base}/sides/${encodeURIComponent(side.id)}/lead`, { member: m.id }), t('members.lead_handed', { name: m.name, side: side.name }), refresh));
   } else if (m.id === d.you.id && side.lead !== m.id) {
-    actions.push(confirmed('Leave', 'Leave this dialogue', `leave-${m.id}`, status,
-      () => del(`${base}/members/${encodeURIComponent(m.id)}`), 'You left the dialogue.', async () => {
+    actions.push(confirmed(t('members.leave'), t('members.leave_sure'), `leave-${m.id}`, status,
+      () => del(`${base}/members/${encodeURIComponent(m.id)}`), t('members.left'), async () => {
         forget(d.id);
         location.assign('/dialogues');
       }));
@@ -95,7 +96,7 @@ function memberItem(d, side, m, status, refresh) {
 export function renderSides(parent, d, refresh) {
   const status = statusLine('members-status');
   const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'sides-h', 'data-testid': 'sides' },
-    h('h2', { id: 'sides-h' }, 'Sides'));
+    h('h2', { id: 'sides-h' }, t('members.sides')));
   for (const side of d.sides) {
     const members = d.members.filter((m) => m.side === side.id);
     // Those removed (or who left) are named still: what they wrote stays theirs.
@@ -103,10 +104,10 @@ export function renderSides(parent, d, refresh) {
     section.append(h('div', { class: 'dlg-side', 'data-testid': 'side' },
       h('h3', {}, side.name),
       h('p', { class: 'hint' }, `${city(side.zone)} (${side.zone}), ${nowIn(side.zone)}`),
-      side.lead ? null : h('p', { class: 'hint' }, 'No lead yet: the convener’s lead link makes one.'),
-      h('ul', { class: 'dlg-members', 'aria-label': `Members of ${side.name}` },
+      side.lead ? null : h('p', { class: 'hint' }, t('members.no_lead')),
+      h('ul', { class: 'dlg-members', 'aria-label': t('members.members_of', { side: side.name }) },
         members.map((m) => memberItem(d, side, m, status, refresh))),
-      former.length ? h('p', { class: 'hint', 'data-testid': 'former' }, `Former members: ${former.map((m) => m.name).join(', ')}`) : null));
+      former.length ? h('p', { class: 'hint', 'data-testid': 'former' }, t('members.former', { names: former.map((m) => m.name).join(', ') })) : null));
   }
   section.append(status);
   parent.append(section);
@@ -131,23 +132,24 @@ function invitable(d) {
 function linkItem(d, link, list, status) {
   const zone = viewerZone();
   const side = d.sides.find((s) => s.id === link.side);
-  const kind = link.lead ? `Lead link for ${side?.name}` : `Member link for ${side?.name}`;
+  const kind = t(link.lead ? 'members.lead_link_for' : 'members.member_link_for', { side: side?.name ?? '' });
   const expired = Date.parse(link.expires) <= Date.now();
   // A lead's link is good once, while its side has no lead: spent once it has one.
   const spent = link.lead && Boolean(side?.lead);
   const state = link.revoked
-    ? `revoked ${timeLine(link.revoked, zone, [])}`
-    : spent ? `used: ${side?.name} has its lead`
-      : expired ? `expired ${timeLine(link.expires, zone, [])}` : `expires ${timeLine(link.expires, zone, [])} (${untilText(link.expires, Date.now())})`;
+    ? t('members.revoked_at', { time: timeLine(link.revoked, zone, []) })
+    : spent ? t('members.used', { side: side?.name ?? '' })
+      : expired ? t('members.expired_at', { time: timeLine(link.expires, zone, []) })
+        : t('members.expires_at', { time: timeLine(link.expires, zone, []), left: untilText(link.expires, Date.now()) });
   const item = h('li', { class: 'dlg-link-item', 'data-testid': link.lead ? 'lead-link' : 'member-link', 'data-side': link.side, 'data-invite': link.invite },
     h('p', { class: 'dlg-link-kind' }, h('strong', {}, kind)),
-    link.created ? h('p', { class: 'hint' }, `made ${timeLine(link.created, zone, [])}`) : null,
+    link.created ? h('p', { class: 'hint' }, t('members.made_at', { time: timeLine(link.created, zone, []) })) : null,
     link.token ? linkBox(kind, joinLink(location.origin, link.token), 'link-url') : null,
     h('p', { class: 'hint', 'data-testid': 'link-expiry' }, state));
   if (!link.revoked && !expired && !spent) {
-    const revoke = button('Revoke', { class: 'btn btn-small btn-quiet', 'data-key': `revoke-${link.invite}` });
+    const revoke = button(t('members.revoke'), { class: 'btn btn-small btn-quiet', 'data-key': `revoke-${link.invite}` });
     revoke.addEventListener('click', async () => {
-      const done = await act(revoke, status, () => del(`${dialoguePath(d.id)}/sides/${encodeURIComponent(link.side)}/links/${encodeURIComponent(link.invite)}`), { busy: 'Revoking…', done: 'Link revoked: it no longer lets anyone in.' });
+      const done = await act(revoke, status, () => del(`${dialoguePath(d.id)}/sides/${encodeURIComponent(link.side)}/links/${encodeURIComponent(link.invite)}`), { busy: t('members.revoking'), done: t('members.revoked') });
       if (done === undefined) return;
       item.replaceWith(linkItem(d, { ...link, token: undefined, revoked: new Date().toISOString() }, list, status));
     });
@@ -176,11 +178,11 @@ export function renderInvites(parent, d, options) {
   const sides = invitable(d);
   if (!sides.length) return;
   const status = statusLine('links-status');
-  const made = h('ul', { class: 'dlg-links', 'aria-label': 'Links made now', 'data-testid': 'made-links' });
-  const earlier = h('ul', { class: 'dlg-links', 'aria-label': 'Links made before', 'aria-busy': 'true' }, h('li', { class: 'hint' }, 'Loading…'));
+  const made = h('ul', { class: 'dlg-links', 'aria-label': t('members.links_now'), 'data-testid': 'made-links' });
+  const earlier = h('ul', { class: 'dlg-links', 'aria-label': t('members.links_before'), 'aria-busy': 'true' }, h('li', { class: 'hint' }, t('dlg.loading')));
   const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'links-h', 'data-testid': 'invites' },
-    h('h2', { id: 'links-h' }, 'Invite people'),
-    h('p', { class: 'hint' }, 'A side’s link makes whoever opens it a member of that side. Send it to them privately; it is shown only once, here.'));
+    h('h2', { id: 'links-h' }, t('members.invite')),
+    h('p', { class: 'hint' }, t('members.invite_hint')));
   /** @param {LinkOut} link */
   const show = (link) => {
     madeHere.push(link);
@@ -195,9 +197,9 @@ export function renderInvites(parent, d, options) {
     const row = h('div', { class: 'dlg-link-buttons' }, h('span', { class: 'dlg-link-side' }, side.name));
     /** @param {boolean} asLead */
     const add = (asLead) => {
-      const b = button(asLead ? 'Make a lead link' : 'Make a member link', { class: 'btn btn-small', 'data-key': `link-${side.id}-${asLead}` });
+      const b = button(asLead ? t('members.make_lead_link') : t('members.make_member_link'), { class: 'btn btn-small', 'data-key': `link-${side.id}-${asLead}` });
       b.addEventListener('click', async () => {
-        const link = await act(b, status, () => makeLink(d, side.id, asLead), { busy: 'Making the link…', done: 'Link made: copy it and send it.' });
+        const link = await act(b, status, () => makeLink(d, side.id, asLead), { busy: t('members.making_link'), done: t('members.link_made') });
         if (link) show(link);
       });
       row.append(b);
@@ -206,7 +208,7 @@ export function renderInvites(parent, d, options) {
     if (member) add(false);
     section.append(row);
   }
-  section.append(status, made, h('h3', {}, 'Links made before'), earlier);
+  section.append(status, made, h('h3', {}, t('members.links_before')), earlier);
   parent.append(section);
   if (options.fresh && !madeHere.length) {
     void (async () => {
@@ -233,9 +235,9 @@ async function listLinks(d, sides, list, status) {
       const shown = new Set(madeHere.map((l) => l.invite)); // above, with their tokens
       for (const link of links) if (!shown.has(link.invite)) items.push(linkItem(d, link, list, status));
     }
-    list.replaceChildren(...(items.length ? items : [h('li', { class: 'hint' }, 'None yet.')]));
+    list.replaceChildren(...(items.length ? items : [h('li', { class: 'hint' }, t('members.none_yet'))]));
   } catch (error) {
-    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list earlier links yet.' : explain(error)));
+    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? t('members.no_link_list') : explain(error)));
   } finally {
     list.removeAttribute('aria-busy');
   }
@@ -250,20 +252,22 @@ async function listLinks(d, sides, list, status) {
  */
 export function renderDevices(parent, d) {
   const status = statusLine('devices-status');
-  const add = button('Add a device', { class: 'btn btn-small', 'data-testid': 'add-device', 'data-key': 'add-device' });
+  const add = button(t('members.add_device'), { class: 'btn btn-small', 'data-testid': 'add-device', 'data-key': 'add-device' });
   const offer = h('div', { class: 'dlg-device-offer', 'aria-live': 'polite' });
-  const list = h('ul', { class: 'dlg-devices', 'aria-label': 'Your devices', 'aria-busy': 'true' }, h('li', { class: 'hint' }, 'Loading…'));
+  const list = h('ul', { class: 'dlg-devices', 'aria-label': t('members.devices'), 'aria-busy': 'true' }, h('li', { class: 'hint' }, t('dlg.loading')));
   const section = h('section', { class: 'dlg-card', 'aria-labelledby': 'devices-h', 'data-testid': 'devices' },
-    h('h2', { id: 'devices-h' }, 'Your devices'),
-    h('p', { class: 'hint' }, 'Open this dialogue as yourself on another phone or computer, without a side link.'),
+    h('h2', { id: 'devices-h' }, t('members.devices')),
+    h('p', { class: 'hint' }, t('members.devices_hint')),
     add, offer, status, list);
   add.addEventListener('click', async () => {
-    const made = await act(add, status, () => post(`${dialoguePath(d.id)}/devices`), { busy: 'Making a device link…' });
+    const made = await act(add, status, () => post(`${dialoguePath(d.id)}/devices`), { busy: t('members.making_device_link') });
     if (!made) return;
     const url = deviceLink(location.origin, d.id, made.token);
+    // The time is set in bold where the language puts it: the words either side of {until}.
+    const [before, after = ''] = t('members.device_offer').split('{until}');
     offer.replaceChildren(
-      h('p', {}, 'Open this link on the other device. It works once, ', h('strong', {}, untilText(made.expires, Date.now())), ' at the latest; keep it to yourself: it signs in as you.'),
-      linkBox('Link for your other device', url, 'device-link'));
+      h('p', {}, before, h('strong', {}, untilText(made.expires, Date.now())), after),
+      linkBox(t('members.device_link'), url, 'device-link'));
   });
   parent.append(section);
   void listDevices(d, list, status);
@@ -275,7 +279,7 @@ async function listDevices(d, list, status) {
   try {
     devices = /** @type {DeviceOut[]} */ (await get(`${dialoguePath(d.id)}/devices`));
   } catch (error) {
-    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? 'This server does not list devices yet.' : explain(error)));
+    list.replaceChildren(h('li', { class: 'hint' }, notOffered(error) ? t('members.no_device_list') : explain(error)));
     return;
   } finally {
     list.removeAttribute('aria-busy');
@@ -284,16 +288,16 @@ async function listDevices(d, list, status) {
   const again = () => listDevices(d, list, status);
   list.replaceChildren(...devices.map((dev) => {
     // Named as the member named it on that device; this one is "this browser".
-    const name = dev.current ? (dev.device ? `${dev.device} (this one)` : 'This browser') : (dev.device || 'A browser with no name');
+    const name = dev.current ? (dev.device ? t('members.this_one', { device: dev.device }) : t('members.this_browser')) : (dev.device || t('members.no_name'));
     const remove = dev.current
-      ? confirmed('Sign out here', 'Sign out this browser', `device-${dev.id}`, status,
-        () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), 'This browser is signed out.', async () => {
+      ? confirmed(t('members.sign_out_here'), t('members.sign_out_this'), `device-${dev.id}`, status,
+        () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), t('members.signed_out_here'), async () => {
           forget(d.id);
           location.assign('/dialogues');
         })
-      : confirmed('Remove', `Sign out ${dev.device || 'that browser'}`, `device-${dev.id}`, status,
-        () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), `${name} is signed out.`, again);
+      : confirmed(t('members.remove'), t('members.sign_out', { device: dev.device || t('members.that_browser') }), `device-${dev.id}`, status,
+        () => del(`${dialoguePath(d.id)}/devices/${encodeURIComponent(dev.id)}`), t('members.signed_out', { name }), again);
     return h('li', { class: 'dlg-device' },
-      h('span', {}, name, h('span', { class: 'hint' }, ` · added ${timeLine(dev.created, zone, [])}`)), ' ', remove);
+      h('span', {}, name, h('span', { class: 'hint' }, ` · ${t('members.added_at', { time: timeLine(dev.created, zone, []) })}`)), ' ', remove);
   }));
 }

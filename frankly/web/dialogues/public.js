@@ -13,6 +13,7 @@
  */
 
 import { solveChallenge } from '../humancheck.js';
+import { t } from '../i18n.js';
 import { del, get, post } from './api.js';
 import { dateWords, when } from './facts.js';
 import { act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
@@ -47,38 +48,38 @@ export async function showPublic(readoutId) {
  */
 export async function renderPublic(parent, readoutId) {
   const loading = statusLine();
-  loading.set('busy', 'Loading the readout…');
+  loading.set('busy', t('public.loading'));
   parent.replaceChildren(loading.node);
   /** @type {PublicOut} */
   let readout;
   try {
     readout = await get(`/public/readouts/${encodeURIComponent(readoutId)}`);
   } catch (err) {
-    const heading = el('h1', { tabindex: '-1' }, 'No readout here');
+    const heading = el('h1', { tabindex: '-1' }, t('public.none_title'));
     parent.replaceChildren(el('div', { class: 'rd-public-page' }, heading,
-      el('p', {}, 'This readout is not public (its side may have taken it off the public page), or the link is wrong.'),
+      el('p', {}, t('public.none')),
       el('p', { class: 'hint' }, failureText(err))));
     return;
   }
   document.title = `${readout.side}: ${readout.topic} · Frankly`;
   const [current, ...earlier] = [...readout.revisions].sort((a, b) => b.number - a.number);
-  const title = el('h1', { tabindex: '-1' }, `${readout.side}: readout of “${readout.topic}”`);
+  const title = el('h1', { tabindex: '-1' }, t('public.title', { side: readout.side, topic: readout.topic }));
   const page = el('div', { class: 'rd-public-page', 'data-testid': 'public-readout' },
     el('p', { class: 'rd-kicker' }, readout.dialogue), title,
     el('p', { class: 'rd-meta' }, dateWords(readout.date, zone())),
-    el('p', { class: 'hint' }, `Published by ${readout.side}. It is one side’s account of the meeting; other sides publish their own.`));
+    el('p', { class: 'hint' }, t('public.published_by', { side: readout.side })));
   if (current) {
     page.append(el('article', { class: 'rd-readout' },
-      el('p', { class: 'rd-meta' }, earlier.length ? `Corrected: revision ${current.number}, ` : `Revision ${current.number}, `,
+      el('p', { class: 'rd-meta' }, `${t(earlier.length ? 'public.corrected' : 'public.revision', { number: current.number })} `,
         timeEl(current.at, when(current.at, zone()))),
       serverHtml(current.html)));
   }
   if (earlier.length) {
     const list = el('ol', { class: 'rd-history', reversed: true });
     for (const r of earlier) {
-      list.append(el('li', {}, el('p', { class: 'rd-meta' }, `Revision ${r.number}, `, timeEl(r.at, when(r.at, zone())), ', since corrected'), serverHtml(r.html)));
+      list.append(el('li', {}, el('p', { class: 'rd-meta' }, `${t('public.revision', { number: r.number })} `, timeEl(r.at, when(r.at, zone())), `, ${t('public.since_corrected')}`), serverHtml(r.html)));
     }
-    page.append(el('details', { class: 'rd-corrections' }, el('summary', {}, `Corrections: ${earlier.length} earlier published version${earlier.length === 1 ? '' : 's'}`), list));
+    page.append(el('details', { class: 'rd-corrections' }, el('summary', {}, t('readouts.corrections', { count: earlier.length })), list));
   }
   page.append(commentList(readout.comments), commentForm(readout));
   parent.replaceChildren(page);
@@ -89,9 +90,9 @@ export async function renderPublic(parent, readoutId) {
 function commentList(comments) {
   const heading = uid('comments');
   const box = el('section', { class: 'rd-comments', 'aria-labelledby': heading, 'data-testid': 'comments' },
-    el('h2', { id: heading }, `Comments (${comments.length})`));
+    el('h2', { id: heading }, t('public.comments', { count: comments.length })));
   if (!comments.length) {
-    box.append(el('p', { class: 'hint' }, 'No comments yet.'));
+    box.append(el('p', { class: 'hint' }, t('public.no_comments')));
     return box;
   }
   const list = el('ol', { class: 'rd-comment-list' });
@@ -103,7 +104,7 @@ function commentList(comments) {
 /** @param {CommentOut} c @param {...Node} extra */
 function commentItem(c, ...extra) {
   return el('li', { class: 'rd-comment', 'data-comment': c.id },
-    el('p', { class: 'rd-meta' }, el('strong', {}, c.name || 'Anonymous'), ', ', timeEl(c.at, when(c.at, zone()))),
+    el('p', { class: 'rd-meta' }, el('strong', {}, c.name || t('public.anonymous')), ', ', timeEl(c.at, when(c.at, zone()))),
     serverHtml(c.html), ...extra);
 }
 
@@ -118,41 +119,41 @@ function commentForm(readout) {
   const textId = uid('comment-text');
   const name = /** @type {HTMLInputElement} */ (el('input', { id: nameId, type: 'text', maxlength: '100', autocomplete: 'name' }));
   const text = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: textId, rows: '5', required: true, maxlength: '4000', 'aria-describedby': `${textId}-hint` }));
-  const send = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-primary' }, 'Send comment'));
+  const send = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'btn btn-primary' }, t('public.send')));
   const status = statusLine();
   const form = el('form', { class: 'rd-comment-form', 'aria-labelledby': heading, 'data-testid': 'comment-form', novalidate: true },
-    el('h2', { id: heading }, 'Leave a comment'),
-    el('div', { class: 'field' }, el('label', { for: nameId }, 'Your name (optional)'), name),
-    el('div', { class: 'field' }, el('label', { for: textId }, 'Comment'), text,
-      el('p', { id: `${textId}-hint`, class: 'hint' }, `Comments appear once ${readout.side}’s lead approves them. Up to 4,000 characters; Markdown works, and nothing you write can run in a reader’s page.`)),
+    el('h2', { id: heading }, t('public.leave')),
+    el('div', { class: 'field' }, el('label', { for: nameId }, t('public.name')), name),
+    el('div', { class: 'field' }, el('label', { for: textId }, t('public.comment')), text,
+      el('p', { id: `${textId}-hint`, class: 'hint' }, t('public.comment_hint', { side: readout.side }))),
     el('div', { class: 'rd-row' }, send, status.node));
   // What this reader sent, until the lead approves it: as plain text, this page only.
-  const held = el('ol', { class: 'rd-comment-list', 'aria-label': 'Your comments waiting for approval', 'data-testid': 'held' });
+  const held = el('ol', { class: 'rd-comment-list', 'aria-label': t('public.held_list'), 'data-testid': 'held' });
   form.append(held);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!text.value.trim()) {
       text.setAttribute('aria-invalid', 'true');
-      status.set('refused', 'Write your comment first.');
+      status.set('refused', t('public.write_first'));
       text.focus();
       return;
     }
     text.removeAttribute('aria-invalid');
     send.disabled = true;
     try {
-      status.set('busy', 'Checking that you are a person (a second or two)…');
+      status.set('busy', t('public.checking'));
       // Comments always take the check, whether or not the server asks it of rooms.
       const proof = await solveChallenge(await get('/public/challenge'));
-      status.set('busy', 'Sending…');
+      status.set('busy', t('public.sending'));
       const body = { text: text.value, proof, ...(name.value.trim() ? { name: name.value.trim() } : {}) };
       await post(`/public/readouts/${encodeURIComponent(readout.id)}/comments`, body);
       held.append(el('li', { class: 'rd-comment', 'data-state': 'held' },
-        el('p', { class: 'rd-meta' }, el('span', { class: 'rd-badge', 'data-state': 'held' }, 'Held for approval'), ` ${body.name ?? 'Anonymous'}`),
+        el('p', { class: 'rd-meta' }, el('span', { class: 'rd-badge', 'data-state': 'held' }, t('public.held_badge')), ` ${body.name ?? t('public.anonymous')}`),
         el('p', { class: 'rd-held-text' }, body.text)));
       text.value = '';
-      status.set('done', `Thank you. Your comment is held until ${readout.side}’s lead approves it; it is not public yet.`);
+      status.set('done', t('public.thanks', { side: readout.side }));
     } catch (err) {
-      status.set('refused', `Not sent: ${failureText(err)}`);
+      status.set('refused', t('public.not_sent', { why: failureText(err) }));
     } finally {
       send.disabled = false;
     }
@@ -167,7 +168,7 @@ function commentForm(readout) {
  */
 export function renderModeration(parent, meeting, side, ctx) {
   const heading = uid('moderation');
-  const title = el('h4', { id: heading }, 'Comments from readers');
+  const title = el('h4', { id: heading }, t('public.from_readers'));
   const box = el('section', { class: 'rd-moderation-list', 'aria-labelledby': heading, 'data-testid': 'moderation' }, title);
   const status = statusLine();
   box.append(status.node);
@@ -176,9 +177,9 @@ export function renderModeration(parent, meeting, side, ctx) {
   /** @param {CommentOut[]} comments @param {string} said */
   const show = (comments, said) => {
     const waiting = comments.filter((c) => c.state === 'held').length;
-    title.textContent = waiting ? `Comments from readers (${waiting} waiting for approval)` : 'Comments from readers';
+    title.textContent = waiting ? t('public.from_readers_waiting', { count: waiting }) : t('public.from_readers');
     if (said) status.set('done', said);
-    else status.set('idle', comments.length ? '' : 'No comments yet.');
+    else status.set('idle', comments.length ? '' : t('public.no_comments'));
     box.querySelector('ol')?.remove();
     if (!comments.length) return;
     const list = el('ol', { class: 'rd-comment-list' });
@@ -198,7 +199,7 @@ export function renderModeration(parent, meeting, side, ctx) {
   // What was read last, at once (the section re-renders on every change), then the news.
   const cached = lastComments.get(path);
   if (cached) show(cached, '');
-  else status.set('busy', 'Loading comments…');
+  else status.set('busy', t('public.loading_comments'));
   load();
 }
 
@@ -211,20 +212,21 @@ const lastComments = /** @type {Map<string, CommentOut[]>} */ (new Map());
  */
 function moderated(c, path, ctx, status, reload) {
   const held = c.state === 'held';
-  const state = el('span', { class: 'rd-badge', 'data-state': held ? 'draft' : 'published' }, held ? 'Held' : 'Approved');
+  const state = el('span', { class: 'rd-badge', 'data-state': held ? 'draft' : 'published' }, held ? t('public.held') : t('public.approved'));
   if (!ctx.you.lead || !held) return commentItem(c, state);
-  const approve = button('Approve', 'btn-primary');
-  const reject = button('Reject', 'btn-danger');
-  approve.setAttribute('aria-label', `Approve the comment by ${c.name || 'Anonymous'}`);
-  reject.setAttribute('aria-label', `Reject the comment by ${c.name || 'Anonymous'}`);
+  const approve = button(t('public.approve'), 'btn-primary');
+  const reject = button(t('public.reject'), 'btn-danger');
+  const by = c.name || t('public.anonymous');
+  approve.setAttribute('aria-label', t('public.approve_long', { name: by }));
+  reject.setAttribute('aria-label', t('public.reject_long', { name: by }));
   approve.addEventListener('click', async () => {
-    const done = await act(approve, status, { doing: 'Approving…', done: '' }, () => post(`${path}/${c.id}/approve`));
-    if (done !== undefined) await reload('Approved: it shows on the public page.');
+    const done = await act(approve, status, { doing: t('public.approving'), done: '' }, () => post(`${path}/${c.id}/approve`));
+    if (done !== undefined) await reload(t('public.approved_done'));
   });
   reject.addEventListener('click', async () => {
     // DELETE answers 204, no body: act resolves to null, which is not a refusal.
-    const done = await act(reject, status, { doing: 'Rejecting…', done: '' }, () => del(`${path}/${c.id}`));
-    if (done !== undefined) await reload('Rejected: the comment is deleted.');
+    const done = await act(reject, status, { doing: t('public.rejecting'), done: '' }, () => del(`${path}/${c.id}`));
+    if (done !== undefined) await reload(t('public.rejected_done'));
   });
   return commentItem(c, state, el('div', { class: 'rd-row' }, approve, reject));
 }

@@ -11,6 +11,7 @@
  * re-rendering the section (ctx.refresh), kept here by meeting and side.
  */
 
+import { t } from '../i18n.js';
 import { get, post, put, ApiFailure } from './api.js';
 import { baseOf, memberName, publishable, publishedHistory, sideName, when } from './facts.js';
 import { Notes, act, button, el, failureText, serverHtml, statusLine, timeEl, uid } from './parts.js';
@@ -41,12 +42,12 @@ export function renderReadouts(parent, meeting, ctx) {
   keepCaret();
   const heading = uid('readouts');
   const section = el('section', { class: 'rd-readouts', 'aria-labelledby': heading, 'data-testid': 'readouts' },
-    el('h2', { id: heading }, 'Readouts'),
-    el('p', { class: 'hint' }, 'Each side writes its own readout of the meeting. A draft is seen only by its side; once the side’s lead publishes it, every member reads it here, and a correction is published as a newer revision beside the old.'));
+    el('h2', { id: heading }, t('readouts.title')),
+    el('p', { class: 'hint' }, t('readouts.hint')));
   const note = notes.take(meeting.id);
   section.append(note.node, publishedColumns(meeting, ctx));
   if (meeting.sides.includes(ctx.you.side)) section.append(draftEditor(meeting, ctx));
-  else section.append(el('p', { class: 'hint' }, 'Your side is not invited to this meeting, so it writes no readout of it.'));
+  else section.append(el('p', { class: 'hint' }, t('readouts.not_invited')));
   parent.replaceChildren(section);
 }
 
@@ -84,11 +85,11 @@ function publishedColumn(meeting, side, readout, ctx) {
     el('h3', { id: heading }, name));
   const history = publishedHistory(readout);
   if (!readout || !history.length) {
-    column.append(el('p', { class: 'hint' }, `${name} has not published its readout yet.`));
+    column.append(el('p', { class: 'hint' }, t('readouts.not_published', { side: name })));
     return column;
   }
   const [current, ...earlier] = history;
-  column.append(revisionMeta(current, ctx, earlier.length ? 'Corrected' : 'Published'), serverHtml(current.html));
+  column.append(revisionMeta(current, ctx, earlier.length ? 'corrected' : 'published'), serverHtml(current.html));
   if (earlier.length) column.append(correctionHistory(earlier, ctx));
   const link = publicLink(readout);
   if (link) column.append(link);
@@ -103,26 +104,33 @@ function publishedColumn(meeting, side, readout, ctx) {
   return column;
 }
 
-/** "Revision 2 · Ann · Tue 16 Mar 2027, 18:00", with what state it is in. */
-function revisionMeta(/** @type {RevisionOut} */ r, /** @type {Ctx} */ ctx, /** @type {string} */ state) {
+/** The badge's words by its state (the state itself is the style's hook, data-state). */
+const STATE_WORDS = { corrected: 'readouts.state_corrected', published: 'readouts.state_published', superseded: 'readouts.state_superseded' };
+
+/**
+ * "Published Revision 2 by Ann, written Tue 16 Mar 2027, 18:00": the badge, who and when.
+ * @param {RevisionOut} r @param {Ctx} ctx @param {keyof typeof STATE_WORDS} state
+ */
+function revisionMeta(r, ctx, state) {
   return el('p', { class: 'rd-meta' },
-    el('span', { class: 'rd-badge', 'data-state': state.toLowerCase() }, state), ' ',
-    `Revision ${r.number} by ${memberName(ctx.dialogue, r.author)}, written `, timeEl(r.at, when(r.at, ctx.zone)));
+    el('span', { class: 'rd-badge', 'data-state': state }, t(STATE_WORDS[state])), ' ',
+    `${t('readouts.revision_by', { number: r.number, name: memberName(ctx.dialogue, r.author) })} `, timeEl(r.at, when(r.at, ctx.zone)));
 }
 
 /** Every earlier published revision, each corrected by the one above it. */
 function correctionHistory(/** @type {RevisionOut[]} */ earlier, /** @type {Ctx} */ ctx) {
   const list = el('ol', { class: 'rd-history', reversed: true });
-  for (const r of earlier) list.append(el('li', {}, revisionMeta(r, ctx, 'Superseded'), serverHtml(r.html)));
-  const noun = earlier.length === 1 ? 'earlier published version' : 'earlier published versions';
-  return el('details', { class: 'rd-corrections' }, el('summary', {}, `Corrections: ${earlier.length} ${noun}`), list);
+  for (const r of earlier) list.append(el('li', {}, revisionMeta(r, ctx, 'superseded'), serverHtml(r.html)));
+  return el('details', { class: 'rd-corrections' }, el('summary', {}, t('readouts.corrections', { count: earlier.length })), list);
 }
 
 /** The public page's address, when the side made its readout public (contract A2). */
 function publicLink(/** @type {ReadoutOut} */ readout) {
   if (!readout.public || !readout.url) return null;
   const href = new URL(readout.url, location.origin).href;
-  return el('p', { class: 'rd-public', 'data-testid': 'public-link' }, 'Public at ', el('a', { href }, href));
+  // The link goes where the language puts it: the words either side of {link}.
+  const [before, after = ''] = t('readouts.public_at').split('{link}');
+  return el('p', { class: 'rd-public', 'data-testid': 'public-link' }, before, el('a', { href }, href), after);
 }
 
 /**
@@ -132,10 +140,10 @@ function publicLink(/** @type {ReadoutOut} */ readout) {
 function publicToggle(meeting, side, readout, ctx) {
   const status = statusLine();
   const makePublic = !readout.public;
-  const toggle = button(makePublic ? 'Make public' : 'Stop public');
+  const toggle = button(makePublic ? t('readouts.make_public') : t('readouts.stop_public'));
   const words = makePublic
-    ? { doing: 'Making it public…', done: 'Public: anyone with the link can read it and leave comments for you to approve.' }
-    : { doing: 'Taking it off the public page…', done: 'No longer public: the link shows nothing now.' };
+    ? { doing: t('readouts.making_public'), done: t('readouts.made_public') }
+    : { doing: t('readouts.stopping_public'), done: t('readouts.stopped_public') };
   toggle.addEventListener('click', async () => {
     const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/public`;
     const answer = await act(toggle, status, words, () => put(path, { public: makePublic }));
@@ -143,9 +151,7 @@ function publicToggle(meeting, side, readout, ctx) {
     notes.leave(meeting.id, words.done);
     await ctx.refresh();
   });
-  const hint = makePublic
-    ? 'Only the published text goes public, with its corrections; drafts never do.'
-    : 'Readers with the link can see it now.';
+  const hint = makePublic ? t('readouts.public_hint') : t('readouts.public_now_hint');
   return el('div', { class: 'rd-row' }, toggle, el('span', { class: 'hint' }, hint), status.node);
 }
 
@@ -158,8 +164,8 @@ function draftEditor(meeting, ctx) {
   const side = ctx.you.side;
   const heading = uid('draft');
   const box = el('section', { class: 'rd-draft', 'aria-labelledby': heading, 'data-testid': 'draft' },
-    el('h3', { id: heading }, `Your side’s draft: ${sideName(ctx.dialogue, side)}`),
-    el('p', { class: 'hint' }, `Only ${sideName(ctx.dialogue, side)} can see this draft. Write in Markdown: *emphasis*, **strong**, lists with “- ”, links.`));
+    el('h3', { id: heading }, t('readouts.draft_title', { side: sideName(ctx.dialogue, side) })),
+    el('p', { class: 'hint' }, t('readouts.draft_hint', { side: sideName(ctx.dialogue, side) })));
   const path = `/dialogues/${ctx.dialogue.id}/meetings/${meeting.id}/readouts/${side}/draft`;
   const loading = statusLine();
   box.append(loading.node);
@@ -189,7 +195,7 @@ function draftEditor(meeting, ctx) {
   };
   // What was read last, at once (the section re-renders on every change), then the news.
   if (shown) place(editorBody(meeting, ctx, path, shown, reload));
-  else loading.set('busy', 'Loading your side’s draft…');
+  else loading.set('busy', t('readouts.loading_draft'));
   reload().catch((err) => {
     if (!box.querySelector(':scope > .rd-editor')) loading.set('refused', failureText(err));
   });
@@ -216,7 +222,7 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   text.value = kept?.text ?? latest?.text ?? '';
   const status = statusLine();
   status.node.dataset.role = 'save-status';
-  const save = button('Save draft', 'btn-primary');
+  const save = button(t('readouts.save'), 'btn-primary');
   save.setAttribute('aria-keyshortcuts', 'Control+S');
   const remember = () => {
     const saved = latest?.text ?? '';
@@ -226,7 +232,7 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   text.addEventListener('input', () => {
     const wasDirty = unsaved.has(key);
     remember();
-    if (!wasDirty && unsaved.has(key)) status.set('idle', 'Changes not saved yet.');
+    if (!wasDirty && unsaved.has(key)) status.set('idle', t('readouts.not_saved_yet'));
     publishButton?.update();
   });
 
@@ -234,8 +240,8 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   const conflict = el('p', { class: 'notice notice-warn', role: 'alert', hidden: true });
   const merge = el('div', { class: 'rd-merge', 'data-testid': 'merge', hidden: true });
   const hint = el('p', { id: `${textId}-hint`, class: 'hint' });
-  const sayBase = () => (hint.textContent = state.theirs ? `Merging into revision ${state.base}. Ctrl+S saves.`
-    : state.base ? `Edited from revision ${state.base}. Ctrl+S saves.` : 'No revision yet. Ctrl+S saves.');
+  const sayBase = () => (hint.textContent = state.theirs ? t('readouts.merging_into', { number: state.base })
+    : state.base ? t('readouts.edited_from', { number: state.base }) : t('readouts.no_revision'));
   const showPreview = () => {
     conflict.hidden = true;
     merge.hidden = true;
@@ -251,7 +257,7 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
       state.theirs = null;
       showPreview();
       remember();
-      status.set('idle', 'Your text was replaced by the newer one; save to keep it as it is, or edit on.');
+      status.set('idle', t('readouts.replaced'));
       text.focus();
     }));
     conflict.hidden = false;
@@ -263,19 +269,19 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   const doSave = async () => {
     // The server trims what it stores; the same text again would make an empty revision.
     if (!state.theirs && latest && text.value.trim() === latest.text) {
-      status.set('idle', `Nothing to save: the text is revision ${latest.number} as saved.`);
+      status.set('idle', t('readouts.nothing_to_save', { number: latest.number }));
       return;
     }
     save.disabled = true;
-    status.set('busy', 'Saving…');
+    status.set('busy', t('readouts.saving'));
     try {
       /** @type {RevisionOut} */
       const made = await put(path, { base: state.base, text: text.value });
       unsaved.delete(key);
-      const said = `Saved as revision ${made.number}.`;
+      const said = t('readouts.saved', { number: made.number });
       await reload(said).catch(() => {
         save.disabled = false;
-        status.set('done', `${said} Reload the page to see the list of revisions.`);
+        status.set('done', `${said} ${t('readouts.reload_for_list')}`);
       });
     } catch (err) {
       save.disabled = false;
@@ -290,11 +296,11 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
         }
         showTheirs(theirs);
         remember();
-        status.set('refused', `Not saved: revision ${theirs.number} came in first. Merge and save again.`);
-        save.textContent = 'Save merged text';
+        status.set('refused', t('readouts.stale', { number: theirs.number }));
+        save.textContent = t('readouts.save_merged');
         text.focus();
       } else {
-        status.set('refused', `Not saved: ${failureText(err)}`);
+        status.set('refused', t('readouts.not_saved', { why: failureText(err) }));
       }
     }
   };
@@ -308,11 +314,11 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
 
   /** Save an older revision's text again as the newest, so that it can be published. */
   const restore = async (/** @type {RevisionOut} */ r, /** @type {HTMLButtonElement} */ trigger) => {
-    const answer = await act(trigger, status, { doing: `Restoring revision ${r.number}…`, done: '' },
+    const answer = await act(trigger, status, { doing: t('readouts.restoring', { number: r.number }), done: '' },
       () => put(path, { base: baseOf(revisions), text: r.text }));
     if (answer !== undefined) {
       unsaved.delete(key);
-      const said = `Revision ${r.number} restored as revision ${answer.number}.`;
+      const said = t('readouts.restored', { number: r.number, made: answer.number });
       await reload(said).catch(() => status.set('done', said));
     }
   };
@@ -323,13 +329,13 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   body.append(conflict,
     el('div', { class: 'rd-editor-grid' },
       el('div', { class: 'rd-write' },
-        el('label', { for: textId }, 'Draft readout (Markdown)'), hint, text,
+        el('label', { for: textId }, t('readouts.draft_label')), hint, text,
         el('div', { class: 'rd-row' }, save, status.node)),
       preview, merge),
     publishButton?.node ?? whoPublishes(ctx), list);
   if (state.theirs) {
     showTheirs(state.theirs);
-    save.textContent = 'Save merged text';
+    save.textContent = t('readouts.save_merged');
   } else {
     sayBase();
   }
@@ -350,16 +356,16 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
 /** What the last save looks like to readers: the server's html of it. @param {RevisionOut | undefined} latest */
 function previewPane(latest) {
   if (!latest) {
-    return el('div', { class: 'rd-preview' }, el('h4', {}, 'Preview'), el('p', { class: 'hint' }, 'Save the draft to see it as readers will.'));
+    return el('div', { class: 'rd-preview' }, el('h4', {}, t('readouts.preview')), el('p', { class: 'hint' }, t('readouts.preview_hint')));
   }
   return el('div', { class: 'rd-preview', 'data-testid': 'preview' },
-    el('h4', {}, `Preview of revision ${latest.number}, as saved`), serverHtml(latest.html));
+    el('h4', {}, t('readouts.preview_of', { number: latest.number })), serverHtml(latest.html));
 }
 
 /** For a member who is not the lead: who publishes. @param {Ctx} ctx */
 function whoPublishes(ctx) {
   const lead = ctx.dialogue.sides.find((s) => s.id === ctx.you.side)?.lead;
-  return el('p', { class: 'hint' }, lead ? `${memberName(ctx.dialogue, lead)}, your side’s lead, publishes the readout.` : 'Your side’s lead publishes the readout.');
+  return el('p', { class: 'hint' }, lead ? t('readouts.lead_publishes', { name: memberName(ctx.dialogue, lead) }) : t('readouts.your_lead_publishes'));
 }
 
 /**
@@ -368,8 +374,9 @@ function whoPublishes(ctx) {
  */
 function conflictWords(theirs, revisions, ctx) {
   const by = revisions.find((r) => r.number === theirs.number);
-  const who = by ? `${memberName(ctx.dialogue, by.author)} saved revision ${theirs.number} at ${when(by.at, ctx.zone)}` : `Revision ${theirs.number} was saved`;
-  return `${who} while you were editing, so your save was not made. Your text is still in the editor; merge what the newer text adds into it, then save again.`;
+  return by
+    ? t('readouts.conflict_by', { name: memberName(ctx.dialogue, by.author), number: theirs.number, time: when(by.at, ctx.zone) })
+    : t('readouts.conflict', { number: theirs.number });
 }
 
 /**
@@ -381,9 +388,9 @@ function theirsPane(theirs, take) {
   const id = uid('theirs');
   const shown = /** @type {HTMLTextAreaElement} */ (el('textarea', { id, rows: '12', readonly: true, 'data-testid': 'theirs-text' }));
   shown.value = theirs.text;
-  const takeTheirs = button('Use the newer text instead of mine');
+  const takeTheirs = button(t('readouts.use_theirs'));
   takeTheirs.addEventListener('click', take);
-  return [el('label', { for: id }, `The newer text (revision ${theirs.number})`), shown, el('div', { class: 'rd-row' }, takeTheirs)];
+  return [el('label', { for: id }, t('readouts.theirs_label', { number: theirs.number })), shown, el('div', { class: 'rd-row' }, takeTheirs)];
 }
 
 /**
@@ -398,24 +405,22 @@ function publisher(meeting, ctx, path, revisions, dirty) {
   const next = publishable(revisions);
   const node = el('div', { class: 'rd-publish', 'data-testid': 'publish' });
   if (!next) {
-    const said = revisions.length ? 'The latest revision is published. To correct it, save a new revision and publish that.' : 'Save a first revision to publish it.';
+    const said = revisions.length ? t('readouts.all_published') : t('readouts.first_revision');
     node.append(el('p', { class: 'hint' }, said));
     return { node, update() {} };
   }
-  const label = next.correction ? `Publish revision ${next.number} as a correction` : `Publish revision ${next.number}`;
+  const label = t(next.correction ? 'readouts.publish_correction' : 'readouts.publish', { number: next.number });
   const go = button(label, 'btn-primary');
   const why = el('p', { class: 'hint' });
   const update = () => {
     const holding = dirty();
     go.disabled = holding;
-    why.textContent = holding
-      ? 'You have unsaved changes: save them first, then publish the new revision.'
-      : 'Every member of the dialogue will read it. A published revision is never changed; a correction is a newer revision, and both stay in the history.';
+    why.textContent = holding ? t('readouts.unsaved_first') : t('readouts.publish_hint');
   };
   update();
   go.addEventListener('click', async () => {
-    const done = next.correction ? `Published revision ${next.number} as a correction.` : `Published revision ${next.number}. Every member can read it now.`;
-    const answer = await act(go, status, { doing: 'Publishing…', done }, () => post(path.replace(/\/draft$/, '/publish'), { number: next.number }));
+    const done = t(next.correction ? 'readouts.published_correction' : 'readouts.published', { number: next.number });
+    const answer = await act(go, status, { doing: t('readouts.publishing'), done }, () => post(path.replace(/\/draft$/, '/publish'), { number: next.number }));
     if (answer === undefined) return;
     notes.leave(meeting.id, done);
     await ctx.refresh();
@@ -433,9 +438,9 @@ function publisher(meeting, ctx, path, revisions, dirty) {
 function revisionList(revisions, ctx, restore) {
   const heading = uid('revisions');
   const box = el('section', { class: 'rd-revisions', 'aria-labelledby': heading, 'data-testid': 'revisions' },
-    el('h4', { id: heading }, `Revisions (${revisions.length})`));
+    el('h4', { id: heading }, t('readouts.revisions', { count: revisions.length })));
   if (!revisions.length) {
-    box.append(el('p', { class: 'hint' }, 'None yet: the first save makes revision 1.'));
+    box.append(el('p', { class: 'hint' }, t('readouts.no_revisions')));
     return box;
   }
   const latest = baseOf(revisions);
@@ -443,15 +448,15 @@ function revisionList(revisions, ctx, restore) {
   for (const r of [...revisions].sort((a, b) => b.number - a.number)) {
     const item = el('li', { 'data-number': String(r.number) });
     const summary = el('summary', {},
-      el('strong', {}, `Revision ${r.number}`), ` by ${memberName(ctx.dialogue, r.author)}, `,
+      el('strong', {}, t('readouts.revision', { number: r.number })), ` ${t('readouts.by', { name: memberName(ctx.dialogue, r.author) })} `,
       timeEl(r.at, when(r.at, ctx.zone)), ' ',
-      el('span', { class: 'rd-badge', 'data-state': r.published ? 'published' : 'draft' }, r.published ? 'Published' : 'Draft'));
+      el('span', { class: 'rd-badge', 'data-state': r.published ? 'published' : 'draft' }, r.published ? t('readouts.state_published') : t('readouts.state_draft')));
     const details = el('details', {}, summary, serverHtml(r.html));
     if (r.number !== latest) {
-      const again = button(`Restore revision ${r.number}`);
+      const again = button(t('readouts.restore', { number: r.number }));
       again.addEventListener('click', () => restore(r, again));
       details.append(el('div', { class: 'rd-row' }, again,
-        el('span', { class: 'hint' }, 'Saves its text as the newest revision, to edit on or publish.')));
+        el('span', { class: 'hint' }, t('readouts.restore_hint'))));
     }
     item.append(details);
     list.append(item);
