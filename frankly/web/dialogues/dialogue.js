@@ -93,7 +93,7 @@ function historyItem(d, branch, now, zone) {
   const agreed = (m.points ?? []).filter((p) => p.agreed);
   const points = agreed.length
     ? h('ul', { class: 'dlg-readout-lines', 'aria-label': t('dlg.agreed_points'), 'data-testid': 'agreed-points' },
-      agreed.map((p) => h('li', {}, h('strong', {}, 'Agreed: '), firstLine(p.text))))
+      agreed.map((p) => h('li', {}, h('strong', {}, t('dlg.agreed_prefix')), firstLine(p.text))))
     : null;
   return h('li', { class: 'dlg-history-item', 'data-state': state, 'data-testid': 'history-item' },
     h('div', { class: 'dlg-history-head' },

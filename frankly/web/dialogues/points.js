@@ -34,7 +34,7 @@ export function renderPoints(parent, meeting, ctx) {
   const status = notes.take(meeting.id);
   section.append(status.node);
   if (points.length) {
-    section.append(el('p', { class: 'rd-meta' }, `${agreed} of ${points.length} agreed.`));
+    section.append(el('p', { class: 'rd-meta' }, t('pts.agreed_of', { agreed, count: points.length })));
     const list = el('ol', { class: 'rd-point-list' });
     for (const p of points) list.append(pointItem(p, meeting, ctx, status));
     section.append(list);

@@ -887,4 +887,7 @@ export default {
   'public.rejecting': 'Rejecting…',
   'public.approved_done': 'Approved: it shows on the public page.',
   'public.rejected_done': 'Rejected: the comment is deleted.',
+  // --- points ---
+  'pts.agreed_of': { one: '{agreed} of {count} agreed.', other: '{agreed} of {count} agreed.' },
+  'dlg.agreed_prefix': 'Agreed: ',
 };

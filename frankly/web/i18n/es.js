@@ -882,4 +882,7 @@ export default {
   'public.rejecting': 'Rechazando…',
   'public.approved_done': 'Aprobado: se muestra en la página pública.',
   'public.rejected_done': 'Rechazado: el comentario se ha borrado.',
+  // --- points ---
+  'pts.agreed_of': { one: '{agreed} de {count} acordado.', many: '{agreed} de {count} acordados.', other: '{agreed} de {count} acordados.' },
+  'dlg.agreed_prefix': 'Acordado: ',
 };

@@ -882,4 +882,7 @@ export default {
   'public.rejecting': 'Отклоняем…',
   'public.approved_done': 'Одобрено: комментарий виден на публичной странице.',
   'public.rejected_done': 'Отклонено: комментарий удалён.',
+  // --- points ---
+  'pts.agreed_of': { one: 'Согласовано {agreed} из {count}.', few: 'Согласовано {agreed} из {count}.', many: 'Согласовано {agreed} из {count}.', other: 'Согласовано {agreed} из {count}.' },
+  'dlg.agreed_prefix': 'Согласовано: ',
 };
