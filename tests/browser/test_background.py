@@ -121,7 +121,7 @@ def test_off_by_default_and_nothing_of_it_loaded(new_page: NewPage) -> None:
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/vendor/" in r.url else None)
     join(page, "plain", "Ada")
-    expect(page.get_by_test_id("background-none")).to_be_checked()
+    expect(page.get_by_test_id("pre-background").get_by_test_id("background-none")).to_be_checked()
     got = background(page)
     assert (got["frames"], got["effect"], got["status"]) == (0, "none", "idle"), got
     assert asked == []
@@ -130,9 +130,9 @@ def test_off_by_default_and_nothing_of_it_loaded(new_page: NewPage) -> None:
 def test_blur_is_what_the_other_side_receives_encrypted(new_page: NewPage) -> None:
     ada, grace = new_page(), new_page()
     open_prejoin(ada, "blurred", "Ada")
-    ada.get_by_test_id("background-blur").check()
+    ada.get_by_test_id("pre-background").get_by_test_id("background-blur").check()
     # Loading and starting the model (6 MB of WebAssembly) takes seconds on a loaded machine.
-    expect(ada.get_by_test_id("background-status")).to_have_text(
+    expect(ada.get_by_test_id("pre-background").get_by_test_id("background-status")).to_have_text(
         "Done on this device, before encryption.", timeout=60_000
     )
     wait_masks(ada, 0)
@@ -147,8 +147,13 @@ def test_blur_is_what_the_other_side_receives_encrypted(new_page: NewPage) -> No
     # The same fake pattern, blurred by Ada's page and not by Grace's.
     assert blurred["edges"] < 0.6 * sharp["edges"], (blurred, sharp)
 
-    # Off in the meeting: the camera itself is sent again, as sharp as Grace's.
-    choose(ada, "none")
+    # Off in the meeting, from the settings dialog, which shows the choice made before
+    # joining: the camera itself is sent again, as sharp as Grace's.
+    ada.get_by_test_id("btn-settings").click()
+    in_settings = ada.get_by_test_id("settings-background")
+    expect(in_settings.get_by_test_id("background-blur")).to_be_checked()
+    in_settings.get_by_test_id("background-none").check()
+    ada.keyboard.press("Escape")
     wait_until(lambda: background(ada)["frames"] == 0, 10, "the processor gone")
     wait_until(
         lambda: picture(grace, ada_id)["edges"] > 0.8 * picture(ada, grace_id)["edges"],
@@ -169,9 +174,11 @@ def test_blur_is_what_the_other_side_receives_encrypted(new_page: NewPage) -> No
 def test_replace_shows_the_replacement_and_is_kept_on_the_device(new_page: NewPage) -> None:
     ada, grace = new_page(), new_page()
     open_prejoin(ada, "replaced", "Ada")
-    ada.get_by_test_id("background-replace").check()
+    ada.get_by_test_id("pre-background").get_by_test_id("background-replace").check()
     ada.reload()  # the choice is kept on the device
-    expect(ada.get_by_test_id("background-replace")).to_be_checked()
+    expect(
+        ada.get_by_test_id("pre-background").get_by_test_id("background-replace")
+    ).to_be_checked()
     ada.get_by_label("Your name").fill("Ada")
     wait_masks(ada, 0)
     ada_id = join_here(ada)
@@ -198,7 +205,7 @@ def test_without_track_processors_a_video_and_canvas_capture_do_it(
     ada.context.add_init_script(FALLBACK)
     open_prejoin(ada, "fallback", "Ada")
     assert ada.evaluate("typeof window.MediaStreamTrackProcessor") == "undefined"
-    ada.get_by_test_id("background-blur").check()
+    ada.get_by_test_id("pre-background").get_by_test_id("background-blur").check()
     wait_masks(ada, 0)
     ada_id = join_here(ada)
     grace_id = join(grace, "fallback", "Grace")
