@@ -215,3 +215,29 @@ def test_a_screen_shared_from_chromium_shows_in_firefox_and_back(
     fox.click_test_id("btn-screen")
     chromium.wait_for_function(SCREEN_SHOWN, arg=f_id, timeout=ff.MEDIA_TIMEOUT_MS)
     assert tile(chromium, f_id).count() == 1  # and the camera tile is still there
+
+
+@pytest.mark.timeout(300)
+def test_a_firefox_call_moves_to_the_sfu_when_a_third_joins(
+    live_server: LiveServer, new_page: NewPage, new_firefox_page: NewFirefoxPage
+) -> None:
+    """Firefox first, peer to peer with Chromium; a third (Chromium) moves the meeting
+    to the SFU, and nobody loses picture or sound."""
+    need_routed_address()
+    room = "fox-grows"
+    fox, ada, bob = new_firefox_page(), new_page(), new_page()
+    f_id = ff.join(fox, room, "Grace")
+    a_id = join(ada, room, "Ada")
+    ff.wait_media(fox, a_id, frames_over=3, audio_over=10)
+    wait_media(ada, f_id, frames_over=3, audio_over=10)
+    b_id = join(bob, room, "Bob")
+    for page in (ada, bob):
+        wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
+    ff.in_sfu_mode(fox)
+    for other in (a_id, b_id):  # through the SFU now: counted on its connection
+        ff.wait_media(fox, other, frames_over=3, audio_over=10)
+        encrypted_from(ff.e2ee_stats(fox), other)
+    for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
+        for other in others:
+            wait_media(page, other, frames_over=3, audio_over=10)
+        encrypted_from(e2ee_stats(page), f_id)
