@@ -109,6 +109,8 @@ export function togglePanel(which) {
   beforeNarrowing = null;
   panels = nextPanels(fitPanels(panels, wideQuery().matches), which, wideQuery().matches);
   drawPanels();
+  // Opened, it is in view: the side panel's other parts may have pushed it below the fold.
+  if (panels[which]) document.querySelector(`.side > section.${which}`)?.scrollIntoView({ block: 'nearest' });
 }
 
 /**
