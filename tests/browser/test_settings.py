@@ -239,11 +239,12 @@ def test_the_video_quality_preference_changes_what_is_sent_and_is_kept(
     choose_quality(ada, "save", "Saving bandwidth")
     assert local_track(ada, "video")["height"] == 360
     assert [e["max"] for e in sending(ada)] == [500_000]
-    # Grace receives the smaller picture from now on.
+    # Grace receives the smaller picture from now on (or smaller still: a busy
+    # machine's encoder scales down under its cap, as a phone's would).
     grace.wait_for_function(
         """(id) => { const v = document.querySelector(
             `[data-testid="tile"][data-participant-id="${id}"] video`);
-            return v && v.videoHeight === 360; }""",
+            return v && v.videoHeight > 0 && v.videoHeight <= 360; }""",
         arg=ada_id,
     )
     # Kept on the device: after a reload the camera opens at 640x360 before joining.
@@ -312,10 +313,10 @@ def test_the_test_sound_and_the_speaker(new_page: NewPage) -> None:
     expect(page.get_by_test_id("settings-status")).to_contain_text("Speaker changed")
     expect(dialog).to_have_attribute("data-sink", chosen)
     assert page.evaluate("() => localStorage.getItem('frankly.speaker')") == chosen
-    # The background blur's place is there, empty and hidden until it is filled.
-    background = page.locator("fieldset#settings-background")
-    expect(background).to_be_hidden()
-    assert background.evaluate("(el) => el.childElementCount") == 0
+    # The background choice is there too, as before joining (ui/background.js).
+    background = page.get_by_test_id("settings-background")
+    expect(background.get_by_role("radiogroup", name="Background")).to_be_visible()
+    expect(background.get_by_test_id("background-none")).to_be_checked()
 
 
 def test_without_set_sink_id_the_browser_picks_the_speaker(new_page: NewPage) -> None:
