@@ -163,7 +163,11 @@ def test_the_chat_button_counts_what_came_while_the_chat_was_out_of_view(
     say(ada, "Two.")
     say(ada, "Three.")
     expect(switch).to_have_attribute("aria-label", "Chat, 3 unread")
-    grace.evaluate("() => { document.querySelector('section.chat').hidden = false; }")
+    # Back, and on screen (the side panel's other parts may have pushed it below the fold).
+    grace.evaluate(
+        "() => { const c = document.querySelector('section.chat');"
+        " c.hidden = false; c.scrollIntoView(); }"
+    )
     expect(switch).to_have_attribute("aria-label", "Chat")
     say(ada, "Seen at once.")
     expect(grace.get_by_test_id("chat-log")).to_contain_text("Seen at once.")
