@@ -18,14 +18,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from frankly.server.config import ServerConfig
 from frankly.sfu.impair import Impairment
 from tests.browser import firefox as ff
 from tests.browser.firefox import Firefox, FirefoxPage
 from tests.browser.meeting import NewPage, join, tile, wait_media
-from tests.browser.test_e2ee import e2ee_stats
-from tests.browser.test_moderation import FAKE_SCREEN
+from tests.browser.test_e2ee import e2ee_stats, safety_code
+from tests.browser.test_moderation import FAKE_SCREEN, manage
 from tests.conftest import LiveServer
 from tests.waiting import wait_until
 
@@ -217,27 +218,64 @@ def test_a_screen_shared_from_chromium_shows_in_firefox_and_back(
     assert tile(chromium, f_id).count() == 1  # and the camera tile is still there
 
 
-@pytest.mark.timeout(300)
-def test_a_firefox_call_moves_to_the_sfu_when_a_third_joins(
+# Firefox's page presses the Verify button for `name`, then reads the six symbols
+# of the safety code it shows (the dialog test_e2ee.safety_code reads in Chromium).
+FOX_VERIFY = """(name) => {
+  const wanted = `Compare safety codes with ${name}`;
+  const b = [...document.querySelectorAll('button')].find(
+    (x) => (x.getAttribute('aria-label') || x.textContent || '').trim() === wanted);
+  if (b) b.click();
+  return !!b;
+}"""
+FOX_SAFETY_CODE = """() => {
+  const items = [...document.querySelectorAll('[data-testid="safety-code"] li')];
+  return items.length === 6 ? items.map((li) => li.innerText) : null;
+}"""
+FOX_CHAT_HAS = """(text) =>
+  !!document.querySelector('[data-testid="chat-log"]')?.textContent.includes(text)"""
+
+
+def test_firefox_knocks_chats_compares_safety_codes_and_a_host_mutes_it(
     live_server: LiveServer, new_page: NewPage, new_firefox_page: NewFirefoxPage
 ) -> None:
-    """Firefox first, peer to peer with Chromium; a third (Chromium) moves the meeting
-    to the SFU, and nobody loses picture or sound."""
-    need_routed_address()
-    room = "fox-grows"
-    fox, ada, bob = new_firefox_page(), new_page(), new_page()
-    f_id = ff.join(fox, room, "Grace")
-    a_id = join(ada, room, "Ada")
-    ff.wait_media(fox, a_id, frames_over=3, audio_over=10)
-    wait_media(ada, f_id, frames_over=3, audio_over=10)
-    b_id = join(bob, room, "Bob")
-    for page in (ada, bob):
-        wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
-    ff.in_sfu_mode(fox)
-    for other in (a_id, b_id):  # through the SFU now: counted on its connection
-        ff.wait_media(fox, other, frames_over=3, audio_over=10)
-        encrypted_from(ff.e2ee_stats(fox), other)
-    for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
-        for other in others:
-            wait_media(page, other, frames_over=3, audio_over=10)
-        encrypted_from(e2ee_stats(page), f_id)
+    """The rest of what a Firefox participant does, beside a Chromium host: the
+    lobby, sealed chat both ways, matching safety codes, a host's mute."""
+    ada, fox = new_page(), new_firefox_page()
+    ada_id = join(ada, "fox-room", "Ada")
+    ada.get_by_test_id("set-lobby").check()
+    fox.goto("/fox-room")
+    fox.fill_test_id("name-input", "Grace")
+    fox.click_test_id("join")
+    fox.wait_for("() => !document.querySelector('[data-testid=\"screen-lobby\"]')?.hidden")
+    ada.get_by_role("button", name="Admit Grace").click()
+    fox.wait_for(
+        "() => document.querySelector('[data-testid=\"conn-state\"]')"
+        "?.getAttribute('data-state') === 'connected'"
+    )
+    fox_id: str = fox.wait_for(
+        "() => document.querySelector('[data-testid=\"tile\"][data-self]')"
+        "?.getAttribute('data-participant-id')"
+    )
+    ff.wait_media(fox, ada_id, frames_over=3, audio_over=10)
+    wait_media(ada, fox_id, frames_over=3, audio_over=10)
+
+    fox.fill_test_id("chat-input", "Hallo from Firefox")
+    fox.click_test_id("chat-send")
+    expect(ada.get_by_test_id("chat-log")).to_contain_text("Hallo from Firefox")
+    ada.get_by_label("Write a message").fill("Hello back")
+    ada.get_by_label("Write a message").press("Enter")
+    fox.wait_for(FOX_CHAT_HAS, "Hello back")
+
+    ada_code = safety_code(ada, "Grace")
+    fox.wait_for(FOX_VERIFY, "Ada")
+    fox_code = fox.wait_for(FOX_SAFETY_CODE)
+    assert fox_code == ada_code
+    ada.get_by_test_id("verify-match").click()  # Ada says they match: the dialog closes
+    expect(ada.get_by_test_id("e2ee-state")).to_have_text("Encrypted · verified")
+
+    manage(ada, "Grace", "Mute")
+    fox.wait_for(
+        "() => document.querySelector('[data-testid=\"btn-mic\"]')"
+        "?.getAttribute('aria-pressed') === 'true'"
+    )
+    expect(tile(ada, fox_id).get_by_test_id("tile-muted")).to_be_visible()
