@@ -98,6 +98,11 @@ class Firefox:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        # Its pipes too: left to the garbage collector, they fail the run as ResourceWarnings.
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 class FirefoxPage:

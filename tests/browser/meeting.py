@@ -66,11 +66,19 @@ NewPage = Callable[..., Page]
 
 
 def join(
-    page: Page, room: str, name: str | None, *, button: str = "Join", fragment: str = ""
+    page: Page,
+    room: str,
+    name: str | None,
+    *,
+    button: str = "Join",
+    fragment: str = "",
+    opened: bool = False,
 ) -> str:
-    """Open the room (its link ending in `#fragment`, if given), give a name
-    (None: the link's invitation names us), press the join button; return our id."""
-    page.goto(f"/{room}" + (f"#{fragment}" if fragment else ""))
+    """Open the room (its link ending in `#fragment`, if given; `opened`: the page
+    shows it already), give a name (None: the link's invitation names us), press the
+    join button; return our id."""
+    if not opened:
+        page.goto(f"/{room}" + (f"#{fragment}" if fragment else ""))
     if name is not None:
         page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name=button, exact=True).click()
@@ -99,7 +107,13 @@ def group(
     if save_bandwidth:
         for page in pages:
             prefer_save_bandwidth(page)
-    ids = [join(page, room, name) for page, name in zip(pages, names, strict=True)]
+            # Loaded before anyone joins: a page loading beside five that encode
+            # can take longer than a load may.
+            page.goto(f"/{room}")
+    ids = [
+        join(page, room, name, opened=save_bandwidth)
+        for page, name in zip(pages, names, strict=True)
+    ]
     for page in pages:
         in_sfu_mode(page)
     return pages, ids
