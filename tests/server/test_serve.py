@@ -51,12 +51,18 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
             return False
         return True
 
-    wait_until(answers, 30, "the server answers /healthz")
-    yield url, tmp_path / "log", process
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        process.wait(10)
-    log.close()
+    try:
+        wait_until(answers, 30, "the server answers /healthz")
+        yield url, tmp_path / "log", process
+    finally:  # a server that never answered is stopped too, not left running
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
 
 
 def stop(process: subprocess.Popen[str], log: Path) -> str:
