@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.browser.meeting import MEDIA_TIMEOUT_MS
+from tests.browser.meeting import MEDIA_TIMEOUT_MS, poll_media
+from tests.waiting import POLL
 
 FIREFOX = os.environ.get("FRANKLY_FIREFOX", "/usr/bin/firefox-esr")
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,7 +139,7 @@ class FirefoxPage:
                 return got
             if time.monotonic() > deadline:
                 raise AssertionError(f"Firefox: still {got!r} after {timeout_ms} ms: {fn}")
-            time.sleep(0.2)
+            time.sleep(POLL)
 
     def errors(self) -> list[str]:
         found: list[str] = self.firefox.command("errors", page=self.number)
@@ -190,22 +191,15 @@ def wait_media(
     page: FirefoxPage, peer_id: str, *, frames_over: int = 0, audio_over: int = -1
 ) -> None:
     """meeting.wait_media for Firefox."""
-    deadline = time.monotonic() + MEDIA_TIMEOUT_MS / 1000
-    while True:
-        got = page.evaluate("(id) => window.frankly.stats(id)", peer_id)
-        if (
-            got is not None
-            and got["video"]["framesDecoded"] > frames_over
-            and got["audio"]["packetsReceived"] > audio_over
-        ):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"Firefox, from {peer_id}: wanted over {frames_over} frames decoded and over "
-                f"{audio_over} audio packets; have {got}; links {links(page)}; "
-                f"console {page.logs()}"
-            )
-        time.sleep(0.2)
+    poll_media(
+        lambda: page.evaluate("(id) => window.frankly.stats(id)", peer_id),
+        lambda: time.sleep(POLL),
+        frames_over,
+        audio_over,
+        lambda got: (
+            f"Firefox, from {peer_id}: have {got}; links {links(page)}; console {page.logs()}"
+        ),
+    )
 
 
 def links(page: FirefoxPage) -> Any:

@@ -154,9 +154,29 @@ def wait_media(page: Page, peer_id: str, *, frames_over: int = 0, audio_over: in
     Polled from here: wait_for_function does not await a predicate's Promise,
     and getStats() is asynchronous.
     """
+    poll_media(
+        lambda: page.evaluate("(id) => window.frankly.stats(id)", peer_id),
+        lambda: page.wait_for_timeout(200),  # the page's own events run meanwhile
+        frames_over,
+        audio_over,
+        lambda got: f"from {peer_id}: have {got}",
+    )
+
+
+def poll_media(
+    ask: Callable[[], dict[str, Any] | None],
+    pause: Callable[[], None],
+    frames_over: int,
+    audio_over: int,
+    describe: Callable[[dict[str, Any] | None], str],
+) -> None:
+    """Ask a page's inbound totals (`window.frankly.stats`) until more than
+    `frames_over` frames are decoded and more than `audio_over` audio packets
+    came, pausing between asks; AssertionError with `describe(last)` after
+    MEDIA_TIMEOUT_MS. Any browser's driver: Playwright's pages and Firefox's."""
     deadline = time.monotonic() + MEDIA_TIMEOUT_MS / 1000
     while True:
-        got = page.evaluate("(id) => window.frankly.stats(id)", peer_id)
+        got = ask()
         if (
             got is not None
             and got["video"]["framesDecoded"] > frames_over
@@ -165,10 +185,10 @@ def wait_media(page: Page, peer_id: str, *, frames_over: int = 0, audio_over: in
             return
         if time.monotonic() > deadline:
             raise AssertionError(
-                f"from {peer_id}: wanted over {frames_over} frames decoded and over "
-                f"{audio_over} audio packets; have {got}"
+                f"wanted over {frames_over} frames decoded and over {audio_over} audio "
+                f"packets; {describe(got)}"
             )
-        page.wait_for_timeout(200)
+        pause()
 
 
 def wait_video_shown(page: Page, peer_id: str) -> None:
