@@ -223,6 +223,10 @@ class _Opener:
         kind = _KINDS.get(mime)
         if kind is None:
             return None  # no other codec is ever sealed
+        if not data:
+            # Padding-only packets reassemble into empty frames. FFmpeg takes an
+            # empty packet for the end of the stream, and refuses every frame after.
+            return None
         plain = self._crypto.decrypt(kind, data, self.sender)
         if kind == "audio":
             return plain
