@@ -88,6 +88,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     # One process: the API makes the room invites of dialogue meetings with the
     # signaling plane's own key, and the hub asks the API which rooms hold one.
     store.invites = hub.gate.invites
+    store.member_removed = hub.dialogue_member_removed
     hub.dialogues = dialogue_rooms(store)
     hub.transcripts = meeting_transcripts(store)
     lag = LagMonitor()

@@ -353,6 +353,18 @@ class Hub:
             link.refuse(ProtocolError(Code.REMOVED, "a host removed you from the meeting"))
         self._forget(room, target, "removed")
 
+    def dialogue_member_removed(self, dialogue: str, member: str) -> None:
+        """Removed from the dialogue (by their lead, or leaving it): out of its meetings now."""
+        for room in list(self.rooms.rooms.values()):
+            if room.dialogue is None or room.dialogue.dialogue != dialogue:
+                continue
+            for target in [p for p in room.participants.values() if p.member == member]:
+                link = self.links.get(target.id)
+                if link is not None:
+                    what = "you are no longer a member of this dialogue"
+                    link.refuse(ProtocolError(Code.REMOVED, what))
+                self._forget(room, target, "removed")
+
     def _keep_a_host(self, room: Room) -> None:
         """Promote someone if no host is in, unless a host of a meeting continued
         after a restart may still come back: then not before their window closes."""
@@ -649,6 +661,7 @@ class Hub:
                 side=entry.side,
             )
             participant.language = msg.language
+            participant.member = entry.member
         except RoomFull:
             if room.empty:
                 self.meetings.close(room)
