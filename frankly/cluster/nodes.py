@@ -25,6 +25,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -130,6 +131,9 @@ class Cluster:
     def urls(self) -> list[str]:
         others = sorted(node.url for node in self.nodes.values() if node.id != self.id)
         return [self.public_url, *others]
+
+    def view(self) -> dict[str, Any]:
+        return {"node": self.id, "redis": self.up, "nodes": self.urls()}
 
     def keep(self, room: str, record: str | None) -> None:
         self._records[room] = record

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from frankly.server.meetings import Record
 
@@ -79,4 +79,8 @@ class Placement(Protocol):
 
     def urls(self) -> list[str]:
         """The live nodes' public URLs, this node's first: what the welcome tells clients."""
+        ...
+
+    def view(self) -> dict[str, Any]:
+        """What /readyz says of the cluster: this node's id, Redis reached, the live nodes."""
         ...
