@@ -41,7 +41,7 @@ CLAIM_TTL = 3.0  # a room whose holder stops refreshing is free again after this
 RECORD_TTL = 24 * 3600  # a record nobody refreshes (its room gone from every node) dies
 PLACE_TIMEOUT = 0.5  # the longest a hello waits on Redis before the room opens here
 SOCKET_TIMEOUT = 0.5
-BACKOFF_MAX = 10.0  # seconds between attempts while Redis is away
+BACKOFF_MAX = 4.0  # seconds between attempts while Redis is away: back within that
 
 PREFIX = "frankly:"
 

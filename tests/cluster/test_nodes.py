@@ -133,7 +133,7 @@ async def test_redis_stopped_and_started_mid_meeting_and_the_meeting_goes_on(
         await dee.leave()
 
         redis_server.start()  # the same port, empty: Redis restarted with nothing kept
-        await until(lambda: registered(r, two), 10, "both nodes registered again")
+        await until(lambda: registered(r, two), 10, "both nodes registered again")  # backoff: 4 s
         await until(lambda: holder(r, "outage") == a.url, 5, "node A claims its room again")
         await until(lambda: holder(r, "during") == b.url, 5, "node B claims its new room")
         await until(lambda: r.get("frankly:meeting:outage") is not None, 5, "the record again")
