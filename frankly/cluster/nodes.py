@@ -216,18 +216,27 @@ class Cluster:
         async with asyncio.timeout(BEAT * 2):
             entry = Node(self.id, self.public_url, self._load(), self._draining())
             await self.redis.set(node_key(self.id), entry.dump(), px=int(NODE_TTL * 1000))
-            for room in rooms:
-                holder = await self._claim(
-                    keys=[room_key(room)], args=[self.id, int(CLAIM_TTL * 1000)]
-                )
-                if holder != self.id:  # split during an outage: nobody moved by force
-                    log.warning("room %s is open here and on node %s", room, holder)
+            await self._claim_all(rooms)
             await self._flush(rooms)
             self.nodes = await self._live()
         if not self.up:
             self._told = False
             log.info("cluster: node %s registered in Redis as %s", self.id, self.public_url)
         self.up = True
+
+    async def _claim_all(self, rooms: list[str]) -> None:
+        """Refresh this node's claims, one round trip for all its rooms."""
+        if not rooms:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for room in rooms:
+            await self._claim(
+                keys=[room_key(room)], args=[self.id, int(CLAIM_TTL * 1000)], client=pipe
+            )
+        holders = await pipe.execute()
+        for room, held in zip(rooms, holders, strict=True):
+            if held != self.id:  # split during an outage: nobody is moved by force
+                log.warning("room %s is open here and on node %s", room, held)
 
     async def _flush(self, rooms: Iterable[str] = ()) -> None:
         queued, self._records = self._records, {}
