@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -390,6 +391,10 @@ def _redis_url(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str
         import redis  # noqa: F401
     except ImportError:
         parser.error("--redis needs the redis package: pip install 'frankly[cluster]'")
+    if args.public_url is not None and not re.fullmatch(
+        r"https?://[^\s/;,]+(/[^\s;,]*)?", args.public_url
+    ):
+        parser.error(f"--public-url {args.public_url!r}: give the base URL, https://HOST[:PORT]")
     if args.public_url is None and args.host in ("0.0.0.0", "::"):
         print(
             "frankly serve: give --public-url: the other nodes send clients to this node by it",
