@@ -140,6 +140,7 @@ class Meetings:
         # In a cluster: each record as JSON (None once the meeting is over), for Redis.
         self.mirror: Callable[[str, str | None], None] | None = None
         self._window = window
+        self._adopted: set[str] = set()  # interrupted meetings that came from Redis
 
     # --- after a restart ------------------------------------------------------
 
@@ -148,8 +149,11 @@ class Meetings:
         if now >= self._until and self._interrupted:
             for name in list(self._interrupted):
                 self._delete(name)
-                if self.mirror is not None:
+                if self.mirror is not None and name in self._adopted:
+                    # Only what came from Redis: a record this node's disk kept from
+                    # before its restart may belong to a node that took the room over.
                     self.mirror(name, None)
+            self._adopted.clear()
             self._interrupted.clear()
             self._returning.clear()
             self._sides.clear()
@@ -164,6 +168,7 @@ class Meetings:
         if room in self._interrupted:
             return
         self._interrupted[room] = record
+        self._adopted.add(room)
         self._until = max(self._until, now + self._window)
 
     def returning_role(self, room: str, resume: str | None, now: float) -> str | None:
