@@ -130,14 +130,15 @@ class Hub:
 
     async def hello(self, link: Link, msg: messages.Hello) -> None:
         self._check_hello(link, msg)
-        elsewhere = self.cluster is not None and msg.room not in self.rooms.rooms
-        if elsewhere and await self._elsewhere(link, msg):
-            return
-        if self.draining and msg.room not in self.rooms.rooms:
-            what = "the server is restarting and opens no new meeting; try again in a moment"
-            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
+        if self.cluster is None:
+            self._refuse_if_draining(msg)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
+        # In a cluster, after the pace (each asks Redis): a draining node's new rooms go elsewhere.
+        if self.cluster is not None and msg.room not in self.rooms.rooms:
+            if await self._elsewhere(link, msg):
+                return
+            self._refuse_if_draining(msg)  # no node that does not drain
         check_new_room(
             self.rooms, msg.room, link.address, self.config.rooms_per_address, self.config.max_rooms
         )
@@ -168,6 +169,11 @@ class Hub:
             self._knock(link, room, msg, entry)
         else:
             self.join(link, msg, entry, dialogue)
+
+    def _refuse_if_draining(self, msg: messages.Hello) -> None:
+        if self.draining and msg.room not in self.rooms.rooms:
+            what = "the server is restarting and opens no new meeting; try again in a moment"
+            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
 
     async def _elsewhere(self, link: Link, msg: messages.Hello) -> bool:
         """In a cluster: send a hello for a room that another node holds (or was
