@@ -147,7 +147,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         hosts=hosts,
         origins=config.allowed_origins,
         trust_proxy=config.trust_proxy,
-        peers=peers,
+        peers=(lambda: _with_localhost(cluster.urls())) if cluster is not None else None,
     )
     app.add_middleware(SecurityHeaders, peers=peers)  # outermost: refusals get the headers too
     return app
@@ -170,6 +170,12 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     hub.cluster = cluster
     hub.meetings.mirror = cluster.keep
     return cluster
+
+
+def _with_localhost(urls: list[str]) -> list[str]:
+    """The nodes' URLs, and for one on 127.0.0.1 the same as localhost: a page of a
+    node on this machine is opened by either name (`frankly serve` prints localhost)."""
+    return urls + [url.replace("//127.0.0.1:", "//localhost:", 1) for url in urls]
 
 
 async def _nowhere(scope: Scope, receive: Receive, send: Send) -> None:
