@@ -6,7 +6,9 @@ moment while one dies) is bounded: after MAX_REDIRECTS in a row without a
 welcome, the next one is not followed at once, and the attempt counts as
 failed, so the ordinary backoff paces what follows. The welcome names the
 cluster's live nodes, its own first; after a lost socket, each attempt goes
-to the next of them, so that one node's death sends everyone to the others.
+to the next of them, so that one node's death sends everyone to the others;
+a node that refuses the connection (it is down) is passed over at once, for
+the next one, at most once per other node between two waits.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ class Route:
         self.room = room
         self.nodes: list[str] = []  # the live nodes' signaling URLs, as the last welcome said
         self.hops = 0  # redirects followed since the last welcome
+        self._quick = 0  # nodes passed over without a wait since the last one
 
     def welcomed(self, nodes: object) -> None:
         """A welcome came: the redirect count starts again, and these are the nodes."""
-        self.hops = 0
+        self.hops = self._quick = 0
         if isinstance(nodes, list):
             urls = [self._ws(node) for node in nodes if isinstance(node, str)]
             self.nodes = [url for url in urls if url is not None]
@@ -46,6 +49,14 @@ class Route:
         """Attempt `attempt` (1, 2, ...) after a lost socket: the next node in turn."""
         if len(self.nodes) > 1:
             self.url = self.nodes[(attempt - 1) % len(self.nodes)]
+
+    def refused(self) -> bool:
+        """The node refused the connection: whether to try the next one now, no backoff."""
+        if self._quick + 1 < len(self.nodes):
+            self._quick += 1
+            return True
+        self._quick = 0
+        return False
 
     def _ws(self, base: str) -> str | None:
         try:

@@ -330,10 +330,12 @@ class Session:
         delay = BACKOFF_FIRST
         attempt = 0
         fresh = False  # the server forgot us: join as a newcomer, credentials and all
+        hurry = False  # a cluster's node refused us: the next one at once
         while True:
             attempt += 1
             restarting = self.restarting
-            wait, delay = self._backoff(delay)
+            wait, delay = (0.0, delay) if hurry else self._backoff(delay)
+            hurry = False
             self._emit(
                 Reconnecting(
                     attempt=attempt, delay=wait, close_code=close_code, restarting=restarting
@@ -355,6 +357,8 @@ class Session:
                 log.info("reconnect attempt %d refused: %s", attempt, exc)
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
                 log.info("reconnect attempt %d failed: %r", attempt, exc)
+                # Refused: that node is down (a dead node of a cluster), so another, now.
+                hurry = isinstance(exc, ConnectionRefusedError) and self.route.refused()
 
 
 class _Redirect(Exception):

@@ -49,3 +49,12 @@ def test_without_a_cluster_the_url_never_moves() -> None:
     route.welcomed(None)  # a server alone says no nodes
     route.after_loss(2)
     assert route.url == "ws://a:8080/ws"
+
+
+def test_a_refusing_node_is_passed_over_at_once_once_per_other_node_between_waits() -> None:
+    route = Route("ws://a:8080/ws", "r")
+    assert not route.refused()  # no cluster: the ordinary backoff
+    route.welcomed(["http://a:8080", "http://b:8080", "http://c:8080"])
+    assert [route.refused() for _ in range(4)] == [True, True, False, True]
+    route.welcomed(["http://a:8080", "http://b:8080", "http://c:8080"])
+    assert route.refused()  # a welcome starts the count again
