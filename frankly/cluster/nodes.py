@@ -43,6 +43,7 @@ PLACE_TIMEOUT = 0.5  # the longest a hello waits on Redis before the room opens 
 SOCKET_TIMEOUT = 0.5
 BACKOFF_MAX = 4.0  # seconds between attempts while Redis is away: back within that
 
+SEEN_MAX = 256  # node URLs remembered for the origin check
 PREFIX = "frankly:"
 
 # Take a room over from its dead holder, only if that one still holds it:
@@ -118,6 +119,9 @@ class Cluster:
         )
         self._load, self._draining, self._rooms, self._resync = load, draining, rooms, resync
         self.nodes: dict[str, Node] = {}  # the live nodes at the last beat, this one too
+        # Every node URL seen live since start (the latest SEEN_MAX): a page loaded from a
+        # node that died since comes here, and its origin must still be let in.
+        self._seen: dict[str, None] = {self.public_url: None}
         self._records: dict[str, str | None] = {}  # queued: room -> record JSON, None: delete
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -131,6 +135,10 @@ class Cluster:
     def urls(self) -> list[str]:
         others = sorted(node.url for node in self.nodes.values() if node.id != self.id)
         return [self.public_url, *others]
+
+    def origins(self) -> list[str]:
+        """The nodes whose pages may open this node's socket: the live ones and the dead."""
+        return list(self._seen)
 
     def view(self) -> dict[str, Any]:
         return {"node": self.id, "redis": self.up, "nodes": self.urls()}
@@ -219,6 +227,11 @@ class Cluster:
             await self._claim_all(rooms)
             await self._flush(rooms)
             self.nodes = await self._live()
+        for node in self.nodes.values():
+            self._seen.pop(node.url, None)
+            self._seen[node.url] = None  # the latest last
+        while len(self._seen) > SEEN_MAX:
+            del self._seen[next(iter(self._seen))]
         if not self.up:
             self._told = False
             log.info("cluster: node %s registered in Redis as %s", self.id, self.public_url)

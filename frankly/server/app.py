@@ -147,7 +147,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         hosts=hosts,
         origins=config.allowed_origins,
         trust_proxy=config.trust_proxy,
-        peers=(lambda: _with_localhost(cluster.urls())) if cluster is not None else None,
+        peers=(lambda: _with_localhost(cluster.origins())) if cluster is not None else None,
     )
     app.add_middleware(SecurityHeaders, peers=peers)  # outermost: refusals get the headers too
     return app

@@ -80,6 +80,10 @@ async def test_a_dead_nodes_room_is_taken_over_with_its_record(
     assert placed.redirect is None
     assert placed.record == Record(id="m", members={"h": "host"})
     assert redis_server.client().get(room_key("r")) == b.id
+    # Gone from the list the welcome gives, not from the origins let in: pages
+    # loaded from the dead node come here now.
+    assert b.urls() == ["http://b:2"]
+    assert set(b.origins()) == {"http://a:1", "http://b:2"}
 
 
 async def test_with_redis_away_a_room_opens_here_and_the_node_registers_when_it_is_back(
