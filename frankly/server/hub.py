@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
+from frankly.cluster.placement import Placement
 from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
@@ -99,6 +100,8 @@ class Hub:
         self.captions_missing: Callable[[], str | None] = speech.missing
         # SIGTERM came (server/drain.py): no new rooms; readiness checks read this too.
         self.draining = False
+        # With --redis: the other nodes (frankly/cluster/); set by the app before start.
+        self.cluster: Placement | None = None
 
     async def start(self) -> None:
         """Open the SFU's UDP port and its TCP twin."""
@@ -127,11 +130,15 @@ class Hub:
 
     async def hello(self, link: Link, msg: messages.Hello) -> None:
         self._check_hello(link, msg)
-        if self.draining and msg.room not in self.rooms.rooms:
-            what = "the server is restarting and opens no new meeting; try again in a moment"
-            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
+        if self.cluster is None:
+            self._refuse_if_draining(msg)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
+        # In a cluster, after the pace (each asks Redis): a draining node's new rooms go elsewhere.
+        if self.cluster is not None and msg.room not in self.rooms.rooms:
+            if await self._elsewhere(link, msg):
+                return
+            self._refuse_if_draining(msg)  # no node that does not drain
         check_new_room(
             self.rooms, msg.room, link.address, self.config.rooms_per_address, self.config.max_rooms
         )
@@ -162,6 +169,30 @@ class Hub:
             self._knock(link, room, msg, entry)
         else:
             self.join(link, msg, entry, dialogue)
+
+    def _refuse_if_draining(self, msg: messages.Hello) -> None:
+        if self.draining and msg.room not in self.rooms.rooms:
+            what = "the server is restarting and opens no new meeting; try again in a moment"
+            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
+
+    async def _elsewhere(self, link: Link, msg: messages.Hello) -> bool:
+        """In a cluster: send a hello for a room that another node holds (or was
+        chosen for) there; whether it was sent. A room whose node died is
+        taken over here, its meeting continued as after a restart."""
+        assert self.cluster is not None
+        placed = await self.cluster.place(msg.room)
+        if link.state is not State.CONNECTED:
+            return True  # it went away while Redis was asked
+        if msg.room in self.rooms.rooms:
+            return False  # opened here meanwhile
+        if placed.redirect is not None:
+            event("redirected", room=room_tag(msg.room), to=placed.redirect)
+            link.send(messages.redirect(placed.redirect, msg.room))
+            link.close(Close.TRY_AGAIN_LATER)
+            return True
+        if placed.record is not None:
+            self.meetings.adopt(msg.room, placed.record, time.monotonic())
+        return False
 
     def update(self, link: Link, msg: messages.Update) -> None:
         room, me = self.joined(link, Msg.UPDATE)
@@ -714,6 +745,7 @@ class Hub:
             listening=room.interpretation.channel_of(me.id),
             captions=self.captions.state(room.name),
             meeting=meeting_tag(room.meeting) if room.meeting else None,
+            nodes=self.cluster.urls() if self.cluster is not None else None,
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:
