@@ -10,10 +10,11 @@ A path is a UDP address or, for a browser whose UDP cannot get through, an
 ICE-TCP connection to the same port number over TCP (tcp.py, RFC 6544): the
 same packets, framed on a stream. A transport sends on one path at a time:
 the one its browser last nominated, or the one its browser's DTLS and media
-last came on, whichever is later (`follow`); `send` is bound to it, so the
-hot path pays nothing for the choice. An ICE restart (`restart`) gives a transport new
-credentials and keeps its DTLS association: the browser's checks with the
-new credentials, over whatever path still works, move it there.
+last came on, whichever is later (`_bind_udp` says why); `send` is bound to
+it, so the hot path pays nothing for the choice. An ICE restart (`restart`)
+gives a transport new credentials and keeps its DTLS association: the
+browser's checks with the new credentials, over whatever path still works,
+move it there.
 """
 
 from __future__ import annotations
