@@ -7,7 +7,7 @@ a decoded frame is one the E2EE worker opened.
 The SFU listens on this machine's own routed address, not loopback: Firefox
 pairs its host candidates only with a remote candidate of their own kind,
 never a non-loopback address with a loopback one, and it gathers on the
-routed interface alone (docs/sfu.md, "Firefox").
+routed interface alone (README.md, "Firefox on the server's own machine").
 """
 
 from __future__ import annotations
