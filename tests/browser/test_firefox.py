@@ -130,7 +130,7 @@ def test_two_chromium_and_a_firefox_decode_each_other_on_the_sfu(
         wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
     ff.in_sfu_mode(fox)
     # Both of Firefox's connections to the SFU connect (they once ended ICE failed).
-    fox.wait_for(FOX_ON_THE_SFU, timeout_ms=60_000)
+    on_the_sfu(fox, 60_000)
     for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
         for other in others:  # a few frames: a loaded machine encodes slowly
             wait_media(page, other, frames_over=3, audio_over=10)
@@ -190,7 +190,10 @@ def test_a_firefox_call_moves_to_the_sfu_when_a_third_joins(
     for page in (ada, bob):
         wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
     ff.in_sfu_mode(fox)
-    fox.wait_for(FOX_ON_THE_SFU, timeout_ms=60_000)
+    # Within the media timeout, not a minute: left alone the stall could clear
+    # after some 45 s (the SFU drops an idle TCP link at 30 s; Firefox's DTLS
+    # retransmissions back off), and a longer wait would not see it.
+    on_the_sfu(fox, ff.MEDIA_TIMEOUT_MS)
     for other in (a_id, b_id):  # through the SFU now: counted on its connection
         ff.wait_media(fox, other, frames_over=3, audio_over=10)
         encrypted_from(ff.e2ee_stats(fox), other)
@@ -210,6 +213,15 @@ IN_SFU_MODE = "() => window.frankly.session && window.frankly.session.mode === '
 FOX_ON_THE_SFU = """() => { const pcs = window.frankly.pcs();
     return ['sfu:publish', 'sfu:subscribe']
       .every((k) => pcs[k] && pcs[k].connectionState === 'connected'); }"""
+
+
+def on_the_sfu(fox: FirefoxPage, timeout_ms: int) -> None:
+    """Wait for FOX_ON_THE_SFU; on failure, say each connection's states."""
+    try:
+        fox.wait_for(FOX_ON_THE_SFU, timeout_ms=timeout_ms)
+    except AssertionError:
+        raise AssertionError(f"Firefox not connected to the SFU: {ff.links(fox)}") from None
+
 
 # A screen share's tile in the page, with a picture of the shared canvas's 16:9
 # (the cameras are 4:3): its size may be less, as an encoder short of CPU scales down.
