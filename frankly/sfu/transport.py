@@ -1,18 +1,20 @@
 """All media on one UDP port and its TCP twin: ICE-lite, DTLS-SRTP, then RTP/RTCP to the router.
 
 Datagrams are told apart by their first byte (RFC 7983). A STUN check names
-its transport by ICE username and, when its MESSAGE-INTEGRITY holds, binds
-the sender's path to that transport; every other packet is only accepted
-from a path so bound. A malformed or unauthenticated datagram is dropped and
+its transport by ICE username and, when its MESSAGE-INTEGRITY holds, proves
+the sender's path for that transport; every other packet is only accepted
+from a path so proven. A malformed or unauthenticated datagram is dropped and
 counted; it never reaches another session.
 
 A path is a UDP address or, for a browser whose UDP cannot get through, an
 ICE-TCP connection to the same port number over TCP (tcp.py, RFC 6544): the
-same packets, framed on a stream. A transport has one path at a time, the
-one its browser last nominated; `send` is bound to it, so the hot path pays
-nothing for the choice. An ICE restart (`restart`) gives a transport new
-credentials and keeps its DTLS association: the browser's checks with the
-new credentials, over whatever path still works, move it there.
+same packets, framed on a stream. A transport sends on one path at a time:
+the one its browser last nominated, or the one its browser's DTLS and media
+last came on, whichever is later (`_bind_udp` says why); `send` is bound to
+it, so the hot path pays nothing for the choice. An ICE restart (`restart`)
+gives a transport new credentials and keeps its DTLS association: the
+browser's checks with the new credentials, over whatever path still works,
+move it there.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 
 Address = tuple[Any, ...]
 CONSENT_TIMEOUT = 30.0  # RFC 7675: consent expires 30 s after the last check
+# UDP addresses a transport keeps proven at once (a browser has a few candidates).
+MAX_PATHS = 8
 Send = Callable[[bytes], None]
 
 
@@ -60,6 +64,9 @@ class PeerTransport:
         # The path: a UDP address, or an ICE-TCP link; `send` goes there.
         self.address: Address | None = None
         self.link: TcpLink | None = None
+        # Every UDP address a valid check came from, the path's among them:
+        # what comes from them is accepted.
+        self.proven: list[Address] = []
         self.send: Send = _nowhere
         self.impair: Impairment | None = None  # tests: a lossy or narrow link
         self.last_check = 0.0
@@ -287,7 +294,7 @@ class MediaServer(asyncio.DatagramProtocol):
         self.by_ufrag.pop(transport.ufrag, None)
         if transport.previous is not None:
             self.by_ufrag.pop(transport.previous[0], None)
-        self._unbind(transport)
+        self._forget_paths(transport)
         for link in [link for link in self.links if link.bound is transport]:
             link.close()
 
@@ -310,7 +317,7 @@ class MediaServer(asyncio.DatagramProtocol):
         for link in self.links:
             if link.bound is transport:
                 link.on_packet = _silent
-        self._unbind(transport)
+        self._forget_paths(transport)
 
     # --- receiving -----------------------------------------------------------
 
@@ -325,8 +332,11 @@ class MediaServer(asyncio.DatagramProtocol):
         if transport is None:
             self.dropped["unknown-address"] += 1
         elif 128 <= first <= 191:
-            self._srtp(transport, data)
+            if self._srtp(transport, data) and transport.address != addr:
+                self._bind_udp(transport, addr)  # the browser's media moved: follow it
         elif 20 <= first <= 63:
+            if transport.address != addr:
+                self._bind_udp(transport, addr)
             self.handle_dtls(transport, data, transport.send)
         else:
             self.dropped["unknown-kind"] += 1
@@ -342,6 +352,7 @@ class MediaServer(asyncio.DatagramProtocol):
             self.sendto(stun.binding_error(message, 401, "Unauthorized", None), addr)
             return
         self.sendto(stun.binding_success(message, (addr[0], addr[1]), key), addr)
+        self._prove(transport, addr)
         # ICE-lite: the controlling browser picks the pair; follow its latest
         # nomination, or the first valid check if it never nominates.
         if transport.protocol == "" or stun.USE_CANDIDATE in message.attributes:
@@ -381,22 +392,54 @@ class MediaServer(asyncio.DatagramProtocol):
             transport.previous = None
         return transport, message, key
 
+    def _prove(self, transport: PeerTransport, addr: Address) -> None:
+        """A valid check came from `addr`: what comes from there is the transport's."""
+        owner = self.by_address.get(addr)
+        if owner is transport:
+            return
+        if owner is not None:  # another transport of the browser's, on the same port
+            self._disown(owner, addr)
+        self.by_address[addr] = transport
+        transport.proven.append(addr)
+        if len(transport.proven) > MAX_PATHS:
+            oldest = next(a for a in transport.proven if a != transport.address)
+            self._disown(transport, oldest)
+
+    def _disown(self, transport: PeerTransport, addr: Address) -> None:
+        """`addr` is no longer one of the transport's paths."""
+        if self.by_address.get(addr) is transport:
+            del self.by_address[addr]
+        with contextlib.suppress(ValueError):
+            transport.proven.remove(addr)
+        if transport.address == addr:
+            self._unbind(transport)
+
+    def _forget_paths(self, transport: PeerTransport) -> None:
+        """None of the transport's paths is any more."""
+        for addr in list(transport.proven):
+            self._disown(transport, addr)
+        self._unbind(transport)
+
     def _unbind(self, transport: PeerTransport) -> None:
-        if transport.address is not None and self.by_address.get(transport.address) is transport:
-            del self.by_address[transport.address]
+        """The transport sends nowhere until a check, or its browser's packets, give a path."""
         transport.address = None
         transport.link = None
         transport.send = _nowhere
 
     def _bind_udp(self, transport: PeerTransport, addr: Address) -> None:
+        """Send on `addr`, one of the transport's proven addresses, from now on.
+
+        Where the browser nominated, or where its DTLS or media came from
+        last: a browser that nominates several pairs (aggressive nomination:
+        Firefox nominates its UDP and its TCP pair, in whatever order their
+        checks land) sends on just one of them, the one of highest priority
+        (RFC 8445 section 8.1.1), not always the one nominated last. Its
+        packets say which; what the SFU sent on another path would be lost.
+        """
         if transport.address == addr:
             return
         self._unbind(transport)
-        previous = self.by_address.get(addr)
-        if previous is not None and previous is not transport:
-            self._unbind(previous)
         transport.address = addr
-        self.by_address[addr] = transport
         udp_sendto = self._udp.sendto if self._udp is not None else None
         if udp_sendto is not None:
             transport.send = lambda data: udp_sendto(data, addr)
@@ -419,11 +462,11 @@ class MediaServer(asyncio.DatagramProtocol):
         transport = link.bound
         if not isinstance(transport, PeerTransport):
             link.fail("tcp-no-stun-first")
-        elif transport.link is not link:
-            self.dropped["tcp-not-nominated"] += 1
         elif 128 <= first <= 191:
-            self._srtp(transport, data)
+            if self._srtp(transport, data) and transport.link is not link:
+                self._bind_tcp(transport, link)  # the browser's media moved: follow it
         elif 20 <= first <= 63:
+            self._bind_tcp(transport, link)
             self.handle_dtls(transport, data, link.send)
         else:
             link.fail("tcp-unknown-kind")
@@ -476,21 +519,23 @@ class MediaServer(asyncio.DatagramProtocol):
         elif endpoint.state is dtls.State.CLOSED:
             transport.close()
 
-    def _srtp(self, transport: PeerTransport, data: bytes) -> None:
+    def _srtp(self, transport: PeerTransport, data: bytes) -> bool:
+        """Unprotect and route an SRTP or SRTCP packet; whether it was genuine."""
         rx = transport.dtls.rx if transport.dtls is not None else None
         if rx is None or len(data) < 12:
             self.dropped["srtp-early"] += 1
-            return
+            return False
         rtcp = rtp.is_rtcp(data)
         try:
             plain = rx.unprotect_rtcp(data) if rtcp else rx.unprotect(data)
         except pylibsrtp.Error:
             self.dropped["srtp-auth"] += 1
-            return
+            return False
         if rtcp:
             transport.on_rtcp(transport, plain)
         else:
             transport.on_rtp(transport, plain)
+        return True
 
     def _sweep(self) -> None:
         """Close transports whose browser stopped its consent checks, and idle links."""

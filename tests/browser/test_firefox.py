@@ -7,7 +7,7 @@ a decoded frame is one the E2EE worker opened.
 The SFU listens on this machine's own routed address, not loopback: Firefox
 pairs its host candidates only with a remote candidate of their own kind,
 never a non-loopback address with a loopback one, and it gathers on the
-routed interface alone (docs/sfu.md, "Firefox").
+routed interface alone (README.md, "Firefox on the server's own machine").
 """
 
 from __future__ import annotations
@@ -130,11 +130,7 @@ def test_two_chromium_and_a_firefox_decode_each_other_on_the_sfu(
         wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
     ff.in_sfu_mode(fox)
     # Both of Firefox's connections to the SFU connect (they once ended ICE failed).
-    fox.wait_for(
-        "() => { const pcs = window.frankly.pcs(); return ['sfu:publish', 'sfu:subscribe']"
-        ".every((k) => pcs[k] && pcs[k].connectionState === 'connected'); }",
-        timeout_ms=60_000,
-    )
+    on_the_sfu(fox, 60_000)
     for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
         for other in others:  # a few frames: a loaded machine encodes slowly
             wait_media(page, other, frames_over=3, audio_over=10)
@@ -173,7 +169,59 @@ def test_two_chromium_and_a_firefox_decode_each_other_on_the_sfu(
     assert live_server.call(lambda: live_server.hub.routers[room].nacks_served) > served_before
 
 
+@pytest.mark.timeout(300)
+def test_a_firefox_call_moves_to_the_sfu_when_a_third_joins(
+    live_server: LiveServer, new_page: NewPage, new_firefox_page: NewFirefoxPage
+) -> None:
+    """Firefox first, peer to peer with Chromium; a third (Chromium) moves the meeting
+    to the SFU, and nobody loses picture or sound.
+
+    Firefox's receiving link once stayed "connecting" in one move of five: Firefox
+    nominates its UDP and its TCP pair, and the SFU followed the TCP nomination
+    that landed mid-handshake while Firefox went on over UDP (issue 16)."""
+    need_routed_address()
+    room = "fox-grows"
+    fox, ada, bob = new_firefox_page(), new_page(), new_page()
+    f_id = ff.join(fox, room, "Grace")
+    a_id = join(ada, room, "Ada")
+    ff.wait_media(fox, a_id, frames_over=3, audio_over=10)
+    wait_media(ada, f_id, frames_over=3, audio_over=10)
+    b_id = join(bob, room, "Bob")
+    for page in (ada, bob):
+        wait_until(lambda p=page: bool(p.evaluate(IN_SFU_MODE)), 60, "Chromium on the SFU")
+    ff.in_sfu_mode(fox)
+    # Within the media timeout, not a minute: left alone the stall could clear
+    # after some 45 s (the SFU drops an idle TCP link at 30 s; Firefox's DTLS
+    # retransmissions back off), and a longer wait would not see it.
+    on_the_sfu(fox, ff.MEDIA_TIMEOUT_MS)
+    for other in (a_id, b_id):  # through the SFU now: counted on its connection
+        ff.wait_media(fox, other, frames_over=3, audio_over=10)
+        encrypted_from(ff.e2ee_stats(fox), other)
+    for page, others in ((ada, (b_id, f_id)), (bob, (a_id, f_id))):
+        for other in others:
+            wait_media(page, other, frames_over=3, audio_over=10)
+        encrypted_from(e2ee_stats(page), f_id)
+    # The peer-to-peer link went when the SFU brought Ada's media.
+    assert sorted(fox.evaluate("() => Object.keys(window.frankly.pcs())")) == [
+        "sfu:publish",
+        "sfu:subscribe",
+    ]
+
+
 IN_SFU_MODE = "() => window.frankly.session && window.frankly.session.mode === 'sfu'"
+# Both of Firefox's connections with the SFU are connected (ICE and DTLS).
+FOX_ON_THE_SFU = """() => { const pcs = window.frankly.pcs();
+    return ['sfu:publish', 'sfu:subscribe']
+      .every((k) => pcs[k] && pcs[k].connectionState === 'connected'); }"""
+
+
+def on_the_sfu(fox: FirefoxPage, timeout_ms: int) -> None:
+    """Wait for FOX_ON_THE_SFU; on failure, say each connection's states."""
+    try:
+        fox.wait_for(FOX_ON_THE_SFU, timeout_ms=timeout_ms)
+    except AssertionError:
+        raise AssertionError(f"Firefox not connected to the SFU: {ff.links(fox)}") from None
+
 
 # A screen share's tile in the page, with a picture of the shared canvas's 16:9
 # (the cameras are 4:3): its size may be less, as an encoder short of CPU scales down.

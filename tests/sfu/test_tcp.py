@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import struct
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from frankly.sfu import sdp, stun, tcp
+from frankly.sfu import dtls, sdp, stun, tcp
 from frankly.sfu.tcp import Admission, Deframer, FrameError, TcpLink
 from frankly.sfu.transport import MediaServer, PeerTransport
 from tests.waiting import until
@@ -289,6 +290,66 @@ async def test_a_blackholed_transport_goes_unanswered_until_ice_restarts(
         other.close()
     finally:
         udp.close()
+
+
+# --- several nominated pairs: the browser's packets say which it uses ------------
+
+RTP = bytes([0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9]) + b"payload" * 10
+
+
+async def test_the_path_follows_the_browsers_dtls_and_media_not_its_last_nomination(
+    media: MediaServer,
+) -> None:
+    """As Firefox does (aggressive nomination): it nominates its UDP pair and
+    its TCP pair, the TCP check landing last, and goes on over UDP, the pair
+    of higher priority. The SFU once followed the last nomination alone, sent
+    its DTLS and media down TCP and dropped Firefox's handshake over UDP, and
+    Firefox's link stayed "connecting" (issue 16)."""
+    transport = media.create()
+    browser = dtls.Certificate()
+    transport.set_remote(browser.fingerprint, "browser")
+    client = dtls.Endpoint(browser.context(), media.certificate.fingerprint, server=False)
+    answers: asyncio.Queue[bytes] = asyncio.Queue()
+
+    class Browser(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: Any) -> None:
+            answers.put_nowait(data)
+
+    loop = asyncio.get_running_loop()
+    udp, _ = await loop.create_datagram_endpoint(Browser, local_addr=("127.0.0.1", 0))
+    reader, writer = await asyncio.open_connection("127.0.0.1", media.tcp_port)
+    server = ("127.0.0.1", media.port)
+    try:
+        udp.sendto(_check(transport), server)
+        await asyncio.wait_for(answers.get(), 5)
+        writer.write(tcp.frame(_check(transport)))  # nominated last
+        await _read_frame(reader)
+        assert transport.protocol == "tcp"
+        # The handshake over UDP: the SFU answers there, and sends there from now on.
+        flight = client.start()
+        while client.state is not dtls.State.CONNECTED:
+            for datagram in flight:
+                udp.sendto(datagram, server)
+            flight = client.receive(await asyncio.wait_for(answers.get(), 5))
+            while not answers.empty():
+                flight += client.receive(answers.get_nowait())
+        await until(lambda: transport.connected, 5, "the SFU's end of the handshake")
+        assert transport.protocol == "udp"
+        transport.send_rtp(RTP)
+        assert client.rx is not None
+        assert client.rx.unprotect(await asyncio.wait_for(answers.get(), 5)) == RTP
+        # Media over the other proven path takes the transport there; from an
+        # address never proven, it is dropped.
+        assert client.tx is not None
+        writer.write(tcp.frame(client.tx.protect(RTP)))
+        await until(lambda: transport.protocol == "tcp", 5, "the path follows the media")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger:
+            stranger.sendto(client.tx.protect(RTP[:3] + b"\x02" + RTP[4:]), server)
+            await until(lambda: media.dropped["unknown-address"] == 1, 5, "the stranger dropped")
+        assert transport.protocol == "tcp"
+    finally:
+        udp.close()
+        writer.close()
 
 
 # --- the SDP -----------------------------------------------------------------
