@@ -38,6 +38,15 @@ def main(argv: list[str] | None = None) -> None:
         "number, or --port + 1 when that is --port, whose TCP is the web server's)",
     )
     serve.add_argument("--no-media-tcp", action="store_true", help="no media over TCP: UDP only")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=0,
+        metavar="N",
+        help="SFU worker processes, each with its own core's worth of forwarding and its own "
+        "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); 0 (the default) "
+        "forwards in the server's own process",
+    )
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
@@ -331,6 +340,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         max_participants=args.max_participants,
         media_port=args.port if args.media_port is None else args.media_port,
         media_tcp_port=_media_tcp_port(args),
+        workers=args.workers,
         media_host=args.host,
         public_ip=args.public_ip or _announced(args.host),
         data_dir=args.data_dir,
@@ -441,6 +451,14 @@ def _media_tcp_port(args: argparse.Namespace) -> int | None:
     if udp == 0:
         return None
     return args.port + 1 if udp == args.port else int(udp)
+
+
+def _workers(given: str) -> int:
+    """--workers: a count from 0 (the SFU in the server's own process) to 256."""
+    count = int(given)
+    if not 0 <= count <= 256:
+        raise argparse.ArgumentTypeError("give 0 (in-process) to 256 workers")
+    return count
 
 
 def _bind_name(host: str) -> tuple[str, ...]:

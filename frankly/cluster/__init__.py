@@ -1,0 +1,1 @@
+"""Beyond one process: SFU workers on one machine, nodes through Redis."""
