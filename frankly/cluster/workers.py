@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # Seconds a worker has to open its ports before it counts as failed.
 START_TIMEOUT = 30.0
+# Seconds stopped workers have to exit (SIGTERM and end of file) before they are left.
+STOP_TIMEOUT = 5.0
 # A worker that died this soon after it started waits this long before the next try.
 QUICK_DEATH = 2.0
 RESTART_PAUSE = 1.0
@@ -363,16 +365,15 @@ class WorkerPool:
         return total
 
     def stop(self) -> None:
+        """Stop every worker (they exit as their channels close); `aclose` waits for them."""
         self.stopping = True
         for slot in self.slots:
             slot.stop()
-        for task in self._tasks:
-            task.cancel()
 
     async def aclose(self) -> None:
-        """Stop, and wait until every worker process has exited."""
+        """Stop, and wait until every worker process has exited and been reaped."""
         self.stop()
-        for slot in self.slots:
-            if slot.process is not None and slot.process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    await slot.process.wait()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                task.cancel()

@@ -108,6 +108,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
                 await lag.stop()
                 await hub.captions.aclose()  # captioner processes first: they are in rooms
                 hub.stop()
+                await hub.stopped()
 
     app = Starlette(
         lifespan=lifespan,

@@ -134,6 +134,11 @@ class Hub:
         if self.workers is not None:
             self.workers.stop()
 
+    async def stopped(self) -> None:
+        """After `stop`: once the SFU's worker processes, if any, have exited."""
+        if self.workers is not None:
+            await self.workers.aclose()
+
     def media_open(self) -> bool:
         """Whether the SFU can take media: its port, or a worker's, is open (readiness)."""
         media = self.media if self.media is not None else self.workers
