@@ -1201,6 +1201,9 @@ class Client:
 
     def _on_sfu_reset(self, message: dict[str, Any]) -> None:
         self._calls.restart_sfu()
+        if self._channel is not None:  # an interpreter's channel goes on the new connection too
+            tap = self._calls.publish_channel(self._channel)
+            self._send({"type": Msg.INTERPRET, "track": tap.id})  # ahead of the offer, as before
 
     def _on_chat(self, message: dict[str, Any]) -> None:
         self._chat.arrived(message)
