@@ -525,7 +525,11 @@ def _announced(host: str) -> str:
 
 def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.bench.sfu import options, run
+    from frankly.bench.sfu.cli import workers_variant
 
+    if args.workers:
+        workers_variant(args)
+        return
     run(**options(args))
 
 
