@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
-from frankly.cluster.workers import RouterProxy, WorkerPool
+from frankly.cluster.workers import RouterProxy, WorkerGone, WorkerPool
 from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
@@ -247,6 +247,8 @@ class Hub:
             else:
                 what = "sfu: publish takes an offer and subscribe an answer"
                 raise ProtocolError(Code.INVALID_MESSAGE, what, Msg.SFU)
+        except WorkerGone:
+            return  # its worker died meanwhile: `sfu-reset` follows, and a new negotiation
         except ValueError as exc:
             raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", Msg.SFU) from None
 

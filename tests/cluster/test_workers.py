@@ -55,6 +55,14 @@ def proxy_of(live_server: LiveServer, room: str) -> RouterProxy:
     return router
 
 
+def forwarded(live_server: LiveServer) -> int:
+    """What /metrics reads as frankly_sfu_forwarded_packets (ops/metrics.py)."""
+    hub = live_server.hub
+    return live_server.call(lambda: hub.stats.router_totals(list(hub.routers.values())))[
+        "forwarded"
+    ]
+
+
 async def room(clients: Clients, name: str) -> list[fc.Client]:
     return [
         await clients.join(who, name, audio=fc.ToneTrack(), video=fc.PatternTrack(160, 120))
@@ -114,6 +122,8 @@ async def test_rooms_land_on_two_workers_and_a_killed_one_moves_only_its_room(
     await everyone_decodes_everyone(alpha)
     await everyone_decodes_everyone(beta)
 
+    await until(lambda: forwarded(live_server) > 0, 5, "the workers report their counters")
+    counted = forwarded(live_server)
     watched = [await track_from(me, o.id, "video") for me in beta for o in beta if o is not me]
     old = {(me.id, o.id): set(me.tracks(o.id)) for me in alpha for o in alpha if o is not me}
     async with frame_times(watched) as times:
@@ -146,6 +156,7 @@ async def test_rooms_land_on_two_workers_and_a_killed_one_moves_only_its_room(
         gaps = [b - a for a, b in itertools.pairwise(during)]
         assert max(gaps, default=0) < LONGEST_GAP, f"a gap of {max(gaps):.2f} s in the other room"
     assert proxy_of(live_server, ROOMS[1]) is kept
+    assert forwarded(live_server) >= counted, "/metrics keeps what the dead worker reported"
     await until(lambda: killed.slot.load.ready, 30, "the killed worker is started again")
     assert killed.slot.restarts == 1
     print(f"media back in the moved room {back:.1f} s after the kill")
