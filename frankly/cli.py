@@ -10,6 +10,9 @@ from typing import Any
 
 from frankly import settings
 
+# SFU worker processes `frankly serve --workers` starts at most (a port each, and its TCP twin).
+MAX_WORKERS = 256
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="frankly", description="Self-hosted video meetings.")
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--no-media-tcp", action="store_true", help="no media over TCP: UDP only")
     serve.add_argument(
         "--workers",
-        type=_workers,
+        type=int,
         default=0,
         metavar="N",
         help="SFU worker processes, each with its own core's worth of forwarding and its own "
@@ -319,6 +322,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     database = _checked_database(args, parser)
     metrics_token = _metrics_token(args, parser)
     turn = _turn_options(args, parser)
+    if not 0 <= args.workers <= MAX_WORKERS:
+        parser.error(f"--workers {args.workers}: give 0 (the SFU in this process) to {MAX_WORKERS}")
     if not 0 <= args.hand_lower_after <= 3600:
         parser.error("--hand-lower-after is seconds of speech, from 0 (never) to 3600")
     raise_descriptor_limit()
@@ -451,14 +456,6 @@ def _media_tcp_port(args: argparse.Namespace) -> int | None:
     if udp == 0:
         return None
     return args.port + 1 if udp == args.port else int(udp)
-
-
-def _workers(given: str) -> int:
-    """--workers: a count from 0 (the SFU in the server's own process) to 256."""
-    count = int(given)
-    if not 0 <= count <= 256:
-        raise argparse.ArgumentTypeError("give 0 (in-process) to 256 workers")
-    return count
 
 
 def _bind_name(host: str) -> tuple[str, ...]:

@@ -123,3 +123,27 @@ def test_workers_of_a_server_killed_with_minus_9_exit_by_themselves(
     process.kill()
     process.wait()
     wait_until(lambda: not any(alive(w) for w in workers), 10, "the orphaned workers exited")
+
+
+def test_a_count_of_workers_out_of_range_is_refused_before_anything_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frankly.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--workers", "-1", "--data-dir", str(tmp_path)])
+    assert "--workers -1: give 0" in capsys.readouterr().err
+
+
+def test_workers_may_be_given_in_the_configuration_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frankly.cli import main
+
+    toml = tmp_path / "frankly.toml"
+    toml.write_text("workers = 3\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["config", "check", str(toml)])
+    assert exited.value.code == 0
+    lines = {" ".join(line.split()) for line in capsys.readouterr().out.splitlines()}
+    assert "workers = 3 # file" in lines
