@@ -4,6 +4,11 @@ Runs on one event loop, so room state needs no locks. Each handler takes the
 link that sent a message and the validated message; refusals are raised as
 ProtocolError and answered by the caller.
 
+A room on the SFU has a router: a `Router` on this loop, or with `--workers N`
+a `RouterProxy` to one in an SFU worker process (frankly/cluster/workers.py),
+whose answering calls are awaited; a worker's death moves its rooms
+(`_sfu_lost`).
+
 A room may hold a dialogue's meeting. The hub does not know dialogues: it
 asks `dialogues` (set by the app: the dialogue plane's lookup, in a worker
 thread) by room name when a hello comes for a room that is not open, and
