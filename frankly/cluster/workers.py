@@ -51,6 +51,10 @@ RESTART_PAUSE = 1.0
 OnLost = Callable[[list[str]], None]
 
 
+class WorkersFailed(RuntimeError):
+    """The workers could not all start (a media port taken): the server does not start."""
+
+
 class WorkerGone(ValueError):
     """The worker of this room died before it answered (the room moves to another)."""
 
@@ -200,6 +204,9 @@ class WorkerSlot:
                 log.exception("SFU worker %d failed", self.index)
             if self.pool.stopping:
                 return
+            if not self._started.is_set():  # never opened its ports: the server cannot start
+                self.pool.failed_start.set()
+                return
             self._lost()
             self.restarts += 1
             if loop.time() - began < QUICK_DEATH:
@@ -312,6 +319,7 @@ class WorkerPool:
         self._settings = dict(settings)
         self.on_lost = on_lost
         self.stopping = False
+        self.failed_start = asyncio.Event()  # a worker exited before it opened its ports
         self.slots = [WorkerSlot(self, i) for i in range(count)]
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -325,15 +333,27 @@ class WorkerPool:
         return mine
 
     async def start(self) -> None:
-        """Start every worker and wait until each has opened its ports."""
+        """Start every worker and wait until each has opened its ports; a worker that
+        exits first (its port is taken) fails the start (WorkersFailed), as a taken
+        media port fails `frankly serve` without workers."""
         self._tasks = [asyncio.create_task(slot.run()) for slot in self.slots]
-        waits = [asyncio.create_task(slot._started.wait()) for slot in self.slots]
-        _done, pending = await asyncio.wait(waits, timeout=START_TIMEOUT)
-        for wait in pending:
+        everyone = asyncio.gather(*(slot._started.wait() for slot in self.slots))
+        failed = asyncio.create_task(self.failed_start.wait())
+        waits: list[asyncio.Future[Any]] = [everyone, failed]
+        done, _pending = await asyncio.wait(
+            waits, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        for wait in waits:
             wait.cancel()
-        if pending:
-            self.stop()
-            raise RuntimeError(f"{len(pending)} SFU workers did not open their media ports")
+            with contextlib.suppress(asyncio.CancelledError):
+                await wait  # retrieved, so no "exception never retrieved" at exit
+        if everyone not in done:
+            await self.aclose()
+            ports = ", ".join(str(self.settings(i)["port"]) for i in range(len(self.slots)))
+            raise WorkersFailed(
+                f"the SFU's {len(self.slots)} workers did not all open their media ports "
+                f"(UDP {ports}; see the lines above): is one taken?"
+            )
 
     def place(
         self, room: str, send_offer: Callable[[str, str], None], on_speaker: Callable[[str], None]

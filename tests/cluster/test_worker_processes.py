@@ -147,3 +147,21 @@ def test_workers_may_be_given_in_the_configuration_file(
     assert exited.value.code == 0
     lines = {" ".join(line.split()) for line in capsys.readouterr().out.splitlines()}
     assert "workers = 3 # file" in lines
+
+
+def test_a_worker_whose_port_is_taken_stops_the_server_from_starting(tmp_path: Path) -> None:
+    port, media = free_port(), free_udp_pair()
+    flags = ["--port", str(port), "--media-port", str(media), "--data-dir", str(tmp_path / "d")]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", media + 1))  # worker 1's UDP port
+        log = tmp_path / "log"
+        with log.open("w") as out:
+            process = subprocess.run(
+                [*SERVE, *flags],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=30,
+            )
+    assert process.returncode != 0
+    assert "workers did not all open their media ports" in log.read_text()
