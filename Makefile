@@ -30,7 +30,7 @@ serve: $(BIN)/frankly
 	$(BIN)/frankly serve $(ARGS)
 
 test: $(VENV)/.test-deps node_modules/.bin/tsc
-	./scripts/system-deps chromium firefox fonts postgresql speech systemd turn
+	./scripts/system-deps chromium firefox fonts postgresql redis speech systemd turn
 	$(MAKE) lint typecheck webunit
 	$(BIN)/pytest
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ def main(argv: list[str] | None = None) -> None:
         "forwards in the server's own process",
     )
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
+    serve.add_argument(
+        "--redis",
+        metavar="URL",
+        help="join a cluster of nodes through this Redis (redis://HOST:PORT/DB; docs/scaling.md)",
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="with --redis: the base URL clients reach this node by (default: what it serves on)",
+    )
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
@@ -341,6 +352,9 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     scheme = "https" if cert else "http"
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     print(f"Frankly is running. Open {scheme}://{shown}:{args.port}/ in a browser.", flush=True)
+    # The captioner processes join from this machine (a wildcard address is reached on loopback).
+    own = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    own = f"[{own}]" if ":" in own else own
     config = ServerConfig(
         max_participants=args.max_participants,
         media_port=args.port if args.media_port is None else args.media_port,
@@ -361,12 +375,11 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         metrics_token=metrics_token,
         log_format=args.log_format,
         access_log=not args.no_access_log,
+        redis=_redis_url(args, parser),
+        public_url=(args.public_url or f"{scheme}://{own}:{args.port}").rstrip("/"),
         **turn,
     )
     app = create_app(config)
-    # The captioner processes join from this machine (a wildcard address is reached on loopback).
-    own = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    own = f"[{own}]" if ":" in own else own
     app.state.hub.captions.url = f"{scheme}://{own}:{args.port}"
     # Issued for the public name (and often self-signed): the captioner pins it instead.
     app.state.hub.captions.cert = str(cert) if cert else None
@@ -379,6 +392,30 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         ssl_keyfile=key,
         **uvicorn_options(app, args.log_level),
     )
+
+
+def _redis_url(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:
+    """--redis, checked now: a redis:// URL, and the client package installed."""
+    if args.redis is None:
+        if args.public_url is not None:
+            parser.error("--public-url is for a node of a cluster: give --redis too")
+        return None
+    if not args.redis.startswith(("redis://", "rediss://", "unix://")):
+        parser.error(f"--redis {args.redis!r}: give redis://HOST:PORT/DB")
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        parser.error("--redis needs the redis package: pip install 'frankly[cluster]'")
+    if args.public_url is not None and not re.fullmatch(
+        r"https?://[^\s/;,]+(/[^\s;,]*)?", args.public_url
+    ):
+        parser.error(f"--public-url {args.public_url!r}: give the base URL, https://HOST[:PORT]")
+    if args.public_url is None and args.host in ("0.0.0.0", "::"):
+        print(
+            "frankly serve: give --public-url: the other nodes send clients to this node by it",
+            file=sys.stderr,
+        )
+    return str(args.redis)
 
 
 def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:

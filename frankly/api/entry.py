@@ -30,7 +30,7 @@ from frankly.api import records
 from frankly.api.errors import ApiCode, ApiError
 from frankly.api.service import Service, calling_member, dialogue_for, meeting_in
 from frankly.dialogues import access
-from frankly.storage.schema import meetings, representatives
+from frankly.storage.schema import meetings, members, representatives
 
 if TYPE_CHECKING:
     from frankly.api.routes import Store
@@ -54,6 +54,7 @@ class RoomInvites(Protocol):
         *,
         dialogue: str | None = None,
         side: str | None = None,
+        member: str | None = None,
     ) -> tuple[str, str, int]: ...
 
 
@@ -71,6 +72,7 @@ class RoomMeeting:
     dialogue: str
     meeting: str
     representatives: bool  # appointed ones: only invite holders may enter
+    removed: frozenset[str]  # members removed from the dialogue: their invites open nothing
 
 
 def enter(
@@ -94,6 +96,7 @@ def enter(
         name=member.name,
         dialogue=dialogue_id,
         side=sides[member.side].name,
+        member=member.id,
     )
     return RoomEntry(room, token, datetime.fromtimestamp(exp, UTC))
 
@@ -108,9 +111,14 @@ def meeting_of_room(service: Service, room: str) -> RoomMeeting | None:
                 exists().where(representatives.c.meeting == meetings.c.id).label("representatives"),
             ).where(meetings.c.room == room)
         ).first()
-    if row is None:
-        return None
-    return RoomMeeting(row.dialogue, row.id, bool(row.representatives))
+        if row is None:
+            return None
+        removed = tx.execute(
+            select(members.c.id).where(
+                members.c.dialogue == row.dialogue, members.c.removed.is_not(None)
+            )
+        ).scalars()
+        return RoomMeeting(row.dialogue, row.id, bool(row.representatives), frozenset(removed))
 
 
 # The route.

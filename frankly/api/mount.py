@@ -79,7 +79,9 @@ def dialogue_rooms(store: Store) -> Callable[[str], Awaitable[DialogueMeeting | 
         if service is None:
             return None
         found = await anyio.to_thread.run_sync(meeting_of_room, service, room)
-        return None if found is None else DialogueMeeting(found.dialogue, found.representatives)
+        if found is None:
+            return None
+        return DialogueMeeting(found.dialogue, found.representatives, found.removed)
 
     return lookup
 

@@ -82,6 +82,8 @@ class Store:
 
     service: Service | None = None
     invites: entry.RoomInvites | None = None  # the signaling plane's room invites
+    # Told when a member is removed (or leaves), to put them out of a live meeting.
+    member_removed: Callable[[str, str], None] = lambda dialogue, member: None
 
 
 _REFUSALS: dict[int | str, dict[str, object]] = {
@@ -270,7 +272,7 @@ def make_api(store: Store) -> FastAPI:
         )
 
     _follow_up_routes(api, run)
-    _member_routes(api, run)
+    _member_routes(api, run, store)
     return api
 
 
@@ -356,7 +358,7 @@ def _follow_up_routes(api: FastAPI, run: _Run) -> None:
         return point_out(done, held)
 
 
-def _member_routes(api: FastAPI, run: _Run) -> None:
+def _member_routes(api: FastAPI, run: _Run, store: Store) -> None:
     """Removing and leaving, the lead, devices and side links (service_members.py)."""
 
     @api.delete("/dialogues/{dialogue}/members/{member}", status_code=204, response_class=Response)
@@ -365,6 +367,7 @@ def _member_routes(api: FastAPI, run: _Run) -> None:
     ) -> Response:
         secret = _secret(request, dialogue, authorization)
         left = await run(lambda s: membership.remove(s, secret, dialogue, member))
+        store.member_removed(dialogue, member)
         response = Response(status_code=204)
         if left and authorization is None:  # this browser's cookie works no more: drop it
             response.delete_cookie(COOKIE_PREFIX + dialogue, path=COOKIE_PATH)

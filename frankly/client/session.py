@@ -31,6 +31,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from frankly.client.errors import CLOSED, HANDSHAKE_FAILED, FranklyError
 from frankly.client.events import Event, Reconnecting, Waiting
 from frankly.client.humancheck import fetch_proof
+from frankly.client.nodes import Route
 from frankly.client.vocabulary import (
     ASKS_NEWCOMERS,
     FATAL_ERRORS,
@@ -45,6 +46,8 @@ log = logging.getLogger("frankly.client")
 
 # The SDK's own refusal: a resume that landed in the lobby, with an invite at hand.
 FORGOTTEN = "forgotten"
+# Another of the SDK's own: more redirects in a row than nodes.MAX_REDIRECTS (a loop).
+REDIRECTED = "redirected"
 SOLVE_TIMEOUT = 120.0  # seconds the human check may take, on top of the handshake
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 5.0
@@ -88,7 +91,8 @@ class Session:
         leaving: Callable[[], bool],
         tls: ssl.SSLContext | None = None,
     ) -> None:
-        self.ws_url = ws_url
+        # Where the next hello goes: a cluster's redirects and node list move it.
+        self.route = Route(ws_url, room)
         self._tls = tls  # for a wss:// URL: whom to trust (None: the system's CAs)
         self.room = room
         self._name = name
@@ -109,6 +113,10 @@ class Session:
         self._outbox: deque[dict[str, Any]] = deque()
         self._outbox_ready = asyncio.Event()
         self._restart_until = 0.0  # loop time until which a loss is the server's restart
+
+    @property
+    def ws_url(self) -> str:
+        return self.route.url
 
     # --- the server restarts -------------------------------------------------------------
 
@@ -163,6 +171,7 @@ class Session:
         self.resume = resume if isinstance(resume, str) else None
         self.room = str(welcome.get("room", self.room))
         self.ping_interval = float(welcome.get("ping_interval") or 10.0)
+        self.route.welcomed(welcome.get("nodes"))
 
     def hello(self, resume: str | None, proof: str | None = None) -> dict[str, Any]:
         audio, video = self._media_state()
@@ -201,8 +210,18 @@ class Session:
             stop.set()
 
     async def handshake(self, resume: str | None) -> Welcomed:
-        """Say hello and wait for the welcome: through the lobby, if the room has one."""
+        """Say hello and wait for the welcome, following a cluster's redirects (bounded)."""
         proof = await self._proof() if resume is None else None
+        while True:
+            try:
+                return await self._handshake_once(resume, proof)
+            except _Redirect as redirect:
+                if not self.route.follow(redirect.url):
+                    raise FranklyError(REDIRECTED, "redirected too often; trying again") from None
+                log.info("the room is on another node: %s", self.route.url)
+
+    async def _handshake_once(self, resume: str | None, proof: str | None) -> Welcomed:
+        """One socket's hello: through the lobby, if the room has one."""
         # websockets makes its own default context for wss:// when given none.
         tls: dict[str, Any] = {"ssl": self._tls} if self._tls is not None else {}
         ws = await connect(
@@ -230,6 +249,8 @@ class Session:
                         return ws, message
                     if kind == Msg.ERROR:
                         raise refusal(message)
+                    if kind == Msg.REDIRECT:
+                        raise _Redirect(message.get("url"))
                     if kind == Msg.LOBBY and resume is not None and self._credentials.get("invite"):
                         # Forgotten, and sent to the lobby: our invite gets us in instead.
                         raise FranklyError(FORGOTTEN, "the server forgot us; rejoining")
@@ -298,7 +319,7 @@ class Session:
             try:
                 return await self.handshake(None)
             except FranklyError as exc:
-                if exc.code not in (Code.BUSY, Code.DRAINING):
+                if exc.code not in (Code.BUSY, Code.DRAINING, REDIRECTED):
                     raise
                 log.info("the server is %s; asking again in %.1f s", exc.code, delay)
             await asyncio.sleep(delay)
@@ -309,16 +330,19 @@ class Session:
         delay = BACKOFF_FIRST
         attempt = 0
         fresh = False  # the server forgot us: join as a newcomer, credentials and all
+        hurry = False  # a cluster's node refused us: the next one at once
         while True:
             attempt += 1
             restarting = self.restarting
-            wait, delay = self._backoff(delay)
+            wait, delay = (0.0, delay) if hurry else self._backoff(delay)
+            hurry = False
             self._emit(
                 Reconnecting(
                     attempt=attempt, delay=wait, close_code=close_code, restarting=restarting
                 )
             )
             await asyncio.sleep(wait)
+            self.route.after_loss(attempt)  # in a cluster, the next node in turn
             try:
                 return await self.handshake(None if fresh else self.resume)
             except FranklyError as exc:
@@ -333,6 +357,16 @@ class Session:
                 log.info("reconnect attempt %d refused: %s", attempt, exc)
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
                 log.info("reconnect attempt %d failed: %r", attempt, exc)
+                # Refused: that node is down (a dead node of a cluster), so another, now.
+                hurry = isinstance(exc, ConnectionRefusedError) and self.route.refused()
+
+
+class _Redirect(Exception):
+    """The server said `redirect`: the room is on the node at `url`."""
+
+    def __init__(self, url: object) -> None:
+        super().__init__(url)
+        self.url = url
 
 
 def _parse(raw: str | bytes) -> dict[str, Any] | None:

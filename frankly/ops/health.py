@@ -42,6 +42,8 @@ def draining(hub: Hub) -> list[str]:
 def readiness(hub: Hub, lag: LagMonitor, max_lag: float = READY_LAG) -> tuple[int, dict[str, Any]]:
     """The status and JSON body /readyz answers with."""
     reasons = not_ready(hub, lag, max_lag)
+    # A node of a cluster says what it sees of it; Redis away leaves it ready.
+    cluster = {"cluster": hub.cluster.view()} if hub.cluster is not None else {}
     if reasons:
-        return 503, {"ok": False, "reasons": reasons}
-    return 200, {"ok": True}
+        return 503, {"ok": False, "reasons": reasons, **cluster}
+    return 200, {"ok": True, **cluster}

@@ -572,6 +572,11 @@ def going_away(drain_seconds: float) -> dict[str, Any]:
     return {"type": Msg.GOING_AWAY, "reason": "restart", "drain_seconds": drain_seconds}
 
 
+def redirect(url: str, room: str) -> dict[str, Any]:
+    """Another node of the cluster holds this room: say the same hello there (docs/scaling.md)."""
+    return {"type": Msg.REDIRECT, "url": url, "room": room}
+
+
 def reaction(sender: str, emoji: str) -> dict[str, Any]:
     return {"type": Msg.REACTION, "from": sender, "emoji": emoji}
 
@@ -649,8 +654,12 @@ def welcome(
     listening: str = FLOOR,
     captions: dict[str, Any] | None = None,
     meeting: str | None = None,
+    nodes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The answer to a hello: the room as the newcomer must know it.
+
+    `nodes` (a cluster only, docs/scaling.md): the live nodes' public URLs,
+    this one first, for a client to try the others when this one dies.
 
     `meeting` names the meeting the room holds (a tag of its id, not the id
     itself), the same across rejoins and restarts: clients key what they keep
@@ -684,6 +693,8 @@ def welcome(
     out["captions"] = captions or captions_state("off")
     if meeting is not None:
         out["meeting"] = meeting
+    if nodes is not None:
+        out["nodes"] = nodes
     return out
 
 
@@ -790,6 +801,7 @@ __all__ = [
     "parse",
     "pong",
     "reaction",
+    "redirect",
     "revoked",
     "room_name_ok",
     "settings",

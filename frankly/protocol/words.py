@@ -60,6 +60,7 @@ class Msg(StrEnum):
     MODERATED = "moderated"
     MEETING_ENDED = "meeting-ended"
     GOING_AWAY = "going-away"
+    REDIRECT = "redirect"
     REACTION = "reaction"
     REVOKED = "revoked"
     INTERPRETATION = "interpretation"
@@ -130,6 +131,7 @@ SERVER_TYPES: Final[frozenset[Msg]] = frozenset(
         Msg.MODERATED,
         Msg.MEETING_ENDED,
         Msg.GOING_AWAY,
+        Msg.REDIRECT,
         Msg.REACTION,
         Msg.INVITE,
         Msg.REVOKED,

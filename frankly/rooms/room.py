@@ -39,6 +39,8 @@ class DialogueMeeting:
 
     dialogue: str  # the dialogue's id, as its invites name it
     representatives: bool
+    # Members removed from the dialogue: an invite made for one of them opens nothing.
+    removed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,9 @@ class Participant:
     # The side of a dialogue they speak for, from the invite the dialogue gave
     # them (signed by the server); never from what a client says.
     side: str | None = None
+    # The dialogue member their invite was made for: removed from the dialogue,
+    # they are put out of its meeting at once.
+    member: str | None = None
     # The language they speak, as they said (hello, update); None: not said.
     language: str | None = None
 

@@ -41,6 +41,7 @@ class Entry:
     invited: bool
     meeting: str | None = None  # the meeting its invite was made in, if any
     side: str | None = None  # the dialogue side its invite names, if any
+    member: str | None = None  # the dialogue member its invite was made for, if any
     interprets: tuple[str, str] | None = None  # the pair its invite makes it interpret
 
 
@@ -118,9 +119,15 @@ class Gate:
             invited=True,
             meeting=grant.meeting,
             side=grant.side,
+            member=grant.member,
             interprets=grant.interprets,
         )
-        if dialogue is None or grant.dialogue == dialogue.dialogue:
+        if dialogue is not None and grant.dialogue == dialogue.dialogue:
+            if grant.member is not None and grant.member in dialogue.removed:
+                what = "you are no longer a member of this dialogue"
+                raise ProtocolError(Code.INVITE_REVOKED, what, Msg.HELLO)
+            return entry
+        if dialogue is None:
             return entry
         # An invite for the room's name (a host's, the operator's) is not the
         # dialogue's word: its holder knocks, or is refused where only the

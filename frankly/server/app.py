@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,6 +35,9 @@ from frankly.server.edge import Edge, own_names, split_host
 from frankly.server.hub import Hub
 from frankly.server.limits import UnreadBudget
 from frankly.server.logs import log_config
+
+if TYPE_CHECKING:
+    from frankly.cluster.nodes import Cluster
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
@@ -88,15 +92,19 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     # One process: the API makes the room invites of dialogue meetings with the
     # signaling plane's own key, and the hub asks the API which rooms hold one.
     store.invites = hub.gate.invites
+    store.member_removed = hub.dialogue_member_removed
     hub.dialogues = dialogue_rooms(store)
     hub.transcripts = meeting_transcripts(store)
     lag = LagMonitor()
     listener = _metrics_listener(config, hub, lag)
+    cluster = _cluster(config, hub)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_store(store, config.database, config.data_dir):
             await hub.start()
+            if cluster is not None:
+                await cluster.start()
             lag.start()
             if listener is not None:
                 await listener.start()
@@ -107,6 +115,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
                     await listener.stop()
                 await lag.stop()
                 await hub.captions.aclose()  # captioner processes first: they are in rooms
+                if cluster is not None:
+                    await cluster.stop()
                 hub.stop()
                 await hub.stopped()
 
@@ -133,11 +143,41 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     app.state.lag = lag
     app.state.metrics = metrics.registry(hub, lag)
     app.state.metrics_listener = listener
+    peers = cluster.urls if cluster is not None else None
     app.add_middleware(
-        Edge, hosts=hosts, origins=config.allowed_origins, trust_proxy=config.trust_proxy
+        Edge,
+        hosts=hosts,
+        origins=config.allowed_origins,
+        trust_proxy=config.trust_proxy,
+        peers=(lambda: _with_localhost(cluster.origins())) if cluster is not None else None,
     )
-    app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
+    app.add_middleware(SecurityHeaders, peers=peers)  # outermost: refusals get the headers too
     return app
+
+
+def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
+    """With --redis: this node's side of the cluster (frankly/cluster/), wired to the hub."""
+    if config.redis is None:
+        return None
+    from frankly.cluster.nodes import Cluster  # the redis package: the `cluster` extra
+
+    cluster = Cluster(
+        config.redis,
+        config.public_url or "http://127.0.0.1:8080",
+        load=lambda: len(hub.links),
+        draining=lambda: hub.draining,
+        rooms=lambda: list(hub.rooms.rooms),
+        resync=hub.keep_meetings,
+    )
+    hub.cluster = cluster
+    hub.meetings.mirror = cluster.keep
+    return cluster
+
+
+def _with_localhost(urls: list[str]) -> list[str]:
+    """The nodes' URLs, and for one on 127.0.0.1 the same as localhost: a page of a
+    node on this machine is opened by either name (`frankly serve` prints localhost)."""
+    return urls + [url.replace("//127.0.0.1:", "//localhost:", 1) for url in urls]
 
 
 async def _nowhere(scope: Scope, receive: Receive, send: Send) -> None:
@@ -223,8 +263,9 @@ async def _challenge(request: Request) -> Response:
 class SecurityHeaders:
     """The server delivers the JavaScript, so it pins down what that may load."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, peers: Callable[[], Iterable[str]] | None = None) -> None:
         self.app = app
+        self.peers = peers  # in a cluster, the other nodes' sockets are the page's to open
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -234,7 +275,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
-                headers.extend(_HEADERS)
+                headers.extend(_HEADERS if self.peers is None else _with_peers(self.peers()))
                 if _hsts_applies(scope):
                     headers.append(_HSTS)
             await send(message)
@@ -257,6 +298,23 @@ _HEADERS = [
     (b"permissions-policy", b"camera=(self), microphone=(self), display-capture=(self)"),
     (b"cache-control", b"no-cache"),
 ]
+
+
+# A node's URL as a CSP source: a scheme, a host, a port and a path, and nothing
+# that could end the directive (a space, a ';').
+_SOURCE = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/\-]*)?")
+
+
+def _with_peers(urls: Iterable[str]) -> list[tuple[bytes, bytes]]:
+    """The headers, with connect-src naming the cluster's live nodes too (and their
+    sockets: ws:// for http://), so that a page follows a redirect or a node's death."""
+    sources = []
+    for url in filter(_SOURCE.fullmatch, urls):  # what a registry entry says goes in a header
+        ws = url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        sources += [url, ws]
+    csp = _CSP.replace("connect-src 'self'", " ".join(["connect-src 'self'", *sources]))
+    return [(b"content-security-policy", csp.encode()), *_HEADERS[1:]]
+
 
 # Once a browser has reached the server over TLS, never over plain http again
 # (for a year). Not sent for IP literals, which browsers ignore it for, nor

@@ -107,3 +107,8 @@ class ServerConfig:
     # (frankly/server/logs.py), and whether uvicorn logs every request.
     log_format: str = "text"
     access_log: bool = True
+    # A cluster of nodes through Redis (frankly/cluster/, docs/scaling.md): the
+    # Redis URL (None: this server alone), and the base URL by which clients
+    # reach this node, which the other nodes send them to.
+    redis: str | None = None
+    public_url: str | None = None

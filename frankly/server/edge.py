@@ -25,7 +25,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -51,11 +51,14 @@ class Edge:
         hosts: Iterable[str],
         origins: Iterable[str],
         trust_proxy: bool,
+        peers: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self.app = app
         self.hosts = {host.lower() for host in hosts}
         self.origins = {_origin(origin) for origin in origins}
         self.trust_proxy = trust_proxy
+        # In a cluster: the live nodes' URLs, whose pages a redirect sends here.
+        self.peers = peers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -103,6 +106,8 @@ class Edge:
     def origin_ok(self, origin: str, host: str) -> bool:
         normal = _origin(origin)
         if normal in self.origins:
+            return True
+        if self.peers is not None and normal in {_origin(url) for url in self.peers()}:
             return True
         parts = urlsplit(normal)
         if parts.scheme not in ("http", "https") or parts.path or parts.query:

@@ -30,6 +30,7 @@ from typing import Any, Literal, TypeVar
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
+from frankly.cluster.placement import Placement
 from frankly.cluster.workers import RouterProxy, WorkerGone, WorkerPool
 from frankly.ops.stats import Stats
 from frankly.protocol import messages
@@ -109,6 +110,8 @@ class Hub:
         self.captions_missing: Callable[[], str | None] = speech.missing
         # SIGTERM came (server/drain.py): no new rooms; readiness checks read this too.
         self.draining = False
+        # With --redis: the other nodes (frankly/cluster/); set by the app before start.
+        self.cluster: Placement | None = None
 
     async def start(self) -> None:
         """Open the SFU's UDP port and its TCP twin, or start the SFU's workers on theirs."""
@@ -158,11 +161,15 @@ class Hub:
 
     async def hello(self, link: Link, msg: messages.Hello) -> None:
         self._check_hello(link, msg)
-        if self.draining and msg.room not in self.rooms.rooms:
-            what = "the server is restarting and opens no new meeting; try again in a moment"
-            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
+        if self.cluster is None:
+            self._refuse_if_draining(msg)
         now = asyncio.get_running_loop().time()
         self.gate.pace(link.address, now)
+        # In a cluster, after the pace (each asks Redis): a draining node's new rooms go elsewhere.
+        if self.cluster is not None and msg.room not in self.rooms.rooms:
+            if await self._elsewhere(link, msg):
+                return
+            self._refuse_if_draining(msg)  # no node that does not drain
         check_new_room(
             self.rooms, msg.room, link.address, self.config.rooms_per_address, self.config.max_rooms
         )
@@ -193,6 +200,30 @@ class Hub:
             self._knock(link, room, msg, entry)
         else:
             self.join(link, msg, entry, dialogue)
+
+    def _refuse_if_draining(self, msg: messages.Hello) -> None:
+        if self.draining and msg.room not in self.rooms.rooms:
+            what = "the server is restarting and opens no new meeting; try again in a moment"
+            raise ProtocolError(Code.DRAINING, what, Msg.HELLO, Close.TRY_AGAIN_LATER)
+
+    async def _elsewhere(self, link: Link, msg: messages.Hello) -> bool:
+        """In a cluster: send a hello for a room that another node holds (or was
+        chosen for) there; whether it was sent. A room whose node died is
+        taken over here, its meeting continued as after a restart."""
+        assert self.cluster is not None
+        placed = await self.cluster.place(msg.room)
+        if link.state is not State.CONNECTED:
+            return True  # it went away while Redis was asked
+        if msg.room in self.rooms.rooms:
+            return False  # opened here meanwhile
+        if placed.redirect is not None:
+            event("redirected", room=room_tag(msg.room), to=placed.redirect)
+            link.send(messages.redirect(placed.redirect, msg.room))
+            link.close(Close.TRY_AGAIN_LATER)
+            return True
+        if placed.record is not None:
+            self.meetings.adopt(msg.room, placed.record, time.monotonic())
+        return False
 
     def update(self, link: Link, msg: messages.Update) -> None:
         room, me = self.joined(link, Msg.UPDATE)
@@ -385,6 +416,18 @@ class Hub:
         if link is not None:
             link.refuse(ProtocolError(Code.REMOVED, "a host removed you from the meeting"))
         self._forget(room, target, "removed")
+
+    def dialogue_member_removed(self, dialogue: str, member: str) -> None:
+        """Removed from the dialogue (by their lead, or leaving it): out of its meetings now."""
+        for room in list(self.rooms.rooms.values()):
+            if room.dialogue is None or room.dialogue.dialogue != dialogue:
+                continue
+            for target in [p for p in room.participants.values() if p.member == member]:
+                link = self.links.get(target.id)
+                if link is not None:
+                    what = "you are no longer a member of this dialogue"
+                    link.refuse(ProtocolError(Code.REMOVED, what))
+                self._forget(room, target, "removed")
 
     def _keep_a_host(self, room: Room) -> None:
         """Promote someone if no host is in, unless a host of a meeting continued
@@ -682,6 +725,7 @@ class Hub:
                 side=entry.side,
             )
             participant.language = msg.language
+            participant.member = entry.member
         except RoomFull:
             if room.empty:
                 self.meetings.close(room)
@@ -734,6 +778,7 @@ class Hub:
             listening=room.interpretation.channel_of(me.id),
             captions=self.captions.state(room.name),
             meeting=meeting_tag(room.meeting) if room.meeting else None,
+            nodes=self.cluster.urls() if self.cluster is not None else None,
         )
 
     def _enter_sfu(self, room: Room, me: Participant, was_p2p: bool) -> None:

@@ -45,6 +45,7 @@ class Grant:
     meeting: str | None  # None: for the room name, whatever the meeting
     dialogue: str | None = None  # the dialogue whose meeting's room it opens
     side: str | None = None  # the name of the side its holder speaks for
+    member: str | None = None  # the dialogue member it was made for
     interprets: tuple[str, str] | None = None  # the pair its holder interprets
 
 
@@ -63,6 +64,7 @@ class Invites:
         interprets: tuple[str, str] | None = None,
         dialogue: str | None = None,
         side: str | None = None,
+        member: str | None = None,
     ) -> tuple[str, str, int]:
         """A token, its id and its expiry (Unix seconds)."""
         if role not in ROLES:
@@ -78,7 +80,13 @@ class Invites:
         claims: dict[str, Any] = {"room": room, "role": role, "exp": exp, "jti": invite_id}
         if name is not None:
             claims["name"] = name
-        for claim, value in (("meeting", meeting), ("dialogue", dialogue), ("side", side)):
+        optional = (
+            ("meeting", meeting),
+            ("dialogue", dialogue),
+            ("side", side),
+            ("member", member),
+        )
+        for claim, value in optional:
             if value is not None:
                 claims[claim] = value
         if interprets is not None:
@@ -98,8 +106,14 @@ class Invites:
             raise ProtocolError(Code.INVITE_INVALID, f"invite: unknown role {role!r}", Msg.HELLO)
         if name is not None:
             name = _usable_name(name)
-        dialogue, side = claims.get("dialogue"), claims.get("side")
-        for claim, value in (("jti", invite_id), ("meeting", meeting), ("dialogue", dialogue)):
+        dialogue, side, member = claims.get("dialogue"), claims.get("side"), claims.get("member")
+        strings = (
+            ("jti", invite_id),
+            ("meeting", meeting),
+            ("dialogue", dialogue),
+            ("member", member),
+        )
+        for claim, value in strings:
             if value is not None and not (isinstance(value, str) and 1 <= len(value) <= 64):
                 what = f"invite: '{claim}' is not a string of 1 to 64 characters"
                 raise ProtocolError(Code.INVITE_INVALID, what, Msg.HELLO)
@@ -113,6 +127,7 @@ class Invites:
             meeting=meeting,
             dialogue=dialogue,
             side=side,
+            member=member,
             interprets=interprets,
         )
 

@@ -21,6 +21,10 @@ and the old one is over. Each one back gets exactly the role on record: while
 a host on record may still come back, nobody is made host in their place;
 only when the window closes with no host back is someone promoted. Records
 of meetings nobody came back to are deleted once the window closes.
+
+In a cluster (frankly/cluster/), every record is also handed to `mirror`,
+which keeps it in Redis; a node that takes over the room of a node that died
+`adopt`s its record, and the meeting continues there as after a restart.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +137,10 @@ class Meetings:
         # Their sides (dialogue rooms), by room name and resume token hash.
         self._sides: dict[str, dict[str, str]] = {}
         self._failing = False  # the last write failed (logged once)
+        # In a cluster: each record as JSON (None once the meeting is over), for Redis.
+        self.mirror: Callable[[str, str | None], None] | None = None
+        self._window = window
+        self._adopted: set[str] = set()  # interrupted meetings that came from Redis
 
     # --- after a restart ------------------------------------------------------
 
@@ -140,10 +149,27 @@ class Meetings:
         if now >= self._until and self._interrupted:
             for name in list(self._interrupted):
                 self._delete(name)
+                if self.mirror is not None and name in self._adopted:
+                    # Only what came from Redis: a record this node's disk kept from
+                    # before its restart may belong to a node that took the room over.
+                    self.mirror(name, None)
+            self._adopted.clear()
             self._interrupted.clear()
             self._returning.clear()
             self._sides.clear()
         return self._interrupted.get(room)
+
+    def adopt(self, room: str, record: Record, now: float) -> None:
+        """A meeting its node left when it died: continue it here as after a restart.
+
+        The window opens now; it is one for all interrupted meetings, so one
+        kept from a restart may last a little longer too.
+        """
+        if room in self._interrupted:
+            return
+        self._interrupted[room] = record
+        self._adopted.add(room)
+        self._until = max(self._until, now + self._window)
 
     def returning_role(self, room: str, resume: str | None, now: float) -> str | None:
         """The role on record for this resume token in an interrupted meeting.
@@ -205,11 +231,15 @@ class Meetings:
 
     def save(self, room: Room) -> None:
         """Write the meeting's record; a disk that fails costs the restart, not the meeting."""
-        if self._folder is None or not room.meeting:
+        if (self._folder is None and self.mirror is None) or not room.meeting:
             return
         returning = self._returning.get(room.name, {})
         sides = self._sides.get(room.name, {})
         body = json.dumps(Record.of(room, returning, sides).__dict__)
+        if self.mirror is not None:
+            self.mirror(room.name, body)
+        if self._folder is None:
+            return
         try:
             self._write(self._folder / f"{room.name}.json", body)
         except OSError as exc:
@@ -233,6 +263,8 @@ class Meetings:
         self._returning.pop(room.name, None)
         self._sides.pop(room.name, None)
         self._delete(room.name)
+        if self.mirror is not None:
+            self.mirror(room.name, None)
 
     # --- files -------------------------------------------------------------------
 

@@ -34,6 +34,69 @@ const RESTART_JITTER_MS = 500;
 const RESTART_PATIENCE_MS = 60_000;
 /** Signals kept while the socket is away, sent once it resumes. */
 const MAX_QUEUED_SIGNALS = 200;
+/**
+ * Redirects (a cluster's `redirect`, docs/scaling.md) followed in a row without a
+ * welcome; past them, the next one counts as a failed attempt and waits the backoff.
+ */
+export const MAX_REDIRECTS = 4;
+
+/**
+ * Where the next hello goes in a cluster of nodes: the node a `redirect` names, at
+ * once and a bounded number of times; after a lost socket, each attempt the next
+ * of the live nodes the welcome named (its own first), so a dead node's people
+ * find the others. The Python SDK's counterpart is frankly/client/nodes.py.
+ */
+export class Route {
+  /** @param {string} url the signaling URL (ws:// or wss://) */
+  constructor(url) {
+    this.url = url;
+    /** @type {string[]} the live nodes' signaling URLs, as the last welcome said */
+    this.nodes = [];
+    this.hops = 0;
+  }
+
+  /** @param {unknown} nodes the welcome's `nodes` */
+  welcomed(nodes) {
+    this.hops = 0;
+    if (!Array.isArray(nodes)) return;
+    this.nodes = nodes.map((n) => (typeof n === 'string' ? socketUrl(n) : null)).filter((u) => u !== null);
+  }
+
+  /** @param {unknown} url a redirect's node @returns {boolean} whether to go there now */
+  follow(url) {
+    const target = typeof url === 'string' ? socketUrl(url) : null;
+    if (target === null || this.hops >= MAX_REDIRECTS) {
+      this.hops = 0;
+      return false;
+    }
+    this.hops += 1;
+    this.url = target;
+    return true;
+  }
+
+  /** @param {number} attempt 1, 2, ... after a lost socket */
+  afterLoss(attempt) {
+    if (this.nodes.length > 1) this.url = this.nodes[(attempt - 1) % this.nodes.length];
+  }
+}
+
+/**
+ * A node's base URL (http://host:port) as its signaling URL (ws://host:port/ws).
+ * @param {string} base
+ * @returns {string | null}
+ */
+export function socketUrl(base) {
+  let url;
+  try {
+    url = new URL(base);
+  } catch {
+    return null;
+  }
+  const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[url.protocol];
+  if (!scheme) return null;
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/ws$/, '');
+  return `${scheme}//${url.host}${path}/ws`;
+}
 
 /**
  * @typedef {{id: string, name: string, audio: boolean, video: boolean, connected: boolean,
@@ -49,7 +112,7 @@ const MAX_QUEUED_SIGNALS = 200;
  *   chat: ChatWire[], mode: string, max_participants: number,
  *   ice_servers: RTCIceServer[], relay_only?: boolean, ping_interval: number, timeout: number,
  *   settings?: RoomSettings, knocks?: Knock[],
- *   interpretation?: unknown, listening?: string, captions?: unknown, meeting?: string
+ *   interpretation?: unknown, listening?: string, captions?: unknown, meeting?: string, nodes?: string[]
  * }} Welcome
  *   `interpretation`: the room's booths (interpretation.js reads it);
  *   `listening`: the channel we hear; `captions`: the room's captions (captions.js reads it);
@@ -84,7 +147,10 @@ export class SignalingClient extends Emitter {
    */
   constructor(opts) {
     super();
-    this.url = opts.url;
+    /** Where the next hello goes: a cluster's redirects and node list move it. */
+    this.route = new Route(opts.url);
+    /** Whether the socket closing now was redirected (then the next hello goes at once). */
+    this.redirected = false;
     this.room = opts.room;
     this.name = opts.name;
     /** What a fresh join shows the server: invite, password, proof, device. */
@@ -224,7 +290,7 @@ export class SignalingClient extends Emitter {
     this.joined = false;
     let ws;
     try {
-      ws = new WebSocket(this.url);
+      ws = new WebSocket(this.route.url);
     } catch (err) {
       console.error('frankly: cannot open the signaling socket', err);
       this.stopped = true;
@@ -307,6 +373,7 @@ export class SignalingClient extends Emitter {
       [Msg.LOBBY]: SignalingClient.prototype.onLobby,
       [Msg.ERROR]: SignalingClient.prototype.onError,
       [Msg.GOING_AWAY]: SignalingClient.prototype.onGoingAway,
+      [Msg.REDIRECT]: SignalingClient.prototype.onRedirect,
     });
   }
 
@@ -319,6 +386,7 @@ export class SignalingClient extends Emitter {
     this.lastError = null;
     this.resumeToken = msg.resume;
     this.you = msg.you;
+    this.route.welcomed(msg.nodes);
     this.pingMs = Math.max(1, msg.ping_interval || 10) * 1000;
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.send({ type: Msg.PING, n: ++this.pingN }), this.pingMs);
@@ -349,6 +417,14 @@ export class SignalingClient extends Emitter {
     this.emit(Msg.GOING_AWAY, msg);
   }
 
+  /**
+   * Another node holds the room: the close that follows sends the same hello there.
+   * @param {{type: 'redirect', url: string, room: string}} msg
+   */
+  onRedirect(msg) {
+    this.redirected = this.route.follow(msg.url);
+  }
+
   /** @param {number} drainSeconds */
   expectRestart(drainSeconds) {
     this.restartUntil = Date.now() + Math.max(0, drainSeconds || 0) * 1000 + RESTART_PATIENCE_MS;
@@ -376,6 +452,11 @@ export class SignalingClient extends Emitter {
       this.shutdown(code, reason, error);
       return;
     }
+    if (this.redirected) {
+      this.redirected = false;
+      this.retryTimer = setTimeout(() => this.open(), 0);
+      return;
+    }
     const restarting = this.restarting;
     const delay = restarting
       ? Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, RESTART_BACKOFF_MAX_MS) + Math.random() * RESTART_JITTER_MS
@@ -384,6 +465,7 @@ export class SignalingClient extends Emitter {
     const away = !this.everJoined || this.attempt > OFFLINE_AFTER_ATTEMPTS;
     this.setState(restarting ? 'restarting' : away ? 'offline' : 'reconnecting');
     this.emit('retry', { delay, attempt: this.attempt, code });
+    this.route.afterLoss(this.attempt); // in a cluster, the next node in turn
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 

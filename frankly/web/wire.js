@@ -38,6 +38,7 @@ export const Msg = Object.freeze({
   "MODERATED": "moderated",
   "MEETING_ENDED": "meeting-ended",
   "GOING_AWAY": "going-away",
+  "REDIRECT": "redirect",
   "REACTION": "reaction",
   "REVOKED": "revoked",
   "INTERPRETATION": "interpretation",

@@ -41,14 +41,23 @@ SPEAKING_MIC = """
 })();
 """
 
-# Counts the notes the page makes (each chat chime is two), without playing any fewer.
+# Counts the notes the page makes (each chat chime is two), without playing any fewer,
+# and the audio contexts it opens (a chime opening its own would ignore the chosen speaker).
 COUNT_NOTES = """
 (() => {
   window.__notes = 0;
+  window.__contexts = 0;
   const make = AudioContext.prototype.createOscillator;
   AudioContext.prototype.createOscillator = function () {
     window.__notes += 1;
     return make.call(this);
+  };
+  const Context = AudioContext;
+  window.AudioContext = class extends Context {
+    constructor(...args) {
+      super(...args);
+      window.__contexts += 1;
+    }
   };
 })();
 """
@@ -209,12 +218,15 @@ def test_the_chat_button_counts_unread_messages_and_chimes_until_opened(
     expect(badge).to_be_hidden()
     chat.click()  # the chat panel closes
     expect(grace.get_by_test_id("chat-log")).to_be_hidden()
+    contexts = grace.evaluate("() => window.__contexts")
     say(ada, "One.")
     say(ada, "Two.")
     expect(badge).to_have_text("2")
     expect(badge).to_be_visible()
     expect(chat).to_have_attribute("aria-label", "Chat, 2 unread")
     assert grace.evaluate("() => window.__notes") == 4  # a chime (two notes) for each
+    # Played through the meeting's own audio, which goes to the speaker chosen in settings.
+    assert grace.evaluate("() => window.__contexts") == contexts
     # Our own message, sent while the panel is closed, is no news to us: no count, no chime.
     grace.evaluate("() => window.frankly.session.chat('Mine.')")
     expect(ada.get_by_test_id("chat-log")).to_contain_text("Mine.")

@@ -109,7 +109,8 @@ async def _captioned(
     finals: dict[int, str] = {}
     events = host.events()
     microphone.play(clip.pcm)
-    deadline = time.monotonic() + len(clip.pcm) / RATE + 60
+    # Whisper on two shared cores can fall well behind the clip: a minute and a half of slack.
+    deadline = time.monotonic() + len(clip.pcm) / RATE + 90
     async with asyncio.timeout(deadline - time.monotonic()):
         async for event in events:
             if not isinstance(event, CaptionLine) or not event.final:

@@ -213,3 +213,28 @@ async def test_a_side_comes_back_after_a_restart(tmp_path: Path) -> None:
         assert people(back.welcome) == {"Boris": ("host", "Russia")}
     finally:
         second.stop()
+
+
+async def test_a_removed_member_is_put_out_and_their_invite_opens_nothing(
+    live_server: BackgroundServer, site: Site
+) -> None:
+    talks, meeting, room = await talks_on(site)
+    carol = await member(talks, talks.boris, talks.ru, "Carol")
+    kept = await invite(talks, carol, meeting)  # a second link, copied while still a member
+    in_carol = await Raw.join(
+        live_server.ws_url, room, "C", invite=await invite(talks, carol, meeting)
+    )
+    in_boris = await Raw.join(
+        live_server.ws_url, room, "B", invite=await invite(talks, talks.boris, meeting)
+    )
+    carol_id = await member_id(talks, carol)
+    removed = await talks.boris.delete(f"{talks.path}/members/{carol_id}")
+    assert removed.status_code == 204, removed.text
+    refused = await in_carol.refused("removed", 4403)
+    assert refused["message"] == "you are no longer a member of this dialogue"
+    left = await in_boris.expect("left")
+    assert (left["id"], left["reason"]) == (in_carol.id, "removed")
+    # The invite she kept is still signed and unexpired, and opens nothing now.
+    again = await Raw.hello(live_server.ws_url, room, "C", invite=kept)
+    refused = await again.refused("invite-revoked", 4403)
+    assert refused["message"] == "you are no longer a member of this dialogue"

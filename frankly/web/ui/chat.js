@@ -18,6 +18,7 @@ import { announce, byId, clock, h } from './dom.js';
  * @typedef {import('../session.js').Session} Session
  * @typedef {import('../session.js').ChatMessage} ChatMessage
  * @typedef {import('../chatlog.js').Entry} Entry
+ * @typedef {import('../mixer.js').Mixer} Mixer
  */
 
 const chatLog = byId('chat-log');
@@ -137,15 +138,20 @@ function messageText(text) {
 
 /** @type {AudioContext | null} */
 let chimeContext = null;
+/** The meeting's mixer, whose sound goes to the speaker chosen in the settings. */
+/** @type {() => Mixer | null} */
+let mixerNow = () => null;
 
 /**
  * Two short soft notes, made on the spot (no sound file): a message came
- * while the chat was out of view.
+ * while the chat was out of view. They play where the meeting's voices do
+ * (the mixer's context follows the chosen speaker); a context of their own
+ * only when there is no meeting's.
  */
 function chime() {
   try {
-    chimeContext ??= new AudioContext();
-    const ctx = chimeContext;
+    const mixer = mixerNow();
+    const ctx = mixer && mixer.context.state !== 'closed' ? mixer.context : (chimeContext ??= new AudioContext());
     if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
     const start = ctx.currentTime + 0.01;
     for (const [i, freq] of [660, 880].entries()) {
@@ -236,8 +242,10 @@ export function renameChat(names, selfId) {
 /**
  * Wire the form (once, at start).
  * @param {() => Session | null} current the session of the meeting on screen
+ * @param {() => Mixer | null} mixer what the meeting on screen plays through
  */
-export function initChat(current) {
+export function initChat(current, mixer) {
+  mixerNow = mixer;
   // Seen is what is on screen: however the panel hides the chat, the count follows.
   new IntersectionObserver(([e]) => {
     inView = e.isIntersecting;

@@ -611,7 +611,7 @@ export function initMeeting(given) {
   document.addEventListener('keydown', resume);
   initInterpretation();
   initCaptions();
-  initChat(currentSession);
+  initChat(currentSession, currentMixer);
   initEncryption();
   initSettings(currentSession, currentMixer);
   watchQuality(currentSession, tiles.tileOf);

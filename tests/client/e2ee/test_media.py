@@ -32,14 +32,14 @@ def decoder_queue(receiver: RTCRtpReceiver) -> queue.Queue[tuple[object, JitterF
     return found
 
 
-def test_an_empty_frame_never_reaches_the_decoder() -> None:
+async def test_an_empty_frame_never_reaches_the_decoder() -> None:
     # An empty packet is the end of the stream to FFmpeg: every later frame would fail.
     decoder = av.CodecContext.create("vp8", "r")
     decoder.decode(av.Packet(b""))
     with pytest.raises(av.error.EOFError):
         decoder.decode(av.Packet(b"\x00" * 10))
 
-    pc = RTCPeerConnection()
+    pc = RTCPeerConnection()  # in a running loop, as aiortc wants
     receiver = pc.addTransceiver("video").receiver
     protect_receiver(receiver, Opens())
     waiting = decoder_queue(receiver)
@@ -48,3 +48,4 @@ def test_an_empty_frame_never_reaches_the_decoder() -> None:
     waiting.put((VP8, JitterFrame(b"\x10\x02", 2)))  # no longer than its clear prefix
     _, frame = waiting.get_nowait()
     assert frame.data == b"\x10\x02"
+    await pc.close()
