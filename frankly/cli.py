@@ -11,6 +11,9 @@ from typing import Any
 
 from frankly import settings
 
+# SFU worker processes `frankly serve --workers` starts at most (a port each, and its TCP twin).
+MAX_WORKERS = 256
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="frankly", description="Self-hosted video meetings.")
@@ -39,6 +42,15 @@ def main(argv: list[str] | None = None) -> None:
         "number, or --port + 1 when that is --port, whose TCP is the web server's)",
     )
     serve.add_argument("--no-media-tcp", action="store_true", help="no media over TCP: UDP only")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="SFU worker processes, each with its own core's worth of forwarding and its own "
+        "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); 0 (the default) "
+        "forwards in the server's own process",
+    )
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
     serve.add_argument(
         "--redis",
@@ -321,6 +333,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     database = _checked_database(args, parser)
     metrics_token = _metrics_token(args, parser)
     turn = _turn_options(args, parser)
+    if not 0 <= args.workers <= MAX_WORKERS:
+        parser.error(f"--workers {args.workers}: give 0 (the SFU in this process) to {MAX_WORKERS}")
     if not 0 <= args.hand_lower_after <= 3600:
         parser.error("--hand-lower-after is seconds of speech, from 0 (never) to 3600")
     raise_descriptor_limit()
@@ -345,6 +359,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         max_participants=args.max_participants,
         media_port=args.port if args.media_port is None else args.media_port,
         media_tcp_port=_media_tcp_port(args),
+        workers=args.workers,
         media_host=args.host,
         public_ip=args.public_ip or _announced(args.host),
         data_dir=args.data_dir,
@@ -544,7 +559,11 @@ def _announced(host: str) -> str:
 
 def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.bench.sfu import options, run
+    from frankly.bench.sfu.cli import workers_variant
 
+    if args.workers:
+        workers_variant(args)
+        return
     run(**options(args))
 
 

@@ -105,6 +105,15 @@ class Calls:
             on_state=self._sfu_state_changed,
         )
 
+    def restart_sfu(self) -> None:
+        """``sfu-reset``: the SFU worker that held our connections is gone (docs/scaling.md).
+        Both connections close and new ones are made, as when the room first moved there;
+        the server offers everyone again on the new ones."""
+        if self.sfu is not None:
+            self._background(self.sfu.close())
+            self.sfu = None
+        self.start_sfu_if_needed()
+
     def publish_channel(self, local: LocalMedia) -> MediaStreamTrack:
         """Start sending an interpreter's channel on the SFU; the tap whose id names it.
 

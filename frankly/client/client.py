@@ -1199,6 +1199,12 @@ class Client:
     def _on_sfu(self, message: dict[str, Any]) -> None:
         self._calls.sfu_message(message)
 
+    def _on_sfu_reset(self, message: dict[str, Any]) -> None:
+        self._calls.restart_sfu()
+        if self._channel is not None:  # an interpreter's channel goes on the new connection too
+            tap = self._calls.publish_channel(self._channel)
+            self._send({"type": Msg.INTERPRET, "track": tap.id})  # ahead of the offer, as before
+
     def _on_chat(self, message: dict[str, Any]) -> None:
         self._chat.arrived(message)
 
@@ -1333,6 +1339,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         Msg.E2EE: Client._on_e2ee,
         Msg.MODE: Client._on_mode,
         Msg.SFU: Client._on_sfu,
+        Msg.SFU_RESET: Client._on_sfu_reset,
         Msg.CHAT: Client._on_chat,
         Msg.KNOCK: lambda client, message: client._hosts.knock(message),
         Msg.KNOCK_DONE: lambda client, message: client._hosts.knock_done(message),

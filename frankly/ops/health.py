@@ -26,8 +26,7 @@ READY_LAG = 0.25
 def not_ready(hub: Hub, lag: LagMonitor, max_lag: float = READY_LAG) -> list[str]:
     """Every reason the server should not be sent new meetings now; none: ready."""
     reasons = []
-    media = hub.media
-    if media is None or not media.port:
+    if not hub.media_open():
         reasons.append("the SFU's media port is not open")
     if lag.sustained >= max_lag:
         reasons.append(f"the event loop runs {lag.sustained:.3f} s late (limit {max_lag:g} s)")

@@ -136,8 +136,7 @@ class HubCollector(Collector):
             family = CounterMetricFamily(metric, text)
             family.add_metric([], totals[name])
             yield family
-        media = self.hub.media
-        dropped = media.dropped if media is not None else Counter()
+        dropped = self.hub.media_dropped()
         yield _counter(
             "frankly_sfu_dropped_packets",
             "datagrams the SFU's media port dropped, by reason",

@@ -719,6 +719,11 @@ def mode(room_mode: str) -> dict[str, Any]:
     return {"type": Msg.MODE, "mode": room_mode}
 
 
+def sfu_reset() -> dict[str, Any]:
+    """The SFU worker holding your connections is gone: make both afresh (docs/scaling.md)."""
+    return {"type": Msg.SFU_RESET}
+
+
 def speaker(participant_id: str) -> dict[str, Any]:
     return {"type": Msg.SPEAKER, "id": participant_id}
 

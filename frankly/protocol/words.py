@@ -66,6 +66,7 @@ class Msg(StrEnum):
     INTERPRETATION = "interpretation"
     LISTENING = "listening"
     ICE_SERVERS = "ice-servers"
+    SFU_RESET = "sfu-reset"
     # Both ways: a client sends it, the server relays or answers with its own.
     BOOTH_CHAT = "booth-chat"
     CAPTION = "caption"
@@ -140,6 +141,7 @@ SERVER_TYPES: Final[frozenset[Msg]] = frozenset(
         Msg.CAPTIONS,
         Msg.CAPTION,
         Msg.ICE_SERVERS,
+        Msg.SFU_RESET,
     }
 )
 

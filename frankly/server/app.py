@@ -118,6 +118,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
                 if cluster is not None:
                     await cluster.stop()
                 hub.stop()
+                await hub.stopped()
 
     app = Starlette(
         lifespan=lifespan,

@@ -41,6 +41,10 @@ class ServerConfig:
     media_tcp_connections: int = 2000
     media_tcp_per_address: int = 100
     media_tcp_deadline: float = 5.0
+    # SFU worker processes (frankly/cluster/workers.py, docs/scaling.md): 0 runs the
+    # routers on the server's own event loop; N >= 1 runs N workers, worker i on
+    # media_port + i and its TCP twin + i.
+    workers: int = 0
     # Tests: False offers browsers the SFU's TCP candidate alone, as if UDP were blocked.
     media_udp: bool = True
     # Where the invite and human-check keys live; None keeps them in memory

@@ -4,6 +4,11 @@ Runs on one event loop, so room state needs no locks. Each handler takes the
 link that sent a message and the validated message; refusals are raised as
 ProtocolError and answered by the caller.
 
+A room on the SFU has a router: a `Router` on this loop, or with `--workers N`
+a `RouterProxy` to one in an SFU worker process (frankly/cluster/workers.py),
+whose answering calls are awaited; a worker's death moves its rooms
+(`_sfu_lost`).
+
 A room may hold a dialogue's meeting. The hub does not know dialogues: it
 asks `dialogues` (set by the app: the dialogue plane's lookup, in a worker
 thread) by room name when a hello comes for a room that is not open, and
@@ -14,17 +19,19 @@ goes to `transcripts` (the dialogue plane's store, in a worker thread too).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
 from frankly.cluster.placement import Placement
+from frankly.cluster.workers import RouterProxy, WorkerGone, WorkerPool
 from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
@@ -45,6 +52,7 @@ from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Negotiation kept for a participant whose socket is away, delivered on resume.
 PENDING_SIGNALS = 64
@@ -79,7 +87,9 @@ class Hub:
         self._turn_refresh: dict[str, asyncio.TimerHandle] = {}
         self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.media: MediaServer | None = None
-        self.routers: dict[str, Router] = {}  # room name -> its SFU router
+        # With --workers N the routers run in worker processes: proxies here.
+        self.workers: WorkerPool | None = None
+        self.routers: dict[str, Router | RouterProxy] = {}  # room name -> its SFU router
         self.gate = Gate(config)
         self.stats = Stats()  # what /metrics reads (frankly/ops/)
         self.lobby = Lobby(config.lobby_size, config.lobby_total, config.lobby_per_address)
@@ -104,8 +114,12 @@ class Hub:
         self.cluster: Placement | None = None
 
     async def start(self) -> None:
-        """Open the SFU's UDP port and its TCP twin."""
+        """Open the SFU's UDP port and its TCP twin, or start the SFU's workers on theirs."""
         config = self.config
+        if config.workers > 0:
+            self.workers = WorkerPool(config.workers, _worker_settings(config), self._sfu_lost)
+            await self.workers.start()
+            return
         self.media = MediaServer(
             config.media_host,
             config.public_ip,
@@ -125,6 +139,23 @@ class Hub:
         self.routers.clear()
         if self.media is not None:
             self.media.stop()
+        if self.workers is not None:
+            self.workers.stop()
+
+    async def stopped(self) -> None:
+        """After `stop`: once the SFU's worker processes, if any, have exited."""
+        if self.workers is not None:
+            await self.workers.aclose()
+
+    def media_open(self) -> bool:
+        """Whether the SFU can take media: its port, or a worker's, is open (readiness)."""
+        media = self.media if self.media is not None else self.workers
+        return media is not None and bool(media.port)
+
+    def media_dropped(self) -> Counter[str]:
+        """Datagrams the SFU's media ports dropped, by reason (metrics)."""
+        media = self.media if self.media is not None else self.workers
+        return media.dropped if media is not None else Counter()
 
     # --- handlers, one per message type ------------------------------------
 
@@ -235,7 +266,7 @@ class Hub:
         room.keep_chat(message, len(messages.dump(message)))
         self.broadcast(room, message)
 
-    def sfu(self, link: Link, msg: messages.Sfu) -> None:
+    async def sfu(self, link: Link, msg: messages.Sfu) -> None:
         room, me = self.joined(link, Msg.SFU)
         router = self.routers.get(room.name)
         if router is None:
@@ -245,13 +276,15 @@ class Hub:
         kind = msg.description.type
         try:
             if msg.pc == "publish" and kind == "offer":
-                answer = router.publish(me.id, msg.description.sdp)
+                answer = await _settled(router.publish(me.id, msg.description.sdp))
                 link.send(messages.sfu("publish", "answer", answer))
             elif msg.pc == "subscribe" and kind == "answer":
-                router.subscriber_answer(me.id, msg.description.sdp)
+                await _settled(router.subscriber_answer(me.id, msg.description.sdp))
             else:
                 what = "sfu: publish takes an offer and subscribe an answer"
                 raise ProtocolError(Code.INVALID_MESSAGE, what, Msg.SFU)
+        except WorkerGone:
+            return  # its worker died meanwhile: `sfu-reset` follows, and a new negotiation
         except ValueError as exc:
             raise ProtocolError(Code.BAD_SDP, f"sfu {msg.pc}: {exc}", Msg.SFU) from None
 
@@ -337,7 +370,7 @@ class Hub:
         link = self.links.get(participant_id)
         if link is not None:
             link.send(message)
-        elif message["type"] in (Msg.SIGNAL, Msg.SFU, Msg.E2EE):
+        elif message["type"] in (Msg.SIGNAL, Msg.SFU, Msg.SFU_RESET, Msg.E2EE):
             pending = self._pending[participant_id]
             if len(pending) < PENDING_SIGNALS:
                 pending.append(message)
@@ -511,7 +544,7 @@ class Hub:
         self.broadcast(room, messages.mode("sfu"))
         self._enter_sfu(room, next(iter(room.participants.values())), was_p2p=True)
 
-    def _route(self, router: Router, interp: Interpretation) -> None:
+    def _route(self, router: Router | RouterProxy, interp: Interpretation) -> None:
         for pid in set(router.channel_tracks) | set(interp.tracks):
             router.set_channel_track(pid, interp.tracks.get(pid))
         router.set_interpretation(interp.feeds(), interp.listening)
@@ -752,22 +785,8 @@ class Hub:
         """The room is on the SFU: subscribe the newcomer (and, on the move, everyone)."""
         router = self.routers.get(room.name)
         if router is None:
-            if self.media is None:
-                raise RuntimeError("the SFU's media port is not open")
-            router = Router(
-                self.media,
-                send_offer=lambda pid, sdp: self.send_to(
-                    pid, messages.sfu("subscribe", "offer", sdp)
-                ),
-                on_speaker=lambda pid: self.broadcast(room, messages.speaker(pid)),
-            )
-            router.start()
+            router = self._new_router(room)
             event("to-sfu", room=room_tag(room.name), participants=len(room.participants))
-            self.routers[room.name] = router
-            for p in room.participants.values():
-                if p.screen and p.screen_stream:
-                    router.set_screen_stream(p.id, p.screen_stream)
-            self._route(router, room.interpretation)
         if me.role == CAPTIONER:  # before its subscription is offered
             router.audio_only.add(me.id)
         if was_p2p:
@@ -775,6 +794,49 @@ class Hub:
                 router.subscribe_all(pid)
         else:
             router.subscribe_all(me.id)
+
+    def _new_router(self, room: Room) -> Router | RouterProxy:
+        """The room's router: here, or on the least loaded worker (--workers)."""
+
+        def send_offer(pid: str, sdp: str) -> None:
+            self.send_to(pid, messages.sfu("subscribe", "offer", sdp))
+
+        def on_speaker(pid: str) -> None:
+            self.broadcast(room, messages.speaker(pid))
+
+        router: Router | RouterProxy
+        if self.workers is not None:
+            router = self.workers.place(room.name, send_offer, on_speaker)
+        elif self.media is not None:
+            router = Router(self.media, send_offer=send_offer, on_speaker=on_speaker)
+            router.start()
+        else:
+            raise RuntimeError("the SFU's media port is not open")
+        self.routers[room.name] = router
+        for p in room.participants.values():
+            if p.screen and p.screen_stream:
+                router.set_screen_stream(p.id, p.screen_stream)
+        self._route(router, room.interpretation)
+        return router
+
+    def _sfu_lost(self, names: list[str]) -> None:
+        """A worker died with these rooms' routers: each moves to a live worker, and its
+        people are told `sfu-reset` (their SFU connections are gone with the worker),
+        make new ones and are offered everyone again (docs/scaling.md)."""
+        for name in names:
+            old = self.routers.pop(name, None)
+            if old is not None:
+                self.stats.retire(old)
+            room = self.rooms.rooms.get(name)
+            if room is None or room.mode != "sfu" or room.empty:
+                continue
+            router = self._new_router(room)
+            event("sfu-moved", room=room_tag(name), participants=len(room.participants))
+            for p in room.participants.values():
+                self.send_to(p.id, messages.sfu_reset())
+                if p.role == CAPTIONER:
+                    router.audio_only.add(p.id)
+                router.subscribe_all(p.id)
 
     def _expire(self, room: Room, me: Participant) -> None:
         self._expiry.pop(me.id, None)
@@ -853,6 +915,28 @@ class Hub:
         if router is not None:
             router.stop()
             self.stats.retire(router)  # its counts stay in the totals
+
+
+async def _settled(value: _T | Awaitable[_T]) -> _T:
+    """A router's answer: at once from one in this process, awaited from a worker's."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def _worker_settings(config: ServerConfig) -> dict[str, Any]:
+    """What each SFU worker opens its media ports with (cluster/worker_process.py)."""
+    return {
+        "host": config.media_host,
+        "public_ip": config.public_ip,
+        "udp": config.media_udp,
+        "port": config.media_port,
+        "tcp_port": config.media_tcp_port,
+        "tcp_total": config.media_tcp_connections,
+        "tcp_per_address": config.media_tcp_per_address,
+        "tcp_deadline": config.media_tcp_deadline,
+        "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+    }
 
 
 def _turn(config: ServerConfig) -> Turn | None:

@@ -66,7 +66,7 @@ def interpret(hub: Hub, link: Link, msg: messages.Interpret) -> None:
     hub.interpretation_changed(room, before)
 
 
-def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
+async def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
     """The live channel of a booth goes to another member, at once, if they are ready.
 
     The order of switching: (1) the new voice must be ready to take over
@@ -82,7 +82,10 @@ def handover(hub: Hub, link: Link, msg: messages.Handover) -> None:
     interp = room.interpretation
     booth, to = _rule(lambda: interp.handover(me.id, msg.to), Msg.HANDOVER)
     router = hub.routers.get(room.name)
-    if to != booth.live and (router is None or not router.channel_ready(to, time.monotonic())):
+    ready = router is not None and to != booth.live and router.channel_ready(to, time.monotonic())
+    if not isinstance(ready, bool):  # a router in an SFU worker answers over its channel
+        ready = await ready
+    if to != booth.live and not ready:
         name = room.participants[to].name if to in room.participants else to
         what = (
             f"{name}'s channel is not ready to take over yet (not sending, or a listener's "

@@ -191,6 +191,7 @@ export class Session extends Emitter {
     c.on('ended', (e) => this.onEnded(e));
     c.on(Msg.MODE, (m) => this.setMode(m.mode));
     c.on(Msg.SFU, (m) => this.sfu?.handle(m));
+    c.on(Msg.SFU_RESET, () => this.resetSfu());
     c.on(Msg.SPEAKER, (m) => this.emit('speaker', m.id));
     c.on(Msg.E2EE, (m) => this.e2ee.handle(m.from, m.payload));
     c.on(Msg.LOBBY, (m) => {
@@ -864,6 +865,18 @@ export class Session extends Emitter {
     for (const [id, height] of this.heights) sfu.view(id, height);
     if (this.screen) sfu.setScreen(this.screen);
     void this.keepChannel();
+  }
+
+  /**
+   * `sfu-reset`: the SFU worker holding our two connections is gone
+   * (docs/scaling.md). They close, and new ones are made as on the move to
+   * the SFU; the server offers everyone again on them.
+   */
+  resetSfu() {
+    if (this.mode !== 'sfu') return;
+    this.sfu?.close();
+    this.sfu = null;
+    this.setMode('sfu');
   }
 
   /** @param {{audio?: boolean, video?: boolean}} change */

@@ -44,6 +44,7 @@ export const Msg = Object.freeze({
   "INTERPRETATION": "interpretation",
   "LISTENING": "listening",
   "ICE_SERVERS": "ice-servers",
+  "SFU_RESET": "sfu-reset",
   "BOOTH_CHAT": "booth-chat",
   "CAPTION": "caption",
   "CAPTIONS": "captions",

@@ -190,6 +190,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--quiet-wait", type=float, default=QUIET_WAIT, help="s to wait for a quiet CPU a step"
     )
     parser.add_argument("--nice", type=int, default=NICE, help="as root (0: leave it alone)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the ramp: the same load of --rooms rooms (default N) of --publishers "
+        "and --viewers each through `frankly serve --workers 1` and `--workers N`",
+    )
+    parser.add_argument("--rooms", type=int, default=None, help="with --workers: rooms of load")
+    parser.add_argument(
+        "--room-viewers", type=int, default=10, help="with --workers: viewers in each room"
+    )
 
 
 def options(args: argparse.Namespace) -> dict[str, Any]:
@@ -214,4 +226,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         worker(args.worker)
         return
+    if args.workers:
+        workers_variant(args)
+        return
     run(**options(args))
+
+
+def workers_variant(args: argparse.Namespace) -> None:
+    """`--workers N`: one worker against N (workers.py), not the ramp beside Janus."""
+    from frankly.bench.sfu.workers import compare
+
+    compare(args.workers, args.rooms, args.publishers, args.room_viewers, args.seconds)
