@@ -11,20 +11,20 @@ decode each other. Then a page loaded from the room's node sees that node die
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 import frankly.client as fc
 from tests.api.served import Served
 from tests.browser.meeting import join, self_id, wait_media
 from tests.browser.test_sdk_call import SdkLoop
 from tests.client.helpers import frame_where, track_from
-from tests.cluster.nodes import RedisServer, holder, redis_server, sees, start_nodes
-from tests.waiting import wait_until
+from tests.cluster.nodes import RedisServer, cluster_of, holder, redis_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 __all__ = ["redis_server"]  # the fixture, by name
@@ -34,13 +34,8 @@ ROOM = "across"
 
 @pytest.fixture
 def two(tmp_path: Path, redis_server: RedisServer) -> Iterator[list[Served]]:
-    nodes = start_nodes(tmp_path, redis_server.url, 2)
-    try:
-        wait_until(lambda: all(sees(node, 2) for node in nodes), 10, "each node sees both")
+    with cluster_of(tmp_path, redis_server.url, 2) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 @pytest.fixture
@@ -50,19 +45,33 @@ def sdk() -> Iterator[SdkLoop]:
     loop.close()
 
 
-def test_a_page_joining_through_the_other_node_is_redirected_and_joins_the_meeting(
-    browser: Browser, two: list[Served], redis_server: RedisServer, sdk: SdkLoop
-) -> None:
-    a, b = two
+@contextlib.contextmanager
+def ada_and_page(
+    browser: Browser, sdk: SdkLoop, ada_at: str, page_from: str
+) -> Iterator[tuple[fc.Client, Page]]:
+    """Ada (the SDK) in the room through node `ada_at`, and a page loaded from `page_from`
+    that has not joined yet; no JavaScript error in the page by the end."""
     errors: list[str] = []
     ada = sdk.run(
-        fc.join(f"{a.url}/{ROOM}", name="Ada", audio=fc.ToneTrack(), video=fc.PatternTrack())
+        fc.join(f"{ada_at}/{ROOM}", name="Ada", audio=fc.ToneTrack(), video=fc.PatternTrack())
     )
-    context = browser.new_context(base_url=b.url, viewport={"width": 960, "height": 640})
+    context = browser.new_context(base_url=page_from, viewport={"width": 960, "height": 640})
     context.set_default_timeout(20_000)
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield ada, page
+    finally:
+        sdk.run(ada.leave())
+        context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def test_a_page_joining_through_the_other_node_is_redirected_and_joins_the_meeting(
+    browser: Browser, two: list[Served], redis_server: RedisServer, sdk: SdkLoop
+) -> None:
+    a, b = two
+    with ada_and_page(browser, sdk, a.url, b.url) as (ada, page):
         me = join(page, ROOM, "Bob", patience=20_000)
         assert page.evaluate("() => window.frankly.session.client.route.url") == (
             a.url.replace("http://", "ws://") + "/ws"
@@ -71,10 +80,6 @@ def test_a_page_joining_through_the_other_node_is_redirected_and_joins_the_meeti
         assert set(ada.participants) == {me}
         wait_media(page, ada.id, audio_over=0)
         sdk.run(frame_where(sdk.run(track_from(ada, me, "video", within=30))))
-    finally:
-        sdk.run(ada.leave())
-        context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
 
 
 # From the kill -9 to the page decoding the SDK's video on the other node: the
@@ -87,15 +92,7 @@ def test_a_page_whose_node_dies_is_back_on_the_other_node_by_itself(
     browser: Browser, two: list[Served], redis_server: RedisServer, sdk: SdkLoop
 ) -> None:
     a, b = two
-    errors: list[str] = []
-    ada = sdk.run(
-        fc.join(f"{a.url}/{ROOM}", name="Ada", audio=fc.ToneTrack(), video=fc.PatternTrack())
-    )
-    context = browser.new_context(base_url=a.url, viewport={"width": 960, "height": 640})
-    context.set_default_timeout(20_000)
-    try:
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with ada_and_page(browser, sdk, a.url, a.url) as (ada, page):
         me = join(page, ROOM, "Bob", patience=20_000)
         wait_media(page, ada.id, audio_over=0)
         back = asyncio.run_coroutine_threadsafe(
@@ -119,7 +116,3 @@ def test_a_page_whose_node_dies_is_back_on_the_other_node_by_itself(
         )
         assert page.evaluate("() => window.frankly.session.you.role") == "participant"
         sdk.run(frame_where(sdk.run(track_from(ada, self_id(page), "video", within=30))))
-    finally:
-        sdk.run(ada.leave())
-        context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"

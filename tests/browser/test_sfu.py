@@ -12,7 +12,6 @@ from tests.browser.meeting import (
     join,
     stats,
     tile,
-    wait_all_media,
     wait_media,
     wait_video_shown,
 )
@@ -21,16 +20,8 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.browser
 
 
-def test_four_people_each_decode_the_other_three(
-    live_server: LiveServer, new_page: NewPage
-) -> None:
-    pages, ids = group(new_page, "four", "ABCD")
-    wait_all_media(pages, ids)
-    # Everything came through the SFU: no peer-to-peer connection is left.
-    for page in pages:
-        pcs = page.evaluate("() => Object.keys(window.frankly.pcs()).sort()")
-        assert pcs == ["sfu:publish", "sfu:subscribe"]
-    assert live_server.call(lambda: live_server.hub.routers["four"].forwarded) > 0
+# Four people each decoding the other three: tests/browser/test_tiles.py, in the room
+# that also checks their tiles.
 
 
 def test_a_call_gains_a_third_and_moves_to_the_sfu(

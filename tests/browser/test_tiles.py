@@ -8,15 +8,29 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.meeting import NewPage, group, join, tile, wait_all_media
+from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-def test_every_tile_leaves_connecting_once_media_flows_on_the_sfu(new_page: NewPage) -> None:
+def test_four_on_the_sfu_decode_each_other_and_every_tile_says_so(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    # One room of four serves three claims: four pages on two cores are costly.
+    pages, ids = group(new_page, "four", "ABCD")
+    wait_all_media(pages, ids)
+    # Everything came through the SFU: no peer-to-peer connection is left.
+    for page in pages:
+        pcs = page.evaluate("() => Object.keys(window.frankly.pcs()).sort()")
+        assert pcs == ["sfu:publish", "sfu:subscribe"]
+    assert live_server.call(lambda: live_server.hub.routers["four"].forwarded) > 0
+    every_tile_leaves_connecting(pages, ids)
+    each_picture_fills_its_tiles(pages, ids)
+
+
+def every_tile_leaves_connecting(pages: list[Page], ids: list[str]) -> None:
     # The third and fourth joiners are the ones whose tiles used to stay
     # "Connecting…" on the others' screens while their video played.
-    pages, ids = group(new_page, "tiles4", "ABCD")
-    wait_all_media(pages, ids)
     for page, me in zip(pages, ids, strict=True):
         for other in ids:
             if other == me:
@@ -66,12 +80,10 @@ def pictures(page: Page) -> dict[str, list[int]]:
 ENOUGH_ROWS = 180
 
 
-def test_each_of_four_gets_a_picture_that_fills_its_tiles(new_page: NewPage) -> None:
+def each_picture_fills_its_tiles(pages: list[Page], ids: list[str]) -> None:
     # The SFU knows each layer's real height (VP8 keyframes say it), so a tile
     # gets the smallest layer at least as high as it is: never 160x120 for a
     # tile of 167 rows. Run with -s to see what each page received.
-    pages, ids = group(new_page, "pictures", "ABCD")
-    wait_all_media(pages, ids)
     deadline = time.monotonic() + 20
     while True:
         seen = [pictures(page) for page in pages]

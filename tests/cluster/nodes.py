@@ -8,6 +8,7 @@ directory and port (its media on the same port number), started with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -85,6 +86,18 @@ def start_nodes(tmp_path: Path, redis_url: str, count: int, *extra: str) -> list
     for node in nodes:
         wait_until(node._healthy, START_WITHIN, f"node {node.url} answers /healthz")
     return nodes
+
+
+@contextlib.contextmanager
+def cluster_of(tmp_path: Path, redis_url: str, count: int, *extra: str) -> Iterator[list[Served]]:
+    """`count` nodes that each see all the others, stopped afterwards."""
+    nodes = start_nodes(tmp_path, redis_url, count, *extra)
+    try:
+        wait_until(lambda: all(sees(node, count) for node in nodes), 10, "each node sees all")
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
 
 
 def _spawn(node: Served) -> None:

@@ -19,8 +19,8 @@ import pytest
 import frankly.client as fc
 from tests.api.served import Served
 from tests.client.helpers import frame_where, track_from
-from tests.cluster.nodes import RedisServer, holder, registered, registry, sees, start_nodes
-from tests.waiting import until, wait_until
+from tests.cluster.nodes import RedisServer, cluster_of, holder, registered, registry
+from tests.waiting import until
 
 # From the kill -9 to all three decoding each other again on the other node: the
 # dead node's heartbeat and claim lapse (3 s), the SDK's backoff reaches the
@@ -32,13 +32,8 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture
 def two(tmp_path: Path, redis_server: RedisServer) -> Iterator[list[Served]]:
-    nodes = start_nodes(tmp_path, redis_server.url, 2, "--drain-seconds", "60")
-    try:
-        wait_until(lambda: all(sees(node, 2) for node in nodes), 10, "each node sees both")
+    with cluster_of(tmp_path, redis_server.url, 2, "--drain-seconds", "60") as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 async def av(url: str, room: str, name: str) -> fc.Client:
