@@ -182,8 +182,13 @@ class Hub:
             return  # it went away while the dialogue plane was asked
         role = self.meetings.returning_role(msg.room, msg.resume, time.monotonic())
         if role is not None:  # back after a restart: let in before it, so no checks
-            side = self.meetings.returning_side(msg.room, msg.resume, time.monotonic())
-            entry = Entry(name=msg.name, role=role, invited=True, side=side)
+            back_at = time.monotonic()
+            side = self.meetings.returning_side(msg.room, msg.resume, back_at)
+            member = self.meetings.returning_member(msg.room, msg.resume, back_at)
+            if dialogue is not None and member is not None and member in dialogue.removed:
+                what = "you are no longer a member of this dialogue"
+                raise ProtocolError(Code.INVITE_REVOKED, what, Msg.HELLO)
+            entry = Entry(name=msg.name, role=role, invited=True, side=side, member=member)
             self.join(link, msg, entry, dialogue)
             return
         room = self.rooms.rooms.get(msg.room)

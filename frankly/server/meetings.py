@@ -11,7 +11,7 @@ server keeps a small record of each live meeting in DATA_DIR/meetings/ROOM.json:
 its id, the SHA-256 of each participant's resume token with its role, the
 invites revoked, the settings (the password only as its salted scrypt hash),
 the bans, and each interpreter's language pair and each dialogue member's
-side by the same hash. After a
+side and member id by the same hash. After a
 restart, for `grace` seconds, the first hello for that room continues the
 meeting if it shows it belongs: a resume token on record (its holder comes
 back with its role and side, and as the interpreter it was, past the checks it passed
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frankly.rooms import Room
-from frankly.rooms.room import HOST
+from frankly.rooms.room import HOST, Participant
 from frankly.server.passwords import Hashed
 
 log = logging.getLogger(__name__)
@@ -75,19 +75,20 @@ class Record:
     banned_addresses: list[str] = field(default_factory=list)
     interpreters: dict[str, list[str]] = field(default_factory=dict)  # token hash -> pair
     sides: dict[str, str] = field(default_factory=dict)  # token hash -> a dialogue's side
+    # Token hash -> the dialogue member the invite was made for (put out when removed).
+    dialogue_members: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, room: Room, returning: dict[str, str], sides: dict[str, str]) -> Record:
+    def of(
+        cls, room: Room, returning: dict[str, str], sides: dict[str, str], dialogue: dict[str, str]
+    ) -> Record:
         hashed: Hashed | None = room.password
         members = dict(returning)
         members.update({token_hash(p.resume): p.role for p in room.participants.values()})
-        kept_sides = {digest: side for digest, side in sides.items() if digest in returning}
-        kept_sides.update(
-            {token_hash(p.resume): p.side for p in room.participants.values() if p.side}
-        )
         return cls(
             interpreters=_interpreters(room),
-            sides=kept_sides,
+            sides=_kept(room, returning, sides, lambda p: p.side),
+            dialogue_members=_kept(room, returning, dialogue, lambda p: p.member),
             id=room.meeting,
             members=members,
             revoked=sorted(room.revoked),
@@ -114,6 +115,22 @@ class Record:
         }
 
 
+def _kept(
+    room: Room,
+    returning: dict[str, str],
+    before: dict[str, str],
+    of: Callable[[Participant], str | None],
+) -> dict[str, str]:
+    """By resume token hash: what `of` says of those here, and what `before` said of
+    those not back yet."""
+    kept = {digest: value for digest, value in before.items() if digest in returning}
+    for p in room.participants.values():
+        value = of(p)
+        if value:
+            kept[token_hash(p.resume)] = value
+    return kept
+
+
 def _interpreters(room: Room) -> dict[str, list[str]]:
     """Each interpreter's pair by resume token hash: those here, and those not back yet."""
     interp = room.interpretation
@@ -126,6 +143,14 @@ def _interpreters(room: Room) -> dict[str, list[str]]:
     return kept
 
 
+def _on_record(by_token: object, resume: str | None) -> str | None:
+    """What a record (read from a file or Redis: any JSON) holds for this resume token."""
+    if resume is None or not isinstance(by_token, dict):
+        return None
+    value = by_token.get(token_hash(resume))
+    return value if isinstance(value, str) else None
+
+
 class Meetings:
     def __init__(self, data_dir: Path | None, now: float, window: float) -> None:
         self._folder = data_dir / FOLDER if data_dir is not None else None
@@ -134,8 +159,9 @@ class Meetings:
         self._until = now + window
         # Members of a continued meeting who are not back yet, by room name.
         self._returning: dict[str, dict[str, str]] = {}
-        # Their sides (dialogue rooms), by room name and resume token hash.
+        # Their sides and dialogue members (dialogue rooms), by room name and token hash.
         self._sides: dict[str, dict[str, str]] = {}
+        self._dialogue_members: dict[str, dict[str, str]] = {}
         self._failing = False  # the last write failed (logged once)
         # In a cluster: each record as JSON (None once the meeting is over), for Redis.
         self.mirror: Callable[[str, str | None], None] | None = None
@@ -157,6 +183,7 @@ class Meetings:
             self._interrupted.clear()
             self._returning.clear()
             self._sides.clear()
+            self._dialogue_members.clear()
         return self._interrupted.get(room)
 
     def adopt(self, room: str, record: Record, now: float) -> None:
@@ -186,11 +213,14 @@ class Meetings:
     def returning_side(self, room: str, resume: str | None, now: float) -> str | None:
         """The dialogue side on record for this resume token in an interrupted meeting."""
         record = self.interrupted(room, now)
-        if resume is None:
-            return None
         sides = record.sides if record is not None else self._sides.get(room, {})
-        side = sides.get(token_hash(resume)) if isinstance(sides, dict) else None
-        return side if isinstance(side, str) else None
+        return _on_record(sides, resume)
+
+    def returning_member(self, room: str, resume: str | None, now: float) -> str | None:
+        """The dialogue member on record for this resume token in an interrupted meeting."""
+        record = self.interrupted(room, now)
+        members = record.dialogue_members if record is not None else None
+        return _on_record(members or self._dialogue_members.get(room, {}), resume)
 
     def host_awaited(self, room: str, now: float) -> float:
         """Seconds a host of this continued meeting may still come back in, or 0.
@@ -224,6 +254,7 @@ class Meetings:
                     returning.pop(token_hash(resume), None)
                 self._returning[room.name] = returning
                 self._sides[room.name] = dict(record.sides)
+                self._dialogue_members[room.name] = dict(record.dialogue_members)
                 return
         room.meeting = new_meeting_id()
 
@@ -235,7 +266,8 @@ class Meetings:
             return
         returning = self._returning.get(room.name, {})
         sides = self._sides.get(room.name, {})
-        body = json.dumps(Record.of(room, returning, sides).__dict__)
+        members = self._dialogue_members.get(room.name, {})
+        body = json.dumps(Record.of(room, returning, sides, members).__dict__)
         if self.mirror is not None:
             self.mirror(room.name, body)
         if self._folder is None:
@@ -262,6 +294,7 @@ class Meetings:
         """The meeting is over: nothing of it may come back."""
         self._returning.pop(room.name, None)
         self._sides.pop(room.name, None)
+        self._dialogue_members.pop(room.name, None)
         self._delete(room.name)
         if self.mirror is not None:
             self.mirror(room.name, None)

@@ -238,3 +238,40 @@ async def test_a_removed_member_is_put_out_and_their_invite_opens_nothing(
     again = await Raw.hello(live_server.ws_url, room, "C", invite=kept)
     refused = await again.refused("invite-revoked", 4403)
     assert refused["message"] == "you are no longer a member of this dialogue"
+
+
+async def test_after_a_restart_a_removed_member_is_still_put_out(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path)
+    first = BackgroundServer(config).start()
+    site = Site(first.url)
+    try:
+        talks, meeting, room = await talks_on(site)
+        carol = await member(talks, talks.boris, talks.ru, "Carol")
+        carol_id = await member_id(talks, carol)
+        in_boris = await Raw.join(
+            first.ws_url, room, "B", invite=await invite(talks, talks.boris, meeting)
+        )
+        in_carol = await Raw.join(
+            first.ws_url, room, "C", invite=await invite(talks, carol, meeting)
+        )
+    finally:
+        for client in site.clients:
+            await client.aclose()
+        first.stop()
+    await in_boris.closed()
+    second = BackgroundServer(config).start()
+    site = Site(second.url)
+    try:
+        # Both come back with their resume tokens: the record knew who Carol is.
+        boris = await Raw.join(second.ws_url, room, "B", resume=in_boris.welcome["resume"])
+        carol_back = await Raw.join(second.ws_url, room, "C", resume=in_carol.welcome["resume"])
+        lead = site.client()
+        lead.cookies = talks.boris.cookies
+        removed = await lead.delete(f"{talks.path}/members/{carol_id}")
+        assert removed.status_code == 204, removed.text
+        await carol_back.refused("removed", 4403)
+        assert (await boris.expect("left"))["reason"] == "removed"
+    finally:
+        for client in site.clients:
+            await client.aclose()
+        second.stop()
