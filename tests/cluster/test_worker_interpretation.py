@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator
 
 import pytest
 from aiortc.mediastreams import MediaStreamTrack
@@ -24,6 +23,7 @@ from tests.client.test_interpreting import (
     room,
     volume_of,
 )
+from tests.cluster.test_workers import proxy_of
 from tests.conftest import LiveServer
 from tests.waiting import until, until_answered
 
@@ -33,18 +33,8 @@ def server_config() -> ServerConfig:
     return ServerConfig(max_participants=6, workers=2)
 
 
-@pytest.fixture
-async def clients(live_server: LiveServer) -> AsyncIterator[Clients]:
-    made = Clients(live_server.url)
-    yield made
-    for client in made.made:
-        await client.leave()
-
-
 def proxy(live_server: LiveServer) -> RouterProxy:
-    router = live_server.call(lambda: live_server.hub.routers[ROOM])
-    assert isinstance(router, RouterProxy)
-    return router
+    return proxy_of(live_server, ROOM)
 
 
 async def test_a_hand_over_on_a_worker_and_the_channel_after_the_worker_dies(

@@ -41,14 +41,6 @@ def server_config() -> ServerConfig:
     return ServerConfig(workers=2)
 
 
-@pytest.fixture
-async def clients(live_server: LiveServer) -> AsyncIterator[Clients]:
-    made = Clients(live_server.url)
-    yield made
-    for client in made.made:
-        await client.leave()
-
-
 def proxy_of(live_server: LiveServer, room: str) -> RouterProxy:
     router = live_server.call(lambda: live_server.hub.routers[room])
     assert isinstance(router, RouterProxy)

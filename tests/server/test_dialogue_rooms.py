@@ -6,7 +6,8 @@ members then say hello with the room invites the API gave them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,26 +194,30 @@ async def test_the_sdk_shows_sides_and_gives_up_on_representatives_only(
             await client.leave()
 
 
+@contextlib.asynccontextmanager
+async def served(config: ServerConfig) -> AsyncIterator[tuple[BackgroundServer, Site]]:
+    """A server of its own (a restart is a second one on the same data), and its site."""
+    server = BackgroundServer(config).start()
+    site = Site(server.url)
+    try:
+        yield server, site
+    finally:
+        for client in site.clients:
+            await client.aclose()
+        server.stop()
+
+
 async def test_a_side_comes_back_after_a_restart(tmp_path: Path) -> None:
     config = ServerConfig(data_dir=tmp_path)
-    first = BackgroundServer(config).start()
-    site = Site(first.url)
-    try:
+    async with served(config) as (first, site):
         talks, meeting, room = await talks_on(site)
         token = await invite(talks, talks.boris, meeting)
         boris = await Raw.join(first.ws_url, room, "B", invite=token)
         assert people(boris.welcome) == {"Boris": ("host", "Russia")}
-    finally:
-        for client in site.clients:
-            await client.aclose()
-        first.stop()
     await boris.closed()
-    second = BackgroundServer(config).start()
-    try:
+    async with served(config) as (second, _):
         back = await Raw.join(second.ws_url, room, "Boris", resume=boris.welcome["resume"])
         assert people(back.welcome) == {"Boris": ("host", "Russia")}
-    finally:
-        second.stop()
 
 
 async def test_a_removed_member_is_put_out_and_their_invite_opens_nothing(
@@ -242,9 +247,7 @@ async def test_a_removed_member_is_put_out_and_their_invite_opens_nothing(
 
 async def test_after_a_restart_a_removed_member_is_still_put_out(tmp_path: Path) -> None:
     config = ServerConfig(data_dir=tmp_path)
-    first = BackgroundServer(config).start()
-    site = Site(first.url)
-    try:
+    async with served(config) as (first, site):
         talks, meeting, room = await talks_on(site)
         carol = await member(talks, talks.boris, talks.ru, "Carol")
         carol_id = await member_id(talks, carol)
@@ -254,24 +257,15 @@ async def test_after_a_restart_a_removed_member_is_still_put_out(tmp_path: Path)
         in_carol = await Raw.join(
             first.ws_url, room, "C", invite=await invite(talks, carol, meeting)
         )
-    finally:
-        for client in site.clients:
-            await client.aclose()
-        first.stop()
+        cookies = talks.boris.cookies
     await in_boris.closed()
-    second = BackgroundServer(config).start()
-    site = Site(second.url)
-    try:
+    async with served(config) as (second, site):
         # Both come back with their resume tokens: the record knew who Carol is.
         boris = await Raw.join(second.ws_url, room, "B", resume=in_boris.welcome["resume"])
         carol_back = await Raw.join(second.ws_url, room, "C", resume=in_carol.welcome["resume"])
         lead = site.client()
-        lead.cookies = talks.boris.cookies
+        lead.cookies = cookies
         removed = await lead.delete(f"{talks.path}/members/{carol_id}")
         assert removed.status_code == 204, removed.text
         await carol_back.refused("removed", 4403)
         assert (await boris.expect("left"))["reason"] == "removed"
-    finally:
-        for client in site.clients:
-            await client.aclose()
-        second.stop()
