@@ -51,6 +51,15 @@ def main(argv: list[str] | None = None) -> None:
         "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); 0 (the default) "
         "forwards in the server's own process",
     )
+    serve.add_argument(
+        "--spread-at",
+        type=float,
+        default=0.75,
+        metavar="LOAD",
+        help="with --workers: how busy a room's worker may be, as a fraction of a core, "
+        "before the room's new participants go to another worker, the room spanning both "
+        "(docs/scaling.md); 0 spreads every room over all workers",
+    )
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
     serve.add_argument(
         "--redis",
@@ -333,6 +342,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     database = _checked_database(args, parser)
     metrics_token = _metrics_token(args, parser)
     turn = _turn_options(args, parser)
+    if args.spread_at < 0:
+        parser.error(f"--spread-at {args.spread_at}: give a share of a core, 0 or more")
     if not 0 <= args.workers <= MAX_WORKERS:
         parser.error(f"--workers {args.workers}: give 0 (the SFU in this process) to {MAX_WORKERS}")
     if not 0 <= args.hand_lower_after <= 3600:
@@ -360,6 +371,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         media_port=args.port if args.media_port is None else args.media_port,
         media_tcp_port=_media_tcp_port(args),
         workers=args.workers,
+        spread_at=args.spread_at,
         media_host=args.host,
         public_ip=args.public_ip or _announced(args.host),
         data_dir=args.data_dir,

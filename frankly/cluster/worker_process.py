@@ -22,6 +22,7 @@ from typing import Any
 
 from frankly.cluster import worker_wire as wire
 from frankly.ops.stats import ROUTER_COUNTERS
+from frankly.sfu.relay import RelaySocket, TrackInfo
 from frankly.sfu.router import Router
 from frankly.sfu.transport import MediaServer
 
@@ -42,13 +43,19 @@ CALLS = frozenset(
         "remove",
         "audio_only",
         "channel_ready",
+        "channel_negotiated",
+        "relay_in",
+        "relay_out",
     }
 )
 
 
 class Worker:
-    def __init__(self, media: MediaServer, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, media: MediaServer, relay: RelaySocket, writer: asyncio.StreamWriter
+    ) -> None:
         self.media = media
+        self.relay = relay  # to and from the other workers' parts of spread rooms
         self.writer = writer
         self.routers: dict[str, Router] = {}
         self.retired: Counter[str] = Counter()  # counters of rooms closed here
@@ -73,9 +80,14 @@ class Worker:
             on_speaker=lambda pid: wire.write(
                 self.writer, {"event": "speaker", "room": room, "pid": pid}
             ),
+            relay=self.relay,
+            on_tracks=lambda pid, tracks: self._tracks(room, pid, tracks),
         )
         router.start()
         self.routers[room] = router
+
+    def _tracks(self, room: str, pid: str, tracks: list[TrackInfo]) -> None:
+        wire.write(self.writer, {"event": "tracks", "room": room, "pid": pid, "tracks": tracks})
 
     def _close(self, room: str) -> None:
         router = self.routers.pop(room, None)
@@ -115,15 +127,17 @@ class Worker:
         }
 
     def forwarded(self) -> int:
-        return self.retired["forwarded"] + sum(r.forwarded for r in self.routers.values())
+        """Packets sent, to subscribers and to other workers: what the load counts."""
+        sent = sum(r.forwarded + r.relayed for r in self.routers.values())
+        return self.retired["forwarded"] + self.retired["relayed"] + sent
 
 
 def _invoke(router: Router, method: str, args: list[Any]) -> Any:
     if method == "audio_only":
         router.audio_only.add(str(args[0]))
         return None
-    if method == "channel_ready":
-        return router.channel_ready(str(args[0]), time.monotonic())
+    if method in ("channel_ready", "channel_negotiated"):
+        return getattr(router, method)(str(args[0]), time.monotonic())
     if method == "set_interpretation":
         feeds = {pid: (feed[0], bool(feed[1])) for pid, feed in args[0].items()}
         router.set_interpretation(feeds, args[1])
@@ -156,7 +170,9 @@ async def serve(fd: int, settings: dict[str, Any]) -> None:
         tcp_deadline=settings["tcp_deadline"],
     )
     await media.start(settings["port"])
-    worker = Worker(media, writer)
+    relay = RelaySocket(settings["relay"], media.dropped)
+    await relay.start()
+    worker = Worker(media, relay, writer)
     wire.write(writer, {"event": "ready", "port": media.port, "tcp_port": media.tcp_port})
     reports = asyncio.create_task(_reports(worker))
     try:
@@ -167,6 +183,7 @@ async def serve(fd: int, settings: dict[str, Any]) -> None:
         for room in list(worker.routers):
             worker._close(room)
         media.stop()
+        relay.stop()
         writer.close()
 
 

@@ -28,15 +28,19 @@ import contextlib
 import itertools
 import json
 import logging
+import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from frankly.cluster import worker_wire as wire
-from frankly.cluster.worker_placement import Load, least_loaded
+from frankly.cluster.worker_placement import Load, least_loaded, place_participant
 from frankly.ops.stats import ROUTER_COUNTERS
+from frankly.sfu.relay import TrackInfo
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,9 @@ STOP_TIMEOUT = 5.0
 # A worker that died this soon after it started waits this long before the next try.
 QUICK_DEATH = 2.0
 RESTART_PAUSE = 1.0
+# A room spreads to another worker when its own is this busy (a fraction of a core, as
+# measured each second): below what saturates it, so the relay's cost still fits.
+SPREAD_AT = 0.75
 
 OnLost = Callable[[list[str]], None]
 
@@ -62,89 +69,37 @@ class WorkerGone(ValueError):
 class _AudioOnly:
     """`Router.audio_only` as the hub uses it: `add` a subscriber sent audio only."""
 
-    def __init__(self, proxy: RouterProxy) -> None:
-        self._proxy = proxy
+    def __init__(self, router: SpreadRouter) -> None:
+        self._router = router
 
     def add(self, pid: str) -> None:
-        self._proxy._send("audio_only", pid)
+        self._router.part_of(pid)._send("audio_only", pid)
 
 
 class RouterProxy:
-    """A room's Router in a worker process, with the methods the hub calls."""
+    """One part of a room: its Router in one worker process, reached over the channel."""
 
-    def __init__(
-        self,
-        slot: WorkerSlot,
-        room: str,
-        send_offer: Callable[[str, str], None],
-        on_speaker: Callable[[str], None],
-    ) -> None:
+    def __init__(self, slot: WorkerSlot, room: str, owner: SpreadRouter) -> None:
         self.slot = slot
         self.room = room
-        self.send_offer = send_offer
-        self.on_speaker = on_speaker
-        self.audio_only = _AudioOnly(self)
-        self.channel_tracks: dict[str, str] = {}  # as set here: the hub reads it back
+        self.owner = owner
         # The Router's counters as the worker last reported them (every second).
-        self.forwarded = 0
-        self.forwarded_bytes = 0
-        self.nacks_served = 0
-        self.nacks_sent = 0
-        self.plis = 0
-        self.layer_switches = 0
-
-    @property
-    def worker(self) -> int:
-        return self.slot.index
+        self.counters: dict[str, int] = dict.fromkeys(ROUTER_COUNTERS, 0)
 
     def start(self) -> None:
+        self.slot.rooms[self.room] = self
+        self.slot.rooms_changed()
         self.slot.send({"op": "open", "room": self.room})
 
     def stop(self) -> None:
         if self.slot.rooms.get(self.room) is self:
             del self.slot.rooms[self.room]
+            self.slot.rooms_changed()
             self.slot.send({"op": "close", "room": self.room})
 
-    async def publish(self, pid: str, offer_sdp: str) -> str:
-        return str(await self._ask("publish", pid, offer_sdp))
-
-    async def subscriber_answer(self, pid: str, answer_sdp: str) -> None:
-        await self._ask("subscriber_answer", pid, answer_sdp)
-
-    async def channel_ready(self, pid: str, now: float) -> bool:
-        """Asked of the worker: `now` is its own clock's there."""
-        return bool(await self._ask("channel_ready", pid))
-
-    def restart_subscriber(self, pid: str) -> None:
-        self._send("restart_subscriber", pid)
-
-    def set_screen_stream(self, pid: str, stream_id: str | None) -> None:
-        self._send("set_screen_stream", pid, stream_id)
-
-    def set_view(self, pid: str, publisher_id: str, height: int) -> None:
-        self._send("set_view", pid, publisher_id, height)
-
-    def set_channel_track(self, pid: str, track_id: str | None) -> None:
-        if track_id:
-            self.channel_tracks[pid] = track_id
-        else:
-            self.channel_tracks.pop(pid, None)
-        self._send("set_channel_track", pid, track_id)
-
-    def set_interpretation(
-        self, feeds: Mapping[str, tuple[str | None, bool]], listening: Mapping[str, str]
-    ) -> None:
-        self._send("set_interpretation", {k: list(v) for k, v in feeds.items()}, dict(listening))
-
-    def subscribe_all(self, pid: str) -> None:
-        self._send("subscribe_all", pid)
-
-    def remove(self, pid: str) -> None:
-        self._send("remove", pid)
-
     def counted(self, counters: Mapping[str, int]) -> None:
-        for name in ROUTER_COUNTERS:
-            setattr(self, name, int(counters.get(name, 0)))
+        self.counters = {name: int(counters.get(name, 0)) for name in ROUTER_COUNTERS}
+        self.owner.recount()
 
     def _send(self, method: str, *args: Any) -> None:
         self.slot.send({"op": "call", "room": self.room, "method": method, "args": list(args)})
@@ -153,6 +108,189 @@ class RouterProxy:
         return await self.slot.ask(
             {"op": "call", "room": self.room, "method": method, "args": list(args)}
         )
+
+
+class SpreadRouter:
+    """A room's SFU on the workers, with the methods the hub calls on a `Router`.
+
+    A room starts with one part, on the least loaded worker, and stays there
+    while that worker has room; a participant who joins when it is busy goes
+    to the least loaded worker, where the room gets another part
+    (`place_participant`). Each participant's calls go to its own part. Each
+    publisher's tracks, as its part reports them, are told the other parts
+    (`relay_in`), and its part relays its packets to them (`relay_out`):
+    frankly/sfu/relay.py. What is the room's (screen streams, interpretation)
+    goes to every part, the new ones too.
+    """
+
+    def __init__(
+        self,
+        pool: WorkerPool,
+        room: str,
+        send_offer: Callable[[str, str], None],
+        on_speaker: Callable[[str], None],
+    ) -> None:
+        self.pool = pool
+        self.room = room
+        self.send_offer = send_offer
+        self.on_speaker = on_speaker
+        self.audio_only = _AudioOnly(self)
+        self.parts: dict[int, RouterProxy] = {}  # by worker index
+        self.where: dict[str, int] = {}  # participant -> its part's worker
+        self.tracks: dict[str, list[TrackInfo]] = {}  # as each publisher's part said
+        self.keys: dict[str, int] = {}  # each publisher's relay key
+        self.channel_tracks: dict[str, str] = {}  # as set here: the hub reads it back
+        self.screen_streams: dict[str, str] = {}
+        self.interpretation: tuple[dict[str, list[Any]], dict[str, str]] | None = None
+        self.speaker = ""
+        self.home = self._open(pool.least_loaded())
+        for name in ROUTER_COUNTERS:
+            setattr(self, name, 0)
+
+    # Read by metrics and by stats.retire: the sum of the parts' counters.
+    forwarded: int
+    forwarded_bytes: int
+    nacks_served: int
+    nacks_sent: int
+    plis: int
+    layer_switches: int
+    relayed: int
+
+    @property
+    def worker(self) -> int:
+        """The worker of the room's first part (the only one unless it spread)."""
+        return self.home.slot.index
+
+    @property
+    def slot(self) -> WorkerSlot:
+        return self.home.slot
+
+    def start(self) -> None:
+        """Nothing: the first part opened with the router."""
+
+    def stop(self) -> None:
+        for part in self.parts.values():
+            part.stop()
+
+    def recount(self) -> None:
+        for name in ROUTER_COUNTERS:
+            setattr(self, name, sum(part.counters[name] for part in self.parts.values()))
+
+    # --- each participant's part -----------------------------------------------
+
+    def part_of(self, pid: str) -> RouterProxy:
+        index = self.where.get(pid)
+        if index is None:
+            here = [
+                sum(1 for w in self.where.values() if w == i) if i in self.parts else None
+                for i in range(len(self.pool.slots))
+            ]
+            index = self.where[pid] = self.pool.place_participant(here)
+        return self.parts.get(index) or self._open(index)
+
+    def _open(self, index: int) -> RouterProxy:
+        part = RouterProxy(self.pool.slots[index], self.room, self)
+        others = list(self.parts.values())
+        self.parts[index] = part
+        part.start()
+        for pid, stream in self.screen_streams.items():
+            part._send("set_screen_stream", pid, stream)
+        for pid, track in self.channel_tracks.items():
+            part._send("set_channel_track", pid, track)
+        if self.interpretation is not None:
+            part._send("set_interpretation", *self.interpretation)
+        if others:
+            log.info("room spread to SFU worker %d (%d parts)", index, len(self.parts))
+        for pid in self.tracks:
+            self._fan_out(pid)
+        return part
+
+    def tracks_changed(self, part: RouterProxy, pid: str, tracks: list[TrackInfo]) -> None:
+        """What `pid` publishes, as its part reports it after each publish offer."""
+        if self.where.get(pid) != part.slot.index or self.tracks.get(pid) == tracks:
+            return
+        self.tracks[pid] = tracks
+        if pid not in self.keys:
+            self.keys[pid] = self.pool.relay_key()
+        self._fan_out(pid)
+
+    def _fan_out(self, pid: str) -> None:
+        """Tell `pid`'s part to relay to every other part, and those parts what comes."""
+        origin = self.parts.get(self.where.get(pid, -1))
+        if origin is None or len(self.parts) < 2:
+            return
+        key, tracks = self.keys[pid], self.tracks[pid]
+        others = [part for part in self.parts.values() if part is not origin]
+        # The origin first: a part's first `wants` should find it ready.
+        origin._send("relay_out", pid, key, [part.slot.relay_path for part in others])
+        for part in others:
+            part._send("relay_in", pid, key, origin.slot.relay_path, tracks)
+
+    def heard_speaker(self, part: RouterProxy, pid: str) -> None:
+        """Every part hears every voice (each wants all audio): one of them speaks for all,
+        the part with the most participants."""
+        counts = Counter(self.where.values())
+        loudest = max(self.parts, key=lambda i: (counts[i], -i))
+        if part.slot.index == loudest and pid != self.speaker:
+            self.speaker = pid
+            self.on_speaker(pid)
+
+    # --- what the hub calls ------------------------------------------------------
+
+    async def publish(self, pid: str, offer_sdp: str) -> str:
+        return str(await self.part_of(pid)._ask("publish", pid, offer_sdp))
+
+    async def subscriber_answer(self, pid: str, answer_sdp: str) -> None:
+        await self.part_of(pid)._ask("subscriber_answer", pid, answer_sdp)
+
+    async def channel_ready(self, pid: str, now: float) -> bool:
+        """Asked of the workers (`now` is their own clock's there): `pid`'s part says
+        whether its channel is sending and negotiated there; every other part whether
+        its listeners have the m-line."""
+        ready = bool(await self.part_of(pid)._ask("channel_ready", pid))
+        for part in [p for i, p in self.parts.items() if i != self.where[pid]]:
+            ready = ready and bool(await part._ask("channel_negotiated", pid))
+        return ready
+
+    def restart_subscriber(self, pid: str) -> None:
+        self.part_of(pid)._send("restart_subscriber", pid)
+
+    def set_screen_stream(self, pid: str, stream_id: str | None) -> None:
+        if stream_id:
+            self.screen_streams[pid] = stream_id
+        else:
+            self.screen_streams.pop(pid, None)
+        self._everywhere("set_screen_stream", pid, stream_id)
+
+    def set_view(self, pid: str, publisher_id: str, height: int) -> None:
+        self.part_of(pid)._send("set_view", pid, publisher_id, height)
+
+    def set_channel_track(self, pid: str, track_id: str | None) -> None:
+        if track_id:
+            self.channel_tracks[pid] = track_id
+        else:
+            self.channel_tracks.pop(pid, None)
+        self._everywhere("set_channel_track", pid, track_id)
+
+    def set_interpretation(
+        self, feeds: Mapping[str, tuple[str | None, bool]], listening: Mapping[str, str]
+    ) -> None:
+        self.interpretation = ({k: list(v) for k, v in feeds.items()}, dict(listening))
+        self._everywhere("set_interpretation", *self.interpretation)
+
+    def subscribe_all(self, pid: str) -> None:
+        self.part_of(pid)._send("subscribe_all", pid)
+
+    def remove(self, pid: str) -> None:
+        """Everywhere: a remote publisher's tracks go from the other parts too."""
+        self.where.pop(pid, None)
+        self.tracks.pop(pid, None)
+        self.keys.pop(pid, None)
+        self._everywhere("remove", pid)
+
+    def _everywhere(self, method: str, *args: Any) -> None:
+        for part in self.parts.values():
+            part._send(method, *args)
 
 
 class WorkerSlot:
@@ -175,6 +313,16 @@ class WorkerSlot:
         self._asked: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count(1)
         self._started = asyncio.Event()
+
+    @property
+    def relay_path(self) -> str:
+        """Its relay socket (frankly/sfu/relay.py), the same across its restarts."""
+        return str(self.pool.settings(self.index)["relay"])
+
+    def rooms_changed(self) -> None:
+        """Counted at once: two rooms opened within a second go to different workers."""
+        load = self.load
+        self.load = Load(load.packets_per_second, load.cpu, len(self.rooms), load.ready)
 
     # --- what proxies call ---------------------------------------------------------
 
@@ -245,11 +393,13 @@ class WorkerSlot:
                 else:
                     future.set_result(message.get("result"))
             return
-        event, room = message.get("event"), self.rooms.get(str(message.get("room")))
-        if event == "offer" and room is not None:
-            room.send_offer(str(message["pid"]), str(message["sdp"]))
-        elif event == "speaker" and room is not None:
-            room.on_speaker(str(message["pid"]))
+        event, part = message.get("event"), self.rooms.get(str(message.get("room")))
+        if event == "offer" and part is not None:
+            part.owner.send_offer(str(message["pid"]), str(message["sdp"]))
+        elif event == "speaker" and part is not None:
+            part.owner.heard_speaker(part, str(message["pid"]))
+        elif event == "tracks" and part is not None:
+            part.owner.tracks_changed(part, str(message["pid"]), message["tracks"])
         elif event == "load":
             self._reported(message)
         elif event == "ready":
@@ -313,11 +463,16 @@ class WorkerPool:
         count: int,
         settings: Mapping[str, Any],
         on_lost: OnLost = lambda rooms: None,
+        spread_at: float = SPREAD_AT,
     ) -> None:
         if count < 1:
             raise ValueError("a pool has one worker or more")
         self._settings = dict(settings)
         self.on_lost = on_lost
+        self.spread_at = spread_at
+        self._keys = itertools.count(1)
+        # The workers' relay sockets: in a directory of the server's user alone (0700).
+        self.relay_dir = tempfile.mkdtemp(prefix="frankly-relay-")
         self.stopping = False
         self.failed_start = asyncio.Event()  # a worker exited before it opened its ports
         self.slots = [WorkerSlot(self, i) for i in range(count)]
@@ -326,6 +481,7 @@ class WorkerPool:
     def settings(self, index: int) -> dict[str, Any]:
         """What worker `index` opens: the base ports + index (0 stays 'any free port')."""
         mine = dict(self._settings)
+        mine["relay"] = os.path.join(self.relay_dir, f"worker-{index}.sock")
         if mine["port"]:
             mine["port"] += index
         if mine["tcp_port"] is not None and mine["tcp_port"] > 0:
@@ -357,16 +513,19 @@ class WorkerPool:
 
     def place(
         self, room: str, send_offer: Callable[[str, str], None], on_speaker: Callable[[str], None]
-    ) -> RouterProxy:
-        """A Router for `room` on the least loaded worker."""
-        slot = self.slots[least_loaded([s.load for s in self.slots])]
-        proxy = RouterProxy(slot, room, send_offer, on_speaker)
-        slot.rooms[room] = proxy
-        slot.load = Load(
-            slot.load.packets_per_second, slot.load.cpu, len(slot.rooms), slot.load.ready
-        )
-        proxy.start()
-        return proxy
+    ) -> SpreadRouter:
+        """The SFU of `room`: first on the least loaded worker, more as it grows."""
+        return SpreadRouter(self, room, send_offer, on_speaker)
+
+    def least_loaded(self) -> int:
+        return least_loaded([slot.load for slot in self.slots])
+
+    def place_participant(self, here: list[int | None]) -> int:
+        return place_participant([slot.load for slot in self.slots], here, self.spread_at)
+
+    def relay_key(self) -> int:
+        """A publisher's key on the relay between workers: unique in the pool."""
+        return next(self._keys) & 0xFFFFFFFF or next(self._keys)
 
     def lost(self, slot: WorkerSlot, rooms: Mapping[str, RouterProxy]) -> None:
         if rooms:  # the hub retires their proxies' counters as it moves them
@@ -397,3 +556,4 @@ class WorkerPool:
             _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
             for task in pending:
                 task.cancel()
+        shutil.rmtree(self.relay_dir, ignore_errors=True)

@@ -60,6 +60,10 @@ ROUTER_METRICS = {
         "frankly_sfu_layer_switches",
         "times a subscriber's video moved to another simulcast layer",
     ),
+    "relayed": (
+        "frankly_sfu_relayed_packets",
+        "RTP packets relayed once to another SFU worker holding part of the same room",
+    ),
 }
 
 

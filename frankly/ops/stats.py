@@ -55,6 +55,7 @@ class RouterCounters(Protocol):
     nacks_sent: int
     plis: int
     layer_switches: int
+    relayed: int
 
 
 # The Router's counters, in the order `metrics` exports them.
@@ -65,6 +66,7 @@ ROUTER_COUNTERS = (
     "nacks_sent",
     "plis",
     "layer_switches",
+    "relayed",
 )
 
 

@@ -45,6 +45,9 @@ class ServerConfig:
     # routers on the server's own event loop; N >= 1 runs N workers, worker i on
     # media_port + i and its TCP twin + i.
     workers: int = 0
+    # With workers: how busy a room's worker may be (a fraction of a core) before the
+    # room's new participants go to another, the room then spread across both.
+    spread_at: float = 0.75
     # Tests: False offers browsers the SFU's TCP candidate alone, as if UDP were blocked.
     media_udp: bool = True
     # Where the invite and human-check keys live; None keeps them in memory

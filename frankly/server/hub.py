@@ -5,9 +5,9 @@ link that sent a message and the validated message; refusals are raised as
 ProtocolError and answered by the caller.
 
 A room on the SFU has a router: a `Router` on this loop, or with `--workers N`
-a `RouterProxy` to one in an SFU worker process (frankly/cluster/workers.py),
-whose answering calls are awaited; a worker's death moves its rooms
-(`_sfu_lost`).
+a `SpreadRouter` to its parts in SFU worker processes (frankly/cluster/workers.py:
+one worker, or several once the room outgrows one), whose answering calls are
+awaited; a worker's death moves its rooms (`_sfu_lost`).
 
 A room may hold a dialogue's meeting. The hub does not know dialogues: it
 asks `dialogues` (set by the app: the dialogue plane's lookup, in a worker
@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
 from frankly.cluster.placement import Placement
-from frankly.cluster.workers import RouterProxy, WorkerGone, WorkerPool
+from frankly.cluster.workers import SpreadRouter, WorkerGone, WorkerPool
 from frankly.ops.stats import Stats
 from frankly.protocol import messages
 from frankly.protocol.errors import Close, Code, ProtocolError
@@ -89,7 +89,7 @@ class Hub:
         self.media: MediaServer | None = None
         # With --workers N the routers run in worker processes: proxies here.
         self.workers: WorkerPool | None = None
-        self.routers: dict[str, Router | RouterProxy] = {}  # room name -> its SFU router
+        self.routers: dict[str, Router | SpreadRouter] = {}  # room name -> its SFU router
         self.gate = Gate(config)
         self.stats = Stats()  # what /metrics reads (frankly/ops/)
         self.lobby = Lobby(config.lobby_size, config.lobby_total, config.lobby_per_address)
@@ -117,7 +117,9 @@ class Hub:
         """Open the SFU's UDP port and its TCP twin, or start the SFU's workers on theirs."""
         config = self.config
         if config.workers > 0:
-            self.workers = WorkerPool(config.workers, _worker_settings(config), self._sfu_lost)
+            self.workers = WorkerPool(
+                config.workers, _worker_settings(config), self._sfu_lost, config.spread_at
+            )
             await self.workers.start()
             return
         self.media = MediaServer(
@@ -549,7 +551,7 @@ class Hub:
         self.broadcast(room, messages.mode("sfu"))
         self._enter_sfu(room, next(iter(room.participants.values())), was_p2p=True)
 
-    def _route(self, router: Router | RouterProxy, interp: Interpretation) -> None:
+    def _route(self, router: Router | SpreadRouter, interp: Interpretation) -> None:
         for pid in set(router.channel_tracks) | set(interp.tracks):
             router.set_channel_track(pid, interp.tracks.get(pid))
         router.set_interpretation(interp.feeds(), interp.listening)
@@ -800,7 +802,7 @@ class Hub:
         else:
             router.subscribe_all(me.id)
 
-    def _new_router(self, room: Room) -> Router | RouterProxy:
+    def _new_router(self, room: Room) -> Router | SpreadRouter:
         """The room's router: here, or on the least loaded worker (--workers)."""
 
         def send_offer(pid: str, sdp: str) -> None:
@@ -809,7 +811,7 @@ class Hub:
         def on_speaker(pid: str) -> None:
             self.broadcast(room, messages.speaker(pid))
 
-        router: Router | RouterProxy
+        router: Router | SpreadRouter
         if self.workers is not None:
             router = self.workers.place(room.name, send_offer, on_speaker)
         elif self.media is not None:
@@ -831,6 +833,7 @@ class Hub:
         for name in names:
             old = self.routers.pop(name, None)
             if old is not None:
+                old.stop()  # its parts on other workers too: the room starts afresh
                 self.stats.retire(old)
             room = self.rooms.rooms.get(name)
             if room is None or room.mode != "sfu" or room.empty:

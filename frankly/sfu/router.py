@@ -39,9 +39,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from frankly.protocol.words import FLOOR, channel_stream, screen_stream
-from frankly.sfu import codecs, rtcp, rtp, sdp
+from frankly.sfu import codecs, relay, rtcp, rtp, sdp
 from frankly.sfu.cache import PacketCache
 from frankly.sfu.downtrack import (
     ABS_SEND_TIME_ID,
@@ -51,6 +52,7 @@ from frankly.sfu.downtrack import (
     outgoing,
 )
 from frankly.sfu.layers import LayerInfo, choose, link_budget
+from frankly.sfu.relay import RelaySocket, RelayUplink, TrackInfo
 from frankly.sfu.speaker import SpeakerObserver
 from frankly.sfu.transport import MediaServer, PeerTransport
 
@@ -99,6 +101,8 @@ class Layer:
     bytes_in: int = 0
     bitrate: float = 0.0
     last_arrival: float = 0.0
+    # Other workers' parts of the room that want this layer: (datagram head, their path).
+    relays: list[tuple[bytes, str]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -118,6 +122,7 @@ class Track:
     stream: str = ""
     msid_track: str = ""  # the publisher's msid track id (MediaStreamTrack.id)
     channel: bool = False  # an interpreter's channel track, not the floor
+    number: int = 0  # in its publisher, for the relay between workers (relay.py)
 
     @property
     def inspect(self) -> Inspect | None:
@@ -131,10 +136,22 @@ class Track:
 
 @dataclass(eq=False)
 class Publisher:
+    """A participant who sends to this Router: over its own transport, or, when it
+    publishes on another worker's part of the room, over the relay (a remote one)."""
+
     id: str
-    transport: PeerTransport
+    transport: PeerTransport | RelayUplink
     tracks: dict[str, Track] = field(default_factory=dict)  # by mid
     ssrc: int = field(default_factory=lambda: secrets.randbits(32))  # for our feedback
+    numbered: dict[int, Track] = field(default_factory=dict)  # the same tracks, by number
+    next_number: int = 0
+    relay_key: int = 0  # 0: relayed nowhere (and, for a remote one, from nowhere)
+    # A local publisher relayed to other parts: each part's path -> (track, layer) it wants.
+    relay_to: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def remote(self) -> bool:
+        return isinstance(self.transport, RelayUplink)
 
 
 @dataclass(eq=False)
@@ -161,9 +178,18 @@ class Router:
         media: MediaServer,
         send_offer: Callable[[str, str], None],
         on_speaker: Callable[[str], None] = lambda pid: None,
+        relay: RelaySocket | None = None,
+        on_tracks: Callable[[str, list[TrackInfo]], None] = lambda pid, tracks: None,
     ) -> None:
         self.media = media
         self.send_offer = send_offer
+        # In an SFU worker, the room may have parts on other workers (relay.py):
+        # what a local publisher sends is told them through `on_tracks`.
+        self.relay = relay
+        self.on_tracks = on_tracks
+        self.relayed_in: dict[int, Publisher] = {}  # remote publishers, by relay key
+        self.relayed_out: dict[int, Publisher] = {}  # local ones relayed, by relay key
+        self._wants_due = False
         self.speakers = SpeakerObserver(on_speaker)
         self.publishers: dict[str, Publisher] = {}
         self.subscribers: dict[str, Subscriber] = {}
@@ -192,6 +218,7 @@ class Router:
         self.nacks_sent = 0  # sequence numbers NACKed to publishers
         self.plis = 0  # keyframe requests sent to publishers
         self.layer_switches = 0  # a subscriber moved from one layer to another
+        self.relayed = 0  # packets relayed to the room's parts on other workers
         self._timers: list[asyncio.TimerHandle] = []
 
     def start(self) -> None:
@@ -214,11 +241,14 @@ class Router:
         offer = sdp.parse(offer_sdp)
         ufrag, _, fingerprint = offer.credentials()
         publisher = self.publishers.get(pid)
-        if publisher is not None and publisher.transport.remote_ufrag != ufrag:
-            if _same_fingerprint(publisher.transport.remote_fingerprint, fingerprint):
+        known = publisher.transport if publisher is not None else None
+        if isinstance(known, RelayUplink):
+            raise ValueError(f"{pid} publishes on another worker's part of the room")
+        if publisher is not None and known is not None and known.remote_ufrag != ufrag:
+            if _same_fingerprint(known.remote_fingerprint, fingerprint):
                 # An ICE restart (docs/protocol.md): new credentials both
                 # ways, the same DTLS association and tracks.
-                publisher.transport.restart(ufrag)
+                known.restart(ufrag)
             else:  # another peer connection: start again
                 self._unpublish(publisher)
                 publisher = None
@@ -232,7 +262,9 @@ class Router:
             self.publisher_of[transport] = publisher
         chosen = [sdp.choose_codec(m) for m in offer.media]
         self._update_tracks(publisher, offer, chosen)
-        return sdp.answer(offer, self._local(publisher.transport), chosen)
+        self.on_tracks(pid, [_describe(track) for track in publisher.tracks.values()])
+        local = cast(PeerTransport, publisher.transport)  # a remote one was refused above
+        return sdp.answer(offer, self._local(local), chosen)
 
     def _update_tracks(
         self, publisher: Publisher, offer: sdp.Session, chosen: list[sdp.Codec | None]
@@ -262,7 +294,9 @@ class Router:
             rid_ext=media.extensions.get(sdp.RID, 0),
             stream=publisher.id,
             msid_track=media.msid.split(" ")[1] if " " in media.msid else "",
+            number=publisher.next_number,
         )
+        publisher.next_number += 1
         screen = self.screen_streams.get(publisher.id)
         if screen and media.msid.split(" ")[0] == screen:
             track.stream = screen_stream(publisher.id)
@@ -278,17 +312,24 @@ class Router:
                 layer.ssrc = primary
                 self.by_ssrc[primary] = layer
             track.layers = [layer]
-        for subscriber in self.subscribers.values():
-            if subscriber.id != publisher.id and self._hears(subscriber.id, track):
-                self._subscribe(subscriber, track)
+        self._added(track)
         return track
 
+    def _added(self, track: Track) -> None:
+        """A new track, local or remote: everyone who hears it gets an m-line."""
+        track.publisher.numbered[track.number] = track
+        for subscriber in self.subscribers.values():
+            if subscriber.id != track.publisher.id and self._hears(subscriber.id, track):
+                self._subscribe(subscriber, track)
+
     def _remove_track(self, track: Track) -> None:
+        track.publisher.numbered.pop(track.number, None)
         for layer in track.layers:
             if self.by_ssrc.get(layer.ssrc) is layer:
                 del self.by_ssrc[layer.ssrc]
             layer.downs.clear()
             layer.waiting.clear()
+            layer.relays.clear()
         for subscriber in self.subscribers.values():
             self._unsubscribe(subscriber, track)
         # A layer and its track refer to each other; without this cycle the
@@ -302,16 +343,21 @@ class Router:
                 self.downs_by_ssrc.pop(slot.ssrc, None)
                 slot.detach()
                 subscriber.slots[i] = track.kind
+                if track.publisher.remote:
+                    self._wants_soon()
                 self._renegotiate(subscriber)
 
     def _unpublish(self, publisher: Publisher) -> None:
         for track in publisher.tracks.values():
             self._remove_track(track)
         publisher.tracks.clear()
-        self.publisher_of.pop(publisher.transport, None)
         self.speakers.forget(publisher.id)
-        publisher.transport.on_closed = lambda t: None
-        publisher.transport.close()
+        self._unrelay(publisher)
+        transport = publisher.transport
+        if not isinstance(transport, RelayUplink):
+            self.publisher_of.pop(transport, None)
+            transport.on_closed = lambda t: None
+        transport.close()
 
     def _publisher_gone(self, pid: str, transport: PeerTransport) -> None:
         publisher = self.publishers.get(pid)
@@ -392,6 +438,8 @@ class Router:
                 lowest.downs.append(down)
         else:  # video starts at the lowest layer's next keyframe: quick to arrive
             down.retarget(lowest)
+        if track.publisher.remote:
+            self._wants_soon()
         self._renegotiate(subscriber)
 
     def _subscriber_connected(self, transport: PeerTransport) -> None:
@@ -461,6 +509,8 @@ class Router:
             # A down-track and its subscriber refer to each other: a cycle
             # only the cyclic GC would free, and it runs rarely here.
             subscriber.slots.clear()
+            if self.relayed_in:  # what it wanted of other parts, it wants no more
+                self._wants_soon()
             subscriber.transport.close()
         self.speakers.left(pid)
 
@@ -483,6 +533,10 @@ class Router:
             layer = self._learn(transport, packet)
             if layer is None:
                 return
+        self._take(layer, packet)
+
+    def _take(self, layer: Layer, packet: bytes) -> None:
+        """A packet of a layer, from its publisher or relayed from another worker."""
         track = layer.track
         try:
             start = rtp.payload_offset(packet)
@@ -506,6 +560,8 @@ class Router:
                 self.speakers.heard(track.publisher.id, level)
         if keyframe:
             self._switch_to(layer)
+        if layer.relays:
+            self._relay(layer, packet)
         downs = layer.downs
         if not downs:
             return
@@ -538,6 +594,12 @@ class Router:
             down.switch(layer)
         layer.waiting.clear()
 
+    def _relay(self, layer: Layer, packet: bytes) -> None:
+        assert self.relay is not None
+        for prefix, path in layer.relays:
+            self.relay.send(prefix + packet, path)
+        self.relayed += len(layer.relays)
+
     def _learn(self, transport: PeerTransport, packet: bytes) -> Layer | None:
         """An SSRC seen for the first time: find its layer by mid and rid."""
         publisher = self.publisher_of.get(transport)
@@ -557,6 +619,220 @@ class Router:
                     self.by_ssrc[layer.ssrc] = layer
                     return layer
         return None
+
+    # --- a room on several workers (relay.py) -----------------------------------
+
+    def relay_out(self, pid: str, key: int, parts: list[str]) -> None:
+        """Relay local publisher `pid` under `key` to the room's parts at these paths,
+        each only the layers it says it wants (nothing before it says)."""
+        publisher = self.publishers.get(pid)
+        if publisher is None or publisher.remote or self.relay is None:
+            return
+        if publisher.relay_key != key:
+            self._unrelay(publisher)
+            publisher.relay_key = key
+            self.relayed_out[key] = publisher
+            self.relay.ends[key] = self
+        publisher.relay_to = {path: publisher.relay_to.get(path, set()) for path in parts}
+        self._relink(publisher)
+
+    def relay_in(self, pid: str, key: int, origin: str, tracks: list[TrackInfo]) -> None:
+        """`pid` publishes these tracks on another worker's part (at path `origin`):
+        hold them as a remote publisher's, fed by the relay under `key`."""
+        if self.relay is None:
+            return
+        publisher = self.publishers.get(pid)
+        if publisher is not None and publisher.relay_key != key:
+            self.remove(pid)  # it published anew elsewhere (its worker restarted)
+            publisher = None
+        if publisher is None:
+            publisher = Publisher(pid, RelayUplink(self.relay, key, origin), relay_key=key)
+            self.publishers[pid] = publisher
+            self.relayed_in[key] = publisher
+            self.relay.ends[key] = self
+        told = {info["n"]: info for info in tracks}
+        for number, track in list(publisher.numbered.items()):
+            if number not in told:
+                del publisher.tracks[track.mid]
+                self._remove_track(track)
+        for number, info in told.items():
+            if number not in publisher.numbered:
+                publisher.tracks[info["mid"]] = self._remote_track(publisher, info)
+        self._wants_soon()
+
+    def _remote_track(self, publisher: Publisher, info: TrackInfo) -> Track:
+        codec = sdp.Codec(0, info["codec"], info["clock"], info["channels"], info["fmtp"])
+        track = Track(
+            publisher,
+            info["mid"],
+            info["kind"],
+            codec,
+            [],
+            f"{info['kind']}-{info['mid']}",
+            audio_level_ext=info["level_ext"],
+            stream=info["stream"],
+            msid_track=info["msid_track"],
+            number=info["n"],
+        )
+        track.layers = [Layer(track, rid) for rid in info["rids"]]
+        for layer, ssrc in zip(track.layers, info["ssrcs"], strict=False):
+            layer.ssrc = ssrc
+        self._tag_channel(track)
+        self._added(track)
+        return track
+
+    def _unrelay(self, publisher: Publisher) -> None:
+        key = publisher.relay_key
+        if key and self.relay is not None:
+            self.relayed_in.pop(key, None)
+            self.relayed_out.pop(key, None)
+            if self.relay.ends.get(key) is self:
+                del self.relay.ends[key]
+        publisher.relay_key = 0
+        publisher.relay_to = {}
+
+    def _relink(self, publisher: Publisher) -> None:
+        """Each layer's relays: the parts that want it."""
+        for track in publisher.tracks.values():
+            for index, layer in enumerate(track.layers):
+                prefix = relay.head(relay.RTP, publisher.relay_key, track.number, index)
+                layer.relays = [
+                    (prefix, path)
+                    for path, wanted in publisher.relay_to.items()
+                    if (track.number, index) in wanted
+                ]
+
+    def on_relay(
+        self, kind: int, key: int, number: int, index: int, body: bytes, source: str
+    ) -> None:
+        """A datagram of the relay for one of this Router's keys (relay.RelaySocket)."""
+        if kind in (relay.FEEDBACK, relay.WANTS):
+            publisher = self.relayed_out.get(key)
+            if publisher is not None and source in publisher.relay_to:
+                if kind == relay.WANTS:
+                    self._wanted(publisher, relay.read_wants(body), source)
+                else:
+                    self._relayed_feedback(publisher, body, source)
+            return
+        remote = self.relayed_in.get(key)
+        if remote is None:
+            return
+        if kind == relay.INFO:
+            self._relayed_info(remote, body)
+            return
+        track = remote.numbered.get(number)
+        if track is None or index >= len(track.layers):
+            return
+        layer = track.layers[index]
+        if kind == relay.RTP and len(body) >= 12:
+            if not layer.ssrc:
+                layer.ssrc = rtp.ssrc(body)
+            self._take(layer, body)
+        elif kind == relay.SR and len(body) >= 28:
+            for down in layer.downs:
+                down.sender_report(body, 0)
+
+    def _wanted(self, publisher: Publisher, wanted: set[tuple[int, int]], part: str) -> None:
+        """A part says which layers it wants: relay those; a video layer newly wanted
+        has a subscriber there waiting for its keyframe, so ask for one now."""
+        before = publisher.relay_to[part]
+        if wanted == before:
+            return
+        publisher.relay_to[part] = wanted
+        self._relink(publisher)
+        now = time.monotonic()
+        for number, index in wanted - before:
+            track = publisher.numbered.get(number)
+            if track is not None and track.kind == "video" and index < len(track.layers):
+                self._request_keyframe(track.layers[index], now)
+
+    def _relayed_feedback(self, publisher: Publisher, data: bytes, part: str) -> None:
+        """A part's keyframe requests and NACKs, answered as a subscriber's are: keyframe
+        requests coalesced with everyone's, NACKs from the cache (resent to that part)."""
+        assert self.relay is not None
+        try:
+            parts = list(rtcp.walk(data))
+        except ValueError:
+            return
+        now = time.monotonic()
+        for kind, fmt, offset, size in parts:
+            layer = self.by_ssrc.get(rtcp.media_ssrc(data, offset)) if size >= 12 else None
+            if layer is None or layer.track.publisher is not publisher:
+                continue
+            if kind == rtcp.PSFB and fmt == rtcp.FMT_PLI:
+                self._request_keyframe(layer, now)
+            elif kind == rtcp.RTPFB and fmt == rtcp.FMT_NACK:
+                index = layer.track.layers.index(layer)
+                prefix = relay.head(relay.RTP, publisher.relay_key, layer.track.number, index)
+                missing = []
+                for seq in rtcp.nack_seqs(data, offset, size):
+                    packet = layer.cache.get(seq)
+                    if packet is None:
+                        missing.append(seq)
+                    else:
+                        self.relay.send(prefix + packet, part)
+                        self.nacks_served += 1
+                if missing:
+                    self._nack_publisher(layer, missing)
+
+    def _relay_report(self, layer: Layer, report: bytes) -> None:
+        assert self.relay is not None
+        track = layer.track
+        prefix = relay.head(
+            relay.SR, track.publisher.relay_key, track.number, track.layers.index(layer)
+        )
+        for _, path in layer.relays:
+            self.relay.send(prefix + report, path)
+
+    def _relay_info(self, publisher: Publisher) -> None:
+        """Each layer's bitrate and height, as measured here, to every part (each second)."""
+        assert self.relay is not None
+        body = relay.head(relay.INFO, publisher.relay_key) + relay.info(
+            (track.number, index, layer.bitrate, layer.height)
+            for track in publisher.tracks.values()
+            for index, layer in enumerate(track.layers)
+        )
+        for path in publisher.relay_to:
+            self.relay.send(body, path)
+
+    def _relayed_info(self, publisher: Publisher, body: bytes) -> None:
+        for number, index, bitrate, height in relay.read_info(body):
+            track = publisher.numbered.get(number)
+            if track is not None and index < len(track.layers):
+                layer = track.layers[index]
+                layer.bitrate = float(bitrate)
+                layer.height = height or layer.height
+
+    def _wants_soon(self) -> None:
+        if not self._wants_due:
+            self._wants_due = True
+            asyncio.get_running_loop().call_soon(self._send_wants)
+
+    def _send_wants(self) -> None:
+        """Tell each remote publisher's origin the layers this part has down-tracks on."""
+        self._wants_due = False
+        wanted: dict[Publisher, set[tuple[int, int]]] = {p: set() for p in self.relayed_in.values()}
+        for subscriber in self.subscribers.values():
+            for slot in subscriber.slots:
+                if isinstance(slot, DownTrack) and slot.track.publisher in wanted:
+                    layers = slot.track.layers
+                    pairs = wanted[slot.track.publisher]
+                    for layer in (slot.layer, slot.target):
+                        if layer is not None and layer in layers:
+                            pairs.add((slot.track.number, layers.index(layer)))
+        for publisher, pairs in wanted.items():
+            assert isinstance(publisher.transport, RelayUplink)
+            publisher.transport.send_wants(pairs)
+
+    def channel_negotiated(self, pid: str, now: float) -> bool:
+        """Whether every subscriber here has its m-line of `pid`'s channel track (a room on
+        several workers: the part where `pid` publishes says `channel_ready`, the others
+        this). True with nobody here to wait for."""
+        publisher = self.publishers.get(pid)
+        tracks = [t for t in publisher.tracks.values() if t.channel] if publisher else []
+        if not tracks:
+            return not self.subscribers
+        return any(self._negotiated(track, now) for track in tracks)
 
     # --- interpretation ---------------------------------------------------------
 
@@ -683,16 +959,18 @@ class Router:
     def _nack_publisher(self, layer: Layer, missing: list[int]) -> None:
         still = [s for s in missing if layer.cache.get(s) is None]
         if still and layer.ssrc:
-            self.nacks_sent += len(still)
             publisher = layer.track.publisher
+            if not publisher.remote:  # else its origin counts what it asks of the publisher
+                self.nacks_sent += len(still)
             publisher.transport.send_rtcp(rtcp.nack(publisher.ssrc, layer.ssrc, still))
 
     def _request_keyframe(self, layer: Layer, now: float) -> None:
         if not layer.ssrc or now - layer.last_keyframe_request < KEYFRAME_INTERVAL:
             return
         layer.last_keyframe_request = now
-        self.plis += 1
         publisher = layer.track.publisher
+        if not publisher.remote:  # a remote one's origin coalesces and counts
+            self.plis += 1
         publisher.transport.send_rtcp(rtcp.pli(publisher.ssrc, layer.ssrc))
 
     def _on_subscriber_rtcp(self, transport: PeerTransport, data: bytes) -> None:
@@ -749,12 +1027,16 @@ class Router:
                 continue
             for down in layer.downs:
                 down.sender_report(data, offset)
+            if layer.relays:
+                self._relay_report(layer, data[offset : offset + 28])
 
     # --- timers ----------------------------------------------------------------
 
     def _stats_tick(self) -> None:
         now = time.monotonic()
         for publisher in self.publishers.values():
+            if publisher.remote:  # its origin measures it and sends it feedback
+                continue
             total = 0.0
             for track in publisher.tracks.values():
                 for layer in track.layers:
@@ -780,8 +1062,12 @@ class Router:
             ]
             if blocks:
                 publisher.transport.send_rtcp(rtcp.receiver_report(publisher.ssrc, blocks))
+            if publisher.relay_to:
+                self._relay_info(publisher)
         for subscriber in self.subscribers.values():
             self._choose_layers(subscriber, now)
+        if self.relayed_in:
+            self._send_wants()  # every second, so a lost or early one is made good
         self._timers[0] = asyncio.get_running_loop().call_later(STATS_PERIOD, self._stats_tick)
 
     def _choose_layers(self, subscriber: Subscriber, now: float) -> None:
@@ -821,6 +1107,23 @@ class Router:
     def update_speaker(self) -> None:
         """Announce the loudest publisher when it changes; let levels decay."""
         self.speakers.tick()
+
+
+def _describe(track: Track) -> TrackInfo:
+    return TrackInfo(
+        n=track.number,
+        mid=track.mid,
+        kind=track.kind,
+        codec=track.codec.name,
+        clock=track.codec.clock,
+        channels=track.codec.channels,
+        fmtp=track.codec.fmtp,
+        rids=[layer.rid for layer in track.layers],
+        ssrcs=[layer.ssrc for layer in track.layers],
+        stream=track.stream,
+        msid_track=track.msid_track,
+        level_ext=track.audio_level_ext,
+    )
 
 
 def _same_fingerprint(a: str, b: str) -> bool:

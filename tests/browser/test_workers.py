@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from frankly.cluster.workers import RouterProxy
+from frankly.cluster.workers import SpreadRouter
 from frankly.server.config import ServerConfig
 from tests.browser.meeting import NewPage, group, wait_all_media
 from tests.conftest import LiveServer
@@ -22,9 +22,9 @@ def server_config() -> ServerConfig:
     return ServerConfig(workers=2)
 
 
-def proxy(live_server: LiveServer, room: str) -> RouterProxy:
+def proxy(live_server: LiveServer, room: str) -> SpreadRouter:
     router = live_server.call(lambda: live_server.hub.routers[room])
-    assert isinstance(router, RouterProxy)
+    assert isinstance(router, SpreadRouter)
     return router
 
 

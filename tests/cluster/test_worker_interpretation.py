@@ -12,7 +12,7 @@ import pytest
 from aiortc.mediastreams import MediaStreamTrack
 
 import frankly.client as fc
-from frankly.cluster.workers import RouterProxy
+from frankly.cluster.workers import SpreadRouter
 from frankly.server.config import ServerConfig
 from tests.client.helpers import Clients, frame_where
 from tests.client.test_interpreting import (
@@ -33,7 +33,7 @@ def server_config() -> ServerConfig:
     return ServerConfig(max_participants=6, workers=2)
 
 
-def proxy(live_server: LiveServer) -> RouterProxy:
+def proxy(live_server: LiveServer) -> SpreadRouter:
     return proxy_of(live_server, ROOM)
 
 

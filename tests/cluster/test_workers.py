@@ -19,7 +19,7 @@ import pytest
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 import frankly.client as fc
-from frankly.cluster.workers import RouterProxy
+from frankly.cluster.workers import SpreadRouter
 from frankly.server.config import ServerConfig
 from tests.client.helpers import Clients, frame_where, track_from
 from tests.conftest import LiveServer
@@ -41,9 +41,9 @@ def server_config() -> ServerConfig:
     return ServerConfig(workers=2)
 
 
-def proxy_of(live_server: LiveServer, room: str) -> RouterProxy:
+def proxy_of(live_server: LiveServer, room: str) -> SpreadRouter:
     router = live_server.call(lambda: live_server.hub.routers[room])
-    assert isinstance(router, RouterProxy)
+    assert isinstance(router, SpreadRouter)
     return router
 
 
