@@ -1,5 +1,6 @@
-"""Chromium in a `--workers 2` server: three pages on an SFU worker process decode each
-other, and again on the other worker after theirs is killed (`sfu-reset`)."""
+"""Chromium in a `--workers 2 --spread-at 0` server: three pages in one room spread
+over both SFU worker processes (their simulcast relayed between the workers' parts)
+decode each other, and again after the room's first worker is killed (`sfu-reset`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server_config() -> ServerConfig:
-    return ServerConfig(workers=2)
+    return ServerConfig(workers=2, spread_at=0.0)
 
 
 def proxy(live_server: LiveServer, room: str) -> SpreadRouter:
@@ -28,13 +29,15 @@ def proxy(live_server: LiveServer, room: str) -> SpreadRouter:
     return router
 
 
-def test_three_pages_on_a_worker_decode_each_other_and_again_after_it_dies(
+def test_three_pages_on_two_workers_decode_each_other_and_again_after_one_dies(
     live_server: LiveServer, new_page: NewPage
 ) -> None:
     pages, ids = group(new_page, "workers", "ABC")
     wait_all_media(pages, ids)
     first = proxy(live_server, "workers")
-    wait_until(lambda: first.forwarded > 0, 10, "the worker reports what it forwarded")
+    where = live_server.call(lambda: dict(first.where))
+    assert sorted(where.values()) == [0, 0, 1] or sorted(where.values()) == [0, 1, 1], where
+    wait_until(lambda: first.relayed > 0, 10, "the workers report what they relayed")
     for page in pages:  # marks the connections of the first worker
         page.evaluate("() => { window.frankly.session.sfu.firstWorker = true; }")
     process = first.slot.process
