@@ -750,12 +750,8 @@ class Router:
         """A part's keyframe requests and NACKs, answered as a subscriber's are: keyframe
         requests coalesced with everyone's, NACKs from the cache (resent to that part)."""
         assert self.relay is not None
-        try:
-            parts = list(rtcp.walk(data))
-        except ValueError:
-            return
         now = time.monotonic()
-        for kind, fmt, offset, size in parts:
+        for kind, fmt, offset, size in rtcp.parts(data):
             layer = self.by_ssrc.get(rtcp.media_ssrc(data, offset)) if size >= 12 else None
             if layer is None or layer.track.publisher is not publisher:
                 continue
@@ -974,12 +970,8 @@ class Router:
         publisher.transport.send_rtcp(rtcp.pli(publisher.ssrc, layer.ssrc))
 
     def _on_subscriber_rtcp(self, transport: PeerTransport, data: bytes) -> None:
-        try:
-            parts = list(rtcp.walk(data))
-        except ValueError:
-            return
         now = time.monotonic()
-        for kind, fmt, offset, size in parts:
+        for kind, fmt, offset, size in rtcp.parts(data):
             if kind == rtcp.PSFB and fmt in (rtcp.FMT_PLI, rtcp.FMT_FIR):
                 target = (
                     rtcp.media_ssrc(data, offset)
@@ -1015,11 +1007,7 @@ class Router:
 
     def _on_publisher_rtcp(self, transport: PeerTransport, data: bytes) -> None:
         """Sender reports go on to subscribers, translated, for lip sync."""
-        try:
-            parts = list(rtcp.walk(data))
-        except ValueError:
-            return
-        for kind, _, offset, size in parts:
+        for kind, _, offset, size in rtcp.parts(data):
             if kind != rtcp.SR or size < 28:
                 continue
             layer = self.by_ssrc.get(rtcp.sender_ssrc(data, offset))

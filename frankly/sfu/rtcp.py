@@ -37,6 +37,14 @@ def walk(data: bytes) -> Iterator[tuple[int, int, int, int]]:
         pos += size
 
 
+def parts(data: bytes) -> list[tuple[int, int, int, int]]:
+    """`walk`'s parts of a whole compound packet; none of a malformed one (dropped whole)."""
+    try:
+        return list(walk(data))
+    except ValueError:
+        return []
+
+
 def media_ssrc(data: bytes, offset: int) -> int:
     """The media source a feedback message (RTPFB/PSFB) is about."""
     value: int = struct.unpack_from("!I", data, offset + 8)[0]
