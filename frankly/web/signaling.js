@@ -44,7 +44,9 @@ export const MAX_REDIRECTS = 4;
  * Where the next hello goes in a cluster of nodes: the node a `redirect` names, at
  * once and a bounded number of times; after a lost socket, each attempt the next
  * of the live nodes the welcome named (its own first), so a dead node's people
- * find the others. The Python SDK's counterpart is frankly/client/nodes.py.
+ * find the others; a node whose socket never opens (it is down) is passed over at
+ * once, for the next one, at most once per other node between two waits. The
+ * Python SDK's counterpart is frankly/client/nodes.py.
  */
 export class Route {
   /** @param {string} url the signaling URL (ws:// or wss://) */
@@ -53,11 +55,12 @@ export class Route {
     /** @type {string[]} the live nodes' signaling URLs, as the last welcome said */
     this.nodes = [];
     this.hops = 0;
+    this.quick = 0; // nodes passed over without a wait since the last one
   }
 
   /** @param {unknown} nodes the welcome's `nodes` */
   welcomed(nodes) {
-    this.hops = 0;
+    this.hops = this.quick = 0;
     if (!Array.isArray(nodes)) return;
     this.nodes = nodes.map((n) => (typeof n === 'string' ? socketUrl(n) : null)).filter((u) => u !== null);
   }
@@ -77,6 +80,16 @@ export class Route {
   /** @param {number} attempt 1, 2, ... after a lost socket */
   afterLoss(attempt) {
     if (this.nodes.length > 1) this.url = this.nodes[(attempt - 1) % this.nodes.length];
+  }
+
+  /** @returns {boolean} the node's socket never opened: whether to try the next one now */
+  refused() {
+    if (this.quick + 1 < this.nodes.length) {
+      this.quick += 1;
+      return true;
+    }
+    this.quick = 0;
+    return false;
   }
 }
 
@@ -176,6 +189,8 @@ export class SignalingClient extends Emitter {
     /** @type {ErrorMessage | null} the last error the server sent */
     this.lastError = null;
     this.attempt = 0;
+    this.hurried = 0; // of those attempts, the ones made at once (a dead node passed over)
+    this.opened = false; // whether the current socket ever opened
     /** Until when (Date.now()) a lost socket is the server's restart, not a failure. */
     this.restartUntil = 0;
     this.pingMs = 10_000;
@@ -299,8 +314,10 @@ export class SignalingClient extends Emitter {
     }
     this.ws = ws;
     this.lastHeard = Date.now();
+    this.opened = false;
     ws.onopen = () => {
       if (ws !== this.ws) return;
+      this.opened = true;
       this.lastHeard = Date.now();
       this.send({
         type: Msg.HELLO,
@@ -381,7 +398,7 @@ export class SignalingClient extends Emitter {
   onWelcome(msg) {
     this.joined = true;
     this.everJoined = true;
-    this.attempt = 0;
+    this.attempt = this.hurried = 0;
     this.restartUntil = 0;
     this.lastError = null;
     this.resumeToken = msg.resume;
@@ -458,10 +475,15 @@ export class SignalingClient extends Emitter {
       return;
     }
     const restarting = this.restarting;
-    const delay = restarting
-      ? Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, RESTART_BACKOFF_MAX_MS) + Math.random() * RESTART_JITTER_MS
-      : Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, BACKOFF_MAX_MS);
+    // A socket that never opened found its node down (a dead node of a cluster): the next, now.
+    const hurry = !this.opened && this.route.refused();
+    const waits = this.attempt - this.hurried; // the backoff grows with waits only
+    const backoff = restarting
+      ? Math.min(BACKOFF_FIRST_MS * 2 ** waits, RESTART_BACKOFF_MAX_MS) + Math.random() * RESTART_JITTER_MS
+      : Math.min(BACKOFF_FIRST_MS * 2 ** waits, BACKOFF_MAX_MS);
+    const delay = hurry ? 0 : backoff;
     this.attempt += 1;
+    if (hurry) this.hurried += 1;
     const away = !this.everJoined || this.attempt > OFFLINE_AFTER_ATTEMPTS;
     this.setState(restarting ? 'restarting' : away ? 'offline' : 'reconnecting');
     this.emit('retry', { delay, attempt: this.attempt, code });

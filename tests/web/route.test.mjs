@@ -33,3 +33,13 @@ test('without a cluster the URL never moves', () => {
   assert.equal(route.url, 'ws://a:8080/ws');
   assert.equal(route.follow(null), false);
 });
+
+test('a node whose socket never opens is passed over at once, once per other node', () => {
+  const route = new Route('ws://a:8080/ws');
+  assert.equal(route.refused(), false); // no cluster: the backoff, as ever
+  route.welcomed(['http://a:8080', 'http://b:8080', 'http://c:8080']);
+  assert.deepEqual([1, 2, 3].map(() => route.refused()), [true, true, false]);
+  assert.equal(route.refused(), true); // after a wait, again
+  route.welcomed(['http://a:8080', 'http://b:8080', 'http://c:8080']);
+  assert.equal(route.quick, 0);
+});
