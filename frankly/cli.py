@@ -1,4 +1,4 @@
-"""The `frankly` command: `frankly serve`, `invite`, `db upgrade`, `backup`, `bench ...`."""
+"""The `frankly` command: `serve`, `invite`, `db upgrade`, `backup`, `bench ...`."""
 
 from __future__ import annotations
 
@@ -44,12 +44,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--no-media-tcp", action="store_true", help="no media over TCP: UDP only")
     serve.add_argument(
         "--workers",
-        type=int,
-        default=0,
+        type=worker_count,
+        default="auto",
         metavar="N",
         help="SFU worker processes, each with its own core's worth of forwarding and its own "
-        "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); 0 (the default) "
-        "forwards in the server's own process",
+        "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); auto (the default): "
+        "one a core this process may run on; 0 forwards in the server's own process",
     )
     serve.add_argument("--public-ip", help="address announced in the SFU's ICE candidates")
     serve.add_argument(
@@ -536,6 +536,22 @@ def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def worker_count(text: str) -> int:
+    """--workers: a number, or 'auto' for one worker a core this process may use.
+
+    The affinity mask rather than os.cpu_count(): a server pinned to two cores
+    (taskset, a container's cpuset) forwards on two. A CPU quota (docker
+    --cpus) is not seen: give the number then.
+    """
+    if text.strip().lower() != "auto":
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a number or auto") from None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, MAX_WORKERS)
 
 
 def _seconds(text: str) -> int | None:
