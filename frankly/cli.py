@@ -1,4 +1,4 @@
-"""The `frankly` command: `serve`, `invite`, `db upgrade`, `backup`, `bench ...`."""
+"""The `frankly` command: `serve`, `drain`, `invite`, `db upgrade`, `backup`, `bench ...`."""
 
 from __future__ import annotations
 
@@ -164,6 +164,15 @@ def main(argv: list[str] | None = None) -> None:
     serve.set_defaults(run=_serve)
     settings.add_config_commands(commands, serve)
 
+    drain = commands.add_parser(
+        "drain",
+        help="drain the server running on a data directory, as SIGTERM does: no new rooms, "
+        "and it exits when its last room ends (or its --drain-seconds pass)",
+    )
+    drain.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="as for serve")
+    drain.add_argument("--wait", action="store_true", help="return once the server has exited")
+    drain.set_defaults(run=_drain)
+
     invite = commands.add_parser("invite", help="print an invite link to a room")
     invite.add_argument("room", help="the room's name")
     invite.add_argument("--role", default="participant", choices=["host", "participant", "guest"])
@@ -291,6 +300,15 @@ def _db_upgrade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         database.close()
 
 
+def _drain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.ops.drain_command import DrainError, drain
+
+    try:
+        drain(args.data_dir, args.wait, lambda line: print(line, flush=True))
+    except DrainError as exc:
+        parser.exit(1, f"frankly drain: {exc}\n")
+
+
 def _backup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.storage import Database, database_url
     from frankly.storage.backup import BackupError, backup
@@ -386,6 +404,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     drain.run(
         app,
         config.drain_seconds,
+        data_dir=args.data_dir,
+        url=f"{scheme}://{own}:{args.port}",
         host=args.host,
         port=args.port,
         ssl_certfile=cert,
