@@ -164,12 +164,22 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     """With --redis: this node's side of the cluster (frankly/cluster/), wired to the hub."""
     if config.redis is None:
         return None
+    from frankly.cluster.node_load import NodeMeter
     from frankly.cluster.nodes import Cluster  # the redis package: the `cluster` extra
 
+    def workers_cpu() -> float:
+        return sum(slot.load.cpu for slot in hub.workers.slots) if hub.workers else 0.0
+
+    meter = NodeMeter(
+        forwarded=lambda: hub.stats.router_totals(list(hub.routers.values()))["forwarded"],
+        workers_cpu=workers_cpu,
+        participants=lambda: len(hub.links),
+        cores=config.workers,
+    )
     cluster = Cluster(
         config.redis,
         config.public_url or "http://127.0.0.1:8080",
-        load=lambda: len(hub.links),
+        load=meter,
         draining=lambda: hub.draining,
         rooms=lambda: list(hub.rooms.rooms),
         resync=hub.keep_meetings,
