@@ -1,4 +1,4 @@
-"""The `frankly` command: `frankly serve`, `invite`, `db upgrade`, `backup`, `bench ...`."""
+"""The `frankly` command: `serve`, `drain`, `invite`, `db upgrade`, `backup`, `bench ...`."""
 
 from __future__ import annotations
 
@@ -44,12 +44,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--no-media-tcp", action="store_true", help="no media over TCP: UDP only")
     serve.add_argument(
         "--workers",
-        type=int,
-        default=0,
+        type=worker_count,
+        default="auto",
         metavar="N",
         help="SFU worker processes, each with its own core's worth of forwarding and its own "
-        "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); 0 (the default) "
-        "forwards in the server's own process",
+        "media ports (--media-port + i, its TCP twin + i; docs/scaling.md); auto (the default): "
+        "one a core this process may run on; 0 forwards in the server's own process",
     )
     serve.add_argument(
         "--spread-at",
@@ -172,6 +172,15 @@ def main(argv: list[str] | None = None) -> None:
     settings.add_config_option(serve)
     serve.set_defaults(run=_serve)
     settings.add_config_commands(commands, serve)
+
+    drain = commands.add_parser(
+        "drain",
+        help="drain the server running on a data directory, as SIGTERM does: no new rooms, "
+        "and it exits when its last room ends (or its --drain-seconds pass)",
+    )
+    drain.add_argument("--data-dir", type=Path, default=_default_data_dir(), help="as for serve")
+    drain.add_argument("--wait", action="store_true", help="return once the server has exited")
+    drain.set_defaults(run=_drain)
 
     invite = commands.add_parser("invite", help="print an invite link to a room")
     invite.add_argument("room", help="the room's name")
@@ -300,6 +309,15 @@ def _db_upgrade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         database.close()
 
 
+def _drain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.ops.drain_command import DrainError, drain
+
+    try:
+        drain(args.data_dir, args.wait, lambda line: print(line, flush=True))
+    except DrainError as exc:
+        parser.exit(1, f"frankly drain: {exc}\n")
+
+
 def _backup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from frankly.storage import Database, database_url
     from frankly.storage.backup import BackupError, backup
@@ -398,6 +416,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     drain.run(
         app,
         config.drain_seconds,
+        data_dir=args.data_dir,
+        url=f"{scheme}://{own}:{args.port}",
         host=args.host,
         port=args.port,
         ssl_certfile=cert,
@@ -548,6 +568,22 @@ def _invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def worker_count(text: str) -> int:
+    """--workers: a number, or 'auto' for one worker a core this process may use.
+
+    The affinity mask rather than os.cpu_count(): a server pinned to two cores
+    (taskset, a container's cpuset) forwards on two. A CPU quota (docker
+    --cpus) is not seen: give the number then.
+    """
+    if text.strip().lower() != "auto":
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a number or auto") from None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, MAX_WORKERS)
 
 
 def _seconds(text: str) -> int | None:

@@ -9,7 +9,8 @@ the environment with no code of its own. One precedence, whatever the flag:
 A key is the flag's long name without its dashes (`turn-url`, or `turn_url`);
 its variable is FRANKLY_ and the key in capitals with `_` (FRANKLY_TURN_URL).
 Types come from the action: `type=` converts strings as on the command line
-(a TOML integer or float is taken as it is for int and float options),
+(a TOML integer or float is taken as it is for int and float options, and
+as its text for an option of its own type, such as --workers: 4 or "auto"),
 `store_true` takes a TOML boolean (the environment: 1/0, true/false, yes/no,
 on/off), `append` a TOML array of strings (the environment: items separated by
 commas), and `choices` limit the values. A repeatable option given on a higher
@@ -102,6 +103,9 @@ def _scalar(action: argparse.Action, value: object) -> Any:
         if kind is int and not isinstance(value, int):
             raise ValueError(f"expected a whole number, not {value!r}")
         converted: Any = kind(value)
+    elif isinstance(value, int) and callable(kind) and kind is not Path:
+        # An option that takes a number or a word (workers = 4, workers = "auto").
+        return _scalar(action, str(value))
     elif isinstance(value, str):
         try:
             converted = kind(value) if callable(kind) else value
@@ -121,7 +125,9 @@ def _wanted(action: argparse.Action) -> str:
         return "a whole number"
     if action.type is float:
         return "a number"
-    return "a string"
+    if action.type in (None, str, Path):
+        return "a string"
+    return f"a {action.dest} value"
 
 
 def from_toml(action: argparse.Action, value: object) -> Any:

@@ -2,8 +2,9 @@
 
 What Redis holds (docs/scaling.md, "Nodes through Redis"; docs/security.md):
 
-- `frankly:node:ID`: the node's public URL, load and draining flag, with a
-  TTL of NODE_TTL seconds, written every BEAT seconds;
+- `frankly:node:ID`: the node's public URL, measured load (placement.py,
+  node_load.py) and draining flag, with a TTL of NODE_TTL seconds, written
+  every BEAT seconds;
 - `frankly:room:NAME`: the ID of the node holding the room, claimed with SET NX
   and a TTL of CLAIM_TTL refreshed by its holder at every beat;
 - `frankly:meeting:NAME`: the meeting's Record (server/meetings.py) as JSON,
@@ -30,7 +31,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from frankly.cluster.placement import HERE, Node, Placed, choose
+from frankly.cluster.placement import HERE, Node, NodeLoad, Placed, choose
 from frankly.server.meetings import Record
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class Cluster:
         url: str,
         public_url: str,
         *,
-        load: Callable[[], int],
+        load: Callable[[], NodeLoad],
         draining: Callable[[], bool],
         rooms: Callable[[], Iterable[str]],
         resync: Callable[[], None],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -27,6 +28,7 @@ from frankly.api.mount import (
 from frankly.ops import health, metrics
 from frankly.ops.lag import LagMonitor
 from frankly.ops.listener import MetricsListener, json_page, parse_listen
+from frankly.ops.ports import firewall_line
 from frankly.protocol.messages import room_name_ok
 from frankly.server.config import ServerConfig
 from frankly.server.connection import endpoint
@@ -38,6 +40,8 @@ from frankly.server.logs import log_config
 
 if TYPE_CHECKING:
     from frankly.cluster.nodes import Cluster
+
+log = logging.getLogger(__name__)
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
@@ -103,6 +107,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_store(store, config.database, config.data_dir):
             await hub.start()
+            log.info("%s", firewall_line(config))
             if cluster is not None:
                 await cluster.start()
             lag.start()
@@ -159,12 +164,22 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     """With --redis: this node's side of the cluster (frankly/cluster/), wired to the hub."""
     if config.redis is None:
         return None
+    from frankly.cluster.node_load import NodeMeter
     from frankly.cluster.nodes import Cluster  # the redis package: the `cluster` extra
 
+    def workers_cpu() -> float:
+        return sum(slot.load.cpu for slot in hub.workers.slots) if hub.workers else 0.0
+
+    meter = NodeMeter(
+        forwarded=lambda: hub.stats.router_totals(list(hub.routers.values()))["forwarded"],
+        workers_cpu=workers_cpu,
+        participants=lambda: len(hub.links),
+        cores=config.workers,
+    )
     cluster = Cluster(
         config.redis,
         config.public_url or "http://127.0.0.1:8080",
-        load=lambda: len(hub.links),
+        load=meter,
         draining=lambda: hub.draining,
         rooms=lambda: list(hub.rooms.rooms),
         resync=hub.keep_meetings,

@@ -22,11 +22,14 @@ import asyncio
 import logging
 import signal
 import socket
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import uvicorn
 
+from frankly.server import running
 from frankly.server.hub import Hub
 
 log = logging.getLogger(__name__)
@@ -35,8 +38,9 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.1
 
 
-async def drain(hub: Hub, seconds: float) -> None:
-    """Refuse new rooms, tell everyone, and return once no room is open or time is up."""
+async def drain(hub: Hub, seconds: float, on_rooms: Callable[[int], None] | None = None) -> None:
+    """Refuse new rooms, tell everyone, and return once no room is open or time is up;
+    `on_rooms` hears the count of open rooms at the start and at each change."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     hub.drain(seconds)
@@ -47,7 +51,13 @@ async def drain(hub: Hub, seconds: float) -> None:
     )
     # Polled: rooms close in several places of the hub, and a tenth of a second
     # is nothing against a drain of seconds.
-    while hub.rooms.rooms and loop.time() < deadline:  # noqa: ASYNC110
+    told = None
+    while loop.time() < deadline:
+        if on_rooms is not None and len(hub.rooms.rooms) != told:
+            told = len(hub.rooms.rooms)
+            on_rooms(told)
+        if not hub.rooms.rooms:
+            break
         await asyncio.sleep(POLL_SECONDS)
     hub.keep_meetings()  # the next process continues them: written now, whatever came before
     if hub.rooms.rooms:
@@ -62,10 +72,22 @@ async def drain(hub: Hub, seconds: float) -> None:
 class DrainingServer(uvicorn.Server):
     """uvicorn's server, whose first SIGTERM drains the hub before shutting down."""
 
-    def __init__(self, config: uvicorn.Config, hub: Hub, drain_seconds: float) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        hub: Hub,
+        drain_seconds: float,
+        data_dir: Path | None = None,
+        url: str = "",
+    ) -> None:
         super().__init__(config)
         self.hub = hub
         self.drain_seconds = drain_seconds
+        # DATA_DIR/serve.json (server/running.py), for `frankly drain`: written once
+        # the server listens, removed when it exits.
+        self.data_dir = data_dir
+        self.url = url
+        self._running: running.Running | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._draining: asyncio.Task[None] | None = None
         self._drain_asked = False
@@ -73,6 +95,16 @@ class DrainingServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()  # for the signal handler, which runs outside it
         await super().startup(sockets=sockets)
+        if self.data_dir is not None and self.started:
+            self._running = running.here(self.url, self.drain_seconds)
+            running.write(self.data_dir, self._running)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().shutdown(sockets=sockets)
+        finally:
+            if self.data_dir is not None and self._running is not None:
+                running.remove(self.data_dir, self._running.pid)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         first_term = sig == signal.SIGTERM and not self._drain_asked and not self.should_exit
@@ -88,17 +120,25 @@ class DrainingServer(uvicorn.Server):
             self.force_exit = True  # a third word: as uvicorn's second Ctrl-C
         super().handle_exit(sig, frame)
 
+    def _rooms_left(self, rooms: int) -> None:
+        """serve.json says the drain is on, and how many rooms `frankly drain` waits for."""
+        if self.data_dir is not None and self._running is not None:
+            self._running = running.draining(self.data_dir, self._running, rooms)
+
     def _start_drain(self) -> None:
         self._draining = asyncio.get_running_loop().create_task(self._drain_then_exit())
 
     async def _drain_then_exit(self) -> None:
         try:
-            await drain(self.hub, self.drain_seconds)
+            await drain(self.hub, self.drain_seconds, self._rooms_left)
         finally:
             self.should_exit = True
 
 
-def run(app: Any, drain_seconds: float, **options: Any) -> None:
-    """Serve `app` (create_app's) as uvicorn.run would, draining on SIGTERM."""
+def run(
+    app: Any, drain_seconds: float, data_dir: Path | None = None, url: str = "", **options: Any
+) -> None:
+    """Serve `app` (create_app's) as uvicorn.run would, draining on SIGTERM; with a
+    data directory, name this process in its serve.json while it runs."""
     config = uvicorn.Config(app, **options)
-    DrainingServer(config, app.state.hub, drain_seconds).run()
+    DrainingServer(config, app.state.hub, drain_seconds, data_dir, url).run()

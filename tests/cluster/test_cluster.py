@@ -13,7 +13,7 @@ import pytest
 from redis.exceptions import RedisError
 
 from frankly.cluster.nodes import Cluster, meeting_key, node_key, room_key
-from frankly.cluster.placement import HERE
+from frankly.cluster.placement import HERE, NodeLoad
 from frankly.server.meetings import Record
 from tests.cluster.nodes import RedisServer
 
@@ -22,7 +22,7 @@ def node(redis_server: RedisServer, url: str, rooms: list[str]) -> Cluster:
     return Cluster(
         redis_server.url,
         url,
-        load=lambda: len(rooms),
+        load=lambda: NodeLoad(participants=len(rooms)),
         draining=lambda: False,
         rooms=lambda: rooms,
         resync=lambda: None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -160,3 +161,26 @@ async def test_a_draining_node_gets_no_new_rooms(
         assert node_of(stay) == a.url and stay.connected  # nobody moved by force
     finally:
         await asyncio.gather(*(c.leave() for c in [stay, *newcomers]))
+
+
+async def test_a_node_registers_the_load_it_measures_while_it_forwards_a_meeting(
+    two: list[Served], redis_server: RedisServer
+) -> None:
+    """CPU and forwarded packets in the entry, through the SFU workers of the default."""
+    a, b = two
+    r = redis_server.client()
+    idle = registry(r)[a.url]
+    assert idle["load"] == 0 and idle["packets"] == 0
+    assert idle["cores"] == len(os.sched_getaffinity(0))  # --workers auto: a worker a core
+    clients = [await av(a.url, "measured", name) for name in ("Ada", "Bob", "Cy")]
+    try:
+        await everyone_decodes_everyone(clients)  # the three through the SFU
+
+        def forwarding() -> bool:
+            entry = registry(r)[a.url]
+            return entry["load"] == 3 and entry["packets"] > 50 and entry["cpu"] > 0
+
+        await until(forwarding, 10, "node A's entry shows its forwarding and its CPU")
+        assert registry(r)[b.url]["packets"] == 0  # B forwards nothing
+    finally:
+        await asyncio.gather(*(c.leave() for c in clients))

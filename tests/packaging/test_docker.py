@@ -117,7 +117,23 @@ def test_the_images_command_is_one_the_wheel_accepts(installed: Installed) -> No
     run = stages(PACKAGING / "Dockerfile")[-1]
     assert ("VOLUME", given["--data-dir"]) in run
     (exposed,) = [args.split() for word, args in run if word == "EXPOSE"]
-    assert {f"{given['--port']}/tcp", f"{given['--media-port']}/udp"} <= set(exposed)
+    udp, tcp = media_ranges(given)
+    assert {f"{given['--port']}/tcp", f"{udp}/udp", f"{tcp}/tcp"} <= set(exposed)
+
+
+def media_ranges(given: dict[str, str | None]) -> tuple[str, str]:
+    """The UDP and TCP port ranges of the SFU's workers (docs/scaling.md): worker i on
+    --media-port + i and its TCP twin + i. The count must be given: the default, a
+    worker a core, is not known where the ports are published."""
+    assert given.get("--workers") not in (None, "auto"), "published ports need a fixed count"
+    count = max(int(str(given["--workers"])), 1)
+    udp = int(str(given["--media-port"]))
+    tcp = int(str(given.get("--media-tcp-port") or udp))
+
+    def span(first: int) -> str:
+        return str(first) if count == 1 else f"{first}-{first + count - 1}"
+
+    return span(udp), span(tcp)
 
 
 def test_the_dockerignore_lets_in_what_the_image_copies() -> None:
@@ -185,7 +201,9 @@ def test_compose_frankly_and_coturn_agree() -> None:
     # The ports Frankly listens on are published as the same numbers (the SFU
     # announces its media port to browsers).
     assert f"{given['--port']}:{given['--port']}/tcp" in frankly["ports"]
-    assert f"{given['--media-port']}:{given['--media-port']}/udp" in frankly["ports"]
+    udp, tcp = media_ranges(given)
+    assert f"{udp}:{udp}/udp" in frankly["ports"]
+    assert f"{tcp}:{tcp}/tcp" in frankly["ports"]
     # One shared secret: the file Frankly reads is the secret coturn is given.
     assert given["--turn-secret-file"] == "/run/secrets/turn-secret"
     assert "turn-secret" in frankly["secrets"] and "turn-secret" in coturn["secrets"]

@@ -108,7 +108,8 @@ def serving(
     `wrap` goes before the command (it must exec it, so that SIGTERM reaches it).
     """
     port = free_port()
-    here = ["--host", "127.0.0.1", "--port", str(port), "--media-port", str(free_port())]
+    # Media port 0: each SFU worker (packaging/ asks for several) on a free pair of its own.
+    here = ["--host", "127.0.0.1", "--port", str(port), "--media-port", "0"]
     here += ["--public-ip", "127.0.0.1"]
     log = folder / "serve.log"
     with log.open("wb") as out:

@@ -64,6 +64,10 @@ class FranklyServer(Server):
             str(self.dir / "data"),
             "--log-level",
             "warning",
+            # The SFU on the server's own loop, as measured beside Janus
+            # (docs/benchmarks.md); WorkersServer adds its own --workers after.
+            "--workers",
+            "0",
         ]
 
     def answers(self) -> bool:
