@@ -35,6 +35,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from frankly.cluster import worker_wire as wire
@@ -54,8 +55,21 @@ RESTART_PAUSE = 1.0
 # A room spreads to another worker when its own is this busy (a fraction of a core, as
 # measured each second): below what saturates it, so the relay's cost still fits.
 SPREAD_AT = 0.75
+# A Unix socket's path has at most 107 bytes; a relay's adds 24 to the data directory's.
+MAX_RELAY_PARENT = 83
 
 OnLost = Callable[[list[str]], None]
+
+
+def _relay_dir(parent: Path | None) -> str:
+    """A new directory for the workers' relay sockets, of the server's user alone (0700):
+    in the data directory, which is writable wherever the server runs (under systemd's
+    ProtectSystem=strict too), unless its path is too long for a socket's address."""
+    if parent is not None and parent.is_dir() and len(str(parent)) <= MAX_RELAY_PARENT:
+        for stale in parent.glob("relay-*"):  # a server before this one, killed with -9
+            shutil.rmtree(stale, ignore_errors=True)
+        return tempfile.mkdtemp(prefix="relay-", dir=parent)
+    return tempfile.mkdtemp(prefix="frankly-relay-")
 
 
 class WorkersFailed(RuntimeError):
@@ -464,6 +478,7 @@ class WorkerPool:
         settings: Mapping[str, Any],
         on_lost: OnLost = lambda rooms: None,
         spread_at: float = SPREAD_AT,
+        relay_parent: Path | None = None,
     ) -> None:
         if count < 1:
             raise ValueError("a pool has one worker or more")
@@ -471,8 +486,7 @@ class WorkerPool:
         self.on_lost = on_lost
         self.spread_at = spread_at
         self._keys = itertools.count(1)
-        # The workers' relay sockets: in a directory of the server's user alone (0700).
-        self.relay_dir = tempfile.mkdtemp(prefix="frankly-relay-")
+        self.relay_dir = _relay_dir(relay_parent)
         self.stopping = False
         self.failed_start = asyncio.Event()  # a worker exited before it opened its ports
         self.slots = [WorkerSlot(self, i) for i in range(count)]
@@ -481,7 +495,7 @@ class WorkerPool:
     def settings(self, index: int) -> dict[str, Any]:
         """What worker `index` opens: the base ports + index (0 stays 'any free port')."""
         mine = dict(self._settings)
-        mine["relay"] = os.path.join(self.relay_dir, f"worker-{index}.sock")
+        mine["relay"] = os.path.join(self.relay_dir, f"{index}.sock")
         if mine["port"]:
             mine["port"] += index
         if mine["tcp_port"] is not None and mine["tcp_port"] > 0:

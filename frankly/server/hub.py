@@ -118,7 +118,11 @@ class Hub:
         config = self.config
         if config.workers > 0:
             self.workers = WorkerPool(
-                config.workers, _worker_settings(config), self._sfu_lost, config.spread_at
+                config.workers,
+                _worker_settings(config),
+                self._sfu_lost,
+                config.spread_at,
+                config.data_dir,
             )
             await self.workers.start()
             return

@@ -147,7 +147,12 @@ class RelaySocket(asyncio.DatagramProtocol):
         if end is None:  # a publisher gone, or a part this worker no longer holds
             self.dropped["relay-unknown-key"] += 1
             return
-        end.on_relay(kind, key, track, layer, data[HEAD.size :], str(addr))
+        end.on_relay(kind, key, track, layer, data[HEAD.size :], _path(addr))
+
+
+def _path(addr: object) -> str:
+    """A sender's address as it was bound: a path (str), or bytes where Python gives them."""
+    return addr.decode(errors="replace") if isinstance(addr, bytes) else str(addr)
 
 
 class RelayUplink:

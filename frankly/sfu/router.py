@@ -715,8 +715,8 @@ class Router:
                     self._relayed_feedback(publisher, body, source)
             return
         remote = self.relayed_in.get(key)
-        if remote is None:
-            return
+        if remote is None or source != cast(RelayUplink, remote.transport).origin:
+            return  # media and reports of a remote publisher come from its origin alone
         if kind == relay.INFO:
             self._relayed_info(remote, body)
             return
