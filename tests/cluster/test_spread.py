@@ -100,6 +100,7 @@ async def test_a_room_on_two_workers_every_viewer_decodes_and_keyframe_requests_
     # Coalesced on both workers: 100 viewers never make 100 keyframe requests.
     assert len(asked) <= allowed, (len(asked), sent, window)
     gaps = [b - a for a, b in itertools.pairwise(asked)]
-    assert all(gap >= KEYFRAME_INTERVAL * 0.9 for gap in gaps), gaps
+    # Never a burst (uncoalesced they would come 20 ms apart); a busy loop delays some.
+    assert all(gap >= KEYFRAME_INTERVAL * 0.5 for gap in gaps), gaps
     for viewer in far:  # and the picture goes on
         await frame_where(await track_from(viewer, ada.id, "video"))

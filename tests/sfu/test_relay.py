@@ -180,3 +180,23 @@ async def test_a_datagram_for_no_key_or_too_short_is_counted_and_harms_nothing(
     pub.on_rtp(pub, vp8(1, 0, 1111, keyframe=True))
     await until(lambda: len(viewer.rtp) == 1, 2, "the publisher's packet still arrives")
     assert pair.far.relay.dropped == {"relay-short": 1, "relay-unknown-key": 1}
+
+
+async def test_a_video_frames_packets_cross_in_one_datagram(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = pair.far.subscriber("ada")
+    pub = pair.origin.publish("eve", audio=False)
+    await relayed(pair)
+    datagrams: list[int] = []
+    receive = pair.far.relay.datagram_received
+
+    def counted(data: bytes, addr: object) -> None:
+        datagrams.append(len(data))
+        receive(data, addr)
+
+    monkeypatch.setattr(pair.far.relay, "datagram_received", counted)
+    for seq in range(1, 9):  # a keyframe of eight packets, back to back
+        pub.on_rtp(pub, vp8(seq, 0, 1111, keyframe=seq == 1, size=1000))
+    await until(lambda: len(viewer.rtp) == 8, 2, "the frame's packets arrive")
+    assert len(datagrams) == 1 and datagrams[0] > 8 * 1000
