@@ -237,5 +237,8 @@ def workers_variant(args: argparse.Namespace) -> None:
     """`--workers N`: one worker against N (workers.py), not the ramp beside Janus."""
     from frankly.bench.sfu.workers import compare, spread
 
-    compare(args.workers, args.rooms, args.publishers, args.room_viewers, args.seconds)
-    spread(args.workers, args.publishers, args.room_viewers, args.seconds)
+    reniced = bool(args.nice) and os.geteuid() == 0
+    # As the ramp: on a shared machine, others disturb the servers it starts less.
+    with _reniced(args.nice if reniced else None):
+        compare(args.workers, args.rooms, args.publishers, args.room_viewers, args.seconds)
+        spread(args.workers, args.publishers, args.room_viewers, args.seconds)
