@@ -34,7 +34,7 @@ def test_one_room_spread_over_two_workers_relays_each_publisher_to_the_other_par
     assert one.relayed == 0  # one worker holds the whole room: nothing to relay
     for run in (one, two):
         assert run.received > 0.5 * run.expected, run
-        assert run.latency_us[0] > 0
+        assert run.latency_us[0] > 0, run
     # Each of 3 publishers' packets goes to 4 people, and once to the other part.
-    assert cost.relayed_per_forwarded == pytest.approx(1 / 4, rel=0.2)
+    assert cost.relayed_per_forwarded == pytest.approx(1 / 4, rel=0.2), (one, two)
     assert "extra CPU of the relay path" in capsys.readouterr().out
