@@ -27,7 +27,10 @@ def relayed_in_window(received: int, relayed_delta: float, forwarded_delta: floa
     The workers report their counters once a second each, at their own phase,
     so a difference of /metrics readings covers no exact window; but each
     report holds both counters at one instant, so their ratio over any span of
-    the same steady load is exact, and the generator's own count fixes the scale.
+    the same steady load is exact for each worker, and for their sum when the
+    parts relay the same share of what they forward (an even spread; else a
+    report more or less of one worker moves it a little, less the longer the
+    span). The generator's own count fixes the scale.
     """
     return received * relayed_delta / forwarded_delta if forwarded_delta > 0 else 0.0
 
