@@ -196,7 +196,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="instead of the ramp: the same load of --rooms rooms (default N) of --publishers "
-        "and --viewers each through `frankly serve --workers 1` and `--workers N`",
+        "and --room-viewers each through `frankly serve --workers 1` and `--workers N`; then "
+        "one such room on 1 worker and spread over N (the cost of the relay between them)",
     )
     parser.add_argument("--rooms", type=int, default=None, help="with --workers: rooms of load")
     parser.add_argument(
@@ -234,6 +235,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def workers_variant(args: argparse.Namespace) -> None:
     """`--workers N`: one worker against N (workers.py), not the ramp beside Janus."""
-    from frankly.bench.sfu.workers import compare
+    from frankly.bench.sfu.workers import compare, spread
 
-    compare(args.workers, args.rooms, args.publishers, args.room_viewers, args.seconds)
+    reniced = bool(args.nice) and os.geteuid() == 0
+    # As the ramp: on a shared machine, others disturb the servers it starts less.
+    with _reniced(args.nice if reniced else None):
+        compare(args.workers, args.rooms, args.publishers, args.room_viewers, args.seconds)
+        spread(args.workers, args.publishers, args.room_viewers, args.seconds)

@@ -10,23 +10,42 @@ second, N workers over one, is what the workers bought at this load: near 1
 when one worker keeps up, up to N when one worker is saturated and the
 machine has cores to spare. The generator runs on the same machine and needs
 a core of its own (docs/benchmarks.md says what the figure means there).
+
+`spread` then runs one room the same way twice: on one worker, and spread
+over N (`--spread-at 0`), so that every publisher's packets cross the relay
+to the other parts; the difference is the cost of one cascaded hop, CPU a
+relayed packet and added latency (relay_model.py does the arithmetic).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import socket
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from frankly.bench.loadgen import Engine, Participant, audio_stream, video_stream
+from frankly.bench.loadgen import Engine, Participant, audio_stream, percentile, video_stream
 from frankly.bench.sfu.proc import cpu_seconds, own_cpu
+from frankly.bench.sfu.relay_model import (
+    RelayCost,
+    counter,
+    relay_cost,
+    relayed_in_window,
+    relayed_per_forwarded,
+)
+from frankly.bench.sfu.server import free_port
 from frankly.bench.sfu.servers.frankly import FranklyServer, FranklyTarget
 
 WARM_UP = 2.0  # seconds after everyone receives everything, before the window
 GRACE = 0.5  # seconds after the window for its last packets to arrive
 READY_WITHIN = 30.0
+REPORTED = 1.5  # seconds after the window: every worker has reported its counters since
+RELAYED = "frankly_sfu_relayed_packets_total"
+FORWARDED = "frankly_sfu_forwarded_packets_total"
 
 
 @dataclass
@@ -39,6 +58,8 @@ class WorkersRun:
     server_cpu: float  # CPU seconds of the server and its workers in the window
     generator_cpu: float
     not_ready: int  # receivers that never got every stream
+    relayed: float = 0.0  # packets relayed between the workers in the window (/metrics)
+    latency_us: tuple[float, float] = (math.nan, math.nan)  # p50, p99, generator's clock
 
     @property
     def forwarded_per_second(self) -> float:
@@ -57,22 +78,38 @@ class WorkersRun:
             f"  {self.workers:>2} worker(s): {self.forwarded_per_second:>9,.0f} packets/s "
             f"forwarded, loss {100 * self.loss:5.2f} %, server CPU "
             f"{self.server_cpu / self.seconds:4.2f} cores ({self.cpu_us_per_packet:5.1f} µs a "
-            f"packet), generator {self.generator_cpu / self.seconds:4.2f} cores"
+            f"packet), generator {self.generator_cpu / self.seconds:4.2f} cores, "
+            f"{self.relayed:,.0f} relayed, latency p50 {self.latency_us[0] / 1000:.2f} ms "
+            f"p99 {self.latency_us[1] / 1000:.2f} ms"
             + (f", {self.not_ready} receivers incomplete" if self.not_ready else "")
         )
 
 
 class WorkersServer(FranklyServer):
-    """`frankly serve --workers N`, each worker on a free media port of its own."""
+    """`frankly serve --workers N`, each worker on a free media port of its own, with
+    /metrics on a port of its own (the workers' relay counters)."""
 
-    def __init__(self, workers: int, max_participants: int) -> None:
+    def __init__(self, workers: int, max_participants: int, spread_at: float | None) -> None:
         super().__init__(max_participants, None)
         self.workers = workers
+        self.spread_at = spread_at
+        self.metrics_port = free_port(socket.SOCK_STREAM)
 
     def command(self) -> list[str]:
         command = super().command()
         command[command.index("--media-port") + 1] = "0"  # each worker: any free port
-        return [*command, "--workers", str(self.workers)]
+        command += ["--workers", str(self.workers)]
+        command += ["--metrics-listen", f"127.0.0.1:{self.metrics_port}"]
+        if self.spread_at is not None:
+            command += ["--spread-at", str(self.spread_at)]
+        return command
+
+    def counters(self) -> tuple[float, float]:
+        """(relayed, forwarded) packets, as the workers last reported them."""
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            text = reply.read().decode()
+        return counter(text, RELAYED), counter(text, FORWARDED)
 
     def server_ports(self) -> set[int]:
         return set()
@@ -131,10 +168,15 @@ async def _ready(people: list[Participant], within: float) -> int:
 
 
 async def measure(
-    workers: int, rooms: int, publishers: int, viewers: int, seconds: float
+    workers: int,
+    rooms: int,
+    publishers: int,
+    viewers: int,
+    seconds: float,
+    spread_at: float | None = None,
 ) -> WorkersRun:
     """One server with `workers` workers, the load joined, one window measured."""
-    server = WorkersServer(workers, publishers + viewers + 2)
+    server = WorkersServer(workers, publishers + viewers + 2, spread_at)
     engine = Engine()
     targets: list[FranklyTarget] = []
     try:
@@ -157,14 +199,29 @@ async def measure(
         engine.open_window(start, end)
         await asyncio.sleep((start - time.time_ns()) / 1e9)
         cpu0, gen0 = _server_cpu(server.pid), own_cpu()
+        counted0 = await asyncio.to_thread(server.counters)  # off the generator's loop
         await asyncio.sleep((end - time.time_ns()) / 1e9)
         cpu1, gen1 = _server_cpu(server.pid), own_cpu()
         await asyncio.sleep(GRACE)
         engine.close_window()
         receivers = [p.sub for p in everyone if p.sub is not None]
         received, expected = engine.tally(receivers)
+        latency = sorted(engine.latency)
+        # The load goes on, so a later reading has the same ratio of the two counters.
+        await asyncio.sleep(REPORTED - GRACE)
+        counted1 = await asyncio.to_thread(server.counters)
+        relayed = relayed_in_window(received, counted1[0] - counted0[0], counted1[1] - counted0[1])
         return WorkersRun(
-            workers, rooms, seconds, received, expected, cpu1 - cpu0, gen1 - gen0, not_ready
+            workers,
+            rooms,
+            seconds,
+            received,
+            expected,
+            cpu1 - cpu0,
+            gen1 - gen0,
+            not_ready,
+            relayed,
+            (percentile(latency, 0.5) / 1000, percentile(latency, 0.99) / 1000),  # ns: µs
         )
     finally:
         for target in targets:
@@ -192,3 +249,47 @@ def compare(
     ratio = many.forwarded_per_second / one.forwarded_per_second if one.received else 0.0
     print(f"  ratio, {workers} workers over 1: {ratio:.2f}x forwarded packets a second")
     return one, many
+
+
+def spread(
+    workers: int, publishers: int, viewers: int, seconds: float
+) -> tuple[WorkersRun, WorkersRun, RelayCost]:
+    """Print and return one room on one worker, the same room spread over `workers`
+    (`--spread-at 0`), and what the relay path cost between the two."""
+    print(
+        f"one room of {publishers} publishers and {viewers} viewers on 1 worker, then "
+        f"spread over {workers} (--spread-at 0)",
+        flush=True,
+    )
+    one = asyncio.run(measure(1, 1, publishers, viewers, seconds))
+    print(one.row(), flush=True)
+    many = asyncio.run(measure(workers, 1, publishers, viewers, seconds, spread_at=0.0))
+    print(many.row(), flush=True)
+    cost = relay_cost(
+        one.server_cpu,
+        one.received,
+        many.server_cpu,
+        many.received,
+        many.relayed,
+        one.latency_us,
+        many.latency_us,
+    )
+    for line in describe(cost, publishers, viewers, workers):
+        print(line)
+    return one, many, cost
+
+
+def describe(cost: RelayCost, publishers: int, viewers: int, workers: int) -> list[str]:
+    """The derived figures, with their inputs: a difference of two CPU readings is noisy."""
+    even = relayed_per_forwarded(publishers, viewers, workers)
+    return [
+        f"  relayed per forwarded packet: {cost.relayed_per_forwarded:.4f} "
+        f"(an even spread relaying each publisher once to each other part: {even:.4f})",
+        f"  CPU a forwarded packet: {cost.single_cpu_us:.2f} µs on 1 worker, "
+        f"{cost.spread_cpu_us:.2f} µs spread",
+        f"  extra CPU of the relay path: {cost.relay_us:.1f} µs a relayed packet "
+        f"(({cost.spread_cpu_us:.2f} - {cost.single_cpu_us:.2f}) µs / "
+        f"{cost.relayed_per_forwarded:.4f}; noisy: a difference of two runs)",
+        f"  added latency: p50 {cost.added_latency_p50_us / 1000:+.3f} ms, "
+        f"p99 {cost.added_latency_p99_us / 1000:+.3f} ms (spread - single)",
+    ]
