@@ -206,11 +206,15 @@ def longest_silence(times: list[float], heard: list[bool]) -> float:
     silent: from the last sample that heard it to the next one that did, over a run of
     samples that did not. Two samples in a row that heard it count no silence, however
     far apart: a page stalled by a loaded machine took no samples, and saw no gap."""
-    longest, last = 0.0, times[0]
+    longest, last, missed = 0.0, times[0], False
     for t, h in zip(times, heard, strict=True):
         if h:
-            longest, last = max(longest, t - last), t
-    return max(longest, times[-1] - last)
+            if missed:  # a run of samples that did not hear it ends here
+                longest = max(longest, t - last)
+            last, missed = t, False
+        else:
+            missed = True
+    return max(longest, times[-1] - last if missed else 0.0)
 
 
 def make_interpreter(host: Page, name: str) -> None:

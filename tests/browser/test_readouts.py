@@ -92,11 +92,22 @@ def save(page: Page, text: str) -> None:
     page.get_by_role("button", name=re.compile(r"^Save (draft|merged text)$")).click()
 
 
+# A save is a durable write (the database syncs it) beside every other test's writes:
+# on a loaded machine it has taken over the 10 s a click waits.
+SAVE_WAIT_MS = 30_000
+
+
+def saved(page: Page, text: str, revision: int) -> None:
+    """Save, and wait until the page says it is saved, as its author would."""
+    save(page, text)
+    status = page.get_by_role("status").filter(has_text=f"Saved as revision {revision}.")
+    expect(status).to_be_visible(timeout=SAVE_WAIT_MS)
+
+
 def test_a_stale_save_shows_the_newer_text_to_merge(talks: Talks) -> None:
     ann, carol = talks.ann, talks.carol
     # Both opened the empty draft; Ann saves first.
-    save(ann, "Ann's line.")
-    expect(ann.get_by_role("status").filter(has_text="Saved as revision 1.")).to_be_visible()
+    saved(ann, "Ann's line.", 1)
     expect(ann.get_by_test_id("preview")).to_contain_text("Ann's line.")
 
     # Carol's save from revision 0 is refused; her text stays, Ann's is beside it.
@@ -114,15 +125,14 @@ def test_a_stale_save_shows_the_newer_text_to_merge(talks: Talks) -> None:
     assert len(api(carol.context, "GET", draft_path(talks, talks.us))["revisions"]) == 1
 
     # She merges and saves again: nothing is lost, and both revisions are listed.
-    save(carol, "Ann's line.\n\nCarol's line.")
-    expect(carol.get_by_role("status").filter(has_text="Saved as revision 2.")).to_be_visible()
+    saved(carol, "Ann's line.\n\nCarol's line.", 2)
     expect(carol.get_by_test_id("merge")).to_be_hidden()
     revisions = carol.get_by_test_id("revisions")
     expect(revisions.locator("li")).to_have_count(2)
     expect(revisions.locator("li[data-number='2']")).to_contain_text("Revision 2 by Carol")
     expect(revisions.locator("li[data-number='1']")).to_contain_text("Revision 1 by Ann")
-    saved = api(carol.context, "GET", draft_path(talks, talks.us))["revisions"]
-    assert saved[-1]["text"] == "Ann's line.\n\nCarol's line."
+    stored = api(carol.context, "GET", draft_path(talks, talks.us))["revisions"]
+    assert stored[-1]["text"] == "Ann's line.\n\nCarol's line."
 
     # Ann, still on revision 1, may also drop her change for the newer text.
     save(ann, "Ann's line, changed.")
@@ -137,7 +147,7 @@ def test_a_stale_save_shows_the_newer_text_to_merge(talks: Talks) -> None:
 
 def test_the_other_side_cannot_see_the_draft(talks: Talks) -> None:
     save(talks.ann, "Only for our side: *draft*.")
-    expect(talks.ann.get_by_text("Saved as revision 1.")).to_be_visible()
+    expect(talks.ann.get_by_text("Saved as revision 1.")).to_be_visible(timeout=SAVE_WAIT_MS)
 
     refused = talks.boris.context.request.get(f"/api{draft_path(talks, talks.us)}")
     assert refused.status == 403
@@ -192,7 +202,7 @@ def test_both_sides_publish_and_read_them_side_by_side(
 
     # A correction: a newer revision, published in its place. (Showing the earlier one
     # beside it needs ReadoutOut.history, contract A2: test_corrections_show_their_history.)
-    save(ann, "We talked frankly and at length.")
+    saved(ann, "We talked frankly and at length.", 2)
     ann.get_by_role("button", name="Publish revision 2 as a correction").click()
     expect(ann.get_by_role("status").filter(has_text="as a correction")).to_be_visible()
     carol.reload()
@@ -210,7 +220,8 @@ def test_the_lead_publishes_only_saved_text(talks: Talks) -> None:
     expect(ann.get_by_text("You have unsaved changes")).to_be_visible()
     # The keyboard saves too.
     ann.get_by_label("Draft readout (Markdown)").press("Control+s")
-    expect(ann.get_by_role("status").filter(has_text="Saved as revision 2.")).to_be_visible()
+    status = ann.get_by_role("status").filter(has_text="Saved as revision 2.")
+    expect(status).to_be_visible(timeout=SAVE_WAIT_MS)
     expect(ann.get_by_role("button", name="Publish revision 2")).to_be_enabled()
     shoot(ann, "draft-1280")
     ann.set_viewport_size({"width": 375, "height": 800})
@@ -230,9 +241,9 @@ def test_restore_refusals_and_a_re_render_keep_the_member_s_text(talks: Talks) -
     )
     open_meeting(ann, talks)
     save(ann, "First words.")
-    expect(ann.get_by_text("Saved as revision 1.")).to_be_visible()
+    expect(ann.get_by_text("Saved as revision 1.")).to_be_visible(timeout=SAVE_WAIT_MS)
     save(ann, "Second words.")
-    expect(ann.get_by_text("Saved as revision 2.")).to_be_visible()
+    expect(ann.get_by_text("Saved as revision 2.")).to_be_visible(timeout=SAVE_WAIT_MS)
     expect(ann.get_by_label("Draft readout (Markdown)")).to_be_focused()
 
     # An older revision is published by restoring it as the newest.
@@ -357,7 +368,7 @@ def test_a_public_readout_takes_comments_held_for_the_lead(
     save(ann, "First account.")
     ann.get_by_role("button", name="Publish revision 1").click()
     expect(ann.get_by_text("Published revision 1.")).to_be_visible()
-    save(ann, "Corrected account.")
+    saved(ann, "Corrected account.", 2)
     ann.get_by_role("button", name="Publish revision 2 as a correction").click()
     expect(ann.get_by_role("status").filter(has_text="as a correction")).to_be_visible()
     us = ann.get_by_test_id("published").locator(f"[data-side='{talks.us}']")
@@ -448,8 +459,7 @@ def test_on_the_meeting_page_itself(talks: Talks, new_page: NewPage) -> None:
     save(ann, "We talked *frankly*.")
     ann.get_by_role("button", name="Publish revision 1").click()
     expect(ann.get_by_role("status").filter(has_text="Published revision 1.")).to_be_visible()
-    save(boris, "The talks were **useful**.")
-    expect(boris.get_by_role("status").filter(has_text="Saved as revision 1.")).to_be_visible()
+    saved(boris, "The talks were **useful**.", 1)
     assert "We talked" not in boris.get_by_test_id("draft").inner_text()
     boris.get_by_role("button", name="Publish revision 1").click()
     expect(boris.get_by_role("status").filter(has_text="Published revision 1.")).to_be_visible()
@@ -488,8 +498,7 @@ def test_the_readouts_the_sides_and_the_public_page_in_russian(
     save(ann, "First account.")
     ann.get_by_role("button", name="Publish revision 1").click()
     expect(ann.get_by_role("status").filter(has_text="Published revision 1.")).to_be_visible()
-    save(ann, "Corrected account.")  # left unpublished: the lead's Publish shows
-    expect(ann.get_by_role("status").filter(has_text="Saved as revision 2.")).to_be_visible()
+    saved(ann, "Corrected account.", 2)  # left unpublished: the lead's Publish shows
     us = ann.get_by_test_id("published").locator(f"[data-side='{talks.us}']")
     us.get_by_role("button", name="Make public").click()
     href = us.get_by_test_id("public-link").get_by_role("link").get_attribute("href")
