@@ -179,9 +179,6 @@ class SpreadRouter:
     def slot(self) -> WorkerSlot:
         return self.home.slot
 
-    def start(self) -> None:
-        """Nothing: the first part opened with the router."""
-
     def stop(self) -> None:
         for part in self.parts.values():
             part.stop()
