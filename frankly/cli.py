@@ -71,6 +71,27 @@ def main(argv: list[str] | None = None) -> None:
         metavar="URL",
         help="with --redis: the base URL clients reach this node by (default: what it serves on)",
     )
+    serve.add_argument(
+        "--cluster-secret-file",
+        type=Path,
+        metavar="FILE",
+        help="with --redis and --workers: the secret every node of the cluster shares (one "
+        "line); with it a room too big for one node spans several (docs/scaling.md)",
+    )
+    serve.add_argument(
+        "--relay-host",
+        metavar="ADDRESS",
+        help="with --cluster-secret-file: the address other nodes reach this node's workers' "
+        "relays on (default: --public-url's host)",
+    )
+    serve.add_argument(
+        "--relay-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="with --cluster-secret-file: worker i's relay takes UDP PORT + i (default: any "
+        "free port); open these between the nodes",
+    )
     serve.add_argument("--max-participants", type=int, default=100, help="per room")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
@@ -407,6 +428,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         access_log=not args.no_access_log,
         redis=_redis_url(args, parser),
         public_url=(args.public_url or f"{scheme}://{own}:{args.port}").rstrip("/"),
+        **_cluster_options(args, parser),
         **turn,
     )
     app = create_app(config)
@@ -448,6 +470,29 @@ def _redis_url(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str
             file=sys.stderr,
         )
     return str(args.redis)
+
+
+def _cluster_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """--cluster-secret-file and the relay's address, checked now (the secret read)."""
+    from frankly.cluster.link_seal import read_secret
+
+    if args.cluster_secret_file is None:
+        if args.relay_host is not None or args.relay_port:
+            parser.error("--relay-host and --relay-port go with --cluster-secret-file")
+        return {}
+    if args.redis is None or args.workers < 1:
+        parser.error("--cluster-secret-file is for a cluster's nodes: give --redis and --workers")
+    if not 0 <= args.relay_port <= 65535 - args.workers:
+        parser.error(f"--relay-port {args.relay_port}: give a UDP port, or 0 for any")
+    try:
+        read_secret(args.cluster_secret_file)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return {
+        "cluster_secret_file": args.cluster_secret_file,
+        "relay_host": args.relay_host,
+        "relay_port": args.relay_port,
+    }
 
 
 def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:

@@ -109,8 +109,10 @@ class Cluster:
         draining: Callable[[], bool],
         rooms: Callable[[], Iterable[str]],
         resync: Callable[[], None],
+        lends: bool = False,
     ) -> None:
         self.id = secrets.token_hex(8)
+        self.lends = lends  # says so in its entry: other nodes may put rooms' parts here
         self.public_url = public_url.rstrip("/")
         self.redis = aioredis.from_url(
             url,
@@ -223,7 +225,10 @@ class Cluster:
             self._resync()  # every local record again: Redis may have restarted empty
         rooms = sorted(self._rooms())
         async with asyncio.timeout(BEAT * 2):
-            entry = Node(self.id, self.public_url, self._load(), self._draining())
+            draining = self._draining()
+            entry = Node(
+                self.id, self.public_url, self._load(), draining, self.lends and not draining
+            )
             await self.redis.set(node_key(self.id), entry.dump(), px=int(NODE_TTL * 1000))
             await self._claim_all(rooms)
             await self._flush(rooms)

@@ -49,6 +49,7 @@ class Node:
     url: str  # its public base URL: http(s)://host:port
     load: NodeLoad
     draining: bool = False
+    lends: bool = False  # lends its workers to other nodes' rooms (borrow.py, lend.py)
 
     def dump(self) -> str:
         load = self.load
@@ -61,6 +62,7 @@ class Node:
                 "cpu": load.cpu,
                 "packets": load.packets,
                 "cores": load.cores,
+                "lends": self.lends,
             }
         )
 
@@ -77,7 +79,8 @@ class Node:
                 float(body.get("packets", 0.0)),
                 int(body.get("cores", 1)),
             )
-            return cls(node_id, str(body["url"]), load, bool(body["draining"]))
+            lends = bool(body.get("lends", False))
+            return cls(node_id, str(body["url"]), load, bool(body["draining"]), lends)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
 

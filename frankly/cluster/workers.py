@@ -29,6 +29,7 @@ import itertools
 import json
 import logging
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -36,7 +37,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from frankly.cluster import worker_wire as wire
 from frankly.cluster.worker_placement import Load, least_loaded, place_participant
@@ -90,15 +91,63 @@ class _AudioOnly:
         self._router.part_of(pid)._send("audio_only", pid)
 
 
+class Slot(Protocol):
+    """Where a part of a room runs: a worker of this node (WorkerSlot), or one of
+    another node's that lends it (borrow.py's RemoteSlot)."""
+
+    index: int  # its place in placement's order: this node's workers first
+    node: str  # "" for this node's own; the lender's id
+    rooms: dict[str, RouterProxy]
+    load: Load
+
+    @property
+    def relay_path(self) -> str: ...  # its relay's Unix socket, for parts on the same node
+
+    @property
+    def relay_udp(self) -> str: ...  # its relay's sealed UDP address, for other nodes' parts
+
+    def rooms_changed(self) -> None: ...
+
+    def send(self, message: dict[str, Any]) -> None: ...
+
+    async def ask(self, message: dict[str, Any]) -> Any: ...
+
+
+class PartOwner(Protocol):
+    """Who hears a part's events: the room's SpreadRouter, or (on a lending node) the
+    link back to the node that holds the room (lend.py)."""
+
+    def send_offer(self, pid: str, sdp: str) -> None: ...
+
+    def heard_speaker(self, part: RouterProxy, pid: str) -> None: ...
+
+    def tracks_changed(self, part: RouterProxy, pid: str, tracks: list[TrackInfo]) -> None: ...
+
+    def recount(self) -> None: ...
+
+    def part_lost(self, part: RouterProxy) -> None: ...
+
+    def part_opened(self) -> None: ...
+
+
 class RouterProxy:
     """One part of a room: its Router in one worker process, reached over the channel."""
 
-    def __init__(self, slot: WorkerSlot, room: str, owner: SpreadRouter) -> None:
+    def __init__(self, slot: Slot, room: str, owner: PartOwner) -> None:
         self.slot = slot
         self.room = room
         self.owner = owner
         # The Router's counters as the worker last reported them (every second).
         self.counters: dict[str, int] = dict.fromkeys(ROUTER_COUNTERS, 0)
+        # On a lender, the worker it chose says its relay's address when the part opens.
+        self.lent_udp = ""
+
+    def relay_address(self, peer: RouterProxy) -> str:
+        """Where `peer` relays to this part: its Unix socket from the same node, its
+        sealed UDP address from another ("" while a lent part has not said it yet)."""
+        if peer.slot.node == self.slot.node:
+            return self.slot.relay_path
+        return self.lent_udp or self.slot.relay_udp
 
     def start(self) -> None:
         self.slot.rooms[self.room] = self
@@ -149,15 +198,17 @@ class SpreadRouter:
         self.send_offer = send_offer
         self.on_speaker = on_speaker
         self.audio_only = _AudioOnly(self)
-        self.parts: dict[int, RouterProxy] = {}  # by worker index
-        self.where: dict[str, int] = {}  # participant -> its part's worker
+        self.parts: dict[Slot, RouterProxy] = {}  # by where each runs
+        self.where: dict[str, Slot] = {}  # participant -> where its part runs
         self.tracks: dict[str, list[TrackInfo]] = {}  # as each publisher's part said
         self.keys: dict[str, int] = {}  # each publisher's relay key
         self.channel_tracks: dict[str, str] = {}  # as set here: the hub reads it back
         self.screen_streams: dict[str, str] = {}
         self.interpretation: tuple[dict[str, list[Any]], dict[str, str]] | None = None
         self.speaker = ""
-        self.home = self._open(pool.least_loaded())
+        self.generation = next(pool.generations)
+        self.home_slot = pool.slots[pool.least_loaded()]  # always one of this node's
+        self.home = self._open(self.home_slot)
         for name in ROUTER_COUNTERS:
             setattr(self, name, 0)
 
@@ -173,11 +224,11 @@ class SpreadRouter:
     @property
     def worker(self) -> int:
         """The worker of the room's first part (the only one unless it spread)."""
-        return self.home.slot.index
+        return self.home_slot.index
 
     @property
     def slot(self) -> WorkerSlot:
-        return self.home.slot
+        return self.home_slot
 
     def stop(self) -> None:
         for part in self.parts.values():
@@ -190,19 +241,21 @@ class SpreadRouter:
     # --- each participant's part -----------------------------------------------
 
     def part_of(self, pid: str) -> RouterProxy:
-        index = self.where.get(pid)
-        if index is None:
-            here = [
-                sum(1 for w in self.where.values() if w == i) if i in self.parts else None
-                for i in range(len(self.pool.slots))
-            ]
-            index = self.where[pid] = self.pool.place_participant(here)
-        return self.parts.get(index) or self._open(index)
+        slot = self.where.get(pid)
+        if slot is None:
+            slots = self.pool.candidates()
+            counts = Counter(self.where.values())
+            here = [counts[s] if s in self.parts else None for s in slots]
+            slot = self.where[pid] = slots[self.pool.place_participant(slots, here)]
+        return self.parts.get(slot) or self._open(slot)
 
-    def _open(self, index: int) -> RouterProxy:
-        part = RouterProxy(self.pool.slots[index], self.room, self)
+    def _open(self, slot: Slot) -> RouterProxy:
+        # A lent part is named for this router alone: events of a room's earlier router
+        # still on their way from the lender go nowhere.
+        name = f"{self.room}#{self.generation}" if slot.node else self.room
+        part = RouterProxy(slot, name, self)
         others = list(self.parts.values())
-        self.parts[index] = part
+        self.parts[slot] = part
         part.start()
         for pid, stream in self.screen_streams.items():
             part._send("set_screen_stream", pid, stream)
@@ -211,14 +264,15 @@ class SpreadRouter:
         if self.interpretation is not None:
             part._send("set_interpretation", *self.interpretation)
         if others:
-            log.info("room spread to SFU worker %d (%d parts)", index, len(self.parts))
+            where = f"node {slot.node}'s" if slot.node else f"SFU worker {slot.index}:"
+            log.info("room spread to %s part %d", where, len(self.parts))
         for pid in self.tracks:
             self._fan_out(pid)
         return part
 
     def tracks_changed(self, part: RouterProxy, pid: str, tracks: list[TrackInfo]) -> None:
         """What `pid` publishes, as its part reports it after each publish offer."""
-        if self.where.get(pid) != part.slot.index or self.tracks.get(pid) == tracks:
+        if self.where.get(pid) is not part.slot or self.tracks.get(pid) == tracks:
             return
         self.tracks[pid] = tracks
         if pid not in self.keys:
@@ -226,23 +280,38 @@ class SpreadRouter:
         self._fan_out(pid)
 
     def _fan_out(self, pid: str) -> None:
-        """Tell `pid`'s part to relay to every other part, and those parts what comes."""
-        origin = self.parts.get(self.where.get(pid, -1))
+        """Tell `pid`'s part to relay to every other part, and those parts what comes.
+        A lent part whose address is not known yet is told when it is (`part_opened`)."""
+        slot = self.where.get(pid)
+        origin = self.parts.get(slot) if slot is not None else None
         if origin is None or len(self.parts) < 2:
             return
         key, tracks = self.keys[pid], self.tracks[pid]
-        others = [part for part in self.parts.values() if part is not origin]
+        others = [
+            part
+            for part in self.parts.values()
+            if part is not origin and part.relay_address(origin) and origin.relay_address(part)
+        ]
         # The origin first: a part's first `wants` should find it ready.
-        origin._send("relay_out", pid, key, [part.slot.relay_path for part in others])
+        origin._send("relay_out", pid, key, [part.relay_address(origin) for part in others])
         for part in others:
-            part._send("relay_in", pid, key, origin.slot.relay_path, tracks)
+            part._send("relay_in", pid, key, origin.relay_address(part), tracks)
+
+    def part_opened(self) -> None:
+        """A lent part said its address: the publishers' relays reach it from now on."""
+        for pid in self.tracks:
+            self._fan_out(pid)
+
+    def part_lost(self, part: RouterProxy) -> None:
+        """Its worker died, or its lender's link: the room starts afresh (hub._sfu_lost)."""
+        self.pool.on_lost([self.room])
 
     def heard_speaker(self, part: RouterProxy, pid: str) -> None:
         """Every part hears every voice (each wants all audio): one of them speaks for all,
         the part with the most participants."""
         counts = Counter(self.where.values())
-        loudest = max(self.parts, key=lambda i: (counts[i], -i))
-        if part.slot.index == loudest and pid != self.speaker:
+        loudest = max(self.parts, key=lambda slot: (counts[slot], -slot.index))
+        if part.slot is loudest and pid != self.speaker:
             self.speaker = pid
             self.on_speaker(pid)
 
@@ -259,7 +328,7 @@ class SpreadRouter:
         whether its channel is sending and negotiated there; every other part whether
         its listeners have the m-line."""
         ready = bool(await self.part_of(pid)._ask("channel_ready", pid))
-        for part in [p for i, p in self.parts.items() if i != self.where[pid]]:
+        for part in [p for slot, p in self.parts.items() if slot is not self.where[pid]]:
             ready = ready and bool(await part._ask("channel_negotiated", pid))
         return ready
 
@@ -296,7 +365,7 @@ class SpreadRouter:
         """Everywhere: a remote publisher's tracks go from the other parts too."""
         self.where.pop(pid, None)
         self.tracks.pop(pid, None)
-        self.keys.pop(pid, None)
+        self.pool.release_key(self.keys.pop(pid, 0))
         self._everywhere("remove", pid)
 
     def _everywhere(self, method: str, *args: Any) -> None:
@@ -304,12 +373,36 @@ class SpreadRouter:
             part._send(method, *args)
 
 
+def deliver(part: RouterProxy | None, message: Mapping[str, Any]) -> None:
+    """A part's event, from its worker or its lender, to whoever owns the part."""
+    event = message.get("event")
+    if part is None:
+        return  # a room closed meanwhile
+    if event == "offer":
+        part.owner.send_offer(str(message["pid"]), str(message["sdp"]))
+    elif event == "speaker":
+        part.owner.heard_speaker(part, str(message["pid"]))
+    elif event == "tracks":
+        part.owner.tracks_changed(part, str(message["pid"]), message["tracks"])
+
+
+class Lenders(Protocol):
+    """The workers other nodes lend this one (borrow.py), as placement sees them."""
+
+    def slots(self) -> list[Slot]: ...
+
+    def stop(self) -> None: ...
+
+
 class WorkerSlot:
     """Worker number `index`: its ports, its rooms, and the process running it now."""
+
+    node = ""  # this node's own
 
     def __init__(self, pool: WorkerPool, index: int) -> None:
         self.pool = pool
         self.index = index
+        self.relay_udp = ""  # its sealed UDP relay, once open (with a cluster secret only)
         self.rooms: dict[str, RouterProxy] = {}
         self.load = Load(ready=False)
         self.port = 0  # its UDP port, once open
@@ -404,17 +497,14 @@ class WorkerSlot:
                 else:
                     future.set_result(message.get("result"))
             return
-        event, part = message.get("event"), self.rooms.get(str(message.get("room")))
-        if event == "offer" and part is not None:
-            part.owner.send_offer(str(message["pid"]), str(message["sdp"]))
-        elif event == "speaker" and part is not None:
-            part.owner.heard_speaker(part, str(message["pid"]))
-        elif event == "tracks" and part is not None:
-            part.owner.tracks_changed(part, str(message["pid"]), message["tracks"])
-        elif event == "load":
+        event = message.get("event")
+        if event == "load":
             self._reported(message)
         elif event == "ready":
             self._opened(int(message["port"]), int(message["tcp_port"]))
+            self.relay_udp = str(message.get("relay_udp", ""))
+        else:
+            deliver(self.rooms.get(str(message.get("room"))), message)
 
     def _opened(self, port: int, tcp_port: int) -> None:
         self.port, self.tcp_port = port, tcp_port
@@ -482,7 +572,10 @@ class WorkerPool:
         self._settings = dict(settings)
         self.on_lost = on_lost
         self.spread_at = spread_at
-        self._keys = itertools.count(1)
+        self._keys: set[int] = set()  # handed out: never twice
+        self.generations = itertools.count(1)
+        # With a cluster secret and Redis: the workers other nodes lend (borrow.py).
+        self.lenders: Lenders | None = None
         self.relay_dir = _relay_dir(relay_parent)
         self.stopping = False
         self.failed_start = asyncio.Event()  # a worker exited before it opened its ports
@@ -497,6 +590,8 @@ class WorkerPool:
             mine["port"] += index
         if mine["tcp_port"] is not None and mine["tcp_port"] > 0:
             mine["tcp_port"] += index
+        if "relay_udp" in mine and mine["relay_udp"][1]:
+            mine["relay_udp"] = [mine["relay_udp"][0], mine["relay_udp"][1] + index]
         return mine
 
     async def start(self) -> None:
@@ -531,16 +626,32 @@ class WorkerPool:
     def least_loaded(self) -> int:
         return least_loaded([slot.load for slot in self.slots])
 
-    def place_participant(self, here: list[int | None]) -> int:
-        return place_participant([slot.load for slot in self.slots], here, self.spread_at)
+    def candidates(self) -> list[Slot]:
+        """Where a room's part may run: this node's workers, then what others lend."""
+        lent = self.lenders.slots() if self.lenders is not None else []
+        return [*self.slots, *lent]
+
+    def place_participant(self, slots: list[Slot], here: list[int | None]) -> int:
+        return place_participant([slot.load for slot in slots], here, self.spread_at)
 
     def relay_key(self) -> int:
-        """A publisher's key on the relay between workers: unique in the pool."""
-        return next(self._keys) & 0xFFFFFFFF or next(self._keys)
+        """A publisher's key on the relays: random, so that keys from several nodes meet
+        in one worker (a lent part) without a registry of them. Never 0, never twice here;
+        two nodes' keys collide in a worker with odds of about n**2 / 2**33 for n keys."""
+        while True:
+            key = secrets.randbits(32)
+            if key and key not in self._keys:
+                self._keys.add(key)
+                return key
 
-    def lost(self, slot: WorkerSlot, rooms: Mapping[str, RouterProxy]) -> None:
-        if rooms:  # the hub retires their proxies' counters as it moves them
-            self.on_lost(list(rooms))
+    def release_key(self, key: int) -> None:
+        self._keys.discard(key)
+
+    def lost(self, slot: Slot, rooms: Mapping[str, RouterProxy]) -> None:
+        """A worker died, or a lender's link: each part's owner hears it (the hub
+        retires the counters of the rooms it moves)."""
+        for part in rooms.values():
+            part.owner.part_lost(part)
 
     @property
     def port(self) -> int:
@@ -557,6 +668,8 @@ class WorkerPool:
     def stop(self) -> None:
         """Stop every worker (they exit as their channels close); `aclose` waits for them."""
         self.stopping = True
+        if self.lenders is not None:
+            self.lenders.stop()
         for slot in self.slots:
             slot.stop()
 

@@ -16,6 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from frankly import __version__
 from frankly.api.mount import (
@@ -109,6 +110,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             await hub.start()
             log.info("%s", firewall_line(config))
             if cluster is not None:
+                _borrow(config, hub, cluster)
                 await cluster.start()
             lag.start()
             if listener is not None:
@@ -135,6 +137,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             Route("/config.json", _config),
             Route("/challenge", _challenge),
             WebSocketRoute("/ws", endpoint),
+            *_lend_route(config, hub, cluster),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Mount("/api", app=api),
             *[Route(path, _dialogue_page) for path in DIALOGUE_PAGES],
@@ -179,6 +182,7 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     cluster = Cluster(
         config.redis,
         config.public_url or "http://127.0.0.1:8080",
+        lends=_spans_nodes(config),
         load=meter,
         draining=lambda: hub.draining,
         rooms=lambda: list(hub.rooms.rooms),
@@ -187,6 +191,51 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     hub.cluster = cluster
     hub.meetings.mirror = cluster.keep
     return cluster
+
+
+def _spans_nodes(config: ServerConfig) -> bool:
+    secret = config.cluster_secret_file is not None
+    return config.redis is not None and config.workers > 0 and secret
+
+
+def _borrow(config: ServerConfig, hub: Hub, cluster: Cluster) -> None:
+    """With the cluster secret: rooms that outgrow this node's workers go on to the
+    workers other nodes lend (frankly/cluster/borrow.py)."""
+    if not _spans_nodes(config) or hub.workers is None:
+        return
+    from frankly.cluster.borrow import Borrowing, Lender
+    from frankly.cluster.link_seal import read_secret
+
+    def lenders() -> list[Lender]:
+        return [
+            Lender(node.id, node.url, node.load.share)
+            for node in cluster.nodes.values()
+            if node.lends and not node.draining and node.id != cluster.id
+        ]
+
+    assert config.cluster_secret_file is not None
+    secret = read_secret(config.cluster_secret_file)
+    hub.workers.lenders = Borrowing(hub.workers, secret, cluster.id, lenders)
+
+
+def _lend_route(config: ServerConfig, hub: Hub, cluster: Cluster | None) -> list[WebSocketRoute]:
+    """With the cluster secret: the link by which other nodes borrow this one's workers."""
+    if not _spans_nodes(config) or cluster is None:
+        return []
+    from frankly.cluster.lend import lend
+    from frankly.cluster.link_seal import read_secret
+    from frankly.cluster.link_wire import LINK_PATH
+
+    assert config.cluster_secret_file is not None
+    secret = read_secret(config.cluster_secret_file)
+
+    async def link(websocket: WebSocket) -> None:
+        if hub.workers is None:
+            await websocket.close()
+            return
+        await lend(websocket, hub.workers, secret, cluster.id)
+
+    return [WebSocketRoute(LINK_PATH, link)]
 
 
 def _with_localhost(urls: list[str]) -> list[str]:

@@ -21,15 +21,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import socket
 import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
+from frankly.cluster.link_seal import derive
+from frankly.cluster.link_seal import read_secret as read_cluster_secret
 from frankly.cluster.placement import Placement
 from frankly.cluster.workers import SpreadRouter, WorkerGone, WorkerPool
 from frankly.ops.stats import Stats
@@ -948,7 +952,20 @@ def _worker_settings(config: ServerConfig) -> dict[str, Any]:
         "tcp_per_address": config.media_tcp_per_address,
         "tcp_deadline": config.media_tcp_deadline,
         "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+        **_relay_settings(config),
     }
+
+
+def _relay_settings(config: ServerConfig) -> dict[str, Any]:
+    """With a cluster secret: each worker's sealed UDP relay, for other nodes' parts of
+    its rooms (frankly/sfu/relay.py), under a key of the secret's."""
+    if config.cluster_secret_file is None:
+        return {}
+    host = config.relay_host or urlsplit(config.public_url or "").hostname or "127.0.0.1"
+    key = derive(read_cluster_secret(config.cluster_secret_file), "relay")
+    # Bound to one address, not a wildcard: the relay's sender check compares the address
+    # a datagram came from with the one its origin said.
+    return {"relay_udp": [socket.gethostbyname(host), config.relay_port], "relay_key": key.hex()}
 
 
 def _turn(config: ServerConfig) -> Turn | None:
