@@ -19,6 +19,7 @@ A second SIGTERM, or SIGINT at any time (Ctrl-C), ends the wait now. With
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
@@ -141,4 +142,7 @@ def run(
     """Serve `app` (create_app's) as uvicorn.run would, draining on SIGTERM; with a
     data directory, name this process in its serve.json while it runs."""
     config = uvicorn.Config(app, **options)
-    DrainingServer(config, app.state.hub, drain_seconds, data_dir, url).run()
+    # uvicorn raises Ctrl-C's KeyboardInterrupt again once it has shut down cleanly:
+    # the server stopped as asked, which is no reason for a traceback.
+    with contextlib.suppress(KeyboardInterrupt):
+        DrainingServer(config, app.state.hub, drain_seconds, data_dir, url).run()

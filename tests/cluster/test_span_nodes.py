@@ -1,0 +1,86 @@
+"""One room on two nodes: the room's node borrows a worker of the other (docs/scaling.md,
+*A room on several nodes*), and the lender's death restarts the room on what is left.
+
+Two `frankly serve` nodes and a real Redis, each node with one SFU worker and
+the cluster secret, `--spread-at 0` so that the room's participants alternate
+between node A's worker and the one node B lends. Everyone joins through A
+(the room's node, where their signaling stays); the media of some of them goes
+to B's worker, and each publisher's packets cross between the two workers over
+their sealed UDP relays. "Media" means each decodes a video frame of each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiortc import RTCPeerConnection
+
+import frankly.client as fc
+from tests.api.served import Served
+from tests.cluster.nodes import RedisServer, cluster_of, holder
+from tests.cluster.test_nodes import av, everyone_decodes_everyone, node_of
+from tests.cluster.test_workers import new_video
+from tests.waiting import until
+
+# From the lender's kill -9 to everyone decoding everyone again: the link's close is
+# seen at once, then `sfu-reset`, new SFU connections, ICE, DTLS and a keyframe.
+BACK_WITHIN = 20.0
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def spanning(tmp_path: Path, redis_server: RedisServer) -> Iterator[list[Served]]:
+    secret = tmp_path / "cluster.secret"
+    secret.write_text(secrets.token_hex(32) + "\n")
+    options = ["--workers", "1", "--spread-at", "0", "--cluster-secret-file", str(secret)]
+    with cluster_of(tmp_path, redis_server.url, 2, *options) as nodes:
+        yield nodes
+
+
+def media_port(client: fc.Client) -> int | None:
+    """The UDP port of the SFU worker `client` sends its media to (ICE's nominated pair)."""
+    sfu = client._calls.sfu
+    pc: RTCPeerConnection | None = sfu.publish_pc if sfu is not None else None
+    if pc is None or not pc.getTransceivers():
+        return None
+    ice = pc.getTransceivers()[0].sender.transport.transport
+    pairs = list(ice._connection._nominated.values())
+    return int(pairs[0].remote_candidate.port) if pairs else None
+
+
+async def test_a_room_spans_two_nodes_and_survives_the_lenders_death(
+    spanning: list[Served], redis_server: RedisServer
+) -> None:
+    a, b = spanning
+    clients: list[fc.Client] = []
+    try:
+        for name in ("Ada", "Bob", "Cyd", "Dee"):
+            clients.append(await av(a.url, "wide", name))
+        assert {node_of(c) for c in clients} == {a.url}  # the signaling stays on A
+        assert holder(redis_server.client(), "wide") == a.url
+        await everyone_decodes_everyone(clients)  # so video crossed both ways between nodes
+        # Each node's one worker has the media port of its HTTP port's number.
+        await until(lambda: all(media_port(c) for c in clients), 10, "every SFU pair nominated")
+        ports = {c.me.name: media_port(c) for c in clients}
+        assert set(ports.values()) == {a.port, b.port}, ports
+        assert "linked to borrow workers here" in b.log.read_text()
+
+        before = {c.id: {t for o in clients for t in c.tracks(o.id)} for c in clients}
+        killed_at = time.monotonic()
+        b.kill()  # the lender: the room's node sees its link close, and restarts the room
+        for me in clients:
+            for other in clients:
+                if other is not me:
+                    await new_video(me, other, before[me.id])
+        took = time.monotonic() - killed_at
+        print(f"all four decode each other on node A alone {took:.1f} s after the lender's kill -9")
+        assert took < BACK_WITHIN
+        assert {media_port(c) for c in clients} == {a.port}
+        assert [c.me.role for c in clients] == ["host", "participant", "participant", "participant"]
+    finally:
+        await asyncio.gather(*(c.leave() for c in clients))
