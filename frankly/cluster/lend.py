@@ -28,6 +28,7 @@ from frankly.sfu.relay import TrackInfo
 log = logging.getLogger(__name__)
 
 CLOSE_REFUSED = 4403  # the WebSocket close code of a link whose proof failed
+UDP = "udp:"  # the relay address of another node's worker (frankly/sfu/relay.py)
 
 
 class LentPart:
@@ -88,6 +89,11 @@ class Lending:
     def _call(self, room: str, message: dict[str, Any]) -> None:
         part, ident = self.parts.get(room), message.get("id")
         method, args = str(message.get("method")), list(message.get("args", []))
+        if not _routes_over_udp(method, args):
+            log.warning(
+                "cluster: node %s asked a relay route off the network: refused", self.borrower
+            )
+            return
         if ident is None:
             if part is not None:
                 part._send(method, *args)
@@ -115,6 +121,16 @@ class Lending:
                 "cluster: node %s left: closed its %d parts here", self.borrower, len(self.parts)
             )
         self.parts.clear()
+
+
+def _routes_over_udp(method: str, args: list[Any]) -> bool:
+    """A borrower's relay routes name other nodes' workers, never a socket on this
+    machine: its Unix paths are the local hub's to give."""
+    if method == "relay_out" and len(args) == 3 and isinstance(args[2], list):
+        return all(str(to).startswith(UDP) for to in args[2])
+    if method == "relay_in" and len(args) >= 3:
+        return str(args[2]).startswith(UDP)
+    return method not in ("relay_out", "relay_in")
 
 
 async def lend(websocket: WebSocket, pool: WorkerPool, secret: bytes, me: str) -> None:

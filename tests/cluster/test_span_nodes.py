@@ -12,6 +12,7 @@ their sealed UDP relays. "Media" means each decodes a video frame of each other.
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import time
 from collections.abc import Iterator
@@ -19,8 +20,13 @@ from pathlib import Path
 
 import pytest
 from aiortc import RTCPeerConnection
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 import frankly.client as fc
+from frankly.cluster import link_seal
+from frankly.cluster.borrow import link_url
+from frankly.cluster.lend import CLOSE_REFUSED
 from tests.api.served import Served
 from tests.cluster.nodes import RedisServer, cluster_of, holder
 from tests.cluster.test_nodes import av, everyone_decodes_everyone, node_of
@@ -42,6 +48,17 @@ def spanning(tmp_path: Path, redis_server: RedisServer) -> Iterator[list[Served]
         yield nodes
 
 
+async def forged_borrower_is_refused(lender: Served) -> None:
+    """A link whose proof is not of the cluster secret is closed before it can open a part."""
+    async with connect(link_url(lender.url)) as ws:
+        hello = json.loads(await ws.recv())
+        proof = link_seal.proof(b"a guess at the secret, 32 bytes.", "borrow", hello["challenge"])
+        await ws.send(json.dumps({"node": "mallory", "challenge": "c", "proof": proof}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_REFUSED
+
+
 def media_port(client: fc.Client) -> int | None:
     """The UDP port of the SFU worker `client` sends its media to (ICE's nominated pair)."""
     sfu = client._calls.sfu
@@ -59,6 +76,7 @@ async def test_a_room_spans_two_nodes_and_survives_the_lenders_death(
     a, b = spanning
     clients: list[fc.Client] = []
     try:
+        await forged_borrower_is_refused(b)
         for name in ("Ada", "Bob", "Cyd", "Dee"):
             clients.append(await av(a.url, "wide", name))
         assert {node_of(c) for c in clients} == {a.url}  # the signaling stays on A
@@ -69,6 +87,7 @@ async def test_a_room_spans_two_nodes_and_survives_the_lenders_death(
         ports = {c.me.name: media_port(c) for c in clients}
         assert set(ports.values()) == {a.port, b.port}, ports
         assert "linked to borrow workers here" in b.log.read_text()
+        assert "refused a link: the other node's borrow proof is wrong" in b.log.read_text()
 
         before = {c.id: {t for o in clients for t in c.tracks(o.id)} for c in clients}
         killed_at = time.monotonic()
