@@ -45,7 +45,8 @@ AES-256-GCM under the cluster's relay key (relay_seal.py): nothing unsealed is
 taken, the sender's and receiver's addresses are bound into each seal, and a
 replayed datagram is refused. A socket never uses UDP without a key. Beyond
 the key, the network is not trusted: an attacker on it can drop or delay
-datagrams, which the relay treats as loss, but not forge, alter or replay them.
+datagrams, which the relay treats as loss, but not forge or alter them, nor
+replay them (within the bounds relay_seal.py states).
 """
 
 from __future__ import annotations
@@ -157,10 +158,12 @@ class RelaySocket(asyncio.DatagramProtocol):
         self._batches: dict[str, list[bytes]] = {}  # to each address: length-prefixed messages
         self._sizes: dict[str, int] = {}
         self._udp = _Udp(self, udp, key) if udp is not None else None
+        self._unreachable: set[str] = set()
 
     @property
     def udp_address(self) -> str:
-        """ "udp:HOST:PORT" as bound (the port chosen if 0 was asked), "" without UDP."""
+        """Its address for other nodes: "udp:HOST:PORT" as bound (the port chosen where
+        0 was asked), "" without UDP."""
         return self._udp.address if self._udp is not None else ""
 
     async def start(self) -> None:
@@ -184,7 +187,8 @@ class RelaySocket(asyncio.DatagramProtocol):
             os.unlink(self.path)
 
     def send(self, message: bytes, to: str) -> None:
-        """Queue one message for `to`: sent with the others of its batch."""
+        """Queue one message for `to`: sent with the others of its batch. Over UDP, `to` is
+        the receiver's `udp_address` exactly (a worker's "ready" says it): the seal binds it."""
         cap = UDP_BATCH_BYTES if to.startswith(UDP_SCHEME) else BATCH_BYTES
         size = _LENGTH.size + len(message)
         if self._sizes.get(to, 0) + size > cap:
@@ -206,7 +210,9 @@ class RelaySocket(asyncio.DatagramProtocol):
             return
         if to.startswith(UDP_SCHEME):
             if self._udp is None:
-                log.warning("relay: no UDP on this worker to send to %s", to)
+                if to not in self._unreachable:  # a configuration's mistake: said once
+                    self._unreachable.add(to)
+                    log.warning("relay: no UDP on this worker to send to %s", to)
             else:
                 self._udp.send(b"".join(batch), to)
         elif self._transport is not None and not self._transport.is_closing():
@@ -271,8 +277,9 @@ class _Udp(asyncio.DatagramProtocol):
             raise ValueError(f"the relay's UDP socket binds one host, not {host!r}")
         self.relay = relay
         self.bind = (host, port)
-        self.sealer = relay_seal.Sealer(relay_seal.check_key(key))
-        self.opener = relay_seal.Opener(relay_seal.check_key(key))
+        key = relay_seal.check_key(key)
+        self.sealer = relay_seal.Sealer(key)
+        self.opener = relay_seal.Opener(key)
         self.address = ""
         self._transport: asyncio.DatagramTransport | None = None
         self._targets: dict[str, tuple[str, int]] = {}

@@ -8,17 +8,28 @@ is ``sender address > receiver address`` (the relay's "udp:HOST:PORT"
 strings): a datagram taken off the wire does not open when re-sent from
 another address, nor when sent to another node than it was sealed for.
 
+Each sender seals under a key of its own, derived from the cluster's key and
+its address (HMAC-SHA256): GCM must never see one nonce twice under one key,
+and 4 random bytes alone would repeat across a cluster's many worker starts
+all too likely (a chance of about n**2 / 2**33 for n starts: one in ten for
+30,000); per address, only that address's own starts can meet (a worker
+bound to port 0 gets a new address each start).
+
 The receiver keeps, per (sender address, boot id), the highest counter seen
 and which of the 64 before it came (RFC 3711's replay list, as SRTP does): a
 counter seen already or older than the window is a replay. State is made only
 for a datagram that opened, and at most SOURCES of them are kept (the least
-recently heard forgotten), so neither forged nor restarted senders grow memory.
+recently heard forgotten), so neither forged nor restarted senders grow memory;
+a replay older than what is remembered (past SOURCES other senders' starts
+heard since) would be taken again: the price of that bound.
 
 No I/O here: bytes in, bytes out, and the reason a datagram is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import struct
 from collections import OrderedDict
@@ -58,18 +69,25 @@ def _aad(source: str, destination: str) -> bytes:
     return f"{source}>{destination}".encode()
 
 
+def _sender_key(key: bytes, source: str) -> AESGCM:
+    return AESGCM(hmac.digest(key, b"frankly relay sender " + source.encode(), hashlib.sha256))
+
+
 class Sealer:
     """One socket's sending side: a boot id of its own and a counter."""
 
     def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(check_key(key))
+        self._key = check_key(key)
+        self._aead: tuple[str, AESGCM] | None = None  # its address's key
         self.boot = os.urandom(4)
         self.counter = 0
 
     def seal(self, data: bytes, source: str, destination: str) -> bytes:
+        if self._aead is None or self._aead[0] != source:
+            self._aead = (source, _sender_key(self._key, source))
         self.counter += 1  # 2**64 datagrams: never wraps
         nonce = _NONCE.pack(self.boot, self.counter)
-        return nonce + self._aead.encrypt(nonce, data, _aad(source, destination))
+        return nonce + self._aead[1].encrypt(nonce, data, _aad(source, destination))
 
 
 class _Window:
@@ -100,8 +118,9 @@ class Opener:
     """One socket's receiving side: opens what its senders sealed for it, once each."""
 
     def __init__(self, key: bytes, sources: int = SOURCES) -> None:
-        self._aead = AESGCM(check_key(key))
+        self._key = check_key(key)
         self._windows: OrderedDict[tuple[str, bytes], _Window] = OrderedDict()
+        self._senders: OrderedDict[str, AESGCM] = OrderedDict()  # each one's key, once heard
         self._sources = sources
 
     def open(self, datagram: bytes, source: str, destination: str) -> bytes:
@@ -113,11 +132,16 @@ class Opener:
         window = self._windows.get((source, boot))
         if window is not None and not window.fresh(counter):
             raise Refused(REPLAYED)  # before decrypting: a replay costs no AES
+        aead = self._senders.get(source) or _sender_key(self._key, source)
         try:
-            data = self._aead.decrypt(nonce, datagram[_NONCE.size :], _aad(source, destination))
+            data = aead.decrypt(nonce, datagram[_NONCE.size :], _aad(source, destination))
         except InvalidTag:
             raise Refused(UNAUTHENTICATED) from None
         self._remember(source, boot, window).mark(counter)
+        self._senders[source] = aead
+        self._senders.move_to_end(source)
+        if len(self._senders) > self._sources:
+            self._senders.popitem(last=False)
         return data
 
     def _remember(self, source: str, boot: bytes, window: _Window | None) -> _Window:

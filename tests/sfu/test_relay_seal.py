@@ -58,3 +58,11 @@ def test_a_key_of_the_wrong_size_or_none_is_refused() -> None:
         Sealer(bytes(16))
     with pytest.raises(ValueError, match="needs a key"):
         Opener(None)  # type: ignore[arg-type]
+
+
+def test_two_senders_that_drew_one_boot_id_still_never_share_a_keystream() -> None:
+    first, second = Sealer(KEY), Sealer(KEY)
+    second.boot = first.boot  # one chance in 2**32 a pair: a cluster's many starts meet it
+    one, other = first.seal(b"same media", A, B), second.seal(b"same media", "udp:10.0.0.3:1", B)
+    assert one[:12] == other[:12]  # one nonce, and yet
+    assert one[12:-16] != other[12:-16]  # each address seals under a key of its own
