@@ -171,10 +171,18 @@ async def serve(fd: int, settings: dict[str, Any]) -> None:
         tcp_deadline=settings["tcp_deadline"],
     )
     await media.start(settings["port"])
-    relay = RelaySocket(settings["relay"], media.dropped)
+    relay = _relay(settings, media.dropped)
     await relay.start()
     worker = Worker(media, relay, writer)
-    wire.write(writer, {"event": "ready", "port": media.port, "tcp_port": media.tcp_port})
+    wire.write(
+        writer,
+        {
+            "event": "ready",
+            "port": media.port,
+            "tcp_port": media.tcp_port,
+            "relay_udp": relay.udp_address,
+        },
+    )
     reports = asyncio.create_task(_reports(worker))
     try:
         while (message := await wire.read(reader)) is not None:
@@ -186,6 +194,18 @@ async def serve(fd: int, settings: dict[str, Any]) -> None:
         media.stop()
         relay.stop()
         writer.close()
+
+
+def _relay(settings: dict[str, Any], dropped: Counter[str]) -> RelaySocket:
+    """The relay socket: its Unix path, and UDP to other nodes where the settings give
+    `relay_udp` [host, port] and `relay_key` (hex: 32 bytes)."""
+    udp, key = settings.get("relay_udp"), settings.get("relay_key")
+    return RelaySocket(
+        settings["relay"],
+        dropped,
+        udp=(str(udp[0]), int(udp[1])) if udp else None,
+        key=bytes.fromhex(key) if key else None,
+    )
 
 
 def main() -> None:

@@ -9,9 +9,12 @@ Hub to worker: ``{"op": "open"|"close", "room": R}`` and
 ``{"op": "call", "room": R, "method": M, "args": [...], "id": N?}``; a call
 with an id is answered ``{"reply": N, "result": ...}`` or
 ``{"reply": N, "error": "why"}`` (the router refused it with ValueError: bad SDP).
-Worker to hub: ``{"event": "ready", "port": P, "tcp_port": T}`` once its
-ports are open, ``{"event": "offer", "room": R, "pid": P, "sdp": S}`` and
-``{"event": "speaker", "room": R, "pid": P}`` (the router's callbacks), and
+Worker to hub: ``{"event": "ready", "port": P, "tcp_port": T, "relay_udp": U}``
+once its ports are open (U: its relay socket's "udp:HOST:PORT", which other
+nodes' workers relay with, from the settings' ``relay_udp`` [host, port] and
+``relay_key`` (hex); "" without them), ``{"event": "offer", "room": R, "pid":
+P, "sdp": S}`` and ``{"event": "speaker", "room": R, "pid": P}`` (the router's
+callbacks), and
 every second ``{"event": "load", ...}`` (what it forwarded, its CPU time,
 each room's counters and the media port's drop counts).
 """

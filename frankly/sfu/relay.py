@@ -32,9 +32,21 @@ event loop) is most of a relayed packet's; the kernel also queues only a few
 Unix datagrams for a reader (net.unix.max_dgram_qlen, 10 by default), past
 which a sender must wait. The batching adds at most BATCH_DELAY of latency.
 
-The socket is a Unix datagram socket in a directory only the server's user
-can enter: the relay never leaves the machine, and nothing else can write to
-it. Between machines it would need an authenticated channel; that is not built.
+Between the workers of one machine, the socket is a Unix datagram socket in
+a directory only the server's user can enter: nothing else can write to it.
+A room that spans nodes borrows a worker on another node, which relays with
+the room node's workers over UDP: the same batches, addressed "udp:HOST:PORT"
+(each socket binds one host, so the address a datagram comes from is the one
+its sender names itself by, and a remote publisher's origin is checked the
+same way). What crosses the network is the media as the SFU forwards it
+(SRTP removed; end-to-end encrypted frames stay so), sender reports, the
+feedback and the layer lists above, and every UDP datagram is sealed with
+AES-256-GCM under the cluster's relay key (relay_seal.py): nothing unsealed is
+taken, the sender's and receiver's addresses are bound into each seal, and a
+replayed datagram is refused. A socket never uses UDP without a key. Beyond
+the key, the network is not trusted: an attacker on it can drop or delay
+datagrams, which the relay treats as loss, but not forge or alter them, nor
+replay them (within the bounds relay_seal.py states).
 """
 
 from __future__ import annotations
@@ -47,7 +59,9 @@ import socket
 import struct
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Protocol, TypedDict
+from typing import Any, Protocol, TypedDict
+
+from frankly.sfu import relay_seal
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +74,15 @@ _LENGTH = struct.Struct(">H")
 # most it gathers (a batch is sent at once past it): about a video frame of packets.
 BATCH_DELAY = 0.001
 BATCH_BYTES = 32 << 10
+# Between nodes, a batch fits one IP packet of a 1,500-byte Ethernet path (IPv6: 1,452
+# bytes of UDP payload), the seal's 28 bytes included: a fragmented datagram is lost
+# whole when one fragment is, and some networks drop fragments altogether. A video
+# frame's packets (up to ~1,250 bytes each) then go one a datagram, its audio and
+# feedback gathered; the Unix socket's queue limit that makes batching pay most does
+# not apply to UDP. A message bigger than this goes alone.
+UDP_BATCH_BYTES = 1400
+UDP_SCHEME = "udp:"
+_WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 # Enough for a burst of video while the receiving worker's loop is busy.
 BUFFER = 4 << 20
 
@@ -116,50 +139,83 @@ def read_info(body: bytes) -> list[tuple[int, int, int, int]]:
 
 
 class RelaySocket(asyncio.DatagramProtocol):
-    """One worker's relay socket: sends to other workers' paths, hands what comes to
-    the Router that holds the datagram's relay key."""
+    """One worker's relay socket: sends to other workers' paths (or, with `udp`, to
+    other nodes' workers' "udp:HOST:PORT"), hands what comes to the Router that holds
+    the datagram's relay key."""
 
-    def __init__(self, path: str, dropped: Counter[str]) -> None:
+    def __init__(
+        self,
+        path: str,
+        dropped: Counter[str],
+        *,
+        udp: tuple[str, int] | None = None,
+        key: bytes | None = None,
+    ) -> None:
         self.path = path
         self.ends: dict[int, RelayEnd] = {}
         self.dropped = dropped  # the media port's drop counts, which /metrics shows
         self._transport: asyncio.DatagramTransport | None = None
-        self._batches: dict[str, list[bytes]] = {}  # to each path: length-prefixed messages
+        self._batches: dict[str, list[bytes]] = {}  # to each address: length-prefixed messages
         self._sizes: dict[str, int] = {}
+        self._udp = _Udp(self, udp, key) if udp is not None else None
+        self._unreachable: set[str] = set()
+
+    @property
+    def udp_address(self) -> str:
+        """Its address for other nodes: "udp:HOST:PORT" as bound (the port chosen where
+        0 was asked), "" without UDP."""
+        return self._udp.address if self._udp is not None else ""
 
     async def start(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)  # the socket of this worker's previous process
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, BUFFER)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, BUFFER)
+        _buffers(sock)
         sock.bind(self.path)
         sock.setblocking(False)
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
+        if self._udp is not None:
+            await self._udp.start()
 
     def stop(self) -> None:
         if self._transport is not None:
             self._transport.close()
+        if self._udp is not None:
+            self._udp.stop()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
 
     def send(self, message: bytes, to: str) -> None:
-        """Queue one message for `to`: sent with the others of its batch."""
+        """Queue one message for `to`: sent with the others of its batch. Over UDP, `to` is
+        the receiver's `udp_address` exactly (a worker's "ready" says it): the seal binds it."""
+        cap = UDP_BATCH_BYTES if to.startswith(UDP_SCHEME) else BATCH_BYTES
+        size = _LENGTH.size + len(message)
+        if self._sizes.get(to, 0) + size > cap:
+            self.flush(to)  # it would not fit: what is gathered goes first
         batch = self._batches.get(to)
         if batch is None:
             batch = self._batches[to] = []
             self._sizes[to] = 0
             asyncio.get_running_loop().call_later(BATCH_DELAY, self.flush, to)
         batch += (_LENGTH.pack(len(message)), message)
-        self._sizes[to] += _LENGTH.size + len(message)
-        if self._sizes[to] >= BATCH_BYTES:
-            self.flush(to)
+        self._sizes[to] += size
+        if self._sizes[to] >= cap:
+            self.flush(to)  # a message alone as big as a batch
 
     def flush(self, to: str) -> None:
         batch = self._batches.pop(to, None)
         self._sizes.pop(to, None)
-        if batch and self._transport is not None and not self._transport.is_closing():
+        if not batch:
+            return
+        if to.startswith(UDP_SCHEME):
+            if self._udp is None:
+                if to not in self._unreachable:  # a configuration's mistake: said once
+                    self._unreachable.add(to)
+                    log.warning("relay: no UDP on this worker to send to %s", to)
+            else:
+                self._udp.send(b"".join(batch), to)
+        elif self._transport is not None and not self._transport.is_closing():
             self._transport.sendto(b"".join(batch), to)
 
     def error_received(self, exc: Exception) -> None:
@@ -167,7 +223,11 @@ class RelaySocket(asyncio.DatagramProtocol):
         log.debug("relay: %s", exc)
 
     def datagram_received(self, data: bytes, addr: object) -> None:
-        source, at = _path(addr), 0
+        self.batch_received(data, _path(addr))
+
+    def batch_received(self, data: bytes, source: str) -> None:
+        """A batch from `source` (a path, or "udp:HOST:PORT" once opened): each message."""
+        at = 0
         while at + _LENGTH.size <= len(data):
             (size,) = _LENGTH.unpack_from(data, at)
             at += _LENGTH.size
@@ -188,9 +248,77 @@ class RelaySocket(asyncio.DatagramProtocol):
         end.on_relay(kind, key, track, layer, message[HEAD.size :], source)
 
 
+def _buffers(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, BUFFER)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, BUFFER)
+
+
 def _path(addr: object) -> str:
     """A sender's address as it was bound: a path (str), or bytes where Python gives them."""
     return addr.decode(errors="replace") if isinstance(addr, bytes) else str(addr)
+
+
+def udp_address(host: str, port: int) -> str:
+    """A UDP relay socket's address: what it names itself by and its datagrams come from."""
+    return f"{UDP_SCHEME}{host}:{port}"
+
+
+def _udp_target(to: str) -> tuple[str, int]:
+    host, _, port = to.removeprefix(UDP_SCHEME).rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class _Udp(asyncio.DatagramProtocol):
+    """A relay socket's UDP side, to and from other nodes: every datagram sealed."""
+
+    def __init__(self, relay: RelaySocket, bind: tuple[str, int], key: bytes | None) -> None:
+        host, port = bind
+        if host in _WILDCARDS:  # its datagrams would come from an address it cannot name
+            raise ValueError(f"the relay's UDP socket binds one host, not {host!r}")
+        self.relay = relay
+        self.bind = (host, port)
+        key = relay_seal.check_key(key)
+        self.sealer = relay_seal.Sealer(key)
+        self.opener = relay_seal.Opener(key)
+        self.address = ""
+        self._transport: asyncio.DatagramTransport | None = None
+        self._targets: dict[str, tuple[str, int]] = {}
+
+    async def start(self) -> None:
+        family = socket.AF_INET6 if ":" in self.bind[0] else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        _buffers(sock)
+        sock.bind(self.bind)
+        sock.setblocking(False)
+        host, port = sock.getsockname()[:2]
+        self.address = udp_address(host, port)
+        loop = asyncio.get_running_loop()
+        self._transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
+
+    def stop(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def send(self, batch: bytes, to: str) -> None:
+        if self._transport is None or self._transport.is_closing():
+            return
+        target = self._targets.get(to)
+        if target is None:
+            target = self._targets[to] = _udp_target(to)
+        self._transport.sendto(self.sealer.seal(batch, self.address, to), target)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        source = udp_address(addr[0], addr[1])
+        try:
+            batch = self.opener.open(data, source, self.address)
+        except relay_seal.Refused as refused:
+            self.relay.dropped[refused.reason] += 1
+            return
+        self.relay.batch_received(batch, source)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP unreachable: a node's worker restarting, or gone; the relay treats it as loss.
+        log.debug("relay over UDP: %s", exc)
 
 
 class RelayUplink:
