@@ -23,12 +23,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from frankly.cluster import link_seal
 from frankly.cluster.link_wire import HANDSHAKE_TIMEOUT, Channel
 from frankly.cluster.workers import RouterProxy, WorkerGone, WorkerPool
-from frankly.sfu.relay import TrackInfo
+from frankly.sfu.relay import UDP_SCHEME, TrackInfo
 
 log = logging.getLogger(__name__)
 
 CLOSE_REFUSED = 4403  # the WebSocket close code of a link whose proof failed
-UDP = "udp:"  # the relay address of another node's worker (frankly/sfu/relay.py)
 
 
 class LentPart:
@@ -127,9 +126,9 @@ def _routes_over_udp(method: str, args: list[Any]) -> bool:
     """A borrower's relay routes name other nodes' workers, never a socket on this
     machine: its Unix paths are the local hub's to give."""
     if method == "relay_out" and len(args) == 3 and isinstance(args[2], list):
-        return all(str(to).startswith(UDP) for to in args[2])
+        return all(str(to).startswith(UDP_SCHEME) for to in args[2])
     if method == "relay_in" and len(args) >= 3:
-        return str(args[2]).startswith(UDP)
+        return str(args[2]).startswith(UDP_SCHEME)
     return method not in ("relay_out", "relay_in")
 
 
