@@ -24,7 +24,9 @@ from tests.api.served import Served
 from tests.browser.meeting import join, self_id, wait_media
 from tests.browser.test_sdk_call import SdkLoop
 from tests.client.helpers import frame_where, track_from
-from tests.cluster.nodes import RedisServer, cluster_of, holder, redis_server
+from tests.cluster.nodes import RedisServer, cluster_of, holder, redis_server, registry
+from tests.cluster.test_span_nodes import IDLE
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 __all__ = ["redis_server"]  # the fixture, by name
@@ -116,3 +118,44 @@ def test_a_page_whose_node_dies_is_back_on_the_other_node_by_itself(
         )
         assert page.evaluate("() => window.frankly.session.you.role") == "participant"
         sdk.run(frame_where(sdk.run(track_from(ada, self_id(page), "video", within=30))))
+
+
+def test_a_page_in_a_room_spanning_two_nodes_sends_to_the_lender_and_everyone_decodes(
+    browser: Browser, tmp_path: Path, redis_server: RedisServer, sdk: SdkLoop
+) -> None:
+    """docs/scaling.md, *A room on several nodes*: node A borrows B's worker for the page,
+    whose signaling stays on A while its media goes to B; the SDK's is on A's worker."""
+    secret = tmp_path / "cluster.secret"
+    secret.write_text("a cluster secret of the browser test, 44 chars\n")
+    spanning = ["--workers", "1", "--spread-at", "0", "--cluster-secret-file", str(secret)]
+    with cluster_of(tmp_path, redis_server.url, 2, *spanning) as (a, b):
+        r = redis_server.client()  # at rest, A's worker and B tie: participants alternate
+        wait_until(lambda: float(registry(r)[b.url]["cpu"]) < IDLE, 60, "node B at rest")
+        with ada_and_page(browser, sdk, a.url, a.url) as (ada, page):
+            me = join(page, ROOM, "Bob", patience=20_000)
+            cyd = sdk.run(
+                fc.join(
+                    f"{a.url}/{ROOM}", name="Cyd", audio=fc.ToneTrack(), video=fc.PatternTrack()
+                )
+            )
+            try:
+                wait_media(page, ada.id, audio_over=0)
+                wait_media(page, cyd.id, audio_over=0)
+                for client in (ada, cyd):
+                    sdk.run(frame_where(sdk.run(track_from(client, me, "video", within=30))))
+                # The page's media goes to B's worker (its port is B's HTTP port's number).
+                assert page.evaluate(SFU_REMOTE_PORT) == b.port
+                assert "linked to borrow workers here" in b.log.read_text()
+            finally:
+                sdk.run(cyd.leave())
+
+
+# The remote port of the page's SFU publish connection's selected candidate pair.
+SFU_REMOTE_PORT = """async () => {
+  const pc = window.frankly.pcs()['sfu:publish'];
+  const stats = [...(await pc.getStats()).values()];
+  const pair = stats.find(
+    (s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded',
+  );
+  return stats.find((s) => s.id === pair.remoteCandidateId).port;
+}"""
