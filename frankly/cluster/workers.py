@@ -501,8 +501,8 @@ class WorkerSlot:
         if event == "load":
             self._reported(message)
         elif event == "ready":
-            self._opened(int(message["port"]), int(message["tcp_port"]))
             self.relay_udp = str(message.get("relay_udp", ""))
+            self._opened(int(message["port"]), int(message["tcp_port"]))
         else:
             deliver(self.rooms.get(str(message.get("room"))), message)
 
@@ -515,7 +515,8 @@ class WorkerSlot:
             wire.write(self._writer, queued)
         self._queued.clear()
         self._started.set()
-        log.info("SFU worker %d: media on UDP %d, TCP %d", self.index, port, tcp_port)
+        relay = f"; relay for other nodes on {self.relay_udp}" if self.relay_udp else ""
+        log.info("SFU worker %d: media on UDP %d, TCP %d%s", self.index, port, tcp_port, relay)
 
     def _reported(self, message: dict[str, Any]) -> None:
         self.load = Load(
