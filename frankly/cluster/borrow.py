@@ -34,7 +34,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from frankly.cluster import link_seal
 from frankly.cluster.link_wire import FRAME_LIMIT, HANDSHAKE_TIMEOUT, LINK_PATH, Channel
 from frankly.cluster.worker_placement import Load
-from frankly.cluster.workers import RouterProxy, Slot, WorkerGone, WorkerPool, deliver
+from frankly.cluster.workers import Replies, RouterProxy, Slot, WorkerGone, WorkerPool, deliver
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,7 @@ class RemoteSlot:
         self.load = Load(cpu=lender.share)
         self._channel: Channel | None = None
         self._queued: list[dict[str, Any]] = []
-        self._asked: dict[int, asyncio.Future[Any]] = {}
-        self._ids = itertools.count(1)
+        self.replies = Replies()
         self._task: asyncio.Task[None] | None = None
         self.closed = False
 
@@ -91,9 +90,7 @@ class RemoteSlot:
     async def ask(self, message: dict[str, Any]) -> Any:
         if self.closed:
             raise WorkerGone(f"the link to node {self.node} is closed")
-        ident = next(self._ids)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._asked[ident] = future
+        ident, future = self.replies.expect()
         self.send({**message, "id": ident})
         return await future
 
@@ -144,14 +141,7 @@ class RemoteSlot:
 
     def _received(self, message: dict[str, Any]) -> None:
         if "reply" in message:
-            future = self._asked.pop(int(message["reply"]), None)
-            if future is not None and not future.done():
-                if "gone" in message:
-                    future.set_exception(WorkerGone(str(message["gone"])))
-                elif "error" in message:
-                    future.set_exception(ValueError(str(message["error"])))
-                else:
-                    future.set_result(message.get("result"))
+            self.replies.answer(message)
             return
         event, part = message.get("event"), self.rooms.get(str(message.get("room")))
         if part is None:
@@ -170,10 +160,7 @@ class RemoteSlot:
     def _lost(self) -> None:
         """The link is gone: its parts' rooms start afresh, and placement leaves it out."""
         self.closed = True
-        for future in self._asked.values():
-            if not future.done():
-                future.set_exception(WorkerGone(f"the link to node {self.node} closed"))
-        self._asked.clear()
+        self.replies.fail(WorkerGone(f"the link to node {self.node} closed"))
         rooms, self.rooms = self.rooms, {}
         self.borrowing.forget(self)
         if rooms and not self.borrowing.pool.stopping:

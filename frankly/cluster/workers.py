@@ -386,6 +386,38 @@ def deliver(part: RouterProxy | None, message: Mapping[str, Any]) -> None:
         part.owner.tracks_changed(part, str(message["pid"]), message["tracks"])
 
 
+class Replies:
+    """The calls asked of a worker, or a lender, that wait for its answer, by id."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._ids = itertools.count(1)
+
+    def expect(self) -> tuple[int, asyncio.Future[Any]]:
+        ident = next(self._ids)
+        future = self._waiting[ident] = asyncio.get_running_loop().create_future()
+        return ident, future
+
+    def answer(self, message: Mapping[str, Any]) -> None:
+        """`result`; `error`: the router refused (bad SDP); `gone`: its worker died first."""
+        future = self._waiting.pop(int(message["reply"]), None)
+        if future is None or future.done():
+            return
+        if "gone" in message:
+            future.set_exception(WorkerGone(str(message["gone"])))
+        elif "error" in message:
+            future.set_exception(ValueError(str(message["error"])))
+        else:
+            future.set_result(message.get("result"))
+
+    def fail(self, exc: Exception) -> None:
+        """The worker or the link is gone: nobody waits forever."""
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(exc)
+        self._waiting.clear()
+
+
 class Lenders(Protocol):
     """The workers other nodes lend this one (borrow.py), as placement sees them."""
 
@@ -414,8 +446,7 @@ class WorkerSlot:
         self._writer: asyncio.StreamWriter | None = None
         self._ready = False
         self._queued: list[dict[str, Any]] = []  # sent before its ports opened
-        self._asked: dict[int, asyncio.Future[Any]] = {}
-        self._ids = itertools.count(1)
+        self.replies = Replies()
         self._started = asyncio.Event()
 
     @property
@@ -437,9 +468,7 @@ class WorkerSlot:
             self._queued.append(message)
 
     async def ask(self, message: dict[str, Any]) -> Any:
-        ident = next(self._ids)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._asked[ident] = future
+        ident, future = self.replies.expect()
         self.send({**message, "id": ident})
         return await future
 
@@ -490,12 +519,7 @@ class WorkerSlot:
 
     def _received(self, message: dict[str, Any]) -> None:
         if "reply" in message:
-            future = self._asked.pop(int(message["reply"]), None)
-            if future is not None and not future.done():
-                if "error" in message:
-                    future.set_exception(ValueError(str(message["error"])))
-                else:
-                    future.set_result(message.get("result"))
+            self.replies.answer(message)
             return
         event = message.get("event")
         if event == "load":
@@ -538,10 +562,7 @@ class WorkerSlot:
         self.load = Load(rooms=0, ready=False)
         self.dropped_before += self.dropped
         self.dropped = Counter()
-        for future in self._asked.values():
-            if not future.done():
-                future.set_exception(WorkerGone(f"SFU worker {self.index} restarted"))
-        self._asked.clear()
+        self.replies.fail(WorkerGone(f"SFU worker {self.index} restarted"))
         rooms, self.rooms = self.rooms, {}
         log.warning(
             "SFU worker %d died (exit %s): restarting it; moving its %d rooms",
