@@ -25,7 +25,7 @@ from tests.browser.meeting import join, self_id, wait_media
 from tests.browser.test_sdk_call import SdkLoop
 from tests.client.helpers import frame_where, track_from
 from tests.cluster.nodes import RedisServer, cluster_of, holder, redis_server, registry
-from tests.cluster.test_span_nodes import IDLE
+from tests.cluster.test_span_nodes import IDLE, sfu_video
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -132,7 +132,7 @@ def test_a_page_in_a_room_spanning_two_nodes_sends_to_the_lender_and_everyone_de
         r = redis_server.client()  # at rest, A's worker and B tie: participants alternate
         wait_until(lambda: float(registry(r)[b.url]["cpu"]) < IDLE, 60, "node B at rest")
         with ada_and_page(browser, sdk, a.url, a.url) as (ada, page):
-            me = join(page, ROOM, "Bob", patience=20_000)
+            join(page, ROOM, "Bob", patience=20_000)
             cyd = sdk.run(
                 fc.join(
                     f"{a.url}/{ROOM}", name="Cyd", audio=fc.ToneTrack(), video=fc.PatternTrack()
@@ -141,8 +141,10 @@ def test_a_page_in_a_room_spanning_two_nodes_sends_to_the_lender_and_everyone_de
             try:
                 wait_media(page, ada.id, audio_over=0)
                 wait_media(page, cyd.id, audio_over=0)
-                for client in (ada, cyd):
-                    sdk.run(frame_where(sdk.run(track_from(client, me, "video", within=30))))
+                for client in (ada, cyd):  # the SFU's tracks: Ada's of peer to peer end
+                    wait_until(lambda c=client: len(sfu_video(c)) == 2, 30, "two SFU videos")
+                    for track in sfu_video(client):
+                        sdk.run(frame_where(track))
                 # The page's media goes to B's worker (its port is B's HTTP port's number).
                 assert page.evaluate(SFU_REMOTE_PORT) == b.port
                 assert "linked to borrow workers here" in b.log.read_text()

@@ -28,8 +28,9 @@ from frankly.cluster import link_seal
 from frankly.cluster.borrow import link_url
 from frankly.cluster.lend import CLOSE_REFUSED
 from tests.api.served import Served
+from tests.client.helpers import frame_where
 from tests.cluster.nodes import RedisServer, cluster_of, holder, registry
-from tests.cluster.test_nodes import av, everyone_decodes_everyone, node_of
+from tests.cluster.test_nodes import av, node_of
 from tests.cluster.test_workers import new_video
 from tests.waiting import until
 
@@ -94,7 +95,11 @@ async def test_a_room_spans_two_nodes_and_survives_the_lenders_death(
             clients.append(await av(a.url, "wide", name))
         assert {node_of(c) for c in clients} == {a.url}  # the signaling stays on A
         assert holder(redis_server.client(), "wide") == a.url
-        await everyone_decodes_everyone(clients)  # so video crossed both ways between nodes
+        # Peer-to-peer tracks of the first two end as the room goes to the SFU: its own.
+        await until(lambda: all(len(sfu_video(c)) == 3 for c in clients), 30, "the SFU's tracks")
+        for client in clients:  # so video crossed both ways between the nodes
+            for track in sfu_video(client):
+                await frame_where(track)
         # Each node's one worker has the media port of its HTTP port's number.
         await until(lambda: all(media_port(c) for c in clients), 10, "every SFU pair nominated")
         ports = {c.me.name: media_port(c) for c in clients}
@@ -102,7 +107,6 @@ async def test_a_room_spans_two_nodes_and_survives_the_lenders_death(
         assert "linked to borrow workers here" in b.log.read_text()
         assert "refused a link: the other node's borrow proof is wrong" in b.log.read_text()
 
-        await until(lambda: all(len(sfu_video(c)) == 3 for c in clients), 30, "the SFU's tracks")
         before = {c.id: {t for o in clients for t in c.tracks(o.id)} for c in clients}
         killed_at = time.monotonic()
         b.kill()  # the lender: the room's node sees its link close, and restarts the room
