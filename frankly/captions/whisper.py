@@ -6,11 +6,15 @@ English (Whisper's task=translate; English is the only language Whisper
 translates into). Models load from folders that `models` has checked, with
 `local_files_only`, and HF_HUB_OFFLINE is set before faster-whisper (and the
 hub client it imports) is first imported, so nothing can reach a hub.
+`prepare` loads before it returns (the worker's preload); `ready` loads in a
+thread of its own, so that the worker goes on captioning everyone else while
+a room's first speaker of another language waits for base.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +41,48 @@ class Whisper:
         self._threads = threads
         self._english = MODELS[english_model]
         self._loaded: dict[str, Any] = {}
+        self._loading: set[str] = set()  # specs a thread is loading now
+        self._failed: dict[str, Exception] = {}  # spec -> why its load in a thread failed
+        self._lock = threading.Lock()  # one load at a time: two would share two cores
 
     def spec_for(self, language: str, translate: bool) -> ModelSpec:
         return self._english if language == ENGLISH and not translate else BASE
 
     def prepare(self, language: str, translate: bool) -> None:
+        """Load what decoding `language` (and translating it) needs, now."""
+        for spec in self._needed(language, translate):
+            self._model(spec)
+
+    def ready(self, language: str, translate: bool) -> bool:
+        """Whether decoding `language` can start now; if not, its model is loading
+        in the background (started here, once). A ValueError for a language
+        Whisper does not read; the ModelError of a load that failed."""
+        needed = [s for s in self._needed(language, translate) if s.name not in self._loaded]
+        for spec in needed:
+            if spec.name in self._failed:
+                raise self._failed[spec.name]
+            if spec.name not in self._loading:
+                self._loading.add(spec.name)
+                threading.Thread(
+                    target=self._load, args=(spec,), name="frankly-model-load", daemon=True
+                ).start()
+        return not needed
+
+    def _needed(self, language: str, translate: bool) -> list[ModelSpec]:
         from faster_whisper.tokenizer import _LANGUAGE_CODES
 
         if language not in _LANGUAGE_CODES:
             raise ValueError(f"no captions in {language!r}: Whisper does not read it")
-        self._model(self.spec_for(language, False))
-        if translate:
-            self._model(BASE)
+        first = self.spec_for(language, False)
+        return [first, BASE] if translate and first is not BASE else [first]
+
+    def _load(self, spec: ModelSpec) -> None:
+        try:
+            self._model(spec)
+        except Exception as exc:  # told to whoever asks `ready` next, in the worker's loop
+            self._failed[spec.name] = exc
+        finally:
+            self._loading.discard(spec.name)
 
     def decode(self, audio: Samples, language: str, translate: bool) -> str:
         model = self._model(self.spec_for(language, translate))
@@ -65,20 +99,26 @@ class Whisper:
         return " ".join(segment.text.strip() for segment in segments).strip()
 
     def _model(self, spec: ModelSpec) -> Any:
-        if spec.name not in self._loaded:
-            offline()
-            from faster_whisper import WhisperModel
-
-            folder = model_folder(spec, self._cache)
-            model = WhisperModel(
-                str(folder),
-                device="cpu",
-                compute_type="int8",
-                cpu_threads=self._threads,
-                local_files_only=True,
-            )
-            # The first decode of a model is several times slower than the rest
-            # (allocations, caches): pay it now, not on someone's first words.
-            list(model.transcribe(np.zeros(RATE, np.float32), language=ENGLISH)[0])
-            self._loaded[spec.name] = model
+        if spec.name in self._loaded:
+            return self._loaded[spec.name]
+        with self._lock:
+            if spec.name not in self._loaded:
+                self._loaded[spec.name] = self._read(spec)
         return self._loaded[spec.name]
+
+    def _read(self, spec: ModelSpec) -> Any:
+        offline()
+        from faster_whisper import WhisperModel
+
+        folder = model_folder(spec, self._cache)
+        model = WhisperModel(
+            str(folder),
+            device="cpu",
+            compute_type="int8",
+            cpu_threads=self._threads,
+            local_files_only=True,
+        )
+        # The first decode of a model is several times slower than the rest
+        # (allocations, caches): pay it now, not on someone's first words.
+        list(model.transcribe(np.zeros(RATE, np.float32), language=ENGLISH)[0])
+        return model
