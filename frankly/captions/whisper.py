@@ -24,6 +24,15 @@ from frankly.captions.lines import ENGLISH
 from frankly.captions.models import BASE, MODELS, ModelSpec, model_folder
 from frankly.captions.resample import RATE, Samples
 
+# How every decode runs: one pass, as fast as it goes, over a segment already cut.
+_DECODING: dict[str, Any] = {
+    "beam_size": 1,  # greedy: a partial a second on two cores leaves no room for a beam
+    "temperature": 0.0,  # no fallback re-decodes: each would add a decode's latency
+    "condition_on_previous_text": False,
+    "without_timestamps": True,
+    "vad_filter": False,  # the engine's own VAD has cut the segment
+}
+
 
 def offline() -> None:
     """Tell the hub client, before it is imported, that there is no hub."""
@@ -86,16 +95,8 @@ class Whisper:
 
     def decode(self, audio: Samples, language: str, translate: bool) -> str:
         model = self._model(self.spec_for(language, translate))
-        segments, _ = model.transcribe(
-            audio,
-            language=language,
-            task="translate" if translate else "transcribe",
-            beam_size=1,  # greedy: a partial a second on two cores leaves no room for a beam
-            temperature=0.0,  # no fallback re-decodes: each would add a decode's latency
-            condition_on_previous_text=False,
-            without_timestamps=True,
-            vad_filter=False,  # the engine's own VAD has cut the segment
-        )
+        task = "translate" if translate else "transcribe"
+        segments, _ = model.transcribe(audio, language=language, task=task, **_DECODING)
         return " ".join(segment.text.strip() for segment in segments).strip()
 
     def _model(self, spec: ModelSpec) -> Any:
@@ -118,7 +119,10 @@ class Whisper:
             cpu_threads=self._threads,
             local_files_only=True,
         )
-        # The first decode of a model is several times slower than the rest
-        # (allocations, caches): pay it now, not on someone's first words.
-        list(model.transcribe(np.zeros(RATE, np.float32), language=ENGLISH)[0])
+        # The first decode of a model is slower than the rest (allocations,
+        # caches): pay it now, not on someone's first words. With the decode's
+        # own options: faster-whisper's defaults (a beam of 5, and re-decodes
+        # at rising temperatures of what they make of silence) took base 7 s
+        # here, a second of silence read greedily takes it under one.
+        list(model.transcribe(np.zeros(RATE, np.float32), language=ENGLISH, **_DECODING)[0])
         return model
