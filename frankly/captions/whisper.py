@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from frankly.captions.lines import ENGLISH
-from frankly.captions.models import BASE, MODELS, ModelSpec, model_folder
+from frankly.captions.models import BASE, MODELS, ModelError, ModelSpec, model_folder
 from frankly.captions.resample import RATE, Samples
 
 # How every decode runs: one pass, as fast as it goes, over a segment already cut.
@@ -51,7 +51,7 @@ class Whisper:
         self._english = MODELS[english_model]
         self._loaded: dict[str, Any] = {}
         self._loading: set[str] = set()  # specs a thread is loading now
-        self._failed: dict[str, Exception] = {}  # spec -> why its load in a thread failed
+        self._failed: dict[str, ModelError] = {}  # spec -> why its load in a thread failed
         self._lock = threading.Lock()  # one load at a time: two would share two cores
 
     def spec_for(self, language: str, translate: bool) -> ModelSpec:
@@ -88,8 +88,10 @@ class Whisper:
     def _load(self, spec: ModelSpec) -> None:
         try:
             self._model(spec)
-        except Exception as exc:  # told to whoever asks `ready` next, in the worker's loop
+        except ModelError as exc:  # told to whoever asks `ready` next, in the worker's loop
             self._failed[spec.name] = exc
+        except Exception as exc:  # a file faster-whisper cannot read: that speaker's alone too
+            self._failed[spec.name] = ModelError(f"{spec.name} could not be loaded: {exc}")
         finally:
             self._loading.discard(spec.name)
 

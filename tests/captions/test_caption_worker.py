@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from frankly.captions.engine import Engine
 from frankly.captions.lines import CaptionLine, Event, Notice, NoticeKind
-from frankly.captions.models import ModelError
+from frankly.captions.models import ModelError, ModelSpec
 from frankly.captions.worker import ADD, AUDIO, HOLD_FRAMES, PREPARE, REMOVE, Room
 from tests.captions.test_caption_engine import FRAME, Clock, LoudIsSpeech, Recognizer
 
@@ -129,3 +130,27 @@ def test_whisper_loads_base_in_the_background_and_says_when_it_is_ready(tmp_path
     while not whisper.ready("ru", True) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert whisper.ready("ru", True)
+
+
+def test_a_background_load_that_fails_says_so_as_a_model_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever faster-whisper raises on a file it cannot read reaches the worker as a
+    ModelError, which it tells that speaker (a crash would restart it into the same load)."""
+    from frankly.captions.whisper import Whisper
+
+    def unreadable(self: Whisper, spec: ModelSpec) -> None:
+        raise RuntimeError("Unable to open file 'model.bin'")
+
+    monkeypatch.setattr(Whisper, "_read", unreadable)
+    whisper = Whisper(tmp_path)
+    assert not whisper.ready("ru", True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            whisper.ready("ru", True)
+        except ModelError as exc:
+            assert str(exc).endswith("could not be loaded: Unable to open file 'model.bin'")
+            return
+        time.sleep(0.05)
+    pytest.fail("the failed load was never told")
