@@ -45,6 +45,7 @@ from frankly.captioner.supervisor import (
 from frankly.client import (
     Client,
     Closed,
+    ParticipantJoined,
     ParticipantLeft,
     ParticipantUpdated,
     TrackReceived,
@@ -81,6 +82,7 @@ class RoomCaptioner:
         lines = asyncio.create_task(self._lines())
         events = self.call.events()
         for pid, p in self.call.participants.items():  # tracks that came before the stream
+            self._prepare(p.language)
             audio = [t for t in self.call.tracks(pid) if t.kind == "audio"]
             if audio:  # their microphone: the first of their audio tracks
                 self._listen(pid, p.language, audio[0])
@@ -90,8 +92,12 @@ class RoomCaptioner:
                     case TrackReceived(participant=p, track=track) if event.kind == "audio":
                         if not event.screen and not event.interpretation:
                             self._listen(p.id, p.language, track)
-                    case ParticipantUpdated(participant=p) if p.id in self.speakers:
-                        self._language(p.id, p.language)
+                    case ParticipantJoined(participant=p):
+                        self._prepare(p.language)
+                    case ParticipantUpdated(participant=p):
+                        self._prepare(p.language)
+                        if p.id in self.speakers:
+                            self._language(p.id, p.language)
                     case ParticipantLeft(participant=p):
                         self._forget(p.id)
                     case Closed():
@@ -102,6 +108,11 @@ class RoomCaptioner:
                 self._forget(pid)
 
     # --- speakers ---------------------------------------------------------------------
+
+    def _prepare(self, language: str | None) -> None:
+        """A participant speaks `language`: its model loads now, not at their first words."""
+        wanted = language or DEFAULT_SPEECH_LANGUAGE
+        self.engine.prepare(wanted, wanted != ENGLISH)
 
     def _listen(self, pid: str, language: str | None, track: MediaStreamTrack) -> None:
         self._forget(pid)  # a new track of theirs (a resume, a new publish) replaces the old

