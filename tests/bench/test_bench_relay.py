@@ -25,13 +25,12 @@ def test_the_relay_bench_delivers_everything_both_ways_and_prints_the_ratio(
         row = rows[transport]
         assert (row.sent, row.received) == (sent, sent), transport  # loopback loses nothing
         assert not row.dropped  # every sealed datagram opened, none taken as a replay
-        assert row.send_cpu > 0 and row.receive_cpu > 0
+        assert 0 < row.send_calls_cpu < row.send_cpu and row.receive_cpu > 0
         assert 0 < row.latencies_ns[0] <= row.latencies_ns[-1] < 10**9
     # Unix batches a frame's packets; UDP sends a video packet a datagram (1,400 bytes).
     assert rows["unix"].datagrams < rows["udp"].datagrams <= sent
-    assert rows["none"].received == 0
     out = capsys.readouterr().out
     assert "\n  Unix        delivered " in out
     assert "\n  sealed UDP  delivered " in out
-    assert "\n  sealed UDP / Unix: send " in out
+    assert "\n  sealed UDP / Unix: sender " in out and "x, hop " in out
     assert "nan" not in out
