@@ -50,6 +50,7 @@ bench: $(VENV)/.test-deps
 	./scripts/system-deps chromium janus speech
 	$(BIN)/frankly bench join
 	$(BIN)/frankly bench sfu
+	$(BIN)/frankly bench relay
 	$(BIN)/frankly bench e2ee
 	$(BIN)/frankly bench captions
 	$(BIN)/frankly bench captions --room

@@ -242,6 +242,12 @@ def main(argv: list[str] | None = None) -> None:
 
     add_arguments(sfu)
     sfu.set_defaults(run=_bench_sfu)
+    relay_bench = benches.add_parser(
+        "relay", help="the relay between nodes (sealed UDP) against the one in a node (Unix)"
+    )
+    relay_bench.add_argument("--streams", type=int, default=6, help="publishers relayed")
+    relay_bench.add_argument("--seconds", type=float, default=5.0, help="length of each run")
+    relay_bench.set_defaults(run=_bench_relay)
     fuzz = benches.add_parser("fuzz", help="generated messages of every type against the server")
     fuzz.add_argument("--cases", type=int, default=5000, help="cases to try")
     fuzz.add_argument("--seed", type=int, default=0, help="the same seed tries the same cases")
@@ -658,6 +664,12 @@ def _bench_sfu(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
         workers_variant(args)
         return
     run(**options(args))
+
+
+def _bench_relay(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from frankly.bench.relay import run
+
+    run(streams=args.streams, seconds=args.seconds)
 
 
 def _bench_fuzz(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

@@ -18,10 +18,10 @@ import socket
 import sys
 import time
 from collections import Counter
-from collections.abc import Coroutine
 from typing import Any
 
 from frankly.cluster import worker_wire as wire
+from frankly.cluster.event_loop import run
 from frankly.ops.stats import ROUTER_COUNTERS
 from frankly.sfu.relay import RelaySocket, TrackInfo
 from frankly.sfu.router import Router
@@ -213,17 +213,6 @@ def main() -> None:
     fd, settings = int(sys.argv[1]), json.loads(sys.argv[2])
     logging.basicConfig(level=settings.get("log_level", "INFO"), format="%(message)s")
     run(serve(fd, settings))
-
-
-def run(main: Coroutine[Any, Any, None]) -> None:
-    """On uvloop where it is installed (uvicorn[standard] brings it), the loop the
-    server's own process runs the SFU on with --workers 0: so a worker forwards as fast."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)
-    else:
-        uvloop.run(main)
 
 
 if __name__ == "__main__":
