@@ -411,6 +411,7 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     # The captioner processes join from this machine (a wildcard address is reached on loopback).
     own = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     own = f"[{own}]" if ":" in own else own
+    public_url = (args.public_url or f"{scheme}://{own}:{args.port}").rstrip("/")
     config = ServerConfig(
         max_participants=args.max_participants,
         media_port=args.port if args.media_port is None else args.media_port,
@@ -433,8 +434,8 @@ def _run_server(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         log_format=args.log_format,
         access_log=not args.no_access_log,
         redis=_redis_url(args, parser),
-        public_url=(args.public_url or f"{scheme}://{own}:{args.port}").rstrip("/"),
-        **_cluster_options(args, parser),
+        public_url=public_url,
+        **_cluster_options(args, parser, public_url),
         **turn,
     )
     app = create_app(config)
@@ -478,7 +479,9 @@ def _redis_url(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str
     return str(args.redis)
 
 
-def _cluster_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Any]:
+def _cluster_options(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, public_url: str
+) -> dict[str, Any]:
     """--cluster-secret-file and the relay's address, checked now (the secret read)."""
     from frankly.cluster.link_seal import read_secret
 
@@ -496,9 +499,29 @@ def _cluster_options(args: argparse.Namespace, parser: argparse.ArgumentParser) 
         parser.error(str(exc))
     return {
         "cluster_secret_file": args.cluster_secret_file,
-        "relay_host": args.relay_host,
+        "relay_host": _relay_host(args, parser, public_url),
         "relay_port": args.relay_port,
     }
+
+
+def _relay_host(args: argparse.Namespace, parser: argparse.ArgumentParser, public_url: str) -> str:
+    """The address of this machine's that the workers' relays bind (one address, as the
+    relay's sender check needs), checked now: a public name behind NAT is not one."""
+    import socket
+    from urllib.parse import urlsplit
+
+    given = args.relay_host or urlsplit(public_url).hostname or "127.0.0.1"
+    what = "--relay-host" if args.relay_host else "--public-url's host"
+    try:
+        address = socket.gethostbyname(given)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((address, 0))
+    except OSError as exc:
+        parser.error(
+            f"{what} {given!r}: the workers' relays cannot bind it ({exc.strerror or exc}); "
+            "give --relay-host, an address of this machine that the other nodes reach"
+        )
+    return address
 
 
 def _metrics_token(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:

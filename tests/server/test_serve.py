@@ -156,3 +156,28 @@ def test_a_negative_hand_lowering_time_is_a_sentence(
     with pytest.raises(SystemExit):
         main(["serve", "--hand-lower-after", "-1", "--data-dir", str(tmp_path)])
     assert "--hand-lower-after is seconds of speech, from 0 (never)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ([], "--cluster-secret-file is for a cluster's nodes: give --redis and --workers"),
+        (
+            ["--redis", "redis://127.0.0.1:1/0", "--workers", "1", "--relay-host", "10.99.99.99"],
+            "--relay-host '10.99.99.99': the workers' relays cannot bind it",
+        ),
+    ],
+    ids=["no-redis", "not-this-machine"],
+)
+def test_a_cluster_secret_without_its_cluster_or_with_a_foreign_relay_host_is_a_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], said: str
+) -> None:
+    secret = tmp_path / "cluster.secret"
+    secret.write_text("a" * 32 + "\n")
+    with pytest.raises(SystemExit):
+        main(["serve", "--cluster-secret-file", str(secret), "--data-dir", str(tmp_path), *extra])
+    assert said in capsys.readouterr().err
+    secret.write_text("short\n")
+    with pytest.raises(SystemExit):
+        main(["serve", "--cluster-secret-file", str(secret), "--redis", "redis://127.0.0.1:1/0"])
+    assert "holds 5 characters: give at least 16" in capsys.readouterr().err
