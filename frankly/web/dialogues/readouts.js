@@ -8,7 +8,9 @@
  * between, the server refuses it with stale-revision and the newer text, and
  * the editor shows that text beside the member's own so that nothing is lost
  * and they merge and save again. Text not yet saved survives the page
- * re-rendering the section (ctx.refresh), kept here by meeting and side.
+ * re-rendering the section (ctx.refresh), kept here by meeting and side;
+ * so does a save under way: its answer is said by the editor on screen when
+ * it comes, which a re-render may have made since the save began.
  */
 
 import { t } from '../i18n.js';
@@ -31,6 +33,19 @@ const unsaved = /** @type {Map<string, Unsaved>} */ (new Map());
 const notes = new Notes();
 /** The draft's revisions as last read, by path: a re-render shows them at once, then checks. */
 const lastDraft = /** @type {Map<string, RevisionOut[]>} */ (new Map());
+/** Drafts being saved, by `${meeting}/${side}`: an editor made meanwhile says it is still saving. */
+const saving = /** @type {Set<string>} */ (new Set());
+/**
+ * How the last save ended, by `${meeting}/${side}`: every editor made again
+ * says it (a re-render must not take the answer away as it lands), until the
+ * member types or saves again.
+ * @type {Map<string, {state: 'done' | 'refused', text: string}>}
+ */
+const outcomes = new Map();
+/** Each draft's latest reader, by path: a save's answer is shown by the editor on screen. */
+const readers = /** @type {Map<string, (said?: string) => Promise<void>>} */ (new Map());
+/** The Save button and status line of the editor last made, by `${meeting}/${side}`. */
+const onScreen = /** @type {Map<string, {save: HTMLButtonElement, status: ReturnType<typeof statusLine>}>} */ (new Map());
 /** Where the caret was in a draft whose section re-rendered while it was being typed in. */
 const carets = /** @type {Map<string, {start: number, end: number}>} */ (new Map());
 
@@ -193,6 +208,7 @@ function draftEditor(meeting, ctx) {
     shown = draft.revisions;
     place(editorBody(meeting, ctx, path, draft.revisions, reload, said));
   };
+  readers.set(path, reload);
   // What was read last, at once (the section re-renders on every change), then the news.
   if (shown) place(editorBody(meeting, ctx, path, shown, reload));
   else loading.set('busy', t('readouts.loading_draft'));
@@ -224,6 +240,13 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   status.node.dataset.role = 'save-status';
   const save = button(t('readouts.save'), 'btn-primary');
   save.setAttribute('aria-keyshortcuts', 'Control+S');
+  // Made again while a save is under way (a re-render): it says so until the answer.
+  if (saving.has(key)) {
+    save.disabled = true;
+    status.set('busy', t('readouts.saving'));
+  }
+  onScreen.set(key, { save, status });
+  const outcome = saving.has(key) ? undefined : outcomes.get(key);
   const remember = () => {
     const saved = latest?.text ?? '';
     if (text.value === saved && !state.theirs) unsaved.delete(key);
@@ -231,6 +254,7 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   };
   text.addEventListener('input', () => {
     const wasDirty = unsaved.has(key);
+    outcomes.delete(key);
     remember();
     if (!wasDirty && unsaved.has(key)) status.set('idle', t('readouts.not_saved_yet'));
     publishButton?.update();
@@ -274,34 +298,59 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
     }
     save.disabled = true;
     status.set('busy', t('readouts.saving'));
+    saving.add(key);
+    outcomes.delete(key);
+    /** @type {RevisionOut} */
+    let made;
     try {
-      /** @type {RevisionOut} */
-      const made = await put(path, { base: state.base, text: text.value });
-      unsaved.delete(key);
-      const said = t('readouts.saved', { number: made.number });
-      await reload(said).catch(() => {
-        save.disabled = false;
-        status.set('done', `${said} ${t('readouts.reload_for_list')}`);
-      });
+      made = await put(path, { base: state.base, text: text.value });
     } catch (err) {
-      save.disabled = false;
-      if (err instanceof ApiFailure && err.code === 'stale-revision') {
-        const theirs = { number: Number(err.detail.number), text: String(err.detail.text ?? '') };
-        // Who saved it and when: the revision list knows, once read again.
-        try {
-          revisions = (/** @type {{revisions: RevisionOut[]}} */ (await get(path))).revisions;
-          list.replaceWith((list = revisionList(revisions, ctx, restore)));
-        } catch {
-          /* the merge view works without the author's name */
-        }
-        showTheirs(theirs);
-        remember();
-        status.set('refused', t('readouts.stale', { number: theirs.number }));
-        save.textContent = t('readouts.save_merged');
-        text.focus();
-      } else {
-        status.set('refused', t('readouts.not_saved', { why: failureText(err) }));
+      saving.delete(key);
+      await refused(err);
+      return;
+    }
+    saving.delete(key);
+    unsaved.delete(key);
+    const said = t('readouts.saved', { number: made.number });
+    outcomes.set(key, { state: 'done', text: said });
+    // The editor on screen now reads the draft again and says it: this one, or the one
+    // a re-render made while the save was under way.
+    const current = readers.get(path) ?? reload;
+    await current(said).catch(() => {
+      const shown = onScreen.get(key) ?? { save, status };
+      shown.save.disabled = false;
+      shown.status.set('done', `${said} ${t('readouts.reload_for_list')}`);
+    });
+  };
+  /** A refused save: shown here, or, when a re-render replaced this editor, by the new one. */
+  const refused = async (/** @type {unknown} */ err) => {
+    const stale = err instanceof ApiFailure && err.code === 'stale-revision';
+    const theirs = stale ? { number: Number(err.detail.number), text: String(err.detail.text ?? '') } : null;
+    const why = theirs ? t('readouts.stale', { number: theirs.number }) : t('readouts.not_saved', { why: failureText(err) });
+    outcomes.set(key, { state: 'refused', text: why });
+    if (!body.isConnected) {
+      const typed = unsaved.get(key) ?? { text: text.value, base: state.base, theirs: null };
+      if (theirs) unsaved.set(key, { ...typed, base: theirs.number, theirs });
+      const current = readers.get(path);
+      if (current) await current(why).catch(() => {});
+      return;
+    }
+    save.disabled = false;
+    if (theirs) {
+      // Who saved it and when: the revision list knows, once read again.
+      try {
+        revisions = (/** @type {{revisions: RevisionOut[]}} */ (await get(path))).revisions;
+        list.replaceWith((list = revisionList(revisions, ctx, restore)));
+      } catch {
+        /* the merge view works without the author's name */
       }
+      showTheirs(theirs);
+      remember();
+      status.set('refused', why);
+      save.textContent = t('readouts.save_merged');
+      text.focus();
+    } else {
+      status.set('refused', why);
     }
   };
   save.addEventListener('click', doSave);
@@ -314,6 +363,7 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
 
   /** Save an older revision's text again as the newest, so that it can be published. */
   const restore = async (/** @type {RevisionOut} */ r, /** @type {HTMLButtonElement} */ trigger) => {
+    outcomes.delete(key);
     const answer = await act(trigger, status, { doing: t('readouts.restoring', { number: r.number }), done: '' },
       () => put(path, { base: baseOf(revisions), text: r.text }));
     if (answer !== undefined) {
@@ -342,9 +392,13 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
   const caret = carets.get(meeting.id);
   carets.delete(meeting.id);
   // After a save, or a re-render while typing: back to the text, where the member was.
-  if (said || caret) {
+  // A save's answer is said once the status line is on the page (so that it is announced).
+  /** @type {{state: 'done' | 'refused', text: string} | undefined} */
+  const says = said ? { state: outcome?.text === said ? outcome.state : 'done', text: said } : outcome;
+  if (says || caret) {
     requestAnimationFrame(() => {
-      if (said) status.set('done', said);
+      if (says) status.set(says.state, says.text);
+      if (!said && !caret) return; // a re-render of an answer already given moves no focus
       if (!text.isConnected) return;
       text.focus();
       if (caret) text.setSelectionRange(caret.start, caret.end);
