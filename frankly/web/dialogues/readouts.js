@@ -369,7 +369,10 @@ function editorBody(meeting, ctx, path, revisions, reload, said = '') {
     if (answer !== undefined) {
       unsaved.delete(key);
       const said = t('readouts.restored', { number: r.number, made: answer.number });
-      await reload(said).catch(() => status.set('done', said));
+      outcomes.set(key, { state: 'done', text: said });
+      // As for a save: said by the editor on screen, should a re-render have replaced this one.
+      const current = readers.get(path) ?? reload;
+      await current(said).catch(() => (onScreen.get(key)?.status ?? status).set('done', said));
     }
   };
 
