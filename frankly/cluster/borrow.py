@@ -32,7 +32,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from frankly.cluster import link_seal
-from frankly.cluster.link_wire import FRAME_LIMIT, HANDSHAKE_TIMEOUT, LINK_PATH, Channel
+from frankly.cluster.link_wire import (
+    FRAME_LIMIT,
+    HANDSHAKE_TIMEOUT,
+    LINK_PATH,
+    Channel,
+    handshake_message,
+)
 from frankly.cluster.worker_placement import Load
 from frankly.cluster.workers import Replies, RouterProxy, Slot, WorkerGone, WorkerPool, deliver
 
@@ -117,15 +123,15 @@ class RemoteSlot:
     async def _handshake(self, ws: ClientConnection) -> Channel:
         secret, me = self.borrowing.secret, self.borrowing.me
         async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-            hello = _json(await ws.recv())
+            hello = handshake_message(await ws.recv())
             theirs, mine = str(hello["challenge"]), link_seal.challenge()
             if hello.get("node") != self.node:
                 raise link_seal.LinkRefused(
                     f"{self.url} is node {hello.get('node')}, not {self.node}"
                 )
             proof = link_seal.proof(secret, "borrow", theirs, mine, me, self.node)
-            await ws.send(_dump({"node": me, "challenge": mine, "proof": proof}))
-            answer = _json(await ws.recv())
+            await ws.send(json.dumps({"node": me, "challenge": mine, "proof": proof}))
+            answer = handshake_message(await ws.recv())
             link_seal.check(secret, answer.get("proof"), "lend", mine, theirs, self.node, me)
 
         async def recv() -> bytes | None:
@@ -215,14 +221,3 @@ class Borrowing:
         for slot in list(self._slots.values()):
             slot.stop()
         self._slots.clear()
-
-
-def _json(frame: str | bytes) -> dict[str, Any]:
-    message = json.loads(frame)
-    if not isinstance(message, dict):
-        raise ValueError("a handshake message is a JSON object")
-    return message
-
-
-def _dump(message: dict[str, Any]) -> str:
-    return json.dumps(message)

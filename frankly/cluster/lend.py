@@ -21,7 +21,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from frankly.cluster import link_seal
-from frankly.cluster.link_wire import HANDSHAKE_TIMEOUT, Channel
+from frankly.cluster.link_wire import HANDSHAKE_TIMEOUT, Channel, handshake_message
 from frankly.cluster.workers import RouterProxy, WorkerGone, WorkerPool
 from frankly.sfu.relay import UDP_SCHEME, TrackInfo
 
@@ -159,9 +159,7 @@ async def _handshake(websocket: WebSocket, secret: bytes, me: str) -> tuple[Chan
     mine = link_seal.challenge()
     async with asyncio.timeout(HANDSHAKE_TIMEOUT):
         await websocket.send_text(json.dumps({"node": me, "challenge": mine}))
-        hello = json.loads(await websocket.receive_text())
-        if not isinstance(hello, dict):
-            raise ValueError("a handshake message is a JSON object")
+        hello = handshake_message(await websocket.receive_text())
         borrower, theirs = str(hello["node"]), str(hello["challenge"])
         link_seal.check(secret, hello.get("proof"), "borrow", mine, theirs, borrower, me)
         proof = link_seal.proof(secret, "lend", theirs, mine, me, borrower)

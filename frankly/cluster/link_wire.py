@@ -35,6 +35,14 @@ HANDSHAKE_TIMEOUT = 5.0  # seconds for the three handshake messages
 FRAME_LIMIT = 16 << 20  # as a local worker's line: a big room's subscribe offer
 
 
+def handshake_message(frame: str | bytes) -> dict[str, Any]:
+    """One of the handshake's three messages (JSON, before any frame is sealed)."""
+    message = json.loads(frame)
+    if not isinstance(message, dict):
+        raise ValueError("a handshake message is a JSON object")
+    return message
+
+
 class Channel:
     """Sealed frames over any byte transport: `send` never waits, `recv` gives the next."""
 

@@ -208,7 +208,7 @@ class SpreadRouter:
         self.speaker = ""
         self.generation = next(pool.generations)
         self.home_slot = pool.slots[pool.least_loaded()]  # always one of this node's
-        self.home = self._open(self.home_slot)
+        self._open(self.home_slot)
         for name in ROUTER_COUNTERS:
             setattr(self, name, 0)
 

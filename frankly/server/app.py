@@ -102,7 +102,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     hub.transcripts = meeting_transcripts(store)
     lag = LagMonitor()
     listener = _metrics_listener(config, hub, lag)
-    cluster = _cluster(config, hub)
+    secret = _cluster_secret(config)
+    cluster = _cluster(config, hub, lends=secret is not None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,7 +111,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             await hub.start()
             log.info("%s", firewall_line(config))
             if cluster is not None:
-                _borrow(config, hub, cluster)
+                _borrow(hub, cluster, secret)
                 await cluster.start()
             lag.start()
             if listener is not None:
@@ -137,7 +138,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             Route("/config.json", _config),
             Route("/challenge", _challenge),
             WebSocketRoute("/ws", endpoint),
-            *_lend_route(config, hub, cluster),
+            *_lend_route(hub, cluster, secret),
             Mount("/static", StaticFiles(directory=WEB), name="static"),
             Mount("/api", app=api),
             *[Route(path, _dialogue_page) for path in DIALOGUE_PAGES],
@@ -163,7 +164,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     return app
 
 
-def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
+def _cluster(config: ServerConfig, hub: Hub, *, lends: bool) -> Cluster | None:
     """With --redis: this node's side of the cluster (frankly/cluster/), wired to the hub."""
     if config.redis is None:
         return None
@@ -182,7 +183,7 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     cluster = Cluster(
         config.redis,
         config.public_url or "http://127.0.0.1:8080",
-        lends=_spans_nodes(config),
+        lends=lends,
         load=meter,
         draining=lambda: hub.draining,
         rooms=lambda: list(hub.rooms.rooms),
@@ -193,41 +194,38 @@ def _cluster(config: ServerConfig, hub: Hub) -> Cluster | None:
     return cluster
 
 
-def _spans_nodes(config: ServerConfig) -> bool:
-    secret = config.cluster_secret_file is not None
-    return config.redis is not None and config.workers > 0 and secret
+def _cluster_secret(config: ServerConfig) -> bytes | None:
+    """The secret by which this node's rooms span other nodes and it lends them its
+    workers (frankly/cluster/borrow.py, lend.py): with --redis and workers only."""
+    if config.redis is None or config.workers < 1 or config.cluster_secret_file is None:
+        return None
+    from frankly.cluster.link_seal import read_secret
+
+    return read_secret(config.cluster_secret_file)
 
 
-def _borrow(config: ServerConfig, hub: Hub, cluster: Cluster) -> None:
-    """With the cluster secret: rooms that outgrow this node's workers go on to the
-    workers other nodes lend (frankly/cluster/borrow.py)."""
-    if not _spans_nodes(config) or hub.workers is None:
+def _borrow(hub: Hub, cluster: Cluster, secret: bytes | None) -> None:
+    """Rooms that outgrow this node's workers go on to the workers other nodes lend."""
+    if secret is None or hub.workers is None:
         return
     from frankly.cluster.borrow import Borrowing, Lender
-    from frankly.cluster.link_seal import read_secret
 
     def lenders() -> list[Lender]:
         return [
             Lender(node.id, node.url, node.load.share)
             for node in cluster.nodes.values()
-            if node.lends and not node.draining and node.id != cluster.id
+            if node.lends and node.id != cluster.id  # a draining node's entry does not lend
         ]
 
-    assert config.cluster_secret_file is not None
-    secret = read_secret(config.cluster_secret_file)
     hub.workers.lenders = Borrowing(hub.workers, secret, cluster.id, lenders)
 
 
-def _lend_route(config: ServerConfig, hub: Hub, cluster: Cluster | None) -> list[WebSocketRoute]:
-    """With the cluster secret: the link by which other nodes borrow this one's workers."""
-    if not _spans_nodes(config) or cluster is None:
+def _lend_route(hub: Hub, cluster: Cluster | None, secret: bytes | None) -> list[WebSocketRoute]:
+    """The link by which other nodes borrow this one's workers."""
+    if secret is None or cluster is None:
         return []
     from frankly.cluster.lend import lend
-    from frankly.cluster.link_seal import read_secret
     from frankly.cluster.link_wire import LINK_PATH
-
-    assert config.cluster_secret_file is not None
-    secret = read_secret(config.cluster_secret_file)
 
     async def link(websocket: WebSocket) -> None:
         if hub.workers is None:

@@ -118,7 +118,8 @@ class ServerConfig:
     # A room spanning nodes (frankly/cluster/borrow.py, lend.py): the file of the
     # secret all nodes share (None: each room stays on its own node's workers), and
     # the address and first UDP port of the workers' sealed relays, which the other
-    # nodes' workers send to (None: the --public-url's host; port 0: any free port).
+    # nodes' workers send to (an address of this machine's: `frankly serve` resolves
+    # --relay-host or --public-url's host; None: 127.0.0.1; port 0: any free port).
     cluster_secret_file: Path | None = None
     relay_host: str | None = None
     relay_port: int = 0

@@ -21,14 +21,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import socket
 import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from frankly import captions as speech
 from frankly.captioner.supervisor import Supervisor
@@ -961,11 +959,11 @@ def _relay_settings(config: ServerConfig) -> dict[str, Any]:
     its rooms (frankly/sfu/relay.py), under a key of the secret's."""
     if config.cluster_secret_file is None:
         return {}
-    host = config.relay_host or urlsplit(config.public_url or "").hostname or "127.0.0.1"
     key = derive(read_cluster_secret(config.cluster_secret_file), "relay")
     # Bound to one address, not a wildcard: the relay's sender check compares the address
     # a datagram came from with the one its origin said.
-    return {"relay_udp": [socket.gethostbyname(host), config.relay_port], "relay_key": key.hex()}
+    host = config.relay_host or "127.0.0.1"
+    return {"relay_udp": [host, config.relay_port], "relay_key": key.hex()}
 
 
 def _turn(config: ServerConfig) -> Turn | None:

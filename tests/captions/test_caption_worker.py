@@ -17,6 +17,7 @@ from frankly.captions.lines import CaptionLine, Event, Notice, NoticeKind
 from frankly.captions.models import ModelError, ModelSpec
 from frankly.captions.worker import ADD, AUDIO, HOLD_FRAMES, PREPARE, REMOVE, Room
 from tests.captions.test_caption_engine import FRAME, Clock, LoudIsSpeech, Recognizer
+from tests.waiting import wait_until
 
 
 @dataclass
@@ -126,10 +127,8 @@ def test_whisper_loads_base_in_the_background_and_says_when_it_is_ready(tmp_path
     asked = time.monotonic()
     assert not whisper.ready("ru", True)
     assert time.monotonic() - asked < 1.0  # it did not wait for the load
-    deadline = time.monotonic() + 120  # a busy machine: base takes 10-20 s here
-    while not whisper.ready("ru", True) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert whisper.ready("ru", True)
+    # A busy machine: base takes 10-20 s here.
+    wait_until(lambda: whisper.ready("ru", True), 120, "base loaded in the background")
 
 
 def test_a_background_load_that_fails_says_so_as_a_model_error(
@@ -145,12 +144,14 @@ def test_a_background_load_that_fails_says_so_as_a_model_error(
     monkeypatch.setattr(Whisper, "_read", unreadable)
     whisper = Whisper(tmp_path)
     assert not whisper.ready("ru", True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    told: list[ModelError] = []
+
+    def failed() -> bool:
         try:
             whisper.ready("ru", True)
         except ModelError as exc:
-            assert str(exc).endswith("could not be loaded: Unable to open file 'model.bin'")
-            return
-        time.sleep(0.05)
-    pytest.fail("the failed load was never told")
+            told.append(exc)
+        return bool(told)
+
+    wait_until(failed, 10, "the failed load is told")
+    assert str(told[0]).endswith("could not be loaded: Unable to open file 'model.bin'")
