@@ -39,12 +39,15 @@ export class PeerLink extends Emitter {
     this.polite = opts.selfId > opts.peerId;
     this.sendSignal = opts.sendSignal;
     // max-bundle: one transport (one set of candidates) for audio and video.
-    // A candidate pool gathers while the offer is on its way, not after it.
+    // No candidate pool (iceCandidatePoolSize): after peers came and left at
+    // once, Chromium's pooled gathering sometimes never yielded a candidate,
+    // and a polite receive-only page stayed at ICE "new" for good (1 call in
+    // about 10 of tests/browser/test_sdk_call.py's churn); joins are no slower
+    // without it (docs/benchmarks.md).
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers ?? [],
       iceTransportPolicy: opts.relayOnly ? 'relay' : 'all', // relay: hide our address
       bundlePolicy: 'max-bundle',
-      iceCandidatePoolSize: 1,
       ...opts.e2ee?.pcOptions,
     });
     /** Encrypts what we send and decrypts what we receive (e2ee/keys.js). */
