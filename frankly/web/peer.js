@@ -41,9 +41,9 @@ export class PeerLink extends Emitter {
     // max-bundle: one transport (one set of candidates) for audio and video.
     // No candidate pool (iceCandidatePoolSize): after peers came and left at
     // once, Chromium's pooled gathering sometimes never yielded a candidate,
-    // and a polite receive-only page stayed at ICE "new" for good (1 call in
-    // about 10 of tests/browser/test_sdk_call.py's churn); joins are no slower
-    // without it (docs/benchmarks.md).
+    // and a polite receive-only page stayed at ICE "new" for good (about 1
+    // call in 10 with SDK peers joining and leaving in a loop); joins are no
+    // slower without it (docs/benchmarks.md).
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers ?? [],
       iceTransportPolicy: opts.relayOnly ? 'relay' : 'all', // relay: hide our address
